@@ -1,0 +1,100 @@
+//! The types the UI sees, and their generated TypeScript declarations.
+//!
+//! `ui/src/ipc/bindings/` is generated from this list; `tests/bindings.rs` fails when the
+//! committed files drift from the Rust types. Regenerate with `make bindings`.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// Facts about the running app for the header, status bar and notices.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AppInfo {
+    pub version: String,
+    pub data_dir: String,
+    pub log_file: String,
+    /// True when the window runs against the embedded demo tenant.
+    pub demo: bool,
+    pub notices: Vec<Notice>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum NoticeLevel {
+    Info,
+    Warning,
+    Error,
+}
+
+/// Something the admin should know about at start-up (damaged cache, keyring problems).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Notice {
+    pub id: String,
+    pub level: NoticeLevel,
+    pub title: String,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ThemePreference {
+    Light,
+    Dark,
+    System,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct UiSettings {
+    pub theme: ThemePreference,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SetThemeRequest {
+    pub theme: ThemePreference,
+}
+
+/// One generated file: its name under `ui/src/ipc/bindings/` and its contents.
+pub struct Binding {
+    pub file_name: String,
+    pub contents: String,
+}
+
+macro_rules! bindings_of {
+    ($($ty:ty),* $(,)?) => {
+        vec![$(binding::<$ty>()),*]
+    };
+}
+
+fn binding<T: TS + 'static>() -> Binding {
+    let contents = T::export_to_string().unwrap_or_else(|err| {
+        format!("// failed to generate the declaration of {}: {err}\n", T::name())
+    });
+    Binding {
+        file_name: format!("{}.ts", T::name()),
+        contents,
+    }
+}
+
+/// Every type that crosses IPC. Add new ones here.
+pub fn all_bindings() -> Vec<Binding> {
+    bindings_of![
+        crate::error::ApiError,
+        crate::error::ErrorCode,
+        AppInfo,
+        Notice,
+        NoticeLevel,
+        ThemePreference,
+        UiSettings,
+        SetThemeRequest,
+        crate::doctor::DoctorReport,
+        crate::doctor::Check,
+        crate::doctor::CheckStatus,
+        crate::secrets::KeyringStatus,
+        crate::config::Cloud,
+        crate::config::CloudEndpoints,
+        crate::store::OpenReport,
+    ]
+}

@@ -1,0 +1,107 @@
+//! Logs: a daily rolling file in the OS log folder plus stderr, filtered like `RUST_LOG`.
+
+use std::path::{Path, PathBuf};
+
+use tracing_appender::non_blocking::WorkerGuard;
+use tracing_subscriber::{fmt, layer::SubscriberExt, util::SubscriberInitExt, EnvFilter};
+
+pub const LOG_FILE_PREFIX: &str = "botdeck";
+pub const LOG_FILE_SUFFIX: &str = "log";
+const KEEP_DAYS: usize = 14;
+
+/// Keep it alive for the life of the process: dropping it flushes and stops the file writer.
+pub struct LogGuard {
+    _worker: Option<WorkerGuard>,
+    pub log_dir: PathBuf,
+    /// Set when the file could not be opened; logging then goes to stderr only.
+    pub file_error: Option<String>,
+}
+
+/// Today's file; the appender names files `<prefix>.<YYYY-MM-DD>.<suffix>`.
+pub fn current_log_file(log_dir: &Path) -> PathBuf {
+    let day = chrono::Utc::now().format("%Y-%m-%d");
+    log_dir.join(format!("{LOG_FILE_PREFIX}.{day}.{LOG_FILE_SUFFIX}"))
+}
+
+/// Installs the global subscriber. `default_filter` applies when `RUST_LOG` is unset or
+/// unparsable. Calling it twice is harmless (the second call changes nothing).
+pub fn init(log_dir: &Path, default_filter: &str, to_stderr: bool) -> LogGuard {
+    let filter = || {
+        EnvFilter::try_from_default_env()
+            .or_else(|_| EnvFilter::try_new(default_filter))
+            .unwrap_or_else(|_| EnvFilter::new("info"))
+    };
+
+    let (file_layer, worker, file_error) = match open_appender(log_dir) {
+        Ok(appender) => {
+            let (writer, guard) = tracing_appender::non_blocking(appender);
+            let layer = fmt::layer()
+                .with_ansi(false)
+                .with_writer(writer)
+                .with_filter(filter());
+            (Some(layer), Some(guard), None)
+        }
+        Err(err) => (None, None, Some(err)),
+    };
+    let stderr_layer = to_stderr.then(|| {
+        fmt::layer()
+            .with_writer(std::io::stderr)
+            .with_target(false)
+            .with_filter(filter())
+    });
+
+    let installed = tracing_subscriber::registry()
+        .with(file_layer)
+        .with(stderr_layer)
+        .try_init();
+    if let Some(err) = &file_error {
+        tracing::warn!(dir = %log_dir.display(), %err, "log file unavailable; logging to stderr only");
+    }
+    if installed.is_err() {
+        tracing::debug!("a tracing subscriber was already installed");
+    }
+    LogGuard {
+        _worker: worker,
+        log_dir: log_dir.to_path_buf(),
+        file_error,
+    }
+}
+
+use tracing_subscriber::Layer as _;
+
+fn open_appender(
+    log_dir: &Path,
+) -> Result<tracing_appender::rolling::RollingFileAppender, String> {
+    std::fs::create_dir_all(log_dir).map_err(|e| e.to_string())?;
+    tracing_appender::rolling::Builder::new()
+        .rotation(tracing_appender::rolling::Rotation::DAILY)
+        .filename_prefix(LOG_FILE_PREFIX)
+        .filename_suffix(LOG_FILE_SUFFIX)
+        .max_log_files(KEEP_DAYS)
+        .build(log_dir)
+        .map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unusable_log_dir_degrades_to_stderr() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let file = dir.path().join("file");
+        std::fs::write(&file, b"x").expect("write");
+        let appender = open_appender(&file.join("logs"));
+        assert!(appender.is_err());
+    }
+
+    #[test]
+    fn log_file_name_matches_the_appender() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let appender = open_appender(dir.path()).expect("appender");
+        drop(appender);
+        let expected = current_log_file(dir.path());
+        let name = expected.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        assert!(name.starts_with("botdeck.") && name.ends_with(".log"), "{name}");
+    }
+}
