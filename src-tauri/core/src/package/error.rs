@@ -1,0 +1,54 @@
+use std::path::PathBuf;
+
+/// Why a package operation could not run at all. Problems *inside* a package that can still be
+/// read are not errors: they are [`super::Finding`]s in a [`super::ValidationReport`].
+#[derive(Debug, thiserror::Error)]
+pub enum PackageError {
+    #[error("cannot read {path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("not a readable zip archive: {0}")]
+    NotAZip(String),
+    #[error("unsafe entry path {name:?} in the archive: {reason}")]
+    UnsafeEntryPath { name: String, reason: &'static str },
+    #[error("the archive has {count} entries; at most {max} are accepted")]
+    TooManyEntries { count: usize, max: usize },
+    #[error("entry {name:?} is {size} bytes uncompressed; at most {max} are accepted")]
+    EntryTooLarge { name: String, size: u64, max: u64 },
+    #[error("the archive expands to more than {max} bytes")]
+    TotalTooLarge { max: u64 },
+    #[error("the input is {size} bytes; at most {max} are accepted")]
+    InputTooLarge { size: u64, max: u64 },
+    #[error("the archive contains {name:?} twice")]
+    DuplicateEntry { name: String },
+    #[error("manifest.json is missing")]
+    MissingManifest,
+    #[error("manifest.json is not valid: {0}")]
+    InvalidManifest(String),
+    #[error("the manifest references {name:?} but the package has no such file")]
+    MissingFile { name: String },
+    #[error("unsupported image: {0}")]
+    UnsupportedImage(String),
+    #[error("image processing failed: {0}")]
+    Image(String),
+    #[error("{0:?} is not a semantic version (MAJOR.MINOR.PATCH)")]
+    BadVersion(String),
+    #[error("version overflow: {0} cannot be bumped further")]
+    VersionOverflow(String),
+    #[error("cannot write the archive: {0}")]
+    ZipWrite(String),
+    #[error("{0}")]
+    Usage(String),
+}
+
+impl PackageError {
+    pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        PackageError::Io {
+            path: path.into(),
+            source,
+        }
+    }
+}

@@ -1,0 +1,99 @@
+//! Golden packages: one valid bot package per representative schema version must validate with
+//! zero findings, and building it twice must give identical bytes.
+
+use botdeck_core::package::fixtures::golden;
+use botdeck_core::package::{
+    read_zip, validate_package, validate_zip, ImportLimits, Package, SchemaVersion,
+    ValidateOptions, ValidationReport,
+};
+
+const GOLDEN_VERSIONS: [SchemaVersion; 5] = [
+    SchemaVersion::V1_16,
+    SchemaVersion::V1_19,
+    SchemaVersion::V1_22,
+    SchemaVersion::V1_24,
+    SchemaVersion::LATEST,
+];
+
+fn show(r: &ValidationReport) -> String {
+    r.findings
+        .iter()
+        .map(|f| {
+            format!(
+                "{} {} {}#{} {}",
+                f.code,
+                f.severity.as_str(),
+                f.file,
+                f.path,
+                f.message
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn golden_packages_validate_clean_in_memory_and_as_zip() {
+    for v in GOLDEN_VERSIONS {
+        let pkg = golden(v);
+        let report = validate_package(&pkg.to_raw(), &ValidateOptions::default());
+        assert!(report.findings.is_empty(), "{v}:\n{}", show(&report));
+        let zip = pkg.build_zip().unwrap();
+        let report = validate_zip(&zip, &ValidateOptions::default());
+        assert!(report.findings.is_empty(), "{v} (zip):\n{}", show(&report));
+        assert_eq!(report.manifest_version.as_deref(), Some(v.as_str()));
+    }
+}
+
+#[test]
+fn every_released_schema_version_accepts_the_golden_package() {
+    for v in SchemaVersion::ALL.into_iter().filter(|v| !v.is_preview()) {
+        let report = validate_package(&golden(v).to_raw(), &ValidateOptions::default());
+        assert!(report.findings.is_empty(), "{v}:\n{}", show(&report));
+    }
+}
+
+#[test]
+fn rebuild_is_byte_identical() {
+    for v in GOLDEN_VERSIONS {
+        let a = golden(v).build_zip().unwrap();
+        let b = golden(v).build_zip().unwrap();
+        assert_eq!(a, b, "{v}: two builds differ");
+        // Import → build again: still the same bytes.
+        let again = Package::from_zip(&a).unwrap().build_zip().unwrap();
+        assert_eq!(a, again, "{v}: import + rebuild differs");
+    }
+}
+
+#[test]
+fn built_zip_has_flat_layout_with_manifest_first_and_only_referenced_files() {
+    let mut pkg = golden(SchemaVersion::LATEST);
+    pkg.files
+        .insert("notes.txt".into(), b"not referenced".to_vec());
+    let zip = pkg.build_zip().unwrap();
+    let raw = read_zip(&zip, &ImportLimits::default()).unwrap();
+    let names: Vec<&str> = raw.files.keys().map(String::as_str).collect();
+    assert_eq!(
+        names,
+        ["color.png", "de-de.json", "manifest.json", "outline.png"]
+    );
+    assert!(raw.folders.is_empty());
+    // Order inside the archive: manifest.json first, then by name.
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(&zip)).unwrap();
+    let first = archive.by_index(0).unwrap().name().to_string();
+    assert_eq!(first, "manifest.json");
+}
+
+#[test]
+fn golden_catalog_check() {
+    let zip = golden(SchemaVersion::LATEST).build_zip().unwrap();
+    let older = ValidateOptions {
+        catalog_version: Some(semver::Version::new(1, 0, 2)),
+    };
+    assert!(validate_zip(&zip, &older).findings.is_empty());
+    let same = ValidateOptions {
+        catalog_version: Some(semver::Version::new(1, 0, 3)),
+    };
+    let codes = validate_zip(&zip, &same).codes();
+    assert_eq!(codes.into_iter().collect::<Vec<_>>(), ["BD-VER-002"]);
+}
