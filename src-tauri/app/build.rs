@@ -1,0 +1,16 @@
+fn main() {
+    // App commands are listed so the ACL knows them: the capability file then grants each one
+    // explicitly to the main window, and nothing to remote origins.
+    let attributes = tauri_build::Attributes::new()
+        .capabilities_path_pattern("src-tauri/capabilities/**/*")
+        .app_manifest(tauri_build::AppManifest::new().commands(&[
+            "app_info",
+            "run_doctor",
+            "get_ui_settings",
+            "set_theme",
+        ]));
+    if let Err(err) = tauri_build::try_build(attributes) {
+        eprintln!("tauri-build failed: {err:#}");
+        std::process::exit(1);
+    }
+}

@@ -1,0 +1,61 @@
+//! `#[tauri::command]` adapters. Each one: parse, call core, map the error. Nothing else.
+
+use botdeck_core::doctor::DoctorReport;
+use botdeck_core::error::ApiError;
+use botdeck_core::ipc_types::{AppInfo, SetThemeRequest, ThemePreference, UiSettings};
+use tauri::ipc::Request;
+use tauri::State;
+
+use crate::ipc::parse_args;
+use crate::state::AppState;
+
+const THEME_KEY: &str = "ui.theme";
+
+#[tauri::command]
+pub fn app_info(state: State<'_, AppState>) -> Result<AppInfo, ApiError> {
+    Ok(AppInfo {
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        data_dir: state.paths.data_dir.display().to_string(),
+        log_file: botdeck_core::logging::current_log_file(&state.paths.log_dir)
+            .display()
+            .to_string(),
+        demo: state.demo,
+        notices: state.notices().to_vec(),
+    })
+}
+
+/// Runs on a blocking thread: the keyring probe talks D-Bus and may take a moment.
+#[tauri::command]
+pub async fn run_doctor(state: State<'_, AppState>) -> Result<DoctorReport, ApiError> {
+    let paths = state.paths.clone();
+    tokio::task::spawn_blocking(move || botdeck_core::doctor::run(&paths))
+        .await
+        .map_err(|err| {
+            ApiError::new(
+                botdeck_core::error::ErrorCode::Internal,
+                format!("the health check stopped unexpectedly: {err}"),
+            )
+        })
+}
+
+#[tauri::command]
+pub fn get_ui_settings(state: State<'_, AppState>) -> Result<UiSettings, ApiError> {
+    let stored = state.store()?.setting(THEME_KEY)?;
+    // An unknown stored value (older or newer build) falls back to the system theme.
+    let theme = stored
+        .and_then(|text| serde_json::from_value(serde_json::Value::String(text)).ok())
+        .unwrap_or(ThemePreference::System);
+    Ok(UiSettings { theme })
+}
+
+#[tauri::command]
+pub fn set_theme(state: State<'_, AppState>, request: Request<'_>) -> Result<UiSettings, ApiError> {
+    let SetThemeRequest { theme } = parse_args(&request)?;
+    let text = match theme {
+        ThemePreference::Light => "light",
+        ThemePreference::Dark => "dark",
+        ThemePreference::System => "system",
+    };
+    state.store()?.set_setting(THEME_KEY, text)?;
+    Ok(UiSettings { theme })
+}

@@ -1,0 +1,181 @@
+import { useCallback, useEffect, useState } from "react";
+import {
+  Badge,
+  Button,
+  FluentProvider,
+  MessageBar,
+  MessageBarBody,
+  MessageBarTitle,
+  Tab,
+  TabList,
+  Text,
+  Tooltip,
+  makeStyles,
+  tokens,
+} from "@fluentui/react-components";
+import { PersonCircleRegular, WeatherMoonRegular, WeatherSunnyRegular } from "@fluentui/react-icons";
+import { ipc, type ApiError, type AppInfo, type ThemePreference } from "./ipc";
+import { effectiveTheme, fluentTheme, useSystemTheme } from "./theme";
+import { pages, type PageId } from "./pages/registry";
+import { PageView } from "./pages/PageView";
+import { BrandMark } from "./components/BrandMark";
+
+const useStyles = makeStyles({
+  frame: {
+    display: "grid",
+    gridTemplateRows: "48px 1fr 28px",
+    gridTemplateColumns: "220px 1fr",
+    gridTemplateAreas: `"header header" "nav main" "status status"`,
+    height: "100vh",
+    backgroundColor: tokens.colorNeutralBackground2,
+    color: tokens.colorNeutralForeground1,
+  },
+  header: {
+    gridArea: "header",
+    display: "flex",
+    alignItems: "center",
+    gap: tokens.spacingHorizontalM,
+    paddingInline: tokens.spacingHorizontalL,
+    backgroundColor: tokens.colorBrandBackground,
+    color: tokens.colorNeutralForegroundOnBrand,
+  },
+  title: { fontWeight: tokens.fontWeightSemibold, fontSize: tokens.fontSizeBase400 },
+  spacer: { flexGrow: 1 },
+  headerButton: { color: tokens.colorNeutralForegroundOnBrand },
+  nav: {
+    gridArea: "nav",
+    paddingBlock: tokens.spacingVerticalM,
+    borderRight: `1px solid ${tokens.colorNeutralStroke2}`,
+    backgroundColor: tokens.colorNeutralBackground1,
+    overflowY: "auto",
+  },
+  main: { gridArea: "main", overflowY: "auto", padding: tokens.spacingHorizontalXXL },
+  status: {
+    gridArea: "status",
+    display: "flex",
+    alignItems: "center",
+    gap: tokens.spacingHorizontalL,
+    paddingInline: tokens.spacingHorizontalM,
+    borderTop: `1px solid ${tokens.colorNeutralStroke2}`,
+    backgroundColor: tokens.colorNeutralBackground1,
+    fontSize: tokens.fontSizeBase200,
+    color: tokens.colorNeutralForeground3,
+  },
+  notices: { display: "grid", gap: tokens.spacingVerticalS, marginBottom: tokens.spacingVerticalL },
+});
+
+export function App() {
+  const styles = useStyles();
+  const system = useSystemTheme();
+  const [preference, setPreference] = useState<ThemePreference>("system");
+  const [page, setPage] = useState<PageId>("overview");
+  const [info, setInfo] = useState<AppInfo | null>(null);
+  const [startupError, setStartupError] = useState<ApiError | null>(null);
+  const [themeError, setThemeError] = useState<ApiError | null>(null);
+
+  useEffect(() => {
+    ipc.appInfo().then(setInfo, setStartupError);
+    ipc.getUiSettings().then((s) => setPreference(s.theme), () => setPreference("system"));
+  }, []);
+
+  const theme = effectiveTheme(preference, system);
+
+  const chooseTheme = useCallback(async (next: ThemePreference) => {
+    setPreference(next);
+    try {
+      await ipc.setTheme(next);
+      setThemeError(null);
+    } catch (err) {
+      // The switch still works for this session; say that it was not saved.
+      setThemeError(err as ApiError);
+    }
+  }, []);
+
+  const toggleTheme = () => chooseTheme(theme === "dark" ? "light" : "dark");
+
+  return (
+    <FluentProvider theme={fluentTheme(theme)} data-theme={theme} data-testid="app-root">
+      <div className={styles.frame}>
+        <header className={styles.header}>
+          <BrandMark size={24} />
+          <Text className={styles.title}>BotDeck</Text>
+          {info?.demo && (
+            <Badge appearance="filled" color="warning" data-testid="demo-badge">
+              Demo tenant — Contoso (simulated)
+            </Badge>
+          )}
+          <span className={styles.spacer} />
+          <Tooltip content="Signing in to a tenant is not available in this build yet" relationship="description">
+            <Button
+              appearance="transparent"
+              className={styles.headerButton}
+              icon={<PersonCircleRegular />}
+              data-testid="profile-area"
+              disabled
+            >
+              Not signed in
+            </Button>
+          </Tooltip>
+          <Tooltip content={theme === "dark" ? "Switch to light theme" : "Switch to dark theme"} relationship="label">
+            <Button
+              appearance="transparent"
+              className={styles.headerButton}
+              icon={theme === "dark" ? <WeatherSunnyRegular /> : <WeatherMoonRegular />}
+              onClick={toggleTheme}
+              data-testid="theme-toggle"
+            />
+          </Tooltip>
+        </header>
+
+        <nav className={styles.nav} aria-label="Main navigation">
+          <TabList
+            vertical
+            size="large"
+            selectedValue={page}
+            onTabSelect={(_, data) => setPage(data.value as PageId)}
+          >
+            {pages.map((p) => (
+              <Tab key={p.id} value={p.id} icon={p.icon} data-testid={`nav-${p.id}`}>
+                {p.label}
+              </Tab>
+            ))}
+          </TabList>
+        </nav>
+
+        <main className={styles.main}>
+          <div className={styles.notices}>
+            {startupError && (
+              <MessageBar intent="error">
+                <MessageBarBody>
+                  <MessageBarTitle>BotDeck could not read its state</MessageBarTitle>
+                  {startupError.message}
+                </MessageBarBody>
+              </MessageBar>
+            )}
+            {info?.notices.map((n) => (
+              <MessageBar key={n.id} intent={n.level === "info" ? "info" : n.level} data-testid={`notice-${n.id}`}>
+                <MessageBarBody>
+                  <MessageBarTitle>{n.title}</MessageBarTitle>
+                  {n.message}
+                </MessageBarBody>
+              </MessageBar>
+            ))}
+            {themeError && (
+              <MessageBar intent="warning">
+                <MessageBarBody>The theme was changed but not saved: {themeError.message}</MessageBarBody>
+              </MessageBar>
+            )}
+          </div>
+          <PageView page={page} info={info} preference={preference} onThemeChange={chooseTheme} onNavigate={setPage} />
+        </main>
+
+        <footer className={styles.status} data-testid="status-bar" role="status" aria-live="polite">
+          <span data-testid="status-work">No background work</span>
+          <span className={styles.spacer} />
+          {info && <span>Data: {info.dataDir}</span>}
+          {info && <span>BotDeck {info.version}</span>}
+        </footer>
+      </div>
+    </FluentProvider>
+  );
+}

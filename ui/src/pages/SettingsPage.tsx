@@ -1,0 +1,121 @@
+import {
+  Button,
+  Card,
+  CardHeader,
+  Field,
+  makeStyles,
+  Radio,
+  RadioGroup,
+  Spinner,
+  Table,
+  TableBody,
+  TableCell,
+  TableHeader,
+  TableHeaderCell,
+  TableRow,
+  Text,
+  tokens,
+} from "@fluentui/react-components";
+import { ArrowClockwiseRegular } from "@fluentui/react-icons";
+import type { AppInfo, ThemePreference } from "../ipc";
+import { useDoctor } from "../components/useDoctor";
+import { CheckStatusIcon } from "../components/CheckStatusIcon";
+
+const useStyles = makeStyles({
+  stack: { display: "grid", gap: tokens.spacingVerticalL, maxWidth: "980px" },
+  body: { display: "grid", gap: tokens.spacingVerticalS, paddingInline: tokens.spacingHorizontalXS },
+  statusCell: { width: "40px" },
+  hint: { color: tokens.colorNeutralForeground3 },
+  mono: { fontFamily: tokens.fontFamilyMonospace, wordBreak: "break-all" },
+});
+
+export function SettingsPage({
+  info,
+  preference,
+  onThemeChange,
+}: {
+  info: AppInfo | null;
+  preference: ThemePreference;
+  onThemeChange: (t: ThemePreference) => void;
+}) {
+  const styles = useStyles();
+  const { report, error, running, run } = useDoctor();
+
+  return (
+    <div className={styles.stack}>
+      <Card>
+        <CardHeader header={<Text weight="semibold">Appearance</Text>} />
+        <div className={styles.body}>
+          <Field label="Theme">
+            <RadioGroup
+              layout="horizontal"
+              value={preference}
+              onChange={(_, data) => onThemeChange(data.value as ThemePreference)}
+              data-testid="theme-choice"
+            >
+              <Radio value="light" label="Light" />
+              <Radio value="dark" label="Dark" />
+              <Radio value="system" label="Follow the system" />
+            </RadioGroup>
+          </Field>
+        </div>
+      </Card>
+
+      <Card data-testid="doctor-card">
+        <CardHeader
+          header={<Text weight="semibold">Machine health</Text>}
+          description="The same checks as `botdeck doctor`."
+          action={
+            <Button icon={<ArrowClockwiseRegular />} onClick={() => void run()} disabled={running} data-testid="doctor-rerun">
+              Check again
+            </Button>
+          }
+        />
+        {running && !report && <Spinner size="tiny" label="Checking…" />}
+        {error && <Text>Health check failed: {error.message}</Text>}
+        {report && (
+          <Table size="small" aria-label="Machine health checks">
+            <TableHeader>
+              <TableRow>
+                <TableHeaderCell className={styles.statusCell}>Status</TableHeaderCell>
+                <TableHeaderCell>Check</TableHeaderCell>
+                <TableHeaderCell>Result</TableHeaderCell>
+              </TableRow>
+            </TableHeader>
+            <TableBody>
+              {report.checks.map((c) => (
+                <TableRow key={c.id} data-testid={`doctor-${c.id}`} data-status={c.status}>
+                  <TableCell className={styles.statusCell}>
+                    <CheckStatusIcon status={c.status} />
+                  </TableCell>
+                  <TableCell>{c.label}</TableCell>
+                  <TableCell>
+                    <div>{c.detail}</div>
+                    {c.hint && <div className={styles.hint}>{c.hint}</div>}
+                  </TableCell>
+                </TableRow>
+              ))}
+            </TableBody>
+          </Table>
+        )}
+      </Card>
+
+      <Card>
+        <CardHeader header={<Text weight="semibold">Where BotDeck keeps things</Text>} />
+        <div className={styles.body}>
+          <Text>
+            Cache and settings (SQLite):{" "}
+            <span className={styles.mono} data-testid="path-database">{report?.databaseFile ?? info?.dataDir ?? "…"}</span>
+          </Text>
+          <Text>
+            Log file: <span className={styles.mono} data-testid="path-log">{report?.logFile ?? info?.logFile ?? "…"}</span>
+          </Text>
+          <Text size={200} className={styles.hint}>
+            Sign-in tokens are stored only in the OS keyring — never in these files. The cache can be deleted at any
+            time; it is rebuilt from your tenant.
+          </Text>
+        </div>
+      </Card>
+    </div>
+  );
+}
