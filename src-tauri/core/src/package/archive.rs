@@ -105,6 +105,11 @@ pub fn read_zip(bytes: &[u8], limits: &ImportLimits) -> Result<RawPackage, Packa
             max: limits.max_archive_bytes,
         });
     }
+    // The zip reader keeps only the last of several same-named entries; which copy Teams
+    // would read is anyone's guess, so duplicates are refused before it can hide one.
+    if let Some(name) = duplicate_central_name(bytes) {
+        return Err(PackageError::DuplicateEntry { name });
+    }
     let mut zip =
         ZipArchive::new(Cursor::new(bytes)).map_err(|e| PackageError::NotAZip(e.to_string()))?;
     if zip.len() > limits.max_entries {
@@ -181,6 +186,44 @@ pub fn read_zip(bytes: &[u8], limits: &ImportLimits) -> Result<RawPackage, Packa
         out.files.insert(name, buf);
     }
     Ok(out)
+}
+
+fn u16_at(b: &[u8], at: usize) -> Option<usize> {
+    let s = b.get(at..at.checked_add(2)?)?;
+    Some(usize::from(u16::from_le_bytes([s[0], s[1]])))
+}
+
+fn u32_at(b: &[u8], at: usize) -> Option<usize> {
+    let s = b.get(at..at.checked_add(4)?)?;
+    usize::try_from(u32::from_le_bytes([s[0], s[1], s[2], s[3]])).ok()
+}
+
+/// First name that appears twice in the central directory. Best effort: archives this walk
+/// cannot follow (zip64, damaged) are left to the zip reader.
+fn duplicate_central_name(b: &[u8]) -> Option<String> {
+    const EOCD: &[u8] = b"PK\x05\x06";
+    const CEN: &[u8] = b"PK\x01\x02";
+    let search_from = b.len().saturating_sub(22 + 65_535);
+    let eocd = (search_from..=b.len().saturating_sub(22))
+        .rev()
+        .find(|&i| b.get(i..i + 4) == Some(EOCD))?;
+    let count = u16_at(b, eocd + 10)?;
+    let mut pos = u32_at(b, eocd + 16)?;
+    let mut seen = std::collections::HashSet::new();
+    for _ in 0..count {
+        if b.get(pos..pos + 4)? != CEN {
+            return None;
+        }
+        let name_len = u16_at(b, pos + 28)?;
+        let extra_len = u16_at(b, pos + 30)?;
+        let comment_len = u16_at(b, pos + 32)?;
+        let name = b.get(pos + 46..pos + 46 + name_len)?;
+        if !seen.insert(name) {
+            return Some(String::from_utf8_lossy(name).into_owned());
+        }
+        pos = pos + 46 + name_len + extra_len + comment_len;
+    }
+    None
 }
 
 fn read_file_capped(path: &Path, max: u64) -> Result<Vec<u8>, PackageError> {

@@ -13,7 +13,6 @@ use super::jsonutil;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "lowercase")]
-
 pub enum ChangeKind {
     Added,
     Removed,
@@ -24,7 +23,6 @@ pub enum ChangeKind {
 /// values and into the *old* one for removed values.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
-
 pub struct DiffEntry {
     pub path: String,
     pub kind: ChangeKind,
@@ -38,7 +36,6 @@ pub struct DiffEntry {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
-
 pub struct FileChange {
     pub name: String,
     pub kind: ChangeKind,
@@ -48,7 +45,6 @@ pub struct FileChange {
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
-
 pub struct PackageDiff {
     pub entries: Vec<DiffEntry>,
     pub files: Vec<FileChange>,

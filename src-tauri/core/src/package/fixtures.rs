@@ -180,8 +180,9 @@ fn m_lists(m: &super::model::Manifest) -> Vec<usize> {
         .unwrap_or_default()
 }
 
-/// Inserts a private ancillary chunk (`pdDg`) of `len` noise bytes after IHDR.
-fn with_padding_chunk(png: &[u8], len: usize, seed: u64) -> Vec<u8> {
+/// Inserts a private ancillary chunk (`pdDg`) of `len` noise bytes after IHDR: the PNG stays
+/// valid and keeps its dimensions but grows by `len + 12` bytes.
+pub fn with_padding_chunk(png: &[u8], len: usize, seed: u64) -> Vec<u8> {
     const IHDR_END: usize = 8 + 8 + 13 + 4;
     if png.len() < IHDR_END {
         return png.to_vec();

@@ -6,7 +6,6 @@ use ts_rs::TS;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, TS)]
 #[serde(rename_all = "lowercase")]
-
 pub enum Severity {
     Error,
     Warning,
@@ -206,7 +205,6 @@ impl Rule {
 /// (`""` = the whole file); `file` is `""` for findings about the archive itself.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
-
 pub struct Finding {
     pub code: String,
     pub severity: Severity,

@@ -9,7 +9,6 @@ use ts_rs::TS;
 /// A manifest schema version BotDeck ships a schema for. Ordered oldest to newest;
 /// `DevPreview` sorts last because it is a superset of the newest release.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, TS)]
-
 pub enum SchemaVersion {
     #[serde(rename = "1.16")]
     V1_16,

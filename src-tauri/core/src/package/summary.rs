@@ -10,7 +10,6 @@ use super::jsonutil;
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
-
 pub struct CommandSummary {
     pub scopes: Vec<String>,
     pub title: String,
@@ -19,7 +18,6 @@ pub struct CommandSummary {
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
-
 pub struct FileEntry {
     pub name: String,
     pub size: u64,
@@ -27,7 +25,6 @@ pub struct FileEntry {
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
-
 pub struct ManifestSummary {
     pub id: Option<String>,
     pub version: Option<String>,

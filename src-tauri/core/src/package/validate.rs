@@ -35,7 +35,6 @@ pub struct ValidateOptions {
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
-
 pub struct ValidationReport {
     /// manifestVersion as written, if the manifest could be read.
     pub manifest_version: Option<String>,

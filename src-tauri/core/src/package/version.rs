@@ -10,7 +10,6 @@ use super::validate::parse_app_version;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "lowercase")]
-
 pub enum BumpLevel {
     Patch,
     Minor,
