@@ -66,7 +66,13 @@ export function SettingsPage({
           header={<Text weight="semibold">Machine health</Text>}
           description="The same checks as `botdeck doctor`."
           action={
-            <Button icon={<ArrowClockwiseRegular />} onClick={() => void run()} disabled={running} data-testid="doctor-rerun">
+            <Button
+              icon={<ArrowClockwiseRegular />}
+              onClick={() => void run()}
+              disabled={running}
+              data-testid="doctor-rerun"
+              style={{ whiteSpace: "nowrap" }}
+            >
               Check again
             </Button>
           }

@@ -1,0 +1,96 @@
+# BotDeck: `make run` opens the app on its demo tenant; `make test` runs every test.
+# Both set up what they need first (Debian packages when root, npm packages, tools).
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := run
+
+ROOT := $(CURDIR)
+TOOLS := $(ROOT)/target/tools
+TAURI_DRIVER := $(TOOLS)/bin/tauri-driver
+TAURI_DRIVER_VERSION := 2.0.6
+DESKTOP_BIN := $(ROOT)/target/debug/botdeck-desktop
+CARGO ?= cargo
+# nextest is on the development machines; plain cargo test works everywhere.
+NEXTEST := $(shell $(CARGO) nextest --version >/dev/null 2>&1 && echo yes)
+# A throwaway session bus + unlocked gnome-keyring: the real Secret Service backend, headless.
+WITH_KEYRING := $(ROOT)/scripts/with-keyring.sh
+
+.PHONY: run test setup setup-test ui-deps ui-build build desktop cli tools \
+        lint fmt-check clippy test-rust test-ui test-e2e bindings bench clean-e2e
+
+## --- set-up -------------------------------------------------------------------------
+
+setup:
+	@scripts/setup-system.sh build
+
+setup-test:
+	@scripts/setup-system.sh test
+
+ui/node_modules/.package-lock.json: ui/package.json ui/package-lock.json
+	cd ui && npm ci --no-audit --no-fund
+	@touch $@
+
+tests/e2e/node_modules/.package-lock.json: tests/e2e/package.json tests/e2e/package-lock.json
+	cd tests/e2e && npm ci --no-audit --no-fund
+	@touch $@
+
+ui-deps: ui/node_modules/.package-lock.json
+
+ui-build: ui-deps
+	cd ui && npm run build
+
+$(TAURI_DRIVER):
+	$(CARGO) install tauri-driver --locked --version $(TAURI_DRIVER_VERSION) --root $(TOOLS)
+
+tools: $(TAURI_DRIVER)
+
+## --- build and run ----------------------------------------------------------------
+
+# `custom-protocol` embeds ui/dist into the binary instead of loading the dev server.
+desktop: setup ui-build
+	$(CARGO) build -p botdeck --features custom-protocol
+
+cli:
+	$(CARGO) build -p botdeck-cli
+
+build: desktop cli
+
+run: desktop
+	$(DESKTOP_BIN) --demo
+
+## --- tests ------------------------------------------------------------------------
+
+test: setup-test ui-deps lint test-rust test-ui test-e2e
+	@echo "make test: every suite passed"
+
+fmt-check:
+	$(CARGO) fmt --all -- --check
+
+clippy:
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+lint: fmt-check clippy
+
+# Ignored tests are the ones that need the real keyring; they run here, inside one.
+test-rust:
+ifeq ($(NEXTEST),yes)
+	$(WITH_KEYRING) $(CARGO) nextest run --workspace --run-ignored all --no-fail-fast
+else
+	$(WITH_KEYRING) $(CARGO) test --workspace --no-fail-fast -- --include-ignored
+endif
+
+test-ui: ui-deps
+	cd ui && npm run typecheck && npm test
+
+test-e2e: setup-test desktop tools tests/e2e/node_modules/.package-lock.json
+	tests/e2e/run.sh
+
+bindings:
+	BOTDECK_UPDATE_BINDINGS=1 $(CARGO) test -p botdeck-core --test bindings
+
+bench:
+	$(CARGO) bench -p botdeck-core
+
+clean-e2e:
+	rm -rf target/e2e-artifacts

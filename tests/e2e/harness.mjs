@@ -1,0 +1,97 @@
+// Starts tauri-driver in its own process group, opens a WebDriver session on the real BotDeck
+// binary, and tears everything down — the whole group — whatever happens. Leftover WebKit
+// processes would otherwise hold CI's pipes open.
+import { spawn } from "node:child_process";
+import { mkdtempSync, mkdirSync } from "node:fs";
+import { createConnection } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { remote } from "webdriverio";
+
+const app = process.env.BOTDECK_E2E_APP;
+const driverBin = process.env.BOTDECK_E2E_DRIVER;
+export const artifacts = process.env.BOTDECK_E2E_ARTIFACTS ?? "target/e2e-artifacts";
+
+function portOpen(port) {
+  return new Promise((resolve) => {
+    const socket = createConnection({ host: "127.0.0.1", port }, () => {
+      socket.end();
+      resolve(true);
+    });
+    socket.on("error", () => resolve(false));
+  });
+}
+
+async function waitForPort(port, ms) {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (await portOpen(port)) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`tauri-driver did not listen on ${port} within ${ms} ms`);
+}
+
+let nextPort = 4444 + (process.pid % 200) * 2;
+
+/**
+ * @param {{ args?: string[], env?: Record<string,string>, dataDir?: string }} options
+ */
+export async function startSession(options = {}) {
+  if (!app || !driverBin) throw new Error("run through tests/e2e/run.sh");
+  const port = nextPort;
+  const nativePort = nextPort + 1;
+  nextPort += 2;
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), "botdeck-e2e-"));
+  mkdirSync(artifacts, { recursive: true });
+
+  const driver = spawn(driverBin, ["--port", String(port), "--native-port", String(nativePort)], {
+    detached: true, // own process group: killed as a whole below
+    stdio: ["ignore", "inherit", "inherit"],
+    env: {
+      ...process.env,
+      BOTDECK_DATA_DIR: join(dataDir, "data"),
+      BOTDECK_LOG_DIR: join(dataDir, "logs"),
+      ...options.env,
+    },
+  });
+  const killGroup = () => {
+    try {
+      process.kill(-driver.pid, "SIGKILL");
+    } catch {
+      /* already gone */
+    }
+  };
+  process.once("exit", killGroup);
+
+  try {
+    await waitForPort(port, 15000);
+    const browser = await remote({
+      hostname: "127.0.0.1",
+      port,
+      logLevel: "warn",
+      connectionRetryTimeout: 60000,
+      capabilities: { "tauri:options": { application: app, args: options.args ?? [] } },
+    });
+    return {
+      browser,
+      dataDir,
+      async close() {
+        try {
+          await browser.deleteSession();
+        } catch {
+          /* the session may already be gone */
+        }
+        killGroup();
+      },
+    };
+  } catch (err) {
+    killGroup();
+    throw err;
+  }
+}
+
+export const byTestId = (id) => `[data-testid="${id}"]`;
+
+export async function screenshot(browser, name) {
+  await browser.saveScreenshot(join(artifacts, `${name}.png`));
+}
