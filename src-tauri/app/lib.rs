@@ -42,7 +42,11 @@ pub fn run_desktop() -> ExitCode {
         }
     };
     let log = botdeck_core::logging::init(&paths.log_dir, "info,tao=warn,wry=warn", true);
-    tracing::info!(version = env!("CARGO_PKG_VERSION"), demo = options.demo, "BotDeck starting");
+    tracing::info!(
+        version = env!("CARGO_PKG_VERSION"),
+        demo = options.demo,
+        "BotDeck starting"
+    );
 
     let state = AppState::start(paths, &options, log.file_error.clone());
     let app = build(tauri::Builder::default(), state)

@@ -73,7 +73,9 @@ impl AppState {
                     id: "cache-unavailable".into(),
                     level: NoticeLevel::Error,
                     title: "The local cache cannot be opened".into(),
-                    message: format!("{err}. BotDeck runs without offline data until this is fixed."),
+                    message: format!(
+                        "{err}. BotDeck runs without offline data until this is fixed."
+                    ),
                 });
                 None
             }
@@ -121,7 +123,9 @@ impl AppState {
         })?;
         // A poisoned lock means a command panicked mid-write; SQLite's own transactions keep
         // the file consistent, so carrying on is safe.
-        Ok(store.lock().unwrap_or_else(|poisoned| poisoned.into_inner()))
+        Ok(store
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()))
     }
 }
 

@@ -17,7 +17,10 @@ fn version_prints_the_package_version() {
     let out = botdeck(&["--version"], tmp.path());
     assert!(out.status.success());
     let text = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(text.trim(), format!("botdeck {}", env!("CARGO_PKG_VERSION")));
+    assert_eq!(
+        text.trim(),
+        format!("botdeck {}", env!("CARGO_PKG_VERSION"))
+    );
 }
 
 #[test]
@@ -58,7 +61,9 @@ fn doctor_fails_clearly_without_a_session_bus() {
     assert_eq!(keyring["status"], "fail");
     let detail = keyring["detail"].as_str().unwrap_or_default();
     assert!(detail.contains("D-Bus"), "{detail}");
-    assert!(keyring["hint"].as_str().is_some_and(|h| h.contains("never stores tokens elsewhere")));
+    assert!(keyring["hint"]
+        .as_str()
+        .is_some_and(|h| h.contains("never stores tokens elsewhere")));
 }
 
 #[test]
@@ -84,6 +89,9 @@ fn unknown_flags_and_commands_are_usage_errors() {
     for args in [&["doctor", "--jsn"][..], &["frobnicate"][..], &[][..]] {
         let out = botdeck(args, tmp.path());
         assert_eq!(out.status.code(), Some(2), "{args:?}");
-        assert!(!out.stderr.is_empty(), "{args:?} must explain itself on stderr");
+        assert!(
+            !out.stderr.is_empty(),
+            "{args:?} must explain itself on stderr"
+        );
     }
 }

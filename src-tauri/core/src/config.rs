@@ -85,7 +85,11 @@ impl DataPaths {
 
 /// A Microsoft cloud: where to sign in and where Graph lives.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase", rename_all_fields = "camelCase", tag = "kind")]
+#[serde(
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase",
+    tag = "kind"
+)]
 pub enum Cloud {
     Global,
     UsGovHigh,
@@ -203,8 +207,16 @@ mod tests {
 
     #[test]
     fn known_clouds_have_distinct_graph_endpoints() {
-        let clouds = [Cloud::Global, Cloud::UsGovHigh, Cloud::UsGovDod, Cloud::China];
-        let mut graphs: Vec<_> = clouds.iter().map(|c| c.endpoints().graph_base_url).collect();
+        let clouds = [
+            Cloud::Global,
+            Cloud::UsGovHigh,
+            Cloud::UsGovDod,
+            Cloud::China,
+        ];
+        let mut graphs: Vec<_> = clouds
+            .iter()
+            .map(|c| c.endpoints().graph_base_url)
+            .collect();
         graphs.sort();
         graphs.dedup();
         assert_eq!(graphs.len(), 4);

@@ -115,7 +115,9 @@ fn check_log_dir(dir: &Path) -> Check {
             "Log folder writable",
             CheckStatus::Warn,
             format!("{}: {err}", dir.display()),
-            Some("BotDeck still runs and logs to stderr; set BOTDECK_LOG_DIR to a writable folder."),
+            Some(
+                "BotDeck still runs and logs to stderr; set BOTDECK_LOG_DIR to a writable folder.",
+            ),
         ),
     }
 }
@@ -217,7 +219,11 @@ fn webview_presence() -> (CheckStatus, String, Option<&'static str>) {
 
 #[cfg(target_os = "macos")]
 fn webview_presence() -> (CheckStatus, String, Option<&'static str>) {
-    (CheckStatus::Ok, "WKWebView is part of macOS".to_string(), None)
+    (
+        CheckStatus::Ok,
+        "WKWebView is part of macOS".to_string(),
+        None,
+    )
 }
 
 #[cfg(not(any(target_os = "linux", target_os = "macos")))]
@@ -254,9 +260,15 @@ mod tests {
     fn healthy_dirs_pass_and_report_schema() {
         let tmp = tempfile::tempdir().expect("tmp");
         let report = run(&DataPaths::under(tmp.path()));
-        let sqlite = report.checks.iter().find(|c| c.id == "sqlite").expect("sqlite check");
+        let sqlite = report
+            .checks
+            .iter()
+            .find(|c| c.id == "sqlite")
+            .expect("sqlite check");
         assert_eq!(sqlite.status, CheckStatus::Ok);
-        assert!(sqlite.detail.contains(&format!("schema version {SCHEMA_VERSION}")));
+        assert!(sqlite
+            .detail
+            .contains(&format!("schema version {SCHEMA_VERSION}")));
         assert!(report.log_file.ends_with(".log"));
     }
 }

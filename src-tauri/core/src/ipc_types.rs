@@ -70,7 +70,10 @@ macro_rules! bindings_of {
 
 fn binding<T: TS + 'static>() -> Binding {
     let contents = T::export_to_string().unwrap_or_else(|err| {
-        format!("// failed to generate the declaration of {}: {err}\n", T::name())
+        format!(
+            "// failed to generate the declaration of {}: {err}\n",
+            T::name()
+        )
     });
     Binding {
         file_name: format!("{}.ts", T::name()),

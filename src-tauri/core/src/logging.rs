@@ -69,9 +69,7 @@ pub fn init(log_dir: &Path, default_filter: &str, to_stderr: bool) -> LogGuard {
 
 use tracing_subscriber::Layer as _;
 
-fn open_appender(
-    log_dir: &Path,
-) -> Result<tracing_appender::rolling::RollingFileAppender, String> {
+fn open_appender(log_dir: &Path) -> Result<tracing_appender::rolling::RollingFileAppender, String> {
     std::fs::create_dir_all(log_dir).map_err(|e| e.to_string())?;
     tracing_appender::rolling::Builder::new()
         .rotation(tracing_appender::rolling::Rotation::DAILY)
@@ -101,7 +99,13 @@ mod tests {
         let appender = open_appender(dir.path()).expect("appender");
         drop(appender);
         let expected = current_log_file(dir.path());
-        let name = expected.file_name().and_then(|n| n.to_str()).unwrap_or_default();
-        assert!(name.starts_with("botdeck.") && name.ends_with(".log"), "{name}");
+        let name = expected
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
+        assert!(
+            name.starts_with("botdeck.") && name.ends_with(".log"),
+            "{name}"
+        );
     }
 }
