@@ -1,0 +1,166 @@
+//! Teams throttling limits (per app per tenant) as token buckets, plus the bookkeeping
+//! that detects clients retrying before their `Retry-After` elapsed.
+
+use std::collections::HashMap;
+
+/// Which limits a request draws from.
+#[derive(Debug, Clone, Default)]
+pub struct ThrottleKeys {
+    /// (bucket name, requests per second at scale 1.0).
+    pub buckets: Vec<(String, f64)>,
+}
+
+impl ThrottleKeys {
+    pub fn classify(method: &str, segs: &[String]) -> ThrottleKeys {
+        let mut buckets = Vec::new();
+        let s: Vec<&str> = segs.iter().map(String::as_str).collect();
+        let installed = s.contains(&"installedApps");
+        if installed {
+            match method {
+                "GET" => buckets.push(("GET installedApps".to_string(), 30.0)),
+                "POST" => buckets.push(("POST installedApps".to_string(), 30.0)),
+                "DELETE" => buckets.push(("DELETE installedApps".to_string(), 15.0)),
+                _ => {}
+            }
+        }
+        match s.as_slice() {
+            ["teams", id] if method == "GET" => {
+                buckets.push(("GET /teams/{id}".to_string(), 30.0));
+                buckets.push((format!("team:{id}"), 4.0));
+            }
+            ["teams", id, "channels", ch, ..] => {
+                buckets.push((format!("team:{id}"), 4.0));
+                buckets.push((format!("channel:{ch}"), 1.0));
+            }
+            ["teams", id, ..] => buckets.push((format!("team:{id}"), 4.0)),
+            ["chats", id, ..] => buckets.push((format!("chat:{id}"), 1.0)),
+            _ => {}
+        }
+        ThrottleKeys { buckets }
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Bucket {
+    tokens: f64,
+    last_ms: i64,
+}
+
+#[derive(Debug, Default)]
+pub struct Throttle {
+    buckets: HashMap<(String, String), Bucket>,
+    /// (caller, method + path) → instant before which a retry is "early".
+    not_before: HashMap<(String, String), i64>,
+}
+
+impl Throttle {
+    /// Takes one token from every bucket, or none and answers the wait in seconds.
+    pub fn admit(
+        &mut self,
+        app: &str,
+        keys: &ThrottleKeys,
+        scale: f64,
+        now_ms: i64,
+    ) -> Result<(), u64> {
+        let mut worst_wait_ms = 0i64;
+        let mut states = Vec::with_capacity(keys.buckets.len());
+        for (name, rps) in &keys.buckets {
+            let rate = (rps * scale).max(0.001);
+            let cap = rate.max(1.0);
+            let b = self
+                .buckets
+                .get(&(app.to_string(), name.clone()))
+                .copied()
+                .unwrap_or(Bucket {
+                    tokens: cap,
+                    last_ms: now_ms,
+                });
+            let elapsed = (now_ms - b.last_ms).max(0) as f64 / 1000.0;
+            let tokens = (b.tokens + elapsed * rate).min(cap);
+            if tokens < 1.0 {
+                let wait = ((1.0 - tokens) / rate * 1000.0).ceil() as i64;
+                worst_wait_ms = worst_wait_ms.max(wait);
+            }
+            states.push((name.clone(), tokens));
+        }
+        if worst_wait_ms > 0 {
+            for (name, tokens) in states {
+                self.buckets.insert(
+                    (app.to_string(), name),
+                    Bucket {
+                        tokens,
+                        last_ms: now_ms,
+                    },
+                );
+            }
+            return Err(((worst_wait_ms + 999) / 1000).max(1) as u64);
+        }
+        for (name, tokens) in states {
+            self.buckets.insert(
+                (app.to_string(), name),
+                Bucket {
+                    tokens: tokens - 1.0,
+                    last_ms: now_ms,
+                },
+            );
+        }
+        Ok(())
+    }
+
+    /// Records that `caller` was told to wait `secs` before retrying `request`.
+    pub fn told_to_wait(&mut self, caller: &str, request: &str, secs: u64, now_ms: i64) {
+        self.not_before.insert(
+            (caller.to_string(), request.to_string()),
+            now_ms + secs as i64 * 1000,
+        );
+    }
+
+    /// True when this request repeats one that was told to wait and the wait is not over.
+    pub fn is_early_retry(&mut self, caller: &str, request: &str, now_ms: i64) -> bool {
+        let key = (caller.to_string(), request.to_string());
+        match self.not_before.get(&key) {
+            Some(&t) if now_ms < t => true,
+            Some(_) => {
+                self.not_before.remove(&key);
+                false
+            }
+            None => false,
+        }
+    }
+
+    pub fn reset(&mut self) {
+        self.buckets.clear();
+        self.not_before.clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bucket_refills_with_time() {
+        let mut t = Throttle::default();
+        let keys = ThrottleKeys {
+            buckets: vec![("x".into(), 2.0)],
+        };
+        assert!(t.admit("a", &keys, 1.0, 0).is_ok());
+        assert!(t.admit("a", &keys, 1.0, 0).is_ok());
+        assert_eq!(t.admit("a", &keys, 1.0, 0), Err(1));
+        assert!(t.admit("a", &keys, 1.0, 600).is_ok());
+        // Another app has its own bucket.
+        assert!(t.admit("b", &keys, 1.0, 0).is_ok());
+    }
+
+    #[test]
+    fn scale_multiplies_rate() {
+        let mut t = Throttle::default();
+        let keys = ThrottleKeys {
+            buckets: vec![("x".into(), 1.0)],
+        };
+        for _ in 0..10 {
+            assert!(t.admit("a", &keys, 10.0, 0).is_ok());
+        }
+        assert!(t.admit("a", &keys, 10.0, 0).is_err());
+    }
+}
