@@ -123,6 +123,21 @@ pub(crate) fn find_placeholder(s: &str) -> Option<&str> {
 /// 1-based line and column (in characters) of the value a JSON Pointer designates in `text`.
 /// `text` must be valid JSON; returns `None` when the pointer does not resolve.
 pub(crate) fn locate(text: &str, pointer: &str) -> Option<(u32, u32)> {
+    let pos = locate_offset(text, pointer)?;
+    let before = text.get(..pos)?;
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    Some((u32::try_from(line).ok()?, u32::try_from(col).ok()?))
+}
+
+/// Byte range of the value a JSON Pointer designates in `text`.
+pub(crate) fn value_span(text: &str, pointer: &str) -> Option<(usize, usize)> {
+    let start = locate_offset(text, pointer)?;
+    let end = skip_value(text.as_bytes(), start)?;
+    Some((start, end))
+}
+
+fn locate_offset(text: &str, pointer: &str) -> Option<usize> {
     let tokens: Vec<String> = if pointer.is_empty() {
         Vec::new()
     } else {
@@ -178,10 +193,7 @@ pub(crate) fn locate(text: &str, pointer: &str) -> Option<(u32, u32)> {
             _ => return None,
         }
     }
-    let before = text.get(..pos)?;
-    let line = before.matches('\n').count() + 1;
-    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    Some((u32::try_from(line).ok()?, u32::try_from(col).ok()?))
+    Some(pos)
 }
 
 fn skip_ws(b: &[u8], mut pos: usize) -> usize {

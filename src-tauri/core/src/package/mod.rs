@@ -42,4 +42,6 @@ pub use validate::{
     parse_app_version, validate_manifest, validate_package, validate_path, validate_zip,
     ValidateOptions, ValidationReport, MAX_PACKAGE_BYTES,
 };
-pub use version::{bump_package, bump_version, parse_catalog_version, BumpLevel};
+pub use version::{
+    bump_package, bump_version, parse_catalog_version, rewrite_version_text, BumpLevel,
+};

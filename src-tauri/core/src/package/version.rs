@@ -6,6 +6,7 @@ use ts_rs::TS;
 
 use super::archive::Package;
 use super::error::PackageError;
+use super::jsonutil;
 use super::validate::parse_app_version;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -61,6 +62,23 @@ pub fn bump_package(pkg: &mut Package, level: BumpLevel) -> Result<(String, Stri
     Ok((old, new))
 }
 
+/// Replaces the top-level `version` string in manifest text, leaving every other byte (layout,
+/// key order, comments-free formatting) as the author wrote it. `None` if the text is not a
+/// JSON object with a string `version`.
+pub fn rewrite_version_text(text: &str, new_version: &str) -> Option<String> {
+    let body = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let offset = text.len() - body.len();
+    let value: serde_json::Value = serde_json::from_str(body).ok()?;
+    value.get("version")?.as_str()?;
+    let (start, end) = jsonutil::value_span(body, "/version")?;
+    let literal = serde_json::to_string(new_version).ok()?;
+    let mut out = String::with_capacity(text.len() + literal.len());
+    out.push_str(&text[..offset + start]);
+    out.push_str(&literal);
+    out.push_str(&text[offset + end..]);
+    Some(out)
+}
+
 /// Whether `version` is acceptable as an update over `catalog`.
 pub fn is_greater_than_catalog(
     version: &str,
@@ -94,6 +112,15 @@ mod tests {
             bump_version("1.2.999999999", BumpLevel::Patch),
             Err(PackageError::VersionOverflow(_))
         ));
+    }
+
+    #[test]
+    fn rewrite_keeps_layout() {
+        let text = "\u{feff}{\n  \"id\": \"x\",\n    \"version\" :  \"1.0.3\" ,\n  \"z\": {\"version\": \"9\"}\n}\n";
+        let out = rewrite_version_text(text, "1.0.4").unwrap();
+        assert_eq!(out, text.replace("\"1.0.3\"", "\"1.0.4\""));
+        assert!(rewrite_version_text("{\"version\": 1}", "1.0.0").is_none());
+        assert!(rewrite_version_text("nope", "1.0.0").is_none());
     }
 
     #[test]
