@@ -118,6 +118,9 @@ pub struct SimConfig {
     /// Chance that a page boundary is preceded by an empty page.
     pub empty_page_rate: f64,
     pub faults: Vec<FaultRule>,
+    /// Time only moves through [`RunningSim::advance_clock`]: makes throttling and expiry
+    /// independent of how fast the machine runs the test.
+    pub manual_clock: bool,
 }
 
 impl Default for SimConfig {
@@ -138,6 +141,7 @@ impl Default for SimConfig {
             manifest_error_status_200: false,
             empty_page_rate: 0.15,
             faults: Vec::new(),
+            manual_clock: false,
         }
     }
 }

@@ -591,7 +591,7 @@ pub struct Cursor {
 }
 
 fn keystream(key: u64, n: usize) -> Vec<u8> {
-    let mut x = key | 1;
+    let mut x = (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0xD1B5_4A32_D192_ED03) | 1;
     (0..n)
         .map(|_| {
             x ^= x << 13;

@@ -21,15 +21,20 @@ use crate::SimConfig;
 #[derive(Debug, Default)]
 pub struct Clock {
     offset_ms: AtomicI64,
+    /// When set, time stands still except through `advance` (deterministic tests).
+    frozen_at_ms: Option<i64>,
 }
 
 impl Clock {
+    pub fn new(manual: bool) -> Clock {
+        Clock {
+            offset_ms: AtomicI64::new(0),
+            frozen_at_ms: manual.then(real_now_ms),
+        }
+    }
+
     pub fn now_ms(&self) -> i64 {
-        let real = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_millis() as i64)
-            .unwrap_or(0);
-        real + self.offset_ms.load(Ordering::Relaxed)
+        self.frozen_at_ms.unwrap_or_else(real_now_ms) + self.offset_ms.load(Ordering::Relaxed)
     }
 
     pub fn advance(&self, by: Duration) {
@@ -40,6 +45,13 @@ impl Clock {
     pub fn now_rfc3339(&self) -> String {
         rfc3339_ms(self.now_ms())
     }
+}
+
+fn real_now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
 }
 
 pub fn rfc3339_secs(secs: i64) -> String {
@@ -189,11 +201,12 @@ impl Sim {
         let mut token_key = [0u8; 32];
         key_rng.fill_bytes(&mut token_key);
         let faults = Faults::new(config.seed, config.faults.clone());
+        let clock = Clock::new(config.manual_clock);
         Sim {
             rng: Mutex::new(ChaCha8Rng::seed_from_u64(config.seed ^ 0x0B1E_C7AD)),
             config,
             base_url,
-            clock: Clock::default(),
+            clock,
             tenant: Mutex::new(tenant),
             auth: Mutex::new(AuthState::default()),
             settings: Mutex::new(settings),
