@@ -146,7 +146,9 @@ pub fn run(sim: &Sim, outer: &GReq) -> Result<GResp, GraphError> {
             .find(|d| statuses.get(*d).is_some_and(|s| *s >= 400));
         let resp = if let Some(d) = failed_dep {
             sim.metrics.count_status(424);
-            sim.metrics.sub_requests.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            sim.metrics
+                .sub_requests
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             GResp {
                 status: 424,
                 headers: vec![("Content-Type".into(), "application/json".into())],

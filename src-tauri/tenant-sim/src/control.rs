@@ -39,6 +39,8 @@ fn bad(status: StatusCode, msg: impl Into<String>) -> Response {
     (status, Json(json!({"error": msg.into()}))).into_response()
 }
 
+// The error is a ready-made response; boxing it would only add noise at every call site.
+#[allow(clippy::result_large_err)]
 fn body<T: for<'de> Deserialize<'de>>(raw: &[u8]) -> Result<T, Response> {
     serde_json::from_slice(raw)
         .map_err(|e| bad(StatusCode::BAD_REQUEST, format!("invalid JSON body: {e}")))

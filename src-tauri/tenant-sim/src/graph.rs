@@ -691,7 +691,6 @@ impl<'a> Ctx<'a> {
     // ---------------------------------------------------------------------------------
     // Generic paged listing
 
-    #[allow(clippy::too_many_arguments)]
     fn list(
         &self,
         spec: &ListSpec,
@@ -1878,12 +1877,12 @@ impl<'a> Ctx<'a> {
         crate::manifest::read(&self.req.body).map_err(|details| {
             let mut e = GraphError::bad_request("Manifest validation failed. See details.")
                 .with_inner("UnableToParseTeamsAppManifest");
-            e.details = Some(Value::Array(
+            e.details = Some(Box::new(Value::Array(
                 details
                     .into_iter()
                     .map(|d| json!({"code": d.code, "message": d.message, "target": d.target}))
                     .collect(),
-            ));
+            )));
             if self.sim.settings().manifest_error_status_200 {
                 e.status = 200;
             }

@@ -188,7 +188,7 @@ pub fn read(bytes: &[u8]) -> Result<Manifest, Vec<Detail>> {
     }
     for icon in ["color", "outline"] {
         if let Some(f) = s(&["icons", icon]) {
-            if !f.is_empty() && !names.iter().any(|n| *n == f) {
+            if !f.is_empty() && !names.contains(&f) {
                 errors.push(detail(
                     "IconNotFound",
                     format!(

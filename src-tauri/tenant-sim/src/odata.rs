@@ -12,8 +12,8 @@ pub struct GraphError {
     pub status: u16,
     pub code: String,
     pub message: String,
-    pub inner_code: Option<String>,
-    pub details: Option<Value>,
+    pub inner_code: Option<&'static str>,
+    pub details: Option<Box<Value>>,
     pub retry_after: Option<u64>,
 }
 
@@ -41,8 +41,8 @@ impl GraphError {
             format!("Resource '{id}' does not exist or one of its queried reference-property objects are not present."),
         )
     }
-    pub fn with_inner(mut self, code: &str) -> Self {
-        self.inner_code = Some(code.to_string());
+    pub fn with_inner(mut self, code: &'static str) -> Self {
+        self.inner_code = Some(code);
         self
     }
 
@@ -53,7 +53,7 @@ impl GraphError {
             inner.insert("message".into(), json!(self.message));
         }
         if let Some(d) = &self.details {
-            inner.insert("details".into(), d.clone());
+            inner.insert("details".into(), (**d).clone());
         }
         inner.insert("date".into(), json!(date));
         inner.insert("request-id".into(), json!(request_id));

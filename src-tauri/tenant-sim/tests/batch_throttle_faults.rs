@@ -9,19 +9,32 @@ use serde_json::json;
 use tenant_sim::{FaultRule, SimConfig, TenantSize};
 
 async fn batch(sim: &tenant_sim::RunningSim, token: &str, body: serde_json::Value) -> Resp {
-    send(client().post(format!("{}/$batch", sim.graph_base_url())).bearer_auth(token).json(&body)).await
+    send(
+        client()
+            .post(format!("{}/$batch", sim.graph_base_url()))
+            .bearer_auth(token)
+            .json(&body),
+    )
+    .await
 }
 
 async fn team_ids(sim: &tenant_sim::RunningSim, token: &str) -> Vec<String> {
     let r = get(sim, token, "/teams?$top=999").await;
-    r.body["value"].as_array().unwrap().iter().map(|t| t["id"].as_str().unwrap().to_string()).collect()
+    r.body["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["id"].as_str().unwrap().to_string())
+        .collect()
 }
 
 #[tokio::test]
 async fn batch_validation_dependencies_and_shuffle() {
     let sim = sim(TenantSize::Demo).await;
     let token = admin_token(&sim).await;
-    let too_many: Vec<_> = (0..21).map(|i| json!({"id": i.to_string(), "method": "GET", "url": "/me"})).collect();
+    let too_many: Vec<_> = (0..21)
+        .map(|i| json!({"id": i.to_string(), "method": "GET", "url": "/me"}))
+        .collect();
     let r = batch(&sim, &token, json!({"requests": too_many})).await;
     assert_eq!(r.status, 400);
     assert_eq!(r.body["error"]["code"], "BadRequest");
@@ -37,7 +50,15 @@ async fn batch_validation_dependencies_and_shuffle() {
         {"id": "d", "method": "POST", "url": "/oauth2PermissionGrants", "headers": {"Content-Type": "application/json"}, "body": {"clientId": "x"}}
     ]})).await;
     assert_eq!(r.status, 200);
-    let by_id = |id: &str| r.body["responses"].as_array().unwrap().iter().find(|x| x["id"] == id).unwrap().clone();
+    let by_id = |id: &str| {
+        r.body["responses"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["id"] == id)
+            .unwrap()
+            .clone()
+    };
     assert_eq!(by_id("a")["status"], 404);
     assert_eq!(by_id("b")["status"], 424);
     assert_eq!(by_id("c")["status"], 200);
@@ -45,9 +66,16 @@ async fn batch_validation_dependencies_and_shuffle() {
     assert_eq!(by_id("d")["status"], 400);
 
     // Answers come back in a (seeded) shuffled order.
-    let reqs: Vec<_> = (0..20).map(|i| json!({"id": i.to_string(), "method": "GET", "url": "/organization"})).collect();
+    let reqs: Vec<_> = (0..20)
+        .map(|i| json!({"id": i.to_string(), "method": "GET", "url": "/organization"}))
+        .collect();
     let r = batch(&sim, &token, json!({"requests": reqs})).await;
-    let order: Vec<String> = r.body["responses"].as_array().unwrap().iter().map(|x| x["id"].as_str().unwrap().to_string()).collect();
+    let order: Vec<String> = r.body["responses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["id"].as_str().unwrap().to_string())
+        .collect();
     let sorted: Vec<String> = (0..20).map(|i| i.to_string()).collect();
     assert_eq!(order.len(), 20);
     assert_ne!(order, sorted);
@@ -59,7 +87,12 @@ async fn batch_validation_dependencies_and_shuffle() {
 
 #[tokio::test]
 async fn throttled_batch_members_and_early_retries() {
-    let sim = sim_with(SimConfig { size: TenantSize::Large, manual_clock: true, ..SimConfig::default() }).await;
+    let sim = sim_with(SimConfig {
+        size: TenantSize::Large,
+        manual_clock: true,
+        ..SimConfig::default()
+    })
+    .await;
     let token = admin_token(&sim).await;
     let teams = team_ids(&sim, &token).await;
     assert_eq!(teams.len(), 999);
@@ -69,10 +102,20 @@ async fn throttled_batch_members_and_early_retries() {
     for chunk in teams[..60].chunks(20) {
         let reqs: Vec<_> = chunk.iter().enumerate().map(|(i, t)| json!({"id": i.to_string(), "method": "GET", "url": format!("/teams/{t}/installedApps?$expand=teamsAppDefinition")})).collect();
         let r = batch(&sim, &token, json!({"requests": reqs})).await;
-        assert_eq!(r.status, 200, "the outer batch succeeds even when members are throttled");
+        assert_eq!(
+            r.status, 200,
+            "the outer batch succeeds even when members are throttled"
+        );
         for x in r.body["responses"].as_array().unwrap() {
             if x["status"] == 429 {
-                assert!(x["headers"]["Retry-After"].as_str().unwrap().parse::<u64>().unwrap() >= 1);
+                assert!(
+                    x["headers"]["Retry-After"]
+                        .as_str()
+                        .unwrap()
+                        .parse::<u64>()
+                        .unwrap()
+                        >= 1
+                );
                 assert_eq!(x["body"]["error"]["code"], "TooManyRequests");
                 let i: usize = x["id"].as_str().unwrap().parse().unwrap();
                 throttled.push(chunk[i].clone());
@@ -91,14 +134,24 @@ async fn throttled_batch_members_and_early_retries() {
 
     // A client that ignores Retry-After comes back too early: counted.
     let t = &throttled[0];
-    let r = get(&sim, &token, &format!("/teams/{t}/installedApps?$expand=teamsAppDefinition")).await;
+    let r = get(
+        &sim,
+        &token,
+        &format!("/teams/{t}/installedApps?$expand=teamsAppDefinition"),
+    )
+    .await;
     assert_eq!(r.status, 429);
     assert!(r.headers.contains_key("retry-after"));
     assert_eq!(sim.metrics().early_retries, 1);
     // A client that waits is not.
     sim.advance_clock(Duration::from_secs(2));
     let t = &throttled[1];
-    let r = get(&sim, &token, &format!("/teams/{t}/installedApps?$expand=teamsAppDefinition")).await;
+    let r = get(
+        &sim,
+        &token,
+        &format!("/teams/{t}/installedApps?$expand=teamsAppDefinition"),
+    )
+    .await;
     assert_eq!(r.status, 200);
     assert_eq!(sim.metrics().early_retries, 1);
     sim.shutdown().await;
@@ -106,33 +159,70 @@ async fn throttled_batch_members_and_early_retries() {
 
 #[tokio::test]
 async fn per_team_and_scaled_limits() {
-    let sim = sim_with(SimConfig { size: TenantSize::Tiny, manual_clock: true, ..SimConfig::default() }).await;
+    let sim = sim_with(SimConfig {
+        size: TenantSize::Tiny,
+        manual_clock: true,
+        ..SimConfig::default()
+    })
+    .await;
     let token = admin_token(&sim).await;
     let team = team_ids(&sim, &token).await[0].clone();
     let mut statuses = Vec::new();
     for _ in 0..6 {
-        statuses.push(get(&sim, &token, &format!("/teams/{team}/channels")).await.status);
+        statuses.push(
+            get(&sim, &token, &format!("/teams/{team}/channels"))
+                .await
+                .status,
+        );
     }
-    assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 4, "{statuses:?}");
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 200).count(),
+        4,
+        "{statuses:?}"
+    );
     sim.shutdown().await;
 
-    let sim = sim_with(SimConfig { size: TenantSize::Tiny, throttle_scale: 10.0, manual_clock: true, ..SimConfig::default() }).await;
+    let sim = sim_with(SimConfig {
+        size: TenantSize::Tiny,
+        throttle_scale: 10.0,
+        manual_clock: true,
+        ..SimConfig::default()
+    })
+    .await;
     let token = admin_token(&sim).await;
     let team = team_ids(&sim, &token).await[0].clone();
     for _ in 0..40 {
-        assert_eq!(get(&sim, &token, &format!("/teams/{team}/channels")).await.status, 200);
+        assert_eq!(
+            get(&sim, &token, &format!("/teams/{team}/channels"))
+                .await
+                .status,
+            200
+        );
     }
-    assert_eq!(get(&sim, &token, &format!("/teams/{team}/channels")).await.status, 429);
+    assert_eq!(
+        get(&sim, &token, &format!("/teams/{team}/channels"))
+            .await
+            .status,
+        429
+    );
     // A quarter of a second later at 40 rps, ten more are admitted.
     sim.advance_clock(Duration::from_millis(250));
     for _ in 0..10 {
-        assert_eq!(get(&sim, &token, &format!("/teams/{team}/channels")).await.status, 200);
+        assert_eq!(
+            get(&sim, &token, &format!("/teams/{team}/channels"))
+                .await
+                .status,
+            200
+        );
     }
     sim.shutdown().await;
 }
 
 fn rule(route: &str) -> FaultRule {
-    FaultRule { route: route.into(), ..FaultRule::default() }
+    FaultRule {
+        route: route.into(),
+        ..FaultRule::default()
+    }
 }
 
 #[tokio::test]
@@ -140,11 +230,42 @@ async fn injected_status_faults() {
     let sim = sim(TenantSize::Tiny).await;
     let token = admin_token(&sim).await;
     for (status, f) in [
-        (429u16, FaultRule { rate_429: 1.0, retry_after_secs: 3, ..rule("/v1.0/organization") }),
-        (500, FaultRule { rate_500: 1.0, ..rule("/v1.0/organization") }),
-        (502, FaultRule { rate_502: 1.0, ..rule("/v1.0/organization") }),
-        (503, FaultRule { rate_503: 1.0, ..rule("/v1.0/organization") }),
-        (504, FaultRule { rate_504: 1.0, ..rule("/v1.0/organization") }),
+        (
+            429u16,
+            FaultRule {
+                rate_429: 1.0,
+                retry_after_secs: 3,
+                ..rule("/v1.0/organization")
+            },
+        ),
+        (
+            500,
+            FaultRule {
+                rate_500: 1.0,
+                ..rule("/v1.0/organization")
+            },
+        ),
+        (
+            502,
+            FaultRule {
+                rate_502: 1.0,
+                ..rule("/v1.0/organization")
+            },
+        ),
+        (
+            503,
+            FaultRule {
+                rate_503: 1.0,
+                ..rule("/v1.0/organization")
+            },
+        ),
+        (
+            504,
+            FaultRule {
+                rate_504: 1.0,
+                ..rule("/v1.0/organization")
+            },
+        ),
     ] {
         sim.set_faults(vec![f]);
         let r = get(&sim, &token, "/organization").await;
@@ -153,18 +274,37 @@ async fn injected_status_faults() {
         if status == 429 {
             assert_eq!(r.headers["retry-after"], "3");
         }
-        assert_eq!(get(&sim, &token, "/me").await.status, 200, "other routes unaffected");
+        assert_eq!(
+            get(&sim, &token, "/me").await.status,
+            200,
+            "other routes unaffected"
+        );
     }
     assert_eq!(sim.metrics().faults_injected.get("504"), Some(&1));
     // Inside a batch, each member draws its own fault.
-    sim.set_faults(vec![FaultRule { rate_503: 1.0, retry_after_secs: 2, ..rule("/v1.0/organization") }]);
+    sim.set_faults(vec![FaultRule {
+        rate_503: 1.0,
+        retry_after_secs: 2,
+        ..rule("/v1.0/organization")
+    }]);
     let r = batch(&sim, &token, json!({"requests": [{"id": "1", "method": "GET", "url": "/organization"}, {"id": "2", "method": "GET", "url": "/me"}]})).await;
-    let by_id = |id: &str| r.body["responses"].as_array().unwrap().iter().find(|x| x["id"] == id).unwrap().clone();
+    let by_id = |id: &str| {
+        r.body["responses"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["id"] == id)
+            .unwrap()
+            .clone()
+    };
     assert_eq!(by_id("1")["status"], 503);
     assert_eq!(by_id("1")["headers"]["Retry-After"], "2");
     assert_eq!(by_id("2")["status"], 200);
     // A partial rate is seeded: some requests fail, some do not.
-    sim.set_faults(vec![FaultRule { rate_500: 0.5, ..rule("*") }]);
+    sim.set_faults(vec![FaultRule {
+        rate_500: 0.5,
+        ..rule("*")
+    }]);
     let mut codes = Vec::new();
     for _ in 0..30 {
         codes.push(get(&sim, &token, "/me").await.status);
@@ -177,29 +317,63 @@ async fn injected_status_faults() {
 async fn transport_faults_latency_drop_and_slow_body() {
     let sim = sim(TenantSize::Tiny).await;
     let token = admin_token(&sim).await;
-    sim.set_faults(vec![FaultRule { drop_rate: 1.0, ..rule("/v1.0/organization") }]);
-    let r = client().get(format!("{}/organization", sim.graph_base_url())).bearer_auth(&token).send().await;
+    sim.set_faults(vec![FaultRule {
+        drop_rate: 1.0,
+        ..rule("/v1.0/organization")
+    }]);
+    let r = client()
+        .get(format!("{}/organization", sim.graph_base_url()))
+        .bearer_auth(&token)
+        .send()
+        .await;
     assert!(r.is_err(), "connection closed without a response");
     assert_eq!(sim.metrics().dropped_connections, 1);
 
-    sim.set_faults(vec![FaultRule { latency_ms: 20, jitter_ms: 5, ..rule("/v1.0/organization") }]);
+    sim.set_faults(vec![FaultRule {
+        latency_ms: 20,
+        jitter_ms: 5,
+        ..rule("/v1.0/organization")
+    }]);
     assert_eq!(get(&sim, &token, "/organization").await.status, 200);
     assert_eq!(sim.metrics().faults_injected.get("latency"), Some(&1));
 
-    sim.set_faults(vec![FaultRule { slow_body_rate: 1.0, slow_body_chunk_delay_ms: 10, ..rule("/v1.0/organization") }]);
+    sim.set_faults(vec![FaultRule {
+        slow_body_rate: 1.0,
+        slow_body_chunk_delay_ms: 10,
+        ..rule("/v1.0/organization")
+    }]);
     let r = get(&sim, &token, "/organization").await;
     assert_eq!(r.status, 200);
-    assert_eq!(r.body["value"][0]["displayName"], "Contoso", "slow bodies still arrive whole");
+    assert_eq!(
+        r.body["value"][0]["displayName"], "Contoso",
+        "slow bodies still arrive whole"
+    );
     assert_eq!(sim.metrics().faults_injected.get("slow_body"), Some(&1));
 
     // The control surface sets the same rules.
-    let r = client().put(format!("{}/_sim/faults", sim.base_url())).json(&json!({"rules": [{"route": "/v1.0/me", "rate_502": 1.0}]})).send().await.unwrap();
+    let r = client()
+        .put(format!("{}/_sim/faults", sim.base_url()))
+        .json(&json!({"rules": [{"route": "/v1.0/me", "rate_502": 1.0}]}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
     assert_eq!(get(&sim, &token, "/me").await.status, 502);
-    let r = client().delete(format!("{}/_sim/faults", sim.base_url())).send().await.unwrap();
+    let r = client()
+        .delete(format!("{}/_sim/faults", sim.base_url()))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
     assert_eq!(get(&sim, &token, "/me").await.status, 200);
-    let m: serde_json::Value = client().get(format!("{}/_sim/metrics", sim.base_url())).send().await.unwrap().json().await.unwrap();
+    let m: serde_json::Value = client()
+        .get(format!("{}/_sim/metrics", sim.base_url()))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert!(m["peak_concurrency"].as_u64().unwrap() >= 1);
     assert!(m["requests_per_route"]["GET /me"].as_u64().unwrap() >= 2);
     sim.shutdown().await;

@@ -5,7 +5,9 @@ mod common;
 
 use common::*;
 use serde_json::json;
-use tenant_sim::{SimConfig, TenantSize, DEMO_BOT_APP_ID, DEMO_BOT_CLIENT_SECRET, DEMO_BOT_MANIFEST_ID};
+use tenant_sim::{
+    SimConfig, TenantSize, DEMO_BOT_APP_ID, DEMO_BOT_CLIENT_SECRET, DEMO_BOT_MANIFEST_ID,
+};
 
 fn assert_graph_error(r: &Resp, status: u16, code: &str) {
     assert_eq!(r.status, status, "{}", r.body);
@@ -18,19 +20,35 @@ fn assert_graph_error(r: &Resp, status: u16, code: &str) {
 
 #[tokio::test]
 async fn paging_follows_next_links_through_an_empty_page() {
-    let sim = sim_with(SimConfig { size: TenantSize::Demo, empty_page_rate: 1.0, ..SimConfig::default() }).await;
+    let sim = sim_with(SimConfig {
+        size: TenantSize::Demo,
+        empty_page_rate: 1.0,
+        ..SimConfig::default()
+    })
+    .await;
     let token = admin_token(&sim).await;
     let (users, empty, pages) = get_all(&sim, &token, "/users?$top=25").await;
     assert_eq!(users.len(), 120);
-    let ids: std::collections::HashSet<_> = users.iter().map(|u| u["id"].as_str().unwrap().to_string()).collect();
+    let ids: std::collections::HashSet<_> = users
+        .iter()
+        .map(|u| u["id"].as_str().unwrap().to_string())
+        .collect();
     assert_eq!(ids.len(), 120, "no duplicates across pages");
     assert!(empty >= 1, "an empty page in the middle");
     assert!(pages > 5);
     // Default projection of users hides accountEnabled; $select brings it.
     assert!(users[0].get("accountEnabled").is_none());
-    let r = get(&sim, &token, "/users?$select=id,accountEnabled,userType&$top=999").await;
+    let r = get(
+        &sim,
+        &token,
+        "/users?$select=id,accountEnabled,userType&$top=999",
+    )
+    .await;
     assert!(r.body["value"][0]["accountEnabled"].is_boolean());
-    assert!(r.body["@odata.context"].as_str().unwrap().ends_with("$metadata#users(id,accountEnabled,userType)"));
+    assert!(r.body["@odata.context"]
+        .as_str()
+        .unwrap()
+        .ends_with("$metadata#users(id,accountEnabled,userType)"));
     // Skip tokens are opaque and checked.
     let r = get(&sim, &token, "/users?$top=10").await;
     let next = r.body["@odata.nextLink"].as_str().unwrap();
@@ -46,30 +64,62 @@ async fn paging_follows_next_links_through_an_empty_page() {
 async fn filters_count_and_unsupported_queries() {
     let sim = sim(TenantSize::Demo).await;
     let token = admin_token(&sim).await;
-    let (groups, _, _) = get_all(&sim, &token, "/groups?$filter=resourceProvisioningOptions/Any(x:x eq 'Team')").await;
+    let (groups, _, _) = get_all(
+        &sim,
+        &token,
+        "/groups?$filter=resourceProvisioningOptions/Any(x:x eq 'Team')",
+    )
+    .await;
     let (teams, _, _) = get_all(&sim, &token, "/teams").await;
     assert_eq!(teams.len(), 40);
     // Old teams lack resourceProvisioningOptions.
     assert_eq!(groups.len(), 37);
-    let r = send(client().get(format!("{}/users?$count=true&$filter=userType eq 'Guest'", sim.graph_base_url())).bearer_auth(&token).header("ConsistencyLevel", "eventual")).await;
+    let r = send(
+        client()
+            .get(format!(
+                "{}/users?$count=true&$filter=userType eq 'Guest'",
+                sim.graph_base_url()
+            ))
+            .bearer_auth(&token)
+            .header("ConsistencyLevel", "eventual"),
+    )
+    .await;
     assert_eq!(r.status, 200);
     assert!(r.body["@odata.count"].as_u64().unwrap() >= 2);
-    assert!(r.body["value"].as_array().unwrap().iter().all(|u| u["userPrincipalName"].as_str().unwrap().contains("#EXT#")));
+    assert!(r.body["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|u| u["userPrincipalName"].as_str().unwrap().contains("#EXT#")));
     let r = get(&sim, &token, "/users?$count=true").await;
     assert_eq!(r.status, 400);
     let r = get(&sim, &token, "/users?$filter=officeLocation eq 'Paris'").await;
     assert_graph_error(&r, 400, "Request_UnsupportedQuery");
     let r = get(&sim, &token, "/users?$filter=displayName gt 'A'").await;
     assert_graph_error(&r, 400, "BadRequest");
-    let r = get(&sim, &token, "/appCatalogs/teamsApps?$filter=version eq '1'").await;
+    let r = get(
+        &sim,
+        &token,
+        "/appCatalogs/teamsApps?$filter=version eq '1'",
+    )
+    .await;
     assert_graph_error(&r, 400, "BadRequest");
     let r = get(&sim, &token, "/users?$select=nonsense").await;
     assert_graph_error(&r, 400, "BadRequest");
     // client-request-id is echoed.
-    let r = send(client().get(format!("{}/organization", sim.graph_base_url())).bearer_auth(&token).header("client-request-id", "abc-123")).await;
+    let r = send(
+        client()
+            .get(format!("{}/organization", sim.graph_base_url()))
+            .bearer_auth(&token)
+            .header("client-request-id", "abc-123"),
+    )
+    .await;
     assert_eq!(r.headers["client-request-id"], "abc-123");
     assert!(r.headers.contains_key("request-id"));
-    assert_eq!(r.body["value"][0]["verifiedDomains"][0]["name"], "contoso.onmicrosoft.com");
+    assert_eq!(
+        r.body["value"][0]["verifiedDomains"][0]["name"],
+        "contoso.onmicrosoft.com"
+    );
     sim.shutdown().await;
 }
 
@@ -88,16 +138,46 @@ async fn catalog_lookup_expand_and_directory_roles() {
     assert_eq!(defs[0]["publishingState"], "published");
     assert_eq!(defs[0]["bot"]["id"], DEMO_BOT_APP_ID);
     // Without $expand no version is visible.
-    let r = get(&sim, &token, &format!("/appCatalogs/teamsApps?$filter=externalId eq '{DEMO_BOT_MANIFEST_ID}'")).await;
+    let r = get(
+        &sim,
+        &token,
+        &format!("/appCatalogs/teamsApps?$filter=externalId eq '{DEMO_BOT_MANIFEST_ID}'"),
+    )
+    .await;
     assert!(r.body["value"][0].get("appDefinitions").is_none());
-    let r = get(&sim, &token, "/appCatalogs/teamsApps?$filter=distributionMethod eq 'store'").await;
-    assert!(r.body["value"].as_array().unwrap().iter().all(|a| a["externalId"].is_null()));
-    let (apps, _, _) = get_all(&sim, &token, "/appCatalogs/teamsApps?$expand=appDefinitions").await;
-    assert!(apps.iter().any(|a| a["appDefinitions"][0]["publishingState"] == "submitted"));
+    let r = get(
+        &sim,
+        &token,
+        "/appCatalogs/teamsApps?$filter=distributionMethod eq 'store'",
+    )
+    .await;
+    assert!(r.body["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|a| a["externalId"].is_null()));
+    let (apps, _, _) = get_all(
+        &sim,
+        &token,
+        "/appCatalogs/teamsApps?$expand=appDefinitions",
+    )
+    .await;
+    assert!(apps
+        .iter()
+        .any(|a| a["appDefinitions"][0]["publishingState"] == "submitted"));
 
     let r = get(&sim, &token, "/me/memberOf").await;
-    let roles: Vec<_> = r.body["value"].as_array().unwrap().iter().filter(|o| o["@odata.type"] == "#microsoft.graph.directoryRole").map(|o| o["displayName"].as_str().unwrap().to_string()).collect();
-    assert!(roles.contains(&"Teams Administrator".to_string()), "{roles:?}");
+    let roles: Vec<_> = r.body["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|o| o["@odata.type"] == "#microsoft.graph.directoryRole")
+        .map(|o| o["displayName"].as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        roles.contains(&"Teams Administrator".to_string()),
+        "{roles:?}"
+    );
     sim.shutdown().await;
 }
 
@@ -106,11 +186,25 @@ async fn scope_denial_has_graph_shapes() {
     let sim = sim(TenantSize::Tiny).await;
     let tok = device_login(&sim, "User.Read", None).await;
     let token = tok["access_token"].as_str().unwrap();
-    assert_graph_error(&get(&sim, token, "/servicePrincipals").await, 403, "Authorization_RequestDenied");
+    assert_graph_error(
+        &get(&sim, token, "/servicePrincipals").await,
+        403,
+        "Authorization_RequestDenied",
+    );
     let r = get(&sim, token, "/teams").await;
     assert_graph_error(&r, 403, "Forbidden");
-    assert!(r.body["error"]["message"].as_str().unwrap().contains("Team.ReadBasic.All"));
-    let r = send(client().post(format!("{}/appCatalogs/teamsApps", sim.graph_base_url())).bearer_auth(token).header("content-type", "application/zip").body(vec![1, 2, 3])).await;
+    assert!(r.body["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("Team.ReadBasic.All"));
+    let r = send(
+        client()
+            .post(format!("{}/appCatalogs/teamsApps", sim.graph_base_url()))
+            .bearer_auth(token)
+            .header("content-type", "application/zip")
+            .body(vec![1, 2, 3]),
+    )
+    .await;
     assert_graph_error(&r, 403, "Forbidden");
     let r = get(&sim, "", "/me").await;
     assert_graph_error(&r, 401, "InvalidAuthenticationToken");
@@ -123,66 +217,156 @@ async fn publish_update_review_and_delete() {
     let token = admin_token(&sim).await;
     let base = sim.graph_base_url();
     let id = "5c0ffee0-1234-4abc-9def-0123456789ab";
-    let post = |url: String, body: Vec<u8>| client().post(url).bearer_auth(&token).header("content-type", "application/zip").body(body);
+    let post = |url: String, body: Vec<u8>| {
+        client()
+            .post(url)
+            .bearer_auth(&token)
+            .header("content-type", "application/zip")
+            .body(body)
+    };
 
-    let r = send(post(format!("{base}/appCatalogs/teamsApps"), package(&manifest(id, "1.0.0"), true))).await;
+    let r = send(post(
+        format!("{base}/appCatalogs/teamsApps"),
+        package(&manifest(id, "1.0.0"), true),
+    ))
+    .await;
     assert_eq!(r.status, 201, "{}", r.body);
     let catalog_id = r.body["id"].as_str().unwrap().to_string();
     assert_eq!(r.body["externalId"], id);
-    let r = send(post(format!("{base}/appCatalogs/teamsApps"), package(&manifest(id, "1.0.0"), true))).await;
+    let r = send(post(
+        format!("{base}/appCatalogs/teamsApps"),
+        package(&manifest(id, "1.0.0"), true),
+    ))
+    .await;
     assert_graph_error(&r, 409, "Conflict");
 
     // Manifest errors: Graph's shape, then the documented 200 quirk.
     let mut bad = manifest("not-a-guid", "1.0");
     bad["name"]["short"] = json!("");
-    let r = send(post(format!("{base}/appCatalogs/teamsApps"), package(&bad, false))).await;
+    let r = send(post(
+        format!("{base}/appCatalogs/teamsApps"),
+        package(&bad, false),
+    ))
+    .await;
     assert_graph_error(&r, 400, "BadRequest");
-    assert_eq!(r.body["error"]["innerError"]["code"], "UnableToParseTeamsAppManifest");
-    let targets: Vec<_> = r.body["error"]["innerError"]["details"].as_array().unwrap().iter().map(|d| d["target"].as_str().unwrap().to_string()).collect();
+    assert_eq!(
+        r.body["error"]["innerError"]["code"],
+        "UnableToParseTeamsAppManifest"
+    );
+    let targets: Vec<_> = r.body["error"]["innerError"]["details"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["target"].as_str().unwrap().to_string())
+        .collect();
     for t in ["id", "version", "name.short", "icons.color"] {
         assert!(targets.contains(&t.to_string()), "{targets:?}");
     }
-    let r = send(post(format!("{base}/appCatalogs/teamsApps"), b"not a zip".to_vec())).await;
-    assert_eq!(r.body["error"]["innerError"]["code"], "UnableToParseTeamsAppManifest");
+    let r = send(post(
+        format!("{base}/appCatalogs/teamsApps"),
+        b"not a zip".to_vec(),
+    ))
+    .await;
+    assert_eq!(
+        r.body["error"]["innerError"]["code"],
+        "UnableToParseTeamsAppManifest"
+    );
     sim.update_settings(|s| s.manifest_error_status_200 = true);
-    let r = send(post(format!("{base}/appCatalogs/teamsApps"), package(&bad, false))).await;
+    let r = send(post(
+        format!("{base}/appCatalogs/teamsApps"),
+        package(&bad, false),
+    ))
+    .await;
     assert_eq!(r.status, 200);
     assert_eq!(r.body["error"]["code"], "BadRequest");
     sim.update_settings(|s| s.manifest_error_status_200 = false);
 
     // Update: version must increase; requiresReview gives a submitted definition.
     let defs_url = format!("{base}/appCatalogs/teamsApps/{catalog_id}/appDefinitions");
-    let r = send(post(defs_url.clone(), package(&manifest(id, "1.0.0"), true))).await;
+    let r = send(post(
+        defs_url.clone(),
+        package(&manifest(id, "1.0.0"), true),
+    ))
+    .await;
     assert_graph_error(&r, 400, "BadRequest");
-    let r = send(post(defs_url.clone(), package(&manifest("0aaaaaaa-1234-4abc-9def-0123456789ab", "2.0.0"), true))).await;
+    let r = send(post(
+        defs_url.clone(),
+        package(
+            &manifest("0aaaaaaa-1234-4abc-9def-0123456789ab", "2.0.0"),
+            true,
+        ),
+    ))
+    .await;
     assert_graph_error(&r, 400, "BadRequest");
-    let r = send(post(defs_url.clone(), package(&manifest(id, "1.1.0"), true))).await;
+    let r = send(post(
+        defs_url.clone(),
+        package(&manifest(id, "1.1.0"), true),
+    ))
+    .await;
     assert_eq!(r.status, 204);
-    let r = send(post(format!("{defs_url}?requiresReview=true"), package(&manifest(id, "1.2.0"), true))).await;
+    let r = send(post(
+        format!("{defs_url}?requiresReview=true"),
+        package(&manifest(id, "1.2.0"), true),
+    ))
+    .await;
     assert_eq!(r.status, 201, "{}", r.body);
     assert_eq!(r.body["publishingState"], "submitted");
     let def_id = r.body["id"].as_str().unwrap().to_string();
-    let r = send(client().patch(format!("{defs_url}/{def_id}")).bearer_auth(&token).json(&json!({"publishingState": "published"}))).await;
+    let r = send(
+        client()
+            .patch(format!("{defs_url}/{def_id}"))
+            .bearer_auth(&token)
+            .json(&json!({"publishingState": "published"})),
+    )
+    .await;
     assert_eq!(r.status, 204, "{}", r.body);
-    let r = get(&sim, &token, &format!("/appCatalogs/teamsApps/{catalog_id}?$expand=appDefinitions")).await;
+    let r = get(
+        &sim,
+        &token,
+        &format!("/appCatalogs/teamsApps/{catalog_id}?$expand=appDefinitions"),
+    )
+    .await;
     assert_eq!(r.body["appDefinitions"][0]["version"], "1.2.0");
 
-    let r = send(client().delete(format!("{base}/appCatalogs/teamsApps/{catalog_id}")).bearer_auth(&token)).await;
+    let r = send(
+        client()
+            .delete(format!("{base}/appCatalogs/teamsApps/{catalog_id}"))
+            .bearer_auth(&token),
+    )
+    .await;
     assert_eq!(r.status, 204);
-    assert_eq!(get(&sim, &token, &format!("/appCatalogs/teamsApps/{catalog_id}")).await.status, 404);
+    assert_eq!(
+        get(
+            &sim,
+            &token,
+            &format!("/appCatalogs/teamsApps/{catalog_id}")
+        )
+        .await
+        .status,
+        404
+    );
     sim.shutdown().await;
 }
 
 #[tokio::test]
 async fn installs_rsc_consent_upgrade_and_remove() {
     // Throttling has its own tests; here several calls hit one team within a second.
-    let sim = sim_with(SimConfig { throttling: false, ..SimConfig::default() }).await;
+    let sim = sim_with(SimConfig {
+        throttling: false,
+        ..SimConfig::default()
+    })
+    .await;
     let token = admin_token(&sim).await;
     let base = sim.graph_base_url();
     let r = get(&sim, &token, &format!("/appCatalogs/teamsApps?$filter=externalId eq '{DEMO_BOT_MANIFEST_ID}'&$expand=appDefinitions")).await;
     let app_id = r.body["value"][0]["id"].as_str().unwrap().to_string();
     let (teams, _, _) = get_all(&sim, &token, "/teams").await;
-    let team_id = |name: &str| teams.iter().find(|t| t["displayName"] == name).unwrap()["id"].as_str().unwrap().to_string();
+    let team_id = |name: &str| {
+        teams.iter().find(|t| t["displayName"] == name).unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
 
     // Mobile Apps runs FlashDuty 1.0.0.
     let mobile = team_id("Mobile Apps");
@@ -191,7 +375,12 @@ async fn installs_rsc_consent_upgrade_and_remove() {
     let inst = &r.body["value"][0];
     assert_eq!(inst["teamsAppDefinition"]["version"], "1.0.0");
     let inst_id = inst["id"].as_str().unwrap().to_string();
-    let r = get(&sim, &token, &format!("/teams/{mobile}/installedApps?$top=5")).await;
+    let r = get(
+        &sim,
+        &token,
+        &format!("/teams/{mobile}/installedApps?$top=5"),
+    )
+    .await;
     assert_graph_error(&r, 400, "BadRequest");
 
     // Upgrading to 1.0.2 adds RSC permissions: the consented set must match.
@@ -202,14 +391,34 @@ async fn installs_rsc_consent_upgrade_and_remove() {
         {"permissionValue": "ChannelMessage.Read.Group", "permissionType": "Application"},
         {"permissionValue": "TeamSettings.Read.Group", "permissionType": "Application"},
         {"permissionValue": "ChatMessage.Read.Chat", "permissionType": "Application"}]});
-    let r = send(client().post(&upgrade).bearer_auth(&token).json(&json!({"consentedPermissionSet": full}))).await;
+    let r = send(
+        client()
+            .post(&upgrade)
+            .bearer_auth(&token)
+            .json(&json!({"consentedPermissionSet": full})),
+    )
+    .await;
     assert_eq!(r.status, 204, "{}", r.body);
-    let r = get(&sim, &token, &format!("/teams/{mobile}/installedApps/{inst_id}?$expand=teamsAppDefinition")).await;
+    let r = get(
+        &sim,
+        &token,
+        &format!("/teams/{mobile}/installedApps/{inst_id}?$expand=teamsAppDefinition"),
+    )
+    .await;
     assert_eq!(r.body["teamsAppDefinition"]["version"], "1.0.2");
     let r = get(&sim, &token, &format!("/teams/{mobile}/permissionGrants")).await;
     assert_eq!(r.body["value"].as_array().unwrap().len(), 2, "{}", r.body);
     assert_eq!(r.body["value"][0]["clientAppId"], DEMO_BOT_APP_ID);
-    assert_graph_error(&get(&sim, &token, &format!("/teams/{mobile}/permissionGrants?$top=1")).await, 400, "BadRequest");
+    assert_graph_error(
+        &get(
+            &sim,
+            &token,
+            &format!("/teams/{mobile}/permissionGrants?$top=1"),
+        )
+        .await,
+        400,
+        "BadRequest",
+    );
 
     // Install where absent: RSC app without a consented set is refused, with it → 201; twice → 409.
     let web = team_id("Web Frontend");
@@ -223,33 +432,94 @@ async fn installs_rsc_consent_upgrade_and_remove() {
     assert_eq!(r.status, 201, "{}", r.body);
     let r = send(client().post(&url).bearer_auth(&token).json(&with_set)).await;
     assert_graph_error(&r, 409, "Conflict");
-    let r = get(&sim, &token, &format!("/teams/{web}/installedApps?$filter=teamsApp/externalId eq '{DEMO_BOT_MANIFEST_ID}'")).await;
+    let r = get(
+        &sim,
+        &token,
+        &format!(
+            "/teams/{web}/installedApps?$filter=teamsApp/externalId eq '{DEMO_BOT_MANIFEST_ID}'"
+        ),
+    )
+    .await;
     let iid = r.body["value"][0]["id"].as_str().unwrap().to_string();
     let r = send(client().delete(format!("{url}/{iid}")).bearer_auth(&token)).await;
     assert_eq!(r.status, 204);
-    let r = get(&sim, &token, &format!("/teams/{web}/installedApps?$filter=teamsApp/id eq '{app_id}'")).await;
+    let r = get(
+        &sim,
+        &token,
+        &format!("/teams/{web}/installedApps?$filter=teamsApp/id eq '{app_id}'"),
+    )
+    .await;
     assert_eq!(r.body["value"].as_array().unwrap().len(), 0);
 
     // Edge cases: an inventory that is forbidden, an archived team, channel kinds.
-    assert_graph_error(&get(&sim, &token, &format!("/teams/{}/installedApps", team_id("Legal"))).await, 403, "Forbidden");
+    assert_graph_error(
+        &get(
+            &sim,
+            &token,
+            &format!("/teams/{}/installedApps", team_id("Legal")),
+        )
+        .await,
+        403,
+        "Forbidden",
+    );
     let hack = team_id("Hackathon 2023");
-    assert_eq!(get(&sim, &token, &format!("/teams/{hack}")).await.body["isArchived"], true);
-    let r = send(client().post(format!("{base}/teams/{hack}/installedApps")).bearer_auth(&token).json(&with_set)).await;
+    assert_eq!(
+        get(&sim, &token, &format!("/teams/{hack}")).await.body["isArchived"],
+        true
+    );
+    let r = send(
+        client()
+            .post(format!("{base}/teams/{hack}/installedApps"))
+            .bearer_auth(&token)
+            .json(&with_set),
+    )
+    .await;
     assert_eq!(r.status, 403);
-    let r = get(&sim, &token, &format!("/teams/{}/channels", team_id("Security Operations"))).await;
-    assert!(r.body["value"].as_array().unwrap().iter().any(|c| c["membershipType"] == "private"));
-    let r = get(&sim, &token, &format!("/teams/{}/primaryChannel", team_id("Security Operations"))).await;
+    let r = get(
+        &sim,
+        &token,
+        &format!("/teams/{}/channels", team_id("Security Operations")),
+    )
+    .await;
+    assert!(r.body["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c["membershipType"] == "private"));
+    let r = get(
+        &sim,
+        &token,
+        &format!("/teams/{}/primaryChannel", team_id("Security Operations")),
+    )
+    .await;
     assert_eq!(r.body["displayName"], "General");
 
     // Chats and personal scope.
     let (chats, _, _) = get_all(&sim, &token, "/chats").await;
-    let war = chats.iter().find(|c| c["topic"] == "Launch war room").unwrap()["id"].as_str().unwrap().to_string();
-    let r = get(&sim, &token, &format!("/chats/{war}/installedApps?$expand=teamsApp")).await;
-    assert_eq!(r.body["value"][0]["teamsApp"]["externalId"], DEMO_BOT_MANIFEST_ID);
+    let war = chats
+        .iter()
+        .find(|c| c["topic"] == "Launch war room")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r = get(
+        &sim,
+        &token,
+        &format!("/chats/{war}/installedApps?$expand=teamsApp"),
+    )
+    .await;
+    assert_eq!(
+        r.body["value"][0]["teamsApp"]["externalId"],
+        DEMO_BOT_MANIFEST_ID
+    );
     let r = get(&sim, &token, &format!("/chats/{war}/permissionGrants")).await;
     assert_eq!(r.body["value"][0]["permission"], "ChatMessage.Read.Chat");
     let r = get(&sim, &token, "/users/adele.vance@contoso.onmicrosoft.com/teamwork/installedApps?$expand=teamsAppDefinition").await;
-    assert_eq!(r.body["value"][0]["@odata.type"], "#microsoft.graph.userScopeTeamsAppInstallation");
+    assert_eq!(
+        r.body["value"][0]["@odata.type"],
+        "#microsoft.graph.userScopeTeamsAppInstallation"
+    );
     sim.shutdown().await;
 }
 
@@ -258,22 +528,66 @@ async fn grants_assignments_and_service_principals() {
     let sim = sim(TenantSize::Demo).await;
     let token = admin_token(&sim).await;
     let base = sim.graph_base_url();
-    let r = get(&sim, &token, "/servicePrincipals?$filter=appId eq '00000003-0000-0000-c000-000000000000'").await;
+    let r = get(
+        &sim,
+        &token,
+        "/servicePrincipals?$filter=appId eq '00000003-0000-0000-c000-000000000000'",
+    )
+    .await;
     let graph = &r.body["value"][0];
     let roles = graph["appRoles"].as_array().unwrap();
-    let team_read = roles.iter().find(|r| r["value"] == "Team.ReadBasic.All").unwrap();
+    let team_read = roles
+        .iter()
+        .find(|r| r["value"] == "Team.ReadBasic.All")
+        .unwrap();
     assert_eq!(team_read["id"], "2280dda6-0bfd-44ee-a2f4-cb867cfc4c1e");
     let graph_id = graph["id"].as_str().unwrap().to_string();
-    let r = get(&sim, &token, &format!("/servicePrincipals(appId='{DEMO_BOT_APP_ID}')")).await;
+    let r = get(
+        &sim,
+        &token,
+        &format!("/servicePrincipals(appId='{DEMO_BOT_APP_ID}')"),
+    )
+    .await;
     assert_eq!(r.status, 200, "{}", r.body);
     let bot_sp = r.body["id"].as_str().unwrap().to_string();
 
-    let r = get(&sim, &token, &format!("/servicePrincipals/{bot_sp}/appRoleAssignments")).await;
-    let assigned: Vec<String> = r.body["value"].as_array().unwrap().iter().map(|a| a["appRoleId"].as_str().unwrap().to_string()).collect();
-    assert!(!assigned.contains(&"2280dda6-0bfd-44ee-a2f4-cb867cfc4c1e".to_string()), "Team.ReadBasic.All is the missing one");
-    assert!(assigned.contains(&"62a82d76-70ea-41e2-9197-370581804d09".to_string()), "Group.ReadWrite.All is the excess one");
-    let excess = r.body["value"].as_array().unwrap().iter().find(|a| a["appRoleId"] == "62a82d76-70ea-41e2-9197-370581804d09").unwrap()["id"].as_str().unwrap().to_string();
-    let r = send(client().delete(format!("{base}/servicePrincipals/{bot_sp}/appRoleAssignments/{excess}")).bearer_auth(&token)).await;
+    let r = get(
+        &sim,
+        &token,
+        &format!("/servicePrincipals/{bot_sp}/appRoleAssignments"),
+    )
+    .await;
+    let assigned: Vec<String> = r.body["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["appRoleId"].as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        !assigned.contains(&"2280dda6-0bfd-44ee-a2f4-cb867cfc4c1e".to_string()),
+        "Team.ReadBasic.All is the missing one"
+    );
+    assert!(
+        assigned.contains(&"62a82d76-70ea-41e2-9197-370581804d09".to_string()),
+        "Group.ReadWrite.All is the excess one"
+    );
+    let excess = r.body["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["appRoleId"] == "62a82d76-70ea-41e2-9197-370581804d09")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r = send(
+        client()
+            .delete(format!(
+                "{base}/servicePrincipals/{bot_sp}/appRoleAssignments/{excess}"
+            ))
+            .bearer_auth(&token),
+    )
+    .await;
     assert_eq!(r.status, 204);
     let r = send(client().post(format!("{base}/servicePrincipals/{bot_sp}/appRoleAssignments")).bearer_auth(&token).json(&json!({
         "principalId": bot_sp, "resourceId": graph_id, "appRoleId": "2280dda6-0bfd-44ee-a2f4-cb867cfc4c1e"}))).await;
@@ -281,17 +595,45 @@ async fn grants_assignments_and_service_principals() {
     let app = app_token(&sim, DEMO_BOT_APP_ID, DEMO_BOT_CLIENT_SECRET).await;
     assert_eq!(get(&sim, &app, "/teams").await.status, 200);
 
-    let r = get(&sim, &token, &format!("/oauth2PermissionGrants?$filter=clientId eq '{bot_sp}'")).await;
+    let r = get(
+        &sim,
+        &token,
+        &format!("/oauth2PermissionGrants?$filter=clientId eq '{bot_sp}'"),
+    )
+    .await;
     let grants = r.body["value"].as_array().unwrap();
     assert!(grants.iter().any(|g| g["consentType"] == "AllPrincipals"));
-    let principal = grants.iter().find(|g| g["consentType"] == "Principal").unwrap();
+    let principal = grants
+        .iter()
+        .find(|g| g["consentType"] == "Principal")
+        .unwrap();
     let gid = principal["id"].as_str().unwrap();
-    let r = send(client().patch(format!("{base}/oauth2PermissionGrants/{gid}")).bearer_auth(&token).json(&json!({"scope": "User.Read"}))).await;
+    let r = send(
+        client()
+            .patch(format!("{base}/oauth2PermissionGrants/{gid}"))
+            .bearer_auth(&token)
+            .json(&json!({"scope": "User.Read"})),
+    )
+    .await;
     assert_eq!(r.status, 204);
-    assert_eq!(get(&sim, &token, &format!("/oauth2PermissionGrants/{gid}")).await.body["scope"], "User.Read");
-    let r = send(client().delete(format!("{base}/oauth2PermissionGrants/{gid}")).bearer_auth(&token)).await;
+    assert_eq!(
+        get(&sim, &token, &format!("/oauth2PermissionGrants/{gid}"))
+            .await
+            .body["scope"],
+        "User.Read"
+    );
+    let r = send(
+        client()
+            .delete(format!("{base}/oauth2PermissionGrants/{gid}"))
+            .bearer_auth(&token),
+    )
+    .await;
     assert_eq!(r.status, 204);
-    assert_graph_error(&get(&sim, &token, &format!("/oauth2PermissionGrants/{gid}")).await, 404, "Request_ResourceNotFound");
+    assert_graph_error(
+        &get(&sim, &token, &format!("/oauth2PermissionGrants/{gid}")).await,
+        404,
+        "Request_ResourceNotFound",
+    );
     sim.shutdown().await;
 }
 
@@ -312,7 +654,14 @@ async fn users_delta_and_gone_tokens() {
         }
     };
     assert_eq!(seen, 120);
-    let r = client().post(format!("{}/_sim/users/lee.gu@contoso.onmicrosoft.com/disable", sim.base_url())).send().await.unwrap();
+    let r = client()
+        .post(format!(
+            "{}/_sim/users/lee.gu@contoso.onmicrosoft.com/disable",
+            sim.base_url()
+        ))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
     let r = get(&sim, &token, &delta).await;
     assert_eq!(r.body["value"].as_array().unwrap().len(), 1);

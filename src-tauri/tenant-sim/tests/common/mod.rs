@@ -15,7 +15,11 @@ https://graph.microsoft.com/Chat.ReadBasic https://graph.microsoft.com/Organizat
 https://graph.microsoft.com/TeamMember.Read.All offline_access openid profile";
 
 pub async fn sim(size: TenantSize) -> RunningSim {
-    sim_with(SimConfig { size, ..SimConfig::default() }).await
+    sim_with(SimConfig {
+        size,
+        ..SimConfig::default()
+    })
+    .await
 }
 
 pub async fn sim_with(config: SimConfig) -> RunningSim {
@@ -30,7 +34,12 @@ pub fn client() -> reqwest::Client {
 }
 
 pub async fn form(url: &str, params: &[(&str, &str)]) -> (u16, Value) {
-    let r = client().post(url).form(params).send().await.expect("request");
+    let r = client()
+        .post(url)
+        .form(params)
+        .send()
+        .await
+        .expect("request");
     let status = r.status().as_u16();
     (status, r.json().await.unwrap_or(Value::Null))
 }
@@ -42,12 +51,17 @@ pub fn token_url(sim: &RunningSim) -> String {
 /// Device code sign-in approved in-process; returns the whole token response.
 pub async fn device_login(sim: &RunningSim, scopes: &str, upn: Option<&str>) -> Value {
     let (s, dc) = form(
-        &format!("{}/{}/oauth2/v2.0/devicecode", sim.authority_host(), sim.tenant_id()),
+        &format!(
+            "{}/{}/oauth2/v2.0/devicecode",
+            sim.authority_host(),
+            sim.tenant_id()
+        ),
         &[("client_id", BOTDECK_PUBLIC_CLIENT_ID), ("scope", scopes)],
     )
     .await;
     assert_eq!(s, 200, "{dc}");
-    sim.approve_device_code(dc["user_code"].as_str().unwrap(), upn).expect("approve");
+    sim.approve_device_code(dc["user_code"].as_str().unwrap(), upn)
+        .expect("approve");
     let (s, tok) = form(
         &token_url(sim),
         &[
@@ -62,7 +76,10 @@ pub async fn device_login(sim: &RunningSim, scopes: &str, upn: Option<&str>) -> 
 }
 
 pub async fn admin_token(sim: &RunningSim) -> String {
-    device_login(sim, ALL_ADMIN_SCOPES, None).await["access_token"].as_str().unwrap().to_string()
+    device_login(sim, ALL_ADMIN_SCOPES, None).await["access_token"]
+        .as_str()
+        .unwrap()
+        .to_string()
 }
 
 pub async fn app_token(sim: &RunningSim, client_id: &str, secret: &str) -> String {
@@ -92,11 +109,19 @@ pub async fn send(req: reqwest::RequestBuilder) -> Resp {
     let headers = r.headers().clone();
     let text = r.text().await.unwrap_or_default();
     let body = serde_json::from_str(&text).unwrap_or(Value::Null);
-    Resp { status, headers, body }
+    Resp {
+        status,
+        headers,
+        body,
+    }
 }
 
 pub async fn get(sim: &RunningSim, token: &str, path: &str) -> Resp {
-    let url = if path.starts_with("http") { path.to_string() } else { format!("{}{}", sim.graph_base_url(), path) };
+    let url = if path.starts_with("http") {
+        path.to_string()
+    } else {
+        format!("{}{}", sim.graph_base_url(), path)
+    };
     send(client().get(url).bearer_auth(token)).await
 }
 
