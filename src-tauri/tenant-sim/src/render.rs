@@ -88,7 +88,6 @@ pub const GROUP_ALL: &[&str] = &[
     "resourceProvisioningOptions",
     "securityEnabled",
     "visibility",
-    "creationOptions",
     "isAssignableToRole",
     "proxyAddresses",
     "renewedDateTime",
@@ -104,17 +103,11 @@ pub fn group(t: &Tenant, g: &Group) -> Value {
     } else {
         vec![]
     };
-    let creation: Vec<&str> = if g.team.is_some() {
-        vec!["Team"]
-    } else {
-        vec![]
-    };
     json!({
         "id": g.id.to_string(),
         "deletedDateTime": null,
         "classification": null,
         "createdDateTime": rfc3339_secs(g.created),
-        "creationOptions": creation,
         "description": g.description,
         "displayName": g.display_name,
         "groupTypes": if g.unified { vec!["Unified"] } else { vec![] },
