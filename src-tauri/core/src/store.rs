@@ -30,12 +30,36 @@ pub enum StoreError {
 }
 
 /// Forward-only; step N leaves `user_version` = N. Never edit a released step: append one.
-const MIGRATION_STEPS: &[M<'static>] = &[M::up(
-    "CREATE TABLE setting (
-        key   TEXT PRIMARY KEY NOT NULL,
-        value TEXT NOT NULL
-    ) STRICT;",
-)];
+const MIGRATION_STEPS: &[M<'static>] = &[
+    M::up(
+        "CREATE TABLE setting (
+            key   TEXT PRIMARY KEY NOT NULL,
+            value TEXT NOT NULL
+        ) STRICT;",
+    ),
+    // Sign-in profiles. No secrets: tokens live in the OS keyring, keyed by profile id.
+    M::up(
+        "CREATE TABLE profile (
+            id                TEXT PRIMARY KEY NOT NULL,
+            name              TEXT NOT NULL UNIQUE COLLATE NOCASE,
+            tenant            TEXT NOT NULL,
+            cloud             TEXT NOT NULL,
+            client_id         TEXT NOT NULL,
+            is_demo           INTEGER NOT NULL DEFAULT 0,
+            created_at        TEXT NOT NULL,
+            last_used_at      TEXT,
+            account_upn       TEXT,
+            account_name      TEXT,
+            account_object_id TEXT,
+            tenant_id         TEXT,
+            tenant_name       TEXT,
+            verified_domains  TEXT NOT NULL DEFAULT '[]',
+            directory_roles   TEXT NOT NULL DEFAULT '[]',
+            granted_scopes    TEXT NOT NULL DEFAULT '[]',
+            token_expires_at  TEXT
+        ) STRICT;",
+    ),
+];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: usize = MIGRATION_STEPS.len();
@@ -114,7 +138,8 @@ impl Store {
             | OpenFlags::SQLITE_OPEN_CREATE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(path, flags).map_err(classify)?;
-        conn.busy_timeout(Duration::from_secs(5)).map_err(classify)?;
+        conn.busy_timeout(Duration::from_secs(5))
+            .map_err(classify)?;
         // A file that is not a database at all fails on its first read, i.e. here.
         let check: String = conn
             .query_row("PRAGMA quick_check", [], |row| row.get(0))
@@ -122,9 +147,12 @@ impl Store {
         if check != "ok" {
             return Err(OpenFailure::Corrupt(check));
         }
-        conn.pragma_update(None, "journal_mode", "WAL").map_err(classify)?;
-        conn.pragma_update(None, "foreign_keys", "ON").map_err(classify)?;
-        conn.pragma_update(None, "synchronous", "NORMAL").map_err(classify)?;
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(classify)?;
+        conn.pragma_update(None, "foreign_keys", "ON")
+            .map_err(classify)?;
+        conn.pragma_update(None, "synchronous", "NORMAL")
+            .map_err(classify)?;
         Ok(conn)
     }
 
@@ -250,7 +278,10 @@ mod tests {
             store.set_setting("theme", "light").expect("overwrite");
         }
         let (store, _) = Store::open_in(dir.path()).expect("reopen");
-        assert_eq!(store.setting("theme").expect("get").as_deref(), Some("light"));
+        assert_eq!(
+            store.setting("theme").expect("get").as_deref(),
+            Some("light")
+        );
         assert_eq!(store.setting("missing").expect("get"), None);
     }
 
@@ -289,7 +320,11 @@ mod tests {
         }
         // Scribble over the middle of the file, leaving the header intact.
         let mut bytes = std::fs::read(&db).expect("read");
-        assert!(bytes.len() > 16 * 4096, "fixture too small: {}", bytes.len());
+        assert!(
+            bytes.len() > 16 * 4096,
+            "fixture too small: {}",
+            bytes.len()
+        );
         for b in &mut bytes[4096 * 3..4096 * 12] {
             *b = 0xA5;
         }
@@ -307,7 +342,10 @@ mod tests {
         let err = Store::open_in(&file.join("data")).expect_err("must fail");
         assert!(matches!(err, StoreError::DataDirUnusable { .. }));
         let msg = err.to_string();
-        assert!(msg.contains("a-file") && msg.contains("BOTDECK_DATA_DIR"), "{msg}");
+        assert!(
+            msg.contains("a-file") && msg.contains("BOTDECK_DATA_DIR"),
+            "{msg}"
+        );
     }
 
     #[test]
@@ -316,7 +354,8 @@ mod tests {
         let db = dir.path().join("botdeck.sqlite3");
         {
             let conn = Connection::open(&db).expect("open");
-            conn.pragma_update(None, "user_version", 99).expect("set version");
+            conn.pragma_update(None, "user_version", 99)
+                .expect("set version");
         }
         let err = Store::open_in(dir.path()).expect_err("must refuse");
         assert!(matches!(err, StoreError::NewerSchema { found: 99, .. }));

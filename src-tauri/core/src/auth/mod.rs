@@ -1,0 +1,420 @@
+//! Sign-in: device code (RFC 8628) and browser + PKCE (RFC 8252 loopback), tokens in the OS
+//! keyring only, refresh with rotation, and "who am I" from Graph.
+//!
+//! Flow: the caller picks a profile and a feature → BotDeck checks the keyring works (no
+//! keyring, no sign-in) → Entra issues tokens → they go to the keyring before anything else →
+//! Graph says who signed in → the profile records identity, scopes and expiry (no tokens).
+
+pub mod entra;
+mod error;
+mod loopback;
+pub mod scopes;
+mod tokens;
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use tokio_util::sync::CancellationToken;
+use ts_rs::TS;
+
+pub use entra::{DeviceCodeGrant, EntraEndpoint, PollStats, Sleeper, TokioSleeper, SLOW_DOWN_STEP};
+pub use error::AuthError;
+pub use scopes::{Feature, ScopeInfo};
+pub use tokens::{TokenSet, REFRESH_MARGIN};
+
+use crate::graph::{GraphClient, GraphError};
+use crate::profiles::{Identity, Profile, Profiles};
+use crate::secrets::{SecretStore, Sensitive};
+use crate::store::Store;
+
+/// How long the browser flow waits for the redirect before closing the port.
+pub const BROWSER_TIMEOUT: Duration = Duration::from_secs(300);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum SignInMethod {
+    DeviceCode,
+    Browser,
+}
+
+/// What a finished sign-in learnt; recorded on the profile (no tokens in here).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedIn {
+    pub identity: Identity,
+    pub scopes: Vec<String>,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// What the UI shows while the admin enters the device code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct DeviceCodePrompt {
+    pub user_code: String,
+    pub verification_uri: String,
+    pub expires_in_secs: u64,
+    pub message: Option<String>,
+}
+
+impl From<&DeviceCodeGrant> for DeviceCodePrompt {
+    fn from(grant: &DeviceCodeGrant) -> Self {
+        Self {
+            user_code: grant.user_code.clone(),
+            verification_uri: grant.verification_uri.clone(),
+            expires_in_secs: grant.expires_in.as_secs(),
+            message: grant.message.clone(),
+        }
+    }
+}
+
+pub fn endpoint_of(profile: &Profile) -> EntraEndpoint {
+    EntraEndpoint {
+        authority_host: profile.cloud.endpoints().authority_host,
+        tenant: profile.tenant.clone(),
+        client_id: profile.client_id.clone(),
+    }
+}
+
+pub fn graph_of(http: &reqwest::Client, profile: &Profile) -> GraphClient {
+    GraphClient::new(http.clone(), &profile.cloud.endpoints().graph_base_url)
+}
+
+pub struct Authenticator {
+    http: reqwest::Client,
+    entra: entra::EntraClient,
+    secrets: SecretStore,
+}
+
+impl Authenticator {
+    /// Fails when no real keyring backend is compiled in; `ensure_keyring` checks it works.
+    pub fn new(http: reqwest::Client) -> Result<Self, AuthError> {
+        Ok(Self {
+            entra: entra::EntraClient::new(http.clone()),
+            http,
+            secrets: SecretStore::new()?,
+        })
+    }
+
+    pub fn http(&self) -> &reqwest::Client {
+        &self.http
+    }
+
+    /// A sign-in the keyring could not keep would leave the admin signed in for one session
+    /// and tempt a fallback; refuse up front instead.
+    pub fn ensure_keyring(&self) -> Result<(), AuthError> {
+        self.secrets.round_trip()?;
+        Ok(())
+    }
+
+    pub async fn start_device_code(
+        &self,
+        profile: &Profile,
+        feature: Feature,
+    ) -> Result<DeviceCodeGrant, AuthError> {
+        self.ensure_keyring()?;
+        self.entra
+            .start_device_code(&endpoint_of(profile), &scopes::scopes_for(feature))
+            .await
+    }
+
+    pub async fn finish_device_code(
+        &self,
+        profile: &Profile,
+        grant: &DeviceCodeGrant,
+        cancel: &CancellationToken,
+        sleeper: &dyn Sleeper,
+    ) -> Result<(SignedIn, PollStats), AuthError> {
+        let (tokens, stats) = self
+            .entra
+            .poll_device_code(&endpoint_of(profile), grant, cancel, sleeper)
+            .await?;
+        Ok((self.complete(profile, tokens).await?, stats))
+    }
+
+    /// `open_browser` shows the URL in the system browser (never a webview).
+    pub async fn sign_in_browser(
+        &self,
+        profile: &Profile,
+        feature: Feature,
+        open_browser: &(dyn Fn(&str) -> Result<(), String> + Send + Sync),
+        timeout: Duration,
+        cancel: &CancellationToken,
+    ) -> Result<SignedIn, AuthError> {
+        use oauth2::{AuthUrl, ClientId, CsrfToken, PkceCodeChallenge, RedirectUrl, Scope};
+
+        self.ensure_keyring()?;
+        let endpoint = endpoint_of(profile);
+        let wanted = scopes::scopes_for(feature);
+        let listener = loopback::LoopbackListener::bind().await?;
+        let redirect_uri = listener.redirect_uri();
+        let auth_url = AuthUrl::new(endpoint.authorize_url())
+            .map_err(|e| AuthError::Protocol(format!("authorize URL: {e}")))?;
+        let redirect = RedirectUrl::new(redirect_uri.clone())
+            .map_err(|e| AuthError::Protocol(format!("redirect URL: {e}")))?;
+        let client = oauth2::basic::BasicClient::new(ClientId::new(endpoint.client_id.clone()))
+            .set_auth_uri(auth_url)
+            .set_redirect_uri(redirect);
+        let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+        let (url, state) = client
+            .authorize_url(CsrfToken::new_random)
+            .add_scopes(wanted.iter().cloned().map(Scope::new))
+            .set_pkce_challenge(challenge)
+            .url();
+        let verifier = Sensitive::new(verifier.into_secret());
+
+        open_browser(url.as_str()).map_err(|e| {
+            AuthError::Protocol(format!(
+                "could not open the system browser: {e}. Open this address yourself: {url}"
+            ))
+        })?;
+        let code = match listener.accept_one(state.secret(), timeout, cancel).await? {
+            loopback::Redirect::Code(code) => code,
+            loopback::Redirect::Error { error, description } => {
+                return Err(match error.as_str() {
+                    "access_denied" => AuthError::Declined,
+                    "consent_required" => AuthError::ConsentRequired {
+                        admin_consent_url: endpoint.admin_consent_url(),
+                    },
+                    "interaction_required" => AuthError::MfaRequired,
+                    _ => AuthError::Entra {
+                        error,
+                        code: 0,
+                        description,
+                    },
+                });
+            }
+        };
+        let tokens = self
+            .entra
+            .redeem_code(&endpoint, &code, &verifier, &redirect_uri, &wanted)
+            .await?;
+        self.complete(profile, tokens).await
+    }
+
+    /// Tokens go to the keyring first: if that fails, the sign-in fails.
+    async fn complete(&self, profile: &Profile, tokens: TokenSet) -> Result<SignedIn, AuthError> {
+        tokens::save(&self.secrets, &profile.id, &tokens)?;
+        let graph = graph_of(&self.http, profile);
+        let identity = whoami(&graph, &tokens.access_token)
+            .await
+            .map_err(graph_to_auth)?;
+        Ok(SignedIn {
+            identity,
+            scopes: tokens.scopes.clone(),
+            expires_at: tokens.expires_at,
+        })
+    }
+
+    /// A valid access token carrying the scopes `feature` needs, refreshing (and rotating the
+    /// refresh token in the keyring) when it is close to expiry.
+    pub async fn access_token(
+        &self,
+        profile: &Profile,
+        feature: Feature,
+    ) -> Result<(Sensitive<String>, Option<TokenSet>), AuthError> {
+        let Some(current) = tokens::load(&self.secrets, &profile.id)? else {
+            return Err(AuthError::NotSignedIn(profile.name.clone()));
+        };
+        let (tokens, refreshed) = if current.needs_refresh(Utc::now()) {
+            (self.refresh(profile, &current).await?, true)
+        } else {
+            (current, false)
+        };
+        let missing = scopes::missing(&tokens.scopes, &scopes::scopes_for(feature));
+        if !missing.is_empty() {
+            return Err(AuthError::ScopesMissing { missing });
+        }
+        let access = tokens.access_token.clone();
+        Ok((access, refreshed.then_some(tokens)))
+    }
+
+    /// Rotation: the new refresh token is written to the keyring before the old one is let go;
+    /// if the write fails, the old entry stays and the error is reported.
+    pub async fn refresh(
+        &self,
+        profile: &Profile,
+        current: &TokenSet,
+    ) -> Result<TokenSet, AuthError> {
+        let Some(refresh_token) = &current.refresh_token else {
+            return Err(AuthError::SignInAgain);
+        };
+        let renewed = self
+            .entra
+            .refresh(&endpoint_of(profile), refresh_token, &current.scopes)
+            .await?;
+        let renewed = TokenSet {
+            // Entra may omit the refresh token when it did not rotate it.
+            refresh_token: renewed
+                .refresh_token
+                .or_else(|| current.refresh_token.clone()),
+            ..renewed
+        };
+        tokens::save(&self.secrets, &profile.id, &renewed)?;
+        Ok(renewed)
+    }
+
+    pub fn has_tokens(&self, profile_id: &str) -> Result<bool, AuthError> {
+        Ok(tokens::load(&self.secrets, profile_id)?.is_some())
+    }
+
+    /// Deletes the keyring entry. The caller clears the profile's cached identity.
+    pub fn sign_out(&self, profile_id: &str) -> Result<(), AuthError> {
+        tokens::delete(&self.secrets, profile_id)
+    }
+}
+
+/// Records a finished sign-in on the profile and makes it the current one.
+pub fn record_sign_in(
+    store: &Store,
+    profile_id: &str,
+    signed_in: &SignedIn,
+) -> Result<Profile, AuthError> {
+    let profiles = Profiles::new(store);
+    profiles.record_identity(profile_id, &signed_in.identity)?;
+    profiles.record_token_facts(profile_id, &signed_in.scopes, signed_in.expires_at)?;
+    Ok(profiles.set_current(profile_id)?)
+}
+
+/// After a refresh: new scopes and expiry on the profile.
+pub fn record_refresh(store: &Store, profile_id: &str, tokens: &TokenSet) -> Result<(), AuthError> {
+    Profiles::new(store).record_token_facts(profile_id, &tokens.scopes, tokens.expires_at)?;
+    Ok(())
+}
+
+fn graph_to_auth(err: GraphError) -> AuthError {
+    match err {
+        GraphError::Offline { host, reason } => AuthError::Offline { host, reason },
+        GraphError::Http { status: 401, .. } => AuthError::SignInAgain,
+        other => AuthError::Protocol(other.to_string()),
+    }
+}
+
+fn text(value: &Value, key: &str) -> String {
+    value
+        .get(key)
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// `/me`, `/organization` and `/me/memberOf` (directory roles), all readable with User.Read.
+pub async fn whoami(
+    graph: &GraphClient,
+    token: &Sensitive<String>,
+) -> Result<Identity, GraphError> {
+    let me = graph
+        .get_json(token, "me?$select=id,displayName,userPrincipalName")
+        .await?;
+    let orgs = graph
+        .get_json(token, "organization?$select=id,displayName,verifiedDomains")
+        .await?;
+    let org = orgs
+        .get("value")
+        .and_then(Value::as_array)
+        .and_then(|v| v.first())
+        .cloned()
+        .unwrap_or(Value::Null);
+    let memberships = graph.get_all(token, "me/memberOf").await?;
+    let mut roles: Vec<String> = memberships
+        .iter()
+        .filter(|m| {
+            m.get("@odata.type").and_then(Value::as_str) == Some("#microsoft.graph.directoryRole")
+        })
+        .map(|m| text(m, "displayName"))
+        .filter(|name| !name.is_empty())
+        .collect();
+    roles.sort();
+    let mut domains: Vec<(bool, String)> = org
+        .get("verifiedDomains")
+        .and_then(Value::as_array)
+        .map(|list| {
+            list.iter()
+                .map(|d| {
+                    (
+                        d.get("isDefault").and_then(Value::as_bool) == Some(true),
+                        text(d, "name"),
+                    )
+                })
+                .filter(|(_, name)| !name.is_empty())
+                .collect()
+        })
+        .unwrap_or_default();
+    // Default domain first: it is the one admins recognise.
+    domains.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    Ok(Identity {
+        account_upn: text(&me, "userPrincipalName"),
+        account_name: text(&me, "displayName"),
+        account_object_id: text(&me, "id"),
+        tenant_id: text(&org, "id"),
+        tenant_name: text(&org, "displayName"),
+        verified_domains: domains.into_iter().map(|(_, d)| d).collect(),
+        directory_roles: roles,
+    })
+}
+
+/// Directory roles that may do what `feature` does, per Microsoft's Teams admin docs.
+pub fn roles_for(feature: Feature) -> &'static [&'static str] {
+    match feature {
+        Feature::ReadTenant => &[],
+        Feature::Publish | Feature::Install => &["Global Administrator", "Teams Administrator"],
+        Feature::ReviewPermissions => &[
+            "Global Administrator",
+            "Global Reader",
+            "Cloud Application Administrator",
+            "Application Administrator",
+            "Teams Administrator",
+        ],
+        Feature::RevokePermissions => &[
+            "Global Administrator",
+            "Privileged Role Administrator",
+            "Cloud Application Administrator",
+            "Application Administrator",
+        ],
+    }
+}
+
+/// "Publishing needs Teams Administrator; you are Teams Communications Support Engineer."
+pub fn role_advice(feature: Feature, held: &[String]) -> Option<String> {
+    let allowed = roles_for(feature);
+    if allowed.is_empty() || held.iter().any(|r| allowed.contains(&r.as_str())) {
+        return None;
+    }
+    let what = match feature {
+        Feature::Publish => "Publishing to the org catalog",
+        Feature::Install => "Installing the bot for others",
+        Feature::ReviewPermissions => "Reviewing the bot's permissions",
+        Feature::RevokePermissions => "Revoking the bot's permissions",
+        Feature::ReadTenant => "Reading the tenant",
+    };
+    let you = if held.is_empty() {
+        "you hold no directory role".to_string()
+    } else {
+        format!("you are {}", held.join(", "))
+    };
+    Some(format!("{what} needs {}; {you}.", allowed.join(" or ")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn role_advice_names_what_is_needed_and_what_is_held() {
+        assert_eq!(
+            role_advice(Feature::Publish, &["Teams Administrator".into()]),
+            None
+        );
+        assert_eq!(role_advice(Feature::ReadTenant, &[]), None);
+        let advice = role_advice(
+            Feature::Publish,
+            &["Teams Communications Support Engineer".into()],
+        )
+        .expect("advice");
+        assert_eq!(
+            advice,
+            "Publishing to the org catalog needs Global Administrator or Teams Administrator; \
+             you are Teams Communications Support Engineer."
+        );
+    }
+}

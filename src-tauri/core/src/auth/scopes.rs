@@ -1,0 +1,131 @@
+//! Incremental consent: BotDeck asks for what the feature in use needs, not everything at once.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// The Graph resource's scope prefix; Entra reports scopes with or without it.
+const GRAPH_RESOURCE: &str = "https://graph.microsoft.com/";
+
+/// What the admin is about to do, and so which scopes the token must carry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Feature {
+    /// Sign in and read the tenant: who am I, teams, the app catalog, installations.
+    ReadTenant,
+    /// Publish or update the bot in the org app catalog.
+    Publish,
+    /// Install, upgrade or remove the bot in teams, chats and for users.
+    Install,
+    /// Read the bot's permission grants in detail.
+    ReviewPermissions,
+    /// Revoke an application role or trim a delegated grant.
+    RevokePermissions,
+}
+
+/// One delegated scope BotDeck may ask for, and why (the Settings page shows this).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ScopeInfo {
+    pub scope: String,
+    pub feature: Feature,
+    pub reason: String,
+}
+
+const CATALOG: &[(&str, Feature, &str)] = &[
+    ("openid", Feature::ReadTenant, "Sign you in."),
+    ("profile", Feature::ReadTenant, "Show your name on the profile."),
+    ("offline_access", Feature::ReadTenant, "Stay signed in across restarts (refresh token, kept in the OS keyring)."),
+    ("User.Read", Feature::ReadTenant, "Read your account, your organisation's name and domains, and your directory roles."),
+    ("Team.ReadBasic.All", Feature::ReadTenant, "List the teams the bot can be installed in."),
+    ("Channel.ReadBasic.All", Feature::ReadTenant, "Find each team's General channel and tell private and shared channels apart."),
+    ("AppCatalog.Read.All", Feature::ReadTenant, "Find the bot in the org app catalog and read its versions."),
+    ("TeamsAppInstallation.ReadForTeam", Feature::ReadTenant, "See where the bot is installed and at which version."),
+    ("AppCatalog.Submit", Feature::Publish, "Submit a new version of the bot for review."),
+    ("AppCatalog.ReadWrite.All", Feature::Publish, "Publish, update, approve and delete the bot in the org catalog."),
+    ("TeamsAppInstallation.ReadWriteAndConsentForTeam", Feature::Install, "Install, upgrade and remove the bot in teams, consenting to its resource-specific permissions."),
+    ("TeamsAppInstallation.ReadWriteAndConsentForChat", Feature::Install, "Install, upgrade and remove the bot in group chats."),
+    ("TeamsAppInstallation.ReadWriteForUser", Feature::Install, "Install the bot for users (personal scope)."),
+    ("Application.Read.All", Feature::ReviewPermissions, "Read the bot's service principal and its application roles."),
+    ("DelegatedPermissionGrant.ReadWrite.All", Feature::RevokePermissions, "Trim or delete delegated permission grants given to the bot."),
+    ("AppRoleAssignment.ReadWrite.All", Feature::RevokePermissions, "Revoke application roles granted to the bot."),
+];
+
+pub fn catalog() -> Vec<ScopeInfo> {
+    CATALOG
+        .iter()
+        .map(|(scope, feature, reason)| ScopeInfo {
+            scope: (*scope).to_string(),
+            feature: *feature,
+            reason: (*reason).to_string(),
+        })
+        .collect()
+}
+
+/// Scopes a token needs for `feature`. Every feature includes the read-tenant base.
+pub fn scopes_for(feature: Feature) -> Vec<String> {
+    CATALOG
+        .iter()
+        .filter(|(_, f, _)| *f == Feature::ReadTenant || *f == feature)
+        .map(|(s, _, _)| (*s).to_string())
+        .collect()
+}
+
+/// `https://graph.microsoft.com/User.Read` → `User.Read`.
+pub fn short_scope(scope: &str) -> String {
+    scope
+        .strip_prefix(GRAPH_RESOURCE)
+        .unwrap_or(scope)
+        .to_string()
+}
+
+/// What the token lacks for `needed`; OIDC scopes are never echoed back, so they don't count.
+pub fn missing(granted: &[String], needed: &[String]) -> Vec<String> {
+    needed
+        .iter()
+        .filter(|s| {
+            !matches!(
+                s.as_str(),
+                "openid" | "profile" | "offline_access" | "email"
+            )
+        })
+        .filter(|s| !granted.iter().any(|g| g.eq_ignore_ascii_case(s)))
+        .cloned()
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn features_add_to_the_base_set() {
+        let base = scopes_for(Feature::ReadTenant);
+        let publish = scopes_for(Feature::Publish);
+        assert!(base.iter().all(|s| publish.contains(s)));
+        assert!(publish.contains(&"AppCatalog.Submit".to_string()));
+        assert!(!base.contains(&"AppCatalog.Submit".to_string()));
+        assert!(!publish.contains(&"AppRoleAssignment.ReadWrite.All".to_string()));
+    }
+
+    #[test]
+    fn missing_ignores_oidc_and_case() {
+        let granted = vec!["user.read".to_string(), "Team.ReadBasic.All".into()];
+        let needed = vec![
+            "openid".to_string(),
+            "User.Read".into(),
+            "AppCatalog.Submit".into(),
+        ];
+        assert_eq!(missing(&granted, &needed), ["AppCatalog.Submit"]);
+        assert_eq!(
+            short_scope("https://graph.microsoft.com/User.Read"),
+            "User.Read"
+        );
+    }
+
+    #[test]
+    fn every_scope_has_a_reason() {
+        assert!(catalog()
+            .iter()
+            .all(|s| s.reason.ends_with('.') && s.reason.len() > 10));
+    }
+}
