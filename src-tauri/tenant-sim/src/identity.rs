@@ -551,6 +551,24 @@ fn issue_user_tokens(
                 .filter(|s| !OIDC_SCOPES.contains(&s.to_ascii_lowercase().as_str()))
                 .cloned(),
         );
+        // `.default` also asks for what the registration declares, as the consent prompt does.
+        let declared: Vec<String> = t
+            .registration(client_id)
+            .map(|r| {
+                r.required
+                    .iter()
+                    .filter(|(_, role)| !role)
+                    .map(|(p, _)| p.clone())
+                    .collect()
+            })
+            .unwrap_or_default();
+        for p in declared {
+            if !OIDC_SCOPES.contains(&p.to_ascii_lowercase().as_str())
+                && permissions::is_delegated(&p)
+            {
+                wanted.insert(p);
+            }
+        }
     }
     for s in &wanted {
         let user_ok = permissions::by_value(s).is_some_and(|p| p.user_consent);

@@ -526,3 +526,31 @@ async fn client_credentials_and_admin_consent() {
     assert_eq!(get(&sim, &app, "/me").await.status, 400);
     sim.shutdown().await;
 }
+
+#[tokio::test]
+async fn default_scope_means_what_the_registration_declares() {
+    let sim = sim(TenantSize::Tiny).await;
+    let admin = device_login(
+        &sim,
+        "https://graph.microsoft.com/.default offline_access",
+        None,
+    )
+    .await;
+    let scope = admin["scope"].as_str().unwrap();
+    assert!(
+        scope.contains("Team.ReadBasic.All") && scope.contains("AppCatalog.ReadWrite.All"),
+        "{scope}"
+    );
+    let user = device_login(
+        &sim,
+        "https://graph.microsoft.com/.default",
+        Some("isaiah.langer@contoso.onmicrosoft.com"),
+    )
+    .await;
+    let scope = user["scope"].as_str().unwrap();
+    assert!(
+        scope.contains("User.Read") && !scope.contains("AppCatalog.ReadWrite.All"),
+        "{scope}"
+    );
+    sim.shutdown().await;
+}
