@@ -1,6 +1,11 @@
 //! `botdeck`: everything the desktop window does, from a terminal or a CI job.
 
+mod catalog_cmd;
+mod installs_cmd;
+mod login_cmd;
 mod package_cmd;
+mod perms_cmd;
+mod session;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -48,6 +53,21 @@ enum Command {
     },
     /// Build, validate, version and compare Teams app packages.
     Package(package_cmd::PackageArgs),
+    /// Sign in to a tenant (device code or browser); creates the profile if needed.
+    Login(login_cmd::LoginArgs),
+    /// Sign out: delete the profile's tokens from the keyring and its cached identity.
+    Logout(login_cmd::ProfileSelect),
+    /// Who is signed in, to which tenant, with which scopes and until when (never the token).
+    Status(login_cmd::ProfileSelect),
+    /// List, switch and remove sign-in profiles.
+    #[command(subcommand)]
+    Profile(login_cmd::ProfileCommand),
+    /// The bot in the org app catalog: list, publish, update, approve, delete.
+    Catalog(catalog_cmd::Args),
+    /// Where the bot is installed; sync, and install / upgrade / uninstall in bulk.
+    Installs(installs_cmd::Args),
+    /// The bot's Graph permissions: needed vs granted, consent links, revocation.
+    Perms(perms_cmd::Args),
 }
 
 fn main() -> ExitCode {
@@ -67,6 +87,13 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Doctor { json } => run_doctor(&paths, json),
         Command::Package(args) => package_cmd::run(args),
+        Command::Login(args) => login_cmd::login(&paths, args),
+        Command::Logout(args) => login_cmd::logout(&paths, args),
+        Command::Status(args) => login_cmd::status(&paths, args),
+        Command::Profile(command) => login_cmd::profile(&paths, command),
+        Command::Catalog(args) => catalog_cmd::run(&paths, args),
+        Command::Installs(args) => installs_cmd::run(&paths, args),
+        Command::Perms(args) => perms_cmd::run(&paths, args),
     }
 }
 

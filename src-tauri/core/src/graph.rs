@@ -89,6 +89,51 @@ impl GraphClient {
         read_json(&url, response).await
     }
 
+    /// Any method, optional JSON body; answers the status, Graph's `request-id` and the JSON
+    /// body if there is one (204s have none). Error statuses and error bodies become `Err`.
+    pub async fn send_json(
+        &self,
+        token: &Sensitive<String>,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<&Value>,
+    ) -> Result<GraphResponse, GraphError> {
+        let url = self.resolve(path)?;
+        let mut request = self
+            .http
+            .request(method, &url)
+            .bearer_auth(token.expose())
+            .header("client-request-id", uuid::Uuid::new_v4().to_string());
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        let response = request.send().await.map_err(|e| offline(&url, e))?;
+        read_response(&url, response).await
+    }
+
+    /// Uploads bytes (an app package zip) with the given content type.
+    pub async fn send_bytes(
+        &self,
+        token: &Sensitive<String>,
+        method: reqwest::Method,
+        path: &str,
+        content_type: &str,
+        bytes: Vec<u8>,
+    ) -> Result<GraphResponse, GraphError> {
+        let url = self.resolve(path)?;
+        let response = self
+            .http
+            .request(method, &url)
+            .bearer_auth(token.expose())
+            .header("client-request-id", uuid::Uuid::new_v4().to_string())
+            .header(reqwest::header::CONTENT_TYPE, content_type)
+            .body(bytes)
+            .send()
+            .await
+            .map_err(|e| offline(&url, e))?;
+        read_response(&url, response).await
+    }
+
     /// Follows `@odata.nextLink` to the end; empty pages in between are normal.
     pub async fn get_all(
         &self,
@@ -134,7 +179,26 @@ fn offline(url: &str, err: reqwest::Error) -> GraphError {
     }
 }
 
+/// A successful Graph answer.
+#[derive(Debug, Clone)]
+pub struct GraphResponse {
+    pub status: u16,
+    pub request_id: Option<String>,
+    /// `None` for empty bodies (204 No Content).
+    pub body: Option<Value>,
+}
+
 async fn read_json(url: &str, response: reqwest::Response) -> Result<Value, GraphError> {
+    read_response(url, response)
+        .await?
+        .body
+        .ok_or_else(|| GraphError::Protocol(format!("{url}: the response is not JSON")))
+}
+
+async fn read_response(
+    url: &str,
+    response: reqwest::Response,
+) -> Result<GraphResponse, GraphError> {
     let status = response.status();
     let headers = response.headers().clone();
     let request_id = headers
@@ -153,8 +217,16 @@ async fn read_json(url: &str, response: reqwest::Response) -> Result<Value, Grap
         .and_then(|b| b.get("error"))
         .filter(|e| e.is_object());
     if status.is_success() && error.is_none() {
-        return body
-            .ok_or_else(|| GraphError::Protocol(format!("{url}: the response is not JSON")));
+        if body.is_none() && !bytes.is_empty() {
+            return Err(GraphError::Protocol(format!(
+                "{url}: the response is not JSON"
+            )));
+        }
+        return Ok(GraphResponse {
+            status: status.as_u16(),
+            request_id,
+            body,
+        });
     }
     let code = error
         .and_then(|e| e.get("code"))

@@ -1,14 +1,18 @@
 //! BotDeck core. Everything the desktop app and the CLI do lives here; both are thin
 //! front-ends. This crate must never depend on tauri or a webview.
 
+pub mod audit;
 pub mod auth;
+pub mod catalog;
 pub mod config;
 pub mod doctor;
 pub mod error;
 pub mod graph;
+pub mod installs;
 pub mod ipc_types;
 pub mod logging;
 pub mod package;
+pub mod permissions;
 pub mod profiles;
 pub mod secrets;
 pub mod store;

@@ -59,7 +59,9 @@ pub enum SecretsError {
     NoRealBackend,
     #[error("no D-Bus session bus: the Secret Service keyring (GNOME Keyring, KWallet) cannot be reached. Run BotDeck inside a desktop session, or start one with `dbus-run-session` and unlock gnome-keyring")]
     NoSessionBus,
-    #[error("the OS keyring is locked or refused access ({0}). Unlock your login keyring and try again")]
+    #[error(
+        "the OS keyring is locked or refused access ({0}). Unlock your login keyring and try again"
+    )]
     Locked(String),
     #[error("the OS keyring failed: {0}")]
     Platform(String),
@@ -132,12 +134,22 @@ impl SecretStore {
         let deleted = self.delete(&account);
         match read? {
             Some(got) if got.expose() == value.expose() => {}
-            Some(_) => return Err(SecretsError::RoundTrip("read back a different value".into())),
-            None => return Err(SecretsError::RoundTrip("the value written was not found".into())),
+            Some(_) => {
+                return Err(SecretsError::RoundTrip(
+                    "read back a different value".into(),
+                ))
+            }
+            None => {
+                return Err(SecretsError::RoundTrip(
+                    "the value written was not found".into(),
+                ))
+            }
         }
         deleted?;
         if self.get(&account)?.is_some() {
-            return Err(SecretsError::RoundTrip("the probe entry survived deletion".into()));
+            return Err(SecretsError::RoundTrip(
+                "the probe entry survived deletion".into(),
+            ));
         }
         Ok(())
     }
@@ -177,8 +189,7 @@ fn map_keyring_error(err: keyring::Error) -> SecretsError {
         keyring::Error::NoStorageAccess(inner) => SecretsError::Locked(inner.to_string()),
         keyring::Error::BadEncoding(_) => SecretsError::BadEncoding,
         keyring::Error::PlatformFailure(inner) => {
-            if cfg!(target_os = "linux") && std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_none()
-            {
+            if cfg!(target_os = "linux") && std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_none() {
                 SecretsError::NoSessionBus
             } else {
                 SecretsError::Platform(inner.to_string())

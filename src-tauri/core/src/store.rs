@@ -59,6 +59,10 @@ const MIGRATION_STEPS: &[M<'static>] = &[
             token_expires_at  TEXT
         ) STRICT;",
     ),
+    M::up(crate::audit::SCHEMA),
+    M::up(crate::catalog::SCHEMA),
+    M::up(crate::installs::SCHEMA),
+    M::up(crate::permissions::SCHEMA),
 ];
 
 /// The schema version this build writes.

@@ -133,12 +133,12 @@ pub fn maximal() -> Package {
     let color = pkg.files.get("color.png").cloned().unwrap_or_default();
     pkg.files.insert(
         "color.png".into(),
-        with_padding_chunk(&color, 4 * 1024 * 1024, 1),
+        with_padding_chunk(&color, 5 * 1024 * 1024, 1),
     );
     let outline = pkg.files.get("outline.png").cloned().unwrap_or_default();
     pkg.files.insert(
         "outline.png".into(),
-        with_padding_chunk(&outline, 2 * 1024 * 1024, 2),
+        with_padding_chunk(&outline, 3 * 1024 * 1024 + 512 * 1024, 2),
     );
     // Localization files with long, valid values.
     let mut langs = Vec::new();

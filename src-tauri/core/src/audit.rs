@@ -1,0 +1,178 @@
+//! The audit log: every change BotDeck makes to a tenant, who made it, and what Graph said.
+//! It lives in SQLite next to the cache but, unlike the cache, cannot be rebuilt from the
+//! tenant — so it is never pruned automatically.
+
+use chrono::{DateTime, Utc};
+use rusqlite::params;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::store::{Store, StoreError};
+
+pub const SCHEMA: &str = "CREATE TABLE audit_log (
+        id          INTEGER PRIMARY KEY AUTOINCREMENT,
+        at          TEXT NOT NULL,
+        profile_id  TEXT,
+        tenant_id   TEXT,
+        actor       TEXT NOT NULL,
+        action      TEXT NOT NULL,
+        target_kind TEXT NOT NULL,
+        target_id   TEXT NOT NULL,
+        target_name TEXT,
+        outcome     TEXT NOT NULL,
+        detail      TEXT,
+        request_id  TEXT
+    ) STRICT;
+    CREATE INDEX audit_log_at ON audit_log (at DESC);";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Succeeded,
+    Failed,
+    /// Nothing to do: already installed, already at that version, already gone.
+    AlreadyDone,
+}
+
+impl Outcome {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Succeeded => "succeeded",
+            Self::Failed => "failed",
+            Self::AlreadyDone => "already_done",
+        }
+    }
+
+    fn parse(text: &str) -> Self {
+        match text {
+            "succeeded" => Self::Succeeded,
+            "already_done" => Self::AlreadyDone,
+            _ => Self::Failed,
+        }
+    }
+}
+
+/// One change. `action` is a stable verb such as `catalog.publish`, `install.team`,
+/// `permission.revoke_app_role`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditEntry {
+    pub profile_id: Option<String>,
+    pub tenant_id: Option<String>,
+    /// Who: the signed-in account's UPN.
+    pub actor: String,
+    pub action: String,
+    /// `team`, `chat`, `user`, `catalog_app`, `service_principal`, `grant`, ...
+    pub target_kind: String,
+    pub target_id: String,
+    pub target_name: Option<String>,
+    pub outcome: Outcome,
+    pub detail: Option<String>,
+    /// Graph's `request-id`, what Microsoft support asks for.
+    pub request_id: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditRecord {
+    #[ts(type = "number")]
+    pub id: i64,
+    #[ts(type = "string")]
+    pub at: DateTime<Utc>,
+    #[serde(flatten)]
+    pub entry: AuditEntry,
+}
+
+pub fn record(store: &Store, entry: &AuditEntry) -> Result<i64, StoreError> {
+    let conn = store.connection();
+    conn.execute(
+        "INSERT INTO audit_log (at, profile_id, tenant_id, actor, action, target_kind, target_id,
+            target_name, outcome, detail, request_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        params![
+            Utc::now().to_rfc3339(),
+            entry.profile_id,
+            entry.tenant_id,
+            entry.actor,
+            entry.action,
+            entry.target_kind,
+            entry.target_id,
+            entry.target_name,
+            entry.outcome.as_str(),
+            entry.detail,
+            entry.request_id,
+        ],
+    )?;
+    Ok(conn.last_insert_rowid())
+}
+
+/// Newest first.
+pub fn recent(store: &Store, limit: u32) -> Result<Vec<AuditRecord>, StoreError> {
+    let conn = store.connection();
+    let mut stmt = conn.prepare(
+        "SELECT id, at, profile_id, tenant_id, actor, action, target_kind, target_id, target_name,
+                outcome, detail, request_id
+         FROM audit_log ORDER BY id DESC LIMIT ?1",
+    )?;
+    let rows = stmt.query_map([limit], |row| {
+        let at: String = row.get(1)?;
+        let outcome: String = row.get(9)?;
+        Ok(AuditRecord {
+            id: row.get(0)?,
+            at: DateTime::parse_from_rfc3339(&at)
+                .map(|t| t.with_timezone(&Utc))
+                .unwrap_or_default(),
+            entry: AuditEntry {
+                profile_id: row.get(2)?,
+                tenant_id: row.get(3)?,
+                actor: row.get(4)?,
+                action: row.get(5)?,
+                target_kind: row.get(6)?,
+                target_id: row.get(7)?,
+                target_name: row.get(8)?,
+                outcome: Outcome::parse(&outcome),
+                detail: row.get(10)?,
+                request_id: row.get(11)?,
+            },
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entries_come_back_newest_first_with_every_field() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let (store, _) = Store::open_in(dir.path()).expect("store");
+        let entry = AuditEntry {
+            profile_id: Some("p1".into()),
+            tenant_id: Some("t1".into()),
+            actor: "megan@contoso.onmicrosoft.com".into(),
+            action: "install.team".into(),
+            target_kind: "team".into(),
+            target_id: "19:abc".into(),
+            target_name: Some("Ops".into()),
+            outcome: Outcome::Succeeded,
+            detail: None,
+            request_id: Some("req-1".into()),
+        };
+        record(&store, &entry).expect("record");
+        record(
+            &store,
+            &AuditEntry {
+                outcome: Outcome::AlreadyDone,
+                target_id: "19:def".into(),
+                ..entry.clone()
+            },
+        )
+        .expect("record");
+        let rows = recent(&store, 10).expect("recent");
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].entry.target_id, "19:def");
+        assert_eq!(rows[0].entry.outcome, Outcome::AlreadyDone);
+        assert_eq!(rows[1].entry, entry);
+    }
+}
