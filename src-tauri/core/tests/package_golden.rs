@@ -97,3 +97,18 @@ fn golden_catalog_check() {
     let codes = validate_zip(&zip, &same).codes();
     assert_eq!(codes.into_iter().collect::<Vec<_>>(), ["BD-VER-002"]);
 }
+
+#[test]
+fn maximal_package_is_near_the_limit_and_valid() {
+    let pkg = botdeck_core::package::fixtures::maximal();
+    let raw = pkg.to_raw();
+    let size = raw.content_size();
+    assert!(
+        size <= botdeck_core::package::MAX_PACKAGE_BYTES && size > 9 * 1024 * 1024,
+        "{size}"
+    );
+    let report = validate_package(&raw, &ValidateOptions::default());
+    assert!(report.findings.is_empty(), "{}", show(&report));
+    let lists = pkg.manifest.bot().unwrap().command_lists.as_ref().unwrap();
+    assert!(lists.iter().all(|l| l.commands.len() == 12));
+}
