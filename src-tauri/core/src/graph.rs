@@ -273,3 +273,55 @@ mod tests {
         }
     }
 }
+
+/// A Graph answer whatever its status: what `$batch`, pacing and the catalog's manifest-error
+/// findings need to see (the `Err` of [`GraphClient::send_json`] keeps only code and message).
+#[derive(Debug, Clone)]
+pub struct RawResponse {
+    pub status: u16,
+    pub request_id: Option<String>,
+    pub retry_after_secs: Option<u64>,
+    /// The JSON body, if the answer had one.
+    pub body: Option<Value>,
+}
+
+impl GraphClient {
+    /// Sends one request and answers whatever came back; only transport failures are `Err`.
+    pub async fn send_raw(
+        &self,
+        token: &Sensitive<String>,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<(&str, Vec<u8>)>,
+    ) -> Result<RawResponse, GraphError> {
+        let url = self.resolve(path)?;
+        let mut request = self
+            .http
+            .request(method, &url)
+            .bearer_auth(token.expose())
+            .header("client-request-id", uuid::Uuid::new_v4().to_string());
+        if let Some((content_type, bytes)) = body {
+            request = request
+                .header(reqwest::header::CONTENT_TYPE, content_type)
+                .body(bytes);
+        }
+        let response = request.send().await.map_err(|e| offline(&url, e))?;
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let header = |name: &str| {
+            headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
+        };
+        let request_id = header("request-id");
+        let retry_after_secs = header("retry-after").and_then(|v| v.trim().parse().ok());
+        let bytes = response.bytes().await.map_err(|e| offline(&url, e))?;
+        Ok(RawResponse {
+            status,
+            request_id,
+            retry_after_secs,
+            body: serde_json::from_slice(&bytes).ok(),
+        })
+    }
+}

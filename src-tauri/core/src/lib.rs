@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod batch;
 pub mod catalog;
 pub mod config;
 pub mod doctor;
@@ -12,6 +13,7 @@ pub mod installs;
 pub mod ipc_types;
 pub mod logging;
 pub mod package;
+pub mod pacing;
 pub mod permissions;
 pub mod profiles;
 pub mod secrets;

@@ -1,0 +1,500 @@
+//! Paced `$batch` execution: many small Graph requests, packed 20 per round trip, each sent no
+//! sooner than its limits allow (see [`crate::pacing`]), retried after its own `Retry-After`
+//! (never earlier) or a capped, jittered backoff, and reported one by one — a throttled or
+//! failing member never fails its neighbours or the run.
+
+use std::collections::{BinaryHeap, HashMap, VecDeque};
+use std::cmp::Reverse;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::{json, Value};
+use tokio::task::JoinSet;
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
+
+use crate::graph::{GraphClient, GraphError};
+use crate::pacing::{backoff, Limit, Pacer, RouteLimits};
+use crate::secrets::Sensitive;
+
+/// Graph's limit on requests per `$batch`.
+pub const MAX_BATCH: usize = 20;
+
+/// Where long runs get their token: a fixed one (tests, short commands) or a source that
+/// refreshes (the app and CLI hand in one backed by the profile's refresh token).
+pub trait TokenSource: Send + Sync {
+    fn token(&self) -> Pin<Box<dyn Future<Output = Result<Sensitive<String>, String>> + Send + '_>>;
+}
+
+impl TokenSource for Sensitive<String> {
+    fn token(&self) -> Pin<Box<dyn Future<Output = Result<Sensitive<String>, String>> + Send + '_>> {
+        let token = self.clone();
+        Box::pin(async move { Ok(token) })
+    }
+}
+
+/// One request inside a batch. `url` is relative to the Graph base and starts with `/`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SubRequest {
+    pub method: String,
+    pub url: String,
+    pub body: Option<Value>,
+}
+
+impl SubRequest {
+    pub fn get(url: impl Into<String>) -> Self {
+        Self {
+            method: "GET".into(),
+            url: url.into(),
+            body: None,
+        }
+    }
+}
+
+/// The final answer for one request, after retries.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SubResponse {
+    /// The HTTP status Graph gave the member; 0 when it never got an answer (network).
+    pub status: u16,
+    pub request_id: Option<String>,
+    pub body: Option<Value>,
+    pub attempts: u32,
+}
+
+impl SubResponse {
+    pub fn is_success(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+
+    /// `error.code` of an error body.
+    pub fn error_code(&self) -> Option<&str> {
+        self.body
+            .as_ref()
+            .and_then(|b| b.pointer("/error/code"))
+            .and_then(Value::as_str)
+    }
+
+    pub fn error_message(&self) -> String {
+        self.body
+            .as_ref()
+            .and_then(|b| b.pointer("/error/message"))
+            .and_then(Value::as_str)
+            .map(str::to_string)
+            .unwrap_or_else(|| match self.status {
+                0 => "no answer from Microsoft Graph".to_string(),
+                s => format!("HTTP {s}"),
+            })
+    }
+}
+
+/// What one run cost, as the client saw it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ExecStats {
+    pub round_trips: u64,
+    pub sub_requests: u64,
+    pub throttled: u64,
+    pub retries: u64,
+    pub gave_up: u64,
+    /// Items not sent because the run was cancelled.
+    pub not_sent: u64,
+}
+
+/// Runs batches of requests against one tenant. Share one [`Pacer`] per tenant + app.
+#[derive(Clone)]
+pub struct Executor {
+    graph: GraphClient,
+    pacer: Arc<Pacer>,
+    limits: RouteLimits,
+    /// Batches on the wire at once: enough to cover the round-trip time at full rate.
+    pub max_in_flight: usize,
+    /// Throttling (429/503) is waited out this many times before an item is reported failed.
+    pub max_attempts: u32,
+}
+
+struct Pending {
+    attempts: u32,
+    limits: Vec<Limit>,
+}
+
+type BatchResult = (Vec<usize>, Result<Vec<RawSub>, GraphError>);
+
+#[derive(Debug)]
+struct RawSub {
+    id: usize,
+    status: u16,
+    retry_after: Option<u64>,
+    request_id: Option<String>,
+    body: Option<Value>,
+}
+
+impl Executor {
+    pub fn new(graph: GraphClient, pacer: Arc<Pacer>, limits: RouteLimits) -> Self {
+        Self {
+            graph,
+            pacer,
+            limits,
+            max_in_flight: 32,
+            max_attempts: 12,
+        }
+    }
+
+    pub fn limits(&self) -> RouteLimits {
+        self.limits
+    }
+
+    /// Sends every request and calls `on_done(index, response)` once per request, in the
+    /// order answers arrive. On cancel, requests not yet sent are dropped (counted in
+    /// `not_sent`); those on the wire are awaited so their outcome is not lost.
+    pub async fn run<F>(
+        &self,
+        tokens: &dyn TokenSource,
+        requests: &[SubRequest],
+        cancel: &CancellationToken,
+        mut on_done: F,
+    ) -> ExecStats
+    where
+        F: FnMut(usize, SubResponse),
+    {
+        let mut stats = ExecStats::default();
+        let mut pending: HashMap<usize, Pending> = requests
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                (
+                    i,
+                    Pending {
+                        attempts: 0,
+                        limits: self.limits.limits_for(&r.method, &r.url),
+                    },
+                )
+            })
+            .collect();
+        let mut ready: VecDeque<usize> = (0..requests.len()).collect();
+        let mut delayed: BinaryHeap<Reverse<(Instant, usize)>> = BinaryHeap::new();
+        let mut in_flight: JoinSet<BatchResult> = JoinSet::new();
+
+        loop {
+            let now = Instant::now();
+            while let Some(Reverse((at, _))) = delayed.peek() {
+                if *at > now {
+                    break;
+                }
+                if let Some(Reverse((_, i))) = delayed.pop() {
+                    ready.push_back(i);
+                }
+            }
+            if cancel.is_cancelled() {
+                stats.not_sent += (ready.len() + delayed.len()) as u64;
+                ready.clear();
+                delayed.clear();
+            }
+            if !ready.is_empty() && in_flight.len() < self.max_in_flight {
+                let batch = self.take_batch(&mut ready, &pending);
+                let mut send_at = now;
+                for i in &batch {
+                    if let Some(p) = pending.get(i) {
+                        send_at = send_at.max(self.pacer.reserve(&p.limits));
+                    }
+                }
+                // Wait for the batch's slot, still collecting answers meanwhile.
+                loop {
+                    tokio::select! {
+                        _ = tokio::time::sleep_until(send_at) => break,
+                        Some(joined) = in_flight.join_next(), if !in_flight.is_empty() => {
+                            self.settle(joined, requests, &mut pending, &mut delayed, &mut stats, &mut on_done);
+                        }
+                    }
+                }
+                let token = match tokens.token().await {
+                    Ok(token) => token,
+                    Err(message) => {
+                        // No token, no request: report each item, nothing is retried blindly.
+                        for i in batch {
+                            pending.remove(&i);
+                            stats.gave_up += 1;
+                            on_done(
+                                i,
+                                SubResponse {
+                                    status: 401,
+                                    request_id: None,
+                                    body: Some(json!({"error": {"code": "NoToken", "message": message}})),
+                                    attempts: 0,
+                                },
+                            );
+                        }
+                        continue;
+                    }
+                };
+                stats.round_trips += 1;
+                stats.sub_requests += batch.len() as u64;
+                let body = batch_body(&batch, requests);
+                let graph = self.graph.clone();
+                in_flight.spawn(async move {
+                    let result = send_batch(&graph, &token, &body).await;
+                    (batch, result)
+                });
+                continue;
+            }
+            if ready.is_empty() && delayed.is_empty() && in_flight.is_empty() {
+                break;
+            }
+            let next_due = delayed.peek().map(|Reverse((at, _))| *at);
+            tokio::select! {
+                Some(joined) = in_flight.join_next(), if !in_flight.is_empty() => {
+                    self.settle(joined, requests, &mut pending, &mut delayed, &mut stats, &mut on_done);
+                }
+                _ = sleep_until_opt(next_due), if next_due.is_some() && in_flight.len() < self.max_in_flight => {}
+                _ = cancel.cancelled(), if !cancel.is_cancelled() => {}
+            }
+        }
+        stats
+    }
+
+    fn take_batch(&self, ready: &mut VecDeque<usize>, pending: &HashMap<usize, Pending>) -> Vec<usize> {
+        let mut batch = Vec::with_capacity(MAX_BATCH);
+        let mut cap = MAX_BATCH;
+        while let Some(&i) = ready.front() {
+            if let Some(p) = pending.get(&i) {
+                cap = cap.min(self.limits.batch_size_for(&p.limits));
+            }
+            if batch.len() >= cap {
+                break;
+            }
+            ready.pop_front();
+            batch.push(i);
+        }
+        batch
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn settle<F: FnMut(usize, SubResponse)>(
+        &self,
+        joined: Result<BatchResult, tokio::task::JoinError>,
+        requests: &[SubRequest],
+        pending: &mut HashMap<usize, Pending>,
+        delayed: &mut BinaryHeap<Reverse<(Instant, usize)>>,
+        stats: &mut ExecStats,
+        on_done: &mut F,
+    ) {
+        let Ok((batch, result)) = joined else {
+            // The task panicked or was aborted: nothing to learn; the run's caller sees the
+            // items as never answered (they stay pending in its journal).
+            return;
+        };
+        let now = Instant::now();
+        let answers = match result {
+            Ok(answers) => answers,
+            Err(err) => {
+                let (status, wait) = match &err {
+                    GraphError::Http {
+                        status,
+                        retry_after_secs,
+                        ..
+                    } => (*status, retry_after_secs.map(Duration::from_secs)),
+                    _ => (0, None),
+                };
+                tracing::debug!(%err, "a $batch request failed as a whole; its members are retried");
+                if let (Some(wait), Some(first)) = (wait, batch.first()) {
+                    if let Some(p) = pending.get(first) {
+                        self.pacer.hold(&p.limits, now + wait);
+                    }
+                }
+                batch
+                    .iter()
+                    .map(|&id| RawSub {
+                        id,
+                        status,
+                        retry_after: wait.map(|w| w.as_secs()),
+                        request_id: None,
+                        body: Some(json!({"error": {"code": "BatchFailed", "message": err.to_string()}})),
+                    })
+                    .collect()
+            }
+        };
+        let mut answered: Vec<usize> = Vec::with_capacity(batch.len());
+        for sub in answers {
+            if !batch.contains(&sub.id) || answered.contains(&sub.id) {
+                continue;
+            }
+            answered.push(sub.id);
+            self.answer(sub, now, requests, pending, delayed, stats, on_done);
+        }
+        // Graph must answer every member; if one is missing, ask again later.
+        for id in batch.into_iter().filter(|id| !answered.contains(id)) {
+            self.answer(
+                RawSub {
+                    id,
+                    status: 0,
+                    retry_after: None,
+                    request_id: None,
+                    body: None,
+                },
+                now,
+                requests,
+                pending,
+                delayed,
+                stats,
+                on_done,
+            );
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn answer<F: FnMut(usize, SubResponse)>(
+        &self,
+        sub: RawSub,
+        now: Instant,
+        _requests: &[SubRequest],
+        pending: &mut HashMap<usize, Pending>,
+        delayed: &mut BinaryHeap<Reverse<(Instant, usize)>>,
+        stats: &mut ExecStats,
+        on_done: &mut F,
+    ) {
+        let Some(p) = pending.get_mut(&sub.id) else {
+            return;
+        };
+        p.attempts += 1;
+        let throttled = sub.status == 429;
+        if throttled {
+            stats.throttled += 1;
+        }
+        let retry_after = sub.retry_after.map(Duration::from_secs);
+        self.pacer.observe(&p.limits, throttled, retry_after);
+        let transient = matches!(sub.status, 0 | 424 | 429 | 500 | 502 | 503 | 504);
+        if transient && p.attempts < self.max_attempts {
+            // Retry-After counts from when Graph answered; we read it later, so waiting it
+            // from now is never early. A small margin absorbs clock granularity.
+            let wait = match retry_after {
+                Some(w) => w + Duration::from_millis(50),
+                None => backoff(p.attempts - 1),
+            };
+            stats.retries += 1;
+            delayed.push(Reverse((now + wait, sub.id)));
+            return;
+        }
+        let attempts = p.attempts;
+        pending.remove(&sub.id);
+        if transient {
+            stats.gave_up += 1;
+        }
+        on_done(
+            sub.id,
+            SubResponse {
+                status: sub.status,
+                request_id: sub.request_id,
+                body: sub.body,
+                attempts,
+            },
+        );
+    }
+}
+
+async fn sleep_until_opt(at: Option<Instant>) {
+    match at {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending().await,
+    }
+}
+
+fn batch_body(batch: &[usize], requests: &[SubRequest]) -> Value {
+    let members: Vec<Value> = batch
+        .iter()
+        .filter_map(|&i| requests.get(i).map(|r| (i, r)))
+        .map(|(i, r)| {
+            let mut member = json!({"id": i.to_string(), "method": r.method, "url": r.url});
+            if let Some(body) = &r.body {
+                member["body"] = body.clone();
+                member["headers"] = json!({"Content-Type": "application/json"});
+            }
+            member
+        })
+        .collect();
+    json!({ "requests": members })
+}
+
+async fn send_batch(
+    graph: &GraphClient,
+    token: &Sensitive<String>,
+    body: &Value,
+) -> Result<Vec<RawSub>, GraphError> {
+    let response = graph
+        .send_json(token, reqwest::Method::POST, "/$batch", Some(body))
+        .await?;
+    let responses = response
+        .body
+        .as_ref()
+        .and_then(|b| b.get("responses"))
+        .and_then(Value::as_array)
+        .ok_or_else(|| GraphError::Protocol("a $batch answer without `responses`".into()))?;
+    Ok(responses.iter().filter_map(parse_member).collect())
+}
+
+fn parse_member(member: &Value) -> Option<RawSub> {
+    let id = match member.get("id")? {
+        Value::String(s) => s.parse().ok()?,
+        Value::Number(n) => usize::try_from(n.as_u64()?).ok()?,
+        _ => return None,
+    };
+    let status = u16::try_from(member.get("status")?.as_u64()?).ok()?;
+    let header = |name: &str| -> Option<String> {
+        member
+            .get("headers")?
+            .as_object()?
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .and_then(|(_, v)| match v {
+                Value::String(s) => Some(s.clone()),
+                Value::Number(n) => Some(n.to_string()),
+                _ => None,
+            })
+    };
+    Some(RawSub {
+        id,
+        status,
+        retry_after: header("retry-after").and_then(|v| v.trim().parse().ok()),
+        request_id: header("request-id"),
+        body: member.get("body").cloned(),
+    })
+}
+
+/// Percent-encodes what a URL inside a `$batch` body must not carry raw (spaces in `$filter`).
+pub fn encode_query_value(value: &str) -> String {
+    value.replace('%', "%25").replace(' ', "%20").replace('#', "%23").replace('&', "%26")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn members_are_read_whatever_the_header_case() {
+        let sub = parse_member(&json!({
+            "id": "7", "status": 429,
+            "headers": {"Retry-After": "3", "request-id": "r-1"},
+            "body": {"error": {"code": "TooManyRequests"}}
+        }))
+        .expect("member");
+        assert_eq!((sub.id, sub.status, sub.retry_after), (7, 429, Some(3)));
+        assert_eq!(sub.request_id.as_deref(), Some("r-1"));
+        assert!(parse_member(&json!({"id": "x", "status": 200})).is_none());
+    }
+
+    #[test]
+    fn batch_bodies_carry_unique_ids_and_json_headers_for_bodies() {
+        let requests = vec![
+            SubRequest::get("/teams/a/installedApps"),
+            SubRequest {
+                method: "POST".into(),
+                url: "/teams/b/installedApps".into(),
+                body: Some(json!({"x": 1})),
+            },
+        ];
+        let body = batch_body(&[0, 1], &requests);
+        let members = body["requests"].as_array().expect("array");
+        assert_eq!(members[0]["id"], "0");
+        assert_eq!(members[1]["headers"]["Content-Type"], "application/json");
+        assert!(members[0].get("body").is_none());
+    }
+}

@@ -1,0 +1,1022 @@
+//! The bot in the org app catalog: find it, publish or update it, review submissions, delete it.
+//!
+//! Graph's catalog `id` is not the manifest `id` (that is `externalId`), and version and
+//! publishingState only come with `$expand=appDefinitions`. Publishing validates the package
+//! locally first; when Graph refuses a manifest (`UnableToParseTeamsAppManifest`, sometimes with
+//! HTTP 200) its details become findings shaped like the package studio's own.
+
+use std::sync::Mutex;
+
+use reqwest::Method;
+use rusqlite::params;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use ts_rs::TS;
+
+use crate::audit::{self, AuditEntry, Outcome};
+use crate::graph::{GraphClient, GraphError, RawResponse};
+use crate::package::{self, Finding, PackageError, Severity, ValidateOptions};
+use crate::secrets::Sensitive;
+use crate::store::{Store, StoreError};
+
+/// Forward-only schema of this module (one migration step). Replace, don't append, until the
+/// first release; after that, add a new step instead.
+pub const SCHEMA: &str = "CREATE TABLE catalog_app (
+        id                  TEXT PRIMARY KEY NOT NULL,
+        external_id         TEXT,
+        display_name        TEXT NOT NULL,
+        distribution_method TEXT NOT NULL,
+        definitions         TEXT NOT NULL,
+        synced_at           TEXT NOT NULL
+    ) STRICT;
+    CREATE INDEX catalog_app_external_id ON catalog_app (external_id COLLATE NOCASE);";
+
+#[derive(Debug, thiserror::Error)]
+pub enum CatalogError {
+    #[error(transparent)]
+    Graph(#[from] GraphError),
+    #[error("the package cannot be read: {0}")]
+    Package(#[from] PackageError),
+    #[error("the package has {errors} error(s); fix them before publishing")]
+    InvalidPackage { errors: u32, findings: Vec<Finding> },
+    #[error("Microsoft's catalog refused the manifest ({} problem(s)){}", findings.len(), request_id.as_deref().map(|r| format!(" (request-id {r})")).unwrap_or_default())]
+    ManifestRejected {
+        findings: Vec<Finding>,
+        request_id: Option<String>,
+    },
+    #[error("{display_name} is already in the catalog at {version}: publish the package as an update")]
+    AlreadyInCatalog {
+        catalog_id: String,
+        display_name: String,
+        version: String,
+    },
+    #[error("version {package} is not greater than {catalog}, the catalog's current version: bump the package version first")]
+    VersionNotGreater { package: String, catalog: String },
+    #[error("the package's manifest id {package} is not the catalog app's ({catalog})")]
+    ManifestIdMismatch { package: String, catalog: String },
+    #[error("no app {0:?} in the org catalog")]
+    NotFound(String),
+    #[error("{0}")]
+    Refused(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<rusqlite::Error> for CatalogError {
+    fn from(err: rusqlite::Error) -> Self {
+        Self::Store(StoreError::Sqlite(err))
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum PublishingState {
+    Submitted,
+    Rejected,
+    Published,
+    Unknown,
+}
+
+impl PublishingState {
+    fn parse(s: &str) -> Self {
+        match s {
+            "submitted" => Self::Submitted,
+            "rejected" => Self::Rejected,
+            "published" => Self::Published,
+            _ => Self::Unknown,
+        }
+    }
+}
+
+/// One RSC permission of a definition (`authorization.requiredPermissionSet`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RscPermission {
+    pub permission_value: String,
+    /// `Application` or `Delegated`.
+    pub permission_type: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AppDefinition {
+    pub id: String,
+    pub version: String,
+    pub publishing_state: PublishingState,
+    pub display_name: String,
+    pub last_modified: Option<String>,
+    pub required_rsc: Vec<RscPermission>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct CatalogApp {
+    /// Graph's catalog id (what installs bind to).
+    pub id: String,
+    /// The manifest `id`; `None` for store apps.
+    pub external_id: Option<String>,
+    pub display_name: String,
+    /// `organization`, `store` or `sideloaded`.
+    pub distribution_method: String,
+    pub definitions: Vec<AppDefinition>,
+}
+
+impl CatalogApp {
+    /// Reads Graph's `teamsApp` (with `$expand=appDefinitions`).
+    pub fn from_graph(v: &Value) -> Option<Self> {
+        let s = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
+        Some(Self {
+            id: s("id")?,
+            external_id: s("externalId"),
+            display_name: s("displayName").unwrap_or_default(),
+            distribution_method: s("distributionMethod").unwrap_or_default(),
+            definitions: v
+                .get("appDefinitions")
+                .and_then(Value::as_array)
+                .map(|defs| defs.iter().filter_map(definition_from_graph).collect())
+                .unwrap_or_default(),
+        })
+    }
+
+    /// The definition teams get when the bot is installed: the highest published version.
+    pub fn published(&self) -> Option<&AppDefinition> {
+        self.definitions
+            .iter()
+            .filter(|d| d.publishing_state == PublishingState::Published)
+            .max_by(|a, b| version_key(&a.version).cmp(&version_key(&b.version)))
+    }
+
+    /// The highest version that blocks a new upload (rejected ones don't).
+    pub fn current_version(&self) -> Option<&str> {
+        self.definitions
+            .iter()
+            .filter(|d| d.publishing_state != PublishingState::Rejected)
+            .max_by(|a, b| version_key(&a.version).cmp(&version_key(&b.version)))
+            .map(|d| d.version.as_str())
+    }
+
+    pub fn submitted(&self) -> Vec<&AppDefinition> {
+        self.definitions
+            .iter()
+            .filter(|d| d.publishing_state == PublishingState::Submitted)
+            .collect()
+    }
+
+    /// What the FlashDuty story asks BotDeck to warn about: an app users cannot see yet.
+    pub fn visibility_warnings(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if self.published().is_none() {
+            out.push(format!(
+                "{} has no published version: users cannot find or install it until an admin approves it",
+                self.display_name
+            ));
+        }
+        for d in &self.definitions {
+            match d.publishing_state {
+                PublishingState::Submitted => out.push(format!(
+                    "version {} is waiting for review (submitted); it is not visible to users yet",
+                    d.version
+                )),
+                PublishingState::Rejected => out.push(format!(
+                    "version {} was rejected; upload a new version",
+                    d.version
+                )),
+                _ => {}
+            }
+        }
+        out
+    }
+}
+
+fn definition_from_graph(v: &Value) -> Option<AppDefinition> {
+    let s = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
+    let required_rsc = v
+        .pointer("/authorization/requiredPermissionSet/resourceSpecificPermissions")
+        .and_then(Value::as_array)
+        .map(|perms| {
+            perms
+                .iter()
+                .filter_map(|p| {
+                    Some(RscPermission {
+                        permission_value: p.get("permissionValue")?.as_str()?.to_string(),
+                        permission_type: p.get("permissionType")?.as_str()?.to_string(),
+                    })
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    Some(AppDefinition {
+        id: s("id")?,
+        version: s("version").unwrap_or_default(),
+        publishing_state: PublishingState::parse(&s("publishingState").unwrap_or_default()),
+        display_name: s("displayName").unwrap_or_default(),
+        last_modified: s("lastModifiedDateTime"),
+        required_rsc,
+    })
+}
+
+/// Sortable form of an `x.y.z` version (unparseable versions sort first).
+pub fn version_key(version: &str) -> i64 {
+    let mut parts = version.trim().trim_start_matches('v').split('.');
+    let mut key = 0i64;
+    for _ in 0..3 {
+        let n: i64 = parts
+            .next()
+            .and_then(|p| p.parse().ok())
+            .unwrap_or(0)
+            .clamp(0, 999_999);
+        key = key * 1_000_000 + n;
+    }
+    key
+}
+
+/// Who makes a change, for the audit log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub profile_id: Option<String>,
+    pub tenant_id: Option<String>,
+    pub upn: String,
+}
+
+/// Where changes are recorded: the store (shared with the UI behind a mutex) and who acts.
+#[derive(Clone, Copy)]
+pub struct Audit<'a> {
+    pub store: &'a Mutex<Store>,
+    pub actor: &'a Actor,
+}
+
+impl Audit<'_> {
+    #[allow(clippy::too_many_arguments)]
+    pub fn record(
+        &self,
+        action: &str,
+        target_kind: &str,
+        target_id: &str,
+        target_name: Option<&str>,
+        outcome: Outcome,
+        detail: Option<String>,
+        request_id: Option<String>,
+    ) {
+        let entry = AuditEntry {
+            profile_id: self.actor.profile_id.clone(),
+            tenant_id: self.actor.tenant_id.clone(),
+            actor: self.actor.upn.clone(),
+            action: action.to_string(),
+            target_kind: target_kind.to_string(),
+            target_id: target_id.to_string(),
+            target_name: target_name.map(str::to_string),
+            outcome,
+            detail,
+            request_id,
+        };
+        let store = self.store.lock().unwrap_or_else(|p| p.into_inner());
+        if let Err(err) = audit::record(&store, &entry) {
+            // The change happened either way; failing it now would misreport the tenant.
+            tracing::error!(%err, action, target_id, "could not write the audit log");
+        }
+    }
+}
+
+const EXPAND: &str = "$expand=appDefinitions";
+
+/// Org apps (not store apps) with every definition.
+pub async fn list_apps(
+    graph: &GraphClient,
+    token: &Sensitive<String>,
+) -> Result<Vec<CatalogApp>, CatalogError> {
+    let items = graph
+        .get_all(
+            token,
+            &format!("/appCatalogs/teamsApps?$filter=distributionMethod%20eq%20'organization'&{EXPAND}"),
+        )
+        .await?;
+    Ok(items.iter().filter_map(CatalogApp::from_graph).collect())
+}
+
+pub async fn find_by_manifest_id(
+    graph: &GraphClient,
+    token: &Sensitive<String>,
+    manifest_id: &str,
+) -> Result<Option<CatalogApp>, CatalogError> {
+    if !is_guid(manifest_id) {
+        return Ok(None);
+    }
+    let items = graph
+        .get_all(
+            token,
+            &format!("/appCatalogs/teamsApps?$filter=externalId%20eq%20'{manifest_id}'&{EXPAND}"),
+        )
+        .await?;
+    Ok(items.iter().find_map(CatalogApp::from_graph))
+}
+
+pub async fn get_app(
+    graph: &GraphClient,
+    token: &Sensitive<String>,
+    catalog_id: &str,
+) -> Result<CatalogApp, CatalogError> {
+    if !is_guid(catalog_id) {
+        return Err(CatalogError::NotFound(catalog_id.to_string()));
+    }
+    match graph
+        .get_json(token, &format!("/appCatalogs/teamsApps/{catalog_id}?{EXPAND}"))
+        .await
+    {
+        Ok(v) => CatalogApp::from_graph(&v)
+            .ok_or_else(|| GraphError::Protocol("a teamsApp without id".into()).into()),
+        Err(e) if e.status() == Some(404) => Err(CatalogError::NotFound(catalog_id.to_string())),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Finds the bot by manifest id, catalog id, or (case-insensitive) display name.
+pub async fn find(
+    graph: &GraphClient,
+    token: &Sensitive<String>,
+    needle: &str,
+) -> Result<CatalogApp, CatalogError> {
+    let needle = needle.trim();
+    if is_guid(needle) {
+        if let Some(app) = find_by_manifest_id(graph, token, needle).await? {
+            return Ok(app);
+        }
+        return get_app(graph, token, needle).await;
+    }
+    let apps = list_apps(graph, token).await?;
+    let mut matches: Vec<CatalogApp> = apps
+        .into_iter()
+        .filter(|a| a.display_name.eq_ignore_ascii_case(needle))
+        .collect();
+    match matches.len() {
+        1 => Ok(matches.remove(0)),
+        0 => Err(CatalogError::NotFound(needle.to_string())),
+        n => Err(CatalogError::Refused(format!(
+            "{n} catalog apps are named {needle:?}: use the manifest id instead"
+        ))),
+    }
+}
+
+fn is_guid(s: &str) -> bool {
+    uuid::Uuid::parse_str(s).is_ok()
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PublishOptions {
+    /// Submit for review (`requiresReview=true`) instead of publishing directly.
+    pub requires_review: bool,
+    /// When the manifest id is already in the catalog, upload as an update instead of failing.
+    pub update_if_exists: bool,
+    /// Skip BotDeck's own validation (when it is stricter than the service, e.g. a new schema).
+    pub skip_local_validation: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum PublishKind {
+    /// A new app in the catalog.
+    Published,
+    /// A new definition of an existing app.
+    Updated,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct PublishOutcome {
+    pub kind: PublishKind,
+    pub app: CatalogApp,
+    pub version: String,
+    pub publishing_state: PublishingState,
+    pub request_id: Option<String>,
+    /// Local findings that did not block (warnings, infos).
+    pub findings: Vec<Finding>,
+    pub warnings: Vec<String>,
+}
+
+struct LocalPackage {
+    manifest_id: String,
+    version: String,
+    name: String,
+    findings: Vec<Finding>,
+}
+
+fn check_locally(
+    zip: &[u8],
+    catalog_version: Option<&str>,
+    skip: bool,
+) -> Result<LocalPackage, CatalogError> {
+    let pkg = package::Package::from_zip(zip)?;
+    let mut findings = Vec::new();
+    if !skip {
+        let opts = ValidateOptions {
+            catalog_version: catalog_version.and_then(|v| package::parse_catalog_version(v).ok()),
+        };
+        let report = package::validate_zip(zip, &opts);
+        if report.has_errors() {
+            return Err(CatalogError::InvalidPackage {
+                errors: report.errors,
+                findings: report.findings,
+            });
+        }
+        findings = report.findings;
+    }
+    Ok(LocalPackage {
+        manifest_id: pkg.manifest.id.clone(),
+        version: pkg.manifest.version.clone(),
+        name: pkg.manifest.name.short.clone(),
+        findings,
+    })
+}
+
+/// Graph's manifest refusal as findings. `None` when the body is not a manifest error.
+pub fn manifest_findings(body: &Value) -> Option<Vec<Finding>> {
+    let error = body.get("error")?;
+    let inner = error
+        .get("innerError")
+        .or_else(|| error.get("innererror"))
+        .and_then(|i| i.get("code"))
+        .and_then(Value::as_str);
+    if inner != Some("UnableToParseTeamsAppManifest") {
+        return None;
+    }
+    let details = error
+        .get("details")
+        .or_else(|| error.pointer("/innerError/details"))
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let mut findings: Vec<Finding> = details
+        .iter()
+        .map(|d| {
+            let s = |k: &str| d.get(k).and_then(Value::as_str).unwrap_or("").to_string();
+            let target = s("target");
+            Finding {
+                code: format!("graph.{}", s("code")),
+                severity: Severity::Error,
+                file: "manifest.json".into(),
+                path: if target.is_empty() || target.starts_with('/') {
+                    target
+                } else {
+                    format!("/{}", target.replace('.', "/"))
+                },
+                message: s("message"),
+                hint: "Reported by Microsoft's app catalog when it read the package.".into(),
+                line: None,
+                column: None,
+            }
+        })
+        .collect();
+    if findings.is_empty() {
+        findings.push(Finding {
+            code: "graph.UnableToParseTeamsAppManifest".into(),
+            severity: Severity::Error,
+            file: "manifest.json".into(),
+            path: String::new(),
+            message: error
+                .get("message")
+                .and_then(Value::as_str)
+                .unwrap_or("the manifest could not be parsed")
+                .to_string(),
+            hint: "Reported by Microsoft's app catalog when it read the package.".into(),
+            line: None,
+            column: None,
+        });
+    }
+    Some(findings)
+}
+
+/// Turns an upload answer into success or a typed error (manifest errors even with HTTP 200).
+fn check_upload(response: &RawResponse) -> Result<(), CatalogError> {
+    if let Some(body) = &response.body {
+        if let Some(findings) = manifest_findings(body) {
+            return Err(CatalogError::ManifestRejected {
+                findings,
+                request_id: response.request_id.clone(),
+            });
+        }
+    }
+    let error = response.body.as_ref().and_then(|b| b.get("error"));
+    if (200..300).contains(&response.status) && error.is_none() {
+        return Ok(());
+    }
+    let text = |k: &str| {
+        error
+            .and_then(|e| e.get(k))
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string()
+    };
+    Err(CatalogError::Graph(GraphError::Http {
+        status: response.status,
+        code: text("code"),
+        message: text("message"),
+        request_id: response.request_id.clone(),
+        retry_after_secs: response.retry_after_secs,
+    }))
+}
+
+fn review_query(requires_review: bool) -> &'static str {
+    if requires_review {
+        "?requiresReview=true"
+    } else {
+        ""
+    }
+}
+
+/// Publishes a package; when its manifest id is in the catalog already, refuses with
+/// [`CatalogError::AlreadyInCatalog`] unless `update_if_exists`.
+pub async fn publish(
+    graph: &GraphClient,
+    token: &Sensitive<String>,
+    audit: Audit<'_>,
+    zip: Vec<u8>,
+    opts: PublishOptions,
+) -> Result<PublishOutcome, CatalogError> {
+    let local = check_locally(&zip, None, opts.skip_local_validation)?;
+    if let Some(existing) = find_by_manifest_id(graph, token, &local.manifest_id).await? {
+        if opts.update_if_exists {
+            return update(graph, token, audit, &existing.id, zip, opts).await;
+        }
+        return Err(CatalogError::AlreadyInCatalog {
+            catalog_id: existing.id.clone(),
+            display_name: existing.display_name.clone(),
+            version: existing.current_version().unwrap_or("?").to_string(),
+        });
+    }
+    let response = graph
+        .send_raw(
+            token,
+            Method::POST,
+            &format!("/appCatalogs/teamsApps{}", review_query(opts.requires_review)),
+            Some(("application/zip", zip)),
+        )
+        .await?;
+    if response.status == 409 {
+        // Someone published it between our lookup and the upload.
+        let existing = find_by_manifest_id(graph, token, &local.manifest_id).await?;
+        return Err(CatalogError::AlreadyInCatalog {
+            catalog_id: existing.as_ref().map(|a| a.id.clone()).unwrap_or_default(),
+            display_name: existing
+                .as_ref()
+                .map(|a| a.display_name.clone())
+                .unwrap_or(local.name.clone()),
+            version: existing
+                .as_ref()
+                .and_then(|a| a.current_version().map(str::to_string))
+                .unwrap_or_else(|| "?".into()),
+        });
+    }
+    if let Err(err) = check_upload(&response) {
+        audit.record(
+            "catalog.publish",
+            "catalog_app",
+            &local.manifest_id,
+            Some(&local.name),
+            Outcome::Failed,
+            Some(err.to_string()),
+            response.request_id.clone(),
+        );
+        return Err(err);
+    }
+    let created = response
+        .body
+        .as_ref()
+        .and_then(CatalogApp::from_graph)
+        .ok_or_else(|| GraphError::Protocol("publish answered without the new app".into()))?;
+    let app = get_app(graph, token, &created.id).await.unwrap_or(created);
+    let state = app
+        .definitions
+        .iter()
+        .find(|d| d.version == local.version)
+        .map(|d| d.publishing_state)
+        .unwrap_or(if opts.requires_review {
+            PublishingState::Submitted
+        } else {
+            PublishingState::Published
+        });
+    audit.record(
+        "catalog.publish",
+        "catalog_app",
+        &app.id,
+        Some(&app.display_name),
+        Outcome::Succeeded,
+        Some(format!("version {} ({state:?})", local.version)),
+        response.request_id.clone(),
+    );
+    Ok(PublishOutcome {
+        kind: PublishKind::Published,
+        warnings: app.visibility_warnings(),
+        app,
+        version: local.version,
+        publishing_state: state,
+        request_id: response.request_id,
+        findings: local.findings,
+    })
+}
+
+/// Uploads a new definition of `catalog_id`; the version must be greater (checked before upload).
+pub async fn update(
+    graph: &GraphClient,
+    token: &Sensitive<String>,
+    audit: Audit<'_>,
+    catalog_id: &str,
+    zip: Vec<u8>,
+    opts: PublishOptions,
+) -> Result<PublishOutcome, CatalogError> {
+    let existing = get_app(graph, token, catalog_id).await?;
+    let current = existing.current_version().map(str::to_string);
+    // The version rule is checked below, as a typed refusal rather than a finding.
+    let local = check_locally(&zip, None, opts.skip_local_validation)?;
+    if !existing
+        .external_id
+        .as_deref()
+        .is_some_and(|e| e.eq_ignore_ascii_case(&local.manifest_id))
+    {
+        return Err(CatalogError::ManifestIdMismatch {
+            package: local.manifest_id,
+            catalog: existing.external_id.unwrap_or_default(),
+        });
+    }
+    if let Some(current) = &current {
+        if version_key(&local.version) <= version_key(current)
+            || package::parse_app_version(&local.version).is_err()
+        {
+            return Err(CatalogError::VersionNotGreater {
+                package: local.version,
+                catalog: current.clone(),
+            });
+        }
+    }
+    let response = graph
+        .send_raw(
+            token,
+            Method::POST,
+            &format!(
+                "/appCatalogs/teamsApps/{catalog_id}/appDefinitions{}",
+                review_query(opts.requires_review)
+            ),
+            Some(("application/zip", zip)),
+        )
+        .await?;
+    if let Err(err) = check_upload(&response) {
+        audit.record(
+            "catalog.update",
+            "catalog_app",
+            catalog_id,
+            Some(&existing.display_name),
+            Outcome::Failed,
+            Some(format!("version {}: {err}", local.version)),
+            response.request_id.clone(),
+        );
+        return Err(err);
+    }
+    let app = get_app(graph, token, catalog_id).await?;
+    let state = app
+        .definitions
+        .iter()
+        .find(|d| d.version == local.version)
+        .map(|d| d.publishing_state)
+        .unwrap_or(PublishingState::Unknown);
+    audit.record(
+        "catalog.update",
+        "catalog_app",
+        catalog_id,
+        Some(&app.display_name),
+        Outcome::Succeeded,
+        Some(format!(
+            "{} → {} ({state:?})",
+            current.as_deref().unwrap_or("none"),
+            local.version
+        )),
+        response.request_id.clone(),
+    );
+    Ok(PublishOutcome {
+        kind: PublishKind::Updated,
+        warnings: app.visibility_warnings(),
+        app,
+        version: local.version,
+        publishing_state: state,
+        request_id: response.request_id,
+        findings: local.findings,
+    })
+}
+
+fn pick_submitted<'a>(
+    app: &'a CatalogApp,
+    definition: Option<&str>,
+) -> Result<&'a AppDefinition, CatalogError> {
+    let submitted = app.submitted();
+    match definition {
+        Some(wanted) => submitted
+            .into_iter()
+            .find(|d| d.id == wanted || d.version == wanted)
+            .ok_or_else(|| {
+                CatalogError::Refused(format!(
+                    "{} has no submitted definition {wanted:?}",
+                    app.display_name
+                ))
+            }),
+        None => match submitted.as_slice() {
+            [one] => Ok(one),
+            [] => Err(CatalogError::Refused(format!(
+                "{} has no definition waiting for review",
+                app.display_name
+            ))),
+            _ => Err(CatalogError::Refused(format!(
+                "{} has several submitted definitions: say which version",
+                app.display_name
+            ))),
+        },
+    }
+}
+
+/// Approves (`published`) or rejects a submitted definition (`definition`: id or version;
+/// `None` = the only submitted one).
+pub async fn review(
+    graph: &GraphClient,
+    token: &Sensitive<String>,
+    audit: Audit<'_>,
+    catalog_id: &str,
+    definition: Option<&str>,
+    approve: bool,
+) -> Result<CatalogApp, CatalogError> {
+    let app = get_app(graph, token, catalog_id).await?;
+    let def = pick_submitted(&app, definition)?.clone();
+    let state = if approve { "published" } else { "rejected" };
+    let result = graph
+        .send_json(
+            token,
+            Method::PATCH,
+            &format!("/appCatalogs/teamsApps/{catalog_id}/appDefinitions/{}", def.id),
+            Some(&serde_json::json!({ "publishingState": state })),
+        )
+        .await;
+    let action = if approve {
+        "catalog.approve"
+    } else {
+        "catalog.reject"
+    };
+    match result {
+        Ok(r) => {
+            audit.record(
+                action,
+                "catalog_app",
+                catalog_id,
+                Some(&app.display_name),
+                Outcome::Succeeded,
+                Some(format!("version {}", def.version)),
+                r.request_id,
+            );
+            get_app(graph, token, catalog_id).await
+        }
+        Err(err) => {
+            audit.record(
+                action,
+                "catalog_app",
+                catalog_id,
+                Some(&app.display_name),
+                Outcome::Failed,
+                Some(err.to_string()),
+                request_id_of(&err),
+            );
+            Err(err.into())
+        }
+    }
+}
+
+fn request_id_of(err: &GraphError) -> Option<String> {
+    match err {
+        GraphError::Http { request_id, .. } => request_id.clone(),
+        _ => None,
+    }
+}
+
+/// Withdraws a submitted definition: Graph deletes the whole app when nothing of it is
+/// published yet, and only the submitted definition otherwise.
+pub async fn withdraw(
+    graph: &GraphClient,
+    token: &Sensitive<String>,
+    audit: Audit<'_>,
+    catalog_id: &str,
+    definition: Option<&str>,
+) -> Result<Option<CatalogApp>, CatalogError> {
+    let app = get_app(graph, token, catalog_id).await?;
+    let def = pick_submitted(&app, definition)?.clone();
+    let only_submitted = app
+        .definitions
+        .iter()
+        .all(|d| d.publishing_state != PublishingState::Published);
+    let path = if only_submitted {
+        format!("/appCatalogs/teamsApps/{catalog_id}")
+    } else {
+        format!("/appCatalogs/teamsApps/{catalog_id}/appDefinitions/{}", def.id)
+    };
+    let result = graph.send_json(token, Method::DELETE, &path, None).await;
+    let (outcome, detail, request_id) = match &result {
+        Ok(r) => (
+            Outcome::Succeeded,
+            format!("withdrew version {}", def.version),
+            r.request_id.clone(),
+        ),
+        Err(e) => (Outcome::Failed, e.to_string(), request_id_of(e)),
+    };
+    audit.record(
+        "catalog.withdraw",
+        "catalog_app",
+        catalog_id,
+        Some(&app.display_name),
+        outcome,
+        Some(detail),
+        request_id,
+    );
+    result?;
+    if only_submitted {
+        Ok(None)
+    } else {
+        Ok(Some(get_app(graph, token, catalog_id).await?))
+    }
+}
+
+/// Deletes the app from the org catalog (which also removes it from every team and chat).
+pub async fn delete(
+    graph: &GraphClient,
+    token: &Sensitive<String>,
+    audit: Audit<'_>,
+    catalog_id: &str,
+) -> Result<(), CatalogError> {
+    let app = get_app(graph, token, catalog_id).await?;
+    if app.distribution_method != "organization" {
+        return Err(CatalogError::Refused(format!(
+            "{} is a {} app: only org apps can be deleted from the catalog",
+            app.display_name, app.distribution_method
+        )));
+    }
+    let result = graph
+        .send_json(
+            token,
+            Method::DELETE,
+            &format!("/appCatalogs/teamsApps/{catalog_id}"),
+            None,
+        )
+        .await;
+    let (outcome, detail, request_id) = match &result {
+        Ok(r) => (Outcome::Succeeded, None, r.request_id.clone()),
+        Err(e) => (Outcome::Failed, Some(e.to_string()), request_id_of(e)),
+    };
+    audit.record(
+        "catalog.delete",
+        "catalog_app",
+        catalog_id,
+        Some(&app.display_name),
+        outcome,
+        detail,
+        request_id,
+    );
+    result?;
+    audit
+        .store
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .connection()
+        .execute("DELETE FROM catalog_app WHERE id = ?1", [catalog_id])?;
+    Ok(())
+}
+
+/// Keeps what was listed for offline use.
+pub fn cache_apps(store: &Store, apps: &[CatalogApp]) -> Result<(), CatalogError> {
+    let now = chrono::Utc::now().to_rfc3339();
+    for app in apps {
+        let defs = serde_json::to_string(&app.definitions)
+            .map_err(|e| CatalogError::Refused(format!("cannot encode definitions: {e}")))?;
+        store.connection().execute(
+            "INSERT INTO catalog_app (id, external_id, display_name, distribution_method, definitions, synced_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+             ON CONFLICT(id) DO UPDATE SET external_id = excluded.external_id,
+                display_name = excluded.display_name, distribution_method = excluded.distribution_method,
+                definitions = excluded.definitions, synced_at = excluded.synced_at",
+            params![app.id, app.external_id, app.display_name, app.distribution_method, defs, now],
+        )?;
+    }
+    Ok(())
+}
+
+/// Apps as last seen online; definitions that cannot be read back are left out.
+pub fn cached_apps(store: &Store) -> Result<Vec<CatalogApp>, CatalogError> {
+    let conn = store.connection();
+    let mut stmt = conn.prepare(
+        "SELECT id, external_id, display_name, distribution_method, definitions
+         FROM catalog_app ORDER BY display_name COLLATE NOCASE",
+    )?;
+    let rows = stmt.query_map([], |row| {
+        let defs: String = row.get(4)?;
+        Ok(CatalogApp {
+            id: row.get(0)?,
+            external_id: row.get(1)?,
+            display_name: row.get(2)?,
+            distribution_method: row.get(3)?,
+            definitions: serde_json::from_str(&defs).unwrap_or_default(),
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// "Update available": the local package vs the catalog vs what is installed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct UpdateStatus {
+    pub catalog_version: Option<String>,
+    pub local_version: Option<String>,
+    /// The local package is newer than the catalog: publish it as an update.
+    pub catalog_update_available: bool,
+    /// Installations (teams, chats, users) below the catalog's published version.
+    #[ts(type = "number")]
+    pub installs_behind: u64,
+    #[ts(type = "number")]
+    pub installs_current: u64,
+    pub warnings: Vec<String>,
+}
+
+/// `installed`: (version, count) pairs, e.g. from the inventory's version spread.
+pub fn update_status(
+    app: &CatalogApp,
+    local_version: Option<&str>,
+    installed: &[(String, u64)],
+) -> UpdateStatus {
+    let published = app.published().map(|d| d.version.clone());
+    let catalog_key = published.as_deref().map(version_key);
+    let (mut behind, mut current) = (0, 0);
+    for (version, count) in installed {
+        match catalog_key {
+            Some(k) if version_key(version) < k => behind += count,
+            _ => current += count,
+        }
+    }
+    UpdateStatus {
+        catalog_update_available: match (local_version, app.current_version()) {
+            (Some(local), Some(cat)) => version_key(local) > version_key(cat),
+            (Some(_), None) => true,
+            _ => false,
+        },
+        catalog_version: published,
+        local_version: local_version.map(str::to_string),
+        installs_behind: behind,
+        installs_current: current,
+        warnings: app.visibility_warnings(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn graph_manifest_errors_become_findings() {
+        let body = json!({"error": {"code": "BadRequest", "message": "Manifest validation failed.",
+            "innerError": {"code": "UnableToParseTeamsAppManifest"},
+            "details": [{"code": "InvalidVersion", "message": "bad version", "target": "version"}]}});
+        let findings = manifest_findings(&body).expect("a manifest error");
+        assert_eq!(findings[0].code, "graph.InvalidVersion");
+        assert_eq!(findings[0].path, "/version");
+        assert_eq!(findings[0].severity, Severity::Error);
+        assert!(manifest_findings(&json!({"error": {"code": "Forbidden"}})).is_none());
+    }
+
+    #[test]
+    fn versions_sort_numerically() {
+        assert!(version_key("1.0.10") > version_key("1.0.9"));
+        assert!(version_key("2.0.0") > version_key("1.99.99"));
+        assert_eq!(version_key("garbage"), 0);
+    }
+
+    #[test]
+    fn update_status_counts_installs_behind_the_published_version() {
+        let def = |v: &str, s| AppDefinition {
+            id: v.into(),
+            version: v.into(),
+            publishing_state: s,
+            display_name: "Bot".into(),
+            last_modified: None,
+            required_rsc: vec![],
+        };
+        let app = CatalogApp {
+            id: "a".into(),
+            external_id: None,
+            display_name: "Bot".into(),
+            distribution_method: "organization".into(),
+            definitions: vec![
+                def("1.0.1", PublishingState::Published),
+                def("1.0.2", PublishingState::Published),
+                def("1.0.3", PublishingState::Submitted),
+            ],
+        };
+        let s = update_status(
+            &app,
+            Some("1.0.4"),
+            &[("1.0.0".into(), 3), ("1.0.2".into(), 5)],
+        );
+        assert_eq!(s.catalog_version.as_deref(), Some("1.0.2"));
+        assert!(s.catalog_update_available);
+        assert_eq!((s.installs_behind, s.installs_current), (3, 5));
+        assert!(s.warnings.iter().any(|w| w.contains("1.0.3")));
+    }
+}

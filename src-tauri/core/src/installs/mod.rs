@@ -1,0 +1,240 @@
+//! Where the bot is installed (teams, group chats, users) and bulk changes to it.
+//!
+//! - [`sync`]: the inventory sync engine — teams/chats/users listed, then one filtered
+//!   `installedApps` read per target packed 20 per `$batch`, paced to Microsoft's limits,
+//!   resumable after a crash or cancel, cached in SQLite;
+//! - [`query`]: list / search / filter / page the cache, coverage and version spread;
+//! - [`bulk`]: install / upgrade / uninstall runs with a `synchronous=FULL` journal, resume
+//!   without doing anything twice, retry of failed items, audit of every change.
+
+pub mod bulk;
+pub mod query;
+pub mod sync;
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::graph::GraphError;
+use crate::store::StoreError;
+
+pub use bulk::{
+    create_run, execute_run, list_runs, plan, retry_failed, run_items, summary as run_summary, BulkAction, BulkPlan,
+    ItemResult, ItemState, PlannedItem, RunSummary, Selection, SkippedItem, TargetRef,
+};
+pub use query::{
+    coverage, last_sync, query, version_spread, CoverageRow, InventoryPage, InventoryQuery,
+    InventoryRow, SyncInfo, VersionCount,
+};
+pub use sync::{sync, SyncContext, SyncOptions, SyncReport};
+
+/// Forward-only schema of this module (one migration step). Replace, don't append, until the
+/// first release; after that, add a new step instead.
+pub const SCHEMA: &str = "CREATE TABLE inventory_item (
+        app_id             TEXT NOT NULL,
+        kind               TEXT NOT NULL,
+        target_id          TEXT NOT NULL,
+        display_name       TEXT NOT NULL,
+        detail             TEXT,
+        archived           INTEGER NOT NULL DEFAULT 0,
+        visibility         TEXT,
+        general_channel    TEXT,
+        private_channels   INTEGER,
+        shared_channels    INTEGER,
+        state              TEXT NOT NULL DEFAULT 'unknown',
+        installation_id    TEXT,
+        version            TEXT,
+        version_key        INTEGER,
+        definition_id      TEXT,
+        error_status       INTEGER,
+        error_code         TEXT,
+        error_message      TEXT,
+        checked_at         TEXT,
+        seen_generation    INTEGER NOT NULL,
+        checked_generation INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (app_id, kind, target_id)
+    ) STRICT;
+    CREATE INDEX inventory_item_state ON inventory_item (app_id, kind, state, version_key);
+    CREATE INDEX inventory_item_version ON inventory_item (app_id, version_key);
+    CREATE INDEX inventory_item_name ON inventory_item (app_id, display_name COLLATE NOCASE);
+    CREATE INDEX inventory_item_pending ON inventory_item (app_id, checked_generation);
+    CREATE TABLE inventory_sync (
+        id          INTEGER PRIMARY KEY AUTOINCREMENT,
+        app_id      TEXT NOT NULL,
+        app_name    TEXT,
+        generation  INTEGER NOT NULL,
+        kinds       TEXT NOT NULL,
+        channels    INTEGER NOT NULL DEFAULT 0,
+        listed      TEXT NOT NULL DEFAULT '[]',
+        status      TEXT NOT NULL,
+        phase       TEXT NOT NULL,
+        started_at  TEXT NOT NULL,
+        finished_at TEXT,
+        total       INTEGER NOT NULL DEFAULT 0,
+        done        INTEGER NOT NULL DEFAULT 0,
+        failed      INTEGER NOT NULL DEFAULT 0
+    ) STRICT;
+    CREATE INDEX inventory_sync_app ON inventory_sync (app_id, id DESC);
+    CREATE TABLE inventory_delta (
+        app_id     TEXT NOT NULL,
+        kind       TEXT NOT NULL,
+        delta_link TEXT NOT NULL,
+        saved_at   TEXT NOT NULL,
+        PRIMARY KEY (app_id, kind)
+    ) STRICT;
+    CREATE TABLE bulk_run (
+        id             TEXT PRIMARY KEY NOT NULL,
+        app_id         TEXT NOT NULL,
+        app_name       TEXT NOT NULL,
+        action         TEXT NOT NULL,
+        created_at     TEXT NOT NULL,
+        finished_at    TEXT,
+        status         TEXT NOT NULL,
+        actor          TEXT NOT NULL,
+        profile_id     TEXT,
+        tenant_id      TEXT,
+        target_version TEXT,
+        consent        TEXT NOT NULL DEFAULT '[]'
+    ) STRICT;
+    CREATE TABLE bulk_item (
+        run_id          TEXT NOT NULL REFERENCES bulk_run (id) ON DELETE CASCADE,
+        seq             INTEGER NOT NULL,
+        kind            TEXT NOT NULL,
+        target_id       TEXT NOT NULL,
+        target_name     TEXT,
+        installation_id TEXT,
+        from_version    TEXT,
+        state           TEXT NOT NULL,
+        status          INTEGER,
+        error_code      TEXT,
+        message         TEXT,
+        request_id      TEXT,
+        attempts        INTEGER NOT NULL DEFAULT 0,
+        updated_at      TEXT,
+        PRIMARY KEY (run_id, kind, target_id)
+    ) STRICT;
+    CREATE INDEX bulk_item_state ON bulk_item (run_id, state, seq);";
+
+#[derive(Debug, thiserror::Error)]
+pub enum InstallsError {
+    #[error(transparent)]
+    Graph(#[from] GraphError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Catalog(#[from] crate::catalog::CatalogError),
+    #[error("no bulk run {0}")]
+    UnknownRun(String),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("cannot get a token: {0}")]
+    Token(String),
+}
+
+impl From<rusqlite::Error> for InstallsError {
+    fn from(err: rusqlite::Error) -> Self {
+        Self::Store(StoreError::Sqlite(err))
+    }
+}
+
+/// Where the bot can be installed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum TargetKind {
+    Team,
+    Chat,
+    User,
+}
+
+impl TargetKind {
+    pub const ALL: [TargetKind; 3] = [TargetKind::Team, TargetKind::Chat, TargetKind::User];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Team => "team",
+            Self::Chat => "chat",
+            Self::User => "user",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.trim().to_ascii_lowercase().trim_end_matches('s') {
+            "team" => Some(Self::Team),
+            "chat" => Some(Self::Chat),
+            "user" => Some(Self::User),
+            _ => None,
+        }
+    }
+
+    /// `installedApps` collection of a target, relative to the Graph base.
+    pub fn installed_apps_path(self, target_id: &str) -> String {
+        match self {
+            Self::Team => format!("/teams/{target_id}/installedApps"),
+            Self::Chat => format!("/chats/{target_id}/installedApps"),
+            Self::User => format!("/users/{target_id}/teamwork/installedApps"),
+        }
+    }
+}
+
+/// Whether the bot is installed in one target, as last read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum InstallState {
+    Installed,
+    NotInstalled,
+    /// The read failed (403, 404, archived, gave up after throttling): see the error columns.
+    Failed,
+    /// Listed but not read yet.
+    Unknown,
+}
+
+impl InstallState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Installed => "installed",
+            Self::NotInstalled => "not_installed",
+            Self::Failed => "failed",
+            Self::Unknown => "unknown",
+        }
+    }
+
+    pub fn parse(s: &str) -> Self {
+        match s.trim().to_ascii_lowercase().replace('-', "_").as_str() {
+            "installed" => Self::Installed,
+            "not_installed" => Self::NotInstalled,
+            "failed" => Self::Failed,
+            _ => Self::Unknown,
+        }
+    }
+}
+
+/// Progress of long work (sync, bulk run), for a progress bar.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RunProgress {
+    /// `listing teams`, `reading installations`, `installing`, ...
+    pub phase: String,
+    #[ts(type = "number")]
+    pub total: u64,
+    #[ts(type = "number")]
+    pub done: u64,
+    #[ts(type = "number")]
+    pub failed: u64,
+    /// Set for bulk runs.
+    pub run_id: Option<String>,
+}
+
+/// Receives progress; called from the worker, so keep it quick (send on a channel).
+pub type ProgressFn<'a> = &'a (dyn Fn(&RunProgress) + Send + Sync);
+
+pub(crate) fn now_text() -> String {
+    chrono::Utc::now().to_rfc3339()
+}
+
+/// `$filter` on the catalog app id, so each read returns at most one item.
+pub(crate) fn installed_apps_read(kind: TargetKind, target_id: &str, app_id: &str) -> String {
+    format!(
+        "{}?$expand=teamsAppDefinition&$filter={}",
+        kind.installed_apps_path(target_id),
+        crate::batch::encode_query_value(&format!("teamsApp/id eq '{app_id}'"))
+    )
+}

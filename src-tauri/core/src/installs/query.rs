@@ -1,0 +1,327 @@
+//! Reading the inventory cache: every query is an indexed SELECT, so the UI can open at once
+//! on tens of thousands of rows and show how old they are.
+
+use rusqlite::types::Value as Sql;
+use rusqlite::OptionalExtension;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use super::{InstallState, InstallsError, TargetKind};
+use crate::catalog::version_key;
+use crate::store::Store;
+
+/// One target (team, chat, user) and the bot's state in it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct InventoryRow {
+    pub kind: TargetKind,
+    pub id: String,
+    pub display_name: String,
+    /// Team description, chat type or user principal name.
+    pub detail: Option<String>,
+    pub archived: bool,
+    pub visibility: Option<String>,
+    /// Id of the team's General channel, where the bot must be reachable.
+    pub general_channel: Option<String>,
+    /// Private and shared channels: bots are not supported there (team install still works).
+    pub private_channels: Option<u32>,
+    pub shared_channels: Option<u32>,
+    pub state: InstallState,
+    pub installation_id: Option<String>,
+    pub version: Option<String>,
+    pub error_status: Option<u16>,
+    pub error_code: Option<String>,
+    pub error_message: Option<String>,
+    pub checked_at: Option<String>,
+}
+
+/// Filter + page. Every field is optional; `limit` 0 means 100.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase", default)]
+pub struct InventoryQuery {
+    pub kind: Option<TargetKind>,
+    pub state: Option<InstallState>,
+    /// Installed at a version strictly below this one.
+    pub older_than: Option<String>,
+    /// Installed at exactly this version.
+    pub version: Option<String>,
+    /// Case-insensitive substring of the name, detail or id.
+    pub text: Option<String>,
+    pub include_archived: Option<bool>,
+    pub offset: u32,
+    pub limit: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct InventoryPage {
+    pub rows: Vec<InventoryRow>,
+    /// Rows matching the filter (all pages).
+    #[ts(type = "number")]
+    pub total: u64,
+    pub offset: u32,
+    pub limit: u32,
+    /// The last sync of this app, for "as of …" and the cache age.
+    pub sync: Option<SyncInfo>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncInfo {
+    pub app_id: String,
+    pub app_name: Option<String>,
+    /// running, completed, cancelled, failed.
+    pub status: String,
+    pub phase: String,
+    pub started_at: String,
+    pub finished_at: Option<String>,
+    /// Seconds since the sync finished (or started, if it never finished).
+    #[ts(type = "number")]
+    pub age_secs: i64,
+    #[ts(type = "number")]
+    pub total: u64,
+    #[ts(type = "number")]
+    pub done: u64,
+    #[ts(type = "number")]
+    pub failed: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct CoverageRow {
+    pub kind: TargetKind,
+    #[ts(type = "number")]
+    pub installed: u64,
+    #[ts(type = "number")]
+    pub not_installed: u64,
+    #[ts(type = "number")]
+    pub failed: u64,
+    #[ts(type = "number")]
+    pub unknown: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct VersionCount {
+    pub kind: TargetKind,
+    pub version: String,
+    #[ts(type = "number")]
+    pub count: u64,
+}
+
+const ROW_COLUMNS: &str = "kind, target_id, display_name, detail, archived, visibility, general_channel,
+    private_channels, shared_channels, state, installation_id, version, error_status, error_code,
+    error_message, checked_at";
+
+fn row_of(row: &rusqlite::Row<'_>) -> rusqlite::Result<InventoryRow> {
+    let kind: String = row.get(0)?;
+    let state: String = row.get(9)?;
+    Ok(InventoryRow {
+        kind: TargetKind::parse(&kind).unwrap_or(TargetKind::Team),
+        id: row.get(1)?,
+        display_name: row.get(2)?,
+        detail: row.get(3)?,
+        archived: row.get::<_, i64>(4)? != 0,
+        visibility: row.get(5)?,
+        general_channel: row.get(6)?,
+        private_channels: row.get(7)?,
+        shared_channels: row.get(8)?,
+        state: InstallState::parse(&state),
+        installation_id: row.get(10)?,
+        version: row.get(11)?,
+        error_status: row.get(12)?,
+        error_code: row.get(13)?,
+        error_message: row.get(14)?,
+        checked_at: row.get(15)?,
+    })
+}
+
+/// `WHERE` clause and parameters for a filter (shared with bulk selection).
+pub(crate) fn where_clause(app_id: &str, q: &InventoryQuery) -> (String, Vec<Sql>) {
+    let mut clause = String::from("app_id = ?");
+    let mut params: Vec<Sql> = vec![Sql::Text(app_id.to_string())];
+    if let Some(kind) = q.kind {
+        clause.push_str(" AND kind = ?");
+        params.push(Sql::Text(kind.as_str().into()));
+    }
+    if let Some(state) = q.state {
+        clause.push_str(" AND state = ?");
+        params.push(Sql::Text(state.as_str().into()));
+    }
+    if let Some(v) = &q.older_than {
+        clause.push_str(" AND state = 'installed' AND version_key < ?");
+        params.push(Sql::Integer(version_key(v)));
+    }
+    if let Some(v) = &q.version {
+        clause.push_str(" AND state = 'installed' AND version_key = ?");
+        params.push(Sql::Integer(version_key(v)));
+    }
+    if q.include_archived == Some(false) {
+        clause.push_str(" AND archived = 0");
+    }
+    if let Some(text) = q.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        let escaped = text
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        let pattern = format!("%{escaped}%");
+        clause.push_str(
+            " AND (display_name LIKE ? ESCAPE '\\' OR detail LIKE ? ESCAPE '\\' OR target_id LIKE ? ESCAPE '\\')",
+        );
+        for _ in 0..3 {
+            params.push(Sql::Text(pattern.clone()));
+        }
+    }
+    (clause, params)
+}
+
+pub fn query(store: &Store, app_id: &str, q: &InventoryQuery) -> Result<InventoryPage, InstallsError> {
+    let conn = store.connection();
+    let (clause, params) = where_clause(app_id, q);
+    let total: i64 = conn.query_row(
+        &format!("SELECT COUNT(*) FROM inventory_item WHERE {clause}"),
+        rusqlite::params_from_iter(params.iter()),
+        |r| r.get(0),
+    )?;
+    let limit = if q.limit == 0 { 100 } else { q.limit.min(10_000) };
+    let mut page_params = params.clone();
+    page_params.push(Sql::Integer(i64::from(limit)));
+    page_params.push(Sql::Integer(i64::from(q.offset)));
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {ROW_COLUMNS} FROM inventory_item WHERE {clause}
+         ORDER BY kind, display_name COLLATE NOCASE, target_id LIMIT ? OFFSET ?"
+    ))?;
+    let rows = stmt
+        .query_map(rusqlite::params_from_iter(page_params.iter()), row_of)?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(InventoryPage {
+        rows,
+        total: u64::try_from(total).unwrap_or(0),
+        offset: q.offset,
+        limit,
+        sync: last_sync(store, Some(app_id))?,
+    })
+}
+
+/// One row by target, if cached.
+pub fn row(
+    store: &Store,
+    app_id: &str,
+    kind: TargetKind,
+    target_id: &str,
+) -> Result<Option<InventoryRow>, InstallsError> {
+    Ok(store
+        .connection()
+        .query_row(
+            &format!(
+                "SELECT {ROW_COLUMNS} FROM inventory_item WHERE app_id = ?1 AND kind = ?2 AND target_id = ?3"
+            ),
+            rusqlite::params![app_id, kind.as_str(), target_id],
+            row_of,
+        )
+        .optional()?)
+}
+
+/// The latest sync of `app_id`, or of any app when `None` (the CLI's default app).
+pub fn last_sync(store: &Store, app_id: Option<&str>) -> Result<Option<SyncInfo>, InstallsError> {
+    let sql = "SELECT app_id, app_name, status, phase, started_at, finished_at, total, done, failed
+               FROM inventory_sync WHERE (?1 IS NULL OR app_id = ?1) ORDER BY id DESC LIMIT 1";
+    let info = store
+        .connection()
+        .query_row(sql, [app_id], |r| {
+            let started: String = r.get(4)?;
+            let finished: Option<String> = r.get(5)?;
+            let at = finished.as_deref().unwrap_or(&started);
+            let age = chrono::DateTime::parse_from_rfc3339(at)
+                .map(|t| (chrono::Utc::now() - t.with_timezone(&chrono::Utc)).num_seconds())
+                .unwrap_or(0);
+            Ok(SyncInfo {
+                app_id: r.get(0)?,
+                app_name: r.get(1)?,
+                status: r.get(2)?,
+                phase: r.get(3)?,
+                started_at: started.clone(),
+                finished_at: finished.clone(),
+                age_secs: age.max(0),
+                total: u64::try_from(r.get::<_, i64>(6)?).unwrap_or(0),
+                done: u64::try_from(r.get::<_, i64>(7)?).unwrap_or(0),
+                failed: u64::try_from(r.get::<_, i64>(8)?).unwrap_or(0),
+            })
+        })
+        .optional()?;
+    Ok(info)
+}
+
+/// Installed / not installed / failed / unknown per kind.
+pub fn coverage(store: &Store, app_id: &str) -> Result<Vec<CoverageRow>, InstallsError> {
+    let conn = store.connection();
+    let mut stmt = conn.prepare(
+        "SELECT kind, state, COUNT(*) FROM inventory_item WHERE app_id = ?1 GROUP BY kind, state",
+    )?;
+    let mut out: Vec<CoverageRow> = Vec::new();
+    let rows = stmt.query_map([app_id], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, i64>(2)?,
+        ))
+    })?;
+    for row in rows {
+        let (kind, state, count) = row?;
+        let Some(kind) = TargetKind::parse(&kind) else {
+            continue;
+        };
+        let count = u64::try_from(count).unwrap_or(0);
+        let entry = match out.iter_mut().position(|c| c.kind == kind) {
+            Some(i) => &mut out[i],
+            None => {
+                out.push(CoverageRow {
+                    kind,
+                    installed: 0,
+                    not_installed: 0,
+                    failed: 0,
+                    unknown: 0,
+                });
+                let last = out.len() - 1;
+                &mut out[last]
+            }
+        };
+        match InstallState::parse(&state) {
+            InstallState::Installed => entry.installed += count,
+            InstallState::NotInstalled => entry.not_installed += count,
+            InstallState::Failed => entry.failed += count,
+            InstallState::Unknown => entry.unknown += count,
+        }
+    }
+    out.sort_by_key(|c| c.kind);
+    Ok(out)
+}
+
+/// Installations per version and kind, newest version first.
+pub fn version_spread(store: &Store, app_id: &str) -> Result<Vec<VersionCount>, InstallsError> {
+    let conn = store.connection();
+    let mut stmt = conn.prepare(
+        "SELECT kind, version, COUNT(*) FROM inventory_item
+         WHERE app_id = ?1 AND state = 'installed'
+         GROUP BY kind, version ORDER BY MAX(version_key) DESC, kind",
+    )?;
+    let rows = stmt.query_map([app_id], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, Option<String>>(1)?,
+            r.get::<_, i64>(2)?,
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (kind, version, count) = row?;
+        if let Some(kind) = TargetKind::parse(&kind) {
+            out.push(VersionCount {
+                kind,
+                version: version.unwrap_or_else(|| "?".into()),
+                count: u64::try_from(count).unwrap_or(0),
+            });
+        }
+    }
+    Ok(out)
+}

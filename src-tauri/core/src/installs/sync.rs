@@ -1,0 +1,806 @@
+//! The inventory sync: list the targets, then read the bot's installation in each.
+//!
+//! Cost per the brief's floor: one catalog lookup, ⌈T/999⌉ team pages, and one filtered
+//! `installedApps` read per target packed 20 per `$batch`, paced by [`crate::batch::Executor`].
+//! Each sync is a *generation*: listing marks the rows it sees, reading marks the rows it read.
+//! A sync that stops (crash, cancel, lost network) is resumed by the next call, reading only
+//! what the generation has not read yet; rows not seen by a completed generation are removed.
+
+use std::sync::Mutex;
+use std::time::Duration;
+
+use reqwest::Method;
+use rusqlite::{params, OptionalExtension};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use tokio_util::sync::CancellationToken;
+use ts_rs::TS;
+
+use super::{installed_apps_read, now_text, InstallsError, ProgressFn, RunProgress, TargetKind};
+use crate::batch::{Executor, SubRequest, SubResponse, TokenSource};
+use crate::catalog::{version_key, CatalogApp};
+use crate::graph::GraphClient;
+use crate::pacing::backoff;
+use crate::store::Store;
+
+/// What a sync needs: Graph, a token source, the shared store and the paced executor.
+pub struct SyncContext<'a> {
+    pub graph: &'a GraphClient,
+    pub tokens: &'a dyn TokenSource,
+    pub store: &'a Mutex<Store>,
+    pub executor: &'a Executor,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncOptions {
+    pub kinds: Vec<TargetKind>,
+    /// Also read each team's channels (General channel, private / shared channel counts).
+    pub channels: bool,
+    /// Start a new generation even if the last one did not finish.
+    pub fresh: bool,
+}
+
+impl Default for SyncOptions {
+    fn default() -> Self {
+        Self {
+            kinds: TargetKind::ALL.to_vec(),
+            channels: true,
+            fresh: false,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncReport {
+    /// completed or cancelled.
+    pub status: String,
+    /// True when this call continued an unfinished sync.
+    pub resumed: bool,
+    #[ts(type = "number")]
+    pub targets: u64,
+    #[ts(type = "number")]
+    pub read: u64,
+    #[ts(type = "number")]
+    pub failed: u64,
+    #[ts(type = "number")]
+    pub removed: u64,
+    #[ts(type = "number")]
+    pub round_trips: u64,
+    #[ts(type = "number")]
+    pub sub_requests: u64,
+    #[ts(type = "number")]
+    pub throttled: u64,
+    #[ts(type = "number")]
+    pub retries: u64,
+    /// Users came from a delta query (only changes were listed).
+    pub users_incremental: bool,
+}
+
+fn lock(store: &Mutex<Store>) -> std::sync::MutexGuard<'_, Store> {
+    store.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+struct Generation {
+    sync_id: i64,
+    generation: i64,
+    listed: Vec<String>,
+    channels: bool,
+    resumed: bool,
+}
+
+fn start_generation(
+    store: &Mutex<Store>,
+    app: &CatalogApp,
+    opts: &SyncOptions,
+) -> Result<Generation, InstallsError> {
+    let store = lock(store);
+    let conn = store.connection();
+    let kinds: Vec<&str> = opts.kinds.iter().map(|k| k.as_str()).collect();
+    let kinds_text = kinds.join(",");
+    let open: Option<(i64, i64, String, String, i64)> = conn
+        .query_row(
+            "SELECT id, generation, listed, kinds, channels FROM inventory_sync
+             WHERE app_id = ?1 AND status != 'completed' ORDER BY id DESC LIMIT 1",
+            [&app.id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+        )
+        .optional()?;
+    if let (false, Some((id, generation, listed, kinds_then, channels))) = (opts.fresh, open) {
+        if kinds_then == kinds_text {
+            conn.execute(
+                "UPDATE inventory_sync SET status = 'running' WHERE id = ?1",
+                [id],
+            )?;
+            return Ok(Generation {
+                sync_id: id,
+                generation,
+                listed: serde_json::from_str(&listed).unwrap_or_default(),
+                channels: channels != 0,
+                resumed: true,
+            });
+        }
+    }
+    // Anything unfinished is superseded by the new generation.
+    conn.execute(
+        "UPDATE inventory_sync SET status = 'abandoned' WHERE app_id = ?1 AND status != 'completed'",
+        [&app.id],
+    )?;
+    let generation: i64 = conn.query_row(
+        "SELECT COALESCE(MAX(generation), 0) + 1 FROM inventory_sync WHERE app_id = ?1",
+        [&app.id],
+        |r| r.get(0),
+    )?;
+    conn.execute(
+        "INSERT INTO inventory_sync (app_id, app_name, generation, kinds, channels, status, phase, started_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, 'running', 'listing', ?6)",
+        params![app.id, app.display_name, generation, kinds_text, opts.channels as i64, now_text()],
+    )?;
+    Ok(Generation {
+        sync_id: conn.last_insert_rowid(),
+        generation,
+        listed: Vec::new(),
+        channels: opts.channels,
+        resumed: false,
+    })
+}
+
+/// Syncs the inventory of `app` (its installations in teams, chats and users).
+pub async fn sync(
+    ctx: &SyncContext<'_>,
+    app: &CatalogApp,
+    opts: &SyncOptions,
+    progress: ProgressFn<'_>,
+    cancel: &CancellationToken,
+) -> Result<SyncReport, InstallsError> {
+    let mut gen = start_generation(ctx.store, app, opts)?;
+    let mut report = SyncReport {
+        status: "running".into(),
+        resumed: gen.resumed,
+        targets: 0,
+        read: 0,
+        failed: 0,
+        removed: 0,
+        round_trips: 0,
+        sub_requests: 0,
+        throttled: 0,
+        retries: 0,
+        users_incremental: false,
+    };
+    for kind in &opts.kinds {
+        if gen.listed.iter().any(|k| k == kind.as_str()) {
+            continue;
+        }
+        if cancel.is_cancelled() {
+            return finish(ctx.store, &gen, app, &mut report, "cancelled");
+        }
+        progress(&RunProgress {
+            phase: format!("listing {}s", kind.as_str()),
+            ..Default::default()
+        });
+        set_phase(ctx.store, gen.sync_id, &format!("listing {}s", kind.as_str()))?;
+        match kind {
+            TargetKind::Team => list_teams(ctx, app, &gen, &mut report, cancel).await?,
+            TargetKind::Chat => list_chats(ctx, app, &gen, &mut report, cancel).await?,
+            TargetKind::User => {
+                report.users_incremental = list_users(ctx, app, &gen, &mut report, cancel).await?
+            }
+        }
+        if cancel.is_cancelled() {
+            return finish(ctx.store, &gen, app, &mut report, "cancelled");
+        }
+        gen.listed.push(kind.as_str().to_string());
+        let listed = serde_json::to_string(&gen.listed).unwrap_or_else(|_| "[]".into());
+        lock(ctx.store).connection().execute(
+            "UPDATE inventory_sync SET listed = ?1 WHERE id = ?2",
+            params![listed, gen.sync_id],
+        )?;
+    }
+
+    // Reading: every listed target of this generation not read by it yet.
+    let kinds: Vec<&str> = opts.kinds.iter().map(|k| k.as_str()).collect();
+    let todo: Vec<(TargetKind, String)> = {
+        let store = lock(ctx.store);
+        let mut stmt = store.connection().prepare(
+            "SELECT kind, target_id FROM inventory_item
+             WHERE app_id = ?1 AND seen_generation = ?2 AND checked_generation < ?2
+             ORDER BY kind, target_id",
+        )?;
+        let rows = stmt.query_map(params![app.id, gen.generation], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (kind, id) = row?;
+            if let Some(k) = TargetKind::parse(&kind).filter(|k| kinds.contains(&k.as_str())) {
+                out.push((k, id));
+            }
+        }
+        out
+    };
+    let total_targets: i64 = lock(ctx.store).connection().query_row(
+        "SELECT COUNT(*) FROM inventory_item WHERE app_id = ?1 AND seen_generation = ?2",
+        params![app.id, gen.generation],
+        |r| r.get(0),
+    )?;
+    report.targets = u64::try_from(total_targets).unwrap_or(0);
+    let already = report.targets.saturating_sub(todo.len() as u64);
+
+    let mut requests = Vec::with_capacity(todo.len() * 2);
+    // (target index, is channel read)
+    let mut owners: Vec<(usize, bool)> = Vec::with_capacity(todo.len() * 2);
+    for (i, (kind, id)) in todo.iter().enumerate() {
+        requests.push(SubRequest::get(installed_apps_read(*kind, id, &app.id)));
+        owners.push((i, false));
+        if gen.channels && *kind == TargetKind::Team {
+            requests.push(SubRequest::get(format!(
+                "/teams/{id}/channels?$select=id,displayName,membershipType"
+            )));
+            owners.push((i, true));
+        }
+    }
+    set_phase(ctx.store, gen.sync_id, "reading installations")?;
+    let mut pending_rows: Vec<RowUpdate> = Vec::new();
+    let mut done = already;
+    let mut failed = 0u64;
+    let total = report.targets;
+    let phase = "reading installations".to_string();
+    progress(&RunProgress {
+        phase: phase.clone(),
+        total,
+        done,
+        failed,
+        run_id: None,
+    });
+    // A target is finished when its installedApps read (and channel read, if any) answered.
+    let mut parts_left: Vec<u8> = vec![1; todo.len()];
+    if gen.channels {
+        for (i, (kind, _)) in todo.iter().enumerate() {
+            if *kind == TargetKind::Team {
+                parts_left[i] = 2;
+            }
+        }
+    }
+    let mut partial: Vec<RowUpdate> = todo
+        .iter()
+        .map(|(kind, id)| RowUpdate::new(*kind, id))
+        .collect();
+    let stats = ctx
+        .executor
+        .run(ctx.tokens, &requests, cancel, |index, response| {
+            let Some(&(target, is_channels)) = owners.get(index) else {
+                return;
+            };
+            let Some(update) = partial.get_mut(target) else {
+                return;
+            };
+            if is_channels {
+                update.apply_channels(&response);
+            } else {
+                update.apply_installs(&response);
+            }
+            if let Some(left) = parts_left.get_mut(target) {
+                *left = left.saturating_sub(1);
+                if *left == 0 {
+                    done += 1;
+                    if update.failed() {
+                        failed += 1;
+                    }
+                    pending_rows.push(update.clone());
+                    if pending_rows.len() >= 200 {
+                        if let Err(err) = flush_rows(ctx.store, app, gen.generation, &mut pending_rows) {
+                            tracing::error!(%err, "cannot write inventory rows");
+                        }
+                        progress(&RunProgress {
+                            phase: phase.clone(),
+                            total,
+                            done,
+                            failed,
+                            run_id: None,
+                        });
+                    }
+                }
+            }
+        })
+        .await;
+    flush_rows(ctx.store, app, gen.generation, &mut pending_rows)?;
+    report.round_trips += stats.round_trips;
+    report.sub_requests += stats.sub_requests;
+    report.throttled += stats.throttled;
+    report.retries += stats.retries;
+    report.read = done - already;
+    report.failed = failed;
+    progress(&RunProgress {
+        phase: phase.clone(),
+        total,
+        done,
+        failed,
+        run_id: None,
+    });
+    if cancel.is_cancelled() || stats.not_sent > 0 {
+        return finish(ctx.store, &gen, app, &mut report, "cancelled");
+    }
+    // Cleanup: whatever this completed generation did not see is gone from the tenant.
+    let removed = {
+        let store = lock(ctx.store);
+        let mut n = 0usize;
+        for kind in &kinds {
+            n += store.connection().execute(
+                "DELETE FROM inventory_item WHERE app_id = ?1 AND kind = ?2 AND seen_generation < ?3",
+                params![app.id, kind, gen.generation],
+            )?;
+        }
+        n
+    };
+    report.removed = removed as u64;
+    finish(ctx.store, &gen, app, &mut report, "completed")
+}
+
+fn set_phase(store: &Mutex<Store>, sync_id: i64, phase: &str) -> Result<(), InstallsError> {
+    lock(store).connection().execute(
+        "UPDATE inventory_sync SET phase = ?1 WHERE id = ?2",
+        params![phase, sync_id],
+    )?;
+    Ok(())
+}
+
+fn finish(
+    store: &Mutex<Store>,
+    gen: &Generation,
+    app: &CatalogApp,
+    report: &mut SyncReport,
+    status: &str,
+) -> Result<SyncReport, InstallsError> {
+    let store = lock(store);
+    let conn = store.connection();
+    let (done, failed): (i64, i64) = conn.query_row(
+        "SELECT COUNT(*) FILTER (WHERE checked_generation = ?2),
+                COUNT(*) FILTER (WHERE checked_generation = ?2 AND state = 'failed')
+         FROM inventory_item WHERE app_id = ?1 AND seen_generation = ?2",
+        params![app.id, gen.generation],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    conn.execute(
+        "UPDATE inventory_sync SET status = ?1, phase = ?2, finished_at = ?3, total = ?4, done = ?5, failed = ?6
+         WHERE id = ?7",
+        params![
+            status,
+            if status == "completed" { "done" } else { "stopped" },
+            now_text(),
+            report.targets as i64,
+            done,
+            failed,
+            gen.sync_id
+        ],
+    )?;
+    report.status = status.to_string();
+    report.failed = u64::try_from(failed).unwrap_or(0);
+    Ok(report.clone())
+}
+
+#[derive(Debug, Clone)]
+struct RowUpdate {
+    kind: TargetKind,
+    id: String,
+    state: &'static str,
+    installation_id: Option<String>,
+    version: Option<String>,
+    definition_id: Option<String>,
+    error: Option<(u16, String, String)>,
+    channels: Option<(Option<String>, u32, u32)>,
+}
+
+impl RowUpdate {
+    fn new(kind: TargetKind, id: &str) -> Self {
+        Self {
+            kind,
+            id: id.to_string(),
+            state: "unknown",
+            installation_id: None,
+            version: None,
+            definition_id: None,
+            error: None,
+            channels: None,
+        }
+    }
+
+    fn failed(&self) -> bool {
+        self.state == "failed"
+    }
+
+    fn apply_installs(&mut self, r: &SubResponse) {
+        if !r.is_success() {
+            self.state = "failed";
+            self.error = Some((
+                r.status,
+                r.error_code().unwrap_or("").to_string(),
+                r.error_message(),
+            ));
+            return;
+        }
+        let first = r
+            .body
+            .as_ref()
+            .and_then(|b| b.get("value"))
+            .and_then(Value::as_array)
+            .and_then(|v| v.first());
+        match first {
+            None => self.state = "not_installed",
+            Some(inst) => {
+                self.state = "installed";
+                self.installation_id = inst.get("id").and_then(Value::as_str).map(str::to_string);
+                self.version = inst
+                    .pointer("/teamsAppDefinition/version")
+                    .and_then(Value::as_str)
+                    .map(str::to_string);
+                self.definition_id = inst
+                    .pointer("/teamsAppDefinition/id")
+                    .and_then(Value::as_str)
+                    .map(str::to_string);
+            }
+        }
+    }
+
+    fn apply_channels(&mut self, r: &SubResponse) {
+        let Some(channels) = r
+            .body
+            .as_ref()
+            .filter(|_| r.is_success())
+            .and_then(|b| b.get("value"))
+            .and_then(Value::as_array)
+        else {
+            // Channel facts are extra: a failed read leaves them unknown, not the row failed.
+            return;
+        };
+        let membership = |c: &Value| {
+            c.get("membershipType")
+                .and_then(Value::as_str)
+                .unwrap_or("standard")
+                .to_string()
+        };
+        let general = channels
+            .iter()
+            .find(|c| {
+                membership(c) == "standard"
+                    && c.get("displayName").and_then(Value::as_str) == Some("General")
+            })
+            .or_else(|| channels.iter().find(|c| membership(c) == "standard"))
+            .and_then(|c| c.get("id").and_then(Value::as_str))
+            .map(str::to_string);
+        let count = |m: &str| channels.iter().filter(|c| membership(c) == m).count() as u32;
+        self.channels = Some((general, count("private"), count("shared")));
+    }
+}
+
+fn flush_rows(
+    store: &Mutex<Store>,
+    app: &CatalogApp,
+    generation: i64,
+    rows: &mut Vec<RowUpdate>,
+) -> Result<(), InstallsError> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let mut store = lock(store);
+    let tx = store.connection_mut().transaction()?;
+    {
+        let mut stmt = tx.prepare_cached(
+            "UPDATE inventory_item SET state = ?4, installation_id = ?5, version = ?6, version_key = ?7,
+                definition_id = ?8, error_status = ?9, error_code = ?10, error_message = ?11,
+                checked_at = ?12, checked_generation = ?13,
+                general_channel = COALESCE(?14, general_channel),
+                private_channels = COALESCE(?15, private_channels),
+                shared_channels = COALESCE(?16, shared_channels)
+             WHERE app_id = ?1 AND kind = ?2 AND target_id = ?3",
+        )?;
+        let now = now_text();
+        for r in rows.iter() {
+            let (general, private, shared) = match &r.channels {
+                Some((g, p, s)) => (g.clone(), Some(*p), Some(*s)),
+                None => (None, None, None),
+            };
+            stmt.execute(params![
+                app.id,
+                r.kind.as_str(),
+                r.id,
+                r.state,
+                r.installation_id,
+                r.version,
+                r.version.as_deref().map(version_key),
+                r.definition_id,
+                r.error.as_ref().map(|e| e.0),
+                r.error.as_ref().map(|e| e.1.clone()),
+                r.error.as_ref().map(|e| e.2.clone()),
+                now,
+                generation,
+                general,
+                private,
+                shared,
+            ])?;
+        }
+    }
+    tx.commit()?;
+    rows.clear();
+    Ok(())
+}
+
+/// Pages through a listing, waiting out throttling (Retry-After, else backoff).
+async fn each_page(
+    ctx: &SyncContext<'_>,
+    first: &str,
+    cancel: &CancellationToken,
+    mut on_page: impl FnMut(&Value) -> Result<(), InstallsError>,
+) -> Result<Option<String>, InstallsError> {
+    let mut next = Some(first.to_string());
+    let mut delta_link = None;
+    let mut pages = 0u32;
+    while let Some(link) = next.take() {
+        pages += 1;
+        if pages > 100_000 {
+            return Err(InstallsError::Invalid("more than 100 000 pages; stopping".into()));
+        }
+        let mut attempt = 0u32;
+        let page = loop {
+            if cancel.is_cancelled() {
+                return Ok(None);
+            }
+            let token = ctx.tokens.token().await.map_err(InstallsError::Token)?;
+            let result = ctx.graph.send_raw(&token, Method::GET, &link, None).await;
+            let wait = match result {
+                Ok(r) if (200..300).contains(&r.status) && r.body.as_ref().is_some_and(|b| b.get("error").is_none()) => {
+                    break r.body.unwrap_or(Value::Null);
+                }
+                Ok(r) if matches!(r.status, 429 | 500 | 502 | 503 | 504) && attempt < 8 => r
+                    .retry_after_secs
+                    .map(|s| Duration::from_secs(s) + Duration::from_millis(50))
+                    .unwrap_or_else(|| backoff(attempt)),
+                Ok(r) => {
+                    let error = r.body.as_ref().and_then(|b| b.get("error"));
+                    let text = |k: &str| {
+                        error
+                            .and_then(|e| e.get(k))
+                            .and_then(Value::as_str)
+                            .unwrap_or("")
+                            .to_string()
+                    };
+                    return Err(InstallsError::Graph(crate::graph::GraphError::Http {
+                        status: r.status,
+                        code: text("code"),
+                        message: text("message"),
+                        request_id: r.request_id,
+                        retry_after_secs: r.retry_after_secs,
+                    }));
+                }
+                Err(e) if attempt < 4 && matches!(e, crate::graph::GraphError::Offline { .. }) => {
+                    backoff(attempt)
+                }
+                Err(e) => return Err(e.into()),
+            };
+            attempt += 1;
+            tokio::select! {
+                _ = tokio::time::sleep(wait) => {}
+                _ = cancel.cancelled() => return Ok(None),
+            }
+        };
+        on_page(&page)?;
+        next = page
+            .get("@odata.nextLink")
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        if let Some(d) = page.get("@odata.deltaLink").and_then(Value::as_str) {
+            delta_link = Some(d.to_string());
+        }
+    }
+    Ok(delta_link)
+}
+
+struct ListedTarget {
+    id: String,
+    name: String,
+    detail: Option<String>,
+    archived: bool,
+    visibility: Option<String>,
+}
+
+fn upsert_targets(
+    store: &Mutex<Store>,
+    app: &CatalogApp,
+    kind: TargetKind,
+    generation: i64,
+    targets: &[ListedTarget],
+) -> Result<(), InstallsError> {
+    let mut store = lock(store);
+    let tx = store.connection_mut().transaction()?;
+    {
+        let mut stmt = tx.prepare_cached(
+            "INSERT INTO inventory_item (app_id, kind, target_id, display_name, detail, archived, visibility, seen_generation)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+             ON CONFLICT(app_id, kind, target_id) DO UPDATE SET display_name = excluded.display_name,
+                detail = excluded.detail, archived = excluded.archived, visibility = excluded.visibility,
+                seen_generation = excluded.seen_generation",
+        )?;
+        for t in targets {
+            stmt.execute(params![
+                app.id,
+                kind.as_str(),
+                t.id,
+                t.name,
+                t.detail,
+                t.archived as i64,
+                t.visibility,
+                generation
+            ])?;
+        }
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+fn str_of(v: &Value, key: &str) -> Option<String> {
+    v.get(key).and_then(Value::as_str).map(str::to_string)
+}
+
+async fn list_teams(
+    ctx: &SyncContext<'_>,
+    app: &CatalogApp,
+    gen: &Generation,
+    report: &mut SyncReport,
+    cancel: &CancellationToken,
+) -> Result<(), InstallsError> {
+    each_page(ctx, "/teams?$top=999", cancel, |page| {
+        report.round_trips += 1;
+        let targets: Vec<ListedTarget> = page
+            .get("value")
+            .and_then(Value::as_array)
+            .map(|items| {
+                items
+                    .iter()
+                    .filter_map(|t| {
+                        Some(ListedTarget {
+                            id: str_of(t, "id")?,
+                            name: str_of(t, "displayName").unwrap_or_default(),
+                            detail: str_of(t, "description"),
+                            archived: t.get("isArchived").and_then(Value::as_bool).unwrap_or(false),
+                            visibility: str_of(t, "visibility"),
+                        })
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        upsert_targets(ctx.store, app, TargetKind::Team, gen.generation, &targets)
+    })
+    .await?;
+    Ok(())
+}
+
+async fn list_chats(
+    ctx: &SyncContext<'_>,
+    app: &CatalogApp,
+    gen: &Generation,
+    report: &mut SyncReport,
+    cancel: &CancellationToken,
+) -> Result<(), InstallsError> {
+    each_page(ctx, "/chats?$top=50", cancel, |page| {
+        report.round_trips += 1;
+        let targets: Vec<ListedTarget> = page
+            .get("value")
+            .and_then(Value::as_array)
+            .map(|items| {
+                items
+                    .iter()
+                    // One-on-one chats cannot host the bot's group features; meetings are
+                    // group chats with a meeting attached.
+                    .filter(|c| matches!(c.get("chatType").and_then(Value::as_str), Some("group" | "meeting")))
+                    .filter_map(|c| {
+                        Some(ListedTarget {
+                            id: str_of(c, "id")?,
+                            name: str_of(c, "topic").unwrap_or_else(|| "(group chat without a topic)".into()),
+                            detail: str_of(c, "chatType"),
+                            archived: false,
+                            visibility: None,
+                        })
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        upsert_targets(ctx.store, app, TargetKind::Chat, gen.generation, &targets)
+    })
+    .await?;
+    Ok(())
+}
+
+/// Lists users with a delta query; answers whether it was incremental.
+async fn list_users(
+    ctx: &SyncContext<'_>,
+    app: &CatalogApp,
+    gen: &Generation,
+    report: &mut SyncReport,
+    cancel: &CancellationToken,
+) -> Result<bool, InstallsError> {
+    let saved: Option<String> = lock(ctx.store)
+        .connection()
+        .query_row(
+            "SELECT delta_link FROM inventory_delta WHERE app_id = ?1 AND kind = 'user'",
+            [&app.id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let full = "/users/delta?$select=id,displayName,userPrincipalName,accountEnabled".to_string();
+    let incremental = saved.is_some();
+    if incremental {
+        // Unchanged users are not listed again: they stay part of this generation.
+        lock(ctx.store).connection().execute(
+            "UPDATE inventory_item SET seen_generation = ?2 WHERE app_id = ?1 AND kind = 'user'",
+            params![app.id, gen.generation],
+        )?;
+    }
+    let run = |start: String| {
+        let mut removed: Vec<String> = Vec::new();
+        let store = ctx.store;
+        let app_ref = app;
+        let generation = gen.generation;
+        async move {
+            let mut pages = 0u64;
+            let link = each_page(ctx, &start, cancel, |page| {
+                pages += 1;
+                let mut targets = Vec::new();
+                for u in page.get("value").and_then(Value::as_array).into_iter().flatten() {
+                    let Some(id) = str_of(u, "id") else { continue };
+                    let disabled = u.get("accountEnabled").and_then(Value::as_bool) == Some(false);
+                    if u.get("@removed").is_some() || disabled {
+                        removed.push(id);
+                        continue;
+                    }
+                    targets.push(ListedTarget {
+                        id,
+                        name: str_of(u, "displayName").unwrap_or_default(),
+                        detail: str_of(u, "userPrincipalName"),
+                        archived: false,
+                        visibility: None,
+                    });
+                }
+                upsert_targets(store, app_ref, TargetKind::User, generation, &targets)?;
+                // A changed user is read again even when the generation is resumed.
+                let s = lock(store);
+                for t in &targets {
+                    s.connection().execute(
+                        "UPDATE inventory_item SET checked_generation = 0 WHERE app_id = ?1 AND kind = 'user' AND target_id = ?2 AND checked_generation = ?3",
+                        params![app_ref.id, t.id, generation],
+                    )?;
+                }
+                Ok(())
+            })
+            .await;
+            (link, removed, pages)
+        }
+    };
+    let (mut link, mut removed, mut pages) = run(saved.clone().unwrap_or_else(|| full.clone())).await;
+    let mut was_incremental = incremental;
+    if incremental {
+        if let Err(InstallsError::Graph(e)) = &link {
+            if e.status() == Some(410) {
+                // The delta token expired (7 days): list everyone again.
+                was_incremental = false;
+                (link, removed, pages) = run(full).await;
+            }
+        }
+    }
+    report.round_trips += pages;
+    let link = link?;
+    let store = lock(ctx.store);
+    for id in &removed {
+        store.connection().execute(
+            "DELETE FROM inventory_item WHERE app_id = ?1 AND kind = 'user' AND target_id = ?2",
+            params![app.id, id],
+        )?;
+    }
+    if let Some(link) = link {
+        store.connection().execute(
+            "INSERT INTO inventory_delta (app_id, kind, delta_link, saved_at) VALUES (?1, 'user', ?2, ?3)
+             ON CONFLICT(app_id, kind) DO UPDATE SET delta_link = excluded.delta_link, saved_at = excluded.saved_at",
+            params![app.id, link, now_text()],
+        )?;
+    }
+    Ok(was_incremental)
+}
