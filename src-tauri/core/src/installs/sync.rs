@@ -76,6 +76,9 @@ pub struct SyncReport {
     pub retries: u64,
     /// Users came from a delta query (only changes were listed).
     pub users_incremental: bool,
+    /// Kinds that could not be listed (e.g. a permission the sign-in lacks); their cached
+    /// rows are kept as they were.
+    pub warnings: Vec<String>,
 }
 
 fn lock(store: &Mutex<Store>) -> std::sync::MutexGuard<'_, Store> {
@@ -167,7 +170,9 @@ pub async fn sync(
         throttled: 0,
         retries: 0,
         users_incremental: false,
+        warnings: Vec::new(),
     };
+    let mut skipped_kinds: Vec<TargetKind> = Vec::new();
     for kind in &opts.kinds {
         if gen.listed.iter().any(|k| k == kind.as_str()) {
             continue;
@@ -180,12 +185,24 @@ pub async fn sync(
             ..Default::default()
         });
         set_phase(ctx.store, gen.sync_id, &format!("listing {}s", kind.as_str()))?;
-        match kind {
-            TargetKind::Team => list_teams(ctx, app, &gen, &mut report, cancel).await?,
-            TargetKind::Chat => list_chats(ctx, app, &gen, &mut report, cancel).await?,
-            TargetKind::User => {
-                report.users_incremental = list_users(ctx, app, &gen, &mut report, cancel).await?
+        let listed = match kind {
+            TargetKind::Team => list_teams(ctx, app, &gen, &mut report, cancel).await,
+            TargetKind::Chat => list_chats(ctx, app, &gen, &mut report, cancel).await,
+            TargetKind::User => list_users(ctx, app, &gen, &mut report, cancel)
+                .await
+                .map(|incremental| report.users_incremental = incremental),
+        };
+        match listed {
+            Ok(()) => {}
+            Err(InstallsError::Graph(e)) if matches!(e.status(), Some(401 | 403)) => {
+                report.warnings.push(format!(
+                    "{}s were not synced: {e}. Sign in again granting the missing permission",
+                    kind.as_str()
+                ));
+                skipped_kinds.push(*kind);
+                continue;
             }
+            Err(e) => return Err(e),
         }
         if cancel.is_cancelled() {
             return finish(ctx.store, &gen, app, &mut report, "cancelled");
@@ -199,7 +216,12 @@ pub async fn sync(
     }
 
     // Reading: every listed target of this generation not read by it yet.
-    let kinds: Vec<&str> = opts.kinds.iter().map(|k| k.as_str()).collect();
+    let kinds: Vec<&str> = opts
+        .kinds
+        .iter()
+        .filter(|k| !skipped_kinds.contains(k))
+        .map(|k| k.as_str())
+        .collect();
     let todo: Vec<(TargetKind, String)> = {
         let store = lock(ctx.store);
         let mut stmt = store.connection().prepare(
@@ -219,11 +241,14 @@ pub async fn sync(
         }
         out
     };
-    let total_targets: i64 = lock(ctx.store).connection().query_row(
-        "SELECT COUNT(*) FROM inventory_item WHERE app_id = ?1 AND seen_generation = ?2",
-        params![app.id, gen.generation],
-        |r| r.get(0),
-    )?;
+    let mut total_targets = 0i64;
+    for kind in &kinds {
+        total_targets += lock(ctx.store).connection().query_row(
+            "SELECT COUNT(*) FROM inventory_item WHERE app_id = ?1 AND kind = ?2 AND seen_generation = ?3",
+            params![app.id, kind, gen.generation],
+            |r| r.get::<_, i64>(0),
+        )?;
+    }
     report.targets = u64::try_from(total_targets).unwrap_or(0);
     let already = report.targets.saturating_sub(todo.len() as u64);
 
