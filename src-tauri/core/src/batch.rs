@@ -3,8 +3,8 @@
 //! (never earlier) or a capped, jittered backoff, and reported one by one — a throttled or
 //! failing member never fails its neighbours or the run.
 
-use std::collections::{BinaryHeap, HashMap, VecDeque};
 use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap, VecDeque};
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -25,11 +25,14 @@ pub const MAX_BATCH: usize = 20;
 /// Where long runs get their token: a fixed one (tests, short commands) or a source that
 /// refreshes (the app and CLI hand in one backed by the profile's refresh token).
 pub trait TokenSource: Send + Sync {
-    fn token(&self) -> Pin<Box<dyn Future<Output = Result<Sensitive<String>, String>> + Send + '_>>;
+    fn token(&self)
+        -> Pin<Box<dyn Future<Output = Result<Sensitive<String>, String>> + Send + '_>>;
 }
 
 impl TokenSource for Sensitive<String> {
-    fn token(&self) -> Pin<Box<dyn Future<Output = Result<Sensitive<String>, String>> + Send + '_>> {
+    fn token(
+        &self,
+    ) -> Pin<Box<dyn Future<Output = Result<Sensitive<String>, String>> + Send + '_>> {
         let token = self.clone();
         Box::pin(async move { Ok(token) })
     }
@@ -202,10 +205,15 @@ impl Executor {
                 loop {
                     tokio::select! {
                         _ = tokio::time::sleep_until(send_at) => break,
+                        _ = cancel.cancelled(), if !cancel.is_cancelled() => break,
                         Some(joined) = in_flight.join_next(), if !in_flight.is_empty() => {
                             self.settle(joined, requests, &mut pending, &mut delayed, &mut stats, &mut on_done);
                         }
                     }
+                }
+                if cancel.is_cancelled() {
+                    stats.not_sent += batch.len() as u64;
+                    continue;
                 }
                 let token = match tokens.token().await {
                     Ok(token) => token,
@@ -219,7 +227,9 @@ impl Executor {
                                 SubResponse {
                                     status: 401,
                                     request_id: None,
-                                    body: Some(json!({"error": {"code": "NoToken", "message": message}})),
+                                    body: Some(
+                                        json!({"error": {"code": "NoToken", "message": message}}),
+                                    ),
                                     attempts: 0,
                                 },
                             );
@@ -252,7 +262,11 @@ impl Executor {
         stats
     }
 
-    fn take_batch(&self, ready: &mut VecDeque<usize>, pending: &HashMap<usize, Pending>) -> Vec<usize> {
+    fn take_batch(
+        &self,
+        ready: &mut VecDeque<usize>,
+        pending: &HashMap<usize, Pending>,
+    ) -> Vec<usize> {
         let mut batch = Vec::with_capacity(MAX_BATCH);
         let mut cap = MAX_BATCH;
         while let Some(&i) = ready.front() {
@@ -308,7 +322,9 @@ impl Executor {
                         status,
                         retry_after: wait.map(|w| w.as_secs()),
                         request_id: None,
-                        body: Some(json!({"error": {"code": "BatchFailed", "message": err.to_string()}})),
+                        body: Some(
+                            json!({"error": {"code": "BatchFailed", "message": err.to_string()}}),
+                        ),
                     })
                     .collect()
             }
@@ -461,7 +477,11 @@ fn parse_member(member: &Value) -> Option<RawSub> {
 
 /// Percent-encodes what a URL inside a `$batch` body must not carry raw (spaces in `$filter`).
 pub fn encode_query_value(value: &str) -> String {
-    value.replace('%', "%25").replace(' ', "%20").replace('#', "%23").replace('&', "%26")
+    value
+        .replace('%', "%25")
+        .replace(' ', "%20")
+        .replace('#', "%23")
+        .replace('&', "%26")
 }
 
 #[cfg(test)]

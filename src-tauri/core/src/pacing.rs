@@ -231,10 +231,8 @@ mod tests {
 
     #[test]
     fn installed_apps_reads_draw_from_route_and_team() {
-        let limits = RouteLimits::microsoft().limits_for(
-            "GET",
-            "/teams/t1/installedApps?$filter=teamsApp/id eq 'x'",
-        );
+        let limits = RouteLimits::microsoft()
+            .limits_for("GET", "/teams/t1/installedApps?$filter=teamsApp/id eq 'x'");
         let keys: Vec<&str> = limits.iter().map(|l| l.key.as_str()).collect();
         assert_eq!(keys, ["route:GET installedApps", "team:t1"]);
         assert_eq!(limits[1].rps, 4.0);

@@ -60,15 +60,29 @@ async fn the_demo_bot_is_found_by_manifest_id_and_by_name_with_its_versions() {
         .await
         .expect("by name");
     assert_eq!(by_id.id, by_name.id);
-    assert_ne!(by_id.id, DEMO_BOT_MANIFEST_ID, "catalog id is not the manifest id");
+    assert_ne!(
+        by_id.id, DEMO_BOT_MANIFEST_ID,
+        "catalog id is not the manifest id"
+    );
     // Graph lists the definitions that are current (published, and any under review).
-    let versions: Vec<&str> = by_id.definitions.iter().map(|d| d.version.as_str()).collect();
+    let versions: Vec<&str> = by_id
+        .definitions
+        .iter()
+        .map(|d| d.version.as_str())
+        .collect();
     assert!(versions.contains(&"1.0.2"), "{versions:?}");
     assert_eq!(by_id.published().map(|d| d.version.as_str()), Some("1.0.2"));
-    assert!(!by_id.published().expect("published").required_rsc.is_empty());
+    assert!(!by_id
+        .published()
+        .expect("published")
+        .required_rsc
+        .is_empty());
     let all = catalog::list_apps(&graph, &token).await.expect("list");
     assert!(all.iter().all(|a| a.distribution_method == "organization"));
-    assert!(all.iter().any(|a| a.submitted().len() == 1), "Expense Tracker is pending review");
+    assert!(
+        all.iter().any(|a| a.submitted().len() == 1),
+        "Expense Tracker is pending review"
+    );
     assert!(matches!(
         catalog::find(&graph, &token, "No Such Bot").await,
         Err(CatalogError::NotFound(_))
@@ -100,10 +114,16 @@ async fn publishing_an_existing_manifest_id_offers_update_and_update_needs_a_gre
         CatalogError::AlreadyInCatalog { version, .. } => assert_eq!(version, "1.0.2"),
         other => panic!("expected AlreadyInCatalog, got {other:?}"),
     }
-    assert_eq!(post_count(&sim, "POST /appCatalogs/teamsApps"), 0, "refused before upload");
+    assert_eq!(
+        post_count(&sim, "POST /appCatalogs/teamsApps"),
+        0,
+        "refused before upload"
+    );
 
     // Lower version: refused locally, nothing uploaded.
-    let app = catalog::find(&graph, &token, DEMO_BOT_MANIFEST_ID).await.expect("app");
+    let app = catalog::find(&graph, &token, DEMO_BOT_MANIFEST_ID)
+        .await
+        .expect("app");
     let err = catalog::update(
         &graph,
         &token,
@@ -137,7 +157,10 @@ async fn publishing_an_existing_manifest_id_offers_update_and_update_needs_a_gre
     .expect("update");
     assert_eq!(outcome.kind, PublishKind::Updated);
     assert_eq!(outcome.publishing_state, PublishingState::Published);
-    assert_eq!(outcome.app.published().map(|d| d.version.as_str()), Some("1.0.3"));
+    assert_eq!(
+        outcome.app.published().map(|d| d.version.as_str()),
+        Some("1.0.3")
+    );
     assert!(outcome.request_id.is_some());
 
     let log = audit::recent(&store.lock().expect("lock"), 10).expect("audit");
@@ -166,9 +189,15 @@ async fn a_new_app_is_published_and_can_be_deleted() {
         actor: &actor,
     };
     let id = "0b6d8f3a-1c2e-4d5f-9a8b-7c6d5e4f3a2b";
-    let outcome = catalog::publish(&graph, &token, audit, zip(id, "2.1.0", "Pager Bot"), PublishOptions::default())
-        .await
-        .expect("publish");
+    let outcome = catalog::publish(
+        &graph,
+        &token,
+        audit,
+        zip(id, "2.1.0", "Pager Bot"),
+        PublishOptions::default(),
+    )
+    .await
+    .expect("publish");
     assert_eq!(outcome.kind, PublishKind::Published);
     assert_eq!(outcome.app.external_id.as_deref(), Some(id));
     assert!(outcome.warnings.is_empty(), "{:?}", outcome.warnings);
@@ -178,7 +207,9 @@ async fn a_new_app_is_published_and_can_be_deleted() {
         .expect("present");
     assert_eq!(found.current_version(), Some("2.1.0"));
 
-    catalog::delete(&graph, &token, audit, &found.id).await.expect("delete");
+    catalog::delete(&graph, &token, audit, &found.id)
+        .await
+        .expect("delete");
     assert!(catalog::find_by_manifest_id(&graph, &token, id)
         .await
         .expect("lookup")
@@ -205,18 +236,23 @@ async fn manifest_error(status_200: bool) {
         actor: &actor,
     };
     // A short name over 30 characters: our validator says so first...
-    let long = zip(
-        "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d",
-        "1.0.0",
-        "Bot",
-    );
+    let long = zip("1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d", "1.0.0", "Bot");
     let mut pkg = package::Package::from_zip(&long).expect("pkg");
     pkg.manifest.name.short = "An alerting bot with a very long name".into();
     let bad = pkg.build_zip().expect("zip");
-    let local = catalog::publish(&graph, &token, audit, bad.clone(), PublishOptions::default())
-        .await
-        .expect_err("local validation");
-    assert!(matches!(local, CatalogError::InvalidPackage { .. }), "{local:?}");
+    let local = catalog::publish(
+        &graph,
+        &token,
+        audit,
+        bad.clone(),
+        PublishOptions::default(),
+    )
+    .await
+    .expect_err("local validation");
+    assert!(
+        matches!(local, CatalogError::InvalidPackage { .. }),
+        "{local:?}"
+    );
     // ...and when told to skip it, Graph's refusal comes back as findings.
     let err = catalog::publish(
         &graph,
@@ -231,10 +267,19 @@ async fn manifest_error(status_200: bool) {
     .await
     .expect_err("graph refuses");
     match err {
-        CatalogError::ManifestRejected { findings, request_id } => {
+        CatalogError::ManifestRejected {
+            findings,
+            request_id,
+        } => {
             assert!(!findings.is_empty());
-            assert!(findings.iter().all(|f| f.code.starts_with("graph.")), "{findings:?}");
-            assert!(findings.iter().any(|f| f.path.contains("name")), "{findings:?}");
+            assert!(
+                findings.iter().all(|f| f.code.starts_with("graph.")),
+                "{findings:?}"
+            );
+            assert!(
+                findings.iter().any(|f| f.path.contains("name")),
+                "{findings:?}"
+            );
             assert!(request_id.is_some());
         }
         other => panic!("expected ManifestRejected, got {other:?}"),
@@ -275,19 +320,31 @@ async fn a_submitted_app_warns_until_approved_and_can_be_rejected_or_withdrawn()
         ..Default::default()
     };
     let id = "2c3d4e5f-6a7b-4c8d-9e0f-1a2b3c4d5e6f";
-    let submitted = catalog::publish(&graph, &token, audit, zip(id, "1.0.0", "Review Bot"), review)
-        .await
-        .expect("submit");
+    let submitted = catalog::publish(
+        &graph,
+        &token,
+        audit,
+        zip(id, "1.0.0", "Review Bot"),
+        review,
+    )
+    .await
+    .expect("submit");
     assert_eq!(submitted.publishing_state, PublishingState::Submitted);
     assert!(
-        submitted.warnings.iter().any(|w| w.contains("no published version")),
+        submitted
+            .warnings
+            .iter()
+            .any(|w| w.contains("no published version")),
         "{:?}",
         submitted.warnings
     );
     let approved = catalog::review(&graph, &token, audit, &submitted.app.id, None, true)
         .await
         .expect("approve");
-    assert_eq!(approved.published().map(|d| d.version.as_str()), Some("1.0.0"));
+    assert_eq!(
+        approved.published().map(|d| d.version.as_str()),
+        Some("1.0.0")
+    );
     assert!(approved.visibility_warnings().is_empty());
     // Nothing left to review.
     assert!(matches!(
@@ -297,9 +354,15 @@ async fn a_submitted_app_warns_until_approved_and_can_be_rejected_or_withdrawn()
 
     // Another submission: rejected.
     let other = "3d4e5f6a-7b8c-4d9e-8f0a-2b3c4d5e6f7a";
-    let second = catalog::publish(&graph, &token, audit, zip(other, "1.0.0", "Second Bot"), review)
-        .await
-        .expect("submit");
+    let second = catalog::publish(
+        &graph,
+        &token,
+        audit,
+        zip(other, "1.0.0", "Second Bot"),
+        review,
+    )
+    .await
+    .expect("submit");
     let rejected = catalog::review(&graph, &token, audit, &second.app.id, Some("1.0.0"), false)
         .await
         .expect("reject");
@@ -310,9 +373,15 @@ async fn a_submitted_app_warns_until_approved_and_can_be_rejected_or_withdrawn()
 
     // A third: withdrawn before review (Graph deletes the app when nothing is published).
     let third = "4e5f6a7b-8c9d-4e0f-9a1b-3c4d5e6f7a8b";
-    let pending = catalog::publish(&graph, &token, audit, zip(third, "1.0.0", "Third Bot"), review)
-        .await
-        .expect("submit");
+    let pending = catalog::publish(
+        &graph,
+        &token,
+        audit,
+        zip(third, "1.0.0", "Third Bot"),
+        review,
+    )
+    .await
+    .expect("submit");
     let gone = catalog::withdraw(&graph, &token, audit, &pending.app.id, None)
         .await
         .expect("withdraw");
@@ -324,7 +393,8 @@ async fn a_submitted_app_warns_until_approved_and_can_be_rejected_or_withdrawn()
     let log = audit::recent(&store.lock().expect("lock"), 20).expect("audit");
     for action in ["catalog.approve", "catalog.reject", "catalog.withdraw"] {
         assert!(
-            log.iter().any(|r| r.entry.action == action && r.entry.outcome == Outcome::Succeeded),
+            log.iter()
+                .any(|r| r.entry.action == action && r.entry.outcome == Outcome::Succeeded),
             "{action}"
         );
     }
@@ -335,11 +405,17 @@ async fn update_status_compares_local_catalog_and_installed_versions() {
     let sim = support::start_sim(SimConfig::default()).await;
     let token = support::admin_token(&sim, &[Feature::ReadTenant]).await;
     let graph = support::graph(&sim);
-    let app = catalog::find(&graph, &token, DEMO_BOT_MANIFEST_ID).await.expect("app");
+    let app = catalog::find(&graph, &token, DEMO_BOT_MANIFEST_ID)
+        .await
+        .expect("app");
     let status = catalog::update_status(
         &app,
         Some("1.0.3"),
-        &[("1.0.0".into(), 3), ("1.0.1".into(), 2), ("1.0.2".into(), 7)],
+        &[
+            ("1.0.0".into(), 3),
+            ("1.0.1".into(), 2),
+            ("1.0.2".into(), 7),
+        ],
     );
     assert!(status.catalog_update_available);
     assert_eq!(status.catalog_version.as_deref(), Some("1.0.2"));

@@ -44,7 +44,9 @@ pub enum CatalogError {
         findings: Vec<Finding>,
         request_id: Option<String>,
     },
-    #[error("{display_name} is already in the catalog at {version}: publish the package as an update")]
+    #[error(
+        "{display_name} is already in the catalog at {version}: publish the package as an update"
+    )]
     AlreadyInCatalog {
         catalog_id: String,
         display_name: String,
@@ -287,7 +289,9 @@ pub async fn list_apps(
     let items = graph
         .get_all(
             token,
-            &format!("/appCatalogs/teamsApps?$filter=distributionMethod%20eq%20'organization'&{EXPAND}"),
+            &format!(
+                "/appCatalogs/teamsApps?$filter=distributionMethod%20eq%20'organization'&{EXPAND}"
+            ),
         )
         .await?;
     Ok(items.iter().filter_map(CatalogApp::from_graph).collect())
@@ -319,7 +323,10 @@ pub async fn get_app(
         return Err(CatalogError::NotFound(catalog_id.to_string()));
     }
     match graph
-        .get_json(token, &format!("/appCatalogs/teamsApps/{catalog_id}?{EXPAND}"))
+        .get_json(
+            token,
+            &format!("/appCatalogs/teamsApps/{catalog_id}?{EXPAND}"),
+        )
         .await
     {
         Ok(v) => CatalogApp::from_graph(&v)
@@ -546,7 +553,10 @@ pub async fn publish(
         .send_raw(
             token,
             Method::POST,
-            &format!("/appCatalogs/teamsApps{}", review_query(opts.requires_review)),
+            &format!(
+                "/appCatalogs/teamsApps{}",
+                review_query(opts.requires_review)
+            ),
             Some(("application/zip", zip)),
         )
         .await?;
@@ -746,7 +756,10 @@ pub async fn review(
         .send_json(
             token,
             Method::PATCH,
-            &format!("/appCatalogs/teamsApps/{catalog_id}/appDefinitions/{}", def.id),
+            &format!(
+                "/appCatalogs/teamsApps/{catalog_id}/appDefinitions/{}",
+                def.id
+            ),
             Some(&serde_json::json!({ "publishingState": state })),
         )
         .await;
@@ -808,7 +821,10 @@ pub async fn withdraw(
     let path = if only_submitted {
         format!("/appCatalogs/teamsApps/{catalog_id}")
     } else {
-        format!("/appCatalogs/teamsApps/{catalog_id}/appDefinitions/{}", def.id)
+        format!(
+            "/appCatalogs/teamsApps/{catalog_id}/appDefinitions/{}",
+            def.id
+        )
     };
     let result = graph.send_json(token, Method::DELETE, &path, None).await;
     let (outcome, detail, request_id) = match &result {

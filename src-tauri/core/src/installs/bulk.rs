@@ -185,7 +185,9 @@ pub fn plan(
 ) -> Result<BulkPlan, InstallsError> {
     let published = app.published();
     let target_version = published.map(|d| d.version.clone());
-    let consent = published.map(|d| d.required_rsc.clone()).unwrap_or_default();
+    let consent = published
+        .map(|d| d.required_rsc.clone())
+        .unwrap_or_default();
     let mut warnings = app.visibility_warnings();
     if published.is_none() && action != BulkAction::Uninstall {
         return Err(InstallsError::Invalid(format!(
@@ -280,9 +282,7 @@ pub fn plan(
             }
             BulkAction::Install if installed => Some("already installed"),
             BulkAction::Upgrade | BulkAction::Uninstall if !installed => Some("not installed"),
-            BulkAction::Upgrade
-                if c.version.as_deref().map(version_key) >= target_key =>
-            {
+            BulkAction::Upgrade if c.version.as_deref().map(version_key) >= target_key => {
                 Some("already at the published version")
             }
             _ => None,
@@ -339,7 +339,11 @@ fn durably<T>(
 }
 
 /// Journals a plan as a new run; answers its id.
-pub fn create_run(store: &Mutex<Store>, plan: &BulkPlan, actor: &Actor) -> Result<String, InstallsError> {
+pub fn create_run(
+    store: &Mutex<Store>,
+    plan: &BulkPlan,
+    actor: &Actor,
+) -> Result<String, InstallsError> {
     let run_id = uuid::Uuid::new_v4().to_string();
     let consent = serde_json::to_string(&plan.consent)
         .map_err(|e| InstallsError::Invalid(format!("cannot encode the consent set: {e}")))?;
@@ -356,8 +360,15 @@ pub fn create_run(store: &Mutex<Store>, plan: &BulkPlan, actor: &Actor) -> Resul
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'pending')",
         )?;
         for (seq, item) in plan.items.iter().enumerate() {
-            stmt.execute(params![run_id, seq as i64, item.kind.as_str(), item.target_id,
-                                 item.target_name, item.installation_id, item.from_version])?;
+            stmt.execute(params![
+                run_id,
+                seq as i64,
+                item.kind.as_str(),
+                item.target_id,
+                item.target_name,
+                item.installation_id,
+                item.from_version
+            ])?;
         }
         Ok(())
     })?;
@@ -491,7 +502,9 @@ pub async fn execute_run(
         let mut verdicts: Vec<(usize, Option<Finished>, Option<String>)> = Vec::new();
         ctx.executor
             .run(ctx.tokens, &requests, cancel, |index, response| {
-                let Some(&n) = uncertain.get(index) else { return };
+                let Some(&n) = uncertain.get(index) else {
+                    return;
+                };
                 let Some(item) = items.get(n) else { return };
                 verdicts.push(verify(&run, item, n, &response));
             })
@@ -532,7 +545,13 @@ pub async fn execute_run(
             )?;
             let now = now_text();
             for i in &work {
-                stmt.execute(params![run_id, i.kind.as_str(), i.target_id, i.installation_id, now])?;
+                stmt.execute(params![
+                    run_id,
+                    i.kind.as_str(),
+                    i.target_id,
+                    i.installation_id,
+                    now
+                ])?;
             }
             Ok(())
         })?;
@@ -607,7 +626,9 @@ pub async fn execute_run(
                 "UPDATE bulk_item SET state = 'pending' WHERE run_id = ?1 AND kind = ?2 AND target_id = ?3 AND state = 'in_flight'",
             )?;
             for (n, item) in work.iter().enumerate() {
-                if !answered.get(n).copied().unwrap_or(true) && has_request.get(n).copied().unwrap_or(false) {
+                if !answered.get(n).copied().unwrap_or(true)
+                    && has_request.get(n).copied().unwrap_or(false)
+                {
                     stmt.execute(params![run_id, item.kind.as_str(), item.target_id])?;
                 }
             }
@@ -666,10 +687,9 @@ fn request_for(ctx: &SyncContext<'_>, run: &RunRow, item: &WorkItem) -> Result<S
             })
         }
         BulkAction::Upgrade => {
-            let id = item
-                .installation_id
-                .as_deref()
-                .ok_or_else(|| "not installed (no installation id): sync and plan again".to_string())?;
+            let id = item.installation_id.as_deref().ok_or_else(|| {
+                "not installed (no installation id): sync and plan again".to_string()
+            })?;
             let body = if with_consent {
                 json!({ "consentedPermissionSet": consent() })
             } else {
@@ -682,10 +702,9 @@ fn request_for(ctx: &SyncContext<'_>, run: &RunRow, item: &WorkItem) -> Result<S
             })
         }
         BulkAction::Uninstall => {
-            let id = item
-                .installation_id
-                .as_deref()
-                .ok_or_else(|| "not installed (no installation id): sync and plan again".to_string())?;
+            let id = item.installation_id.as_deref().ok_or_else(|| {
+                "not installed (no installation id): sync and plan again".to_string()
+            })?;
             Ok(SubRequest {
                 method: "DELETE".into(),
                 url: format!("{base}/{id}"),
@@ -704,7 +723,11 @@ fn base_finished(item: &WorkItem, state: ItemState, r: &SubResponse) -> Finished
         state,
         installation_id: item.installation_id.clone(),
         status: Some(r.status),
-        error_code: if ok { None } else { r.error_code().map(str::to_string) },
+        error_code: if ok {
+            None
+        } else {
+            r.error_code().map(str::to_string)
+        },
         message: if ok { None } else { Some(r.error_message()) },
         request_id: r.request_id.clone(),
         attempts: r.attempts,
@@ -851,7 +874,10 @@ fn flush(
                     "{} {}{}",
                     run.app_name,
                     run.target_version.as_deref().unwrap_or(""),
-                    f.message.as_deref().map(|m| format!(": {m}")).unwrap_or_default()
+                    f.message
+                        .as_deref()
+                        .map(|m| format!(": {m}"))
+                        .unwrap_or_default()
                 )),
                 request_id: f.request_id.clone(),
             };
@@ -898,9 +924,8 @@ pub fn retry_failed(store: &Mutex<Store>, run_id: &str) -> Result<u64, InstallsE
 
 pub fn summary(store: &Store, run_id: &str) -> Result<RunSummary, InstallsError> {
     let run = load_run(store, run_id)?;
-    let (status, created_at, finished_at): (String, String, Option<String>) = store
-        .connection()
-        .query_row(
+    let (status, created_at, finished_at): (String, String, Option<String>) =
+        store.connection().query_row(
             "SELECT status, created_at, finished_at FROM bulk_run WHERE id = ?1",
             [run_id],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
@@ -921,7 +946,9 @@ pub fn summary(store: &Store, run_id: &str) -> Result<RunSummary, InstallsError>
     let conn = store.connection();
     let mut stmt =
         conn.prepare("SELECT state, COUNT(*) FROM bulk_item WHERE run_id = ?1 GROUP BY state")?;
-    let rows = stmt.query_map([run_id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
+    let rows = stmt.query_map([run_id], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+    })?;
     for row in rows {
         let (state, n) = row?;
         let n = u64::try_from(n).unwrap_or(0);

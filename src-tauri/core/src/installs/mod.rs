@@ -18,8 +18,9 @@ use crate::graph::GraphError;
 use crate::store::StoreError;
 
 pub use bulk::{
-    create_run, execute_run, list_runs, plan, retry_failed, run_items, summary as run_summary, BulkAction, BulkPlan,
-    ItemResult, ItemState, PlannedItem, RunSummary, Selection, SkippedItem, TargetRef,
+    create_run, execute_run, list_runs, plan, retry_failed, run_items, summary as run_summary,
+    BulkAction, BulkPlan, ItemResult, ItemState, PlannedItem, RunSummary, Selection, SkippedItem,
+    TargetRef,
 };
 pub use query::{
     coverage, last_sync, query, version_spread, CoverageRow, InventoryPage, InventoryQuery,

@@ -109,7 +109,8 @@ pub struct VersionCount {
     pub count: u64,
 }
 
-const ROW_COLUMNS: &str = "kind, target_id, display_name, detail, archived, visibility, general_channel,
+const ROW_COLUMNS: &str =
+    "kind, target_id, display_name, detail, archived, visibility, general_channel,
     private_channels, shared_channels, state, installation_id, version, error_status, error_code,
     error_message, checked_at";
 
@@ -175,7 +176,11 @@ pub(crate) fn where_clause(app_id: &str, q: &InventoryQuery) -> (String, Vec<Sql
     (clause, params)
 }
 
-pub fn query(store: &Store, app_id: &str, q: &InventoryQuery) -> Result<InventoryPage, InstallsError> {
+pub fn query(
+    store: &Store,
+    app_id: &str,
+    q: &InventoryQuery,
+) -> Result<InventoryPage, InstallsError> {
     let conn = store.connection();
     let (clause, params) = where_clause(app_id, q);
     let total: i64 = conn.query_row(
@@ -183,7 +188,11 @@ pub fn query(store: &Store, app_id: &str, q: &InventoryQuery) -> Result<Inventor
         rusqlite::params_from_iter(params.iter()),
         |r| r.get(0),
     )?;
-    let limit = if q.limit == 0 { 100 } else { q.limit.min(10_000) };
+    let limit = if q.limit == 0 {
+        100
+    } else {
+        q.limit.min(10_000)
+    };
     let mut page_params = params.clone();
     page_params.push(Sql::Integer(i64::from(limit)));
     page_params.push(Sql::Integer(i64::from(q.offset)));

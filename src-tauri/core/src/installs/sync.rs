@@ -184,7 +184,11 @@ pub async fn sync(
             phase: format!("listing {}s", kind.as_str()),
             ..Default::default()
         });
-        set_phase(ctx.store, gen.sync_id, &format!("listing {}s", kind.as_str()))?;
+        set_phase(
+            ctx.store,
+            gen.sync_id,
+            &format!("listing {}s", kind.as_str()),
+        )?;
         let listed = match kind {
             TargetKind::Team => list_teams(ctx, app, &gen, &mut report, cancel).await,
             TargetKind::Chat => list_chats(ctx, app, &gen, &mut report, cancel).await,
@@ -313,8 +317,10 @@ pub async fn sync(
                         failed += 1;
                     }
                     pending_rows.push(update.clone());
-                    if pending_rows.len() >= 200 {
-                        if let Err(err) = flush_rows(ctx.store, app, gen.generation, &mut pending_rows) {
+                    if pending_rows.len() >= 50 {
+                        if let Err(err) =
+                            flush_rows(ctx.store, app, gen.generation, &mut pending_rows)
+                        {
                             tracing::error!(%err, "cannot write inventory rows");
                         }
                         progress(&RunProgress {
@@ -563,7 +569,9 @@ async fn each_page(
     while let Some(link) = next.take() {
         pages += 1;
         if pages > 100_000 {
-            return Err(InstallsError::Invalid("more than 100 000 pages; stopping".into()));
+            return Err(InstallsError::Invalid(
+                "more than 100 000 pages; stopping".into(),
+            ));
         }
         let mut attempt = 0u32;
         let page = loop {
@@ -573,7 +581,10 @@ async fn each_page(
             let token = ctx.tokens.token().await.map_err(InstallsError::Token)?;
             let result = ctx.graph.send_raw(&token, Method::GET, &link, None).await;
             let wait = match result {
-                Ok(r) if (200..300).contains(&r.status) && r.body.as_ref().is_some_and(|b| b.get("error").is_none()) => {
+                Ok(r)
+                    if (200..300).contains(&r.status)
+                        && r.body.as_ref().is_some_and(|b| b.get("error").is_none()) =>
+                {
                     break r.body.unwrap_or(Value::Null);
                 }
                 Ok(r) if matches!(r.status, 429 | 500 | 502 | 503 | 504) && attempt < 8 => r
@@ -686,7 +697,10 @@ async fn list_teams(
                             id: str_of(t, "id")?,
                             name: str_of(t, "displayName").unwrap_or_default(),
                             detail: str_of(t, "description"),
-                            archived: t.get("isArchived").and_then(Value::as_bool).unwrap_or(false),
+                            archived: t
+                                .get("isArchived")
+                                .and_then(Value::as_bool)
+                                .unwrap_or(false),
                             visibility: str_of(t, "visibility"),
                         })
                     })
@@ -716,11 +730,17 @@ async fn list_chats(
                     .iter()
                     // One-on-one chats cannot host the bot's group features; meetings are
                     // group chats with a meeting attached.
-                    .filter(|c| matches!(c.get("chatType").and_then(Value::as_str), Some("group" | "meeting")))
+                    .filter(|c| {
+                        matches!(
+                            c.get("chatType").and_then(Value::as_str),
+                            Some("group" | "meeting")
+                        )
+                    })
                     .filter_map(|c| {
                         Some(ListedTarget {
                             id: str_of(c, "id")?,
-                            name: str_of(c, "topic").unwrap_or_else(|| "(group chat without a topic)".into()),
+                            name: str_of(c, "topic")
+                                .unwrap_or_else(|| "(group chat without a topic)".into()),
                             detail: str_of(c, "chatType"),
                             archived: false,
                             visibility: None,
@@ -800,7 +820,8 @@ async fn list_users(
             (link, removed, pages)
         }
     };
-    let (mut link, mut removed, mut pages) = run(saved.clone().unwrap_or_else(|| full.clone())).await;
+    let (mut link, mut removed, mut pages) =
+        run(saved.clone().unwrap_or_else(|| full.clone())).await;
     let mut was_incremental = incremental;
     if incremental {
         if let Err(InstallsError::Graph(e)) = &link {

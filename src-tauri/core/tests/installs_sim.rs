@@ -1,0 +1,774 @@
+//! Inventory sync and bulk runs against tenant-sim: demo facts, per-item failures, pacing
+//! (no early retries), RSC consent, install / upgrade / uninstall per scope, crash-resume.
+
+mod support;
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use botdeck_core::audit::{self, Outcome};
+use botdeck_core::auth::entra::{EntraClient, EntraEndpoint};
+use botdeck_core::auth::{scopes, Feature, Sleeper};
+use botdeck_core::batch::Executor;
+use botdeck_core::catalog::{self, Actor, CatalogApp};
+use botdeck_core::installs::{
+    self, BulkAction, InstallState, InventoryQuery, ItemState, RunProgress, Selection, SyncContext,
+    SyncOptions, TargetKind, TargetRef,
+};
+use botdeck_core::pacing::{Pacer, RouteLimits};
+use botdeck_core::secrets::Sensitive;
+use botdeck_core::store::Store;
+use tenant_sim::{
+    FaultRule, RunningSim, SimConfig, TenantSize, BOTDECK_PUBLIC_CLIENT_ID, DEMO_BOT_MANIFEST_ID,
+};
+use tokio_util::sync::CancellationToken;
+
+struct NoWait;
+
+impl Sleeper for NoWait {
+    fn sleep(&self, _: Duration) -> Pin<Box<dyn Future<Output = ()> + Send + '_>> {
+        Box::pin(async {})
+    }
+}
+
+/// Install + the listing scopes for chats and users (see the report on `auth::scopes`).
+async fn token(sim: &RunningSim) -> Sensitive<String> {
+    let mut wanted = scopes::scopes_for(Feature::Install);
+    for extra in [
+        "Chat.ReadBasic",
+        "User.Read.All",
+        "TeamsAppInstallation.ReadForUser",
+        "AppCatalog.ReadWrite.All",
+    ] {
+        wanted.push(extra.to_string());
+    }
+    let endpoint = EntraEndpoint {
+        authority_host: sim.authority_host(),
+        tenant: sim.tenant_id(),
+        client_id: BOTDECK_PUBLIC_CLIENT_ID.to_string(),
+    };
+    let entra = EntraClient::new(reqwest::Client::new());
+    let grant = entra
+        .start_device_code(&endpoint, &wanted)
+        .await
+        .expect("device code");
+    let (tokens, _) = entra
+        .poll_device_code(&endpoint, &grant, &CancellationToken::new(), &NoWait)
+        .await
+        .expect("auto-approved");
+    tokens.access_token
+}
+
+struct World {
+    sim: RunningSim,
+    token: Sensitive<String>,
+    graph: botdeck_core::graph::GraphClient,
+    executor: Executor,
+    store: Mutex<Store>,
+    _dir: tempfile::TempDir,
+    app: CatalogApp,
+}
+
+impl World {
+    async fn new(config: SimConfig) -> Self {
+        let scale = config.throttle_scale;
+        let sim = support::start_sim(config).await;
+        let token = token(&sim).await;
+        let graph = support::graph(&sim);
+        let executor = Executor::new(
+            graph.clone(),
+            Arc::new(Pacer::new()),
+            RouteLimits::scaled(scale),
+        );
+        let dir = tempfile::tempdir().expect("tmp");
+        let (store, _) = Store::open_in(dir.path()).expect("store");
+        let app = catalog::find(&graph, &token, DEMO_BOT_MANIFEST_ID)
+            .await
+            .expect("demo bot");
+        Self {
+            sim,
+            token,
+            graph,
+            executor,
+            store: Mutex::new(store),
+            _dir: dir,
+            app,
+        }
+    }
+
+    fn ctx(&self) -> SyncContext<'_> {
+        SyncContext {
+            graph: &self.graph,
+            tokens: &self.token,
+            store: &self.store,
+            executor: &self.executor,
+        }
+    }
+
+    async fn sync(&self) -> installs::SyncReport {
+        installs::sync(
+            &self.ctx(),
+            &self.app,
+            &SyncOptions::default(),
+            &|_| {},
+            &CancellationToken::new(),
+        )
+        .await
+        .expect("sync")
+    }
+
+    fn rows(&self, q: InventoryQuery) -> installs::InventoryPage {
+        installs::query(
+            &self.store.lock().expect("lock"),
+            &self.app.id,
+            &InventoryQuery { limit: 1000, ..q },
+        )
+        .expect("query")
+    }
+
+    fn team(&self, name: &str) -> installs::InventoryRow {
+        self.rows(InventoryQuery {
+            kind: Some(TargetKind::Team),
+            text: Some(name.into()),
+            ..Default::default()
+        })
+        .rows
+        .into_iter()
+        .find(|r| r.display_name == name)
+        .unwrap_or_else(|| panic!("team {name}"))
+    }
+
+    fn route(&self, route: &str) -> u64 {
+        self.sim
+            .metrics()
+            .requests_per_route
+            .get(route)
+            .copied()
+            .unwrap_or(0)
+    }
+
+    fn actor(&self) -> Actor {
+        Actor {
+            profile_id: None,
+            tenant_id: Some(self.sim.tenant_id()),
+            upn: self.sim.admin_upn(),
+        }
+    }
+
+    async fn run(
+        &self,
+        action: BulkAction,
+        selection: Selection,
+    ) -> (String, installs::RunSummary) {
+        let plan = installs::plan(
+            &self.store.lock().expect("lock"),
+            &self.app,
+            action,
+            &selection,
+        )
+        .expect("plan");
+        let run_id = installs::create_run(&self.store, &plan, &self.actor()).expect("run");
+        let summary =
+            installs::execute_run(&self.ctx(), &run_id, &|_| {}, &CancellationToken::new())
+                .await
+                .expect("execute");
+        (run_id, summary)
+    }
+}
+
+fn demo() -> SimConfig {
+    SimConfig {
+        size: TenantSize::Demo,
+        ..SimConfig::default()
+    }
+}
+
+#[tokio::test]
+async fn sync_reads_the_demo_tenant_with_per_item_failures_and_channel_facts() {
+    let w = World::new(demo()).await;
+    let report = w.sync().await;
+    assert_eq!(report.status, "completed");
+    assert!(report.warnings.is_empty(), "{:?}", report.warnings);
+    let m = w.sim.metrics();
+    assert_eq!(m.early_retries, 0);
+
+    let coverage = installs::coverage(&w.store.lock().expect("lock"), &w.app.id).expect("coverage");
+    let teams = coverage
+        .iter()
+        .find(|c| c.kind == TargetKind::Team)
+        .expect("teams");
+    assert_eq!(teams.installed, 12, "{coverage:?}");
+    assert_eq!(teams.failed, 1, "Legal answers 403");
+    assert_eq!(teams.installed + teams.not_installed + teams.failed, 40);
+    let chats = coverage
+        .iter()
+        .find(|c| c.kind == TargetKind::Chat)
+        .expect("chats");
+    assert_eq!(chats.installed, 3);
+    let users = coverage
+        .iter()
+        .find(|c| c.kind == TargetKind::User)
+        .expect("users");
+    assert_eq!(users.installed, 5);
+
+    let spread =
+        installs::version_spread(&w.store.lock().expect("lock"), &w.app.id).expect("spread");
+    let count = |kind, v: &str| {
+        spread
+            .iter()
+            .find(|s| s.kind == kind && s.version == v)
+            .map(|s| s.count)
+            .unwrap_or(0)
+    };
+    assert_eq!(count(TargetKind::Team, "1.0.2"), 7);
+    assert_eq!(count(TargetKind::Team, "1.0.1"), 2);
+    assert_eq!(count(TargetKind::Team, "1.0.0"), 3);
+
+    let legal = w.team("Legal");
+    assert_eq!(legal.state, InstallState::Failed);
+    assert_eq!(legal.error_status, Some(403));
+    assert!(w.team("Hackathon 2023").archived);
+    let payments = w.team("Payments Team");
+    assert_eq!(payments.version.as_deref(), Some("1.0.1"));
+    assert!(payments.private_channels.unwrap_or(0) >= 1);
+    assert!(payments.general_channel.is_some());
+    assert!(w.team("Incident Response").shared_channels.unwrap_or(0) >= 1);
+
+    // Query API: filters, search, paging, cache age.
+    let older = w.rows(InventoryQuery {
+        kind: Some(TargetKind::Team),
+        older_than: Some("1.0.2".into()),
+        ..Default::default()
+    });
+    assert_eq!(older.total, 5);
+    let page = installs::query(
+        &w.store.lock().expect("lock"),
+        &w.app.id,
+        &InventoryQuery {
+            kind: Some(TargetKind::Team),
+            offset: 10,
+            limit: 10,
+            ..Default::default()
+        },
+    )
+    .expect("page");
+    assert_eq!((page.total, page.rows.len()), (40, 10));
+    assert_eq!(
+        page.sync.as_ref().map(|s| s.status.as_str()),
+        Some("completed")
+    );
+    let search = w.rows(InventoryQuery {
+        text: Some("payments".into()),
+        ..Default::default()
+    });
+    assert!(search
+        .rows
+        .iter()
+        .any(|r| r.kind == TargetKind::Chat && r.display_name.contains("Payments incident")));
+
+    // Each read asked for the bot only: one installedApps read per target, no more.
+    assert_eq!(w.route("GET /teams/{id}/installedApps"), 40);
+    assert_eq!(m.early_retries, 0);
+}
+
+#[tokio::test]
+async fn a_second_sync_lists_users_incrementally() {
+    let w = World::new(demo()).await;
+    let first = w.sync().await;
+    assert!(!first.users_incremental);
+    let second = w.sync().await;
+    assert!(second.users_incremental);
+    assert_eq!(second.status, "completed");
+    let coverage = installs::coverage(&w.store.lock().expect("lock"), &w.app.id).expect("coverage");
+    let users = coverage
+        .iter()
+        .find(|c| c.kind == TargetKind::User)
+        .expect("users");
+    assert_eq!(
+        users.installed, 5,
+        "unchanged users are kept by a delta sync"
+    );
+}
+
+#[tokio::test]
+async fn throttling_faults_are_waited_out_never_early_and_nothing_is_lost() {
+    let w = World::new(SimConfig {
+        size: TenantSize::Demo,
+        throttle_scale: 10.0,
+        faults: vec![FaultRule {
+            route: "/v1.0/teams/*/installedApps".into(),
+            rate_429: 0.3,
+            rate_503: 0.05,
+            retry_after_secs: 1,
+            ..Default::default()
+        }],
+        ..SimConfig::default()
+    })
+    .await;
+    let report = installs::sync(
+        &w.ctx(),
+        &w.app,
+        &SyncOptions {
+            kinds: vec![TargetKind::Team],
+            channels: false,
+            fresh: false,
+        },
+        &|_| {},
+        &CancellationToken::new(),
+    )
+    .await
+    .expect("sync");
+    let m = w.sim.metrics();
+    assert!(m.throttled_429 > 0, "the fault rule must have fired");
+    assert!(report.retries > 0);
+    assert_eq!(m.early_retries, 0);
+    let coverage = installs::coverage(&w.store.lock().expect("lock"), &w.app.id).expect("coverage");
+    let teams = &coverage[0];
+    assert_eq!(
+        (teams.installed, teams.failed, teams.unknown),
+        (12, 1, 0),
+        "{coverage:?}"
+    );
+}
+
+#[tokio::test]
+async fn bulk_install_consents_rsc_skips_archived_and_records_per_item_failures() {
+    let w = World::new(demo()).await;
+    w.sync().await;
+    let mut selection = Selection {
+        filter: Some(InventoryQuery {
+            kind: Some(TargetKind::Team),
+            state: Some(InstallState::NotInstalled),
+            ..Default::default()
+        }),
+        ids: vec![TargetRef {
+            kind: TargetKind::Team,
+            id: "00000000-0000-0000-0000-00000000dead".into(),
+        }],
+    };
+    let plan = installs::plan(
+        &w.store.lock().expect("lock"),
+        &w.app,
+        BulkAction::Install,
+        &selection,
+    )
+    .expect("plan");
+    assert!(
+        !plan.consent.is_empty(),
+        "RSC app: the consent set comes from the definition"
+    );
+    assert!(
+        plan.skipped.iter().any(|s| s.reason.contains("archived")),
+        "{:?}",
+        plan.skipped
+    );
+    assert!(plan
+        .items
+        .iter()
+        .any(|i| i.note.as_deref().is_some_and(|n| n.contains("private"))));
+    let planned = plan.items.len() as u64;
+
+    let (run_id, summary) = w.run(BulkAction::Install, selection.clone()).await;
+    assert_eq!(summary.status, "completed");
+    assert_eq!(summary.total, planned);
+    assert_eq!(summary.failed, 1, "the unknown team fails alone");
+    assert_eq!(summary.succeeded, planned - 1);
+    let failed = installs::run_items(
+        &w.store.lock().expect("lock"),
+        &run_id,
+        Some(ItemState::Failed),
+    )
+    .expect("items");
+    assert_eq!(failed[0].status, Some(404));
+    assert_eq!(w.sim.metrics().early_retries, 0);
+
+    // The tenant agrees: a fresh sync sees the bot everywhere it was installed, at 1.0.2.
+    w.sync().await;
+    let now = w.rows(InventoryQuery {
+        kind: Some(TargetKind::Team),
+        state: Some(InstallState::NotInstalled),
+        ..Default::default()
+    });
+    assert!(now.rows.iter().all(|r| r.archived), "{:?}", now.rows);
+    assert_eq!(w.team("Finance").version.as_deref(), Some("1.0.2"));
+
+    // Audit: one entry per item with Graph's request-id.
+    let log = audit::recent(&w.store.lock().expect("lock"), 200).expect("audit");
+    let installs_logged: Vec<_> = log
+        .iter()
+        .filter(|r| r.entry.action == "install.team")
+        .collect();
+    assert_eq!(installs_logged.len() as u64, planned);
+    assert!(installs_logged
+        .iter()
+        .filter(|r| r.entry.outcome == Outcome::Succeeded)
+        .all(|r| r.entry.request_id.is_some()));
+
+    // Retry failed: the unknown team fails again, nothing else is re-sent.
+    let posts_before = w.route("POST /teams/{id}/installedApps");
+    assert_eq!(installs::retry_failed(&w.store, &run_id).expect("retry"), 1);
+    let again = installs::execute_run(&w.ctx(), &run_id, &|_| {}, &CancellationToken::new())
+        .await
+        .expect("retry run");
+    assert_eq!(again.failed, 1);
+    assert_eq!(w.route("POST /teams/{id}/installedApps"), posts_before + 1);
+
+    // Installing again where it is installed already: skipped by the plan, 409 = success.
+    selection.filter = None;
+    selection.ids = vec![TargetRef {
+        kind: TargetKind::Team,
+        id: w.team("Finance").id,
+    }];
+    w.store
+        .lock()
+        .expect("lock")
+        .connection()
+        .execute(
+            "UPDATE inventory_item SET state = 'not_installed' WHERE display_name = 'Finance'",
+            [],
+        )
+        .expect("stale cache");
+    let (_, dup) = w.run(BulkAction::Install, selection).await;
+    assert_eq!((dup.already_done, dup.failed), (1, 0));
+}
+
+#[tokio::test]
+async fn upgrade_and_uninstall_work_in_teams_chats_and_for_users() {
+    let w = World::new(demo()).await;
+    w.sync().await;
+    // Upgrade everything older than 1.0.2, all scopes: 1.0.0 installs need the new RSC set.
+    let (_, upgraded) = w
+        .run(
+            BulkAction::Upgrade,
+            Selection {
+                filter: Some(InventoryQuery {
+                    older_than: Some("1.0.2".into()),
+                    ..Default::default()
+                }),
+                ids: vec![],
+            },
+        )
+        .await;
+    // Hackathon 2023 is archived: planned out.
+    assert_eq!(upgraded.failed, 0, "{upgraded:?}");
+    assert!(upgraded.succeeded >= 5, "{upgraded:?}");
+    w.sync().await;
+    let older = w.rows(InventoryQuery {
+        older_than: Some("1.0.2".into()),
+        ..Default::default()
+    });
+    assert!(older.rows.iter().all(|r| r.archived), "{:?}", older.rows);
+    let chat = w.rows(InventoryQuery {
+        kind: Some(TargetKind::Chat),
+        text: Some("Payments incident".into()),
+        ..Default::default()
+    });
+    assert_eq!(chat.rows[0].version.as_deref(), Some("1.0.2"));
+
+    // Install in a chat without the bot, then uninstall it.
+    let chat = w
+        .rows(InventoryQuery {
+            kind: Some(TargetKind::Chat),
+            state: Some(InstallState::NotInstalled),
+            ..Default::default()
+        })
+        .rows
+        .remove(0);
+    let targets = vec![TargetRef {
+        kind: TargetKind::Chat,
+        id: chat.id.clone(),
+    }];
+    let (_, installed) = w
+        .run(
+            BulkAction::Install,
+            Selection {
+                filter: None,
+                ids: targets.clone(),
+            },
+        )
+        .await;
+    assert_eq!(
+        (installed.succeeded, installed.failed),
+        (1, 0),
+        "{installed:?}"
+    );
+    w.sync().await;
+    let (_, removed) = w
+        .run(
+            BulkAction::Uninstall,
+            Selection {
+                filter: None,
+                ids: targets,
+            },
+        )
+        .await;
+    assert_eq!((removed.succeeded, removed.failed), (1, 0), "{removed:?}");
+    assert_eq!(w.route("DELETE /chats/{id}/installedApps/{id}"), 1);
+    assert_eq!(w.sim.metrics().early_retries, 0);
+}
+
+#[tokio::test]
+async fn personal_scope_install_and_uninstall() {
+    let mut w = World::new(demo()).await;
+    // tenant-sim has no ...AndConsent...ForUser permission, so personal installs use a bot
+    // without RSC permissions: publish one first.
+    let zip = {
+        let mut pkg =
+            botdeck_core::package::new_bot_app(&botdeck_core::package::NewBotAppOptions {
+                name: "Personal Bot".into(),
+                app_id: Some("5f6a7b8c-9d0e-4f1a-8b2c-4d5e6f7a8b9c".into()),
+                ..Default::default()
+            })
+            .expect("template");
+        pkg.manifest.version = "1.0.0".into();
+        pkg.build_zip().expect("zip")
+    };
+    let actor = w.actor();
+    let published = catalog::publish(
+        &w.graph,
+        &w.token,
+        catalog::Audit {
+            store: &w.store,
+            actor: &actor,
+        },
+        zip,
+        catalog::PublishOptions::default(),
+    )
+    .await
+    .expect("publish");
+    w.app = published.app;
+    let opts = SyncOptions {
+        kinds: vec![TargetKind::User],
+        channels: false,
+        fresh: false,
+    };
+    installs::sync(&w.ctx(), &w.app, &opts, &|_| {}, &CancellationToken::new())
+        .await
+        .expect("sync");
+    let user = w
+        .rows(InventoryQuery {
+            kind: Some(TargetKind::User),
+            text: Some("Adele".into()),
+            ..Default::default()
+        })
+        .rows
+        .remove(0);
+    assert_eq!(user.state, InstallState::NotInstalled);
+    let targets = vec![TargetRef {
+        kind: TargetKind::User,
+        id: user.id.clone(),
+    }];
+    let (_, installed) = w
+        .run(
+            BulkAction::Install,
+            Selection {
+                filter: None,
+                ids: targets.clone(),
+            },
+        )
+        .await;
+    assert_eq!(
+        (installed.succeeded, installed.failed),
+        (1, 0),
+        "{installed:?}"
+    );
+    installs::sync(&w.ctx(), &w.app, &opts, &|_| {}, &CancellationToken::new())
+        .await
+        .expect("sync");
+    let row = w
+        .rows(InventoryQuery {
+            kind: Some(TargetKind::User),
+            text: Some(user.id.clone()),
+            ..Default::default()
+        })
+        .rows
+        .remove(0);
+    assert_eq!(
+        (row.state, row.version.as_deref()),
+        (InstallState::Installed, Some("1.0.0"))
+    );
+    let (_, removed) = w
+        .run(
+            BulkAction::Uninstall,
+            Selection {
+                filter: None,
+                ids: targets,
+            },
+        )
+        .await;
+    assert_eq!((removed.succeeded, removed.failed), (1, 0), "{removed:?}");
+    assert_eq!(w.route("POST /users/{id}/teamwork/installedApps"), 1);
+    assert_eq!(w.route("DELETE /users/{id}/teamwork/installedApps/{id}"), 1);
+}
+
+fn not_installed_teams() -> Selection {
+    Selection {
+        filter: Some(InventoryQuery {
+            kind: Some(TargetKind::Team),
+            state: Some(InstallState::NotInstalled),
+            ..Default::default()
+        }),
+        ids: vec![],
+    }
+}
+
+#[tokio::test]
+async fn a_cancelled_run_resumes_without_installing_anything_twice() {
+    let w = World::new(demo()).await;
+    w.sync().await;
+    let plan = installs::plan(
+        &w.store.lock().expect("lock"),
+        &w.app,
+        BulkAction::Install,
+        &not_installed_teams(),
+    )
+    .expect("plan");
+    let run_id = installs::create_run(&w.store, &plan, &w.actor()).expect("run");
+    let cancel = CancellationToken::new();
+    // Cancel as soon as the first batch has been answered.
+    let stop = cancel.clone();
+    let progress = move |p: &RunProgress| {
+        if p.done > 0 {
+            stop.cancel();
+        }
+    };
+    let first = installs::execute_run(&w.ctx(), &run_id, &progress, &cancel)
+        .await
+        .expect("first");
+    assert_eq!(first.status, "cancelled");
+    assert!(first.pending > 0 && first.succeeded > 0, "{first:?}");
+    let second = installs::execute_run(&w.ctx(), &run_id, &|_| {}, &CancellationToken::new())
+        .await
+        .expect("resume");
+    assert_eq!(second.status, "completed");
+    assert_eq!(second.succeeded, plan.items.len() as u64);
+    assert_eq!(
+        w.route("POST /teams/{id}/installedApps"),
+        plan.items.len() as u64
+    );
+    assert_eq!(
+        w.sim.metrics().status_counts.get(&409),
+        None,
+        "nothing sent twice"
+    );
+}
+
+#[tokio::test]
+async fn a_run_killed_mid_flight_is_verified_then_resumed_without_duplicates() {
+    let w = World::new(SimConfig {
+        size: TenantSize::Demo,
+        // Slow answers keep the first batch on the wire while the worker is dropped.
+        faults: vec![FaultRule {
+            route: "/v1.0/$batch".into(),
+            latency_ms: 300,
+            ..Default::default()
+        }],
+        ..SimConfig::default()
+    })
+    .await;
+    w.sync().await;
+    let plan = installs::plan(
+        &w.store.lock().expect("lock"),
+        &w.app,
+        BulkAction::Install,
+        &not_installed_teams(),
+    )
+    .expect("plan");
+    let run_id = installs::create_run(&w.store, &plan, &w.actor()).expect("run");
+    let posts = || w.route("POST /teams/{id}/installedApps");
+    {
+        // "Kill" the worker: drop its future once Graph has started installing.
+        let ctx = w.ctx();
+        let never = CancellationToken::new();
+        let worker = installs::execute_run(&ctx, &run_id, &|_| {}, &never);
+        tokio::pin!(worker);
+        loop {
+            tokio::select! {
+                _ = &mut worker => panic!("the run finished before it could be interrupted"),
+                _ = tokio::time::sleep(Duration::from_millis(5)) => {
+                    if posts() > 0 { break; }
+                }
+            }
+        }
+    }
+    let interrupted =
+        installs::run_summary(&w.store.lock().expect("lock"), &run_id).expect("summary");
+    assert!(interrupted.pending > 0, "{interrupted:?}");
+    let in_flight = installs::run_items(
+        &w.store.lock().expect("lock"),
+        &run_id,
+        Some(ItemState::InFlight),
+    )
+    .expect("items");
+    assert!(
+        !in_flight.is_empty(),
+        "the journal knows what was on the wire"
+    );
+
+    let resumed = installs::execute_run(&w.ctx(), &run_id, &|_| {}, &CancellationToken::new())
+        .await
+        .expect("resume");
+    assert_eq!(resumed.status, "completed");
+    assert_eq!(resumed.succeeded, plan.items.len() as u64, "{resumed:?}");
+    assert_eq!(
+        w.sim.metrics().status_counts.get(&409),
+        None,
+        "no install was sent twice"
+    );
+    assert_eq!(posts(), plan.items.len() as u64);
+    // And the tenant has each install exactly once.
+    w.sync().await;
+    let left = w.rows(InventoryQuery {
+        kind: Some(TargetKind::Team),
+        state: Some(InstallState::NotInstalled),
+        ..Default::default()
+    });
+    assert!(left.rows.iter().all(|r| r.archived));
+}
+
+#[tokio::test]
+async fn a_cancelled_sync_resumes_and_reads_only_what_is_left() {
+    let w = World::new(demo()).await;
+    let cancel = CancellationToken::new();
+    let stop = cancel.clone();
+    let opts = SyncOptions {
+        kinds: vec![TargetKind::User],
+        channels: false,
+        fresh: false,
+    };
+    let first = installs::sync(
+        &w.ctx(),
+        &w.app,
+        &opts,
+        &move |p: &RunProgress| {
+            if p.done >= 20 {
+                stop.cancel();
+            }
+        },
+        &cancel,
+    )
+    .await
+    .expect("first");
+    assert_eq!(first.status, "cancelled");
+    let reads_before = w.route("GET /users/{id}/teamwork/installedApps");
+    let second = installs::sync(&w.ctx(), &w.app, &opts, &|_| {}, &CancellationToken::new())
+        .await
+        .expect("resume");
+    assert!(second.resumed);
+    assert_eq!(second.status, "completed");
+    assert!(
+        reads_before < second.targets,
+        "{reads_before} of {}",
+        second.targets
+    );
+    let reads = w.route("GET /users/{id}/teamwork/installedApps");
+    assert_eq!(
+        reads, second.targets,
+        "each (enabled) user read once across both runs"
+    );
+    let coverage = installs::coverage(&w.store.lock().expect("lock"), &w.app.id).expect("coverage");
+    assert_eq!(coverage[0].installed, 5);
+    assert_eq!(coverage[0].unknown, 0);
+}
