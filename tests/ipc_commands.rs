@@ -176,3 +176,151 @@ fn doctor_runs_through_ipc() {
         .collect();
     assert_eq!(ids, ["data_dir", "sqlite", "log_dir", "keyring", "webview"]);
 }
+
+#[test]
+fn profiles_are_created_validated_switched_and_removed() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let h = harness(DataPaths::under(tmp.path()));
+    let empty = invoke(&h, "get_session", json!({})).expect("session");
+    assert_eq!(empty["profiles"], json!([]));
+    assert_eq!(empty["signedIn"], false);
+
+    let bad = invoke(
+        &h,
+        "create_profile",
+        json!({"name": "Fabrikam", "tenant": "not a tenant", "cloud": {"kind": "global"},
+               "clientId": "4b1f0e6a-8c2d-4f3b-9a7e-2d5c8e1f0b36"}),
+    )
+    .expect_err("invalid tenant");
+    assert_eq!(bad["code"], "invalid_input");
+    assert!(bad["message"]
+        .as_str()
+        .is_some_and(|m| m.starts_with("tenant:")));
+
+    let session = invoke(
+        &h,
+        "create_profile",
+        json!({"name": "Fabrikam", "tenant": "fabrikam.onmicrosoft.com", "cloud": {"kind": "usGovHigh"},
+               "clientId": "4b1f0e6a-8c2d-4f3b-9a7e-2d5c8e1f0b36"}),
+    )
+    .expect("created");
+    assert_eq!(session["current"]["name"], "Fabrikam");
+    assert_eq!(session["current"]["cloud"], json!({"kind": "usGovHigh"}));
+    let id = session["current"]["id"].as_str().expect("id").to_string();
+
+    let dup = invoke(
+        &h,
+        "create_profile",
+        json!({"name": "fabrikam", "tenant": "fabrikam.onmicrosoft.com", "cloud": {"kind": "global"},
+               "clientId": "4b1f0e6a-8c2d-4f3b-9a7e-2d5c8e1f0b36"}),
+    )
+    .expect_err("duplicate name");
+    assert_eq!(dup["code"], "invalid_input");
+
+    for bad in [json!({}), json!({"profileId": 7}), json!({"id": "x"})] {
+        let err = invoke(&h, "switch_profile", bad).expect_err("malformed");
+        assert_eq!(err["code"], "invalid_request");
+    }
+    let err = invoke(&h, "switch_profile", json!({"profileId": "nope"})).expect_err("unknown");
+    assert_eq!(err["code"], "not_found");
+
+    // Removing deletes the profile's tokens first; without a reachable keyring that cannot
+    // happen, so the profile stays rather than leave tokens behind.
+    match invoke(&h, "remove_profile", json!({"profileId": id})) {
+        Ok(after) => {
+            assert_eq!(after["profiles"], json!([]));
+            assert_eq!(after["current"], Value::Null);
+        }
+        Err(err) => {
+            assert_eq!(err["code"], "keyring", "{err}");
+            let session = invoke(&h, "get_session", json!({})).expect("session");
+            assert_eq!(session["profiles"].as_array().map(Vec::len), Some(1));
+        }
+    }
+}
+
+#[test]
+fn sign_in_without_a_usable_keyring_is_refused_with_the_reason() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let h = harness(DataPaths::under(tmp.path()));
+    let session = invoke(&h, "get_session", json!({})).expect("session");
+    // The mock-runtime tests run without a Secret Service (see Makefile: only ignored tests
+    // get one), so the window must know sign-in is impossible before the admin tries.
+    if std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_none() {
+        assert_eq!(session["canSignIn"], false);
+    }
+    let err = invoke(&h, "sign_out", json!({"profileId": 42})).expect_err("malformed");
+    assert_eq!(err["code"], "invalid_request");
+}
+
+#[test]
+fn only_web_addresses_are_opened_and_never_in_the_webview() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let h = harness(DataPaths::under(tmp.path()));
+    for bad in [
+        "javascript:alert(1)",
+        "file:///etc/passwd",
+        "http://evil.example/login",
+        "not a url",
+    ] {
+        let err = invoke(&h, "open_external", json!({"url": bad})).expect_err(bad);
+        assert_eq!(err["code"], "invalid_input", "{bad}: {err}");
+    }
+    // A valid address with no system browser wired (mock runtime) is an error, not a crash.
+    let err = invoke(
+        &h,
+        "open_external",
+        json!({"url": "https://login.microsoftonline.com/x"}),
+    )
+    .expect_err("no opener in the mock runtime");
+    assert_eq!(err["code"], "internal");
+}
+
+#[test]
+fn scope_catalog_explains_every_scope() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let h = harness(DataPaths::under(tmp.path()));
+    let scopes = invoke(&h, "scope_catalog", json!({})).expect("scopes");
+    let list = scopes.as_array().expect("array");
+    assert!(list
+        .iter()
+        .any(|s| s["scope"] == "User.Read" && s["feature"] == "read_tenant"));
+    assert!(list
+        .iter()
+        .all(|s| s["reason"].as_str().is_some_and(|r| !r.is_empty())));
+}
+
+#[test]
+fn demo_mode_starts_the_simulated_tenant_and_selects_its_profile() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let options = StartupOptions {
+        demo: true,
+        ..StartupOptions::default()
+    };
+    let state = AppState::start(DataPaths::under(tmp.path()), &options, None);
+    let app = botdeck_app::build(mock_builder(), state)
+        .build(mock_context(noop_assets()))
+        .expect("mock app builds");
+    let window = WebviewWindowBuilder::new(&app, "main", Default::default())
+        .build()
+        .expect("mock window");
+    let h = Harness { _app: app, window };
+    let info = invoke(&h, "app_info", json!({})).expect("app_info");
+    assert_eq!(info["demo"], true);
+    let url = info["demoTenantUrl"].as_str().expect("sim url").to_string();
+    assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+    let session = invoke(&h, "get_session", json!({})).expect("session");
+    assert_eq!(session["current"]["name"], "Contoso (demo)");
+    assert_eq!(session["current"]["isDemo"], true);
+    let graph = session["current"]["cloud"]["graphBaseUrl"]
+        .as_str()
+        .unwrap_or_default();
+    assert_eq!(graph, format!("{url}/v1.0"));
+    let err = invoke(
+        &h,
+        "remove_profile",
+        json!({"profileId": session["current"]["id"].clone()}),
+    )
+    .expect_err("the open demo profile stays");
+    assert_eq!(err["code"], "invalid_input");
+}

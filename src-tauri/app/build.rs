@@ -8,6 +8,17 @@ fn main() {
             "run_doctor",
             "get_ui_settings",
             "set_theme",
+            "recent_activity",
+            "get_session",
+            "create_profile",
+            "switch_profile",
+            "remove_profile",
+            "sign_in_device_code",
+            "sign_in_browser",
+            "cancel_sign_in",
+            "sign_out",
+            "scope_catalog",
+            "open_external",
         ]));
     if let Err(err) = tauri_build::try_build(attributes) {
         eprintln!("tauri-build failed: {err:#}");

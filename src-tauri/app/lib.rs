@@ -20,6 +20,17 @@ pub fn build<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<R> {
             commands::run_doctor,
             commands::get_ui_settings,
             commands::set_theme,
+            commands::recent_activity,
+            commands::auth::get_session,
+            commands::auth::create_profile,
+            commands::auth::switch_profile,
+            commands::auth::remove_profile,
+            commands::auth::sign_in_device_code,
+            commands::auth::sign_in_browser,
+            commands::auth::cancel_sign_in,
+            commands::auth::sign_out,
+            commands::auth::scope_catalog,
+            commands::auth::open_external,
         ])
 }
 
@@ -51,6 +62,20 @@ pub fn run_desktop() -> ExitCode {
     let state = AppState::start(paths, &options, log.file_error.clone());
     let app = build(tauri::Builder::default(), state)
         .plugin(tauri_plugin_opener::init())
+        .setup(|app| {
+            use tauri::Manager;
+            use tauri_plugin_opener::OpenerExt;
+            let handle = app.handle().clone();
+            // Sign-in and consent pages open in the system browser, never in the webview.
+            app.state::<AppState>()
+                .set_url_opener(std::sync::Arc::new(move |url: &str| {
+                    handle
+                        .opener()
+                        .open_url(url, None::<&str>)
+                        .map_err(|e| e.to_string())
+                }));
+            Ok(())
+        })
         .run(tauri::generate_context!());
     match app {
         Ok(()) => ExitCode::SUCCESS,

@@ -2,15 +2,18 @@
 
 use std::ffi::OsString;
 use std::path::PathBuf;
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::Duration;
 
-use botdeck_core::config::{ConfigError, DataPaths};
+use botdeck_core::auth::Authenticator;
+use botdeck_core::config::{Cloud, ConfigError, DataPaths};
 use botdeck_core::error::{ApiError, ErrorCode};
 use botdeck_core::ipc_types::{Notice, NoticeLevel};
+use botdeck_core::profiles::{NewProfile, Profiles};
 use botdeck_core::secrets::KeyringStatus;
 use botdeck_core::store::Store;
 use clap::Parser;
+use tokio_util::sync::CancellationToken;
 
 #[derive(Debug, Clone, Default, Parser)]
 #[command(name = "botdeck-desktop", version, about = "BotDeck desktop window")]
@@ -36,17 +39,33 @@ impl StartupOptions {
     }
 }
 
+/// Opens a URL in the system browser; set by the desktop shell (the mock runtime has none).
+pub type UrlOpener = Arc<dyn Fn(&str) -> Result<(), String> + Send + Sync>;
+
+/// The embedded demo tenant: tenant-sim on loopback, for as long as the window is open.
+pub struct DemoTenant {
+    pub sim: tenant_sim::RunningSim,
+    pub profile_id: String,
+}
+
 pub struct AppState {
     pub paths: DataPaths,
-    pub demo: bool,
+    pub demo: Option<DemoTenant>,
     store: Option<Mutex<Store>>,
     notices: Vec<Notice>,
     pub keyring: KeyringStatus,
+    pub http: reqwest::Client,
+    /// `None` when no real keyring backend exists: sign-in is then refused with the reason.
+    pub auth: Option<Authenticator>,
+    sign_in: Mutex<Option<CancellationToken>>,
+    url_opener: OnceLock<UrlOpener>,
 }
 
 /// How long start-up waits for the keyring before reporting it unresponsive (a locked
 /// keyring may be waiting for an unlock prompt nobody sees).
 const KEYRING_PROBE_WAIT: Duration = Duration::from_secs(5);
+
+pub const DEMO_PROFILE_NAME: &str = "Contoso (demo)";
 
 impl AppState {
     pub fn start(paths: DataPaths, options: &StartupOptions, log_error: Option<String>) -> Self {
@@ -65,7 +84,7 @@ impl AppState {
                         ),
                     });
                 }
-                Some(Mutex::new(store))
+                Some(store)
             }
             Err(err) => {
                 tracing::error!(%err, "the local cache cannot be opened");
@@ -101,12 +120,42 @@ impl AppState {
                 ),
             });
         }
+        let http = reqwest::Client::builder()
+            .user_agent(concat!("BotDeck/", env!("CARGO_PKG_VERSION")))
+            .connect_timeout(Duration::from_secs(10))
+            .timeout(Duration::from_secs(120))
+            .build()
+            .unwrap_or_default();
+        let auth = Authenticator::new(http.clone()).ok();
+
+        let demo = if options.demo {
+            match store.as_ref().map(|s| start_demo(s)) {
+                Some(Ok(demo)) => Some(demo),
+                Some(Err(err)) => {
+                    notices.push(Notice {
+                        id: "demo-unavailable".into(),
+                        level: NoticeLevel::Error,
+                        title: "The demo tenant could not be started".into(),
+                        message: err,
+                    });
+                    None
+                }
+                None => None,
+            }
+        } else {
+            None
+        };
+
         Self {
             paths,
-            demo: options.demo,
-            store,
+            demo,
+            store: store.map(Mutex::new),
             notices,
             keyring,
+            http,
+            auth,
+            sign_in: Mutex::new(None),
+            url_opener: OnceLock::new(),
         }
     }
 
@@ -127,6 +176,113 @@ impl AppState {
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner()))
     }
+
+    pub fn authenticator(&self) -> Result<&Authenticator, ApiError> {
+        self.auth.as_ref().ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::Keyring,
+                format!("sign-in is disabled: {}", self.keyring.detail),
+            )
+        })
+    }
+
+    /// A new cancellation token for the sign-in about to start; cancels any previous one.
+    pub fn begin_sign_in(&self) -> CancellationToken {
+        let token = CancellationToken::new();
+        let mut slot = self.sign_in.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(previous) = slot.replace(token.clone()) {
+            previous.cancel();
+        }
+        token
+    }
+
+    pub fn cancel_sign_in(&self) -> bool {
+        let slot = self.sign_in.lock().unwrap_or_else(|p| p.into_inner());
+        match slot.as_ref() {
+            Some(token) if !token.is_cancelled() => {
+                token.cancel();
+                true
+            }
+            _ => false,
+        }
+    }
+
+    pub fn set_url_opener(&self, opener: UrlOpener) {
+        let _ = self.url_opener.set(opener);
+    }
+
+    /// Opens http(s) URLs in the system browser, never in the app's webview.
+    pub fn open_url(&self, url: &str) -> Result<(), ApiError> {
+        let parsed = url::Url::parse(url)
+            .map_err(|_| ApiError::new(ErrorCode::InvalidInput, format!("{url:?} is not a URL")))?;
+        let loopback = matches!(parsed.host_str(), Some("127.0.0.1" | "localhost" | "[::1]"));
+        if !(parsed.scheme() == "https" || (parsed.scheme() == "http" && loopback)) {
+            return Err(ApiError::new(
+                ErrorCode::InvalidInput,
+                "only https addresses (or the local demo tenant) are opened",
+            ));
+        }
+        let opener = self.url_opener.get().ok_or_else(|| {
+            ApiError::new(ErrorCode::Internal, "no system browser is available here")
+        })?;
+        opener(url).map_err(|e| {
+            ApiError::new(
+                ErrorCode::Internal,
+                format!("could not open the system browser ({e}); open {url} yourself"),
+            )
+        })
+    }
+}
+
+/// Starts tenant-sim on loopback and points the demo profile at it. Tokens from an earlier
+/// demo run belong to a simulator that is gone, so the demo profile starts signed out.
+fn start_demo(store: &Store) -> Result<DemoTenant, String> {
+    let config = tenant_sim::SimConfig {
+        size: tenant_sim::TenantSize::Demo,
+        auto_approve_browser: Some(true),
+        ..tenant_sim::SimConfig::default()
+    };
+    let sim =
+        tauri::async_runtime::block_on(tenant_sim::start(config)).map_err(|e| e.to_string())?;
+    let cloud =
+        Cloud::custom(&sim.authority_host(), &sim.graph_base_url()).map_err(|e| e.to_string())?;
+    let profiles = Profiles::new(store);
+    let profile = match profiles
+        .find_by_name(DEMO_PROFILE_NAME)
+        .map_err(|e| e.to_string())?
+    {
+        Some(existing) => {
+            profiles
+                .update_cloud(&existing.id, &cloud)
+                .map_err(|e| e.to_string())?;
+            profiles
+                .clear_identity(&existing.id)
+                .map_err(|e| e.to_string())?;
+            if let Ok(auth) = Authenticator::new(reqwest::Client::new()) {
+                let _ = auth.sign_out(&existing.id);
+            }
+            existing
+        }
+        None => profiles
+            .create(
+                &NewProfile {
+                    name: DEMO_PROFILE_NAME.into(),
+                    tenant: sim.tenant_id(),
+                    cloud,
+                    client_id: tenant_sim::BOTDECK_PUBLIC_CLIENT_ID.into(),
+                },
+                true,
+            )
+            .map_err(|e| e.to_string())?,
+    };
+    profiles
+        .set_current(&profile.id)
+        .map_err(|e| e.to_string())?;
+    tracing::info!(url = %sim.base_url(), "demo tenant (tenant-sim) started");
+    Ok(DemoTenant {
+        sim,
+        profile_id: profile.id,
+    })
 }
 
 fn probe_keyring_with_deadline() -> KeyringStatus {

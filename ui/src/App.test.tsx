@@ -1,32 +1,17 @@
 import { describe, expect, it, vi, beforeEach } from "vitest";
 import { render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { appInfo, doctorReport } from "./test/fixtures";
+import { appInfo } from "./test/fixtures";
 
-vi.mock("./ipc", async (importOriginal) => {
-  const actual = await importOriginal<typeof import("./ipc")>();
-  return {
-    ...actual,
-    ipc: {
-      appInfo: vi.fn(),
-      runDoctor: vi.fn(),
-      getUiSettings: vi.fn(),
-      setTheme: vi.fn(),
-    },
-  };
-});
+vi.mock("./ipc", () => import("./test/ipcMock"));
 
-import { ipc } from "./ipc";
 import { App } from "./App";
+import { ipc as mockedIpc, resetIpcMock } from "./test/ipcMock";
 
-const mocked = vi.mocked(ipc);
+const mocked = mockedIpc;
 
 beforeEach(() => {
-  vi.resetAllMocks();
-  mocked.appInfo.mockResolvedValue(appInfo);
-  mocked.runDoctor.mockResolvedValue(doctorReport);
-  mocked.getUiSettings.mockResolvedValue({ theme: "light" });
-  mocked.setTheme.mockImplementation(async (theme) => ({ theme }));
+  resetIpcMock();
 });
 
 describe("app frame", () => {
@@ -68,7 +53,7 @@ describe("app frame", () => {
   });
 
   it("keeps the theme for the session and says so when saving fails", async () => {
-    mocked.setTheme.mockRejectedValue({ code: "store", message: "the local cache is not available", retryable: false });
+    mocked.setTheme.mockRejectedValue({ code: "store", message: "the local cache is not available", retryable: false, link: null });
     const user = userEvent.setup();
     render(<App />);
     await waitFor(() => expect(screen.getByTestId("app-root")).toHaveAttribute("data-theme", "light"));
@@ -100,7 +85,7 @@ describe("app frame", () => {
   });
 
   it("reports when the app state cannot be read", async () => {
-    mocked.appInfo.mockRejectedValue({ code: "internal", message: "boom", retryable: false });
+    mocked.appInfo.mockRejectedValue({ code: "internal", message: "boom", retryable: false, link: null });
     render(<App />);
     expect(await screen.findByText("BotDeck could not read its state")).toBeInTheDocument();
   });

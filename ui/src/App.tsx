@@ -13,12 +13,14 @@ import {
   makeStyles,
   tokens,
 } from "@fluentui/react-components";
-import { PersonCircleRegular, WeatherMoonRegular, WeatherSunnyRegular } from "@fluentui/react-icons";
+import { WeatherMoonRegular, WeatherSunnyRegular } from "@fluentui/react-icons";
 import { ipc, type ApiError, type AppInfo, type ThemePreference } from "./ipc";
 import { effectiveTheme, fluentTheme, useSystemTheme } from "./theme";
 import { pages, type PageId } from "./pages/registry";
 import { PageView } from "./pages/PageView";
 import { BrandMark } from "./components/BrandMark";
+import { ProfileMenu } from "./components/ProfileMenu";
+import { SessionProvider } from "./session";
 
 const useStyles = makeStyles({
   frame: {
@@ -72,6 +74,7 @@ export function App() {
   const [info, setInfo] = useState<AppInfo | null>(null);
   const [startupError, setStartupError] = useState<ApiError | null>(null);
   const [themeError, setThemeError] = useState<ApiError | null>(null);
+  const [sessionError, setSessionError] = useState<ApiError | null>(null);
 
   useEffect(() => {
     ipc.appInfo().then(setInfo, setStartupError);
@@ -95,6 +98,7 @@ export function App() {
 
   return (
     <FluentProvider theme={fluentTheme(theme)} data-theme={theme} data-testid="app-root">
+      <SessionProvider>
       <div className={styles.frame}>
         <header className={styles.header}>
           <BrandMark size={24} />
@@ -105,17 +109,7 @@ export function App() {
             </Badge>
           )}
           <span className={styles.spacer} />
-          <Tooltip content="Signing in to a tenant is not available in this build yet" relationship="description">
-            <Button
-              appearance="transparent"
-              className={styles.headerButton}
-              icon={<PersonCircleRegular />}
-              data-testid="profile-area"
-              disabled
-            >
-              Not signed in
-            </Button>
-          </Tooltip>
+          <ProfileMenu onError={setSessionError} />
           <Tooltip content={theme === "dark" ? "Switch to light theme" : "Switch to dark theme"} relationship="label">
             <Button
               appearance="transparent"
@@ -160,6 +154,11 @@ export function App() {
                 </MessageBarBody>
               </MessageBar>
             ))}
+            {sessionError && (
+              <MessageBar intent="error" data-testid="session-error">
+                <MessageBarBody>{sessionError.message}</MessageBarBody>
+              </MessageBar>
+            )}
             {themeError && (
               <MessageBar intent="warning">
                 <MessageBarBody>The theme was changed but not saved: {themeError.message}</MessageBarBody>
@@ -176,6 +175,7 @@ export function App() {
           {info && <span>BotDeck {info.version}</span>}
         </footer>
       </div>
+      </SessionProvider>
     </FluentProvider>
   );
 }

@@ -23,6 +23,18 @@ pub enum ErrorCode {
     Keyring,
     /// Something BotDeck was asked to find does not exist.
     NotFound,
+    /// Not signed in, or the sign-in expired or was revoked: sign in (again).
+    SignInRequired,
+    /// The token lacks permissions for this feature, or an admin must consent first (`link`).
+    ConsentRequired,
+    /// The sign-in did not complete (declined, expired code, MFA or conditional access).
+    SignInFailed,
+    /// The admin cancelled the operation.
+    Cancelled,
+    /// The tenant (or the network) could not be reached; the cache still works.
+    Offline,
+    /// Microsoft Graph refused or failed the request.
+    Graph,
     /// A bug: the operation failed in a way BotDeck does not expect.
     Internal,
 }
@@ -34,6 +46,9 @@ pub struct ApiError {
     pub message: String,
     /// True when trying the same thing again later may succeed (network, throttling, locks).
     pub retryable: bool,
+    /// A page that resolves the problem (admin consent), opened in the system browser.
+    #[serde(default)]
+    pub link: Option<String>,
 }
 
 impl ApiError {
@@ -42,6 +57,7 @@ impl ApiError {
             code,
             message: message.into(),
             retryable: false,
+            link: None,
         }
     }
 
@@ -67,6 +83,7 @@ impl From<crate::store::StoreError> for ApiError {
             code,
             message: err.to_string(),
             retryable,
+            link: None,
         }
     }
 }
@@ -87,5 +104,66 @@ impl From<crate::secrets::SecretsError> for ApiError {
 impl From<crate::config::ConfigError> for ApiError {
     fn from(err: crate::config::ConfigError) -> Self {
         Self::new(ErrorCode::InvalidInput, err.to_string())
+    }
+}
+
+impl From<crate::profiles::ProfileError> for ApiError {
+    fn from(err: crate::profiles::ProfileError) -> Self {
+        use crate::profiles::ProfileError as E;
+        match err {
+            E::Store(inner) => inner.into(),
+            E::NotFound(_) => Self::new(ErrorCode::NotFound, err.to_string()),
+            E::Duplicate(_) | E::Invalid { .. } => {
+                Self::new(ErrorCode::InvalidInput, err.to_string())
+            }
+        }
+    }
+}
+
+impl From<crate::auth::AuthError> for ApiError {
+    fn from(err: crate::auth::AuthError) -> Self {
+        use crate::auth::AuthError as E;
+        let message = err.to_string();
+        match err {
+            E::Keyring(inner) => inner.into(),
+            E::Profile(inner) => inner.into(),
+            E::Offline { .. } => Self::new(ErrorCode::Offline, message).retryable(),
+            E::Cancelled => Self::new(ErrorCode::Cancelled, message),
+            E::NotSignedIn(_) | E::SignInAgain => Self::new(ErrorCode::SignInRequired, message),
+            E::ConsentRequired { admin_consent_url } => Self {
+                link: Some(admin_consent_url),
+                ..Self::new(ErrorCode::ConsentRequired, message)
+            },
+            E::ScopesMissing { .. } => Self::new(ErrorCode::ConsentRequired, message),
+            E::Declined
+            | E::Expired
+            | E::BrowserTimeout(_)
+            | E::StateMismatch
+            | E::PkceMismatch
+            | E::CodeAlreadyUsed
+            | E::ConditionalAccess { .. }
+            | E::MfaRequired
+            | E::Entra { .. } => Self::new(ErrorCode::SignInFailed, message),
+            E::Protocol(_) => Self::new(ErrorCode::Internal, message),
+        }
+    }
+}
+
+impl From<crate::graph::GraphError> for ApiError {
+    fn from(err: crate::graph::GraphError) -> Self {
+        use crate::graph::GraphError as E;
+        let message = err.to_string();
+        match err {
+            E::Offline { .. } => Self::new(ErrorCode::Offline, message).retryable(),
+            E::Http { status: 401, .. } => Self::new(ErrorCode::SignInRequired, message),
+            E::Http { status, .. } => {
+                let retryable = status == 429 || status >= 500;
+                Self {
+                    retryable,
+                    ..Self::new(ErrorCode::Graph, message)
+                }
+            }
+            E::Protocol(_) | E::ForeignUrl(_) => Self::new(ErrorCode::Graph, message),
+        }
     }
 }

@@ -15,6 +15,8 @@ pub struct AppInfo {
     pub log_file: String,
     /// True when the window runs against the embedded demo tenant.
     pub demo: bool,
+    /// Where the demo tenant (tenant-sim) answers, when `demo` is true.
+    pub demo_tenant_url: Option<String>,
     pub notices: Vec<Notice>,
 }
 
@@ -54,6 +56,53 @@ pub struct UiSettings {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SetThemeRequest {
     pub theme: ThemePreference,
+}
+
+/// The header's view of who is signed in where.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionView {
+    pub profiles: Vec<crate::profiles::Profile>,
+    pub current: Option<crate::profiles::Profile>,
+    /// The current profile has tokens in the keyring and a known identity.
+    pub signed_in: bool,
+    /// "Publishing needs Teams Administrator; you are ..." lines for the current identity.
+    pub role_advice: Vec<String>,
+    /// Sign-in is possible at all (a working OS keyring).
+    pub can_sign_in: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ProfileRequest {
+    pub profile_id: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SignInRequest {
+    pub profile_id: String,
+    pub feature: crate::auth::Feature,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct OpenUrlRequest {
+    pub url: String,
+}
+
+/// Progress of a sign-in, sent over a channel while the command runs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase",
+    tag = "kind"
+)]
+pub enum SignInEvent {
+    /// Show this code; the admin enters it at `verification_uri`.
+    DeviceCode(crate::auth::DeviceCodePrompt),
+    /// The sign-in page was opened in the system browser.
+    BrowserOpened { url: String },
 }
 
 /// One generated file: its name under `ui/src/ipc/bindings/` and its contents.
@@ -99,5 +148,19 @@ pub fn all_bindings() -> Vec<Binding> {
         crate::config::Cloud,
         crate::config::CloudEndpoints,
         crate::store::OpenReport,
+        SessionView,
+        ProfileRequest,
+        SignInRequest,
+        OpenUrlRequest,
+        SignInEvent,
+        crate::auth::DeviceCodePrompt,
+        crate::auth::Feature,
+        crate::auth::ScopeInfo,
+        crate::profiles::Profile,
+        crate::profiles::Identity,
+        crate::profiles::NewProfile,
+        crate::audit::AuditRecord,
+        crate::audit::AuditEntry,
+        crate::audit::Outcome,
     ]
 }

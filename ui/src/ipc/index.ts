@@ -1,13 +1,25 @@
 // The only module that talks to Tauri. Everything else imports these typed functions, which
 // makes the UI testable with a mocked `ipc` module and keeps IPC names in one place.
-import { invoke } from "@tauri-apps/api/core";
+import { Channel, invoke } from "@tauri-apps/api/core";
 import type { ApiError } from "./bindings/ApiError";
 import type { AppInfo } from "./bindings/AppInfo";
 import type { DoctorReport } from "./bindings/DoctorReport";
 import type { ThemePreference } from "./bindings/ThemePreference";
 import type { UiSettings } from "./bindings/UiSettings";
 
+import type { AuditRecord } from "./bindings/AuditRecord";
+import type { Feature } from "./bindings/Feature";
+import type { NewProfile } from "./bindings/NewProfile";
+import type { ScopeInfo } from "./bindings/ScopeInfo";
+import type { SessionView } from "./bindings/SessionView";
+import type { SignInEvent } from "./bindings/SignInEvent";
+
 export type { ApiError, AppInfo, DoctorReport, ThemePreference, UiSettings };
+export type { AuditRecord, Feature, NewProfile, ScopeInfo, SessionView, SignInEvent };
+export type { Profile } from "./bindings/Profile";
+export type { Identity } from "./bindings/Identity";
+export type { Cloud } from "./bindings/Cloud";
+export type { DeviceCodePrompt } from "./bindings/DeviceCodePrompt";
 export type { Check } from "./bindings/Check";
 export type { CheckStatus } from "./bindings/CheckStatus";
 export type { Notice } from "./bindings/Notice";
@@ -28,7 +40,7 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
   } catch (err) {
     if (isApiError(err)) throw err;
     const message = typeof err === "string" ? err : err instanceof Error ? err.message : String(err);
-    const wrapped: ApiError = { code: "internal", message, retryable: false };
+    const wrapped: ApiError = { code: "internal", message, retryable: false, link: null };
     throw wrapped;
   }
 }
@@ -38,6 +50,25 @@ export const ipc = {
   runDoctor: () => call<DoctorReport>("run_doctor"),
   getUiSettings: () => call<UiSettings>("get_ui_settings"),
   setTheme: (theme: ThemePreference) => call<UiSettings>("set_theme", { theme }),
+  recentActivity: () => call<AuditRecord[]>("recent_activity"),
+  getSession: () => call<SessionView>("get_session"),
+  createProfile: (profile: NewProfile) => call<SessionView>("create_profile", { ...profile }),
+  switchProfile: (profileId: string) => call<SessionView>("switch_profile", { profileId }),
+  removeProfile: (profileId: string) => call<SessionView>("remove_profile", { profileId }),
+  signInDeviceCode: (profileId: string, feature: Feature, onEvent: (e: SignInEvent) => void) => {
+    const channel = new Channel<SignInEvent>();
+    channel.onmessage = onEvent;
+    return call<SessionView>("sign_in_device_code", { profileId, feature, onEvent: channel });
+  },
+  signInBrowser: (profileId: string, feature: Feature, onEvent: (e: SignInEvent) => void) => {
+    const channel = new Channel<SignInEvent>();
+    channel.onmessage = onEvent;
+    return call<SessionView>("sign_in_browser", { profileId, feature, onEvent: channel });
+  },
+  cancelSignIn: () => call<boolean>("cancel_sign_in"),
+  signOut: (profileId: string) => call<SessionView>("sign_out", { profileId }),
+  scopeCatalog: () => call<ScopeInfo[]>("scope_catalog"),
+  openExternal: (url: string) => call<void>("open_external", { url }),
 };
 
 export type Ipc = typeof ipc;

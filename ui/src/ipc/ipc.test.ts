@@ -27,6 +27,7 @@ describe("ipc", () => {
       code: "internal",
       message: "command run_doctor not allowed",
       retryable: false,
+      link: null,
     });
     invoke.mockImplementation(async () => {
       throw new Error("ipc down");

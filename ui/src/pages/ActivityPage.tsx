@@ -1,7 +1,16 @@
 import { Button, Card, CardHeader, makeStyles, Text, tokens } from "@fluentui/react-components";
 import { CopyRegular } from "@fluentui/react-icons";
-import { useState } from "react";
-import type { AppInfo } from "../ipc";
+import { useEffect, useState } from "react";
+import {
+  Badge,
+  Table,
+  TableBody,
+  TableCell,
+  TableHeader,
+  TableHeaderCell,
+  TableRow,
+} from "@fluentui/react-components";
+import { ipc, type ApiError, type AppInfo, type AuditRecord } from "../ipc";
 
 const useStyles = makeStyles({
   stack: { display: "grid", gap: tokens.spacingVerticalL, maxWidth: "980px" },
@@ -13,6 +22,11 @@ const useStyles = makeStyles({
 export function ActivityPage({ info }: { info: AppInfo | null }) {
   const styles = useStyles();
   const [copied, setCopied] = useState(false);
+  const [records, setRecords] = useState<AuditRecord[] | null>(null);
+  const [auditError, setAuditError] = useState<ApiError | null>(null);
+  useEffect(() => {
+    ipc.recentActivity().then(setRecords, setAuditError);
+  }, []);
   const copy = async () => {
     if (!info) return;
     try {
@@ -36,13 +50,51 @@ export function ActivityPage({ info }: { info: AppInfo | null }) {
         </div>
       </Card>
       <Card>
-        <CardHeader header={<Text weight="semibold">Audit log</Text>} />
+        <CardHeader
+          header={<Text weight="semibold">Audit log</Text>}
+          description="Every change BotDeck made to a tenant: who, what, where, the result and Graph's request id."
+        />
         <div className={styles.body}>
-          <Text>
-            BotDeck cannot change your tenant in this build yet, so nothing has been recorded. Once publishing and
-            installing arrive, every change is listed here: who, what, which team or chat, the result and Graph's
-            request id.
-          </Text>
+          {auditError && <Text>The audit log cannot be read: {auditError.message}</Text>}
+          {records && records.length === 0 && (
+            <Text data-testid="audit-empty">No changes recorded yet. Publishing, installing and revoking are recorded here.</Text>
+          )}
+          {records && records.length > 0 && (
+            <Table size="small" aria-label="Audit log" data-testid="audit-table">
+              <TableHeader>
+                <TableRow>
+                  <TableHeaderCell>When</TableHeaderCell>
+                  <TableHeaderCell>Who</TableHeaderCell>
+                  <TableHeaderCell>What</TableHeaderCell>
+                  <TableHeaderCell>Target</TableHeaderCell>
+                  <TableHeaderCell>Result</TableHeaderCell>
+                  <TableHeaderCell>Request id</TableHeaderCell>
+                </TableRow>
+              </TableHeader>
+              <TableBody>
+                {records.map((r) => (
+                  <TableRow key={r.id}>
+                    <TableCell>{new Date(r.at).toLocaleString()}</TableCell>
+                    <TableCell>{r.actor}</TableCell>
+                    <TableCell>{r.action}</TableCell>
+                    <TableCell>
+                      {r.targetName ?? r.targetId} <Text size={200}>({r.targetKind})</Text>
+                    </TableCell>
+                    <TableCell>
+                      <Badge
+                        appearance="tint"
+                        color={r.outcome === "failed" ? "danger" : r.outcome === "succeeded" ? "success" : "informative"}
+                      >
+                        {r.outcome.replace("_", " ")}
+                      </Badge>
+                      {r.detail && <div>{r.detail}</div>}
+                    </TableCell>
+                    <TableCell className={styles.mono}>{r.requestId ?? "—"}</TableCell>
+                  </TableRow>
+                ))}
+              </TableBody>
+            </Table>
+          )}
         </div>
       </Card>
     </div>

@@ -11,6 +11,7 @@ import {
 } from "@fluentui/react-components";
 import type { AppInfo } from "../ipc";
 import { useDoctor } from "../components/useDoctor";
+import { useSession } from "../session";
 import type { PageId } from "./registry";
 
 const useStyles = makeStyles({
@@ -23,6 +24,8 @@ const useStyles = makeStyles({
 export function OverviewPage({ info, onNavigate }: { info: AppInfo | null; onNavigate: (p: PageId) => void }) {
   const styles = useStyles();
   const { report, error, running } = useDoctor();
+  const { session } = useSession();
+  const identity = session?.signedIn ? session.current?.identity ?? null : null;
   const count = (status: string) => report?.checks.filter((c) => c.status === status).length ?? 0;
 
   return (
@@ -30,12 +33,38 @@ export function OverviewPage({ info, onNavigate }: { info: AppInfo | null; onNav
       <Card data-testid="overview-tenant">
         <CardHeader header={<Text weight="semibold">Tenant</Text>} />
         <div className={styles.body}>
-          <Text>Not signed in.</Text>
-          <Text size={200}>
-            {info?.demo
-              ? "This window runs on the built-in demo tenant. Signing in arrives with the sign-in feature."
-              : "Signing in to a Microsoft 365 tenant arrives with the sign-in feature."}
-          </Text>
+          {identity ? (
+            <>
+              <Text size={500} weight="semibold" data-testid="tenant-name">
+                {identity.tenantName}
+              </Text>
+              <Text size={200}>{identity.verifiedDomains.join(", ")}</Text>
+              <Text data-testid="tenant-account">
+                Signed in as {identity.accountName} ({identity.accountUpn})
+              </Text>
+              <div className={styles.counts}>
+                {identity.directoryRoles.map((r) => (
+                  <Badge key={r} appearance="tint" color="brand">
+                    {r}
+                  </Badge>
+                ))}
+              </div>
+              {session?.roleAdvice.map((line) => (
+                <Text key={line} size={200} data-testid="role-advice">
+                  {line}
+                </Text>
+              ))}
+            </>
+          ) : (
+            <>
+              <Text>{session?.current ? `${session.current.name}: not signed in.` : "No tenant added yet."}</Text>
+              <Text size={200}>
+                {info?.demo
+                  ? "This window runs on the built-in demo tenant (simulated). Sign in from the profile menu at the top right — no Microsoft account needed."
+                  : "Add your tenant and sign in from the profile menu at the top right."}
+              </Text>
+            </>
+          )}
         </div>
       </Card>
 
@@ -68,7 +97,7 @@ export function OverviewPage({ info, onNavigate }: { info: AppInfo | null; onNav
         <CardHeader header={<Text weight="semibold">What BotDeck will do for you</Text>} />
         <div className={styles.body}>
           <ol className={styles.steps}>
-            <li>Sign in to your tenant.</li>
+            <li>Sign in to your tenant — done when your name shows at the top right.</li>
             <li>Validate and build the bot's app package.</li>
             <li>Publish or update it in the org catalog.</li>
             <li>Install and upgrade it in teams, chats and for users — in bulk.</li>

@@ -17,7 +17,9 @@ import {
   tokens,
 } from "@fluentui/react-components";
 import { ArrowClockwiseRegular } from "@fluentui/react-icons";
-import type { AppInfo, ThemePreference } from "../ipc";
+import { useEffect, useState } from "react";
+import { ipc, type AppInfo, type ScopeInfo, type ThemePreference } from "../ipc";
+import { useSession } from "../session";
 import { useDoctor } from "../components/useDoctor";
 import { CheckStatusIcon } from "../components/CheckStatusIcon";
 
@@ -40,6 +42,19 @@ export function SettingsPage({
 }) {
   const styles = useStyles();
   const { report, error, running, run } = useDoctor();
+  const { session } = useSession();
+  const [scopes, setScopes] = useState<ScopeInfo[]>([]);
+  useEffect(() => {
+    ipc.scopeCatalog().then(setScopes, () => setScopes([]));
+  }, []);
+  const held = new Set((session?.signedIn ? session.current?.grantedScopes ?? [] : []).map((s) => s.toLowerCase()));
+  const featureLabel: Record<string, string> = {
+    read_tenant: "Reading the tenant",
+    publish: "Publishing",
+    install: "Installing",
+    review_permissions: "Reviewing permissions",
+    revoke_permissions: "Revoking permissions",
+  };
 
   return (
     <div className={styles.stack}>
@@ -106,6 +121,41 @@ export function SettingsPage({
         )}
       </Card>
 
+      <Card data-testid="scopes-card">
+        <CardHeader
+          header={<Text weight="semibold">Permissions BotDeck asks for</Text>}
+          description={
+            session?.signedIn
+              ? `What ${session.current?.name} holds now. BotDeck asks for more only when you first use a feature that needs it.`
+              : "Sign in to see which of these your profile holds. BotDeck asks only for what the feature in use needs."
+          }
+        />
+        <Table size="small" aria-label="Delegated permissions">
+          <TableHeader>
+            <TableRow>
+              <TableHeaderCell className={styles.statusCell}>Held</TableHeaderCell>
+              <TableHeaderCell>Permission</TableHeaderCell>
+              <TableHeaderCell>Needed for</TableHeaderCell>
+              <TableHeaderCell>Why</TableHeaderCell>
+            </TableRow>
+          </TableHeader>
+          <TableBody>
+            {scopes.map((s) => {
+              const oidc = ["openid", "profile", "offline_access"].includes(s.scope);
+              const has = held.has(s.scope.toLowerCase()) || (oidc && !!session?.signedIn);
+              return (
+                <TableRow key={s.scope} data-testid={`scope-${s.scope}`} data-held={has}>
+                  <TableCell className={styles.statusCell}>{has ? <CheckStatusIcon status="ok" /> : "—"}</TableCell>
+                  <TableCell className={styles.mono}>{s.scope}</TableCell>
+                  <TableCell>{featureLabel[s.feature] ?? s.feature}</TableCell>
+                  <TableCell>{s.reason}</TableCell>
+                </TableRow>
+              );
+            })}
+          </TableBody>
+        </Table>
+      </Card>
+
       <Card>
         <CardHeader header={<Text weight="semibold">Where BotDeck keeps things</Text>} />
         <div className={styles.body}>
@@ -116,6 +166,12 @@ export function SettingsPage({
           <Text>
             Log file: <span className={styles.mono} data-testid="path-log">{report?.logFile ?? info?.logFile ?? "…"}</span>
           </Text>
+          {info?.demoTenantUrl && (
+            <Text>
+              Demo tenant (simulated) served at:{" "}
+              <span className={styles.mono} data-testid="demo-tenant-url">{info.demoTenantUrl}</span>
+            </Text>
+          )}
           <Text size={200} className={styles.hint}>
             Sign-in tokens are stored only in the OS keyring — never in these files. The cache can be deleted at any
             time; it is rebuilt from your tenant.

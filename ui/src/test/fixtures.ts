@@ -5,6 +5,7 @@ export const appInfo: AppInfo = {
   dataDir: "/home/admin/.local/share/botdeck",
   logFile: "/home/admin/.local/state/botdeck/logs/botdeck.2026-11-22.log",
   demo: false,
+  demoTenantUrl: null,
   notices: [],
 };
 
@@ -27,4 +28,50 @@ export const doctorReport: DoctorReport = {
     },
     { id: "webview", label: "Webview libraries", status: "ok", detail: "webkit2gtk 4.1 and GTK 3 found", hint: null },
   ],
+};
+
+import type { Profile, SessionView } from "../ipc";
+
+export const demoProfile: Profile = {
+  id: "p-demo",
+  name: "Contoso (demo)",
+  tenant: "e28529f4-0e8e-46d6-bd3b-3e0e386c5cdb",
+  cloud: { kind: "custom", authorityHost: "http://127.0.0.1:4000", graphBaseUrl: "http://127.0.0.1:4000/v1.0" },
+  clientId: "4b1f0e6a-8c2d-4f3b-9a7e-2d5c8e1f0b36",
+  isDemo: true,
+  identity: null,
+  grantedScopes: [],
+  tokenExpiresAt: null,
+  lastUsedAt: null,
+};
+
+export const signedOutSession: SessionView = {
+  profiles: [demoProfile],
+  current: demoProfile,
+  signedIn: false,
+  roleAdvice: [],
+  canSignIn: true,
+};
+
+export const signedInProfile: Profile = {
+  ...demoProfile,
+  identity: {
+    accountUpn: "megan.bowen@contoso.onmicrosoft.com",
+    accountName: "Megan Bowen",
+    accountObjectId: "u1",
+    tenantId: "e28529f4-0e8e-46d6-bd3b-3e0e386c5cdb",
+    tenantName: "Contoso",
+    verifiedDomains: ["contoso.onmicrosoft.com"],
+    directoryRoles: ["Teams Administrator"],
+  },
+  grantedScopes: ["User.Read", "Team.ReadBasic.All"],
+  tokenExpiresAt: "2026-11-22T16:00:00Z",
+};
+
+export const signedInSession: SessionView = {
+  profiles: [signedInProfile],
+  current: signedInProfile,
+  signedIn: true,
+  roleAdvice: [],
+  canSignIn: true,
 };

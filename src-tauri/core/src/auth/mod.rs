@@ -53,6 +53,7 @@ pub struct SignedIn {
 pub struct DeviceCodePrompt {
     pub user_code: String,
     pub verification_uri: String,
+    #[ts(type = "number")]
     pub expires_in_secs: u64,
     pub message: Option<String>,
 }

@@ -5,4 +5,8 @@ export type ApiError = { code: ErrorCode, message: string,
 /**
  * True when trying the same thing again later may succeed (network, throttling, locks).
  */
-retryable: boolean, };
+retryable: boolean, 
+/**
+ * A page that resolves the problem (admin consent), opened in the system browser.
+ */
+link: string | null, };

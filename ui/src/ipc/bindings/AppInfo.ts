@@ -8,4 +8,8 @@ export type AppInfo = { version: string, dataDir: string, logFile: string,
 /**
  * True when the window runs against the embedded demo tenant.
  */
-demo: boolean, notices: Array<Notice>, };
+demo: boolean, 
+/**
+ * Where the demo tenant (tenant-sim) answers, when `demo` is true.
+ */
+demoTenantUrl: string | null, notices: Array<Notice>, };

@@ -1,5 +1,7 @@
 //! `#[tauri::command]` adapters. Each one: parse, call core, map the error. Nothing else.
 
+pub mod auth;
+
 use botdeck_core::doctor::DoctorReport;
 use botdeck_core::error::ApiError;
 use botdeck_core::ipc_types::{AppInfo, SetThemeRequest, ThemePreference, UiSettings};
@@ -19,7 +21,8 @@ pub fn app_info(state: State<'_, AppState>) -> Result<AppInfo, ApiError> {
         log_file: botdeck_core::logging::current_log_file(&state.paths.log_dir)
             .display()
             .to_string(),
-        demo: state.demo,
+        demo: state.demo.is_some(),
+        demo_tenant_url: state.demo.as_ref().map(|d| d.sim.base_url()),
         notices: state.notices().to_vec(),
     })
 }
@@ -58,4 +61,11 @@ pub fn set_theme(state: State<'_, AppState>, request: Request<'_>) -> Result<UiS
     };
     state.store()?.set_setting(THEME_KEY, text)?;
     Ok(UiSettings { theme })
+}
+
+#[tauri::command]
+pub fn recent_activity(
+    state: State<'_, AppState>,
+) -> Result<Vec<botdeck_core::audit::AuditRecord>, ApiError> {
+    Ok(botdeck_core::audit::recent(&*state.store()?, 500)?)
 }

@@ -1,0 +1,187 @@
+import { useState } from "react";
+import {
+  Button,
+  Dialog,
+  DialogActions,
+  DialogBody,
+  DialogContent,
+  DialogSurface,
+  DialogTitle,
+  Field,
+  makeStyles,
+  MessageBar,
+  MessageBarBody,
+  Radio,
+  RadioGroup,
+  Spinner,
+  Text,
+  tokens,
+} from "@fluentui/react-components";
+import { CopyRegular, OpenRegular } from "@fluentui/react-icons";
+import { ipc, type ApiError, type DeviceCodePrompt, type Profile, type SessionView } from "../ipc";
+
+const useStyles = makeStyles({
+  code: {
+    fontFamily: tokens.fontFamilyMonospace,
+    fontSize: tokens.fontSizeHero800,
+    fontWeight: tokens.fontWeightSemibold,
+    letterSpacing: "0.12em",
+    padding: `${tokens.spacingVerticalM} ${tokens.spacingHorizontalL}`,
+    borderRadius: tokens.borderRadiusMedium,
+    backgroundColor: tokens.colorNeutralBackground3,
+    textAlign: "center",
+    userSelect: "all",
+  },
+  stack: { display: "grid", gap: tokens.spacingVerticalM },
+  row: { display: "flex", gap: tokens.spacingHorizontalS, flexWrap: "wrap" },
+});
+
+type Method = "device_code" | "browser";
+type Phase =
+  | { kind: "choose" }
+  | { kind: "running"; prompt: DeviceCodePrompt | null; browserUrl: string | null }
+  | { kind: "failed"; error: ApiError };
+
+export function SignInDialog({
+  profile,
+  open,
+  onClose,
+  onSignedIn,
+}: {
+  profile: Profile;
+  open: boolean;
+  onClose: () => void;
+  onSignedIn: (session: SessionView) => void;
+}) {
+  const styles = useStyles();
+  const [method, setMethod] = useState<Method>("device_code");
+  const [phase, setPhase] = useState<Phase>({ kind: "choose" });
+  const [copied, setCopied] = useState(false);
+
+  const start = async () => {
+    setPhase({ kind: "running", prompt: null, browserUrl: null });
+    setCopied(false);
+    try {
+      const onEvent = (event: Parameters<Parameters<typeof ipc.signInDeviceCode>[2]>[0]) => {
+        if (event.kind === "deviceCode") {
+          const { kind: _kind, ...prompt } = event;
+          setPhase({ kind: "running", prompt, browserUrl: null });
+        } else {
+          setPhase({ kind: "running", prompt: null, browserUrl: event.url });
+        }
+      };
+      const session =
+        method === "device_code"
+          ? await ipc.signInDeviceCode(profile.id, "read_tenant", onEvent)
+          : await ipc.signInBrowser(profile.id, "read_tenant", onEvent);
+      setPhase({ kind: "choose" });
+      onSignedIn(session);
+    } catch (err) {
+      const error = err as ApiError;
+      if (error.code === "cancelled") {
+        setPhase({ kind: "choose" });
+      } else {
+        setPhase({ kind: "failed", error });
+      }
+    }
+  };
+
+  const cancel = async () => {
+    if (phase.kind === "running") await ipc.cancelSignIn().catch(() => false);
+    setPhase({ kind: "choose" });
+    onClose();
+  };
+
+  const copy = async (code: string) => {
+    try {
+      await navigator.clipboard.writeText(code);
+      setCopied(true);
+    } catch {
+      setCopied(false);
+    }
+  };
+
+  return (
+    <Dialog open={open} modalType="alert">
+      <DialogSurface aria-describedby={undefined} data-testid="sign-in-dialog">
+        <DialogBody>
+          <DialogTitle>Sign in to {profile.name}</DialogTitle>
+          <DialogContent className={styles.stack}>
+            {phase.kind === "choose" && (
+              <Field label="How do you want to sign in?">
+                <RadioGroup value={method} onChange={(_, d) => setMethod(d.value as Method)}>
+                  <Radio
+                    value="device_code"
+                    label="With a code — enter a short code on the Microsoft sign-in page, on this or another device"
+                    data-testid="method-device-code"
+                  />
+                  <Radio
+                    value="browser"
+                    label="In the browser — sign in in your default browser (works with MFA and conditional access)"
+                    data-testid="method-browser"
+                  />
+                </RadioGroup>
+              </Field>
+            )}
+            {phase.kind === "running" && phase.prompt && (
+              <>
+                <Text>
+                  Open <b>{phase.prompt.verificationUri}</b> and enter this code. It is valid for{" "}
+                  {Math.round(phase.prompt.expiresInSecs / 60)} minutes.
+                </Text>
+                <div className={styles.code} data-testid="device-code" aria-label="Sign-in code">
+                  {phase.prompt.userCode}
+                </div>
+                <div className={styles.row}>
+                  <Button icon={<CopyRegular />} onClick={() => void copy(phase.prompt!.userCode)}>
+                    {copied ? "Copied" : "Copy code"}
+                  </Button>
+                  <Button
+                    appearance="primary"
+                    icon={<OpenRegular />}
+                    onClick={() => void ipc.openExternal(phase.prompt!.verificationUri).catch(() => undefined)}
+                    data-testid="open-verification"
+                  >
+                    Open sign-in page
+                  </Button>
+                </div>
+                <Spinner size="tiny" label="Waiting for you to approve…" labelPosition="after" />
+              </>
+            )}
+            {phase.kind === "running" && !phase.prompt && (
+              <Spinner
+                size="small"
+                label={phase.browserUrl ? "Finish signing in in your browser…" : "Contacting Microsoft…"}
+                labelPosition="after"
+              />
+            )}
+            {phase.kind === "failed" && (
+              <MessageBar intent="error" data-testid="sign-in-error" data-code={phase.error.code}>
+                <MessageBarBody>{phase.error.message}</MessageBarBody>
+              </MessageBar>
+            )}
+          </DialogContent>
+          <DialogActions>
+            {phase.kind === "failed" && phase.error.link && (
+              <Button
+                icon={<OpenRegular />}
+                onClick={() => void ipc.openExternal(phase.error.link!).catch(() => undefined)}
+                data-testid="open-consent"
+              >
+                Open admin consent page
+              </Button>
+            )}
+            <Button appearance="secondary" onClick={() => void cancel()} data-testid="sign-in-cancel">
+              {phase.kind === "running" ? "Cancel sign-in" : "Close"}
+            </Button>
+            {phase.kind !== "running" && (
+              <Button appearance="primary" onClick={() => void start()} data-testid="sign-in-start">
+                {phase.kind === "failed" ? "Try again" : "Sign in"}
+              </Button>
+            )}
+          </DialogActions>
+        </DialogBody>
+      </DialogSurface>
+    </Dialog>
+  );
+}
