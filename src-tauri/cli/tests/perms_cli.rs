@@ -1,0 +1,207 @@
+//! `botdeck perms ...` as a script uses it. Profile commands need no sign-in; the tenant ones
+//! sign in to an in-process tenant-sim, which needs the OS keyring (run through `make test`).
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn botdeck(args: &[&str], data: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_botdeck"))
+        .args(args)
+        .env("BOTDECK_DATA_DIR", data.join("data"))
+        .env("BOTDECK_LOG_DIR", data.join("logs"))
+        .output()
+        .expect("run botdeck")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+#[test]
+fn builtin_profiles_list_show_and_export() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let out = botdeck(&["perms", "profiles", "list", "--json"], dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let list: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let ids: Vec<&str> = list
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter_map(|p| p["id"].as_str())
+        .collect();
+    assert_eq!(ids, ["flashduty", "pagerduty", "ox-security", "mattermost"]);
+
+    let out = botdeck(&["perms", "profiles", "show", "ox-security"], dir.path());
+    let shown = text(&out.stdout);
+    assert!(shown.contains("Identity provider (delegated):"), "{shown}");
+    assert!(
+        shown.contains("Bot identity (application + RSC):"),
+        "{shown}"
+    );
+
+    let out = botdeck(
+        &[
+            "perms",
+            "profiles",
+            "export",
+            "mattermost",
+            "--format",
+            "toml",
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(0));
+    assert!(text(&out.stdout).contains("name = \"Presence.Read.All\""));
+
+    let out = botdeck(&["perms", "profiles", "show", "nope"], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("no permission profile \"nope\""));
+}
+
+#[test]
+fn importing_a_bad_profile_says_where_and_a_good_one_is_listed() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let bad = dir.path().join("acme.toml");
+    std::fs::write(
+        &bad,
+        "id = \"acme\"\nname = \"Acme\"\n\n[[permissions]]\nname = \"Chat.Read.All\"\ntype = \"rsc\"\n",
+    )
+    .expect("write");
+    let out = botdeck(
+        &["perms", "profile", "import", bad.to_str().expect("utf-8")],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(err.contains("acme.toml:5: permissions[0].type:"), "{err}");
+    assert!(out.stdout.is_empty());
+
+    std::fs::write(
+        &bad,
+        "id = \"acme\"\nname = \"Acme\"\n\n[[permissions]]\nname = \"Chat.Read.All\"\ntype = \"application\"\n",
+    )
+    .expect("write");
+    let out = botdeck(
+        &["perms", "profile", "import", bad.to_str().expect("utf-8")],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let out = botdeck(&["perms", "profiles", "list"], dir.path());
+    assert!(text(&out.stdout).contains("acme"));
+    let out = botdeck(&["perms", "profiles", "delete", "acme"], dir.path());
+    assert_eq!(out.status.code(), Some(0));
+    let out = botdeck(&["perms", "profiles", "delete", "flashduty"], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn tenant_commands_without_sign_in_are_usage_errors() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let out = botdeck(
+        &["perms", "diff", "--perm-profile", "flashduty"],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("no profile selected"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(out.stdout.is_empty());
+}
+
+fn login(sim: &tenant_sim::RunningSim, data: &Path, feature: &str) {
+    let out = botdeck(
+        &[
+            "login",
+            "--profile",
+            "T",
+            "--tenant",
+            &sim.tenant_id(),
+            "--authority-host",
+            &sim.authority_host(),
+            "--graph-url",
+            &sim.graph_base_url(),
+            "--client-id",
+            tenant_sim::BOTDECK_PUBLIC_CLIENT_ID,
+            "--feature",
+            feature,
+        ],
+        data,
+    );
+    assert_eq!(out.status.code(), Some(0), "login: {}", text(&out.stderr));
+}
+
+async fn start_sim() -> tenant_sim::RunningSim {
+    tenant_sim::start(tenant_sim::SimConfig {
+        auto_approve_device_code: true,
+        device_code_interval: 1,
+        ..Default::default()
+    })
+    .await
+    .expect("sim")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs an unlocked Secret Service: run through make test"]
+async fn diff_exits_2_on_missing_required_with_a_consent_link() {
+    let sim = start_sim().await;
+    let dir = tempfile::tempdir().expect("tmp");
+    login(&sim, dir.path(), "review-permissions");
+
+    let out = botdeck(
+        &["perms", "diff", "--perm-profile", "flashduty", "--json"],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    let diff: serde_json::Value = serde_json::from_slice(&out.stdout).expect("diff json");
+    assert_eq!(diff["updateAvailable"], true);
+    let missing: Vec<&str> = diff["rows"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .filter(|r| r["state"] == "missing_required")
+        .filter_map(|r| r["permission"].as_str())
+        .collect();
+    assert_eq!(missing, ["Team.ReadBasic.All"]);
+    assert!(diff["consent"]["url"]
+        .as_str()
+        .is_some_and(|u| u.contains("/v2.0/adminconsent?client_id=")));
+
+    let out = botdeck(
+        &[
+            "perms",
+            "diff",
+            "--perm-profile",
+            "flashduty",
+            "--format",
+            "csv",
+        ],
+        dir.path(),
+    );
+    assert!(text(&out.stdout).starts_with("permission,type,resource,state,"));
+
+    let out = botdeck(
+        &["perms", "consent-url", "--perm-profile", "mattermost"],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stdout)
+        .trim_end()
+        .ends_with("scope=https%3A%2F%2Fgraph.microsoft.com%2F.default"));
+
+    let out = botdeck(
+        &[
+            "perms",
+            "show",
+            "--app-id",
+            "0b0b0b0b-1111-4222-8333-444455556666",
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let shown = text(&out.stdout);
+    assert!(shown.contains("nobody has consented to it yet"), "{shown}");
+    assert!(shown.contains("adminconsent?client_id=0b0b0b0b-1111-4222-8333-444455556666"));
+    sim.shutdown().await;
+}
