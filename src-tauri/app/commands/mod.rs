@@ -1,6 +1,8 @@
 //! `#[tauri::command]` adapters. Each one: parse, call core, map the error. Nothing else.
 
 pub mod auth;
+pub mod package;
+pub mod permissions;
 
 use botdeck_core::doctor::DoctorReport;
 use botdeck_core::error::ApiError;

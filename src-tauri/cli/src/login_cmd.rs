@@ -75,6 +75,15 @@ pub struct ProfileSelect {
     json: bool,
 }
 
+#[derive(Debug, clap::Args)]
+pub struct StatusArgs {
+    #[command(flatten)]
+    select: ProfileSelect,
+    /// Also ask the tenant: refresh the token if needed and re-read who is signed in.
+    #[arg(long)]
+    online: bool,
+}
+
 #[derive(Debug, clap::Subcommand)]
 pub enum ProfileCommand {
     /// List profiles.
@@ -300,10 +309,27 @@ pub fn logout(paths: &DataPaths, args: ProfileSelect) -> ExitCode {
     }
 }
 
-pub fn status(paths: &DataPaths, args: ProfileSelect) -> ExitCode {
+pub fn status(paths: &DataPaths, status_args: StatusArgs) -> ExitCode {
+    let args = status_args.select;
+    let online = status_args.online;
     let result = (|| -> Result<bool, CliError> {
         let store = session::open_store(paths)?;
-        let profile = session::resolve_profile(&store, args.profile.as_deref())?;
+        let mut profile = session::resolve_profile(&store, args.profile.as_deref())?;
+        if online {
+            let http = session::http_client()?;
+            let auth = Authenticator::new(http.clone())?;
+            let identity = session::runtime()?.block_on(async {
+                let (token, refreshed) = auth.access_token(&profile, Feature::ReadTenant).await?;
+                if let Some(tokens) = refreshed {
+                    auth::record_refresh(&store, &profile.id, &tokens)?;
+                }
+                auth::whoami(&auth::graph_of(&http, &profile), &token)
+                    .await
+                    .map_err(|e| CliError::failed(e.to_string()))
+            })?;
+            Profiles::new(&store).record_identity(&profile.id, &identity)?;
+            profile = Profiles::new(&store).get(&profile.id)?;
+        }
         // The keyring is consulted for presence only; the token itself is never shown.
         let has_tokens = Authenticator::new(session::http_client()?)
             .and_then(|a| a.has_tokens(&profile.id))

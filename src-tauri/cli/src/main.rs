@@ -58,7 +58,7 @@ enum Command {
     /// Sign out: delete the profile's tokens from the keyring and its cached identity.
     Logout(login_cmd::ProfileSelect),
     /// Who is signed in, to which tenant, with which scopes and until when (never the token).
-    Status(login_cmd::ProfileSelect),
+    Status(login_cmd::StatusArgs),
     /// List, switch and remove sign-in profiles.
     #[command(subcommand)]
     Profile(login_cmd::ProfileCommand),

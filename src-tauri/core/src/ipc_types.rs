@@ -111,13 +111,14 @@ pub struct Binding {
     pub contents: String,
 }
 
+#[macro_export]
 macro_rules! bindings_of {
     ($($ty:ty),* $(,)?) => {
-        vec![$(binding::<$ty>()),*]
+        vec![$($crate::ipc_types::binding::<$ty>()),*]
     };
 }
 
-fn binding<T: TS + 'static>() -> Binding {
+pub fn binding<T: TS + 'static>() -> Binding {
     let contents = T::export_to_string().unwrap_or_else(|err| {
         format!(
             "// failed to generate the declaration of {}: {err}\n",
@@ -130,8 +131,18 @@ fn binding<T: TS + 'static>() -> Binding {
     }
 }
 
-/// Every type that crosses IPC. Add new ones here.
+/// Every type that crosses IPC: the ones here plus each feature module's `ts_bindings()`.
 pub fn all_bindings() -> Vec<Binding> {
+    let mut all = own_bindings();
+    all.extend(crate::package::ts_bindings());
+    all.extend(crate::permissions::ts_bindings());
+    // Two modules may list a shared type; one file per type.
+    let mut seen = std::collections::BTreeSet::new();
+    all.retain(|b| seen.insert(b.file_name.clone()));
+    all
+}
+
+fn own_bindings() -> Vec<Binding> {
     bindings_of![
         crate::error::ApiError,
         crate::error::ErrorCode,

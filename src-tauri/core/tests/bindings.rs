@@ -49,3 +49,15 @@ fn committed_bindings_match_rust_types() {
         "TypeScript bindings drifted from the Rust types: {drifted:?}. Run `make bindings`."
     );
 }
+
+/// serde_json writes 64-bit integers as plain JSON numbers; a `bigint` in the bindings would
+/// make the UI's types lie. Annotate such fields with `#[ts(type = "number")]`.
+#[test]
+fn no_binding_claims_bigint() {
+    let offenders: Vec<String> = botdeck_core::ipc_types::all_bindings()
+        .into_iter()
+        .filter(|b| b.contents.contains("bigint"))
+        .map(|b| b.file_name)
+        .collect();
+    assert!(offenders.is_empty(), "bigint in {offenders:?}");
+}

@@ -34,7 +34,7 @@ export function isApiError(value: unknown): value is ApiError {
 }
 
 /** Every rejection becomes an ApiError, whatever Tauri or the command threw. */
-async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+export async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
   try {
     return await invoke<T>(command, args);
   } catch (err) {

@@ -5,6 +5,8 @@ import { OverviewPage } from "./OverviewPage";
 import { SettingsPage } from "./SettingsPage";
 import { ActivityPage } from "./ActivityPage";
 import { PlannedPage } from "./PlannedPage";
+import { PackagePage } from "./PackagePage";
+import { PermissionsPage } from "./PermissionsPage";
 
 const useStyles = makeStyles({
   heading: { display: "grid", gap: tokens.spacingVerticalXS, marginBottom: tokens.spacingVerticalXL },
@@ -32,7 +34,9 @@ export function PageView({ page, info, preference, onThemeChange, onNavigate }: 
       {page === "overview" && <OverviewPage info={info} onNavigate={onNavigate} />}
       {page === "settings" && <SettingsPage info={info} preference={preference} onThemeChange={onThemeChange} />}
       {page === "activity" && <ActivityPage info={info} />}
-      {page !== "overview" && page !== "settings" && page !== "activity" && <PlannedPage page={page} />}
+      {page === "package" && <PackagePage />}
+      {page === "permissions" && <PermissionsPage />}
+      {(page === "catalog" || page === "installations" || page === "links") && <PlannedPage page={page} />}
     </section>
   );
 }

@@ -46,6 +46,11 @@ const CATALOG: &[(&str, Feature, &str)] = &[
     ("TeamsAppInstallation.ReadWriteAndConsentForChat", Feature::Install, "Install, upgrade and remove the bot in group chats."),
     ("TeamsAppInstallation.ReadWriteForUser", Feature::Install, "Install the bot for users (personal scope)."),
     ("Application.Read.All", Feature::ReviewPermissions, "Read the bot's service principal and its application roles."),
+    // Microsoft documents Directory.Read.All as the least-privileged delegated permission for
+    // listing oauth2PermissionGrants; there is no narrower read-only one.
+    ("Directory.Read.All", Feature::ReviewPermissions, "Read the delegated permission grants given to the bot, including per-user consents."),
+    ("User.ReadBasic.All", Feature::ReviewPermissions, "Show the name of each user who consented for themselves."),
+    ("Chat.ReadBasic", Feature::ReviewPermissions, "Read resource-specific consent granted in group chats."),
     ("DelegatedPermissionGrant.ReadWrite.All", Feature::RevokePermissions, "Trim or delete delegated permission grants given to the bot."),
     ("AppRoleAssignment.ReadWrite.All", Feature::RevokePermissions, "Revoke application roles granted to the bot."),
 ];
@@ -61,11 +66,21 @@ pub fn catalog() -> Vec<ScopeInfo> {
         .collect()
 }
 
+/// Features whose scopes `feature` also needs: revoking starts by reading what is granted.
+fn implied(feature: Feature) -> &'static [Feature] {
+    match feature {
+        Feature::RevokePermissions => &[Feature::ReviewPermissions],
+        _ => &[],
+    }
+}
+
 /// Scopes a token needs for `feature`. Every feature includes the read-tenant base.
 pub fn scopes_for(feature: Feature) -> Vec<String> {
     CATALOG
         .iter()
-        .filter(|(_, f, _)| *f == Feature::ReadTenant || *f == feature)
+        .filter(|(_, f, _)| {
+            *f == Feature::ReadTenant || *f == feature || implied(feature).contains(f)
+        })
         .map(|(s, _, _)| (*s).to_string())
         .collect()
 }
@@ -105,6 +120,15 @@ mod tests {
         assert!(publish.contains(&"AppCatalog.Submit".to_string()));
         assert!(!base.contains(&"AppCatalog.Submit".to_string()));
         assert!(!publish.contains(&"AppRoleAssignment.ReadWrite.All".to_string()));
+    }
+
+    #[test]
+    fn revoking_includes_what_reviewing_reads() {
+        let review = scopes_for(Feature::ReviewPermissions);
+        let revoke = scopes_for(Feature::RevokePermissions);
+        assert!(review.iter().all(|s| revoke.contains(s)), "{revoke:?}");
+        assert!(revoke.contains(&"AppRoleAssignment.ReadWrite.All".to_string()));
+        assert!(!review.contains(&"AppRoleAssignment.ReadWrite.All".to_string()));
     }
 
     #[test]

@@ -39,7 +39,9 @@ pub struct DiffEntry {
 pub struct FileChange {
     pub name: String,
     pub kind: ChangeKind,
+    #[ts(type = "number | null")]
     pub old_size: Option<u64>,
+    #[ts(type = "number | null")]
     pub new_size: Option<u64>,
 }
 

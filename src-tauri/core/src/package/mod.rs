@@ -45,3 +45,21 @@ pub use validate::{
 pub use version::{
     bump_package, bump_version, parse_catalog_version, rewrite_version_text, BumpLevel,
 };
+
+/// The package studio's types as TypeScript, for the UI (see `ipc_types::all_bindings`).
+pub fn ts_bindings() -> Vec<crate::ipc_types::Binding> {
+    crate::bindings_of![
+        Finding,
+        Severity,
+        validate::ValidationReport,
+        SchemaVersion,
+        ManifestSummary,
+        summary::CommandSummary,
+        summary::FileEntry,
+        PackageDiff,
+        DiffEntry,
+        FileChange,
+        ChangeKind,
+        version::BumpLevel,
+    ]
+}

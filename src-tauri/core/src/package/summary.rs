@@ -20,6 +20,7 @@ pub struct CommandSummary {
 #[serde(rename_all = "camelCase")]
 pub struct FileEntry {
     pub name: String,
+    #[ts(type = "number")]
     pub size: u64,
 }
 
@@ -40,6 +41,7 @@ pub struct ManifestSummary {
     pub rsc_permissions: Vec<String>,
     pub valid_domains: Vec<String>,
     pub files: Vec<FileEntry>,
+    #[ts(type = "number | null")]
     pub archive_size: Option<u64>,
 }
 

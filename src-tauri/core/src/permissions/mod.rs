@@ -109,3 +109,41 @@ pub(crate) fn encode(value: &str) -> String {
     }
     out
 }
+
+/// The permission inspector's types as TypeScript, for the UI (see `ipc_types::all_bindings`).
+pub fn ts_bindings() -> Vec<crate::ipc_types::Binding> {
+    crate::bindings_of![
+        PermissionProfile,
+        ProfileEntry,
+        ConnectionModel,
+        PermissionKind,
+        ProfileSource,
+        ProfileFormat,
+        GrantedPermissions,
+        ServicePrincipalInfo,
+        GrantedAppRole,
+        DelegatedGrant,
+        GrantedScope,
+        ConsentType,
+        RscGrant,
+        RscTarget,
+        RscTargetKind,
+        RscReadFailure,
+        RscScope,
+        PermissionDiff,
+        DiffRow,
+        RowState,
+        DiffSummary,
+        ConnectionModelUse,
+        ConsentLink,
+        FixAction,
+        PermissionMatrix,
+        MatrixColumn,
+        MatrixColumnKind,
+        MatrixRow,
+        CellState,
+        FixRequest,
+        FixPlan,
+        FixOutcome,
+    ]
+}

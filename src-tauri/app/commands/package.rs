@@ -1,0 +1,1 @@
+//! IPC commands for the package page (thin adapters over `botdeck_core::package`).

@@ -1,0 +1,1 @@
+//! IPC commands for the permissions page (thin adapters over `botdeck_core::permissions`).

@@ -1,0 +1,5 @@
+import { PlannedPage } from "./PlannedPage";
+
+export function PackagePage() {
+  return <PlannedPage page="package" />;
+}

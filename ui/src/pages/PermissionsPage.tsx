@@ -1,0 +1,5 @@
+import { PlannedPage } from "./PlannedPage";
+
+export function PermissionsPage() {
+  return <PlannedPage page="permissions" />;
+}
