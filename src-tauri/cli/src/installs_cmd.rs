@@ -1,8 +1,26 @@
-//! `botdeck installs ...` (owned by the issue that builds `botdeck_core::installs`).
+//! `botdeck installs ...`: where the bot is installed; sync, and install / upgrade / uninstall
+//! in bulk with a journal (resume, retry failed).
 
+use std::io::Write;
 use std::process::ExitCode;
+use std::sync::{Arc, Mutex};
 
+use botdeck_core::auth::Feature;
+use botdeck_core::batch::Executor;
+use botdeck_core::catalog::{self, Actor, CatalogApp};
 use botdeck_core::config::DataPaths;
+use botdeck_core::graph::GraphClient;
+use botdeck_core::installs::{
+    self, BulkAction, InstallState, InstallsError, InventoryQuery, ItemState, RunProgress,
+    Selection, SyncContext, SyncOptions, TargetKind, TargetRef,
+};
+use botdeck_core::pacing::{Pacer, RouteLimits};
+use botdeck_core::secrets::Sensitive;
+use botdeck_core::store::Store;
+use tokio_util::sync::CancellationToken;
+
+use crate::exit;
+use crate::session::{self, CliError, Session};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -10,9 +28,699 @@ pub struct Args {
     command: Command,
 }
 
-#[derive(Debug, clap::Subcommand)]
-enum Command {}
+#[derive(Debug, clap::Args)]
+struct Common {
+    /// Profile name or id (default: the one used last).
+    #[arg(long, value_name = "NAME", global = true)]
+    profile: Option<String>,
+    /// The bot: manifest id, catalog id or name (default: the app synced last).
+    #[arg(long, value_name = "APP", global = true)]
+    app: Option<String>,
+    /// Machine-readable output.
+    #[arg(long, global = true)]
+    json: bool,
+}
 
-pub fn run(_paths: &DataPaths, args: Args) -> ExitCode {
-    match args.command {}
+#[derive(Debug, clap::Args)]
+struct Filter {
+    /// team, chat or user.
+    #[arg(long)]
+    kind: Option<String>,
+    /// installed, not-installed, failed or unknown.
+    #[arg(long)]
+    state: Option<String>,
+    /// Installed at a version below this one.
+    #[arg(long, value_name = "VERSION")]
+    older_than: Option<String>,
+    /// Installed at exactly this version.
+    #[arg(long, value_name = "VERSION")]
+    at_version: Option<String>,
+    /// Text in the name, UPN / description, or id.
+    #[arg(long, value_name = "TEXT")]
+    search: Option<String>,
+}
+
+impl Filter {
+    fn query(&self) -> Result<InventoryQuery, CliError> {
+        let kind = match &self.kind {
+            Some(k) => Some(TargetKind::parse(k).ok_or_else(|| {
+                CliError::usage(format!("--kind {k:?}: expected team, chat or user"))
+            })?),
+            None => None,
+        };
+        let state = match &self.state {
+            Some(s) => match InstallState::parse(s) {
+                InstallState::Unknown if !s.eq_ignore_ascii_case("unknown") => {
+                    return Err(CliError::usage(format!(
+                        "--state {s:?}: expected installed, not-installed, failed or unknown"
+                    )))
+                }
+                state => Some(state),
+            },
+            None => None,
+        };
+        Ok(InventoryQuery {
+            kind,
+            state,
+            older_than: self.older_than.clone(),
+            version: self.at_version.clone(),
+            text: self.search.clone(),
+            ..Default::default()
+        })
+    }
+
+    fn is_empty(&self) -> bool {
+        self.kind.is_none()
+            && self.state.is_none()
+            && self.older_than.is_none()
+            && self.at_version.is_none()
+            && self.search.is_none()
+    }
+}
+
+#[derive(Debug, clap::Args)]
+struct Bulk {
+    #[command(flatten)]
+    filter: Filter,
+    /// Explicit targets (comma-separated ids; their kind is --kind, default team).
+    #[arg(long, value_delimiter = ',', value_name = "ID,...")]
+    ids: Vec<String>,
+    /// Show what would happen and change nothing.
+    #[arg(long)]
+    dry_run: bool,
+    #[command(flatten)]
+    common: Common,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum Command {
+    /// Read where the bot is installed (teams, group chats, users) into the local cache.
+    Sync {
+        /// Which kinds of targets (comma-separated).
+        #[arg(long, value_delimiter = ',', default_value = "team,chat,user")]
+        kinds: Vec<String>,
+        /// Skip each team's channel facts (General channel, private / shared channels).
+        #[arg(long)]
+        no_channels: bool,
+        /// Start over instead of resuming an unfinished sync.
+        #[arg(long)]
+        fresh: bool,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// List the cache (no network): filter, search, page.
+    List {
+        #[command(flatten)]
+        filter: Filter,
+        #[arg(long, default_value_t = 0)]
+        offset: u32,
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Coverage per kind and version spread, from the cache.
+    Summary {
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Install the bot into the selected targets (RSC consent from the published definition).
+    Install(Bulk),
+    /// Upgrade installations to the published version.
+    Upgrade(Bulk),
+    /// Remove the bot from the selected targets.
+    Uninstall(Bulk),
+    /// Continue a run that was interrupted (nothing is done twice).
+    Resume {
+        #[arg(long, value_name = "RUN")]
+        run: String,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Try a run's failed items again.
+    Retry {
+        #[arg(long, value_name = "RUN")]
+        run: String,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Recent bulk runs.
+    Runs {
+        #[command(flatten)]
+        common: Common,
+    },
+    /// A run's items and results.
+    Show {
+        #[arg(long, value_name = "RUN")]
+        run: String,
+        /// Only failed items.
+        #[arg(long)]
+        failed: bool,
+        #[command(flatten)]
+        common: Common,
+    },
+}
+
+pub fn run(paths: &DataPaths, args: Args) -> ExitCode {
+    let runtime = match session::runtime() {
+        Ok(rt) => rt,
+        Err(e) => return e.report(),
+    };
+    match runtime.block_on(dispatch(paths, args)) {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => e.report(),
+    }
+}
+
+fn failed(err: impl std::fmt::Display) -> CliError {
+    CliError::failed(err.to_string())
+}
+
+fn installs_error(err: InstallsError) -> CliError {
+    match err {
+        InstallsError::Invalid(_) | InstallsError::UnknownRun(_) => {
+            CliError::usage(err.to_string())
+        }
+        other => failed(other),
+    }
+}
+
+/// A signed-in session split into what the async core needs.
+struct Online {
+    store: Mutex<Store>,
+    graph: GraphClient,
+    token: Sensitive<String>,
+    actor: Actor,
+}
+
+async fn online(paths: &DataPaths, common: &Common, feature: Feature) -> Result<Online, CliError> {
+    let session = Session::open(paths, common.profile.as_deref())?;
+    // One token for the run: Microsoft's limits let 10 000 teams finish well within its hour.
+    let token = session.token(feature).await?;
+    let actor = Actor {
+        profile_id: Some(session.profile.id.clone()),
+        tenant_id: session.tenant_id(),
+        upn: session.actor(),
+    };
+    Ok(Online {
+        store: Mutex::new(session.store),
+        graph: session.graph,
+        token,
+        actor,
+    })
+}
+
+async fn resolve_app(o: &Online, app: Option<&str>) -> Result<CatalogApp, CliError> {
+    let needle = match app {
+        Some(a) => a.to_string(),
+        None => installs::last_sync(&lock(&o.store), None)
+            .map_err(installs_error)?
+            .map(|s| s.app_id)
+            .ok_or_else(|| {
+                CliError::usage("which bot? pass --app (manifest id, catalog id or name)")
+            })?,
+    };
+    catalog::find(&o.graph, &o.token, &needle)
+        .await
+        .map_err(failed)
+}
+
+fn lock(store: &Mutex<Store>) -> std::sync::MutexGuard<'_, Store> {
+    store.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// The app id for offline commands: --app matched against the cache, else the last sync's.
+fn offline_app(store: &Store, app: Option<&str>) -> Result<String, CliError> {
+    if let Some(needle) = app {
+        let cached = catalog::cached_apps(store).map_err(failed)?;
+        if let Some(a) = cached.iter().find(|a| {
+            a.id == needle
+                || a.external_id
+                    .as_deref()
+                    .is_some_and(|e| e.eq_ignore_ascii_case(needle))
+                || a.display_name.eq_ignore_ascii_case(needle)
+        }) {
+            return Ok(a.id.clone());
+        }
+        return Ok(needle.to_string());
+    }
+    installs::last_sync(store, None)
+        .map_err(installs_error)?
+        .map(|s| s.app_id)
+        .ok_or_else(|| {
+            CliError::usage("nothing synced yet: run `botdeck installs sync --app <bot>` first")
+        })
+}
+
+fn cancel_on_ctrl_c() -> CancellationToken {
+    let cancel = CancellationToken::new();
+    let c = cancel.clone();
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            eprintln!("\nbotdeck: stopping after the requests on the wire (Ctrl-C again to kill)…");
+            c.cancel();
+            let _ = tokio::signal::ctrl_c().await;
+            std::process::exit(130);
+        }
+    });
+    cancel
+}
+
+fn progress_printer(json: bool) -> impl Fn(&RunProgress) + Send + Sync {
+    move |p: &RunProgress| {
+        if json {
+            return;
+        }
+        let mut err = std::io::stderr().lock();
+        let _ = write!(
+            err,
+            "\r{:<28} {:>6}/{:<6} failed {:<5}",
+            p.phase, p.done, p.total, p.failed
+        );
+        let _ = err.flush();
+    }
+}
+
+fn executor(graph: &GraphClient) -> Executor {
+    Executor::new(
+        graph.clone(),
+        Arc::new(Pacer::new()),
+        RouteLimits::microsoft(),
+    )
+}
+
+async fn dispatch(paths: &DataPaths, args: Args) -> Result<u8, CliError> {
+    match args.command {
+        Command::Sync {
+            kinds,
+            no_channels,
+            fresh,
+            common,
+        } => {
+            let mut parsed = Vec::new();
+            for k in &kinds {
+                let kind = TargetKind::parse(k).ok_or_else(|| {
+                    CliError::usage(format!("--kinds: {k:?} is not team, chat or user"))
+                })?;
+                if !parsed.contains(&kind) {
+                    parsed.push(kind);
+                }
+            }
+            let o = online(paths, &common, Feature::Install).await?;
+            let app = resolve_app(&o, common.app.as_deref()).await?;
+            let executor = executor(&o.graph);
+            let ctx = SyncContext {
+                graph: &o.graph,
+                tokens: &o.token,
+                store: &o.store,
+                executor: &executor,
+            };
+            let cancel = cancel_on_ctrl_c();
+            let printer = progress_printer(common.json);
+            let report = installs::sync(
+                &ctx,
+                &app,
+                &SyncOptions {
+                    kinds: parsed,
+                    channels: !no_channels,
+                    fresh,
+                },
+                &printer,
+                &cancel,
+            )
+            .await
+            .map_err(installs_error)?;
+            if common.json {
+                session::print_json(&report)?;
+            } else {
+                eprintln!();
+                println!(
+                    "Sync {} for {}{}: {} targets, {} read now, {} failed, {} removed; {} round trips, {} throttled",
+                    report.status,
+                    app.display_name,
+                    if report.resumed { " (resumed)" } else { "" },
+                    report.targets,
+                    report.read,
+                    report.failed,
+                    report.removed,
+                    report.round_trips,
+                    report.throttled
+                );
+                for w in &report.warnings {
+                    println!("warning: {w}");
+                }
+                print_summary(&lock(&o.store), &app.id)?;
+            }
+            Ok(
+                if report.status != "completed" || report.failed > 0 || !report.warnings.is_empty()
+                {
+                    exit::FINDINGS
+                } else {
+                    exit::OK
+                },
+            )
+        }
+        Command::List {
+            filter,
+            offset,
+            limit,
+            common,
+        } => {
+            let store = session::open_store(paths)?;
+            let app_id = offline_app(&store, common.app.as_deref())?;
+            let q = InventoryQuery {
+                offset,
+                limit,
+                ..filter.query()?
+            };
+            let page = installs::query(&store, &app_id, &q).map_err(installs_error)?;
+            if common.json {
+                session::print_json(&page)?;
+                return Ok(exit::OK);
+            }
+            if let Some(s) = &page.sync {
+                println!(
+                    "{} — cache from {} ({}s old, sync {})",
+                    s.app_name.as_deref().unwrap_or(&s.app_id),
+                    s.finished_at.as_deref().unwrap_or(&s.started_at),
+                    s.age_secs,
+                    s.status
+                );
+            }
+            for r in &page.rows {
+                let state = match r.state {
+                    InstallState::Installed => {
+                        format!("installed {}", r.version.as_deref().unwrap_or("?"))
+                    }
+                    InstallState::Failed => format!(
+                        "FAILED {} {}",
+                        r.error_status.map(|s| s.to_string()).unwrap_or_default(),
+                        r.error_message.as_deref().unwrap_or("")
+                    ),
+                    other => other.as_str().replace('_', " "),
+                };
+                let mut facts = Vec::new();
+                if r.archived {
+                    facts.push("archived".to_string());
+                }
+                if let Some(p) = r.private_channels.filter(|p| *p > 0) {
+                    facts.push(format!("{p} private ch."));
+                }
+                if let Some(s) = r.shared_channels.filter(|s| *s > 0) {
+                    facts.push(format!("{s} shared ch."));
+                }
+                println!(
+                    "{:<5} {:<36} {:<40} {} {}",
+                    r.kind.as_str(),
+                    r.id,
+                    r.display_name,
+                    state,
+                    if facts.is_empty() {
+                        String::new()
+                    } else {
+                        format!("[{}]", facts.join(", "))
+                    }
+                );
+            }
+            println!(
+                "{}–{} of {}",
+                if page.rows.is_empty() {
+                    0
+                } else {
+                    page.offset + 1
+                },
+                page.offset as usize + page.rows.len(),
+                page.total
+            );
+            Ok(exit::OK)
+        }
+        Command::Summary { common } => {
+            let store = session::open_store(paths)?;
+            let app_id = offline_app(&store, common.app.as_deref())?;
+            if common.json {
+                let coverage = installs::coverage(&store, &app_id).map_err(installs_error)?;
+                let spread = installs::version_spread(&store, &app_id).map_err(installs_error)?;
+                let sync = installs::last_sync(&store, Some(&app_id)).map_err(installs_error)?;
+                session::print_json(
+                    &serde_json::json!({"coverage": coverage, "versions": spread, "sync": sync}),
+                )?;
+            } else {
+                print_summary(&store, &app_id)?;
+            }
+            Ok(exit::OK)
+        }
+        Command::Install(bulk) => run_bulk(paths, BulkAction::Install, bulk).await,
+        Command::Upgrade(bulk) => run_bulk(paths, BulkAction::Upgrade, bulk).await,
+        Command::Uninstall(bulk) => run_bulk(paths, BulkAction::Uninstall, bulk).await,
+        Command::Resume { run, common } => execute(paths, &common, &run, false).await,
+        Command::Retry { run, common } => execute(paths, &common, &run, true).await,
+        Command::Runs { common } => {
+            let store = session::open_store(paths)?;
+            let runs = installs::list_runs(&store, 20).map_err(installs_error)?;
+            if common.json {
+                session::print_json(&runs)?;
+            } else {
+                for r in &runs {
+                    print_run(r);
+                }
+            }
+            Ok(exit::OK)
+        }
+        Command::Show {
+            run,
+            failed,
+            common,
+        } => {
+            let store = session::open_store(paths)?;
+            let items = installs::run_items(&store, &run, failed.then_some(ItemState::Failed))
+                .map_err(installs_error)?;
+            if common.json {
+                session::print_json(&items)?;
+            } else {
+                for i in &items {
+                    println!(
+                        "{:<5} {:<36} {:<30} {:<13} {} {}",
+                        i.kind.as_str(),
+                        i.target_id,
+                        i.target_name.as_deref().unwrap_or(""),
+                        format!("{:?}", i.state).to_lowercase(),
+                        i.status.map(|s| s.to_string()).unwrap_or_default(),
+                        i.message.as_deref().unwrap_or("")
+                    );
+                }
+            }
+            Ok(exit::OK)
+        }
+    }
+}
+
+fn print_summary(store: &Store, app_id: &str) -> Result<(), CliError> {
+    let coverage = installs::coverage(store, app_id).map_err(installs_error)?;
+    let spread = installs::version_spread(store, app_id).map_err(installs_error)?;
+    println!(
+        "{:<6} {:>10} {:>14} {:>8} {:>8}",
+        "kind", "installed", "not installed", "failed", "unread"
+    );
+    for c in &coverage {
+        println!(
+            "{:<6} {:>10} {:>14} {:>8} {:>8}",
+            c.kind.as_str(),
+            c.installed,
+            c.not_installed,
+            c.failed,
+            c.unknown
+        );
+    }
+    if !spread.is_empty() {
+        println!("Versions:");
+        for v in &spread {
+            println!("  {:<6} {:<10} {}", v.kind.as_str(), v.version, v.count);
+        }
+    }
+    Ok(())
+}
+
+fn print_run(r: &installs::RunSummary) {
+    println!(
+        "{}  {:<9} {:<20} {:<9} {} ok, {} already, {} failed, {} pending  ({})",
+        r.run_id,
+        r.action.as_str(),
+        r.app_name,
+        r.status,
+        r.succeeded,
+        r.already_done,
+        r.failed,
+        r.pending,
+        r.created_at
+    );
+}
+
+async fn run_bulk(paths: &DataPaths, action: BulkAction, bulk: Bulk) -> Result<u8, CliError> {
+    if bulk.filter.is_empty() && bulk.ids.is_empty() {
+        return Err(CliError::usage(
+            "select targets: a filter (--kind, --state, --older-than, --at-version, --search) or --ids",
+        ));
+    }
+    let kind = match &bulk.filter.kind {
+        Some(k) => TargetKind::parse(k)
+            .ok_or_else(|| CliError::usage(format!("--kind {k:?}: expected team, chat or user")))?,
+        None => TargetKind::Team,
+    };
+    let selection = Selection {
+        filter: if bulk.filter.is_empty()
+            || (!bulk.ids.is_empty()
+                && bulk.filter.state.is_none()
+                && bulk.filter.older_than.is_none()
+                && bulk.filter.at_version.is_none()
+                && bulk.filter.search.is_none())
+        {
+            None
+        } else {
+            Some(bulk.filter.query()?)
+        },
+        ids: bulk
+            .ids
+            .iter()
+            .map(|id| TargetRef {
+                kind,
+                id: id.trim().to_string(),
+            })
+            .filter(|t| !t.id.is_empty())
+            .collect(),
+    };
+    let o = online(paths, &bulk.common, Feature::Install).await?;
+    let app = resolve_app(&o, bulk.common.app.as_deref()).await?;
+    let plan = installs::plan(&lock(&o.store), &app, action, &selection).map_err(installs_error)?;
+    if bulk.dry_run {
+        if bulk.common.json {
+            session::print_json(&plan)?;
+        } else {
+            println!(
+                "Dry run: {} {} in {} target(s){}; {} skipped.",
+                action.as_str(),
+                plan.app_name,
+                plan.items.len(),
+                plan.target_version
+                    .as_deref()
+                    .map(|v| format!(" (to {v})"))
+                    .unwrap_or_default(),
+                plan.skipped.len()
+            );
+            if !plan.consent.is_empty() && action != BulkAction::Uninstall {
+                let perms: Vec<&str> = plan
+                    .consent
+                    .iter()
+                    .map(|p| p.permission_value.as_str())
+                    .collect();
+                println!(
+                    "RSC consent granted on install/upgrade: {}",
+                    perms.join(", ")
+                );
+            }
+            for i in &plan.items {
+                println!(
+                    "  {:<5} {:<36} {}{}{}",
+                    i.kind.as_str(),
+                    i.target_id,
+                    i.target_name.as_deref().unwrap_or(""),
+                    i.from_version
+                        .as_deref()
+                        .map(|v| format!(" (now {v})"))
+                        .unwrap_or_default(),
+                    i.note
+                        .as_deref()
+                        .map(|n| format!(" — {n}"))
+                        .unwrap_or_default()
+                );
+            }
+            for s in &plan.skipped {
+                println!(
+                    "  skip  {:<36} {} — {}",
+                    s.target_id,
+                    s.target_name.as_deref().unwrap_or(""),
+                    s.reason
+                );
+            }
+            for w in &plan.warnings {
+                println!("warning: {w}");
+            }
+        }
+        return Ok(exit::OK);
+    }
+    if plan.items.is_empty() {
+        if bulk.common.json {
+            session::print_json(&plan)?;
+        } else {
+            println!("Nothing to do ({} skipped).", plan.skipped.len());
+        }
+        return Ok(exit::OK);
+    }
+    let run_id = installs::create_run(&o.store, &plan, &o.actor).map_err(installs_error)?;
+    if !bulk.common.json {
+        eprintln!(
+            "Run {run_id}: {} {} target(s) (resume with `botdeck installs resume --run {run_id}`)",
+            action.as_str(),
+            plan.items.len()
+        );
+    }
+    finish_run(&o, &run_id, bulk.common.json).await
+}
+
+async fn execute(
+    paths: &DataPaths,
+    common: &Common,
+    run_id: &str,
+    retry: bool,
+) -> Result<u8, CliError> {
+    let o = online(paths, common, Feature::Install).await?;
+    if retry {
+        let n = installs::retry_failed(&o.store, run_id).map_err(installs_error)?;
+        if !common.json {
+            eprintln!("Retrying {n} failed item(s).");
+        }
+    }
+    finish_run(&o, run_id, common.json).await
+}
+
+async fn finish_run(o: &Online, run_id: &str, json: bool) -> Result<u8, CliError> {
+    let executor = executor(&o.graph);
+    let ctx = SyncContext {
+        graph: &o.graph,
+        tokens: &o.token,
+        store: &o.store,
+        executor: &executor,
+    };
+    let cancel = cancel_on_ctrl_c();
+    let printer = progress_printer(json);
+    let summary = installs::execute_run(&ctx, run_id, &printer, &cancel)
+        .await
+        .map_err(installs_error)?;
+    if json {
+        session::print_json(&summary)?;
+    } else {
+        eprintln!();
+        print_run(&summary);
+        if summary.failed > 0 {
+            let items = installs::run_items(&lock(&o.store), run_id, Some(ItemState::Failed))
+                .map_err(installs_error)?;
+            for i in items.iter().take(20) {
+                println!(
+                    "  failed {:<5} {:<36} {} {}",
+                    i.kind.as_str(),
+                    i.target_name.as_deref().unwrap_or(&i.target_id),
+                    i.status.map(|s| s.to_string()).unwrap_or_default(),
+                    i.message.as_deref().unwrap_or("")
+                );
+            }
+            println!("Retry them with `botdeck installs retry --run {run_id}`.");
+        }
+        if summary.pending > 0 {
+            println!("Interrupted: continue with `botdeck installs resume --run {run_id}`.");
+        }
+    }
+    Ok(if summary.failed > 0 || summary.pending > 0 {
+        exit::FINDINGS
+    } else {
+        exit::OK
+    })
 }

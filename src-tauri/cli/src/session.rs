@@ -86,8 +86,6 @@ pub fn resolve_profile(store: &Store, name: Option<&str>) -> Result<Profile, Cli
 }
 
 /// A signed-in profile, ready to call Graph.
-// Until the catalog/installs/perms commands use it.
-#[allow(dead_code)]
 pub struct Session {
     pub store: Store,
     pub profile: Profile,
@@ -95,7 +93,6 @@ pub struct Session {
     pub graph: GraphClient,
 }
 
-#[allow(dead_code)]
 impl Session {
     pub fn open(paths: &DataPaths, profile: Option<&str>) -> Result<Self, CliError> {
         let store = open_store(paths)?;
