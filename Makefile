@@ -16,7 +16,7 @@ NEXTEST := $(shell $(CARGO) nextest --version >/dev/null 2>&1 && echo yes)
 # A throwaway session bus + unlocked gnome-keyring: the real Secret Service backend, headless.
 WITH_KEYRING := $(ROOT)/scripts/with-keyring.sh
 
-.PHONY: run test setup setup-test ui-deps ui-build build desktop cli tools \
+.PHONY: run test setup setup-test ui-deps ui-build build desktop cli tools core-isolation \
         lint fmt-check clippy test-rust test-ui test-e2e bindings bench clean-e2e
 
 ## --- set-up -------------------------------------------------------------------------
@@ -61,7 +61,7 @@ run: desktop
 
 ## --- tests ------------------------------------------------------------------------
 
-test: setup-test ui-deps lint test-rust test-ui test-e2e
+test: setup-test ui-deps lint core-isolation test-rust test-ui test-e2e
 	@echo "make test: every suite passed"
 
 fmt-check:
@@ -71,6 +71,12 @@ clippy:
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 
 lint: fmt-check clippy
+
+# botdeck-core must build and test without a webview: no tauri, wry, tao, webkit or gtk crate.
+core-isolation:
+	@if $(CARGO) tree -p botdeck-core --prefix none | grep -E '^(tauri|wry|tao|webkit2gtk|gtk|gdk)[- ]'; then \
+		echo "botdeck-core depends on a webview crate (above)"; exit 1; \
+	else echo "botdeck-core: no tauri/webkit/gtk in its dependency tree"; fi
 
 # Ignored tests are the ones that need the real keyring; they run here, inside one.
 test-rust:
