@@ -27,12 +27,17 @@ setup:
 setup-test:
 	@scripts/setup-system.sh test
 
+# `npm install`, not `npm ci`: the npm shipped here (11.19) writes lockfiles without other
+# platforms' optional packages (rollup's native builds) and then refuses them in `npm ci`.
+# `npm install` still installs exactly the locked versions.
+NPM_INSTALL := npm install --no-audit --no-fund --prefer-offline
+
 ui/node_modules/.package-lock.json: ui/package.json ui/package-lock.json
-	cd ui && npm ci --no-audit --no-fund
+	cd ui && $(NPM_INSTALL)
 	@touch $@
 
 tests/e2e/node_modules/.package-lock.json: tests/e2e/package.json tests/e2e/package-lock.json
-	cd tests/e2e && npm ci --no-audit --no-fund
+	cd tests/e2e && $(NPM_INSTALL)
 	@touch $@
 
 ui-deps: ui/node_modules/.package-lock.json
