@@ -1,6 +1,8 @@
 //! `#[tauri::command]` adapters. Each one: parse, call core, map the error. Nothing else.
 
 pub mod auth;
+pub mod catalog;
+pub mod installs;
 pub mod package;
 pub mod permissions;
 

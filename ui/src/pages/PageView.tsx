@@ -7,6 +7,8 @@ import { ActivityPage } from "./ActivityPage";
 import { PlannedPage } from "./PlannedPage";
 import { PackagePage } from "./PackagePage";
 import { PermissionsPage } from "./PermissionsPage";
+import { CatalogPage } from "./CatalogPage";
+import { InstallationsPage } from "./InstallationsPage";
 
 const useStyles = makeStyles({
   heading: { display: "grid", gap: tokens.spacingVerticalXS, marginBottom: tokens.spacingVerticalXL },
@@ -36,7 +38,9 @@ export function PageView({ page, info, preference, onThemeChange, onNavigate }: 
       {page === "activity" && <ActivityPage info={info} />}
       {page === "package" && <PackagePage />}
       {page === "permissions" && <PermissionsPage />}
-      {(page === "catalog" || page === "installations" || page === "links") && <PlannedPage page={page} />}
+      {page === "catalog" && <CatalogPage />}
+      {page === "installations" && <InstallationsPage />}
+      {page === "links" && <PlannedPage page={page} />}
     </section>
   );
 }

@@ -5,6 +5,8 @@
 //! locally first; when Graph refuses a manifest (`UnableToParseTeamsAppManifest`, sometimes with
 //! HTTP 200) its details become findings shaped like the package studio's own.
 
+pub mod ipc;
+
 use std::sync::Mutex;
 
 use reqwest::Method;

@@ -10,6 +10,7 @@
 pub mod bulk;
 pub mod query;
 pub mod sync;
+pub mod ipc;
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;

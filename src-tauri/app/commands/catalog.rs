@@ -1,0 +1,1 @@
+//! IPC commands for the catalog page (thin adapters over `botdeck_core::catalog`).

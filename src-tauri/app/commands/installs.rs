@@ -1,0 +1,1 @@
+//! IPC commands for the installs page (thin adapters over `botdeck_core::installs`).

@@ -1,0 +1,5 @@
+import { PlannedPage } from "./PlannedPage";
+
+export function CatalogPage() {
+  return <PlannedPage page="catalog" />;
+}

@@ -1,0 +1,5 @@
+import { PlannedPage } from "./PlannedPage";
+
+export function InstallationsPage() {
+  return <PlannedPage page="installations" />;
+}
