@@ -17,5 +17,7 @@ export default defineConfig({
     environment: "jsdom",
     setupFiles: ["./src/test/setup.ts"],
     css: false,
+    // A safety net for loaded CI machines, not a speed assertion (user-event typing is slow).
+    testTimeout: 30000,
   },
 });

@@ -91,6 +91,20 @@ describe("app frame", () => {
   });
 });
 
+describe("offline", () => {
+  it("shows an app-wide offline indicator when a command finds the tenant unreachable", async () => {
+    const { OFFLINE_EVENT } = await vi.importActual<typeof import("./ipc")>("./ipc");
+    render(<App />);
+    expect(screen.queryByTestId("offline-indicator")).not.toBeInTheDocument();
+    window.dispatchEvent(
+      new CustomEvent(OFFLINE_EVENT, {
+        detail: { code: "offline", message: "cannot reach graph.microsoft.com", retryable: true, link: null },
+      }),
+    );
+    expect(await screen.findByTestId("offline-indicator")).toHaveTextContent("Offline");
+  });
+});
+
 describe("settings page", () => {
   it("lists the doctor checks with their status and hints", async () => {
     const user = userEvent.setup();

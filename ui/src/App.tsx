@@ -14,7 +14,7 @@ import {
   tokens,
 } from "@fluentui/react-components";
 import { WeatherMoonRegular, WeatherSunnyRegular } from "@fluentui/react-icons";
-import { ipc, type ApiError, type AppInfo, type ThemePreference } from "./ipc";
+import { ipc, OFFLINE_EVENT, type ApiError, type AppInfo, type ThemePreference } from "./ipc";
 import { effectiveTheme, fluentTheme, useSystemTheme } from "./theme";
 import { pages, type PageId } from "./pages/registry";
 import { PageView } from "./pages/PageView";
@@ -75,6 +75,12 @@ export function App() {
   const [startupError, setStartupError] = useState<ApiError | null>(null);
   const [themeError, setThemeError] = useState<ApiError | null>(null);
   const [sessionError, setSessionError] = useState<ApiError | null>(null);
+  const [offline, setOffline] = useState<ApiError | null>(null);
+  useEffect(() => {
+    const onOffline = (e: Event) => setOffline((e as CustomEvent<ApiError>).detail);
+    window.addEventListener(OFFLINE_EVENT, onOffline);
+    return () => window.removeEventListener(OFFLINE_EVENT, onOffline);
+  }, []);
 
   useEffect(() => {
     ipc.appInfo().then(setInfo, setStartupError);
@@ -169,6 +175,18 @@ export function App() {
         </main>
 
         <footer className={styles.status} data-testid="status-bar" role="status" aria-live="polite">
+          {offline && (
+            <Tooltip content={offline.message} relationship="description">
+              <Badge appearance="filled" color="danger" data-testid="offline-indicator">
+                Offline — working from the local cache
+              </Badge>
+            </Tooltip>
+          )}
+          {offline && (
+            <Button size="small" appearance="subtle" onClick={() => setOffline(null)}>
+              Dismiss
+            </Button>
+          )}
           <span data-testid="status-work">No background work</span>
           <span className={styles.spacer} />
           {info && <span>Data: {info.dataDir}</span>}

@@ -24,6 +24,9 @@ export type { Check } from "./bindings/Check";
 export type { CheckStatus } from "./bindings/CheckStatus";
 export type { Notice } from "./bindings/Notice";
 
+/** Fired on `window` whenever a command finds the tenant unreachable. */
+export const OFFLINE_EVENT = "botdeck:offline";
+
 export function isApiError(value: unknown): value is ApiError {
   return (
     typeof value === "object" &&
@@ -38,6 +41,8 @@ export async function call<T>(command: string, args?: Record<string, unknown>): 
   try {
     return await invoke<T>(command, args);
   } catch (err) {
+    // The status bar listens: an unreachable tenant is shown once, app-wide, not per page.
+    if (isApiError(err) && err.code === "offline") window.dispatchEvent(new CustomEvent(OFFLINE_EVENT, { detail: err }));
     if (isApiError(err)) throw err;
     const message = typeof err === "string" ? err : err instanceof Error ? err.message : String(err);
     const wrapped: ApiError = { code: "internal", message, retryable: false, link: null };

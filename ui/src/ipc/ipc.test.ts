@@ -35,6 +35,19 @@ describe("ipc", () => {
     expect(await ipc.appInfo().catch((e: unknown) => e)).toMatchObject({ code: "internal", message: "ipc down" });
   });
 
+  it("announces offline errors app-wide", async () => {
+    const seen: unknown[] = [];
+    const listener = (e: Event) => seen.push((e as CustomEvent).detail);
+    window.addEventListener("botdeck:offline", listener);
+    const err = { code: "offline", message: "cannot reach graph", retryable: true, link: null };
+    invoke.mockImplementation(async () => {
+      throw err;
+    });
+    expect(await ipc.getSession().catch((e: unknown) => e)).toEqual(err);
+    window.removeEventListener("botdeck:offline", listener);
+    expect(seen).toEqual([err]);
+  });
+
   it("recognises ApiError shapes only", () => {
     expect(isApiError({ code: "store", message: "x", retryable: true })).toBe(true);
     expect(isApiError("x")).toBe(false);

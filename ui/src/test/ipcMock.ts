@@ -5,6 +5,8 @@ import { appInfo, doctorReport, signedOutSession } from "./fixtures";
 
 import type { ApiError } from "../ipc/bindings/ApiError";
 
+export const OFFLINE_EVENT = "botdeck:offline";
+
 export function isApiError(value: unknown): value is ApiError {
   return typeof value === "object" && value !== null && typeof (value as ApiError).code === "string";
 }
