@@ -347,6 +347,8 @@ async fn run() {
             rate_429: 0.05,
             rate_503: 0.05,
             retry_after_secs: 1,
+            // The first matching rule applies: direct calls (the loop) keep their round trip.
+            latency_ms: LATENCY_MS,
             ..Default::default()
         },
         latency_rule(),
