@@ -8,9 +8,9 @@
 //!   without doing anything twice, retry of failed items, audit of every change.
 
 pub mod bulk;
+pub mod ipc;
 pub mod query;
 pub mod sync;
-pub mod ipc;
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
