@@ -129,7 +129,7 @@ impl AppState {
         let auth = Authenticator::new(http.clone()).ok();
 
         let demo = if options.demo {
-            match store.as_ref().map(|s| start_demo(s)) {
+            match store.as_ref().map(start_demo) {
                 Some(Ok(demo)) => Some(demo),
                 Some(Err(err)) => {
                     notices.push(Notice {
