@@ -40,6 +40,10 @@ const CATALOG: &[(&str, Feature, &str)] = &[
     ("Channel.ReadBasic.All", Feature::ReadTenant, "Find each team's General channel and tell private and shared channels apart."),
     ("AppCatalog.Read.All", Feature::ReadTenant, "Find the bot in the org app catalog and read its versions."),
     ("TeamsAppInstallation.ReadForTeam", Feature::ReadTenant, "See where the bot is installed and at which version."),
+    ("Chat.ReadBasic", Feature::ReadTenant, "List the group chats you can see, and read resource-specific consent granted in them."),
+    ("TeamsAppInstallation.ReadForChat", Feature::ReadTenant, "See which group chats have the bot, and at which version."),
+    ("User.Read.All", Feature::ReadTenant, "List users (and follow changes with a delta query) to see who has the bot in personal scope."),
+    ("TeamsAppInstallation.ReadForUser", Feature::ReadTenant, "See which users have the bot in personal scope, and at which version."),
     ("AppCatalog.Submit", Feature::Publish, "Submit a new version of the bot for review."),
     ("AppCatalog.ReadWrite.All", Feature::Publish, "Publish, update, approve and delete the bot in the org catalog."),
     ("TeamsAppInstallation.ReadWriteAndConsentForTeam", Feature::Install, "Install, upgrade and remove the bot in teams, consenting to its resource-specific permissions."),
@@ -50,7 +54,6 @@ const CATALOG: &[(&str, Feature, &str)] = &[
     // listing oauth2PermissionGrants; there is no narrower read-only one.
     ("Directory.Read.All", Feature::ReviewPermissions, "Read the delegated permission grants given to the bot, including per-user consents."),
     ("User.ReadBasic.All", Feature::ReviewPermissions, "Show the name of each user who consented for themselves."),
-    ("Chat.ReadBasic", Feature::ReviewPermissions, "Read resource-specific consent granted in group chats."),
     ("DelegatedPermissionGrant.ReadWrite.All", Feature::RevokePermissions, "Trim or delete delegated permission grants given to the bot."),
     ("AppRoleAssignment.ReadWrite.All", Feature::RevokePermissions, "Revoke application roles granted to the bot."),
 ];
@@ -144,6 +147,15 @@ mod tests {
             short_scope("https://graph.microsoft.com/User.Read"),
             "User.Read"
         );
+    }
+
+    #[test]
+    fn no_scope_is_listed_twice() {
+        let all = catalog();
+        let mut names: Vec<_> = all.iter().map(|s| s.scope.to_lowercase()).collect();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), all.len());
     }
 
     #[test]
