@@ -19,6 +19,20 @@ fn main() {
             "sign_out",
             "scope_catalog",
             "open_external",
+            "package_open",
+            "package_open_path",
+            "package_new",
+            "package_current",
+            "package_close",
+            "package_edit",
+            "package_set_manifest",
+            "package_set_catalog_version",
+            "package_bump",
+            "package_icon_fix_preview",
+            "package_icon_fix",
+            "package_icon_replace",
+            "package_build",
+            "package_diff",
         ]));
     if let Err(err) = tauri_build::try_build(attributes) {
         eprintln!("tauri-build failed: {err:#}");

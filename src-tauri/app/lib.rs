@@ -31,6 +31,20 @@ pub fn build<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<R> {
             commands::auth::sign_out,
             commands::auth::scope_catalog,
             commands::auth::open_external,
+            commands::package::package_open,
+            commands::package::package_open_path,
+            commands::package::package_new,
+            commands::package::package_current,
+            commands::package::package_close,
+            commands::package::package_edit,
+            commands::package::package_set_manifest,
+            commands::package::package_set_catalog_version,
+            commands::package::package_bump,
+            commands::package::package_icon_fix_preview,
+            commands::package::package_icon_fix,
+            commands::package::package_icon_replace,
+            commands::package::package_build,
+            commands::package::package_diff,
         ])
 }
 

@@ -59,6 +59,8 @@ pub struct AppState {
     pub auth: Option<Authenticator>,
     sign_in: Mutex<Option<CancellationToken>>,
     url_opener: OnceLock<UrlOpener>,
+    /// The package open in the Package page (one at a time, in memory only).
+    open_package: Mutex<Option<botdeck_core::package::studio::Studio>>,
 }
 
 /// How long start-up waits for the keyring before reporting it unresponsive (a locked
@@ -156,6 +158,7 @@ impl AppState {
             auth,
             sign_in: Mutex::new(None),
             url_opener: OnceLock::new(),
+            open_package: Mutex::new(None),
         }
     }
 
@@ -205,6 +208,14 @@ impl AppState {
             }
             _ => false,
         }
+    }
+
+    /// The Package page's open package. A poisoned lock only means a command panicked; the
+    /// package in it is still a consistent value (edits replace files whole).
+    pub fn open_package(&self) -> MutexGuard<'_, Option<botdeck_core::package::studio::Studio>> {
+        self.open_package
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     pub fn set_url_opener(&self, opener: UrlOpener) {

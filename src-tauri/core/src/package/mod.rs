@@ -5,7 +5,8 @@
 //!   stable codes ([`Rule`]); [`sarif`] renders them for CI;
 //! - [`archive`]: safe zip import (zip-slip / zip-bomb limits) and deterministic build;
 //! - [`icons`]: icon checks and fixes; [`template`]: "new bot app";
-//! - [`version`]: bumps; [`diff`]: field diff with re-consent flags; [`summary`]: inspect.
+//! - [`version`]: bumps; [`diff`]: field diff with re-consent flags; [`summary`]: inspect;
+//! - [`studio`]: the package open in the desktop window; [`ipc`]: its request/response types.
 //!
 //! `botdeck package ...` (src-tauri/cli/src/package_cmd.rs) is a thin shell over this module,
 //! and so will be the UI's package page.
@@ -15,11 +16,13 @@ pub mod diff;
 pub mod error;
 pub mod fixtures;
 pub mod icons;
+pub mod ipc;
 mod jsonutil;
 pub mod model;
 pub mod rules;
 pub mod sarif;
 pub mod schema;
+pub mod studio;
 pub mod summary;
 pub mod template;
 pub mod validate;
@@ -61,5 +64,25 @@ pub fn ts_bindings() -> Vec<crate::ipc_types::Binding> {
         FileChange,
         ChangeKind,
         version::BumpLevel,
+        ipc::PackageView,
+        ipc::ManifestForm,
+        ipc::CommandListForm,
+        ipc::CommandForm,
+        ipc::RscPermissionForm,
+        ipc::IconRole,
+        ipc::IconView,
+        ipc::IconFixPreview,
+        ipc::IconChange,
+        ipc::ManifestEdit,
+        ipc::PackageEditRequest,
+        ipc::SetManifestRequest,
+        ipc::NewPackageRequest,
+        ipc::OpenPathRequest,
+        ipc::CatalogVersionRequest,
+        ipc::BumpRequest,
+        ipc::IconRequest,
+        ipc::BuildRequest,
+        ipc::BuildResult,
+        ipc::DiffResult,
     ]
 }
