@@ -33,6 +33,13 @@ fn main() {
             "package_icon_replace",
             "package_build",
             "package_diff",
+            "perms_profiles",
+            "perms_import_profile",
+            "perms_export_profile",
+            "perms_delete_profile",
+            "perms_inspect",
+            "perms_plan_fix",
+            "perms_apply_fix",
         ]));
     if let Err(err) = tauri_build::try_build(attributes) {
         eprintln!("tauri-build failed: {err:#}");

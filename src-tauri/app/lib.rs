@@ -45,6 +45,13 @@ pub fn build<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<R> {
             commands::package::package_icon_replace,
             commands::package::package_build,
             commands::package::package_diff,
+            commands::permissions::perms_profiles,
+            commands::permissions::perms_import_profile,
+            commands::permissions::perms_export_profile,
+            commands::permissions::perms_delete_profile,
+            commands::permissions::perms_inspect,
+            commands::permissions::perms_plan_fix,
+            commands::permissions::perms_apply_fix,
         ])
 }
 

@@ -1,1 +1,318 @@
 //! IPC commands for the permissions page (thin adapters over `botdeck_core::permissions`).
+//!
+//! Reading needs a `review_permissions` sign-in, fixing a `revoke_permissions` one; a token
+//! without those scopes is `consent_required`, which the page answers with "sign in again".
+//! The store's mutex is never held across an `.await`: each command takes what it needs from
+//! SQLite, lets go, talks to Graph, then locks again to save.
+
+use botdeck_core::auth::{self, Feature};
+use botdeck_core::error::{ApiError, ErrorCode};
+use botdeck_core::graph::GraphClient;
+use botdeck_core::permissions::{
+    self as perms, to_api_error, ConsentTarget, FixOutcome, FixPlan, FixRequest,
+    GrantedPermissions, NameCache, PermissionProfile, PermsFixRequest, PermsImportRequest,
+    PermsInspectRequest, PermsProfileRequest, PermsReport, ProfileFormat, RscScope, RscTarget,
+    RscTargetKind,
+};
+use botdeck_core::profiles::{Profile, Profiles};
+use botdeck_core::secrets::Sensitive;
+use tauri::ipc::Request;
+use tauri::State;
+
+use crate::ipc::parse_args;
+use crate::state::AppState;
+
+/// The signed-in profile a command works for, with what it needs after the lock is gone.
+struct Signed {
+    profile: Profile,
+    graph: GraphClient,
+    consent: ConsentTarget,
+}
+
+fn current_profile(state: &AppState) -> Result<Signed, ApiError> {
+    let profile = Profiles::new(&*state.store()?).current()?.ok_or_else(|| {
+        ApiError::new(
+            ErrorCode::SignInRequired,
+            "no tenant is selected: add one and sign in",
+        )
+    })?;
+    let endpoints = profile.cloud.endpoints();
+    let tenant = profile
+        .identity
+        .as_ref()
+        .map(|i| i.tenant_id.clone())
+        .filter(|t| !t.is_empty())
+        .unwrap_or_else(|| profile.tenant.clone());
+    let consent = ConsentTarget::new(
+        &endpoints.authority_host,
+        &tenant,
+        &endpoints.graph_base_url,
+    );
+    let graph = auth::graph_of(&state.http, &profile);
+    Ok(Signed {
+        profile,
+        graph,
+        consent,
+    })
+}
+
+/// A token for `feature`; a refresh is recorded on the profile (scopes, expiry).
+async fn token(
+    state: &AppState,
+    profile: &Profile,
+    feature: Feature,
+) -> Result<Sensitive<String>, ApiError> {
+    let (token, refreshed) = state
+        .authenticator()?
+        .access_token(profile, feature)
+        .await?;
+    if let Some(tokens) = refreshed {
+        auth::record_refresh(&*state.store()?, &profile.id, &tokens)?;
+    }
+    Ok(token)
+}
+
+fn load_perm_profile(state: &AppState, id: &str) -> Result<PermissionProfile, ApiError> {
+    Ok(perms::find_profile(&*state.store()?, id)?)
+}
+
+/// Reads what is granted, with the name cache loaded before and saved after the Graph calls.
+async fn inspect(
+    state: &AppState,
+    signed: &Signed,
+    token: &Sensitive<String>,
+    app_id: &str,
+    scope: &RscScope,
+) -> Result<GrantedPermissions, ApiError> {
+    let mut cache = NameCache::load(&*state.store()?)?;
+    let granted = perms::inspect(&signed.graph, token, app_id, scope, &mut cache)
+        .await
+        .map_err(|e| to_api_error(e, Some(&signed.consent)))?;
+    if let Err(err) = cache.save(&*state.store()?) {
+        // The cache only saves Graph reads next time; not worth failing the inspection.
+        tracing::warn!(%err, "permission name cache not saved");
+    }
+    Ok(granted)
+}
+
+fn app_id_of(given: Option<&str>, profile: Option<&PermissionProfile>) -> Result<String, ApiError> {
+    given
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .or_else(|| profile.and_then(|p| p.app_id.clone()))
+        .ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::InvalidInput,
+                "no app id: enter the bot's Entra application id (a GUID)",
+            )
+        })
+}
+
+#[tauri::command]
+pub fn perms_profiles(state: State<'_, AppState>) -> Result<Vec<PermissionProfile>, ApiError> {
+    Ok(perms::list_profiles(&*state.store()?)?)
+}
+
+/// Validates and stores a profile file read in the webview. Errors name file, line and field.
+#[tauri::command]
+pub fn perms_import_profile(
+    state: State<'_, AppState>,
+    request: Request<'_>,
+) -> Result<PermissionProfile, ApiError> {
+    let PermsImportRequest { file_name, text } = parse_args(&request)?;
+    let format = ProfileFormat::from_file_name(&file_name).ok_or_else(|| {
+        ApiError::new(
+            ErrorCode::InvalidInput,
+            format!("{file_name}: profile files end in .json or .toml"),
+        )
+    })?;
+    let profile =
+        perms::parse_profile(&file_name, &text, format).map_err(perms::PermissionError::from)?;
+    perms::save_custom_profile(&*state.store()?, &profile)?;
+    tracing::info!(id = %profile.id, "permission profile imported");
+    Ok(profile)
+}
+
+/// The profile as JSON or TOML text; the window offers it as a download.
+#[tauri::command]
+pub fn perms_export_profile(
+    state: State<'_, AppState>,
+    request: Request<'_>,
+) -> Result<String, ApiError> {
+    let PermsProfileRequest {
+        perm_profile_id,
+        format,
+    } = parse_args(&request)?;
+    let profile = load_perm_profile(&state, &perm_profile_id)?;
+    Ok(perms::export_profile(
+        &profile,
+        format.unwrap_or(ProfileFormat::Json),
+    )?)
+}
+
+#[tauri::command]
+pub fn perms_delete_profile(
+    state: State<'_, AppState>,
+    request: Request<'_>,
+) -> Result<Vec<PermissionProfile>, ApiError> {
+    let PermsProfileRequest {
+        perm_profile_id, ..
+    } = parse_args(&request)?;
+    if perms::builtin_profiles()
+        .iter()
+        .any(|p| p.id == perm_profile_id)
+    {
+        return Err(ApiError::new(
+            ErrorCode::InvalidInput,
+            format!("{perm_profile_id} is built in and cannot be deleted"),
+        ));
+    }
+    let store = state.store()?;
+    if !perms::delete_custom_profile(&store, &perm_profile_id)? {
+        return Err(ApiError::new(
+            ErrorCode::NotFound,
+            format!("no imported profile {perm_profile_id:?}"),
+        ));
+    }
+    Ok(perms::list_profiles(&store)?)
+}
+
+/// Needed vs granted for one bot: the diff, the matrix and both CSV exports. Async, so a long
+/// RSC read across teams does not block the window.
+#[tauri::command]
+pub async fn perms_inspect(
+    state: State<'_, AppState>,
+    request: Request<'_>,
+) -> Result<PermsReport, ApiError> {
+    let req: PermsInspectRequest = parse_args(&request)?;
+    let profile = load_perm_profile(&state, &req.perm_profile_id)?;
+    let app_id = app_id_of(req.app_id.as_deref(), Some(&profile))?;
+    let signed = current_profile(&state)?;
+    let token = token(&state, &signed.profile, Feature::ReviewPermissions).await?;
+    let target = |kind, id: &String| RscTarget {
+        kind,
+        id: id.clone(),
+        name: None,
+    };
+    let scope = RscScope {
+        teams: req
+            .team_ids
+            .iter()
+            .map(|id| target(RscTargetKind::Team, id))
+            .collect(),
+        chats: req
+            .chat_ids
+            .iter()
+            .map(|id| target(RscTargetKind::Chat, id))
+            .collect(),
+        all_teams: req.all_teams,
+        max_targets: Some(perms::DEFAULT_MAX_RSC_TARGETS),
+    };
+    let granted = inspect(&state, &signed, &token, &app_id, &scope).await?;
+    let diff = perms::diff(&profile, &granted, req.model.as_deref(), &signed.consent)?;
+    let matrix = perms::matrix(&diff, &granted);
+    Ok(PermsReport {
+        diff_csv: perms::diff_to_csv(&diff),
+        matrix_csv: perms::matrix_to_csv(&matrix),
+        profile,
+        diff,
+        matrix,
+        granted,
+    })
+}
+
+async fn plan(
+    state: &AppState,
+    signed: &Signed,
+    req: &PermsFixRequest,
+    feature: Feature,
+) -> Result<(FixPlan, Sensitive<String>), ApiError> {
+    let profile = match &req.perm_profile_id {
+        Some(id) => Some(load_perm_profile(state, id)?),
+        None => None,
+    };
+    let app_id = app_id_of(Some(&req.app_id), profile.as_ref())?;
+    let token = token(state, &signed.profile, feature).await?;
+    let granted = inspect(state, signed, &token, &app_id, &RscScope::default()).await?;
+    let fix = FixRequest {
+        permission: req.permission.clone(),
+        kind: req.kind,
+        principal: req.principal.clone(),
+    };
+    let plan = perms::plan_fix(&granted, &fix, profile.as_ref())
+        .map_err(|e| to_api_error(e, Some(&signed.consent)))?;
+    Ok((plan, token))
+}
+
+/// What a fix would send and what stops working; changes nothing. Needs only a read sign-in,
+/// so the admin sees the consequences before being asked for more.
+#[tauri::command]
+pub async fn perms_plan_fix(
+    state: State<'_, AppState>,
+    request: Request<'_>,
+) -> Result<FixPlan, ApiError> {
+    let req: PermsFixRequest = parse_args(&request)?;
+    let signed = current_profile(&state)?;
+    Ok(plan(&state, &signed, &req, Feature::ReviewPermissions)
+        .await?
+        .0)
+}
+
+/// Re-plans from a fresh read (ids never come from the window), applies, and records the
+/// audit entry whatever the outcome. A Graph refusal is returned as the error after it is
+/// recorded.
+#[tauri::command]
+pub async fn perms_apply_fix(
+    state: State<'_, AppState>,
+    request: Request<'_>,
+) -> Result<FixOutcome, ApiError> {
+    let req: PermsFixRequest = parse_args(&request)?;
+    let signed = current_profile(&state)?;
+    let (plan, token) = plan(&state, &signed, &req, Feature::RevokePermissions).await?;
+    if let Some(expected) = &req.expected_request {
+        if expected != &plan.request {
+            return Err(ApiError::new(
+                ErrorCode::InvalidInput,
+                format!(
+                    "the grants changed since you confirmed (now: {}); nothing was changed — review it again",
+                    plan.request
+                ),
+            ));
+        }
+    }
+    let (outcome, result) = perms::apply_and_audit(&signed.graph, &token, &plan).await;
+    let actor = signed
+        .profile
+        .identity
+        .as_ref()
+        .map(|i| i.account_upn.clone())
+        .unwrap_or_else(|| "unknown".into());
+    let tenant = signed
+        .profile
+        .identity
+        .as_ref()
+        .map(|i| i.tenant_id.clone());
+    let recorded = perms::record_fix(
+        &*state.store()?,
+        &outcome,
+        &actor,
+        Some(&signed.profile.id),
+        tenant.as_deref(),
+    );
+    if let Err(err) = &recorded {
+        tracing::error!(%err, "a permission fix could not be written to the audit log");
+    }
+    result.map_err(|e| to_api_error(e, Some(&signed.consent)))?;
+    tracing::info!(action = %plan.audit_action, permission = %plan.permission, outcome = ?outcome.outcome, "permission fix applied");
+    if let Err(err) = recorded {
+        return Err(ApiError::new(
+            ErrorCode::Store,
+            format!(
+                "{} — but it could not be written to the audit log: {err}",
+                outcome.message
+            ),
+        ));
+    }
+    Ok(outcome)
+}

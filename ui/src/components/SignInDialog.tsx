@@ -18,7 +18,7 @@ import {
   tokens,
 } from "@fluentui/react-components";
 import { CopyRegular, OpenRegular } from "@fluentui/react-icons";
-import { ipc, type ApiError, type DeviceCodePrompt, type Profile, type SessionView } from "../ipc";
+import { ipc, type ApiError, type DeviceCodePrompt, type Feature, type Profile, type SessionView } from "../ipc";
 
 const useStyles = makeStyles({
   code: {
@@ -47,9 +47,12 @@ export function SignInDialog({
   open,
   onClose,
   onSignedIn,
+  feature = "read_tenant",
 }: {
   profile: Profile;
   open: boolean;
+  /** What the sign-in is for: its scopes (a page needing more asks for its feature). */
+  feature?: Feature;
   onClose: () => void;
   onSignedIn: (session: SessionView) => void;
 }) {
@@ -72,8 +75,8 @@ export function SignInDialog({
       };
       const session =
         method === "device_code"
-          ? await ipc.signInDeviceCode(profile.id, "read_tenant", onEvent)
-          : await ipc.signInBrowser(profile.id, "read_tenant", onEvent);
+          ? await ipc.signInDeviceCode(profile.id, feature, onEvent)
+          : await ipc.signInBrowser(profile.id, feature, onEvent);
       setPhase({ kind: "choose" });
       onSignedIn(session);
     } catch (err) {

@@ -1,2 +1,33 @@
-// IPC for the Permissions page. Only files under src/ipc/ import @tauri-apps/api.
-export {};
+// IPC for the Permissions page. Only files under src/ipc/ import @tauri-apps/api; this one goes
+// through `call` so every rejection is an ApiError the page can branch on.
+import { call } from "./index";
+import type { FixOutcome } from "./bindings/FixOutcome";
+import type { FixPlan } from "./bindings/FixPlan";
+import type { PermissionProfile } from "./bindings/PermissionProfile";
+import type { PermsFixRequest } from "./bindings/PermsFixRequest";
+import type { PermsInspectRequest } from "./bindings/PermsInspectRequest";
+import type { PermsReport } from "./bindings/PermsReport";
+import type { ProfileFormat } from "./bindings/ProfileFormat";
+
+export type { FixOutcome, FixPlan, PermissionProfile, PermsFixRequest, PermsInspectRequest, PermsReport, ProfileFormat };
+export type { CellState } from "./bindings/CellState";
+export type { DiffRow } from "./bindings/DiffRow";
+export type { MatrixColumn } from "./bindings/MatrixColumn";
+export type { PermissionDiff } from "./bindings/PermissionDiff";
+export type { PermissionKind } from "./bindings/PermissionKind";
+export type { PermissionMatrix } from "./bindings/PermissionMatrix";
+export type { RowState } from "./bindings/RowState";
+
+export const permsIpc = {
+  profiles: () => call<PermissionProfile[]>("perms_profiles"),
+  /** `text` is the picked file's content, read in the webview (no file system access here). */
+  importProfile: (fileName: string, text: string) => call<PermissionProfile>("perms_import_profile", { fileName, text }),
+  exportProfile: (permProfileId: string, format: ProfileFormat) =>
+    call<string>("perms_export_profile", { permProfileId, format }),
+  deleteProfile: (permProfileId: string) => call<PermissionProfile[]>("perms_delete_profile", { permProfileId }),
+  inspect: (request: PermsInspectRequest) => call<PermsReport>("perms_inspect", { ...request }),
+  planFix: (request: PermsFixRequest) => call<FixPlan>("perms_plan_fix", { ...request }),
+  applyFix: (request: PermsFixRequest) => call<FixOutcome>("perms_apply_fix", { ...request }),
+};
+
+export type PermsIpc = typeof permsIpc;

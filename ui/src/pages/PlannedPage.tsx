@@ -24,11 +24,6 @@ const plans: Partial<Record<PageId, string[]>> = {
     "Coverage and version-spread pictures.",
     "Install, upgrade or uninstall in bulk at Microsoft's throttle limits, resumable and cancellable.",
   ],
-  permissions: [
-    "The Graph permissions the bot needs (built-in profiles for FlashDuty, PagerDuty, OX Security and Mattermost).",
-    "What your tenant granted: application roles, delegated grants, per-team resource-specific consent.",
-    "Missing and excessive permissions, the admin-consent link for what is missing, and revocation.",
-  ],
   links: [
     "Which teams (General channel), chats and users are linked to the bot's integration.",
     "Each link's health: bot still installed, General channel reachable.",

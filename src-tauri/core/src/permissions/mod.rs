@@ -10,6 +10,7 @@
 pub mod diff;
 pub mod fix;
 pub mod granted;
+pub mod ipc;
 pub mod profile;
 
 pub use diff::{
@@ -22,6 +23,10 @@ pub use granted::{
     find_service_principal, inspect, ConsentType, DelegatedGrant, GrantedAppRole,
     GrantedPermissions, GrantedScope, NameCache, RscGrant, RscReadFailure, RscScope, RscTarget,
     RscTargetKind, ServicePrincipalInfo, DEFAULT_MAX_RSC_TARGETS,
+};
+pub use ipc::{
+    to_api_error, PermsFixRequest, PermsImportRequest, PermsInspectRequest, PermsProfileRequest,
+    PermsReport,
 };
 pub use profile::{
     builtin_profiles, delete_custom_profile, export_profile, find_profile, list_profiles,
@@ -145,5 +150,10 @@ pub fn ts_bindings() -> Vec<crate::ipc_types::Binding> {
         FixRequest,
         FixPlan,
         FixOutcome,
+        PermsImportRequest,
+        PermsProfileRequest,
+        PermsInspectRequest,
+        PermsReport,
+        PermsFixRequest,
     ]
 }

@@ -1,0 +1,116 @@
+import {
+  Button,
+  makeStyles,
+  Table,
+  TableBody,
+  TableCell,
+  TableHeader,
+  TableHeaderCell,
+  TableRow,
+  Text,
+  tokens,
+} from "@fluentui/react-components";
+import { DeleteRegular } from "@fluentui/react-icons";
+import type { DiffRow } from "../../ipc/permissions";
+import { kindLabel, RowStateBadge } from "./states";
+
+const useStyles = makeStyles({
+  mono: { fontFamily: tokens.fontFamilyMonospace, wordBreak: "break-all" },
+  sub: { display: "block", color: tokens.colorNeutralForeground3, fontSize: tokens.fontSizeBase200 },
+  stateCell: { width: "170px" },
+  kindCell: { width: "110px" },
+  actionCell: { width: "150px" },
+  where: { display: "block", fontSize: tokens.fontSizeBase200 },
+});
+
+/** Stable test id of a row: permission, kind, and the user for per-user consents. */
+export function rowKey(row: Pick<DiffRow, "permission" | "kind" | "principal">): string {
+  return [row.permission, row.kind, row.principal].filter(Boolean).join("|");
+}
+
+function fixLabel(row: DiffRow): string | null {
+  switch (row.fix?.action) {
+    case "revokeAppRole":
+      return "Revoke…";
+    case "trimGrant":
+      return "Remove from grant…";
+    case "deleteGrant":
+      return "Delete grant…";
+    default:
+      return null;
+  }
+}
+
+export function DiffTable({ rows, onFix }: { rows: DiffRow[]; onFix: (row: DiffRow) => void }) {
+  const styles = useStyles();
+  return (
+    <Table size="small" aria-label="Needed versus granted" data-testid="perm-diff-table">
+      <TableHeader>
+        <TableRow>
+          <TableHeaderCell className={styles.stateCell}>State</TableHeaderCell>
+          <TableHeaderCell>Permission</TableHeaderCell>
+          <TableHeaderCell className={styles.kindCell}>Type</TableHeaderCell>
+          <TableHeaderCell>Why / what</TableHeaderCell>
+          <TableHeaderCell className={styles.actionCell}>Fix</TableHeaderCell>
+        </TableRow>
+      </TableHeader>
+      <TableBody>
+        {rows.map((row) => {
+          const label = fixLabel(row);
+          return (
+            <TableRow
+              key={rowKey(row)}
+              data-testid={`perm-row-${rowKey(row)}`}
+              data-state={row.state}
+              data-permission={row.permission}
+            >
+              <TableCell className={styles.stateCell}>
+                <RowStateBadge state={row.state} />
+              </TableCell>
+              <TableCell>
+                <span className={styles.mono}>{row.permission}</span>
+                <span className={styles.sub}>
+                  {row.resourceName}
+                  {row.required === true ? " · required" : row.required === false ? " · optional" : ""}
+                  {row.principal ? ` · consented by ${row.principal}` : ""}
+                  {row.leastPrivileged === false
+                    ? ` · not least-privileged${row.alternative ? ` (${row.alternative} would do)` : ""}`
+                    : ""}
+                </span>
+              </TableCell>
+              <TableCell className={styles.kindCell}>{kindLabel[row.kind] ?? row.kind}</TableCell>
+              <TableCell>
+                <Text>{row.detail}</Text>
+                {row.purpose && row.state !== "granted" && (
+                  <span className={styles.sub}>Purpose: {row.purpose}</span>
+                )}
+                {row.missingIn.length > 0 && (
+                  <span className={styles.where}>
+                    Missing in: {row.missingIn.map((t) => t.name ?? t.id).join(", ")}
+                  </span>
+                )}
+                {row.state === "rsc_partial" && row.grantedIn.length > 0 && (
+                  <span className={styles.where}>
+                    Granted in: {row.grantedIn.map((t) => t.name ?? t.id).join(", ")}
+                  </span>
+                )}
+              </TableCell>
+              <TableCell className={styles.actionCell}>
+                {label && (
+                  <Button
+                    size="small"
+                    icon={<DeleteRegular />}
+                    onClick={() => onFix(row)}
+                    data-testid={`fix-${rowKey(row)}`}
+                  >
+                    {label}
+                  </Button>
+                )}
+              </TableCell>
+            </TableRow>
+          );
+        })}
+      </TableBody>
+    </Table>
+  );
+}
