@@ -8,12 +8,6 @@ const useStyles = makeStyles({
 
 /** What each page will do. Shown until the feature exists: nothing here pretends to work. */
 const plans: Partial<Record<PageId, string[]>> = {
-  package: [
-    "Open a package (for example FlashDutyBot-v1.0.3.zip) or start a new bot app from a template.",
-    "Validate it offline against Microsoft's manifest schema and the service's own rules, with a fix for each finding.",
-    "Edit names, descriptions, bot scopes and commands side by side with the JSON; preview and fix the icons.",
-    "Bump the version, build a byte-for-byte reproducible zip, and compare two packages.",
-  ],
   catalog: [
     "See every version of the bot in your org catalog, including definitions waiting for review.",
     "Publish a package, or update the existing app when its manifest id is already there.",
