@@ -41,7 +41,7 @@ const useStyles = makeStyles({
   titleBlock: { display: "grid", gap: tokens.spacingVerticalXXS, flexGrow: 1, minWidth: 0 },
   source: { fontFamily: tokens.fontFamilyMonospace, wordBreak: "break-all" },
   sub: { color: tokens.colorNeutralForeground3 },
-  editor: { display: "grid", gridTemplateColumns: "minmax(360px, 1fr) minmax(360px, 1fr)", gap: tokens.spacingHorizontalL, alignItems: "start" },
+  editor: { display: "grid", gridTemplateColumns: "minmax(360px, 1fr) minmax(360px, 1fr)", gap: tokens.spacingHorizontalL, alignItems: "start", "& > *": { minWidth: 0 } },
   sticky: { position: "sticky", top: 0 },
 });
 

@@ -70,7 +70,7 @@ export function DiffPanel({ result, busy, onPick }: { result: DiffResult | null;
       {result && (
         <div className={styles.body} data-testid="diff-result">
           {result.diff.reconsentRequired ? (
-            <MessageBar intent="error" icon={<ShieldErrorFilled />} data-testid="diff-reconsent">
+            <MessageBar intent="error" layout="multiline" icon={<ShieldErrorFilled />} data-testid="diff-reconsent">
               <MessageBarBody>
                 <MessageBarTitle>Users and admins will be asked to consent again</MessageBarTitle>
                 <ul className={styles.reasons}>

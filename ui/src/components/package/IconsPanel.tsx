@@ -17,7 +17,7 @@ import { SeverityIcon } from "./FindingsPanel";
 // must look the same in both themes, dark squares for the white outline icon, light ones for
 // what Teams shows on a light background.
 const useStyles = makeStyles({
-  grid: { display: "grid", gridTemplateColumns: "repeat(auto-fit, minmax(320px, 1fr))", gap: tokens.spacingHorizontalL },
+  grid: { display: "grid", gridTemplateColumns: "repeat(auto-fit, minmax(320px, 1fr))", gap: tokens.spacingHorizontalL, alignItems: "start", "& > *": { minWidth: 0 } },
   stage: { display: "flex", gap: tokens.spacingHorizontalM, alignItems: "flex-end", flexWrap: "wrap" },
   board: {
     display: "grid",
@@ -34,7 +34,7 @@ const useStyles = makeStyles({
   missing: { padding: tokens.spacingHorizontalL, color: tokens.colorNeutralForeground3 },
   actions: { display: "flex", gap: tokens.spacingHorizontalS, flexWrap: "wrap" },
   problems: { listStyle: "none", margin: 0, padding: 0, display: "grid", gap: tokens.spacingVerticalXS },
-  problem: { display: "flex", gap: tokens.spacingHorizontalS, alignItems: "flex-start" },
+  problem: { display: "flex", gap: tokens.spacingHorizontalS, alignItems: "flex-start", "& > svg": { flexShrink: 0 } },
   hidden: { position: "absolute", width: "1px", height: "1px", opacity: 0, overflow: "hidden", pointerEvents: "none" },
   preview: {
     display: "grid",

@@ -5,11 +5,6 @@ import type { Finding } from "../../ipc/package";
 /** How long typing pauses before the edit is sent (and the package re-validated). */
 export const EDIT_DEBOUNCE_MS = 350;
 
-/** `"/bots/0/botId"` → an id usable in the DOM and in tests. */
-export function pointerId(pointer: string) {
-  return `mf${pointer.replace(/[^A-Za-z0-9]/g, "_")}`;
-}
-
 /** Findings whose path is this pointer or inside it (manifest.json only). */
 export function findingsAt(findings: Finding[], pointer: string) {
   return findings.filter((f) => f.file === "manifest.json" && (f.path === pointer || f.path.startsWith(`${pointer}/`)));

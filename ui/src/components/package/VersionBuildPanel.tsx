@@ -16,7 +16,7 @@ import { ArrowDownloadRegular, ArrowUpRegular } from "@fluentui/react-icons";
 import type { BuildResult, BumpLevel, PackageView } from "../../ipc/package";
 
 const useStyles = makeStyles({
-  grid: { display: "grid", gridTemplateColumns: "repeat(auto-fit, minmax(340px, 1fr))", gap: tokens.spacingHorizontalL, alignItems: "start" },
+  grid: { display: "grid", gridTemplateColumns: "repeat(auto-fit, minmax(340px, 1fr))", gap: tokens.spacingHorizontalL, alignItems: "start", "& > *": { minWidth: 0 } },
   body: { display: "grid", gap: tokens.spacingVerticalM },
   version: { fontFamily: tokens.fontFamilyMonospace, fontSize: tokens.fontSizeHero800, fontWeight: tokens.fontWeightSemibold },
   row: { display: "flex", gap: tokens.spacingHorizontalS, flexWrap: "wrap" },
@@ -140,7 +140,7 @@ export function VersionBuildPanel({ view, busy, lastBuild, onBump, onCatalogVers
             )}
           </div>
           {lastBuild && (
-            <MessageBar intent="success" data-testid="build-result">
+            <MessageBar intent="success" layout="multiline" data-testid="build-result">
               <MessageBarBody>
                 <MessageBarTitle>{lastBuild.unchanged ? "Already saved" : "Saved"}</MessageBarTitle>
                 {lastBuild.fileName} ({formatSize(lastBuild.size)}) in <span className={styles.mono} data-testid="build-path">{lastBuild.path}</span>
