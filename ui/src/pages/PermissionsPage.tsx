@@ -43,10 +43,17 @@ import { copyText, downloadText, exportBaseName } from "../components/permission
 import { rowStateMeta } from "../components/permissions/states";
 
 const useStyles = makeStyles({
-  stack: { display: "grid", gap: tokens.spacingVerticalL, maxWidth: "1200px" },
-  body: { display: "grid", gap: tokens.spacingVerticalM, paddingInline: tokens.spacingHorizontalXS },
+  stack: { display: "grid", gap: tokens.spacingVerticalL, maxWidth: "1200px", gridTemplateColumns: "minmax(0, 1fr)" },
+  // minmax(0, 1fr): a wide matrix scrolls inside the card instead of widening the page.
+  body: {
+    display: "grid",
+    gap: tokens.spacingVerticalM,
+    gridTemplateColumns: "minmax(0, 1fr)",
+    paddingInline: tokens.spacingHorizontalXS,
+  },
   controls: { display: "flex", gap: tokens.spacingHorizontalL, flexWrap: "wrap", alignItems: "end" },
-  appId: { minWidth: "330px" },
+  appId: { minWidth: "310px" },
+  tools: { display: "flex", gap: tokens.spacingHorizontalL, flexWrap: "wrap", alignItems: "start", justifyContent: "space-between" },
   mono: { fontFamily: tokens.fontFamilyMonospace, wordBreak: "break-all" },
   consentUrl: {
     display: "block",
@@ -206,7 +213,7 @@ export function PermissionsPage() {
             <Switch
               checked={allTeams}
               onChange={(_, d) => setAllTeams(d.checked)}
-              label="Read resource-specific consent in every team"
+              label="Per-team RSC (every team)"
               data-testid="perm-all-teams"
             />
             <Button
@@ -219,8 +226,9 @@ export function PermissionsPage() {
               Check permissions
             </Button>
           </div>
-          {selected?.description && <Text className={styles.hint}>{selected.description}</Text>}
-          <ProfileTools
+          <div className={styles.tools}>
+            <Text className={styles.hint}>{selected?.description}</Text>
+            <ProfileTools
             selected={selected}
             onImported={(p) => {
               setProfiles((list) => [...list.filter((x) => x.id !== p.id), p]);
@@ -230,12 +238,13 @@ export function PermissionsPage() {
               setProfiles(list);
               setProfileId(DEFAULT_PROFILE);
             }}
-          />
+            />
+          </div>
         </div>
       </Card>
 
       {needsSignIn && current && (
-        <MessageBar intent={signedIn ? "warning" : "info"} data-testid="perm-sign-in-needed" data-code={error?.code ?? "signed_out"}>
+        <MessageBar intent={signedIn ? "warning" : "info"} layout="multiline" data-testid="perm-sign-in-needed" data-code={error?.code ?? "signed_out"}>
           <MessageBarBody>
             <MessageBarTitle>{signedIn ? "More permission needed" : "Not signed in"}</MessageBarTitle>
             {signedIn
@@ -255,7 +264,7 @@ export function PermissionsPage() {
         </MessageBar>
       )}
       {error && !needsSignIn && (
-        <MessageBar intent="error" data-testid="perm-error" data-code={error.code}>
+        <MessageBar intent="error" layout="multiline" data-testid="perm-error" data-code={error.code}>
           <MessageBarBody>{error.message}</MessageBarBody>
           {error.link && (
             <MessageBarActions>
@@ -277,6 +286,7 @@ export function PermissionsPage() {
       {outcome && (
         <MessageBar
           intent={outcome.outcome === "failed" ? "error" : "success"}
+          layout="multiline"
           data-testid="fix-outcome"
           data-outcome={outcome.outcome}
         >
@@ -390,7 +400,7 @@ export function PermissionsPage() {
               )}
               {[...diff.warnings, ...report.granted.rscFailures.map((f) => `${f.target.name ?? f.target.id}: ${f.message}`)].map(
                 (w) => (
-                  <MessageBar key={w} intent="warning">
+                  <MessageBar key={w} intent="warning" layout="multiline">
                     <MessageBarBody>{w}</MessageBarBody>
                   </MessageBar>
                 ),

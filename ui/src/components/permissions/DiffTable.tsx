@@ -16,6 +16,8 @@ import { kindLabel, RowStateBadge } from "./states";
 
 const useStyles = makeStyles({
   mono: { fontFamily: tokens.fontFamilyMonospace, wordBreak: "break-all" },
+  // UPNs and team lists are long words; wrap them inside the cell, never widen the table.
+  wrap: { overflowWrap: "anywhere" },
   sub: { display: "block", color: tokens.colorNeutralForeground3, fontSize: tokens.fontSizeBase200 },
   stateCell: { width: "170px" },
   kindCell: { width: "110px" },
@@ -41,6 +43,25 @@ function fixLabel(row: DiffRow): string | null {
   }
 }
 
+/** Findings first (what to act on), granted ✓ last; the core's order within each state. */
+const ORDER: DiffRow["state"][] = [
+  "missing_required",
+  "broader",
+  "excess",
+  "per_user_consent",
+  "rsc_partial",
+  "missing_optional",
+  "not_checked",
+  "granted",
+];
+
+export function sortRows<T extends { state: DiffRow["state"] }>(rows: T[]): T[] {
+  return rows
+    .map((row, i) => ({ row, i }))
+    .sort((a, b) => ORDER.indexOf(a.row.state) - ORDER.indexOf(b.row.state) || a.i - b.i)
+    .map(({ row }) => row);
+}
+
 export function DiffTable({ rows, onFix }: { rows: DiffRow[]; onFix: (row: DiffRow) => void }) {
   const styles = useStyles();
   return (
@@ -55,7 +76,7 @@ export function DiffTable({ rows, onFix }: { rows: DiffRow[]; onFix: (row: DiffR
         </TableRow>
       </TableHeader>
       <TableBody>
-        {rows.map((row) => {
+        {sortRows(rows).map((row) => {
           const label = fixLabel(row);
           return (
             <TableRow
@@ -67,7 +88,7 @@ export function DiffTable({ rows, onFix }: { rows: DiffRow[]; onFix: (row: DiffR
               <TableCell className={styles.stateCell}>
                 <RowStateBadge state={row.state} />
               </TableCell>
-              <TableCell>
+              <TableCell className={styles.wrap}>
                 <span className={styles.mono}>{row.permission}</span>
                 <span className={styles.sub}>
                   {row.resourceName}
@@ -79,7 +100,7 @@ export function DiffTable({ rows, onFix }: { rows: DiffRow[]; onFix: (row: DiffR
                 </span>
               </TableCell>
               <TableCell className={styles.kindCell}>{kindLabel[row.kind] ?? row.kind}</TableCell>
-              <TableCell>
+              <TableCell className={styles.wrap}>
                 <Text>{row.detail}</Text>
                 {row.purpose && row.state !== "granted" && (
                   <span className={styles.sub}>Purpose: {row.purpose}</span>

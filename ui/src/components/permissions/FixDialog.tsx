@@ -25,7 +25,8 @@ import { permsIpc, type DiffRow, type FixOutcome, type FixPlan, type PermsFixReq
 import { SignInDialog } from "../SignInDialog";
 
 const useStyles = makeStyles({
-  stack: { display: "grid", gap: tokens.spacingVerticalM },
+  // minmax(0, 1fr): long requests and effects wrap inside the dialog instead of widening it.
+  stack: { display: "grid", gap: tokens.spacingVerticalM, gridTemplateColumns: "minmax(0, 1fr)" },
   request: {
     fontFamily: tokens.fontFamilyMonospace,
     fontSize: tokens.fontSizeBase200,
@@ -33,6 +34,7 @@ const useStyles = makeStyles({
     borderRadius: tokens.borderRadiusMedium,
     backgroundColor: tokens.colorNeutralBackground3,
     wordBreak: "break-all",
+    overflowWrap: "anywhere",
   },
 });
 
@@ -111,7 +113,7 @@ export function FixDialog({
             {phase.kind === "planning" && <Spinner size="small" label="Reading the current grants…" labelPosition="after" />}
             {plan && (
               <>
-                <MessageBar intent="warning" data-testid="fix-effect">
+                <MessageBar intent="warning" layout="multiline" data-testid="fix-effect">
                   <MessageBarBody>
                     <MessageBarTitle>What will stop working</MessageBarTitle>
                     {plan.effect}
@@ -129,7 +131,7 @@ export function FixDialog({
             )}
             {phase.kind === "applying" && <Spinner size="tiny" label="Applying…" labelPosition="after" />}
             {phase.kind === "failed" && (
-              <MessageBar intent="error" data-testid="fix-error" data-code={phase.error.code}>
+              <MessageBar intent="error" layout="multiline" data-testid="fix-error" data-code={phase.error.code}>
                 <MessageBarBody>
                   {needsSignIn && <MessageBarTitle>More permission needed</MessageBarTitle>}
                   {phase.error.message}

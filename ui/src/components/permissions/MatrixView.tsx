@@ -4,6 +4,7 @@
 import { makeStyles, Text, tokens } from "@fluentui/react-components";
 import type { PermissionMatrix } from "../../ipc/permissions";
 import { cellMeta, kindLabel, MatrixCell, RowStateBadge } from "./states";
+import { sortRows } from "./DiffTable";
 
 const useStyles = makeStyles({
   scroller: {
@@ -72,7 +73,7 @@ export function MatrixView({ matrix }: { matrix: PermissionMatrix }) {
             </tr>
           </thead>
           <tbody>
-            {matrix.rows.map((r) => (
+            {sortRows(matrix.rows).map((r) => (
               <tr
                 key={[r.permission, r.kind, r.principal].join("|")}
                 data-testid={`matrix-row-${[r.permission, r.kind, r.principal].filter(Boolean).join("|")}`}

@@ -146,7 +146,7 @@ export function ProfileTools({
         )}
       </div>
       {problem && error && (
-        <MessageBar intent="error" data-testid="profile-import-error" data-code={error.code}>
+        <MessageBar intent="error" layout="multiline" data-testid="profile-import-error" data-code={error.code}>
           <MessageBarBody>
             {problem.where && <MessageBarTitle data-testid="profile-import-where">{problem.where}</MessageBarTitle>}
             {problem.what}

@@ -2,6 +2,8 @@
 // foregrounds/backgrounds), so light and dark themes both work; every state also has a glyph
 // and a word, so nothing is told by colour alone.
 import { Badge, makeStyles, mergeClasses, tokens, type BadgeProps } from "@fluentui/react-components";
+import { PersonRegular } from "@fluentui/react-icons";
+import type { ReactNode } from "react";
 import type { CellState, RowState } from "../../ipc/permissions";
 
 export const rowStateMeta: Record<RowState, { label: string; color: BadgeProps["color"] }> = {
@@ -44,11 +46,12 @@ const useCellStyles = makeStyles({
   not_checked: { backgroundColor: tokens.colorNeutralBackground3, color: tokens.colorNeutralForeground3 },
 });
 
-export const cellMeta: Record<CellState, { glyph: string; label: string }> = {
+// Plain glyphs that every font has (no emoji: WebKitGTK without an emoji font shows boxes).
+export const cellMeta: Record<CellState, { glyph: ReactNode; label: string }> = {
   granted: { glyph: "✓", label: "granted" },
   missing: { glyph: "✕", label: "missing" },
   excess: { glyph: "!", label: "granted, not needed" },
-  per_user: { glyph: "👤", label: "one user's own consent" },
+  per_user: { glyph: <PersonRegular />, label: "one user's own consent" },
   not_applicable: { glyph: "·", label: "does not apply" },
   not_checked: { glyph: "?", label: "not checked" },
 };
