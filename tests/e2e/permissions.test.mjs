@@ -127,3 +127,16 @@ test("the excess role is revoked through the confirmation dialog and disappears"
     timeoutMsg: "the revocation is not in the Activity log",
   });
 });
+
+test("the picture reads in the dark theme too", async () => {
+  await browser.$(byTestId("theme-toggle")).click();
+  await browser.$(byTestId("nav-permissions")).click();
+  const banner = browser.$(byTestId("update-available"));
+  await banner.waitForDisplayed({ timeout: 60000 });
+  await browser.$(byTestId("tab-matrix")).click();
+  const matrix = browser.$(byTestId("perm-matrix"));
+  await matrix.waitForDisplayed({ timeout: 5000 });
+  assert.equal(await browser.$(byTestId("app-root")).getAttribute("data-theme"), "dark");
+  await browser.execute((el) => el.scrollIntoView({ block: "start" }), await banner);
+  await screenshot(browser, "permissions-dark");
+});
