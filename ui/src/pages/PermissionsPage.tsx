@@ -52,7 +52,8 @@ const useStyles = makeStyles({
     paddingInline: tokens.spacingHorizontalXS,
   },
   controls: { display: "flex", gap: tokens.spacingHorizontalL, flexWrap: "wrap", alignItems: "end" },
-  appId: { minWidth: "310px" },
+  appId: { minWidth: "340px" },
+  fill: { width: "100%" },
   tools: { display: "flex", gap: tokens.spacingHorizontalL, flexWrap: "wrap", alignItems: "start", justifyContent: "space-between" },
   mono: { fontFamily: tokens.fontFamilyMonospace, wordBreak: "break-all" },
   consentUrl: {
@@ -204,6 +205,7 @@ export function PermissionsPage() {
             )}
             <Field label="Bot app id (Entra)" className={styles.appId}>
               <Input
+                className={styles.fill}
                 value={appId}
                 onChange={(_, d) => setAppId(d.value)}
                 placeholder="00000000-0000-0000-0000-000000000000"
