@@ -40,6 +40,21 @@ fn main() {
             "perms_inspect",
             "perms_plan_fix",
             "perms_apply_fix",
+            "catalog_list",
+            "catalog_publish",
+            "catalog_update",
+            "catalog_review",
+            "catalog_withdraw",
+            "catalog_delete",
+            "installs_overview",
+            "installs_query",
+            "installs_sync",
+            "installs_cancel",
+            "installs_plan",
+            "installs_run",
+            "installs_resume",
+            "installs_runs",
+            "installs_run_items",
         ]));
     if let Err(err) = tauri_build::try_build(attributes) {
         eprintln!("tauri-build failed: {err:#}");

@@ -52,6 +52,21 @@ pub fn build<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<R> {
             commands::permissions::perms_inspect,
             commands::permissions::perms_plan_fix,
             commands::permissions::perms_apply_fix,
+            commands::catalog::catalog_list,
+            commands::catalog::catalog_publish,
+            commands::catalog::catalog_update,
+            commands::catalog::catalog_review,
+            commands::catalog::catalog_withdraw,
+            commands::catalog::catalog_delete,
+            commands::installs::installs_overview,
+            commands::installs::installs_query,
+            commands::installs::installs_sync,
+            commands::installs::installs_cancel,
+            commands::installs::installs_plan,
+            commands::installs::installs_run,
+            commands::installs::installs_resume,
+            commands::installs::installs_runs,
+            commands::installs::installs_run_items,
         ])
 }
 

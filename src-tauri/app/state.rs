@@ -61,6 +61,9 @@ pub struct AppState {
     url_opener: OnceLock<UrlOpener>,
     /// The package open in the Package page (one at a time, in memory only).
     open_package: Mutex<Option<botdeck_core::package::studio::Studio>>,
+    /// The installs sync or bulk run under way (one at a time: both pace the same routes).
+    work: Mutex<Option<(u64, CancellationToken)>>,
+    work_seq: std::sync::atomic::AtomicU64,
 }
 
 /// How long start-up waits for the keyring before reporting it unresponsive (a locked
@@ -159,6 +162,8 @@ impl AppState {
             sign_in: Mutex::new(None),
             url_opener: OnceLock::new(),
             open_package: Mutex::new(None),
+            work: Mutex::new(None),
+            work_seq: std::sync::atomic::AtomicU64::new(0),
         }
     }
 
@@ -178,6 +183,62 @@ impl AppState {
         Ok(store
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner()))
+    }
+
+    /// The store's mutex itself, for core functions that lock it only between their awaits
+    /// (sync, bulk runs): a guard must never be held across an `.await`.
+    pub fn store_mutex(&self) -> Result<&Mutex<Store>, ApiError> {
+        self.store.as_ref().ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::Store,
+                "the local cache is not available; see the notice at the top of the window",
+            )
+        })
+    }
+
+    /// Claims the background-work slot (installs sync or bulk run) and answers its id and
+    /// cancellation token; refused while another one runs, since both share the same limits.
+    pub fn begin_work(&self) -> Result<(u64, CancellationToken), ApiError> {
+        let mut slot = self.work.lock().unwrap_or_else(|p| p.into_inner());
+        if slot.is_some() {
+            return Err(ApiError::new(
+                ErrorCode::InvalidInput,
+                "a sync or bulk change is already running; wait for it or cancel it first",
+            ));
+        }
+        let id = self
+            .work_seq
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let token = CancellationToken::new();
+        *slot = Some((id, token.clone()));
+        Ok((id, token))
+    }
+
+    /// Frees the slot claimed by `begin_work` (only if it is still that work's).
+    pub fn end_work(&self, id: u64) {
+        let mut slot = self.work.lock().unwrap_or_else(|p| p.into_inner());
+        if slot.as_ref().is_some_and(|(current, _)| *current == id) {
+            *slot = None;
+        }
+    }
+
+    pub fn work_running(&self) -> bool {
+        self.work
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .is_some()
+    }
+
+    /// Asks the running sync or bulk run to stop after the requests on the wire.
+    pub fn cancel_work(&self) -> bool {
+        let slot = self.work.lock().unwrap_or_else(|p| p.into_inner());
+        match slot.as_ref() {
+            Some((_, token)) if !token.is_cancelled() => {
+                token.cancel();
+                true
+            }
+            _ => false,
+        }
     }
 
     pub fn authenticator(&self) -> Result<&Authenticator, ApiError> {

@@ -21,6 +21,7 @@ import { PageView } from "./pages/PageView";
 import { BrandMark } from "./components/BrandMark";
 import { ProfileMenu } from "./components/ProfileMenu";
 import { SessionProvider } from "./session";
+import { BackgroundWorkProvider, StatusWork } from "./work";
 
 const useStyles = makeStyles({
   frame: {
@@ -105,6 +106,7 @@ export function App() {
   return (
     <FluentProvider theme={fluentTheme(theme)} data-theme={theme} data-testid="app-root">
       <SessionProvider>
+      <BackgroundWorkProvider>
       <div className={styles.frame}>
         <header className={styles.header}>
           <BrandMark size={24} />
@@ -187,12 +189,13 @@ export function App() {
               Dismiss
             </Button>
           )}
-          <span data-testid="status-work">No background work</span>
+          <StatusWork />
           <span className={styles.spacer} />
           {info && <span>Data: {info.dataDir}</span>}
           {info && <span>BotDeck {info.version}</span>}
         </footer>
       </div>
+      </BackgroundWorkProvider>
       </SessionProvider>
     </FluentProvider>
   );

@@ -1,2 +1,67 @@
 // IPC for the Installations page. Only files under src/ipc/ import @tauri-apps/api.
-export {};
+import { Channel } from "@tauri-apps/api/core";
+import { call } from "./index";
+import type { BulkAction } from "./bindings/BulkAction";
+import type { BulkPlan } from "./bindings/BulkPlan";
+import type { CoverageRow } from "./bindings/CoverageRow";
+import type { InstallState } from "./bindings/InstallState";
+import type { InstallsOverview } from "./bindings/InstallsOverview";
+import type { InstallsSyncResult } from "./bindings/InstallsSyncResult";
+import type { InventoryPage } from "./bindings/InventoryPage";
+import type { InventoryQuery } from "./bindings/InventoryQuery";
+import type { InventoryRow } from "./bindings/InventoryRow";
+import type { ItemResult } from "./bindings/ItemResult";
+import type { ItemState } from "./bindings/ItemState";
+import type { RunProgress } from "./bindings/RunProgress";
+import type { RunSummary } from "./bindings/RunSummary";
+import type { Selection } from "./bindings/Selection";
+import type { SyncInfo } from "./bindings/SyncInfo";
+import type { TargetKind } from "./bindings/TargetKind";
+import type { TargetRef } from "./bindings/TargetRef";
+import type { VersionCount } from "./bindings/VersionCount";
+
+export type {
+  BulkAction,
+  BulkPlan,
+  CoverageRow,
+  InstallState,
+  InstallsOverview,
+  InstallsSyncResult,
+  InventoryPage,
+  InventoryQuery,
+  InventoryRow,
+  ItemResult,
+  ItemState,
+  RunProgress,
+  RunSummary,
+  Selection,
+  SyncInfo,
+  TargetKind,
+  TargetRef,
+  VersionCount,
+};
+
+function progressChannel(onProgress: (p: RunProgress) => void) {
+  const channel = new Channel<RunProgress>();
+  channel.onmessage = onProgress;
+  return channel;
+}
+
+export const installsIpc = {
+  overview: (appId?: string | null) => call<InstallsOverview>("installs_overview", { appId: appId ?? null }),
+  query: (appId: string, query: InventoryQuery) => call<InventoryPage>("installs_query", { appId, query }),
+  sync: (appId: string, onProgress: (p: RunProgress) => void, opts: { fresh?: boolean } = {}) =>
+    call<InstallsSyncResult>("installs_sync", { appId, fresh: opts.fresh ?? false, onProgress: progressChannel(onProgress) }),
+  cancel: () => call<boolean>("installs_cancel"),
+  plan: (appId: string, action: BulkAction, selection: Selection) =>
+    call<BulkPlan>("installs_plan", { appId, action, selection }),
+  run: (appId: string, action: BulkAction, selection: Selection, onProgress: (p: RunProgress) => void) =>
+    call<RunSummary>("installs_run", { appId, action, selection, onProgress: progressChannel(onProgress) }),
+  resume: (runId: string, retryFailed: boolean, onProgress: (p: RunProgress) => void) =>
+    call<RunSummary>("installs_resume", { runId, retryFailed, onProgress: progressChannel(onProgress) }),
+  runs: () => call<RunSummary[]>("installs_runs"),
+  runItems: (runId: string, state?: ItemState | null) =>
+    call<ItemResult[]>("installs_run_items", { runId, state: state ?? null }),
+};
+
+export type InstallsIpc = typeof installsIpc;

@@ -8,16 +8,6 @@ const useStyles = makeStyles({
 
 /** What each page will do. Shown until the feature exists: nothing here pretends to work. */
 const plans: Partial<Record<PageId, string[]>> = {
-  catalog: [
-    "See every version of the bot in your org catalog, including definitions waiting for review.",
-    "Publish a package, or update the existing app when its manifest id is already there.",
-    "Approve or reject submitted definitions, and delete the app with confirmation.",
-  ],
-  installations: [
-    "Every team, group chat and user, with the bot's installed version — from a local cache that opens instantly.",
-    "Coverage and version-spread pictures.",
-    "Install, upgrade or uninstall in bulk at Microsoft's throttle limits, resumable and cancellable.",
-  ],
   links: [
     "Which teams (General channel), chats and users are linked to the bot's integration.",
     "Each link's health: bot still installed, General channel reachable.",

@@ -1,7 +1,243 @@
 //! Request/response types of the catalog IPC commands, and the TypeScript bindings of every
 //! catalog type the UI sees.
 
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use super::{
+    AppDefinition, CatalogApp, CatalogError, PublishKind, PublishOutcome, PublishingState,
+    RscPermission, UpdateStatus,
+};
+use crate::error::{ApiError, ErrorCode};
+use crate::package::Finding;
+
+/// `catalog_list`: `refresh` reads Graph (and caches); otherwise the cache answers.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+pub struct CatalogListRequest {
+    pub refresh: bool,
+}
+
+/// One org app as the Catalog page shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct CatalogAppView {
+    pub app: CatalogApp,
+    /// The highest published version (what installs get).
+    pub published_version: Option<String>,
+    /// The highest version that blocks an upload (anything not rejected).
+    pub current_version: Option<String>,
+    /// Not visible to users yet, waiting for review, rejected.
+    pub visibility_warnings: Vec<String>,
+    /// Local package (the Package page's open one) vs catalog vs installed versions.
+    pub update: UpdateStatus,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct CatalogView {
+    pub apps: Vec<CatalogAppView>,
+    /// True when Graph was read now; false when this is the cache.
+    pub live: bool,
+    /// Manifest id and version of the package open in the Package page, if any.
+    pub local_package: Option<LocalPackageInfo>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct LocalPackageInfo {
+    pub manifest_id: String,
+    pub version: String,
+    pub name: String,
+}
+
+/// `catalog_review` (approve / reject) and `catalog_withdraw` of a submitted definition.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CatalogReviewRequest {
+    pub catalog_id: String,
+    /// The submitted definition; the only one when absent.
+    #[serde(default)]
+    pub definition_id: Option<String>,
+    /// Review only: approve (publish) or reject.
+    #[serde(default)]
+    pub approve: Option<bool>,
+}
+
+/// `catalog_delete`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CatalogDeleteRequest {
+    pub catalog_id: String,
+}
+
+/// Why an upload was refused in a way the page answers with more than a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum PublishRefusalKind {
+    /// Local validation found errors (`findings`); nothing was uploaded.
+    InvalidPackage,
+    /// Microsoft refused the manifest (`findings` from Graph's details).
+    ManifestRejected,
+    /// The manifest id is in the catalog already: offer *update* (`catalogId`, `version`).
+    AlreadyInCatalog,
+    /// Updates must carry a greater version than the catalog's.
+    VersionNotGreater,
+    ManifestIdMismatch,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct PublishRefusal {
+    pub kind: PublishRefusalKind,
+    pub message: String,
+    pub findings: Vec<Finding>,
+    pub catalog_id: Option<String>,
+    pub version: Option<String>,
+    pub request_id: Option<String>,
+}
+
+/// `catalog_publish` / `catalog_update`: exactly one of `outcome` and `refused` is set.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct PublishResult {
+    pub outcome: Option<PublishOutcome>,
+    pub refused: Option<PublishRefusal>,
+}
+
+impl PublishResult {
+    /// Splits a publish / update answer: refusals the page acts on become data, the rest
+    /// stays an error.
+    pub fn from_result(result: Result<PublishOutcome, CatalogError>) -> Result<Self, ApiError> {
+        let message = match &result {
+            Err(e) => e.to_string(),
+            Ok(_) => String::new(),
+        };
+        let refusal = |kind, findings, catalog_id, version, request_id| {
+            Ok(Self {
+                outcome: None,
+                refused: Some(PublishRefusal {
+                    kind,
+                    message: message.clone(),
+                    findings,
+                    catalog_id,
+                    version,
+                    request_id,
+                }),
+            })
+        };
+        match result {
+            Ok(outcome) => Ok(Self {
+                outcome: Some(outcome),
+                refused: None,
+            }),
+            Err(CatalogError::InvalidPackage { findings, .. }) => refusal(
+                PublishRefusalKind::InvalidPackage,
+                findings,
+                None,
+                None,
+                None,
+            ),
+            Err(CatalogError::ManifestRejected {
+                findings,
+                request_id,
+            }) => refusal(
+                PublishRefusalKind::ManifestRejected,
+                findings,
+                None,
+                None,
+                request_id,
+            ),
+            Err(CatalogError::AlreadyInCatalog {
+                catalog_id,
+                version,
+                ..
+            }) => refusal(
+                PublishRefusalKind::AlreadyInCatalog,
+                Vec::new(),
+                Some(catalog_id),
+                Some(version),
+                None,
+            ),
+            Err(CatalogError::VersionNotGreater { catalog, .. }) => refusal(
+                PublishRefusalKind::VersionNotGreater,
+                Vec::new(),
+                None,
+                Some(catalog),
+                None,
+            ),
+            Err(CatalogError::ManifestIdMismatch { .. }) => refusal(
+                PublishRefusalKind::ManifestIdMismatch,
+                Vec::new(),
+                None,
+                None,
+                None,
+            ),
+            Err(other) => Err(other.into()),
+        }
+    }
+}
+
+impl From<CatalogError> for ApiError {
+    fn from(err: CatalogError) -> Self {
+        let message = err.to_string();
+        match err {
+            CatalogError::Graph(inner) => inner.into(),
+            CatalogError::Store(inner) => inner.into(),
+            CatalogError::NotFound(_) => ApiError::new(ErrorCode::NotFound, message),
+            CatalogError::Package(_)
+            | CatalogError::InvalidPackage { .. }
+            | CatalogError::ManifestRejected { .. }
+            | CatalogError::AlreadyInCatalog { .. }
+            | CatalogError::VersionNotGreater { .. }
+            | CatalogError::ManifestIdMismatch { .. }
+            | CatalogError::Refused(_) => ApiError::new(ErrorCode::InvalidInput, message),
+        }
+    }
+}
+
 /// Listed in `ipc_types::all_bindings`.
 pub fn ts_bindings() -> Vec<crate::ipc_types::Binding> {
-    Vec::new()
+    crate::bindings_of![
+        CatalogListRequest,
+        CatalogAppView,
+        CatalogView,
+        LocalPackageInfo,
+        CatalogReviewRequest,
+        CatalogDeleteRequest,
+        PublishRefusalKind,
+        PublishRefusal,
+        PublishResult,
+        CatalogApp,
+        AppDefinition,
+        PublishingState,
+        RscPermission,
+        PublishKind,
+        PublishOutcome,
+        UpdateStatus,
+        Finding,
+        crate::package::Severity,
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refusals_the_page_acts_on_become_data() {
+        let r = PublishResult::from_result(Err(CatalogError::AlreadyInCatalog {
+            catalog_id: "c1".into(),
+            display_name: "FlashDuty".into(),
+            version: "1.0.2".into(),
+        }))
+        .expect("data, not an error");
+        let refused = r.refused.expect("refused");
+        assert_eq!(refused.kind, PublishRefusalKind::AlreadyInCatalog);
+        assert_eq!(refused.catalog_id.as_deref(), Some("c1"));
+        assert!(refused.message.contains("1.0.2"));
+        let e = PublishResult::from_result(Err(CatalogError::NotFound("x".into())))
+            .expect_err("an error");
+        assert_eq!(e.code, ErrorCode::NotFound);
+    }
 }

@@ -1,7 +1,161 @@
 //! Request/response types of the installs IPC commands, and the TypeScript bindings of every
 //! installs type the UI sees.
 
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use super::{
+    BulkAction, BulkPlan, CoverageRow, InstallState, InstallsError, InventoryPage, InventoryQuery,
+    InventoryRow, ItemResult, ItemState, PlannedItem, RunProgress, RunSummary, Selection,
+    SkippedItem, SyncInfo, SyncReport, TargetKind, TargetRef, VersionCount,
+};
+use crate::catalog::CatalogApp;
+use crate::error::{ApiError, ErrorCode};
+
+/// `installs_overview`: what the page shows before any row (all from the cache, no network).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+pub struct InstallsOverviewRequest {
+    /// Catalog id of the bot; the app synced last when absent.
+    pub app_id: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct InstallsOverview {
+    /// Org apps known from the cache (the Catalog page or an earlier sync filled it).
+    pub apps: Vec<CatalogApp>,
+    /// The app shown (the one asked for, else the one synced last).
+    pub app_id: Option<String>,
+    /// The version installs and upgrades end at (the cached app's published definition).
+    pub published_version: Option<String>,
+    pub sync: Option<SyncInfo>,
+    pub coverage: Vec<CoverageRow>,
+    pub versions: Vec<VersionCount>,
+    /// A sync or bulk run of this window is under way.
+    pub busy: bool,
+}
+
+/// `installs_query`: one page of the cache.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct InstallsQueryRequest {
+    pub app_id: String,
+    #[serde(default)]
+    pub query: InventoryQuery,
+}
+
+/// `installs_sync` (progress goes through the `onProgress` channel, next to these fields).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct InstallsSyncRequest {
+    pub app_id: String,
+    /// All kinds when absent.
+    #[serde(default)]
+    pub kinds: Option<Vec<TargetKind>>,
+    /// Read each team's channels too (default on).
+    #[serde(default)]
+    pub channels: Option<bool>,
+    /// Start over instead of continuing an unfinished sync.
+    #[serde(default)]
+    pub fresh: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct InstallsSyncResult {
+    pub report: SyncReport,
+    pub app_name: String,
+    /// The kinds read.
+    pub kinds: Vec<TargetKind>,
+}
+
+/// `installs_plan` (dry run) and `installs_run` (plan again from the cache, journal, execute).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct InstallsBulkRequest {
+    pub app_id: String,
+    pub action: BulkAction,
+    pub selection: Selection,
+}
+
+/// `installs_resume`: continue an interrupted run; `retryFailed` first puts failed items back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct InstallsResumeRequest {
+    pub run_id: String,
+    #[serde(default)]
+    pub retry_failed: bool,
+}
+
+/// `installs_run_items`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct InstallsRunItemsRequest {
+    pub run_id: String,
+    #[serde(default)]
+    pub state: Option<ItemState>,
+}
+
+impl From<InstallsError> for ApiError {
+    fn from(err: InstallsError) -> Self {
+        let message = err.to_string();
+        match err {
+            InstallsError::Graph(inner) => inner.into(),
+            InstallsError::Store(inner) => inner.into(),
+            InstallsError::Catalog(inner) => inner.into(),
+            InstallsError::UnknownRun(_) => ApiError::new(ErrorCode::NotFound, message),
+            InstallsError::Invalid(_) => ApiError::new(ErrorCode::InvalidInput, message),
+            // The token source failed mid-run (refresh refused, keyring gone): sign in again.
+            InstallsError::Token(_) => ApiError::new(ErrorCode::SignInRequired, message),
+        }
+    }
+}
+
 /// Listed in `ipc_types::all_bindings`.
 pub fn ts_bindings() -> Vec<crate::ipc_types::Binding> {
-    Vec::new()
+    crate::bindings_of![
+        InstallsOverviewRequest,
+        InstallsOverview,
+        InstallsQueryRequest,
+        InstallsSyncRequest,
+        InstallsSyncResult,
+        InstallsBulkRequest,
+        InstallsResumeRequest,
+        InstallsRunItemsRequest,
+        InventoryRow,
+        InventoryQuery,
+        InventoryPage,
+        SyncInfo,
+        SyncReport,
+        CoverageRow,
+        VersionCount,
+        RunProgress,
+        TargetKind,
+        InstallState,
+        BulkAction,
+        Selection,
+        TargetRef,
+        PlannedItem,
+        SkippedItem,
+        BulkPlan,
+        ItemState,
+        ItemResult,
+        RunSummary,
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn run_and_input_errors_keep_their_codes() {
+        let e: ApiError = InstallsError::UnknownRun("r1".into()).into();
+        assert_eq!(e.code, ErrorCode::NotFound);
+        let e: ApiError = InstallsError::Invalid("bad".into()).into();
+        assert_eq!(e.code, ErrorCode::InvalidInput);
+        let e: ApiError = InstallsError::Token("expired".into()).into();
+        assert_eq!(e.code, ErrorCode::SignInRequired);
+    }
 }

@@ -1,0 +1,254 @@
+//! The Catalog and Installations commands through Tauri's mock runtime: malformed payloads
+//! get typed errors, nothing works for a tenant nobody signed in to, and the offline queries
+//! answer on an empty cache. (The signed-in flows run against tenant-sim end to end:
+//! tests/e2e/installations.test.mjs.)
+
+use botdeck_app::{AppState, StartupOptions};
+use botdeck_core::config::DataPaths;
+use serde_json::{json, Value};
+use tauri::ipc::{CallbackFn, InvokeBody};
+use tauri::test::{
+    get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime, INVOKE_KEY,
+};
+use tauri::webview::InvokeRequest;
+use tauri::{App, WebviewWindow, WebviewWindowBuilder};
+
+struct Harness {
+    _app: App<MockRuntime>,
+    window: WebviewWindow<MockRuntime>,
+}
+
+fn harness(paths: DataPaths) -> Harness {
+    let state = AppState::start(paths, &StartupOptions::default(), None);
+    let app = botdeck_app::build(mock_builder(), state)
+        .build(mock_context(noop_assets()))
+        .expect("mock app builds");
+    let window = WebviewWindowBuilder::new(&app, "main", Default::default())
+        .build()
+        .expect("mock window");
+    Harness { _app: app, window }
+}
+
+fn request(cmd: &str, body: InvokeBody, headers: &[(&'static str, &str)]) -> InvokeRequest {
+    let mut map = tauri::http::HeaderMap::new();
+    for (name, value) in headers {
+        map.insert(*name, value.parse().expect("header value"));
+    }
+    InvokeRequest {
+        cmd: cmd.into(),
+        callback: CallbackFn(0),
+        error: CallbackFn(1),
+        // The mock runtime's local origin on Linux (see PLATFORM-NOTES).
+        url: "tauri://localhost".parse().expect("url"),
+        body,
+        headers: map,
+        invoke_key: INVOKE_KEY.to_string(),
+    }
+}
+
+fn invoke(h: &Harness, cmd: &str, args: Value) -> Result<Value, Value> {
+    get_ipc_response(&h.window, request(cmd, InvokeBody::Json(args), &[]))
+        .map(|body| body.deserialize::<Value>().expect("json response"))
+}
+
+fn invoke_raw(
+    h: &Harness,
+    cmd: &str,
+    bytes: Vec<u8>,
+    headers: &[(&'static str, &str)],
+) -> Result<Value, Value> {
+    get_ipc_response(&h.window, request(cmd, InvokeBody::Raw(bytes), headers))
+        .map(|body| body.deserialize::<Value>().expect("json response"))
+}
+
+/// What `new Channel()` sends from the window: a callback id in Tauri's channel format.
+const CHANNEL: &str = "__CHANNEL__:7";
+
+fn fresh() -> (tempfile::TempDir, Harness) {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let h = harness(DataPaths::under(tmp.path()));
+    (tmp, h)
+}
+
+#[test]
+fn garbage_payloads_get_a_typed_error() {
+    let (_tmp, h) = fresh();
+    let cases: &[(&str, Value)] = &[
+        ("installs_overview", json!({"appId": 42})),
+        ("installs_overview", json!({"nonsense": true})),
+        ("installs_query", json!({})),
+        (
+            "installs_query",
+            json!({"appId": "a", "query": {"kind": "planet"}}),
+        ),
+        (
+            "installs_query",
+            json!({"appId": "a", "query": {"limit": -1}}),
+        ),
+        (
+            "installs_query",
+            json!({"appId": "a", "query": {"olderThan": 1.2}}),
+        ),
+        (
+            "installs_plan",
+            json!({"appId": "a", "action": "explode", "selection": {}}),
+        ),
+        ("installs_plan", json!({"appId": "a", "action": "install"})),
+        ("installs_plan", json!(null)),
+        ("installs_run_items", json!({"runId": ["x"]})),
+        (
+            "installs_run_items",
+            json!({"runId": "r", "state": "sideways"}),
+        ),
+        ("catalog_list", json!({"refresh": "yes"})),
+        ("catalog_review", json!({"catalogId": 1})),
+        (
+            "catalog_review",
+            json!({"catalogId": "c", "approve": "maybe"}),
+        ),
+        ("catalog_withdraw", json!([1, 2])),
+        ("catalog_delete", json!({})),
+        ("catalog_delete", json!({"catalogId": "c", "force": true})),
+    ];
+    for (cmd, bad) in cases {
+        let err = invoke(&h, cmd, bad.clone()).expect_err("must be refused");
+        assert_eq!(err["code"], "invalid_request", "{cmd} {bad} → {err}");
+        assert_eq!(err["retryable"], false);
+    }
+    // Commands that report progress: the payload is checked before anything else happens.
+    for (cmd, bad) in [
+        (
+            "installs_sync",
+            json!({"kinds": ["team"], "onProgress": CHANNEL}),
+        ),
+        (
+            "installs_sync",
+            json!({"appId": "a", "kinds": ["galaxy"], "onProgress": CHANNEL}),
+        ),
+        (
+            "installs_run",
+            json!({"appId": "a", "action": "install", "onProgress": CHANNEL}),
+        ),
+        (
+            "installs_resume",
+            json!({"retryFailed": true, "onProgress": CHANNEL}),
+        ),
+    ] {
+        let err = invoke(&h, cmd, bad.clone()).expect_err("must be refused");
+        assert_eq!(err["code"], "invalid_request", "{cmd} {bad} → {err}");
+    }
+    // JSON commands refuse raw bytes; the upload commands refuse JSON, empty and oversized files.
+    let err = invoke_raw(&h, "installs_query", vec![1, 2, 3], &[]).expect_err("raw");
+    assert_eq!(err["code"], "invalid_request");
+    let err = invoke(&h, "catalog_publish", json!({"zip": "UEsDBA=="})).expect_err("json");
+    assert_eq!(err["code"], "invalid_request");
+    let err = invoke_raw(&h, "catalog_publish", Vec::new(), &[]).expect_err("empty");
+    assert_eq!(err["code"], "invalid_input");
+    let err =
+        invoke_raw(&h, "catalog_publish", vec![0; 17 * 1024 * 1024], &[]).expect_err("too large");
+    assert_eq!(err["code"], "invalid_input");
+    assert!(err["message"].as_str().is_some_and(|m| m.contains("MiB")));
+    let err = invoke_raw(&h, "catalog_update", b"PK".to_vec(), &[]).expect_err("no catalog id");
+    assert_eq!(err["code"], "invalid_request");
+}
+
+#[test]
+fn nothing_reaches_a_tenant_nobody_signed_in_to() {
+    let (_tmp, h) = fresh();
+    // No profile at all.
+    let calls: Vec<(&str, Value)> = vec![
+        (
+            "installs_sync",
+            json!({"appId": "a", "onProgress": CHANNEL}),
+        ),
+        (
+            "installs_run",
+            json!({"appId": "a", "action": "upgrade", "selection": {"ids": [{"kind": "team", "id": "t"}]}, "onProgress": CHANNEL}),
+        ),
+        ("catalog_list", json!({"refresh": true})),
+        ("catalog_delete", json!({"catalogId": "c"})),
+        ("catalog_review", json!({"catalogId": "c", "approve": true})),
+    ];
+    for (cmd, args) in &calls {
+        let err = invoke(&h, cmd, args.clone()).expect_err("refused");
+        assert_eq!(err["code"], "sign_in_required", "{cmd} → {err}");
+    }
+    let err = invoke_raw(&h, "catalog_publish", b"PK\x03\x04".to_vec(), &[]).expect_err("refused");
+    assert_eq!(err["code"], "sign_in_required");
+
+    // A profile that never signed in: no token. Without an OS keyring (the plain mock-runtime
+    // run) the answer is the keyring's reason instead, as for sign-in itself.
+    let session = invoke(
+        &h,
+        "create_profile",
+        json!({"name": "Fabrikam", "tenant": "fabrikam.onmicrosoft.com",
+               "cloud": {"kind": "global"}, "clientId": "4b1f0e6a-8c2d-4f3b-9a7e-2d5c8e1f0b36"}),
+    )
+    .expect("profile");
+    let expected = if session["canSignIn"] == true {
+        "sign_in_required"
+    } else {
+        "keyring"
+    };
+    for (cmd, args) in &calls {
+        let err = invoke(&h, cmd, args.clone()).expect_err("refused");
+        assert_eq!(err["code"], expected, "{cmd} → {err}");
+    }
+    // Nothing ran, so nothing is left claiming the background-work slot.
+    assert_eq!(invoke(&h, "installs_cancel", json!({})), Ok(json!(false)));
+}
+
+#[test]
+fn queries_answer_on_an_empty_cache() {
+    let (_tmp, h) = fresh();
+    let overview = invoke(&h, "installs_overview", json!({})).expect("overview");
+    assert_eq!(overview["apps"], json!([]));
+    assert_eq!(overview["appId"], Value::Null);
+    assert_eq!(overview["coverage"], json!([]));
+    assert_eq!(overview["busy"], false);
+    let overview = invoke(&h, "installs_overview", json!({"appId": "some-app"})).expect("overview");
+    assert_eq!(overview["appId"], "some-app");
+    assert_eq!(overview["sync"], Value::Null);
+
+    let page = invoke(
+        &h,
+        "installs_query",
+        json!({"appId": "some-app", "query": {"kind": "team", "state": "not_installed", "olderThan": "1.0.2", "text": "50%_off\\", "limit": 50}}),
+    )
+    .expect("page");
+    assert_eq!(page["total"], 0);
+    assert_eq!(page["rows"], json!([]));
+    let page = invoke(&h, "installs_query", json!({"appId": "some-app"})).expect("defaults");
+    assert_eq!(page["total"], 0);
+    let err = invoke(
+        &h,
+        "installs_query",
+        json!({"appId": "some-app", "query": {"limit": 5000}}),
+    )
+    .expect_err("page too large");
+    assert_eq!(err["code"], "invalid_input");
+
+    assert_eq!(invoke(&h, "installs_runs", json!({})), Ok(json!([])));
+    let err = invoke(&h, "installs_run_items", json!({"runId": "nope"})).expect_err("unknown");
+    assert_eq!(err["code"], "not_found");
+    let err = invoke(
+        &h,
+        "installs_resume",
+        json!({"runId": "nope", "onProgress": CHANNEL}),
+    )
+    .expect_err("unknown run");
+    assert_eq!(err["code"], "not_found");
+    let err = invoke(
+        &h,
+        "installs_plan",
+        json!({"appId": "some-app", "action": "install", "selection": {"filter": {"kind": "team"}}}),
+    )
+    .expect_err("app not cached");
+    assert_eq!(err["code"], "not_found");
+
+    let view = invoke(&h, "catalog_list", json!({})).expect("cached catalog");
+    assert_eq!(view["apps"], json!([]));
+    assert_eq!(view["live"], false);
+    assert_eq!(view["localPackage"], Value::Null);
+    assert_eq!(invoke(&h, "installs_cancel", json!({})), Ok(json!(false)));
+}
