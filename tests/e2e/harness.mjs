@@ -3,7 +3,7 @@
 // processes would otherwise hold CI's pipes open.
 import { spawn } from "node:child_process";
 import { mkdtempSync, mkdirSync } from "node:fs";
-import { createConnection } from "node:net";
+import { createConnection, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { remote } from "webdriverio";
@@ -31,16 +31,26 @@ async function waitForPort(port, ms) {
   throw new Error(`tauri-driver did not listen on ${port} within ${ms} ms`);
 }
 
-let nextPort = 4444 + (process.pid % 200) * 2;
+/** A port the OS says is free right now (another run on this machine may hold any fixed one). */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
 
 /**
  * @param {{ args?: string[], env?: Record<string,string>, dataDir?: string }} options
  */
 export async function startSession(options = {}) {
   if (!app || !driverBin) throw new Error("run through tests/e2e/run.sh");
-  const port = nextPort;
-  const nativePort = nextPort + 1;
-  nextPort += 2;
+  const port = await freePort();
+  const nativePort = await freePort();
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), "botdeck-e2e-"));
   mkdirSync(artifacts, { recursive: true });
 
@@ -63,8 +73,15 @@ export async function startSession(options = {}) {
   };
   process.once("exit", killGroup);
 
+  let driverExit = null;
+  driver.on("exit", (code, signal) => {
+    driverExit = `tauri-driver exited (${code ?? signal}) — was port ${port} taken?`;
+  });
+
   try {
     await waitForPort(port, 15000);
+    // Something else answering on the port is not our driver.
+    if (driverExit) throw new Error(driverExit);
     const browser = await remote({
       hostname: "127.0.0.1",
       port,
