@@ -1,49 +1,15 @@
 //! Drives the real command handlers through Tauri's mock runtime: what the UI sends, what
 //! comes back, and that bad payloads get a typed error instead of a crash.
 
+mod common;
+
 use botdeck_app::{AppState, StartupOptions};
+use common::*;
+use tauri::ipc::InvokeBody;
+use tauri::test::get_ipc_response;
+
 use botdeck_core::config::DataPaths;
 use serde_json::{json, Value};
-use tauri::ipc::{CallbackFn, InvokeBody};
-use tauri::test::{
-    get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime, INVOKE_KEY,
-};
-use tauri::webview::InvokeRequest;
-use tauri::{App, WebviewWindow, WebviewWindowBuilder};
-
-struct Harness {
-    _app: App<MockRuntime>,
-    window: WebviewWindow<MockRuntime>,
-}
-
-fn harness(paths: DataPaths) -> Harness {
-    let state = AppState::start(paths, &StartupOptions::default(), None);
-    let app = botdeck_app::build(mock_builder(), state)
-        .build(mock_context(noop_assets()))
-        .expect("mock app builds");
-    let window = WebviewWindowBuilder::new(&app, "main", Default::default())
-        .build()
-        .expect("mock window");
-    Harness { _app: app, window }
-}
-
-fn request(cmd: &str, body: InvokeBody) -> InvokeRequest {
-    InvokeRequest {
-        cmd: cmd.into(),
-        callback: CallbackFn(0),
-        error: CallbackFn(1),
-        // The mock runtime's local origin on Linux (see PLATFORM-NOTES).
-        url: "tauri://localhost".parse().expect("url"),
-        body,
-        headers: Default::default(),
-        invoke_key: INVOKE_KEY.to_string(),
-    }
-}
-
-fn invoke(h: &Harness, cmd: &str, args: Value) -> Result<Value, Value> {
-    get_ipc_response(&h.window, request(cmd, InvokeBody::Json(args)))
-        .map(|body| body.deserialize::<Value>().expect("json response"))
-}
 
 #[test]
 fn app_info_describes_the_running_app() {
@@ -102,7 +68,7 @@ fn garbage_payloads_get_a_typed_error_and_change_nothing() {
     }
     let raw = get_ipc_response(
         &h.window,
-        request("set_theme", InvokeBody::Raw(vec![0xff, 0x00, 0x13])),
+        request("set_theme", InvokeBody::Raw(vec![0xff, 0x00, 0x13]), &[]),
     );
     let err = raw.expect_err("raw bytes refused");
     assert_eq!(err["code"], "invalid_request");
@@ -298,13 +264,7 @@ fn demo_mode_starts_the_simulated_tenant_and_selects_its_profile() {
         ..StartupOptions::default()
     };
     let state = AppState::start(DataPaths::under(tmp.path()), &options, None);
-    let app = botdeck_app::build(mock_builder(), state)
-        .build(mock_context(noop_assets()))
-        .expect("mock app builds");
-    let window = WebviewWindowBuilder::new(&app, "main", Default::default())
-        .build()
-        .expect("mock window");
-    let h = Harness { _app: app, window };
+    let h = harness_with(state);
     let info = invoke(&h, "app_info", json!({})).expect("app_info");
     assert_eq!(info["demo"], true);
     let url = info["demoTenantUrl"].as_str().expect("sim url").to_string();

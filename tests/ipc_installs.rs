@@ -3,72 +3,14 @@
 //! answer on an empty cache. (The signed-in flows run against tenant-sim end to end:
 //! tests/e2e/installations.test.mjs.)
 
-use botdeck_app::{AppState, StartupOptions};
-use botdeck_core::config::DataPaths;
+mod common;
+
+use common::*;
+
 use serde_json::{json, Value};
-use tauri::ipc::{CallbackFn, InvokeBody};
-use tauri::test::{
-    get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime, INVOKE_KEY,
-};
-use tauri::webview::InvokeRequest;
-use tauri::{App, WebviewWindow, WebviewWindowBuilder};
-
-struct Harness {
-    _app: App<MockRuntime>,
-    window: WebviewWindow<MockRuntime>,
-}
-
-fn harness(paths: DataPaths) -> Harness {
-    let state = AppState::start(paths, &StartupOptions::default(), None);
-    let app = botdeck_app::build(mock_builder(), state)
-        .build(mock_context(noop_assets()))
-        .expect("mock app builds");
-    let window = WebviewWindowBuilder::new(&app, "main", Default::default())
-        .build()
-        .expect("mock window");
-    Harness { _app: app, window }
-}
-
-fn request(cmd: &str, body: InvokeBody, headers: &[(&'static str, &str)]) -> InvokeRequest {
-    let mut map = tauri::http::HeaderMap::new();
-    for (name, value) in headers {
-        map.insert(*name, value.parse().expect("header value"));
-    }
-    InvokeRequest {
-        cmd: cmd.into(),
-        callback: CallbackFn(0),
-        error: CallbackFn(1),
-        // The mock runtime's local origin on Linux (see PLATFORM-NOTES).
-        url: "tauri://localhost".parse().expect("url"),
-        body,
-        headers: map,
-        invoke_key: INVOKE_KEY.to_string(),
-    }
-}
-
-fn invoke(h: &Harness, cmd: &str, args: Value) -> Result<Value, Value> {
-    get_ipc_response(&h.window, request(cmd, InvokeBody::Json(args), &[]))
-        .map(|body| body.deserialize::<Value>().expect("json response"))
-}
-
-fn invoke_raw(
-    h: &Harness,
-    cmd: &str,
-    bytes: Vec<u8>,
-    headers: &[(&'static str, &str)],
-) -> Result<Value, Value> {
-    get_ipc_response(&h.window, request(cmd, InvokeBody::Raw(bytes), headers))
-        .map(|body| body.deserialize::<Value>().expect("json response"))
-}
 
 /// What `new Channel()` sends from the window: a callback id in Tauri's channel format.
 const CHANNEL: &str = "__CHANNEL__:7";
-
-fn fresh() -> (tempfile::TempDir, Harness) {
-    let tmp = tempfile::tempdir().expect("tmp");
-    let h = harness(DataPaths::under(tmp.path()));
-    (tmp, h)
-}
 
 #[test]
 fn garbage_payloads_get_a_typed_error() {

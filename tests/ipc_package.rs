@@ -2,72 +2,11 @@
 //! findings, icon fixes, bump, build to a folder, diff — and garbage in every form (wrong JSON,
 //! raw junk, a non-zip, a zip-slip zip) giving a typed error, never a panic.
 
-use botdeck_app::{AppState, StartupOptions};
-use botdeck_core::config::DataPaths;
+mod common;
+
+use common::*;
+
 use serde_json::{json, Value};
-use tauri::ipc::{CallbackFn, InvokeBody};
-use tauri::test::{
-    get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime, INVOKE_KEY,
-};
-use tauri::webview::InvokeRequest;
-use tauri::{App, WebviewWindow, WebviewWindowBuilder};
-
-struct Harness {
-    _app: App<MockRuntime>,
-    window: WebviewWindow<MockRuntime>,
-    _tmp: tempfile::TempDir,
-}
-
-fn harness() -> Harness {
-    let tmp = tempfile::tempdir().expect("tmp");
-    let state = AppState::start(
-        DataPaths::under(tmp.path()),
-        &StartupOptions::default(),
-        None,
-    );
-    let app = botdeck_app::build(mock_builder(), state)
-        .build(mock_context(noop_assets()))
-        .expect("mock app builds");
-    let window = WebviewWindowBuilder::new(&app, "main", Default::default())
-        .build()
-        .expect("mock window");
-    Harness {
-        _app: app,
-        window,
-        _tmp: tmp,
-    }
-}
-
-fn request(cmd: &str, body: InvokeBody, headers: &[(&'static str, &str)]) -> InvokeRequest {
-    let mut map = tauri::http::HeaderMap::new();
-    for (k, v) in headers {
-        map.insert(*k, v.parse().expect("header value"));
-    }
-    InvokeRequest {
-        cmd: cmd.into(),
-        callback: CallbackFn(0),
-        error: CallbackFn(1),
-        url: "tauri://localhost".parse().expect("url"),
-        body,
-        headers: map,
-        invoke_key: INVOKE_KEY.to_string(),
-    }
-}
-
-fn invoke(h: &Harness, cmd: &str, args: Value) -> Result<Value, Value> {
-    get_ipc_response(&h.window, request(cmd, InvokeBody::Json(args), &[]))
-        .map(|body| body.deserialize::<Value>().expect("json response"))
-}
-
-fn upload(
-    h: &Harness,
-    cmd: &str,
-    bytes: Vec<u8>,
-    headers: &[(&'static str, &str)],
-) -> Result<Value, Value> {
-    get_ipc_response(&h.window, request(cmd, InvokeBody::Raw(bytes), headers))
-        .map(|body| body.deserialize::<Value>().expect("json response"))
-}
 
 fn codes(view: &Value) -> Vec<String> {
     view["report"]["findings"]
@@ -95,10 +34,10 @@ fn template_zip_with_bad_outline() -> Vec<u8> {
 
 #[test]
 fn open_fix_bump_build_and_diff() {
-    let h = harness();
+    let h = fresh_harness();
     assert_eq!(invoke(&h, "package_current", json!({})), Ok(Value::Null));
     let zip = template_zip_with_bad_outline();
-    let view = upload(
+    let view = invoke_raw(
         &h,
         "package_open",
         zip.clone(),
@@ -148,7 +87,7 @@ fn open_fix_bump_build_and_diff() {
     assert_eq!(again["unchanged"], true);
 
     // The diff against the original flags no re-consent for a version bump and an icon...
-    let diff = upload(
+    let diff = invoke_raw(
         &h,
         "package_diff",
         zip,
@@ -169,7 +108,7 @@ fn open_fix_bump_build_and_diff() {
         json!({"edits": [{"pointer": "/bots/0/botId", "value": "6f1b6e2a-1c2d-4e5f-8a9b-0c1d2e3f4a5b"}]}),
     )
     .expect("edit");
-    let diff = upload(&h, "package_diff", written, &[]).expect("diff");
+    let diff = invoke_raw(&h, "package_diff", written, &[]).expect("diff");
     assert_eq!(diff["diff"]["reconsentRequired"], true);
     assert_eq!(diff["other"], "other.zip");
 
@@ -179,7 +118,7 @@ fn open_fix_bump_build_and_diff() {
 
 #[test]
 fn new_app_edits_and_json_text_revalidate_live() {
-    let h = harness();
+    let h = fresh_harness();
     let view = invoke(&h, "package_new", json!({"name": "Alert Bot"})).expect("new");
     assert_eq!(view["report"]["errors"], 0, "{view}");
     assert_eq!(view["source"], "New bot app");
@@ -231,7 +170,7 @@ fn new_app_edits_and_json_text_revalidate_live() {
 
 #[test]
 fn commands_without_an_open_package_say_so() {
-    let h = harness();
+    let h = fresh_harness();
     for (cmd, args) in [
         ("package_edit", json!({"edits": []})),
         ("package_bump", json!({"level": "patch"})),
@@ -251,7 +190,7 @@ fn zip_with(entries: &[(&str, &[u8])]) -> Vec<u8> {
 
 #[test]
 fn garbage_gets_typed_errors_and_leaves_the_open_package_alone() {
-    let h = harness();
+    let h = fresh_harness();
     invoke(&h, "package_new", json!({"name": "Alert Bot"})).expect("new");
     let before = invoke(&h, "package_current", json!({})).expect("current");
 
@@ -274,7 +213,7 @@ fn garbage_gets_typed_errors_and_leaves_the_open_package_alone() {
     }
     // Commands that take JSON refuse raw bytes, and the upload commands refuse JSON.
     for cmd in ["package_edit", "package_bump", "package_new"] {
-        let err = upload(&h, cmd, vec![0xff, 0x00, 0x13], &[]).expect_err("raw refused");
+        let err = invoke_raw(&h, cmd, vec![0xff, 0x00, 0x13], &[]).expect_err("raw refused");
         assert_eq!(err["code"], "invalid_request", "{cmd}");
     }
     for cmd in ["package_open", "package_diff", "package_icon_replace"] {
@@ -283,23 +222,23 @@ fn garbage_gets_typed_errors_and_leaves_the_open_package_alone() {
     }
 
     // Uploads that are not what they claim.
-    let not_zip = upload(&h, "package_open", b"%PDF-1.7 not a zip".to_vec(), &[]);
+    let not_zip = invoke_raw(&h, "package_open", b"%PDF-1.7 not a zip".to_vec(), &[]);
     assert_eq!(not_zip.expect_err("not a zip")["code"], "invalid_input");
-    let empty = upload(&h, "package_open", Vec::new(), &[]);
+    let empty = invoke_raw(&h, "package_open", Vec::new(), &[]);
     assert_eq!(empty.expect_err("empty")["code"], "invalid_input");
     let slip = zip_with(&[("manifest.json", b"{}"), ("../../etc/evil.sh", b"x")]);
-    let err = upload(&h, "package_open", slip.clone(), &[]).expect_err("zip slip");
+    let err = invoke_raw(&h, "package_open", slip.clone(), &[]).expect_err("zip slip");
     assert_eq!(err["code"], "invalid_input");
     assert!(err["message"].as_str().is_some_and(|m| m.contains("..")));
-    let err = upload(&h, "package_diff", slip, &[]).expect_err("zip slip diff");
+    let err = invoke_raw(&h, "package_diff", slip, &[]).expect_err("zip slip diff");
     assert_eq!(err["code"], "invalid_input");
     let huge = vec![0u8; 64 * 1024 * 1024 + 1];
-    let err = upload(&h, "package_open", huge, &[]).expect_err("too large");
+    let err = invoke_raw(&h, "package_open", huge, &[]).expect_err("too large");
     assert_eq!(err["code"], "invalid_input");
     assert!(err["message"]
         .as_str()
         .is_some_and(|m| m.contains("64 MiB")));
-    let err = upload(
+    let err = invoke_raw(
         &h,
         "package_icon_replace",
         b"not an image".to_vec(),
@@ -307,7 +246,7 @@ fn garbage_gets_typed_errors_and_leaves_the_open_package_alone() {
     )
     .expect_err("not an image");
     assert_eq!(err["code"], "invalid_input");
-    let err = upload(
+    let err = invoke_raw(
         &h,
         "package_icon_replace",
         b"<svg xmlns='http://www.w3.org/2000/svg'/>".to_vec(),
@@ -315,7 +254,7 @@ fn garbage_gets_typed_errors_and_leaves_the_open_package_alone() {
     )
     .expect_err("svg");
     assert!(err["message"].as_str().is_some_and(|m| m.contains("SVG")));
-    let err = upload(&h, "package_icon_replace", vec![1, 2, 3], &[]).expect_err("no role");
+    let err = invoke_raw(&h, "package_icon_replace", vec![1, 2, 3], &[]).expect_err("no role");
     assert_eq!(err["code"], "invalid_request");
 
     // Bad values an admin could type.
@@ -355,7 +294,7 @@ fn garbage_gets_typed_errors_and_leaves_the_open_package_alone() {
 #[test]
 fn opens_a_package_folder_by_path() {
     use botdeck_core::package::{new_bot_app, NewBotAppOptions};
-    let h = harness();
+    let h = fresh_harness();
     let dir = tempfile::tempdir().expect("dir");
     let pkg = new_bot_app(&NewBotAppOptions::default()).expect("template");
     for (name, bytes) in pkg.to_raw().files {

@@ -4,57 +4,17 @@
 //! Nothing here panics, whatever the window sends. (Signed-in reads and the revoke story run
 //! against the demo tenant in tests/e2e/permissions.test.mjs.)
 
+mod common;
+
 use botdeck_app::{AppState, StartupOptions};
+use common::*;
+use tauri::ipc::InvokeBody;
+use tauri::test::get_ipc_response;
+
 use botdeck_core::config::DataPaths;
 use serde_json::{json, Value};
-use tauri::ipc::{CallbackFn, InvokeBody};
-use tauri::test::{
-    get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime, INVOKE_KEY,
-};
-use tauri::webview::InvokeRequest;
-use tauri::{App, WebviewWindow, WebviewWindowBuilder};
 
 const FLASHDUTY_APP_ID: &str = "d5a7c3e1-2f4b-4c6d-8e9f-0a1b2c3d4e5f";
-
-struct Harness {
-    _app: App<MockRuntime>,
-    window: WebviewWindow<MockRuntime>,
-}
-
-fn harness(paths: DataPaths) -> Harness {
-    let state = AppState::start(paths, &StartupOptions::default(), None);
-    let app = botdeck_app::build(mock_builder(), state)
-        .build(mock_context(noop_assets()))
-        .expect("mock app builds");
-    let window = WebviewWindowBuilder::new(&app, "main", Default::default())
-        .build()
-        .expect("mock window");
-    Harness { _app: app, window }
-}
-
-fn request(cmd: &str, body: InvokeBody) -> InvokeRequest {
-    InvokeRequest {
-        cmd: cmd.into(),
-        callback: CallbackFn(0),
-        error: CallbackFn(1),
-        // The mock runtime's local origin on Linux (see PLATFORM-NOTES).
-        url: "tauri://localhost".parse().expect("url"),
-        body,
-        headers: Default::default(),
-        invoke_key: INVOKE_KEY.to_string(),
-    }
-}
-
-fn invoke(h: &Harness, cmd: &str, args: Value) -> Result<Value, Value> {
-    get_ipc_response(&h.window, request(cmd, InvokeBody::Json(args)))
-        .map(|body| body.deserialize::<Value>().expect("json response"))
-}
-
-fn fresh() -> (tempfile::TempDir, Harness) {
-    let tmp = tempfile::tempdir().expect("tmp");
-    let h = harness(DataPaths::under(tmp.path()));
-    (tmp, h)
-}
 
 fn ids(list: &Value) -> Vec<String> {
     list.as_array()
@@ -237,7 +197,10 @@ fn garbage_payloads_get_a_typed_error() {
         );
     }
     for cmd in ["perms_inspect", "perms_apply_fix", "perms_import_profile"] {
-        let raw = get_ipc_response(&h.window, request(cmd, InvokeBody::Raw(vec![0xff, 0x00])));
+        let raw = get_ipc_response(
+            &h.window,
+            request(cmd, InvokeBody::Raw(vec![0xff, 0x00]), &[]),
+        );
         let err = raw.expect_err("raw bytes refused");
         assert_eq!(err["code"], "invalid_request", "{cmd}");
     }
@@ -296,13 +259,7 @@ fn a_signed_out_demo_profile_is_asked_to_sign_in() {
         ..StartupOptions::default()
     };
     let state = AppState::start(DataPaths::under(tmp.path()), &options, None);
-    let app = botdeck_app::build(mock_builder(), state)
-        .build(mock_context(noop_assets()))
-        .expect("mock app builds");
-    let window = WebviewWindowBuilder::new(&app, "main", Default::default())
-        .build()
-        .expect("mock window");
-    let h = Harness { _app: app, window };
+    let h = harness_with(state);
     let err =
         invoke(&h, "perms_inspect", json!({"permProfileId": "flashduty"})).expect_err("signed out");
     // Without a Secret Service (plain `cargo test`) sign-in itself is unavailable: `keyring`.
