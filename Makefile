@@ -9,7 +9,9 @@ ROOT := $(CURDIR)
 TOOLS := $(ROOT)/target/tools
 TAURI_DRIVER := $(TOOLS)/bin/tauri-driver
 TAURI_DRIVER_VERSION := 2.0.6
-DESKTOP_BIN := $(ROOT)/target/debug/botdeck-desktop
+# `cargo test` rebuilds target/debug/botdeck-desktop without `custom-protocol` (integration tests
+# link the bin), so the UI-embedding build is copied to its own name right after it is built.
+DESKTOP_BIN := $(ROOT)/target/botdeck-desktop-embedded
 CARGO ?= cargo
 # nextest is on the development machines; plain cargo test works everywhere.
 NEXTEST := $(shell $(CARGO) nextest --version >/dev/null 2>&1 && echo yes)
@@ -55,6 +57,7 @@ tools: $(TAURI_DRIVER)
 # `custom-protocol` embeds ui/dist into the binary instead of loading the dev server.
 desktop: setup ui-build
 	$(CARGO) build -p botdeck --features custom-protocol
+	cp target/debug/botdeck-desktop $(DESKTOP_BIN)
 
 cli:
 	$(CARGO) build -p botdeck-cli
@@ -95,7 +98,7 @@ test-ui: ui-deps
 	cd ui && npm run typecheck && npm test
 
 test-e2e: setup-test desktop tools tests/e2e/node_modules/.package-lock.json
-	tests/e2e/run.sh
+	BOTDECK_E2E_APP=$(DESKTOP_BIN) tests/e2e/run.sh
 
 bindings:
 	BOTDECK_UPDATE_BINDINGS=1 $(CARGO) test -p botdeck-core --test bindings

@@ -5,7 +5,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 
-export BOTDECK_E2E_APP="${BOTDECK_E2E_APP:-$root/target/debug/botdeck-desktop}"
+export BOTDECK_E2E_APP="${BOTDECK_E2E_APP:-$root/target/botdeck-desktop-embedded}"
 export BOTDECK_E2E_DRIVER="${BOTDECK_E2E_DRIVER:-$root/target/tools/bin/tauri-driver}"
 export BOTDECK_E2E_ARTIFACTS="${BOTDECK_E2E_ARTIFACTS:-$root/target/e2e-artifacts}"
 for f in "$BOTDECK_E2E_APP" "$BOTDECK_E2E_DRIVER" /usr/bin/WebKitWebDriver; do
