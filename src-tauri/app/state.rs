@@ -241,6 +241,39 @@ impl AppState {
         }
     }
 
+    /// The profile the window works on; `sign_in_required` when none is selected.
+    pub fn current_profile(&self) -> Result<botdeck_core::profiles::Profile, ApiError> {
+        Profiles::new(&*self.store()?).current()?.ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::SignInRequired,
+                "no tenant is selected: add one and sign in",
+            )
+        })
+    }
+
+    /// A token for `feature`. A refresh is recorded on the profile (scopes, expiry); failing to
+    /// record it is only logged, since the token works either way.
+    pub async fn access_token(
+        &self,
+        profile: &botdeck_core::profiles::Profile,
+        feature: botdeck_core::auth::Feature,
+    ) -> Result<botdeck_core::secrets::Sensitive<String>, ApiError> {
+        let (token, refreshed) = self.authenticator()?.access_token(profile, feature).await?;
+        if let Some(tokens) = refreshed {
+            let recorded = self.store().and_then(|store| {
+                Ok(botdeck_core::auth::record_refresh(
+                    &store,
+                    &profile.id,
+                    &tokens,
+                )?)
+            });
+            if let Err(err) = recorded {
+                tracing::warn!(error = %err.message, "could not record the refreshed token's facts");
+            }
+        }
+        Ok(token)
+    }
+
     pub fn authenticator(&self) -> Result<&Authenticator, ApiError> {
         self.auth.as_ref().ok_or_else(|| {
             ApiError::new(

@@ -15,7 +15,7 @@ use botdeck_core::catalog::{self, Actor, Audit, CatalogApp, PublishOptions};
 use botdeck_core::error::{ApiError, ErrorCode};
 use botdeck_core::graph::GraphClient;
 use botdeck_core::installs;
-use botdeck_core::profiles::{Profile, Profiles};
+use botdeck_core::profiles::Profile;
 use botdeck_core::secrets::Sensitive;
 use tauri::ipc::{InvokeBody, Request};
 use tauri::State;
@@ -36,19 +36,8 @@ struct Signed {
 }
 
 async fn signed(state: &AppState, feature: Feature) -> Result<Signed, ApiError> {
-    let profile = Profiles::new(&*state.store()?).current()?.ok_or_else(|| {
-        ApiError::new(
-            ErrorCode::SignInRequired,
-            "no tenant is selected: add one and sign in",
-        )
-    })?;
-    let (token, refreshed) = state
-        .authenticator()?
-        .access_token(&profile, feature)
-        .await?;
-    if let Some(tokens) = refreshed {
-        auth::record_refresh(&*state.store()?, &profile.id, &tokens)?;
-    }
+    let profile = state.current_profile()?;
+    let token = state.access_token(&profile, feature).await?;
     let graph = auth::graph_of(&state.http, &profile);
     Ok(Signed {
         profile,

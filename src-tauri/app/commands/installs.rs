@@ -25,7 +25,7 @@ use botdeck_core::installs::{
     TargetKind,
 };
 use botdeck_core::pacing::{Pacer, RouteLimits};
-use botdeck_core::profiles::{Profile, Profiles};
+use botdeck_core::profiles::Profile;
 use botdeck_core::secrets::Sensitive;
 use tauri::ipc::{Channel, Request};
 use tauri::State;
@@ -38,15 +38,6 @@ const PROGRESS_EVERY: Duration = Duration::from_millis(100);
 /// Access tokens live about an hour; a long run asks for a fresh one after this.
 const TOKEN_REUSE: Duration = Duration::from_secs(20 * 60);
 
-fn current_profile(state: &AppState) -> Result<Profile, ApiError> {
-    Profiles::new(&*state.store()?).current()?.ok_or_else(|| {
-        ApiError::new(
-            ErrorCode::SignInRequired,
-            "no tenant is selected: add one and sign in",
-        )
-    })
-}
-
 fn actor_of(profile: &Profile) -> Actor {
     Actor {
         profile_id: Some(profile.id.clone()),
@@ -57,27 +48,6 @@ fn actor_of(profile: &Profile) -> Actor {
             .map(|i| i.account_upn.clone())
             .unwrap_or_else(|| "unknown".into()),
     }
-}
-
-/// A token for `feature`; a refresh is recorded on the profile (scopes, expiry).
-async fn token(
-    state: &AppState,
-    profile: &Profile,
-    feature: Feature,
-) -> Result<Sensitive<String>, ApiError> {
-    let (token, refreshed) = state
-        .authenticator()?
-        .access_token(profile, feature)
-        .await?;
-    if let Some(tokens) = refreshed {
-        if let Ok(store) = state.store() {
-            // The token works either way; the profile's facts are only for display.
-            if let Err(err) = auth::record_refresh(&store, &profile.id, &tokens) {
-                tracing::warn!(%err, "could not record the refreshed token's facts");
-            }
-        }
-    }
-    Ok(token)
 }
 
 /// Hands core a token and, for runs that outlast it, a fresh one (the authenticator refreshes
@@ -116,7 +86,9 @@ impl TokenSource for AppTokens<'_> {
                     return Ok(current.0.clone());
                 }
             }
-            let fresh = token(self.state, &self.profile, self.feature)
+            let fresh = self
+                .state
+                .access_token(&self.profile, self.feature)
                 .await
                 .map_err(|e| e.message)?;
             *self.current.lock().unwrap_or_else(|p| p.into_inner()) =
@@ -245,7 +217,7 @@ pub async fn installs_sync(
     on_progress: Channel<RunProgress>,
 ) -> Result<InstallsSyncResult, ApiError> {
     let req: InstallsSyncRequest = parse_args(&request)?;
-    let profile = current_profile(&state)?;
+    let profile = state.current_profile()?;
     let mut kinds = req
         .kinds
         .clone()
@@ -263,7 +235,7 @@ pub async fn installs_sync(
         state: &state,
         id: work_id,
     };
-    let first = token(&state, &profile, Feature::ReadTenant).await?;
+    let first = state.access_token(&profile, Feature::ReadTenant).await?;
     let graph = auth::graph_of(&state.http, &profile);
     let app = fresh_app(&state, &graph, &first, &req.app_id).await?;
     let tokens = AppTokens::new(&state, profile, Feature::ReadTenant, first);
@@ -355,13 +327,13 @@ pub async fn installs_run(
         action,
         selection,
     } = parse_args(&request)?;
-    let profile = current_profile(&state)?;
+    let profile = state.current_profile()?;
     let (work_id, cancel) = state.begin_work()?;
     let _slot = WorkSlot {
         state: &state,
         id: work_id,
     };
-    let first = token(&state, &profile, Feature::Install).await?;
+    let first = state.access_token(&profile, Feature::Install).await?;
     let graph = auth::graph_of(&state.http, &profile);
     let app = fresh_app(&state, &graph, &first, &app_id).await?;
     let plan = installs::plan(&*state.store()?, &app, action, &selection)?;
@@ -401,13 +373,13 @@ pub async fn installs_resume(
     } = parse_args(&request)?;
     // An unknown run is refused before asking for a token.
     installs::run_summary(&*state.store()?, &run_id)?;
-    let profile = current_profile(&state)?;
+    let profile = state.current_profile()?;
     let (work_id, cancel) = state.begin_work()?;
     let _slot = WorkSlot {
         state: &state,
         id: work_id,
     };
-    let first = token(&state, &profile, Feature::Install).await?;
+    let first = state.access_token(&profile, Feature::Install).await?;
     if retry_failed {
         installs::retry_failed(state.store_mutex()?, &run_id)?;
     }

@@ -14,7 +14,7 @@ use botdeck_core::permissions::{
     PermsInspectRequest, PermsProfileRequest, PermsReport, ProfileFormat, RscScope, RscTarget,
     RscTargetKind,
 };
-use botdeck_core::profiles::{Profile, Profiles};
+use botdeck_core::profiles::Profile;
 use botdeck_core::secrets::Sensitive;
 use tauri::ipc::Request;
 use tauri::State;
@@ -30,12 +30,7 @@ struct Signed {
 }
 
 fn current_profile(state: &AppState) -> Result<Signed, ApiError> {
-    let profile = Profiles::new(&*state.store()?).current()?.ok_or_else(|| {
-        ApiError::new(
-            ErrorCode::SignInRequired,
-            "no tenant is selected: add one and sign in",
-        )
-    })?;
+    let profile = state.current_profile()?;
     let endpoints = profile.cloud.endpoints();
     let tenant = profile
         .identity
@@ -54,22 +49,6 @@ fn current_profile(state: &AppState) -> Result<Signed, ApiError> {
         graph,
         consent,
     })
-}
-
-/// A token for `feature`; a refresh is recorded on the profile (scopes, expiry).
-async fn token(
-    state: &AppState,
-    profile: &Profile,
-    feature: Feature,
-) -> Result<Sensitive<String>, ApiError> {
-    let (token, refreshed) = state
-        .authenticator()?
-        .access_token(profile, feature)
-        .await?;
-    if let Some(tokens) = refreshed {
-        auth::record_refresh(&*state.store()?, &profile.id, &tokens)?;
-    }
-    Ok(token)
 }
 
 fn load_perm_profile(state: &AppState, id: &str) -> Result<PermissionProfile, ApiError> {
@@ -189,7 +168,9 @@ pub async fn perms_inspect(
     let profile = load_perm_profile(&state, &req.perm_profile_id)?;
     let app_id = app_id_of(req.app_id.as_deref(), Some(&profile))?;
     let signed = current_profile(&state)?;
-    let token = token(&state, &signed.profile, Feature::ReviewPermissions).await?;
+    let token = state
+        .access_token(&signed.profile, Feature::ReviewPermissions)
+        .await?;
     let target = |kind, id: &String| RscTarget {
         kind,
         id: id.clone(),
@@ -233,7 +214,7 @@ async fn plan(
         None => None,
     };
     let app_id = app_id_of(Some(&req.app_id), profile.as_ref())?;
-    let token = token(state, &signed.profile, feature).await?;
+    let token = state.access_token(&signed.profile, feature).await?;
     let granted = inspect(state, signed, &token, &app_id, &RscScope::default()).await?;
     let fix = FixRequest {
         permission: req.permission.clone(),
