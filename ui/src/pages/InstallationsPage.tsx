@@ -369,7 +369,11 @@ export function InstallationsPage() {
             appId={appId}
             sources={sources}
             defaultAction={drawer ?? "install"}
-            onChanged={() => void refresh(appId)}
+            onChanged={() => {
+              // A finished run makes any earlier "try again" advice stale; its results are in the drawer.
+              setNotice(null);
+              void refresh(appId);
+            }}
             onError={(e) => {
               // Signing in again happens on the page; other errors are shown there too.
               setDrawer(null);
