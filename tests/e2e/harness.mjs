@@ -6,6 +6,7 @@ import { mkdtempSync, mkdirSync } from "node:fs";
 import { createConnection, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import assert from "node:assert/strict";
 import { remote } from "webdriverio";
 
 const app = process.env.BOTDECK_E2E_APP;
@@ -111,4 +112,25 @@ export const byTestId = (id) => `[data-testid="${id}"]`;
 
 export async function screenshot(browser, name) {
   await browser.saveScreenshot(join(artifacts, `${name}.png`));
+}
+
+/**
+ * Starts the open sign-in dialog's device-code flow and approves the code through tenant-sim's
+ * control endpoint, standing in for the admin approving on Microsoft's page.
+ */
+export async function approveDeviceCode(browser) {
+  await browser.$(byTestId("sign-in-start")).click();
+  const codeBox = browser.$(byTestId("device-code"));
+  await codeBox.waitForExist({ timeout: 15000 });
+  const userCode = (await codeBox.getText()).trim();
+  const dialogText = await browser.$(byTestId("sign-in-dialog")).getText();
+  const verification = dialogText.match(/https?:\/\/127\.0\.0\.1:\d+\S*/)?.[0];
+  assert.ok(verification, `verification URL in: ${dialogText}`);
+  const approved = await fetch(`${new URL(verification).origin}/_sim/device-codes/approve`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ user_code: userCode }),
+  });
+  assert.equal(approved.status, 200, await approved.text());
+  await browser.$(byTestId("sign-in-dialog")).waitForExist({ reverse: true, timeout: 30000 });
 }

@@ -4,7 +4,7 @@
 // installing permissions — and see them turn current (1.0.2).
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { byTestId, screenshot, startSession } from "./harness.mjs";
+import { approveDeviceCode, byTestId, screenshot, startSession } from "./harness.mjs";
 
 let session;
 let browser;
@@ -18,24 +18,6 @@ before(async () => {
 after(async () => {
   await session?.close();
 });
-
-/** Approves the device code shown in the open sign-in dialog, as the admin would. */
-async function approveDeviceCode() {
-  await browser.$(byTestId("sign-in-start")).click();
-  const codeBox = browser.$(byTestId("device-code"));
-  await codeBox.waitForExist({ timeout: 15000 });
-  const userCode = (await codeBox.getText()).trim();
-  const dialogText = await browser.$(byTestId("sign-in-dialog")).getText();
-  const verification = dialogText.match(/https?:\/\/127\.0\.0\.1:\d+\S*/)?.[0];
-  assert.ok(verification, `verification URL in: ${dialogText}`);
-  const approved = await fetch(`${new URL(verification).origin}/_sim/device-codes/approve`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ user_code: userCode }),
-  });
-  assert.equal(approved.status, 200, await approved.text());
-  await browser.$(byTestId("sign-in-dialog")).waitForExist({ reverse: true, timeout: 30000 });
-}
 
 /** Empties a text field the way a person does, so React sees each change. */
 async function clearField(id) {
@@ -51,7 +33,7 @@ const count = async () => Number((await browser.$(byTestId("inventory-count")).g
 test("sign in to the demo tenant (reading only)", async () => {
   await browser.$(byTestId("profile-area")).click();
   await browser.$(byTestId("menu-sign-in")).click();
-  await approveDeviceCode();
+  await approveDeviceCode(browser);
   await browser.waitUntil(async () => /Megan Bowen/.test(await browser.$(byTestId("profile-label")).getText()), {
     timeout: 30000,
   });
@@ -107,7 +89,7 @@ test("every outdated team is upgraded in bulk, after signing in again for instal
   await prompt.waitForExist({ timeout: 15000 });
   assert.match(await prompt.getText(), /Sign in again to allow installing/);
   await browser.$(byTestId("consent-sign-in")).click();
-  await approveDeviceCode();
+  await approveDeviceCode(browser);
 
   await openAndPreview();
   const progress = browser.$(byTestId("bulk-progress"));

@@ -5,7 +5,7 @@
 // Group.ReadWrite.All through the confirmation dialog until its row is gone.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { byTestId, screenshot, startSession } from "./harness.mjs";
+import { approveDeviceCode, byTestId, screenshot, startSession } from "./harness.mjs";
 
 const FLASHDUTY_APP_ID = "d5a7c3e1-2f4b-4c6d-8e9f-0a1b2c3d4e5f";
 const EXCESS_ROW = "perm-row-Group.ReadWrite.All|application";
@@ -23,28 +23,10 @@ after(async () => {
   await session?.close();
 });
 
-/** Starts the open sign-in dialog's device-code flow and approves it as the demo admin. */
-async function approveDeviceCode() {
-  await browser.$(byTestId("sign-in-start")).click();
-  const codeBox = browser.$(byTestId("device-code"));
-  await codeBox.waitForExist({ timeout: 15000 });
-  const userCode = (await codeBox.getText()).trim();
-  const dialogText = await browser.$(byTestId("sign-in-dialog")).getText();
-  const verification = dialogText.match(/https?:\/\/127\.0\.0\.1:\d+\S*/)?.[0];
-  assert.ok(verification, `verification URL in: ${dialogText}`);
-  const approved = await fetch(`${new URL(verification).origin}/_sim/device-codes/approve`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ user_code: userCode }),
-  });
-  assert.equal(approved.status, 200, await approved.text());
-  await browser.$(byTestId("sign-in-dialog")).waitForExist({ reverse: true, timeout: 30000 });
-}
-
 test("sign in to the demo tenant", async () => {
   await browser.$(byTestId("profile-area")).click();
   await browser.$(byTestId("menu-sign-in")).click();
-  await approveDeviceCode();
+  await approveDeviceCode(browser);
   await browser.waitUntil(
     async () => /Megan Bowen · Contoso/.test(await browser.$(byTestId("profile-label")).getText()),
     { timeout: 30000, timeoutMsg: "not signed in after approval" },
@@ -58,7 +40,7 @@ test("the page asks for permission review, then shows FlashDuty's missing permis
   await needed.waitForExist({ timeout: 30000 });
   assert.equal(await needed.getAttribute("data-code"), "consent_required");
   await browser.$(byTestId("perm-sign-in")).click();
-  await approveDeviceCode();
+  await approveDeviceCode(browser);
 
   const banner = browser.$(byTestId("update-available"));
   await banner.waitForExist({ timeout: 60000, timeoutMsg: "no Update available banner" });
@@ -108,7 +90,7 @@ test("the excess role is revoked through the confirmation dialog and disappears"
   await error.waitForExist({ timeout: 30000 });
   assert.equal(await error.getAttribute("data-code"), "consent_required");
   await browser.$(byTestId("fix-sign-in")).click();
-  await approveDeviceCode();
+  await approveDeviceCode(browser);
 
   await browser.$(byTestId("fix-confirm")).waitForClickable({ timeout: 15000 });
   await browser.$(byTestId("fix-confirm")).click();
