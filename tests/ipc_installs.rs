@@ -95,6 +95,39 @@ fn garbage_payloads_get_a_typed_error() {
 }
 
 #[test]
+fn sync_options_that_make_no_sense_are_refused_before_sign_in() {
+    let (_tmp, h) = fresh();
+    // No profile: a valid request would answer sign_in_required, so these answers prove the
+    // options were judged first.
+    for bad in [
+        json!({"appId": "a", "kinds": [], "onProgress": CHANNEL}),
+        json!({"appId": "a", "kinds": ["chat"], "channels": true, "onProgress": CHANNEL}),
+        json!({"appId": "", "onProgress": CHANNEL}),
+    ] {
+        let err = invoke(&h, "installs_sync", bad.clone()).expect_err("refused");
+        assert_eq!(err["code"], "invalid_input", "{bad} → {err}");
+    }
+    // Misspelt or mistyped options are malformed requests, not silently a full sync.
+    for bad in [
+        json!({"appId": "a", "kind": ["team"], "onProgress": CHANNEL}),
+        json!({"appId": "a", "channel": false, "onProgress": CHANNEL}),
+        json!({"appId": "a", "fresh": "yes", "onProgress": CHANNEL}),
+    ] {
+        let err = invoke(&h, "installs_sync", bad.clone()).expect_err("refused");
+        assert_eq!(err["code"], "invalid_request", "{bad} → {err}");
+    }
+    // The options the page sends are accepted as far as the sign-in.
+    let err = invoke(
+        &h,
+        "installs_sync",
+        json!({"appId": "a", "kinds": ["team"], "channels": false, "fresh": true, "onProgress": CHANNEL}),
+    )
+    .expect_err("nobody signed in");
+    assert_eq!(err["code"], "sign_in_required");
+    assert_eq!(invoke(&h, "installs_cancel", json!({})), Ok(json!(false)));
+}
+
+#[test]
 fn nothing_reaches_a_tenant_nobody_signed_in_to() {
     let (_tmp, h) = fresh();
     // No profile at all.
@@ -151,6 +184,7 @@ fn queries_answer_on_an_empty_cache() {
     let overview = invoke(&h, "installs_overview", json!({"appId": "some-app"})).expect("overview");
     assert_eq!(overview["appId"], "some-app");
     assert_eq!(overview["sync"], Value::Null);
+    assert_eq!(overview["lastCompleted"], Value::Null);
 
     let page = invoke(
         &h,

@@ -21,8 +21,7 @@ use botdeck_core::installs::ipc::{
     InstallsResumeRequest, InstallsRunItemsRequest, InstallsSyncRequest, InstallsSyncResult,
 };
 use botdeck_core::installs::{
-    self, BulkPlan, InventoryPage, ItemResult, RunProgress, RunSummary, SyncContext, SyncOptions,
-    TargetKind,
+    self, BulkPlan, InventoryPage, ItemResult, RunProgress, RunSummary, SyncContext,
 };
 use botdeck_core::pacing::{Pacer, RouteLimits};
 use botdeck_core::profiles::Profile;
@@ -179,6 +178,12 @@ pub fn installs_overview(
         ),
         None => (None, Vec::new(), Vec::new()),
     };
+    let last_completed = match (&app_id, &sync) {
+        (Some(id), Some(latest)) if latest.status != "completed" => {
+            installs::last_completed_sync(&store, id)?
+        }
+        _ => sync.clone(),
+    };
     let published_version = app_id
         .as_ref()
         .and_then(|id| apps.iter().find(|a| &a.id == id))
@@ -188,6 +193,7 @@ pub fn installs_overview(
         app_id,
         published_version,
         sync,
+        last_completed,
         coverage,
         versions,
         busy: state.work_running(),
@@ -217,19 +223,9 @@ pub async fn installs_sync(
     on_progress: Channel<RunProgress>,
 ) -> Result<InstallsSyncResult, ApiError> {
     let req: InstallsSyncRequest = parse_args(&request)?;
+    // Options are checked before anything else: a nonsense request never needs a sign-in.
+    let options = req.options()?;
     let profile = state.current_profile()?;
-    let mut kinds = req
-        .kinds
-        .clone()
-        .unwrap_or_else(|| TargetKind::ALL.to_vec());
-    kinds.sort();
-    kinds.dedup();
-    if kinds.is_empty() {
-        return Err(ApiError::new(
-            ErrorCode::InvalidInput,
-            "choose at least one of teams, chats and users",
-        ));
-    }
     let (work_id, cancel) = state.begin_work()?;
     let _slot = WorkSlot {
         state: &state,
@@ -247,23 +243,12 @@ pub async fn installs_sync(
         executor: &executor,
     };
     let progress = progress_sender(on_progress);
-    let report = installs::sync(
-        &ctx,
-        &app,
-        &SyncOptions {
-            kinds: kinds.clone(),
-            channels: req.channels.unwrap_or(true),
-            fresh: req.fresh,
-        },
-        &progress,
-        &cancel,
-    )
-    .await?;
+    let report = installs::sync(&ctx, &app, &options, &progress, &cancel).await?;
     tracing::info!(app = %app.display_name, status = %report.status, targets = report.targets, "inventory sync finished");
     Ok(InstallsSyncResult {
         report,
         app_name: app.display_name,
-        kinds,
+        kinds: options.kinds,
     })
 }
 

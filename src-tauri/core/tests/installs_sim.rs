@@ -772,3 +772,45 @@ async fn a_cancelled_sync_resumes_and_reads_only_what_is_left() {
     assert_eq!(coverage[0].installed, 5);
     assert_eq!(coverage[0].unknown, 0);
 }
+
+#[tokio::test]
+async fn after_a_cancelled_sync_the_cache_still_answers_with_its_completed_age() {
+    let w = World::new(demo()).await;
+    let full = w.sync().await;
+    assert_eq!(full.status, "completed");
+    let before = w.rows(InventoryQuery::default()).total;
+    let cancel = CancellationToken::new();
+    let stop = cancel.clone();
+    let partial = installs::sync(
+        &w.ctx(),
+        &w.app,
+        &SyncOptions {
+            kinds: vec![TargetKind::Team],
+            channels: false,
+            fresh: true,
+        },
+        &move |p: &RunProgress| {
+            if p.done >= 5 {
+                stop.cancel();
+            }
+        },
+        &cancel,
+    )
+    .await
+    .expect("partial");
+    assert_eq!(partial.status, "cancelled");
+    // Nothing of the cache was dropped by the sync that stopped half-way.
+    assert_eq!(w.rows(InventoryQuery::default()).total, before);
+    let store = w.store.lock().expect("lock");
+    let latest = installs::last_sync(&store, Some(&w.app.id))
+        .expect("latest")
+        .expect("some");
+    assert_eq!(latest.status, "cancelled");
+    assert_eq!(latest.kinds, vec![TargetKind::Team]);
+    let completed = installs::last_completed_sync(&store, &w.app.id)
+        .expect("completed")
+        .expect("some");
+    assert_eq!(completed.status, "completed");
+    assert_eq!(completed.kinds, TargetKind::ALL.to_vec());
+    assert!(completed.finished_at.is_some());
+}

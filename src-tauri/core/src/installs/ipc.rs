@@ -7,7 +7,7 @@ use ts_rs::TS;
 use super::{
     BulkAction, BulkPlan, CoverageRow, InstallState, InstallsError, InventoryPage, InventoryQuery,
     InventoryRow, ItemResult, ItemState, PlannedItem, RunProgress, RunSummary, Selection,
-    SkippedItem, SyncInfo, SyncReport, TargetKind, TargetRef, VersionCount,
+    SkippedItem, SyncInfo, SyncOptions, SyncReport, TargetKind, TargetRef, VersionCount,
 };
 use crate::catalog::CatalogApp;
 use crate::error::{ApiError, ErrorCode};
@@ -30,6 +30,9 @@ pub struct InstallsOverview {
     /// The version installs and upgrades end at (the cached app's published definition).
     pub published_version: Option<String>,
     pub sync: Option<SyncInfo>,
+    /// The newest completed sync when `sync` is not one (cancelled, interrupted): how old the
+    /// cached rows are.
+    pub last_completed: Option<SyncInfo>,
     pub coverage: Vec<CoverageRow>,
     pub versions: Vec<VersionCount>,
     /// A sync or bulk run of this window is under way.
@@ -46,19 +49,62 @@ pub struct InstallsQueryRequest {
 }
 
 /// `installs_sync` (progress goes through the `onProgress` channel, next to these fields).
+///
+/// Unknown fields are refused: a misspelt option (`kind`, `channel`) would otherwise be
+/// dropped silently and the admin would get a sync they did not ask for.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct InstallsSyncRequest {
     pub app_id: String,
     /// All kinds when absent.
     #[serde(default)]
     pub kinds: Option<Vec<TargetKind>>,
-    /// Read each team's channels too (default on).
+    /// Read each team's channels too (default: on when teams are synced). Refused when true
+    /// without teams: channel facts belong to teams.
     #[serde(default)]
     pub channels: Option<bool>,
     /// Start over instead of continuing an unfinished sync.
     #[serde(default)]
     pub fresh: bool,
+    /// The progress channel travels in the same argument object; the command takes it itself.
+    #[serde(default, skip_serializing)]
+    #[ts(skip)]
+    pub on_progress: Option<serde_json::Value>,
+}
+
+impl InstallsSyncRequest {
+    /// The sync options this request asks for, or why they make no sense.
+    pub fn options(&self) -> Result<SyncOptions, InstallsError> {
+        if self.app_id.trim().is_empty() {
+            return Err(InstallsError::Invalid("choose the bot to sync".into()));
+        }
+        let mut kinds = self
+            .kinds
+            .clone()
+            .unwrap_or_else(|| TargetKind::ALL.to_vec());
+        kinds.sort();
+        kinds.dedup();
+        if kinds.is_empty() {
+            return Err(InstallsError::Invalid(
+                "choose at least one of teams, chats and users".into(),
+            ));
+        }
+        let teams = kinds.contains(&TargetKind::Team);
+        let channels = match self.channels {
+            Some(true) if !teams => {
+                return Err(InstallsError::Invalid(
+                    "channel facts are read per team: include teams or leave channels off".into(),
+                ))
+            }
+            Some(on) => on,
+            None => teams,
+        };
+        Ok(SyncOptions {
+            kinds,
+            channels,
+            fresh: self.fresh,
+        })
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -157,5 +203,57 @@ mod tests {
         assert_eq!(e.code, ErrorCode::InvalidInput);
         let e: ApiError = InstallsError::Token("expired".into()).into();
         assert_eq!(e.code, ErrorCode::SignInRequired);
+    }
+
+    fn sync_request(value: serde_json::Value) -> Result<InstallsSyncRequest, serde_json::Error> {
+        serde_json::from_value(value)
+    }
+
+    #[test]
+    fn sync_options_default_to_everything_with_channels() {
+        let req = sync_request(serde_json::json!({"appId": "a", "onProgress": "__CHANNEL__:1"}))
+            .expect("parses");
+        assert_eq!(req.options().expect("valid"), SyncOptions::default());
+    }
+
+    #[test]
+    fn sync_options_keep_what_was_chosen() {
+        let req = sync_request(serde_json::json!({
+            "appId": "a", "kinds": ["user", "team", "team"], "channels": false, "fresh": true
+        }))
+        .expect("parses");
+        let opts = req.options().expect("valid");
+        assert_eq!(opts.kinds, vec![TargetKind::Team, TargetKind::User]);
+        assert!(!opts.channels);
+        assert!(opts.fresh);
+        // Without teams there are no channels to read, and that is no error when not asked for.
+        let req =
+            sync_request(serde_json::json!({"appId": "a", "kinds": ["chat"]})).expect("parses");
+        let opts = req.options().expect("valid");
+        assert_eq!(opts.kinds, vec![TargetKind::Chat]);
+        assert!(!opts.channels);
+    }
+
+    #[test]
+    fn sync_options_refuse_nonsense() {
+        for bad in [
+            serde_json::json!({"appId": "a", "kinds": []}),
+            serde_json::json!({"appId": "a", "kinds": ["chat", "user"], "channels": true}),
+            serde_json::json!({"appId": "  "}),
+        ] {
+            let req = sync_request(bad.clone()).expect("parses");
+            let err = req.options().expect_err("refused");
+            assert!(matches!(err, InstallsError::Invalid(_)), "{bad} → {err}");
+            assert_eq!(ApiError::from(err).code, ErrorCode::InvalidInput);
+        }
+        // A misspelt option is refused instead of silently syncing everything.
+        for bad in [
+            serde_json::json!({"appId": "a", "kind": ["team"]}),
+            serde_json::json!({"appId": "a", "channel": false}),
+            serde_json::json!({"appId": "a", "fresh": "yes"}),
+            serde_json::json!({"appId": "a", "kinds": "team"}),
+        ] {
+            assert!(sync_request(bad.clone()).is_err(), "{bad}");
+        }
     }
 }

@@ -24,8 +24,8 @@ pub use bulk::{
     TargetRef,
 };
 pub use query::{
-    coverage, last_sync, query, version_spread, CoverageRow, InventoryPage, InventoryQuery,
-    InventoryRow, SyncInfo, VersionCount,
+    coverage, last_completed_sync, last_sync, query, version_spread, CoverageRow, InventoryPage,
+    InventoryQuery, InventoryRow, SyncInfo, VersionCount,
 };
 pub use sync::{sync, SyncContext, SyncOptions, SyncReport};
 

@@ -70,6 +70,8 @@ pub struct InventoryPage {
 pub struct SyncInfo {
     pub app_id: String,
     pub app_name: Option<String>,
+    /// What this sync read: a teams-only sync says nothing about the age of chat or user rows.
+    pub kinds: Vec<TargetKind>,
     /// running, completed, cancelled, failed.
     pub status: String,
     pub phase: String,
@@ -233,20 +235,37 @@ pub fn row(
 
 /// The latest sync of `app_id`, or of any app when `None` (the CLI's default app).
 pub fn last_sync(store: &Store, app_id: Option<&str>) -> Result<Option<SyncInfo>, InstallsError> {
-    let sql = "SELECT app_id, app_name, status, phase, started_at, finished_at, total, done, failed
-               FROM inventory_sync WHERE (?1 IS NULL OR app_id = ?1) ORDER BY id DESC LIMIT 1";
+    sync_info(store, app_id, false)
+}
+
+/// The latest *completed* sync of `app_id`: after a cancelled or interrupted sync the rows
+/// are as old as this one (plus whatever the unfinished one managed to read).
+pub fn last_completed_sync(store: &Store, app_id: &str) -> Result<Option<SyncInfo>, InstallsError> {
+    sync_info(store, Some(app_id), true)
+}
+
+fn sync_info(
+    store: &Store,
+    app_id: Option<&str>,
+    completed_only: bool,
+) -> Result<Option<SyncInfo>, InstallsError> {
+    let sql = "SELECT app_id, app_name, status, phase, started_at, finished_at, total, done, failed, kinds
+               FROM inventory_sync WHERE (?1 IS NULL OR app_id = ?1) AND (?2 = 0 OR status = 'completed')
+               ORDER BY id DESC LIMIT 1";
     let info = store
         .connection()
-        .query_row(sql, [app_id], |r| {
+        .query_row(sql, rusqlite::params![app_id, completed_only], |r| {
             let started: String = r.get(4)?;
             let finished: Option<String> = r.get(5)?;
             let at = finished.as_deref().unwrap_or(&started);
             let age = chrono::DateTime::parse_from_rfc3339(at)
                 .map(|t| (chrono::Utc::now() - t.with_timezone(&chrono::Utc)).num_seconds())
                 .unwrap_or(0);
+            let kinds: String = r.get(9)?;
             Ok(SyncInfo {
                 app_id: r.get(0)?,
                 app_name: r.get(1)?,
+                kinds: kinds.split(',').filter_map(TargetKind::parse).collect(),
                 status: r.get(2)?,
                 phase: r.get(3)?,
                 started_at: started.clone(),

@@ -16,7 +16,12 @@ appId: string | null,
 /**
  * The version installs and upgrades end at (the cached app's published definition).
  */
-publishedVersion: string | null, sync: SyncInfo | null, coverage: Array<CoverageRow>, versions: Array<VersionCount>, 
+publishedVersion: string | null, sync: SyncInfo | null, 
+/**
+ * The newest completed sync when `sync` is not one (cancelled, interrupted): how old the
+ * cached rows are.
+ */
+lastCompleted: SyncInfo | null, coverage: Array<CoverageRow>, versions: Array<VersionCount>, 
 /**
  * A sync or bulk run of this window is under way.
  */

@@ -3,6 +3,9 @@ import type { TargetKind } from "./TargetKind";
 
 /**
  * `installs_sync` (progress goes through the `onProgress` channel, next to these fields).
+ *
+ * Unknown fields are refused: a misspelt option (`kind`, `channel`) would otherwise be
+ * dropped silently and the admin would get a sync they did not ask for.
  */
 export type InstallsSyncRequest = { appId: string, 
 /**
@@ -10,7 +13,8 @@ export type InstallsSyncRequest = { appId: string,
  */
 kinds: Array<TargetKind> | null, 
 /**
- * Read each team's channels too (default on).
+ * Read each team's channels too (default: on when teams are synced). Refused when true
+ * without teams: channel facts belong to teams.
  */
 channels: boolean | null, 
 /**
