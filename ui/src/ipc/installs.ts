@@ -6,6 +6,7 @@ import type { BulkPlan } from "./bindings/BulkPlan";
 import type { CoverageRow } from "./bindings/CoverageRow";
 import type { InstallState } from "./bindings/InstallState";
 import type { InstallsOverview } from "./bindings/InstallsOverview";
+import type { InstallsSyncRequest } from "./bindings/InstallsSyncRequest";
 import type { InstallsSyncResult } from "./bindings/InstallsSyncResult";
 import type { InventoryPage } from "./bindings/InventoryPage";
 import type { InventoryQuery } from "./bindings/InventoryQuery";
@@ -41,6 +42,9 @@ export type {
   VersionCount,
 };
 
+/** What `installs_sync` may be asked for; absent fields take core's defaults (everything, channels with teams). */
+export type SyncChoice = Partial<Pick<InstallsSyncRequest, "kinds" | "channels" | "fresh">>;
+
 function progressChannel(onProgress: (p: RunProgress) => void) {
   const channel = new Channel<RunProgress>();
   channel.onmessage = onProgress;
@@ -50,8 +54,14 @@ function progressChannel(onProgress: (p: RunProgress) => void) {
 export const installsIpc = {
   overview: (appId?: string | null) => call<InstallsOverview>("installs_overview", { appId: appId ?? null }),
   query: (appId: string, query: InventoryQuery) => call<InventoryPage>("installs_query", { appId, query }),
-  sync: (appId: string, onProgress: (p: RunProgress) => void, opts: { fresh?: boolean } = {}) =>
-    call<InstallsSyncResult>("installs_sync", { appId, fresh: opts.fresh ?? false, onProgress: progressChannel(onProgress) }),
+  sync: (appId: string, onProgress: (p: RunProgress) => void, opts: SyncChoice = {}) =>
+    call<InstallsSyncResult>("installs_sync", {
+      appId,
+      kinds: opts.kinds ?? null,
+      channels: opts.channels ?? null,
+      fresh: opts.fresh ?? false,
+      onProgress: progressChannel(onProgress),
+    }),
   cancel: () => call<boolean>("installs_cancel"),
   plan: (appId: string, action: BulkAction, selection: Selection) =>
     call<BulkPlan>("installs_plan", { appId, action, selection }),

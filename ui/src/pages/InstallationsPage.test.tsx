@@ -1,3 +1,4 @@
+import { useState } from "react";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { act, render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
@@ -25,7 +26,7 @@ import { BackgroundWorkProvider, StatusWork } from "../work";
 import { ipc, resetIpcMock } from "../test/ipcMock";
 import { signedInSession } from "../test/fixtures";
 import { installsIpc } from "../ipc/installs";
-import type { BulkPlan, InstallsOverview, InventoryRow, RunProgress, RunSummary } from "../ipc/installs";
+import type { BulkPlan, InstallsOverview, InstallsSyncResult, InventoryRow, RunProgress, RunSummary } from "../ipc/installs";
 
 const m = vi.mocked(installsIpc);
 
@@ -46,6 +47,7 @@ const overview: InstallsOverview = {
   sync: {
     appId: "cat-1",
     appName: "FlashDuty",
+    kinds: ["team", "chat", "user"],
     status: "completed",
     phase: "done",
     startedAt: "2026-11-22T10:00:00Z",
@@ -55,6 +57,7 @@ const overview: InstallsOverview = {
     done: 40,
     failed: 1,
   },
+  lastCompleted: null,
   coverage: [
     { kind: "team", installed: 12, notInstalled: 27, failed: 1, unknown: 0 },
     { kind: "chat", installed: 3, notInstalled: 12, failed: 0, unknown: 0 },
@@ -111,7 +114,93 @@ function renderPage() {
   );
 }
 
+/** The page next to another one, as the app's navigation mounts and unmounts it. */
+function Shell() {
+  const [here, setHere] = useState(true);
+  return (
+    <>
+      <button data-testid="nav-toggle" onClick={() => setHere((h) => !h)}>
+        {here ? "Go elsewhere" : "Back to Installations"}
+      </button>
+      {here ? <InstallationsPage /> : <div data-testid="elsewhere" />}
+      <footer>
+        <StatusWork />
+      </footer>
+    </>
+  );
+}
+
+function renderShell() {
+  return render(
+    <FluentProvider theme={webLightTheme}>
+      <SessionProvider>
+        <BackgroundWorkProvider>
+          <Shell />
+        </BackgroundWorkProvider>
+      </SessionProvider>
+    </FluentProvider>,
+  );
+}
+
+function syncResult(extra: Partial<InstallsSyncResult["report"]> = {}, kinds: InstallsSyncResult["kinds"] = ["team", "chat", "user"]): InstallsSyncResult {
+  return {
+    report: { status: "completed", resumed: false, targets: 40, read: 40, failed: 1, removed: 0, roundTrips: 3, subRequests: 40, throttled: 0, retries: 0, usersIncremental: false, warnings: [], ...extra },
+    appName: "FlashDuty",
+    kinds,
+  };
+}
+
+/** A promise the test settles when it wants to (the run "ends"). */
+function deferred<T>() {
+  let resolve: (v: T) => void = () => {};
+  let reject: (e: unknown) => void = () => {};
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+const upgradePlan: BulkPlan = {
+  action: "upgrade",
+  appId: "cat-1",
+  appName: "FlashDuty",
+  targetVersion: "1.0.2",
+  consent: [],
+  items: [
+    { kind: "team", targetId: "t2", targetName: "Payments Team", installationId: "inst-t2", fromVersion: "1.0.1", note: null },
+    { kind: "team", targetId: "t3", targetName: "Legal", installationId: "inst-t3", fromVersion: "1.0.0", note: null },
+  ],
+  skipped: [],
+  warnings: [],
+};
+
+const halfFailed: RunSummary = {
+  runId: "run-7",
+  action: "upgrade",
+  appName: "FlashDuty",
+  status: "completed",
+  createdAt: "2026-11-22T10:05:00Z",
+  finishedAt: "2026-11-22T10:05:03Z",
+  total: 2,
+  succeeded: 1,
+  alreadyDone: 0,
+  failed: 1,
+  pending: 0,
+};
+
+async function startUpgrade(user: ReturnType<typeof userEvent.setup>) {
+  await screen.findByTestId("row-t1");
+  await user.click(screen.getByTestId("bulk-open"));
+  const drawer = await screen.findByTestId("bulk-drawer");
+  await user.click(within(drawer).getByTestId("bulk-action-upgrade"));
+  await user.click(within(drawer).getByTestId("bulk-preview"));
+  await user.click(await within(drawer).findByTestId("bulk-run"));
+  return drawer;
+}
+
 beforeEach(() => {
+  window.sessionStorage.clear();
   // jsdom has no layout: give the virtualised table's scroller a size so it renders rows.
   vi.spyOn(HTMLElement.prototype, "clientHeight", "get").mockReturnValue(420);
   vi.spyOn(HTMLElement.prototype, "clientWidth", "get").mockReturnValue(900);
@@ -169,7 +258,8 @@ describe("Installations page", () => {
     renderPage();
     await screen.findByTestId("row-t1");
     await user.click(screen.getByTestId("installs-sync"));
-    expect(m.sync).toHaveBeenCalledWith("cat-1", expect.any(Function));
+    // Everything, with channel facts, continuing an unfinished sync: core's defaults, spelt out.
+    expect(m.sync).toHaveBeenCalledWith("cat-1", expect.any(Function), { kinds: ["team", "chat", "user"], channels: true, fresh: false });
     act(() => report({ phase: "reading installations", total: 40, done: 10, failed: 1, runId: null }));
     expect(screen.getByTestId("sync-progress")).toHaveTextContent("reading installations 10/40, 1 failed");
     expect(screen.getByTestId("status-work")).toHaveTextContent("Sync: reading installations 10/40");
@@ -179,7 +269,7 @@ describe("Installations page", () => {
       finish({
         report: { status: "completed", resumed: false, targets: 40, read: 40, failed: 1, removed: 0, roundTrips: 3, subRequests: 40, throttled: 0, retries: 0, usersIncremental: false, warnings: [] },
         appName: "FlashDuty",
-        kinds: ["team"],
+        kinds: ["team", "chat", "user"],
       }),
     );
     expect(await screen.findByTestId("installs-notice")).toHaveTextContent("Synced FlashDuty: 40 targets");
@@ -311,5 +401,241 @@ describe("Installations page", () => {
     await user.click(screen.getByTestId("consent-sign-in"));
     await user.click(await screen.findByTestId("sign-in-start"));
     expect(ipc.signInDeviceCode).toHaveBeenCalledWith("p-demo", "install", expect.any(Function));
+  });
+
+  it("syncs only the kinds chosen in Sync options, and a full resync starts over", async () => {
+    const user = userEvent.setup();
+    const run = deferred<InstallsSyncResult>();
+    m.sync.mockReturnValue(run.promise);
+    renderPage();
+    await screen.findByTestId("row-t1");
+    await user.click(screen.getByRole("button", { name: "Sync options" }));
+    await user.click(await screen.findByTestId("sync-kind-chat"));
+    await user.click(screen.getByTestId("sync-kind-user"));
+    // Channel facts stay on: they belong to teams, which are still chosen.
+    expect(screen.getByTestId("sync-channels")).toHaveAttribute("aria-checked", "true");
+    await user.click(screen.getByTestId("sync-fresh"));
+    expect(m.sync).toHaveBeenCalledWith("cat-1", expect.any(Function), { kinds: ["team"], channels: true, fresh: true });
+    expect(screen.getByTestId("status-work")).toHaveTextContent("Full resync of teams: starting…");
+    expect(screen.getByTestId("installs-sync")).toHaveTextContent("Sync teams");
+    await act(async () => run.resolve(syncResult({ targets: 40 }, ["team"])));
+    expect(await screen.findByTestId("installs-notice")).toHaveTextContent("Synced FlashDuty (teams only): 40 targets");
+    // The choice outlives the page (it is kept for the window's session).
+    expect(JSON.parse(window.sessionStorage.getItem("botdeck.installs.syncChoice") ?? "{}")).toEqual({ kinds: ["team"], channels: true });
+  });
+
+  it("refuses option combinations that make no sense: no kind at all, channel facts without teams", async () => {
+    const user = userEvent.setup();
+    m.sync.mockResolvedValue(syncResult({}, ["chat", "user"]));
+    renderPage();
+    await screen.findByTestId("row-t1");
+    await user.click(screen.getByRole("button", { name: "Sync options" }));
+    await user.click(await screen.findByTestId("sync-kind-team"));
+    // Without teams there are no channels to read: the option is off and cannot be turned on.
+    const channels = screen.getByTestId("sync-channels");
+    expect(channels).toHaveAttribute("aria-disabled", "true");
+    expect(channels).toHaveAttribute("aria-checked", "false");
+    await user.click(screen.getByTestId("sync-kind-chat"));
+    await user.click(screen.getByTestId("sync-kind-user"));
+    // Nothing chosen: neither Sync nor a full resync can start, and the page says why.
+    expect(screen.getByTestId("sync-fresh")).toHaveAttribute("aria-disabled", "true");
+    await user.click(screen.getByTestId("sync-fresh"));
+    await user.keyboard("{Escape}");
+    expect(screen.getByTestId("installs-sync")).toBeDisabled();
+    expect(screen.getByTestId("sync-choice-invalid")).toHaveTextContent("Choose at least one");
+    expect(m.sync).not.toHaveBeenCalled();
+    // Chats and users again, without teams: channels are not asked for.
+    await user.click(screen.getByRole("button", { name: "Sync options" }));
+    await user.click(await screen.findByTestId("sync-kind-chat"));
+    await user.click(screen.getByTestId("sync-kind-user"));
+    await user.keyboard("{Escape}");
+    await user.click(screen.getByTestId("installs-sync"));
+    expect(m.sync).toHaveBeenCalledWith("cat-1", expect.any(Function), { kinds: ["chat", "user"], channels: false, fresh: false });
+  });
+
+  it("shows a failed sync's error and keeps the cache on screen", async () => {
+    const user = userEvent.setup();
+    m.sync.mockRejectedValue({ code: "graph", message: "Graph answered 503 for /teams", retryable: true, link: null });
+    renderPage();
+    await screen.findByTestId("row-t1");
+    await user.click(screen.getByTestId("installs-sync"));
+    const error = await screen.findByTestId("installs-error");
+    expect(error).toHaveTextContent("The sync failed");
+    expect(error).toHaveTextContent("Graph answered 503 for /teams");
+    expect(screen.queryByTestId("installs-notice")).not.toBeInTheDocument();
+    // Nothing of the cache is lost: the rows, the pictures and the age are still there.
+    expect(screen.getByTestId("row-t1")).toBeInTheDocument();
+    expect(screen.getByTestId("coverage-team")).toHaveAttribute("data-installed", "12");
+    expect(screen.getByTestId("sync-age")).toHaveTextContent("FlashDuty synced 3 min ago");
+    expect(screen.getByTestId("status-work")).toHaveTextContent("No background work");
+    await user.click(within(error).getByRole("button", { name: "Dismiss" }));
+    expect(screen.queryByTestId("installs-error")).not.toBeInTheDocument();
+  });
+
+  it("a sync that ends while the admin is on another page is reported, and the page re-reads the cache", async () => {
+    const user = userEvent.setup();
+    let report: (p: RunProgress) => void = () => {};
+    const run = deferred<InstallsSyncResult>();
+    m.sync.mockImplementation((_app, onProgress) => {
+      report = onProgress;
+      return run.promise;
+    });
+    renderShell();
+    await screen.findByTestId("row-t1");
+    await user.click(screen.getByTestId("installs-sync"));
+    await user.click(screen.getByTestId("nav-toggle"));
+    expect(screen.queryByTestId("installations-page")).not.toBeInTheDocument();
+    act(() => report({ phase: "reading installations", total: 40, done: 20, failed: 0, runId: null }));
+    expect(screen.getByTestId("status-work")).toHaveTextContent("Sync: reading installations 20/40");
+    // Back while it runs: the page shows the run it did not start.
+    await user.click(screen.getByTestId("nav-toggle"));
+    expect(await screen.findByTestId("sync-progress")).toHaveTextContent("reading installations 20/40");
+    expect(screen.getByTestId("installs-sync")).toBeDisabled();
+    // Away again; it ends there.
+    await user.click(screen.getByTestId("nav-toggle"));
+    const readsBefore = m.overview.mock.calls.length;
+    m.overview.mockResolvedValue({ ...overview, sync: { ...overview.sync!, ageSecs: 0 } });
+    await act(async () => run.resolve(syncResult({ targets: 52 })));
+    expect(screen.getByTestId("status-work")).toHaveTextContent("No background work");
+    await user.click(screen.getByTestId("nav-toggle"));
+    expect(await screen.findByTestId("installs-notice")).toHaveTextContent("Synced FlashDuty: 52 targets");
+    await waitFor(() => expect(screen.getByTestId("sync-age")).toHaveTextContent("FlashDuty synced just now"));
+    expect(m.overview.mock.calls.length).toBeGreaterThan(readsBefore);
+    // Dismissed means gone, also after another visit elsewhere.
+    await user.click(within(screen.getByTestId("installs-notice")).getByRole("button", { name: "Dismiss" }));
+    await user.click(screen.getByTestId("nav-toggle"));
+    await user.click(screen.getByTestId("nav-toggle"));
+    await screen.findByTestId("row-t1");
+    expect(screen.queryByTestId("installs-notice")).not.toBeInTheDocument();
+  });
+
+  it("a page that came back mid-run re-reads the cache when the run ends", async () => {
+    const user = userEvent.setup();
+    const run = deferred<InstallsSyncResult>();
+    m.sync.mockReturnValue(run.promise);
+    renderShell();
+    await screen.findByTestId("row-t1");
+    await user.click(screen.getByTestId("installs-sync"));
+    await user.click(screen.getByTestId("nav-toggle"));
+    await user.click(screen.getByTestId("nav-toggle"));
+    await screen.findByTestId("sync-progress");
+    await waitFor(() => expect(m.overview).toHaveBeenCalledTimes(2));
+    m.overview.mockResolvedValue({ ...overview, coverage: [{ kind: "team", installed: 20, notInstalled: 19, failed: 1, unknown: 0 }] });
+    await act(async () => run.resolve(syncResult()));
+    // This page instance did not start the sync, yet it shows the new coverage.
+    await waitFor(() => expect(screen.getByTestId("coverage-team")).toHaveAttribute("data-installed", "20"));
+    expect(m.overview).toHaveBeenCalledTimes(3);
+  });
+
+  it("a bulk run that ends while the admin is elsewhere keeps its per-item results and 'retry failed'", async () => {
+    const user = userEvent.setup();
+    m.plan.mockResolvedValue(upgradePlan);
+    let report: (p: RunProgress) => void = () => {};
+    const run = deferred<RunSummary>();
+    m.run.mockImplementation((_a, _b, _c, onProgress) => {
+      report = onProgress;
+      return run.promise;
+    });
+    m.runItems.mockResolvedValue([
+      { kind: "team", targetId: "t2", targetName: "Payments Team", state: "succeeded", status: 200, errorCode: null, message: null, requestId: "r1", attempts: 1 },
+      { kind: "team", targetId: "t3", targetName: "Legal", state: "failed", status: 403, errorCode: "Forbidden", message: "Forbidden", requestId: "r2", attempts: 1 },
+    ]);
+    m.resume.mockResolvedValue({ ...halfFailed, succeeded: 2, failed: 0 });
+    renderShell();
+    await startUpgrade(user);
+    act(() => report({ phase: "upgrading", total: 2, done: 1, failed: 0, runId: "run-7" }));
+    // The drawer goes with the page; the run does not.
+    await user.click(screen.getByTestId("nav-toggle"));
+    expect(screen.queryByTestId("bulk-drawer")).not.toBeInTheDocument();
+    expect(screen.getByTestId("status-work")).toHaveTextContent("Upgrade FlashDuty: upgrading 1/2");
+    await act(async () => run.resolve(halfFailed));
+    expect(screen.getByTestId("status-work")).toHaveTextContent("No background work");
+    expect(m.runItems).toHaveBeenCalledWith("run-7", null);
+
+    await user.click(screen.getByTestId("nav-toggle"));
+    const outcome = await screen.findByTestId("bulk-outcome");
+    expect(outcome).toHaveAttribute("data-failed", "1");
+    expect(outcome).toHaveTextContent("Upgrade FlashDuty");
+    expect(outcome).toHaveTextContent("Run completed: 1 done, 0 already done, 1 failed");
+    await user.click(within(outcome).getByTestId("bulk-outcome-show"));
+    const drawer = await screen.findByTestId("bulk-drawer");
+    const result = await within(drawer).findByTestId("bulk-result");
+    expect(result).toHaveTextContent("Legal — Forbidden");
+    expect(result).toHaveTextContent("Payments Team");
+    await user.click(within(drawer).getByTestId("bulk-retry"));
+    expect(m.resume).toHaveBeenCalledWith("run-7", true, expect.any(Function));
+    await waitFor(() => expect(within(drawer).getByTestId("bulk-result")).toHaveAttribute("data-failed", "0"));
+  });
+
+  it("a bulk run that fails while the admin is elsewhere shows its error on return", async () => {
+    const user = userEvent.setup();
+    m.plan.mockResolvedValue(upgradePlan);
+    const run = deferred<RunSummary>();
+    m.run.mockReturnValue(run.promise);
+    renderShell();
+    await startUpgrade(user);
+    await user.click(screen.getByTestId("nav-toggle"));
+    await act(async () => run.reject({ code: "offline", message: "cannot reach Microsoft Graph", retryable: true, link: null }));
+    await user.click(screen.getByTestId("nav-toggle"));
+    const error = await screen.findByTestId("installs-error");
+    expect(error).toHaveTextContent("The bulk run failed");
+    expect(error).toHaveTextContent("cannot reach Microsoft Graph");
+    expect(screen.queryByTestId("bulk-outcome")).not.toBeInTheDocument();
+    await user.click(within(error).getByRole("button", { name: "Dismiss" }));
+    expect(screen.queryByTestId("installs-error")).not.toBeInTheDocument();
+  });
+
+  it("a bulk run still going when the admin comes back can be watched and cancelled from the page", async () => {
+    const user = userEvent.setup();
+    m.plan.mockResolvedValue(upgradePlan);
+    let report: (p: RunProgress) => void = () => {};
+    const run = deferred<RunSummary>();
+    m.run.mockImplementation((_a, _b, _c, onProgress) => {
+      report = onProgress;
+      return run.promise;
+    });
+    m.runItems.mockResolvedValue([]);
+    renderShell();
+    await startUpgrade(user);
+    await user.click(screen.getByTestId("nav-toggle"));
+    await user.click(screen.getByTestId("nav-toggle"));
+    act(() => report({ phase: "upgrading", total: 2, done: 1, failed: 0, runId: "run-7" }));
+    const running = await screen.findByTestId("bulk-running");
+    expect(running).toHaveTextContent("Upgrade FlashDuty: upgrading 1/2");
+    await user.click(within(running).getByTestId("bulk-running-cancel"));
+    expect(m.cancel).toHaveBeenCalled();
+    await user.click(within(running).getByTestId("bulk-running-show"));
+    const drawer = await screen.findByTestId("bulk-drawer");
+    expect(within(drawer).getByTestId("bulk-progress")).toHaveTextContent("upgrading 1/2");
+    await act(async () => run.resolve({ ...halfFailed, status: "cancelled", failed: 0, pending: 1 }));
+    const result = await within(drawer).findByTestId("bulk-result");
+    expect(result).toHaveAttribute("data-status", "cancelled");
+    expect(result).toHaveTextContent("1 not sent");
+    expect(within(drawer).getByTestId("bulk-resume-current")).toBeInTheDocument();
+  });
+
+  it("after a cancelled sync the cache still opens with the age of the last completed sync", async () => {
+    m.overview.mockResolvedValue({
+      ...overview,
+      sync: { ...overview.sync!, kinds: ["team"], status: "cancelled", phase: "reading installations", ageSecs: 60, total: 40, done: 12 },
+      lastCompleted: { ...overview.sync!, ageSecs: 7200 },
+    });
+    renderPage();
+    const age = await screen.findByTestId("sync-age");
+    expect(age).toHaveAttribute("data-status", "cancelled");
+    expect(age).toHaveTextContent("FlashDuty synced 2 h ago; last sync cancelled at 12/40 (teams). Sync continues it");
+    // The rows come from SQLite as they are, without waiting for any network.
+    expect(await screen.findByTestId("row-t1")).toBeInTheDocument();
+    expect(m.sync).not.toHaveBeenCalled();
+  });
+
+  it("says when the cache was never fully synced, and calls a sync BotDeck stopped mid-way interrupted", async () => {
+    m.overview.mockResolvedValue({
+      ...overview,
+      sync: { ...overview.sync!, status: "running", phase: "listing", total: 40, done: 3 },
+      lastCompleted: null,
+    });
+    renderPage();
+    expect(await screen.findByTestId("sync-age")).toHaveTextContent("Never fully synced; last sync interrupted at 3/40. Sync continues it");
   });
 });

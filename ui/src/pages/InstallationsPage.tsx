@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import {
   Button,
   Card,
@@ -8,6 +8,7 @@ import {
   Input,
   makeStyles,
   MessageBar,
+  MessageBarActions,
   MessageBarBody,
   MessageBarTitle,
   ProgressBar,
@@ -16,7 +17,7 @@ import {
   Text,
   tokens,
 } from "@fluentui/react-components";
-import { ArrowSyncRegular, DismissRegular, WrenchRegular } from "@fluentui/react-icons";
+import { DismissRegular, WrenchRegular } from "@fluentui/react-icons";
 import type { ApiError, Feature } from "../ipc";
 import { catalogIpc } from "../ipc/catalog";
 import {
@@ -24,17 +25,20 @@ import {
   type BulkAction,
   type InstallState,
   type InstallsOverview,
+  type InstallsSyncResult,
   type InventoryQuery,
   type InventoryRow,
+  type SyncInfo,
   type TargetKind,
   type TargetRef,
 } from "../ipc/installs";
 import { useSession } from "../session";
-import { fraction, progressText, useBackgroundWork } from "../work";
+import { fraction, progressText, useBackgroundWork, type Outcome } from "../work";
 import { CoveragePicture } from "../components/installs/CoveragePicture";
 import { VersionSpread } from "../components/installs/VersionSpread";
 import { InventoryTable, rowKey } from "../components/installs/InventoryTable";
-import { BulkDrawer, type BulkSource } from "../components/installs/BulkDrawer";
+import { BulkDrawer, type BulkOutcome, type BulkSource } from "../components/installs/BulkDrawer";
+import { kindsText, loadSyncChoice, saveSyncChoice, SyncButton, syncRequest, type SyncChoiceState } from "../components/installs/SyncButton";
 import { ConsentPrompt } from "../components/installs/ConsentPrompt";
 import { ago } from "../components/installs/format";
 
@@ -61,6 +65,35 @@ const emptyFilter: Filter = {
 interface Problem {
   error: ApiError;
   feature: Feature;
+  /** The background work whose outcome this is (dismissing it forgets that outcome). */
+  from?: "sync" | "bulk";
+}
+
+function syncText(result: InstallsSyncResult): { intent: "success" | "warning"; text: string } {
+  const r = result.report;
+  const what = kindsText(result.kinds);
+  const scope = what ? ` (${what} only)` : "";
+  const text =
+    r.status === "completed"
+      ? `Synced ${result.appName}${scope}: ${r.targets.toLocaleString()} targets, ${r.failed} failed read(s)${r.resumed ? " (continued an unfinished sync)" : ""}.`
+      : `The sync of ${result.appName}${scope} was ${r.status}; the cache keeps what it read, and the next sync continues where it stopped.`;
+  const warnings = r.warnings.length ? ` ${r.warnings.join(" ")}` : "";
+  return { intent: r.status === "completed" && !r.warnings.length ? "success" : "warning", text: text + warnings };
+}
+
+/** "synced 5 min ago", and what the last sync did when it did not complete. */
+function ageText(latest: SyncInfo | null, completed: SyncInfo | null, name: string, since: number, busy: boolean): string {
+  if (!latest) return "Never synced";
+  const scope = (info: SyncInfo) => {
+    const what = kindsText(info.kinds);
+    return what ? ` (${what})` : "";
+  };
+  if (latest.status === "completed") return `${name} synced ${ago(latest.ageSecs + since)}${scope(latest)}`;
+  // "running" in the cache with nothing running in this window: BotDeck stopped mid-sync.
+  const status = latest.status === "running" && !busy ? "interrupted" : latest.status;
+  const stopped = `last sync ${status} at ${latest.done.toLocaleString()}/${latest.total.toLocaleString()}${scope(latest)}`;
+  if (!completed) return `Never fully synced; ${stopped}. Sync continues it`;
+  return `${name} synced ${ago(completed.ageSecs + since)}${scope(completed)}; ${stopped}. Sync continues it`;
 }
 
 export function InstallationsPage() {
@@ -78,12 +111,18 @@ export function InstallationsPage() {
   const [problem, setProblem] = useState<Problem | null>(null);
   const [notice, setNotice] = useState<{ intent: "success" | "warning"; text: string } | null>(null);
   const [drawer, setDrawer] = useState<BulkAction | null>(null);
+  const [drawerView, setDrawerView] = useState<"form" | "result">("form");
+  const [syncChoice, setSyncChoice] = useState<SyncChoiceState>(loadSyncChoice);
   const [loadingApps, setLoadingApps] = useState(false);
   const [loadedAt, setLoadedAt] = useState(() => Date.now());
   const [, tick] = useState(0);
 
   const syncing = work.work?.key === "sync";
+  const bulkRunning = work.work?.key === "bulk";
   const signedIn = !!session?.signedIn;
+  // Outcomes live above the pages: a run that ended while the admin was elsewhere is shown here.
+  const syncOutcome = work.outcomes.sync as Outcome<InstallsSyncResult> | undefined;
+  const bulkOutcome = work.outcomes.bulk as Outcome<BulkOutcome> | undefined;
 
   const refresh = useCallback(async (id: string | null) => {
     try {
@@ -100,6 +139,28 @@ export function InstallationsPage() {
   useEffect(() => {
     void refresh(null);
   }, [refresh]);
+
+  // A sync or bulk run ended (here or while this page was not even mounted): re-read the cache.
+  const appIdRef = useRef(appId);
+  appIdRef.current = appId;
+  const seenFinished = useRef(work.finished);
+  useEffect(() => {
+    if (seenFinished.current === work.finished) return;
+    seenFinished.current = work.finished;
+    // A finished run makes any earlier "signed in, try again" advice stale.
+    setNotice(null);
+    void refresh(appIdRef.current);
+  }, [work.finished, refresh]);
+
+  // A run that failed to start (consent, sign-in) is shown on the page, not in the drawer.
+  useEffect(() => {
+    if (bulkOutcome?.error) setDrawer(null);
+  }, [bulkOutcome]);
+
+  const chooseSync = useCallback((next: SyncChoiceState) => {
+    setSyncChoice(next);
+    saveSyncChoice(next);
+  }, []);
 
   // "synced 3 min ago" keeps counting while the page is open.
   useEffect(() => {
@@ -132,26 +193,15 @@ export function InstallationsPage() {
     }
   };
 
-  const sync = async () => {
-    if (!appId) return;
+  const sync = (fresh: boolean) => {
+    const options = syncRequest(syncChoice, fresh);
+    if (!appId || !options) return;
     setProblem(null);
     setNotice(null);
-    work.begin("sync", "Sync", () => void installsIpc.cancel());
-    try {
-      const result = await installsIpc.sync(appId, (p) => work.report("sync", p));
-      const r = result.report;
-      const text =
-        r.status === "completed"
-          ? `Synced ${result.appName}: ${r.targets.toLocaleString()} targets, ${r.failed} failed read(s)${r.resumed ? " (continued an unfinished sync)" : ""}.`
-          : `The sync was ${r.status}; the next sync continues where it stopped.`;
-      const warnings = r.warnings.length ? ` ${r.warnings.join(" ")}` : "";
-      setNotice({ intent: r.status === "completed" && !r.warnings.length ? "success" : "warning", text: text + warnings });
-    } catch (err) {
-      fail(err as ApiError);
-    } finally {
-      work.end("sync");
-      await refresh(appId);
-    }
+    const what = kindsText(options.kinds);
+    const label = `${fresh ? "Full resync" : "Sync"}${what ? ` of ${what}` : ""}`;
+    // Not awaited here: the run belongs to the work context and outlives this page.
+    void work.run("sync", label, (report) => installsIpc.sync(appId, report, options), () => void installsIpc.cancel());
   };
 
   const toggle = useCallback((row: InventoryRow, on: boolean) => {
@@ -166,7 +216,7 @@ export function InstallationsPage() {
   const published = overview?.publishedVersion ?? null;
   const app = overview?.apps.find((a) => a.id === appId) ?? null;
   const lastSync = overview?.sync ?? null;
-  const ageSecs = lastSync ? lastSync.ageSecs + Math.floor((Date.now() - loadedAt) / 1000) : 0;
+  const sinceLoad = Math.floor((Date.now() - loadedAt) / 1000);
   const filterActive = Object.values(filter).some((v) => v !== null);
 
   const sources: BulkSource[] = useMemo(() => {
@@ -190,29 +240,76 @@ export function InstallationsPage() {
   }, [selected, filter, filterActive, filteredTotal, published]);
 
   const progress = syncing ? work.work?.progress ?? null : null;
+  const shownProblem: Problem | null =
+    problem ??
+    (syncOutcome?.error ? { error: syncOutcome.error, feature: "read_tenant", from: "sync" } : null) ??
+    (bulkOutcome?.error ? { error: bulkOutcome.error, feature: "install", from: "bulk" } : null);
+  const dismissProblem = () => {
+    if (shownProblem?.from) work.forget(shownProblem.from);
+    else setProblem(null);
+  };
+  const syncNotice = syncOutcome?.value ? syncText(syncOutcome.value) : null;
+  const bulkResult = bulkOutcome?.value?.summary ?? null;
+  const openDrawer = (action: BulkAction, view: "form" | "result") => {
+    setDrawerView(view);
+    setDrawer(action);
+  };
 
   return (
     <div className={styles.root} data-testid="installations-page">
-      {problem &&
-        (problem.error.code === "consent_required" || problem.error.code === "sign_in_required" ? (
+      {shownProblem &&
+        (shownProblem.error.code === "consent_required" || shownProblem.error.code === "sign_in_required" ? (
           <ConsentPrompt
-            feature={problem.feature}
-            message={problem.error.message}
+            feature={shownProblem.feature}
+            message={shownProblem.error.message}
             onSignedIn={() => {
-              setProblem(null);
+              dismissProblem();
               setNotice({ intent: "success", text: "Signed in. Try again." });
             }}
           />
         ) : (
-          <MessageBar intent="error" layout="multiline" data-testid="installs-error" data-code={problem.error.code}>
-            <MessageBarBody>{problem.error.message}</MessageBarBody>
-            <Button appearance="transparent" icon={<DismissRegular />} aria-label="Dismiss" onClick={() => setProblem(null)} />
+          <MessageBar intent="error" layout="multiline" data-testid="installs-error" data-code={shownProblem.error.code}>
+            <MessageBarBody>
+              {shownProblem.from && <MessageBarTitle>{shownProblem.from === "sync" ? "The sync failed" : "The bulk run failed"}</MessageBarTitle>}
+              {shownProblem.error.message}
+            </MessageBarBody>
+            <Button appearance="transparent" icon={<DismissRegular />} aria-label="Dismiss" onClick={dismissProblem} />
           </MessageBar>
         ))}
       {notice && (
         <MessageBar intent={notice.intent} layout="multiline" data-testid="installs-notice">
           <MessageBarBody>{notice.text}</MessageBarBody>
           <Button appearance="transparent" icon={<DismissRegular />} aria-label="Dismiss" onClick={() => setNotice(null)} />
+        </MessageBar>
+      )}
+      {!notice && syncNotice && (
+        <MessageBar intent={syncNotice.intent} layout="multiline" data-testid="installs-notice" data-from="sync">
+          <MessageBarBody>{syncNotice.text}</MessageBarBody>
+          <Button appearance="transparent" icon={<DismissRegular />} aria-label="Dismiss" onClick={() => work.forget("sync")} />
+        </MessageBar>
+      )}
+      {bulkResult && bulkOutcome && drawer === null && (
+        <MessageBar
+          intent={bulkResult.failed > 0 || bulkResult.pending > 0 ? "warning" : "success"}
+          layout="multiline"
+          data-testid="bulk-outcome"
+          data-status={bulkResult.status}
+          data-failed={bulkResult.failed}
+        >
+          <MessageBarBody>
+            <MessageBarTitle>{bulkOutcome.label}</MessageBarTitle>
+            Run {bulkResult.status}: {bulkResult.succeeded} done, {bulkResult.alreadyDone} already done, {bulkResult.failed} failed
+            {bulkResult.pending > 0 ? `, ${bulkResult.pending} not sent` : ""}.
+          </MessageBarBody>
+          <MessageBarActions
+            containerAction={
+              <Button appearance="transparent" icon={<DismissRegular />} aria-label="Dismiss" onClick={() => work.forget("bulk")} />
+            }
+          >
+            <Button onClick={() => openDrawer(bulkResult.action, "result")} data-testid="bulk-outcome-show">
+              {bulkResult.failed > 0 ? "Results and retry" : "Show results"}
+            </Button>
+          </MessageBarActions>
         </MessageBar>
       )}
 
@@ -235,34 +332,50 @@ export function InstallationsPage() {
         <Button onClick={() => void loadApps()} disabled={!signedIn || loadingApps} data-testid="installs-load-apps">
           {loadingApps ? "Reading the catalog…" : overview?.apps.length ? "Refresh app list" : "Load the org catalog"}
         </Button>
-        <Button
-          appearance="primary"
-          icon={<ArrowSyncRegular />}
-          disabled={!appId || !signedIn || syncing || work.work?.key === "bulk"}
-          onClick={() => void sync()}
-          data-testid="installs-sync"
-        >
-          Sync
-        </Button>
+        <SyncButton
+          choice={syncChoice}
+          onChoice={chooseSync}
+          onSync={sync}
+          disabled={!appId || !signedIn || syncing || bulkRunning}
+        />
         {syncing && (
           <Button onClick={() => void installsIpc.cancel()} data-testid="installs-sync-cancel">
             Cancel sync
           </Button>
         )}
         <Text className={styles.muted} data-testid="sync-age" data-status={lastSync?.status ?? "never"}>
-          {!lastSync
-            ? "Never synced"
-            : lastSync.status === "completed"
-              ? `${app?.displayName ?? "Cache"} synced ${ago(ageSecs)}`
-              : `Last sync ${lastSync.status} (${lastSync.done}/${lastSync.total}); Sync continues it`}
+          {ageText(lastSync, overview?.lastCompleted ?? null, app?.displayName ?? "Cache", sinceLoad, syncing)}
         </Text>
       </div>
       {!signedIn && <Text className={styles.muted}>Sign in (top right) to read the catalog and sync; the cache below works offline.</Text>}
+      {syncChoice.kinds.length === 0 && (
+        <Text className={styles.muted} data-testid="sync-choice-invalid">
+          Choose at least one of teams, group chats and users to sync (Sync options).
+        </Text>
+      )}
 
       {syncing && (
         <div className={styles.progress} data-testid="sync-progress">
-          <Text>{progressText(progress)}</Text>
+          <Text>
+            {work.work?.label}: {progressText(progress)}
+          </Text>
           <ProgressBar value={fraction(progress)} thickness="large" />
+        </div>
+      )}
+      {bulkRunning && drawer === null && (
+        <div className={styles.progress} data-testid="bulk-running">
+          <Text>
+            {work.work?.label}: {progressText(work.work?.progress ?? null)}
+          </Text>
+          <ProgressBar value={fraction(work.work?.progress ?? null)} thickness="large" />
+          <div className={styles.bar}>
+            <Button onClick={() => openDrawer("install", "result")} data-testid="bulk-running-show">
+              Show the run
+            </Button>
+            <Button onClick={() => void installsIpc.cancel()} data-testid="bulk-running-cancel">
+              Cancel
+            </Button>
+          </div>
         </div>
       )}
 
@@ -341,7 +454,7 @@ export function InstallationsPage() {
             <Button
               appearance="primary"
               icon={<WrenchRegular />}
-              onClick={() => setDrawer(published && filter.olderThan ? "upgrade" : "install")}
+              onClick={() => openDrawer(published && filter.olderThan ? "upgrade" : "install", "form")}
               disabled={!signedIn || syncing}
               data-testid="bulk-open"
             >
@@ -369,11 +482,7 @@ export function InstallationsPage() {
             appId={appId}
             sources={sources}
             defaultAction={drawer ?? "install"}
-            onChanged={() => {
-              // A finished run makes any earlier "try again" advice stale; its results are in the drawer.
-              setNotice(null);
-              void refresh(appId);
-            }}
+            view={drawerView}
             onError={(e) => {
               // Signing in again happens on the page; other errors are shown there too.
               setDrawer(null);

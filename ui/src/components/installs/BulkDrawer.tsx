@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import {
   Badge,
   Button,
@@ -54,6 +54,12 @@ const useStyles = makeStyles({
 const actionVerb: Record<BulkAction, string> = { install: "Install", upgrade: "Upgrade", uninstall: "Uninstall" };
 const LIST_CAP = 200;
 
+/** What a bulk run leaves in the work context: kept there so leaving the page loses nothing. */
+export interface BulkOutcome {
+  summary: RunSummary;
+  items: ItemResult[];
+}
+
 export interface BulkSource {
   /** What the selection is, in words ("the 4 rows of the current filter"). */
   label: string;
@@ -71,7 +77,7 @@ export function BulkDrawer({
   appId,
   sources,
   defaultAction,
-  onChanged,
+  view = "form",
   onError,
 }: {
   open: boolean;
@@ -79,7 +85,9 @@ export function BulkDrawer({
   appId: string;
   sources: BulkSource[];
   defaultAction: BulkAction;
-  onChanged: () => void;
+  /** "result": opened to show the running or last run (its per-item results, retry). */
+  view?: "form" | "result";
+  /** Preview errors; a run's own failure is its outcome, shown by the page. */
   onError: (e: ApiError) => void;
 }) {
   const styles = useStyles();
@@ -88,10 +96,15 @@ export function BulkDrawer({
   const [sourceIndex, setSourceIndex] = useState(0);
   const [plan, setPlan] = useState<BulkPlan | null>(null);
   const [planning, setPlanning] = useState(false);
-  const [summary, setSummary] = useState<RunSummary | null>(null);
-  const [items, setItems] = useState<ItemResult[]>([]);
+  const [showResult, setShowResult] = useState(false);
   const [runs, setRuns] = useState<RunSummary[]>([]);
   const running = work.work?.key === "bulk";
+  // Read once per opening, not a reason to reset the form whenever a run starts or ends.
+  const runningRef = useRef(running);
+  runningRef.current = running;
+  const outcome = (work.outcomes.bulk as { value?: BulkOutcome } | undefined)?.value ?? null;
+  const summary = showResult ? outcome?.summary ?? null : null;
+  const items = summary ? outcome?.items ?? [] : [];
   const source = sources[Math.min(sourceIndex, sources.length - 1)];
 
   const loadRuns = useCallback(() => {
@@ -103,10 +116,10 @@ export function BulkDrawer({
     setAction(defaultAction);
     setSourceIndex(0);
     setPlan(null);
-    setSummary(null);
-    setItems([]);
+    // A drawer opened while a run is going shows that run's result when it ends.
+    setShowResult(view === "result" || runningRef.current);
     loadRuns();
-  }, [open, defaultAction, loadRuns]);
+  }, [open, defaultAction, view, loadRuns]);
 
   useEffect(() => setPlan(null), [action, sourceIndex]);
 
@@ -115,8 +128,7 @@ export function BulkDrawer({
     setPlanning(true);
     try {
       setPlan(await installsIpc.plan(appId, action, source.selection));
-      setSummary(null);
-      setItems([]);
+      setShowResult(false);
     } catch (err) {
       onError(err as ApiError);
     } finally {
@@ -125,18 +137,21 @@ export function BulkDrawer({
   };
 
   const execute = async (label: string, start: (onProgress: (p: RunProgress) => void) => Promise<RunSummary>) => {
-    work.begin("bulk", label, () => void installsIpc.cancel());
-    try {
-      const result = await start((p) => work.report("bulk", p));
-      setSummary(result);
-      setItems(await installsIpc.runItems(result.runId, null));
-    } catch (err) {
-      onError(err as ApiError);
-    } finally {
-      work.end("bulk");
-      loadRuns();
-      onChanged();
-    }
+    setShowResult(true);
+    // The run and its per-item results belong to the work context, not to this drawer: the
+    // admin may close it or leave the page, and finds both again on return.
+    await work.run<BulkOutcome>(
+      "bulk",
+      label,
+      async (report) => {
+        const summary = await start(report);
+        // The run happened even if its item list cannot be read; the summary still counts.
+        const items = await installsIpc.runItems(summary.runId, null).catch(() => []);
+        return { summary, items };
+      },
+      () => void installsIpc.cancel(),
+    );
+    loadRuns();
   };
 
   const run = () =>
