@@ -2,7 +2,7 @@
 // binary, and tears everything down — the whole group — whatever happens. Leftover WebKit
 // processes would otherwise hold CI's pipes open.
 import { spawn } from "node:child_process";
-import { mkdtempSync, mkdirSync } from "node:fs";
+import { mkdtempSync, mkdirSync, rmSync } from "node:fs";
 import { createConnection, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -46,13 +46,25 @@ function freePort() {
 }
 
 /**
+ * A temporary directory that lives as long as the test file's process. It is removed when the
+ * file's tests all pass and kept (with the app's logs inside) when one failed, as evidence.
+ */
+export function scratchDir(prefix) {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  process.once("exit", (code) => {
+    if (code === 0) rmSync(dir, { recursive: true, force: true });
+  });
+  return dir;
+}
+
+/**
  * @param {{ args?: string[], env?: Record<string,string>, dataDir?: string }} options
  */
 export async function startSession(options = {}) {
   if (!app || !driverBin) throw new Error("run through tests/e2e/run.sh");
   const port = await freePort();
   const nativePort = await freePort();
-  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), "botdeck-e2e-"));
+  const dataDir = options.dataDir ?? scratchDir("botdeck-e2e-");
   mkdirSync(artifacts, { recursive: true });
 
   const driver = spawn(driverBin, ["--port", String(port), "--native-port", String(nativePort)], {
@@ -116,7 +128,8 @@ export async function screenshot(browser, name) {
 
 /**
  * Starts the open sign-in dialog's device-code flow and approves the code through tenant-sim's
- * control endpoint, standing in for the admin approving on Microsoft's page.
+ * control endpoint, standing in for the admin approving on Microsoft's page. Returns the
+ * simulator's origin, for tests that drive its other `/_sim` controls (faults, clock).
  */
 export async function approveDeviceCode(browser) {
   await browser.$(byTestId("sign-in-start")).click();
@@ -133,4 +146,5 @@ export async function approveDeviceCode(browser) {
   });
   assert.equal(approved.status, 200, await approved.text());
   await browser.$(byTestId("sign-in-dialog")).waitForExist({ reverse: true, timeout: 30000 });
+  return new URL(verification).origin;
 }

@@ -2,11 +2,10 @@
 // see the findings, fix the outline icon, bump past the catalog version, build to a folder.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { crc32, deflateSync } from "node:zlib";
-import { byTestId, screenshot, startSession } from "./harness.mjs";
+import { byTestId, scratchDir, screenshot, startSession } from "./harness.mjs";
 
 // --- A package built here, so the test owns every byte of it. -------------------------------
 
@@ -119,7 +118,7 @@ const manifest = {
   validDomains: ["flashcat.example.com"],
 };
 
-const work = mkdtempSync(join(tmpdir(), "botdeck-e2e-package-"));
+const work = scratchDir("botdeck-e2e-package-");
 const packagePath = join(work, "FlashDutyBot-v1.0.3.zip");
 // The outline icon is the designer's coloured export: 48x48, a red disc on opaque white.
 writeFileSync(

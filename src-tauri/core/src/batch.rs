@@ -16,7 +16,7 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use crate::graph::{GraphClient, GraphError};
-use crate::pacing::{backoff, Limit, Pacer, RouteLimits};
+use crate::pacing::{backoff, Limit, Pacer, RouteLimits, RETRY_AFTER_MARGIN};
 use crate::secrets::Sensitive;
 
 /// Graph's limit on requests per `$batch`.
@@ -127,7 +127,7 @@ type BatchResult = (Vec<usize>, Result<Vec<RawSub>, GraphError>);
 struct RawSub {
     id: usize,
     status: u16,
-    retry_after: Option<u64>,
+    retry_after: Option<Duration>,
     request_id: Option<String>,
     body: Option<Value>,
 }
@@ -304,9 +304,9 @@ impl Executor {
                 let (status, wait) = match &err {
                     GraphError::Http {
                         status,
-                        retry_after_secs,
+                        retry_after,
                         ..
-                    } => (*status, retry_after_secs.map(Duration::from_secs)),
+                    } => (*status, *retry_after),
                     _ => (0, None),
                 };
                 tracing::debug!(%err, "a $batch request failed as a whole; its members are retried");
@@ -320,7 +320,7 @@ impl Executor {
                     .map(|&id| RawSub {
                         id,
                         status,
-                        retry_after: wait.map(|w| w.as_secs()),
+                        retry_after: wait,
                         request_id: None,
                         body: Some(
                             json!({"error": {"code": "BatchFailed", "message": err.to_string()}}),
@@ -376,14 +376,12 @@ impl Executor {
         if throttled {
             stats.throttled += 1;
         }
-        let retry_after = sub.retry_after.map(Duration::from_secs);
+        let retry_after = sub.retry_after;
         self.pacer.observe(&p.limits, throttled, retry_after);
         let transient = matches!(sub.status, 0 | 424 | 429 | 500 | 502 | 503 | 504);
         if transient && p.attempts < self.max_attempts {
-            // Retry-After counts from when Graph answered; we read it later, so waiting it
-            // from now is never early. A small margin absorbs clock granularity.
             let wait = match retry_after {
-                Some(w) => w + Duration::from_millis(50),
+                Some(w) => w + RETRY_AFTER_MARGIN,
                 None => backoff(p.attempts - 1),
             };
             stats.retries += 1;
@@ -469,7 +467,7 @@ fn parse_member(member: &Value) -> Option<RawSub> {
     Some(RawSub {
         id,
         status,
-        retry_after: header("retry-after").and_then(|v| v.trim().parse().ok()),
+        retry_after: crate::graph::retry_after(header),
         request_id: header("request-id"),
         body: member.get("body").cloned(),
     })
@@ -496,8 +494,22 @@ mod tests {
             "body": {"error": {"code": "TooManyRequests"}}
         }))
         .expect("member");
-        assert_eq!((sub.id, sub.status, sub.retry_after), (7, 429, Some(3)));
+        assert_eq!(
+            (sub.id, sub.status, sub.retry_after),
+            (7, 429, Some(Duration::from_secs(3)))
+        );
         assert_eq!(sub.request_id.as_deref(), Some("r-1"));
+        let exact = parse_member(&json!({
+            "id": "8", "status": 503,
+            "headers": {"retry-after": "1", "X-MS-Retry-After-MS": 120},
+        }))
+        .expect("member");
+        assert_eq!(exact.retry_after, Some(Duration::from_millis(120)));
+        let garbled = parse_member(&json!({
+            "id": "9", "status": 429, "headers": {"Retry-After": "later"},
+        }))
+        .expect("member");
+        assert_eq!(garbled.retry_after, None);
         assert!(parse_member(&json!({"id": "x", "status": 200})).is_none());
     }
 

@@ -4,6 +4,8 @@
 //! whole API surface, while BotDeck needs a dozen endpoints, exact control of `$batch`, pacing
 //! and `Retry-After`, and a base URL that points at tenant-sim in tests and the demo.
 
+use std::time::{Duration, SystemTime};
+
 use serde_json::Value;
 
 use crate::secrets::Sensitive;
@@ -16,7 +18,7 @@ pub enum GraphError {
         code: String,
         message: String,
         request_id: Option<String>,
-        retry_after_secs: Option<u64>,
+        retry_after: Option<Duration>,
     },
     #[error("cannot reach Microsoft Graph at {host}: {reason}")]
     Offline { host: String, reason: String },
@@ -205,10 +207,12 @@ async fn read_response(
         .get("request-id")
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
-    let retry_after_secs = headers
-        .get("retry-after")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse().ok());
+    let retry_after = retry_after(|name| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    });
     let bytes = response.bytes().await.map_err(|e| offline(url, e))?;
     let body: Option<Value> = serde_json::from_slice(&bytes).ok();
     // Graph documents error bodies that arrive with a 2xx status: the body decides.
@@ -243,13 +247,114 @@ async fn read_response(
         code,
         message,
         request_id,
-        retry_after_secs,
+        retry_after,
     })
+}
+
+/// Longest wait BotDeck accepts from a server; anything above is treated as this (a typo or a
+/// hostile value must not park a bulk run for days).
+pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(3600);
+
+/// How long the server asked us to wait, from a response's headers (`header` looks one up,
+/// case-insensitively). Graph sends `Retry-After` as whole seconds; Azure front ends also send
+/// `retry-after-ms` / `x-ms-retry-after-ms` when they mean less than a second, and those are
+/// preferred because they are exact. An HTTP-date `Retry-After` counts from now. Unreadable
+/// values are ignored (the caller falls back to its own backoff), never guessed.
+pub fn retry_after(header: impl Fn(&str) -> Option<String>) -> Option<Duration> {
+    let millis = ["retry-after-ms", "x-ms-retry-after-ms"]
+        .iter()
+        .filter_map(|name| header(name))
+        .find_map(|v| {
+            v.trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|ms| ms.is_finite() && *ms >= 0.0)
+        })
+        .map(|ms| Duration::from_secs_f64((ms / 1000.0).min(MAX_RETRY_AFTER.as_secs_f64())));
+    if millis.is_some() {
+        return millis;
+    }
+    let value = header("retry-after")?;
+    let value = value.trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(Duration::from_secs(secs).min(MAX_RETRY_AFTER));
+    }
+    let at = httpdate::parse_http_date(value).ok()?;
+    Some(
+        at.duration_since(SystemTime::now())
+            .unwrap_or(Duration::ZERO)
+            .min(MAX_RETRY_AFTER),
+    )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn headers<'a>(pairs: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
+        move |name| {
+            pairs
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(name))
+                .map(|(_, v)| v.to_string())
+        }
+    }
+
+    #[test]
+    fn retry_after_reads_seconds_dates_and_exact_milliseconds() {
+        assert_eq!(
+            retry_after(headers(&[("Retry-After", "7")])),
+            Some(Duration::from_secs(7))
+        );
+        // The exact form wins over the rounded one.
+        assert_eq!(
+            retry_after(headers(&[
+                ("Retry-After", "1"),
+                ("x-ms-retry-after-ms", "120")
+            ])),
+            Some(Duration::from_millis(120))
+        );
+        assert_eq!(
+            retry_after(headers(&[("retry-after-ms", "2.5")])),
+            Some(Duration::from_micros(2500))
+        );
+        let soon = httpdate::fmt_http_date(SystemTime::now() + Duration::from_secs(30));
+        let wait = retry_after(headers(&[("Retry-After", &soon)])).expect("date");
+        assert!(wait > Duration::from_secs(25) && wait <= Duration::from_secs(30));
+        let past = httpdate::fmt_http_date(SystemTime::now() - Duration::from_secs(30));
+        assert_eq!(
+            retry_after(headers(&[("Retry-After", &past)])),
+            Some(Duration::ZERO)
+        );
+    }
+
+    #[test]
+    fn unreadable_or_absurd_retry_after_is_ignored_or_capped() {
+        assert_eq!(retry_after(headers(&[])), None);
+        for bad in ["soon", "-3", "1.5", "", "Tue, 99 Foo 2026"] {
+            assert_eq!(retry_after(headers(&[("Retry-After", bad)])), None, "{bad}");
+        }
+        // A broken exact header falls back to the whole-second one.
+        assert_eq!(
+            retry_after(headers(&[("retry-after-ms", "NaN"), ("Retry-After", "2")])),
+            Some(Duration::from_secs(2))
+        );
+        assert_eq!(
+            retry_after(headers(&[
+                ("x-ms-retry-after-ms", "-5"),
+                ("Retry-After", "2")
+            ])),
+            Some(Duration::from_secs(2))
+        );
+        assert_eq!(
+            retry_after(headers(&[("Retry-After", "99999999999")])),
+            Some(MAX_RETRY_AFTER)
+        );
+        assert_eq!(
+            retry_after(headers(&[("retry-after-ms", "1e300")])),
+            Some(MAX_RETRY_AFTER)
+        );
+    }
 
     #[test]
     fn next_links_to_other_hosts_are_refused() {
@@ -280,7 +385,7 @@ mod tests {
 pub struct RawResponse {
     pub status: u16,
     pub request_id: Option<String>,
-    pub retry_after_secs: Option<u64>,
+    pub retry_after: Option<Duration>,
     /// The JSON body, if the answer had one.
     pub body: Option<Value>,
 }
@@ -315,12 +420,12 @@ impl GraphClient {
                 .map(str::to_string)
         };
         let request_id = header("request-id");
-        let retry_after_secs = header("retry-after").and_then(|v| v.trim().parse().ok());
+        let retry_after = retry_after(header);
         let bytes = response.bytes().await.map_err(|e| offline(&url, e))?;
         Ok(RawResponse {
             status,
             request_id,
-            retry_after_secs,
+            retry_after,
             body: serde_json::from_slice(&bytes).ok(),
         })
     }

@@ -215,6 +215,11 @@ impl Pacer {
     }
 }
 
+/// Added to every server-given wait. The wait counts from when Graph answered and we start it
+/// later (after the answer travelled back), so it is never early by itself; the margin only
+/// absorbs timer and clock rounding, which are millisecond-sized.
+pub const RETRY_AFTER_MARGIN: Duration = Duration::from_millis(10);
+
 /// Capped exponential backoff with jitter, for failures that carry no `Retry-After`:
 /// 1 s, 2 s, 4 s … up to 32 s, each drawn uniformly from its upper half.
 pub fn backoff(attempt: u32) -> Duration {

@@ -351,6 +351,31 @@ async fn a_submitted_app_warns_until_approved_and_can_be_rejected_or_withdrawn()
         catalog::review(&graph, &token, audit, &submitted.app.id, None, true).await,
         Err(CatalogError::Refused(_))
     ));
+    // An update submitted for review and withdrawn: the published version stays live.
+    let update = catalog::update(
+        &graph,
+        &token,
+        audit,
+        &submitted.app.id,
+        zip(id, "1.1.0", "Review Bot"),
+        review,
+    )
+    .await
+    .expect("submit update");
+    assert_eq!(update.publishing_state, PublishingState::Submitted);
+    let kept = catalog::withdraw(&graph, &token, audit, &submitted.app.id, Some("1.1.0"))
+        .await
+        .expect("withdraw update")
+        .expect("the app stays in the catalog");
+    assert_eq!(kept.published().map(|d| d.version.as_str()), Some("1.0.0"));
+    assert!(kept
+        .definitions
+        .iter()
+        .all(|d| d.publishing_state != PublishingState::Submitted));
+    assert!(matches!(
+        catalog::withdraw(&graph, &token, audit, &submitted.app.id, None).await,
+        Err(CatalogError::Refused(_))
+    ));
 
     // Another submission: rejected.
     let other = "3d4e5f6a-7b8c-4d9e-8f0a-2b3c4d5e6f7a";

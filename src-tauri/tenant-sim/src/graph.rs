@@ -9,7 +9,7 @@ use serde_json::{json, Map, Value};
 
 use crate::identity::{validate_access_token, Principal, TokenProblem};
 use crate::model::*;
-use crate::odata::{self, checked_filter, Cursor, Family, GraphError, Query};
+use crate::odata::{self, checked_filter, Cursor, Family, GraphError, Query, RetryAfter};
 use crate::permissions;
 use crate::render;
 use crate::seed::{ROLE_GLOBAL_ADMIN, ROLE_TEAMS_ADMIN};
@@ -153,8 +153,8 @@ pub fn execute(sim: &Sim, req: &GReq) -> GResp {
         Ok(r) => r,
         Err(e) => {
             let mut r = GResp::json(e.status, e.body(&request_id, &client_request_id, &date));
-            if let Some(s) = e.retry_after {
-                r.headers.push(("Retry-After".into(), s.to_string()));
+            if let Some(wait) = e.retry_after {
+                r.headers.extend(wait.headers());
             }
             if e.status == 401 {
                 r.headers.push((
@@ -234,11 +234,15 @@ fn run(sim: &Sim, req: &GReq) -> R {
                 .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         }
     }
+    let settings = sim.settings();
     let decision = lock(&sim.faults).decide(&req.method, &format!("/v1.0{}", req.path), false);
     if let Some(status) = decision.status {
         sim.metrics.count_fault(&status.to_string());
-        if let Some(secs) = decision.retry_after {
-            lock(&sim.throttle).told_to_wait(&caller, &request_key, secs, now);
+        let wait = decision
+            .retry_after
+            .map(|secs| RetryAfter::scaled(secs, settings.throttle_scale));
+        if let Some(wait) = wait {
+            lock(&sim.throttle).told_to_wait(&caller, &request_key, wait.ms, now);
         }
         let (code, msg) = match status {
             429 => (
@@ -254,10 +258,9 @@ fn run(sim: &Sim, req: &GReq) -> R {
             _ => ("GatewayTimeout", "The gateway timed out."),
         };
         let mut e = GraphError::new(status, code, msg);
-        e.retry_after = decision.retry_after;
+        e.retry_after = wait;
         return Err(e);
     }
-    let settings = sim.settings();
     if settings.throttling {
         let keys = ThrottleKeys::classify(&req.method, &segs);
         if !keys.buckets.is_empty() {
@@ -267,11 +270,12 @@ fn run(sim: &Sim, req: &GReq) -> R {
                 settings.throttle_scale,
                 now,
             );
-            if let Err(secs) = admitted {
-                lock(&sim.throttle).told_to_wait(&caller, &request_key, secs, now);
+            if let Err(wait_ms) = admitted {
+                let wait = RetryAfter::from_ms(wait_ms, settings.throttle_scale);
+                lock(&sim.throttle).told_to_wait(&caller, &request_key, wait.ms, now);
                 let mut e = GraphError::new(429, "TooManyRequests", "Too many requests.")
                     .with_inner("TooManyRequests");
-                e.retry_after = Some(secs);
+                e.retry_after = Some(wait);
                 return Err(e);
             }
         }
@@ -591,6 +595,14 @@ impl<'a> Ctx<'a> {
                 .iter()
                 .any(|&r| templates.contains(&t.roles[r].template_id)),
             Principal::App { .. } => true,
+        }
+    }
+
+    /// The signed-in user's object id (none for application tokens).
+    fn delegated_user_id(&self, t: &Tenant) -> Option<uuid::Uuid> {
+        match self.p {
+            Principal::Delegated { user, .. } => Some(t.users[*user].id),
+            Principal::App { .. } => None,
         }
     }
 
@@ -1828,6 +1840,40 @@ impl<'a> Ctx<'a> {
                 }
                 d.state = new_state;
                 d.last_modified = now;
+                Ok(GResp::empty(204))
+            }
+            // Withdraws a submission that is still under review (Graph's "remove a submitted
+            // app from the review process"); published or rejected definitions stay.
+            ("DELETE", [id, "appDefinitions", did]) => {
+                self.require(CATALOG_SUBMIT_D, &[], Family::Teams)?;
+                let mut t = lock(&self.sim.tenant);
+                let admin = self.user_has_role(&t, &[ROLE_GLOBAL_ADMIN, ROLE_TEAMS_ADMIN]);
+                let caller = self.delegated_user_id(&t);
+                let a = t.find_app(id).ok_or_else(|| {
+                    GraphError::not_found(format!("App with id {id} was not found."))
+                })?;
+                let app = &mut t.apps[a];
+                let d = app
+                    .definitions
+                    .iter()
+                    .position(|d| d.id == *did)
+                    .ok_or_else(|| GraphError::not_found("App definition not found."))?;
+                if app.definitions[d].state != PublishingState::Submitted {
+                    return Err(GraphError::bad_request(
+                        "Only an app definition that is submitted and not yet reviewed can be deleted.",
+                    ));
+                }
+                if !admin && app.definitions[d].created_by != caller {
+                    return Err(GraphError::new(
+                        403,
+                        "Forbidden",
+                        "Only the submitter or a Teams service administrator can withdraw this submission.",
+                    ));
+                }
+                app.definitions.remove(d);
+                if app.definitions.is_empty() {
+                    t.apps.remove(a);
+                }
                 Ok(GResp::empty(204))
             }
             _ => Err(self.no_route()),

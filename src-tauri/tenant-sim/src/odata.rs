@@ -6,6 +6,54 @@ use std::collections::BTreeMap;
 use base64::Engine;
 use serde_json::{json, Map, Value};
 
+/// How long a throttled or faulted caller must wait.
+///
+/// Graph says it in whole seconds (`Retry-After`). When the simulator runs with a
+/// `throttle_scale` other than 1 its throttling clock is compressed, so waits are fractions of a
+/// second: it then also sends the exact wait as `x-ms-retry-after-ms` (the header Azure front
+/// ends use for sub-second waits) and counts a retry as early against that exact wait.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryAfter {
+    pub ms: u64,
+    pub exact: bool,
+}
+
+impl RetryAfter {
+    /// A wait of `simulated_secs` on a clock running `scale` times faster than real time.
+    pub fn scaled(simulated_secs: u64, scale: f64) -> Self {
+        Self::from_ms(
+            (simulated_secs as f64 * 1000.0 / scale).ceil() as u64,
+            scale,
+        )
+    }
+
+    /// A real wait in milliseconds; at scale 1 Graph rounds it up to whole seconds.
+    pub fn from_ms(ms: u64, scale: f64) -> Self {
+        if scale == 1.0 {
+            Self {
+                ms: ms.div_ceil(1000).max(1) * 1000,
+                exact: false,
+            }
+        } else {
+            Self {
+                ms: ms.max(1),
+                exact: true,
+            }
+        }
+    }
+
+    pub fn headers(&self) -> Vec<(String, String)> {
+        let mut out = vec![(
+            "Retry-After".to_string(),
+            self.ms.div_ceil(1000).max(1).to_string(),
+        )];
+        if self.exact {
+            out.push(("x-ms-retry-after-ms".to_string(), self.ms.to_string()));
+        }
+        out
+    }
+}
+
 /// A Graph error before `innerError` is stamped with the request ids.
 #[derive(Debug, Clone)]
 pub struct GraphError {
@@ -14,7 +62,7 @@ pub struct GraphError {
     pub message: String,
     pub inner_code: Option<&'static str>,
     pub details: Option<Box<Value>>,
-    pub retry_after: Option<u64>,
+    pub retry_after: Option<RetryAfter>,
 }
 
 impl GraphError {

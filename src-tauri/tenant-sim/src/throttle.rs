@@ -54,7 +54,7 @@ pub struct Throttle {
 }
 
 impl Throttle {
-    /// Takes one token from every bucket, or none and answers the wait in seconds.
+    /// Takes one token from every bucket, or none and answers the wait in milliseconds.
     pub fn admit(
         &mut self,
         app: &str,
@@ -93,7 +93,7 @@ impl Throttle {
                     },
                 );
             }
-            return Err(((worst_wait_ms + 999) / 1000).max(1) as u64);
+            return Err(worst_wait_ms as u64);
         }
         for (name, tokens) in states {
             self.buckets.insert(
@@ -107,11 +107,11 @@ impl Throttle {
         Ok(())
     }
 
-    /// Records that `caller` was told to wait `secs` before retrying `request`.
-    pub fn told_to_wait(&mut self, caller: &str, request: &str, secs: u64, now_ms: i64) {
+    /// Records that `caller` was told to wait `wait_ms` before retrying `request`.
+    pub fn told_to_wait(&mut self, caller: &str, request: &str, wait_ms: u64, now_ms: i64) {
         self.not_before.insert(
             (caller.to_string(), request.to_string()),
-            now_ms + secs as i64 * 1000,
+            now_ms.saturating_add(i64::try_from(wait_ms).unwrap_or(i64::MAX)),
         );
     }
 
@@ -146,7 +146,7 @@ mod tests {
         };
         assert!(t.admit("a", &keys, 1.0, 0).is_ok());
         assert!(t.admit("a", &keys, 1.0, 0).is_ok());
-        assert_eq!(t.admit("a", &keys, 1.0, 0), Err(1));
+        assert_eq!(t.admit("a", &keys, 1.0, 0), Err(500));
         assert!(t.admit("a", &keys, 1.0, 600).is_ok());
         // Another app has its own bucket.
         assert!(t.admit("b", &keys, 1.0, 0).is_ok());

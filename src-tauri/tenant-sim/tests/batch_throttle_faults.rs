@@ -158,6 +158,61 @@ async fn throttled_batch_members_and_early_retries() {
 }
 
 #[tokio::test]
+async fn a_compressed_clock_sends_exact_waits_and_counts_early_retries_against_them() {
+    // At throttle_scale 10 one simulated second lasts 100 ms: the waits shrink with it and
+    // travel exactly in x-ms-retry-after-ms, while Retry-After keeps whole seconds.
+    let sim = sim_with(SimConfig {
+        size: TenantSize::Tiny,
+        manual_clock: true,
+        throttle_scale: 10.0,
+        ..SimConfig::default()
+    })
+    .await;
+    let token = admin_token(&sim).await;
+    sim.set_faults(vec![FaultRule {
+        route: "/v1.0/organization".into(),
+        rate_429: 1.0,
+        retry_after_secs: 2,
+        ..FaultRule::default()
+    }]);
+    let r = get(&sim, &token, "/organization").await;
+    assert_eq!(r.status, 429);
+    assert_eq!(r.headers["retry-after"], "1");
+    assert_eq!(r.headers["x-ms-retry-after-ms"], "200");
+    sim.advance_clock(Duration::from_millis(150));
+    assert_eq!(get(&sim, &token, "/organization").await.status, 429);
+    assert_eq!(sim.metrics().early_retries, 1, "150 ms < 200 ms is early");
+    sim.advance_clock(Duration::from_millis(250));
+    get(&sim, &token, "/organization").await;
+    assert_eq!(
+        sim.metrics().early_retries,
+        1,
+        "waiting the exact wait is not"
+    );
+
+    // Real time (scale 1): whole seconds only, as Graph sends them.
+    let sim1 = sim_with(SimConfig {
+        size: TenantSize::Tiny,
+        manual_clock: true,
+        ..SimConfig::default()
+    })
+    .await;
+    let token1 = admin_token(&sim1).await;
+    sim1.set_faults(vec![FaultRule {
+        route: "/v1.0/organization".into(),
+        rate_503: 1.0,
+        retry_after_secs: 2,
+        ..FaultRule::default()
+    }]);
+    let r = get(&sim1, &token1, "/organization").await;
+    assert_eq!(r.status, 503);
+    assert_eq!(r.headers["retry-after"], "2");
+    assert!(!r.headers.contains_key("x-ms-retry-after-ms"));
+    sim.shutdown().await;
+    sim1.shutdown().await;
+}
+
+#[tokio::test]
 async fn per_team_and_scaled_limits() {
     let sim = sim_with(SimConfig {
         size: TenantSize::Tiny,

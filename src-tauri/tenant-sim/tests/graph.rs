@@ -304,11 +304,54 @@ async fn publish_update_review_and_delete() {
     ))
     .await;
     assert_eq!(r.status, 204);
-    let r = send(post(
-        format!("{defs_url}?requiresReview=true"),
-        package(&manifest(id, "1.2.0"), true),
-    ))
+    let submit = |version: &'static str| {
+        send(post(
+            format!("{defs_url}?requiresReview=true"),
+            package(&manifest(id, version), true),
+        ))
+    };
+    // A submitted update can be withdrawn; the published definition stays.
+    let r = submit("1.1.5").await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let withdrawn = r.body["id"].as_str().unwrap().to_string();
+    let delete = |def: String| {
+        send(
+            client()
+                .delete(format!("{defs_url}/{def}"))
+                .bearer_auth(&token),
+        )
+    };
+    assert_eq!(delete(withdrawn.clone()).await.status, 204);
+    assert_graph_error(&delete(withdrawn).await, 404, "NotFound");
+    let r = get(
+        &sim,
+        &token,
+        &format!("/appCatalogs/teamsApps/{catalog_id}?$expand=appDefinitions"),
+    )
     .await;
+    let states: Vec<(String, String)> = r.body["appDefinitions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["version"].as_str().unwrap().to_string(),
+                d["publishingState"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert!(
+        states.iter().all(|(v, s)| v != "1.1.5" && s == "published"),
+        "{states:?}"
+    );
+    let published = r.body["appDefinitions"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // Only a submission under review can be withdrawn this way.
+    assert_graph_error(&delete(published).await, 400, "BadRequest");
+
+    let r = submit("1.2.0").await;
     assert_eq!(r.status, 201, "{}", r.body);
     assert_eq!(r.body["publishingState"], "submitted");
     let def_id = r.body["id"].as_str().unwrap().to_string();

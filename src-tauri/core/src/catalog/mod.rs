@@ -519,7 +519,7 @@ fn check_upload(response: &RawResponse) -> Result<(), CatalogError> {
         code: text("code"),
         message: text("message"),
         request_id: response.request_id.clone(),
-        retry_after_secs: response.retry_after_secs,
+        retry_after: response.retry_after,
     }))
 }
 

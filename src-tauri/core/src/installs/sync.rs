@@ -7,7 +7,6 @@
 //! what the generation has not read yet; rows not seen by a completed generation are removed.
 
 use std::sync::Mutex;
-use std::time::Duration;
 
 use reqwest::Method;
 use rusqlite::{params, OptionalExtension};
@@ -588,8 +587,8 @@ async fn each_page(
                     break r.body.unwrap_or(Value::Null);
                 }
                 Ok(r) if matches!(r.status, 429 | 500 | 502 | 503 | 504) && attempt < 8 => r
-                    .retry_after_secs
-                    .map(|s| Duration::from_secs(s) + Duration::from_millis(50))
+                    .retry_after
+                    .map(|wait| wait + crate::pacing::RETRY_AFTER_MARGIN)
                     .unwrap_or_else(|| backoff(attempt)),
                 Ok(r) => {
                     let error = r.body.as_ref().and_then(|b| b.get("error"));
@@ -605,7 +604,7 @@ async fn each_page(
                         code: text("code"),
                         message: text("message"),
                         request_id: r.request_id,
-                        retry_after_secs: r.retry_after_secs,
+                        retry_after: r.retry_after,
                     }));
                 }
                 Err(e) if attempt < 4 && matches!(e, crate::graph::GraphError::Offline { .. }) => {

@@ -656,11 +656,11 @@ async fn read_target(
         match result {
             Err(GraphError::Http {
                 status: 429 | 503,
-                retry_after_secs,
+                retry_after,
                 ..
             }) if attempt < MAX_ATTEMPTS => {
-                let wait = match retry_after_secs {
-                    Some(s) => Duration::from_secs(s),
+                let wait = match retry_after {
+                    Some(wait) => wait,
                     // No Retry-After: capped exponential backoff with a little jitter.
                     None => {
                         let base = Duration::from_millis(500 * 2u64.pow(attempt.min(6)));

@@ -143,7 +143,7 @@ mod tests {
             code: "ServiceUnavailable".into(),
             message: "busy".into(),
             request_id: None,
-            retry_after_secs: None,
+            retry_after: None,
         })
         .into();
         assert_eq!(graph_down.code, ErrorCode::Graph);
