@@ -8,6 +8,8 @@ import { approveDeviceCode, byTestId, screenshot, startSession } from "./harness
 
 let session;
 let browser;
+/** tenant-sim's origin (its `/_sim` controls inject the latency that keeps a run going). */
+let sim;
 
 before(async () => {
   session = await startSession({ args: ["--demo"] });
@@ -33,7 +35,7 @@ const count = async () => Number((await browser.$(byTestId("inventory-count")).g
 test("sign in to the demo tenant (reading only)", async () => {
   await browser.$(byTestId("profile-area")).click();
   await browser.$(byTestId("menu-sign-in")).click();
-  await approveDeviceCode(browser);
+  sim = await approveDeviceCode(browser);
   await browser.waitUntil(async () => /Megan Bowen/.test(await browser.$(byTestId("profile-label")).getText()), {
     timeout: 30000,
   });
@@ -116,4 +118,115 @@ test("every outdated team is upgraded in bulk, after signing in again for instal
   // Only the group chat "Payments incident 4711" is still at 1.0.1: chats were not selected.
   assert.equal(await browser.$(byTestId("version-1.0.1")).getAttribute("data-count"), "1");
   await screenshot(browser, "installs-after");
+});
+
+async function simFaults(rules) {
+  const res = await fetch(`${sim}/_sim/faults`, {
+    method: rules ? "PUT" : "DELETE",
+    headers: { "content-type": "application/json" },
+    body: rules ? JSON.stringify({ rules }) : undefined,
+  });
+  assert.ok(res.ok, `faults: ${res.status} ${await res.text()}`);
+}
+
+test("a full resync of teams only leaves chats and users as they were and says what it read", async () => {
+  const chatsBefore = await browser.$(byTestId("coverage-chat")).getAttribute("data-installed");
+  const usersBefore = await browser.$(byTestId("coverage-user")).getAttribute("data-installed");
+  await browser.$('button[aria-label="Sync options"]').click();
+  await browser.$(byTestId("sync-kind-chat")).waitForDisplayed({ timeout: 5000 });
+  await browser.$(byTestId("sync-kind-chat")).click();
+  await browser.$(byTestId("sync-kind-user")).click();
+  assert.equal(await browser.$(byTestId("sync-kind-team")).getAttribute("aria-checked"), "true");
+  assert.equal(await browser.$(byTestId("sync-kind-chat")).getAttribute("aria-checked"), "false");
+  assert.match(await browser.$(byTestId("sync-fresh")).getText(), /Full resync of teams/);
+  await screenshot(browser, "installs-sync-options");
+  await browser.$(byTestId("sync-fresh")).click();
+  const notice = browser.$(byTestId("installs-notice"));
+  await browser.waitUntil(async () => /Synced FlashDuty \(teams only\)/.test(await notice.getText().catch(() => "")), {
+    timeout: 180000,
+    interval: 500,
+    timeoutMsg: "the teams-only resync did not finish",
+  });
+  assert.match(await browser.$(byTestId("sync-age")).getText(), /FlashDuty synced just now \(teams\)/);
+  assert.equal(await browser.$(byTestId("installs-sync")).getText(), "Sync teams");
+  // Chats and users were not read, and their cached rows are still there.
+  assert.equal(await browser.$(byTestId("coverage-chat")).getAttribute("data-installed"), chatsBefore);
+  assert.equal(await browser.$(byTestId("coverage-user")).getAttribute("data-installed"), usersBefore);
+  // The upgrade made every active team current; the resync read Graph and agrees.
+  assert.equal(await browser.$(byTestId("version-1.0.1")).getAttribute("data-count"), "1");
+});
+
+test("a bulk install the admin leaves mid-run is finished and retryable on return", async () => {
+  const installedBefore = Number(await browser.$(byTestId("coverage-team")).getAttribute("data-installed"));
+  // Every $batch answer takes 4 s, so the run is certainly still going when the admin leaves.
+  await simFaults([{ route: "/v1.0/$batch", method: "POST", latency_ms: 4000 }]);
+  try {
+    await browser.$(byTestId("bulk-open")).click();
+    await browser.$(byTestId("bulk-drawer")).waitForExist({ timeout: 5000 });
+    await browser.$(byTestId("bulk-action-install")).click();
+    // The current filter: active teams, so the not-installed ones and "Legal", whose
+    // installedApps answer 403 (a failed item to retry).
+    await browser.$(byTestId("bulk-source-0")).click();
+    await browser.$(byTestId("bulk-preview")).click();
+    const plan = browser.$(byTestId("bulk-plan"));
+    await plan.waitForExist({ timeout: 10000 });
+    const planned = Number(await plan.getAttribute("data-planned"));
+    assert.ok(planned > 1, `planned ${planned}`);
+    await browser.$(byTestId("bulk-run")).click();
+    await browser.$(byTestId("bulk-progress")).waitForExist({ timeout: 10000 });
+    await browser.$(byTestId("bulk-close")).click();
+    // The page keeps showing the run the drawer no longer does.
+    await browser.$(byTestId("bulk-running")).waitForExist({ timeout: 5000 });
+
+    await browser.$(byTestId("nav-overview")).click();
+    await browser.$(byTestId("installations-page")).waitForExist({ reverse: true, timeout: 5000 });
+    assert.equal(await browser.$(byTestId("status-work")).getAttribute("data-busy"), "true", "left mid-run");
+    assert.match(await browser.$(byTestId("status-work")).getText(), /Install FlashDuty/);
+    await screenshot(browser, "installs-left-mid-run");
+    await browser.waitUntil(async () => (await browser.$(byTestId("status-work")).getText()) === "No background work", {
+      timeout: 180000,
+      interval: 500,
+      timeoutMsg: "the bulk run did not finish",
+    });
+  } finally {
+    await simFaults(null);
+  }
+
+  await browser.$(byTestId("nav-installations")).click();
+  const outcome = browser.$(byTestId("bulk-outcome"));
+  await outcome.waitForExist({ timeout: 10000 });
+  assert.equal(await outcome.getAttribute("data-status"), "completed");
+  assert.equal(await outcome.getAttribute("data-failed"), "1");
+  // The page re-read the cache: the installed teams are counted.
+  const teams = browser.$(byTestId("coverage-team"));
+  await browser.waitUntil(async () => Number(await teams.getAttribute("data-installed")) > installedBefore, {
+    timeout: 10000,
+    timeoutMsg: "the coverage did not count the new installs",
+  });
+  assert.equal(Number(await teams.getAttribute("data-installed")), installedBefore + Number(await outcome.getText().then((t) => t.match(/(\d+) done/)?.[1] ?? "0")));
+  await screenshot(browser, "installs-outcome-after-return");
+
+  await browser.$(byTestId("bulk-outcome-show")).click();
+  const result = browser.$(byTestId("bulk-result"));
+  await result.waitForExist({ timeout: 5000 });
+  assert.equal(await result.getAttribute("data-failed"), "1");
+  assert.match(await result.getText(), /Legal/);
+  const retry = browser.$(byTestId("bulk-retry"));
+  await retry.scrollIntoView();
+  await screenshot(browser, "installs-results-after-return");
+  await retry.waitForClickable({ timeout: 5000 });
+  // WebKitWebDriver's getText answers "" for this button although it is drawn (see the
+  // screenshot); its text content is what a person reads.
+  assert.equal((await retry.getProperty("textContent")).trim(), "Retry 1 failed");
+  // The same, dark.
+  await browser.$(byTestId("bulk-close")).click();
+  await browser.$(byTestId("theme-toggle")).click();
+  await browser.waitUntil(async () => (await browser.$(byTestId("app-root")).getAttribute("data-theme")) === "dark", { timeout: 5000 });
+  // Fluent's buttons fade to the new colours: wait until they have, so the picture is the theme.
+  const loadApps = browser.$(byTestId("installs-load-apps"));
+  await browser.waitUntil(async () => (await loadApps.getCSSProperty("background-color")).parsed.hex !== "#ffffff", {
+    timeout: 5000,
+  });
+  await screenshot(browser, "installs-outcome-dark");
+  await browser.$(byTestId("theme-toggle")).click();
 });

@@ -567,6 +567,27 @@ describe("Installations page", () => {
     await waitFor(() => expect(within(drawer).getByTestId("bulk-result")).toHaveAttribute("data-failed", "0"));
   });
 
+  it("a bulk run that ends after a sync replaces the sync's report, not the other way round", async () => {
+    const user = userEvent.setup();
+    m.sync.mockResolvedValue(syncResult());
+    m.plan.mockResolvedValue(upgradePlan);
+    m.run.mockResolvedValue({ ...halfFailed, failed: 0, succeeded: 2 });
+    m.runItems.mockResolvedValue([]);
+    renderPage();
+    await screen.findByTestId("row-t1");
+    await user.click(screen.getByTestId("installs-sync"));
+    expect(await screen.findByTestId("installs-notice")).toHaveTextContent("Synced FlashDuty");
+    const drawer = await startUpgrade(user);
+    await within(drawer).findByTestId("bulk-result");
+    await user.click(within(drawer).getByTestId("bulk-close"));
+    expect(await screen.findByTestId("bulk-outcome")).toHaveTextContent("2 done");
+    expect(screen.queryByTestId("installs-notice")).not.toBeInTheDocument();
+    // A later sync reports again, and the bulk run's results stay reachable.
+    await user.click(screen.getByTestId("installs-sync"));
+    await waitFor(() => expect(screen.getByTestId("installs-notice")).toHaveTextContent("Synced FlashDuty"));
+    expect(screen.getByTestId("bulk-outcome-show")).toBeInTheDocument();
+  });
+
   it("a bulk run that fails while the admin is elsewhere shows its error on return", async () => {
     const user = userEvent.setup();
     m.plan.mockResolvedValue(upgradePlan);

@@ -240,15 +240,18 @@ export function InstallationsPage() {
   }, [selected, filter, filterActive, filteredTotal, published]);
 
   const progress = syncing ? work.work?.progress ?? null : null;
+  // A sync's report is old news once a bulk run ended after it (that run's summary is what
+  // matters, and it is the way back to its per-item results).
+  const syncCurrent = !!syncOutcome && (!bulkOutcome || syncOutcome.at >= bulkOutcome.at);
   const shownProblem: Problem | null =
     problem ??
-    (syncOutcome?.error ? { error: syncOutcome.error, feature: "read_tenant", from: "sync" } : null) ??
+    (syncCurrent && syncOutcome?.error ? { error: syncOutcome.error, feature: "read_tenant", from: "sync" } : null) ??
     (bulkOutcome?.error ? { error: bulkOutcome.error, feature: "install", from: "bulk" } : null);
   const dismissProblem = () => {
     if (shownProblem?.from) work.forget(shownProblem.from);
     else setProblem(null);
   };
-  const syncNotice = syncOutcome?.value ? syncText(syncOutcome.value) : null;
+  const syncNotice = syncCurrent && syncOutcome?.value ? syncText(syncOutcome.value) : null;
   const bulkResult = bulkOutcome?.value?.summary ?? null;
   const openDrawer = (action: BulkAction, view: "form" | "result") => {
     setDrawerView(view);
