@@ -2,9 +2,12 @@
 //! tenant-sim. Sign-in stores tokens in the OS keyring, so these run under `make test`.
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
 
-use tenant_sim::{SimConfig, BOTDECK_PUBLIC_CLIENT_ID, DEMO_BOT_APP_ID, DEMO_BOT_MANIFEST_ID};
+use tenant_sim::{
+    FaultRule, SimConfig, BOTDECK_PUBLIC_CLIENT_ID, DEMO_BOT_APP_ID, DEMO_BOT_MANIFEST_ID,
+};
 
 fn botdeck(args: &[&str], data: &Path) -> Output {
     Command::new(env!("CARGO_BIN_EXE_botdeck"))
@@ -21,6 +24,31 @@ fn text(out: &Output) -> String {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     )
+}
+
+/// Signs profile `T` in to the simulator for installs (device code, auto-approved).
+fn login(sim: &tenant_sim::RunningSim, data: &Path) {
+    let login = tokio::task::block_in_place(|| {
+        botdeck(
+            &[
+                "login",
+                "--profile",
+                "T",
+                "--tenant",
+                &sim.tenant_id(),
+                "--authority-host",
+                &sim.base_url(),
+                "--graph-url",
+                &sim.graph_base_url(),
+                "--client-id",
+                BOTDECK_PUBLIC_CLIENT_ID,
+                "--feature",
+                "install",
+            ],
+            data,
+        )
+    });
+    assert!(login.status.success(), "{}", text(&login));
 }
 
 fn package(dir: &Path, version: &str) -> String {
@@ -48,30 +76,7 @@ async fn catalog_and_installs_from_the_command_line() {
     .expect("sim");
     let tmp = tempfile::tempdir().expect("tmp");
     let data = tmp.path();
-    let tenant = sim.tenant_id();
-    let base = sim.base_url();
-    let graph = sim.graph_base_url();
-    let login = tokio::task::block_in_place(|| {
-        botdeck(
-            &[
-                "login",
-                "--profile",
-                "T",
-                "--tenant",
-                &tenant,
-                "--authority-host",
-                &base,
-                "--graph-url",
-                &graph,
-                "--client-id",
-                BOTDECK_PUBLIC_CLIENT_ID,
-                "--feature",
-                "install",
-            ],
-            data,
-        )
-    });
-    assert!(login.status.success(), "{}", text(&login));
+    login(&sim, data);
     let run = |args: &[&str]| tokio::task::block_in_place(|| botdeck(args, data));
 
     // Catalog: the demo bot with its versions; a duplicate publish offers update.
@@ -183,5 +188,126 @@ async fn catalog_and_installs_from_the_command_line() {
         text(&delete)
     );
 
+    sim.shutdown().await;
+}
+
+/// The journal is a SQLite file with `synchronous=FULL`: a `botdeck` process killed (SIGKILL)
+/// while installs are on the wire leaves them recorded as in flight; `installs resume` asks
+/// Graph what happened to those before sending anything, so nothing is installed twice and
+/// nothing is lost.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs an unlocked Secret Service: run through make test"]
+async fn a_killed_cli_run_resumes_without_installing_anything_twice() {
+    let sim = tenant_sim::start(SimConfig {
+        auto_approve_device_code: true,
+        // Slow batches keep installs on the wire long enough to kill the process under them.
+        faults: vec![FaultRule {
+            route: "/v1.0/$batch".into(),
+            latency_ms: 700,
+            ..Default::default()
+        }],
+        ..SimConfig::default()
+    })
+    .await
+    .expect("sim");
+    let tmp = tempfile::tempdir().expect("tmp");
+    let data = tmp.path();
+    login(&sim, data);
+    let run = |args: &[&str]| tokio::task::block_in_place(|| botdeck(args, data));
+    let sync = run(&[
+        "installs",
+        "sync",
+        "--app",
+        DEMO_BOT_MANIFEST_ID,
+        "--kinds",
+        "team",
+    ]);
+    assert!(text(&sync).contains("completed"), "{}", text(&sync));
+    let posts = || {
+        sim.metrics()
+            .requests_per_route
+            .get("POST /teams/{id}/installedApps")
+            .copied()
+            .unwrap_or(0)
+    };
+
+    let mut worker = Command::new(env!("CARGO_BIN_EXE_botdeck"))
+        .args([
+            "installs",
+            "install",
+            "--kind",
+            "team",
+            "--state",
+            "not-installed",
+        ])
+        .env("BOTDECK_DATA_DIR", data.join("data"))
+        .env("BOTDECK_LOG_DIR", data.join("logs"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn botdeck");
+    // Kill it as soon as Graph has carried out the first installs: the next batch is already
+    // on the wire (30 rps paces 20 installs per 0.67 s; each batch takes 0.7 s).
+    while posts() == 0 {
+        assert!(
+            worker.try_wait().expect("poll").is_none(),
+            "the run ended before it could be killed"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    worker.kill().expect("SIGKILL");
+    worker.wait().expect("reap");
+
+    let runs = run(&["installs", "runs", "--json"]);
+    assert!(runs.status.success(), "{}", text(&runs));
+    let runs: serde_json::Value = serde_json::from_slice(&runs.stdout).expect("json");
+    let killed = &runs[0];
+    assert_eq!(killed["status"], "running", "{killed}");
+    assert!(killed["pending"].as_u64().expect("pending") > 0, "{killed}");
+    let total = killed["total"].as_u64().expect("total");
+    let run_id = killed["runId"].as_str().expect("run id").to_string();
+
+    let resume = run(&["installs", "resume", "--run", &run_id, "--json"]);
+    assert!(resume.status.success(), "{}", text(&resume));
+    let done: serde_json::Value = serde_json::from_slice(&resume.stdout).expect("json");
+    assert_eq!(done["status"], "completed", "{done}");
+    assert_eq!(done["failed"], 0, "{done}");
+    assert_eq!(done["pending"], 0, "{done}");
+    assert_eq!(
+        done["succeeded"].as_u64().unwrap_or(0) + done["alreadyDone"].as_u64().unwrap_or(0),
+        total,
+        "{done}"
+    );
+    assert_eq!(posts(), total, "each team got exactly one install request");
+    assert_eq!(sim.metrics().status_counts.get(&409), None, "nothing twice");
+    // The tenant agrees: every team that could have the bot has it once.
+    let resync = run(&[
+        "installs",
+        "sync",
+        "--app",
+        DEMO_BOT_MANIFEST_ID,
+        "--kinds",
+        "team",
+        "--fresh",
+    ]);
+    assert!(text(&resync).contains("completed"), "{}", text(&resync));
+    let left = run(&[
+        "installs",
+        "list",
+        "--kind",
+        "team",
+        "--state",
+        "not-installed",
+        "--json",
+    ]);
+    let left: serde_json::Value = serde_json::from_slice(&left.stdout).expect("json");
+    assert!(
+        left["rows"]
+            .as_array()
+            .expect("rows")
+            .iter()
+            .all(|r| r["archived"] == true),
+        "{left}"
+    );
     sim.shutdown().await;
 }
