@@ -199,7 +199,8 @@ async fn fan_out(graph: &GraphClient, token: &Sensitive<String>, requests: Vec<S
 /// keystroke, plus the two pictures. Median of 25 runs each, on the synced 10 000-team cache.
 fn cache_queries(store: &Store, app_id: &str) {
     let page = |q: InventoryQuery| InventoryQuery { limit: 200, ..q };
-    let cases: Vec<(&str, Box<dyn Fn() -> usize>)> = vec![
+    type Case<'a> = (&'a str, Box<dyn Fn() -> usize + 'a>);
+    let cases: Vec<Case> = vec![
         (
             "first page, no filter",
             Box::new(|| {
