@@ -43,6 +43,8 @@ fn main() {
             "catalog_list",
             "catalog_publish",
             "catalog_update",
+            "catalog_inspect",
+            "catalog_publish_open",
             "catalog_review",
             "catalog_withdraw",
             "catalog_delete",

@@ -55,6 +55,8 @@ pub fn build<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<R> {
             commands::catalog::catalog_list,
             commands::catalog::catalog_publish,
             commands::catalog::catalog_update,
+            commands::catalog::catalog_inspect,
+            commands::catalog::catalog_publish_open,
             commands::catalog::catalog_review,
             commands::catalog::catalog_withdraw,
             commands::catalog::catalog_delete,

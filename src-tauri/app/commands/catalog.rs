@@ -8,8 +8,8 @@
 
 use botdeck_core::auth::{self, Feature};
 use botdeck_core::catalog::ipc::{
-    CatalogAppView, CatalogDeleteRequest, CatalogListRequest, CatalogReviewRequest, CatalogView,
-    LocalPackageInfo, PublishResult,
+    CatalogAppView, CatalogDeleteRequest, CatalogListRequest, CatalogPublishOpenRequest,
+    CatalogReviewRequest, CatalogView, LocalPackageInfo, PackageCheck, PublishResult,
 };
 use botdeck_core::catalog::{self, Actor, Audit, CatalogApp, PublishOptions};
 use botdeck_core::error::{ApiError, ErrorCode};
@@ -102,8 +102,12 @@ fn view_of(state: &AppState, apps: Vec<CatalogApp>, live: bool) -> Result<Catalo
     let mut views = Vec::with_capacity(apps.len());
     for app in apps {
         // Installed versions come from the inventory cache (all kinds together).
+        let spread = installs::version_spread(&store, &app.id)?;
+        // The last *completed* sync: a later cancelled one must not hide the cache's age.
+        let inventory_age_secs =
+            installs::last_completed_sync(&store, &app.id)?.map(|s| s.age_secs);
         let mut installed: Vec<(String, u64)> = Vec::new();
-        for v in installs::version_spread(&store, &app.id)? {
+        for v in spread.iter().cloned() {
             match installed
                 .iter_mut()
                 .find(|(version, _)| *version == v.version)
@@ -126,6 +130,8 @@ fn view_of(state: &AppState, apps: Vec<CatalogApp>, live: bool) -> Result<Catalo
             current_version: app.current_version().map(str::to_string),
             visibility_warnings: app.visibility_warnings(),
             update,
+            installed: spread,
+            inventory_age_secs,
             app,
         });
     }
@@ -211,6 +217,61 @@ pub async fn catalog_update(
         actor: &actor,
     };
     let result = catalog::update(&s.graph, &s.token, audit, &catalog_id, zip, opts).await;
+    if let Ok(outcome) = &result {
+        catalog::cache_apps(&*state.store()?, std::slice::from_ref(&outcome.app))?;
+    }
+    PublishResult::from_result(result)
+}
+
+/// Reads a chosen zip (raw bytes) locally: manifest id, version, findings. Nothing is
+/// uploaded and no sign-in is needed, so the page can compare it with the catalog first.
+#[tauri::command]
+pub fn catalog_inspect(request: Request<'_>) -> Result<PackageCheck, ApiError> {
+    let zip = package_bytes(&request)?;
+    Ok(catalog::inspect(&zip))
+}
+
+/// Publishes the package open in the Package page: as a new app, or as an update of
+/// `catalogId`. The zip is built here, so what is uploaded is exactly what the studio shows.
+#[tauri::command]
+pub async fn catalog_publish_open(
+    state: State<'_, AppState>,
+    request: Request<'_>,
+) -> Result<PublishResult, ApiError> {
+    let CatalogPublishOpenRequest { catalog_id, review } = parse_args(&request)?;
+    let catalog_id = match catalog_id.map(|c| c.trim().to_string()) {
+        Some(c) if c.is_empty() => {
+            return Err(ApiError::invalid_request(
+                "malformed request: catalogId is empty",
+            ))
+        }
+        other => other,
+    };
+    let zip = {
+        let open = state.open_package();
+        let studio = open.as_ref().ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::NotFound,
+                "no package is open in the Package page; open or build one there, or choose a zip",
+            )
+        })?;
+        studio.build_zip()?
+    };
+    let opts = PublishOptions {
+        requires_review: review,
+        update_if_exists: false,
+        skip_local_validation: false,
+    };
+    let s = signed(&state, Feature::Publish).await?;
+    let actor = actor_of(&s.profile);
+    let audit = Audit {
+        store: state.store_mutex()?,
+        actor: &actor,
+    };
+    let result = match &catalog_id {
+        Some(id) => catalog::update(&s.graph, &s.token, audit, id, zip, opts).await,
+        None => catalog::publish(&s.graph, &s.token, audit, zip, opts).await,
+    };
     if let Ok(outcome) = &result {
         catalog::cache_apps(&*state.store()?, std::slice::from_ref(&outcome.app))?;
     }

@@ -6,6 +6,8 @@ import type { CatalogApp } from "./bindings/CatalogApp";
 import type { CatalogAppView } from "./bindings/CatalogAppView";
 import type { CatalogView } from "./bindings/CatalogView";
 import type { Finding } from "./bindings/Finding";
+import type { LocalPackageInfo } from "./bindings/LocalPackageInfo";
+import type { PackageCheck } from "./bindings/PackageCheck";
 import type { PublishOutcome } from "./bindings/PublishOutcome";
 import type { PublishRefusal } from "./bindings/PublishRefusal";
 import type { PublishResult } from "./bindings/PublishResult";
@@ -18,6 +20,8 @@ export type {
   CatalogAppView,
   CatalogView,
   Finding,
+  LocalPackageInfo,
+  PackageCheck,
   PublishOutcome,
   PublishRefusal,
   PublishResult,
@@ -71,6 +75,11 @@ export const catalogIpc = {
     }),
   update: (catalogId: string, file: File, opts: { review?: boolean } = {}) =>
     sendZip<PublishResult>("catalog_update", file, { "x-botdeck-catalog-id": catalogId, "x-botdeck-review": flag(opts.review) }),
+  /** Reads a chosen zip locally (manifest id, version, findings); nothing is uploaded. */
+  inspect: (file: File) => sendZip<PackageCheck>("catalog_inspect", file, {}),
+  /** Publishes the package open in the Package page; with a catalog id, as its update. */
+  publishOpen: (catalogId: string | null, opts: { review?: boolean } = {}) =>
+    call<PublishResult>("catalog_publish_open", { catalogId, review: !!opts.review }),
   review: (catalogId: string, definitionId: string, approve: boolean) =>
     call<CatalogApp>("catalog_review", { catalogId, definitionId, approve }),
   withdraw: (catalogId: string, definitionId: string) =>

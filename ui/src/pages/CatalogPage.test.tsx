@@ -5,14 +5,23 @@ import { FluentProvider, webLightTheme } from "@fluentui/react-components";
 
 vi.mock("../ipc", () => import("../test/ipcMock"));
 vi.mock("../ipc/catalog", () => ({
-  catalogIpc: { list: vi.fn(), publish: vi.fn(), update: vi.fn(), review: vi.fn(), withdraw: vi.fn(), remove: vi.fn() },
+  catalogIpc: {
+    list: vi.fn(),
+    inspect: vi.fn(),
+    publish: vi.fn(),
+    publishOpen: vi.fn(),
+    update: vi.fn(),
+    review: vi.fn(),
+    withdraw: vi.fn(),
+    remove: vi.fn(),
+  },
 }));
 
 import { CatalogPage } from "./CatalogPage";
 import { SessionProvider } from "../session";
 import { ipc, resetIpcMock } from "../test/ipcMock";
 import { signedInSession } from "../test/fixtures";
-import { catalogIpc, type CatalogView } from "../ipc/catalog";
+import { catalogIpc, type CatalogView, type PackageCheck, type PublishResult } from "../ipc/catalog";
 
 const m = vi.mocked(catalogIpc);
 
@@ -39,9 +48,15 @@ const view: CatalogView = {
         localVersion: "1.0.3",
         catalogUpdateAvailable: true,
         installsBehind: 5,
-        installsCurrent: 7,
+        installsCurrent: 4,
         warnings: [],
       },
+      installed: [
+        { kind: "team", version: "1.0.1", count: 4 },
+        { kind: "team", version: "1.0.0", count: 3 },
+        { kind: "chat", version: "1.0.0", count: 2 },
+      ],
+      inventoryAgeSecs: 120,
     },
     {
       app: { id: "cat-2", externalId: "ext-2", displayName: "Expense Tracker", distributionMethod: "organization", definitions: [] },
@@ -49,6 +64,8 @@ const view: CatalogView = {
       currentVersion: null,
       visibilityWarnings: [],
       update: { catalogVersion: null, localVersion: null, catalogUpdateAvailable: false, installsBehind: 0, installsCurrent: 0, warnings: [] },
+      installed: [],
+      inventoryAgeSecs: null,
     },
   ],
 };
@@ -70,6 +87,22 @@ beforeEach(() => {
   m.list.mockResolvedValue(view);
   m.review.mockResolvedValue(view.apps[0]!.app);
   m.remove.mockResolvedValue(null);
+  m.withdraw.mockResolvedValue(view.apps[0]!.app);
+});
+
+const zipFile = (name: string) => new File([new Uint8Array([0x50, 0x4b, 3, 4])], name, { type: "application/zip" });
+const check = (manifestId: string | null, version: string | null, extra: Partial<PackageCheck> = {}): PackageCheck => ({
+  manifestId,
+  version,
+  name: manifestId ? "FlashDuty" : null,
+  errors: 0,
+  warnings: 0,
+  findings: [],
+  ...extra,
+});
+const refusal = (kind: NonNullable<PublishResult["refused"]>["kind"], message: string, extra: Partial<NonNullable<PublishResult["refused"]>> = {}): PublishResult => ({
+  outcome: null,
+  refused: { kind, message, findings: [], catalogId: null, version: null, requestId: null, ...extra },
 });
 
 describe("Catalog page", () => {
@@ -79,68 +112,214 @@ describe("Catalog page", () => {
     const card = await screen.findByTestId("catalog-app-ext-1");
     expect(within(card).getByTestId("definition-1.0.2")).toHaveAttribute("data-state", "submitted");
     expect(within(card).getByTestId("catalog-visibility-warning")).toHaveTextContent("waiting for review");
-    expect(within(card).getByTestId("catalog-update-status")).toHaveTextContent("local package 1.0.3: update available");
-    expect(within(card).getByTestId("catalog-update-status")).toHaveTextContent("5 installation(s) behind");
+    // The open package (Package page) vs the catalog, and the installed versions per kind.
+    expect(within(card).getByTestId("catalog-local")).toHaveTextContent("open package 1.0.3: update available");
+    expect(within(card).getByTestId("catalog-installs-team")).toHaveAttribute("data-behind", "3");
+    expect(within(card).getByTestId("catalog-installs-team")).toHaveAttribute("data-current", "4");
+    expect(within(card).getByTestId("catalog-installs-chat")).toHaveTextContent("Group chats: 2 behind, 0 current");
+    expect(within(card).getByTestId("catalog-installs-user")).toHaveTextContent("Users: none");
+    expect(within(card).getByTestId("catalog-installs")).toHaveTextContent("5 installation(s) below 1.0.1");
+    // Never synced is not "none installed".
+    const other = screen.getByTestId("catalog-app-ext-2");
+    expect(within(other).getByTestId("catalog-installs-unknown")).toHaveTextContent("not known yet");
+    expect(within(other).queryByTestId("catalog-installs")).not.toBeInTheDocument();
     await user.type(screen.getByTestId("catalog-search"), "expense");
     expect(screen.queryByTestId("catalog-app-ext-1")).not.toBeInTheDocument();
     expect(screen.getByTestId("catalog-app-ext-2")).toBeInTheDocument();
   });
 
-  it("approves a submitted definition and deletes only after confirmation", async () => {
+  it("approves a submitted definition; withdraws and deletes only after confirmation", async () => {
     const user = userEvent.setup();
     renderPage();
     const card = await screen.findByTestId("catalog-app-ext-1");
     await user.click(within(card).getByTestId("catalog-approve"));
     expect(m.review).toHaveBeenCalledWith("cat-1", "d2", true);
+
+    await user.click(within(card).getByTestId("catalog-withdraw"));
+    // 1.0.1 is published, so only the submitted 1.0.2 goes.
+    expect(await screen.findByTestId("catalog-withdraw-dialog")).toHaveTextContent("the published 1.0.1 stays");
+    await user.click(screen.getByTestId("catalog-withdraw-cancel"));
+    await waitFor(() => expect(screen.queryByTestId("catalog-withdraw-dialog")).not.toBeInTheDocument());
+    expect(m.withdraw).not.toHaveBeenCalled();
+    await user.click(within(card).getByTestId("catalog-withdraw"));
+    await user.click(await screen.findByTestId("catalog-withdraw-confirm"));
+    await waitFor(() => expect(m.withdraw).toHaveBeenCalledWith("cat-1", "d2"));
+
     await user.click(within(card).getByTestId("catalog-delete"));
     expect(await screen.findByTestId("catalog-delete-dialog")).toBeInTheDocument();
+    await user.click(screen.getByTestId("catalog-delete-cancel"));
     expect(m.remove).not.toHaveBeenCalled();
-    await user.click(screen.getByTestId("catalog-delete-confirm"));
+    await user.click(within(card).getByTestId("catalog-delete"));
+    await user.click(await screen.findByTestId("catalog-delete-confirm"));
     await waitFor(() => expect(m.remove).toHaveBeenCalledWith("cat-1"));
   });
 
-  it("offers an update when the manifest id is already there, and shows Graph's manifest findings", async () => {
+  it("warns that withdrawing an app with nothing published removes it from the catalog", async () => {
     const user = userEvent.setup();
-    m.publish.mockResolvedValueOnce({
-      outcome: null,
-      refused: { kind: "already_in_catalog", message: "FlashDuty is already in the catalog at 1.0.2", findings: [], catalogId: "cat-1", version: "1.0.2", requestId: null },
-    });
+    const onlySubmitted = structuredClone(view);
+    onlySubmitted.apps[0]!.app.definitions = [onlySubmitted.apps[0]!.app.definitions[1]!];
+    onlySubmitted.apps[0]!.publishedVersion = null;
+    m.list.mockResolvedValue(onlySubmitted);
+    renderPage();
+    const card = await screen.findByTestId("catalog-app-ext-1");
+    await user.click(within(card).getByTestId("catalog-withdraw"));
+    expect(await screen.findByTestId("catalog-withdraw-dialog")).toHaveTextContent("removes the app from the org catalog");
+  });
+
+  it("a chosen zip of an app in the catalog with a greater version is offered as its update", async () => {
+    const user = userEvent.setup();
+    m.inspect.mockResolvedValueOnce(check("EXT-1", "1.0.3"));
     m.update.mockResolvedValueOnce({
-      outcome: null,
-      refused: {
-        kind: "manifest_rejected",
-        message: "Microsoft's catalog refused the manifest (1 problem(s))",
-        findings: [{ code: "graph.InvalidVersion", severity: "error", file: "manifest.json", path: "/version", message: "Version is invalid", hint: "", line: null, column: null }],
-        catalogId: null,
-        version: null,
-        requestId: "req-9",
+      outcome: {
+        kind: "updated",
+        app: view.apps[0]!.app,
+        version: "1.0.3",
+        publishingState: "published",
+        requestId: "req-1",
+        findings: [],
+        warnings: [],
       },
+      refused: null,
     });
     renderPage();
-    await screen.findByTestId("catalog-app-ext-1");
-    const file = new File([new Uint8Array([0x50, 0x4b, 3, 4])], "FlashDuty-v1.0.3.zip", { type: "application/zip" });
+    const card = await screen.findByTestId("catalog-app-ext-1");
+    const file = zipFile("FlashDuty-v1.0.3.zip");
     await user.upload(screen.getByTestId("catalog-file"), file);
+    expect(m.inspect).toHaveBeenCalledWith(file);
+    const target = await screen.findByTestId("catalog-target");
+    expect(target).toHaveAttribute("data-kind", "update");
+    expect(target).toHaveTextContent("Update available: FlashDuty is at 1.0.2 in the catalog; this chosen zip is 1.0.3");
+    expect(within(card).getByTestId("catalog-local")).toHaveTextContent("chosen zip 1.0.3: update available");
+    expect(screen.getByTestId("catalog-check")).toHaveTextContent("0 error(s), 0 warning(s)");
+    await user.click(screen.getByTestId("catalog-publish-send"));
+    // Straight to the update: no "already in the catalog" round trip.
+    expect(m.update).toHaveBeenCalledWith("cat-1", file, { review: false });
+    expect(m.publish).not.toHaveBeenCalled();
+    expect(await screen.findByTestId("catalog-published")).toHaveTextContent("FlashDuty 1.0.3 is published");
+  });
+
+  it("a chosen zip with a version that is not greater is flagged, and the catalog's refusal is shown", async () => {
+    const user = userEvent.setup();
+    m.inspect.mockResolvedValueOnce(check("ext-1", "1.0.1"));
+    m.inspect.mockResolvedValueOnce(check("ext-1", "1.0.2"));
+    m.update.mockResolvedValueOnce(
+      refusal("version_not_greater", "version 1.0.1 is not greater than 1.0.2, the catalog's current version: bump the package version first", { version: "1.0.2" }),
+    );
+    renderPage();
+    const card = await screen.findByTestId("catalog-app-ext-1");
+    await user.upload(screen.getByTestId("catalog-file"), zipFile("old.zip"));
+    const target = await screen.findByTestId("catalog-target");
+    expect(target).toHaveAttribute("data-kind", "not-greater");
+    expect(target).toHaveTextContent("1.0.1 is not greater than 1.0.2, FlashDuty's version in the catalog");
+    expect(within(card).getByTestId("catalog-local")).toHaveTextContent("chosen zip 1.0.1: older than the catalog's 1.0.2");
+    // Still sendable: the list may be the cache, and core checks against the live catalog.
+    await user.click(screen.getByTestId("catalog-publish-send"));
+    const refused = await screen.findByTestId("catalog-refused");
+    expect(refused).toHaveAttribute("data-kind", "version_not_greater");
+    expect(refused).toHaveTextContent("bump the package version first");
+    expect(screen.queryByTestId("catalog-published")).not.toBeInTheDocument();
+
+    // The catalog's own version: "has it already", not "older".
+    await user.upload(screen.getByTestId("catalog-file"), zipFile("same.zip"));
+    await waitFor(() => expect(screen.getByTestId("catalog-target")).toHaveTextContent("The catalog has FlashDuty 1.0.2 already"));
+    expect(screen.getByTestId("catalog-target")).toHaveAttribute("data-kind", "not-greater");
+    expect(within(card).getByTestId("catalog-local")).toHaveTextContent("chosen zip 1.0.2: the catalog has it");
+    expect(screen.queryByTestId("catalog-refused")).not.toBeInTheDocument();
+  });
+
+  it("a zip that cannot be read shows its findings; a refused read leaves nothing chosen", async () => {
+    const user = userEvent.setup();
+    m.inspect.mockResolvedValueOnce(
+      check(null, null, {
+        errors: 1,
+        findings: [{ code: "BD-ZIP-001", severity: "error", file: "", path: "", message: "not a readable zip archive", hint: "", line: null, column: null }],
+      }),
+    );
+    m.inspect.mockRejectedValueOnce({ code: "invalid_input", message: "huge.zip is 17.0 MiB; a Teams app package is at most 16 MiB.", retryable: false, link: null });
+    renderPage();
+    await screen.findByTestId("catalog-app-ext-1");
+    await user.upload(screen.getByTestId("catalog-file"), zipFile("notes.zip"));
+    expect(await screen.findByTestId("catalog-check")).toHaveTextContent("1 error(s)");
+    expect(screen.getByTestId("catalog-findings")).toHaveTextContent("not a readable zip archive");
+    expect(screen.queryByTestId("catalog-target")).not.toBeInTheDocument();
+    expect(within(screen.getByTestId("catalog-app-ext-1")).queryByTestId("catalog-local")).toHaveTextContent("open package 1.0.3");
+
+    await user.upload(screen.getByTestId("catalog-file"), zipFile("huge.zip"));
+    expect(await screen.findByTestId("catalog-error")).toHaveTextContent("at most 16 MiB");
+    expect(screen.getByTestId("catalog-candidate")).toHaveAttribute("data-source", "none");
+    expect(screen.getByTestId("catalog-publish-send")).toBeDisabled();
+  });
+
+  it("publishes the Package page's open package as an update of its catalog app", async () => {
+    const user = userEvent.setup();
+    m.publishOpen.mockResolvedValueOnce(refusal("invalid_package", "the package has 1 error(s); fix them before publishing"));
+    renderPage();
+    await screen.findByTestId("catalog-app-ext-1");
+    await user.click(screen.getByTestId("catalog-use-open-package"));
+    expect(screen.getByTestId("catalog-candidate")).toHaveTextContent("Open package: FlashDuty 1.0.3");
+    expect(screen.getByTestId("catalog-target")).toHaveAttribute("data-kind", "update");
+    await user.click(screen.getByTestId("catalog-review-flag"));
+    await user.click(screen.getByTestId("catalog-publish-send"));
+    expect(m.publishOpen).toHaveBeenCalledWith("cat-1", { review: true });
+    expect(await screen.findByTestId("catalog-refused")).toHaveAttribute("data-kind", "invalid_package");
+  });
+
+  it("a new app is published; a stale list's 'already there' offers the update, and Graph's findings sit next to BotDeck's", async () => {
+    const user = userEvent.setup();
+    m.inspect.mockResolvedValueOnce(
+      check("ext-9", "1.0.0", {
+        warnings: 1,
+        findings: [{ code: "BD-DESC-001", severity: "warning", file: "manifest.json", path: "/description/full", message: "The full description is short", hint: "", line: null, column: null }],
+      }),
+    );
+    m.publish.mockResolvedValueOnce(refusal("already_in_catalog", "Helpdesk is already in the catalog at 0.9.0", { catalogId: "cat-9", version: "0.9.0" }));
+    m.update.mockResolvedValueOnce(
+      refusal("manifest_rejected", "Microsoft's catalog refused the manifest (1 problem(s))", {
+        findings: [{ code: "graph.InvalidVersion", severity: "error", file: "manifest.json", path: "/version", message: "Version is invalid", hint: "", line: null, column: null }],
+        requestId: "req-9",
+      }),
+    );
+    renderPage();
+    await screen.findByTestId("catalog-app-ext-1");
+    const file = zipFile("Helpdesk.zip");
+    await user.upload(screen.getByTestId("catalog-file"), file);
+    expect(await screen.findByTestId("catalog-target")).toHaveAttribute("data-kind", "new");
+    expect(screen.getByTestId("catalog-publish-send")).toHaveTextContent("Publish as a new app");
     await user.click(screen.getByTestId("catalog-publish-send"));
     expect(m.publish).toHaveBeenCalledWith(file, { review: false });
     expect(await screen.findByTestId("catalog-refused")).toHaveAttribute("data-kind", "already_in_catalog");
     await user.click(screen.getByTestId("catalog-update-instead"));
-    expect(m.update).toHaveBeenCalledWith("cat-1", file, { review: false });
-    const findings = await screen.findByTestId("catalog-findings");
+    expect(m.update).toHaveBeenCalledWith("cat-9", file, { review: false });
+    await waitFor(() => expect(screen.getByTestId("catalog-refused")).toHaveAttribute("data-kind", "manifest_rejected"));
+    const findings = screen.getByTestId("catalog-findings");
     expect(findings).toHaveTextContent("Version is invalid");
     expect(findings).toHaveTextContent("graph.InvalidVersion at manifest.json/version");
+    expect(findings.querySelector('[data-source="graph"]')).not.toBeNull();
+    expect(findings.querySelector('[data-source="local"]')).toHaveTextContent("The full description is short");
     expect(screen.getByTestId("catalog-refused")).toHaveTextContent("request-id req-9");
   });
 
-  it("asks to sign in again for publishing when consent is missing", async () => {
+  it("asks to sign in again for publishing when consent is missing, then repeats the change", async () => {
     const user = userEvent.setup();
     m.review.mockRejectedValueOnce({ code: "consent_required", message: "sign in again to grant AppCatalog.ReadWrite.All", retryable: false, link: null });
-    ipc.signInDeviceCode.mockImplementation(() => new Promise(() => {}));
+    let finish: (v: unknown) => void = () => {};
+    ipc.signInDeviceCode.mockImplementation(
+      () =>
+        new Promise((resolve) => {
+          finish = resolve;
+        }),
+    );
     renderPage();
     const card = await screen.findByTestId("catalog-app-ext-1");
     await user.click(within(card).getByTestId("catalog-reject"));
     expect(await screen.findByTestId("consent-needed")).toHaveTextContent("Sign in again to allow publishing");
+    expect(m.review).toHaveBeenCalledTimes(1);
     await user.click(screen.getByTestId("consent-sign-in"));
     await user.click(await screen.findByTestId("sign-in-start"));
     expect(ipc.signInDeviceCode).toHaveBeenCalledWith("p-demo", "publish", expect.any(Function));
+    finish(signedInSession);
+    await waitFor(() => expect(m.review).toHaveBeenCalledTimes(2));
+    expect(m.review).toHaveBeenLastCalledWith("cat-1", "d2", false);
+    await waitFor(() => expect(screen.queryByTestId("consent-needed")).not.toBeInTheDocument());
   });
 });

@@ -1,15 +1,17 @@
-import { useCallback, useEffect, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import { Button, makeStyles, MessageBar, MessageBarBody, SearchBox, Text, tokens } from "@fluentui/react-components";
 import { ArrowSyncRegular, DismissRegular } from "@fluentui/react-icons";
 import type { ApiError } from "../ipc";
 import { catalogIpc, type CatalogView } from "../ipc/catalog";
 import { useSession } from "../session";
-import { AppCard } from "../components/catalog/AppCard";
-import { PublishCard } from "../components/catalog/PublishCard";
+import { AppCard, type LocalVersion } from "../components/catalog/AppCard";
+import { candidateInfo, matchOf, PublishCard, type Candidate } from "../components/catalog/PublishCard";
 import { ConsentPrompt } from "../components/installs/ConsentPrompt";
 
 const useStyles = makeStyles({
-  root: { display: "grid", gap: tokens.spacingVerticalL, maxWidth: "980px" },
+  // minmax(0, 1fr): a long notice (the consent prompt lists scopes) wraps instead of widening
+  // every card past the window.
+  root: { display: "grid", gap: tokens.spacingVerticalL, maxWidth: "980px", gridTemplateColumns: "minmax(0, 1fr)" },
   bar: { display: "flex", gap: tokens.spacingHorizontalM, alignItems: "center", flexWrap: "wrap" },
   muted: { color: tokens.colorNeutralForeground3 },
 });
@@ -21,7 +23,14 @@ export function CatalogPage() {
   const [needle, setNeedle] = useState("");
   const [loading, setLoading] = useState(false);
   const [error, setError] = useState<ApiError | null>(null);
+  const [picked, setPicked] = useState<Candidate | null>(null);
+  // What to repeat after "sign in again" (the upload or review that asked for consent).
+  const retry = useRef<(() => void) | null>(null);
   const signedIn = !!session?.signedIn;
+  const fail = useCallback((e: ApiError, again?: () => void) => {
+    retry.current = again ?? null;
+    setError(e);
+  }, []);
 
   const load = useCallback(async (refresh: boolean) => {
     setLoading(true);
@@ -47,14 +56,36 @@ export function CatalogPage() {
     (v) => !q || v.app.displayName.toLowerCase().includes(q) || (v.app.externalId ?? "").toLowerCase().includes(q) || v.app.id === q,
   );
   const consent = error && (error.code === "consent_required" || error.code === "sign_in_required");
+  // The open package is whatever the Package page holds now, not what it held when picked.
+  const localPackage = view?.localPackage ?? null;
+  const candidate: Candidate | null = picked?.source === "package" ? (localPackage ? { source: "package", info: localPackage } : null) : picked;
+  const match = matchOf(candidate, view?.apps ?? []);
+  const info = candidateInfo(candidate);
+  const localOf = (v: (typeof apps)[number]): LocalVersion | null => {
+    if (match && info?.version && match.app.id === v.app.id) return { label: info.label, version: info.version };
+    if (v.update.localVersion) return { label: "open package", version: v.update.localVersion };
+    return null;
+  };
 
   return (
     <div className={styles.root} data-testid="catalog-page">
-      {error && consent && <ConsentPrompt feature="publish" message={error.message} onSignedIn={() => void load(true)} />}
+      {error && consent && (
+        <ConsentPrompt
+          feature="publish"
+          message={error.message}
+          onSignedIn={() => {
+            const again = retry.current;
+            retry.current = null;
+            setError(null);
+            if (again) again();
+            else void load(true);
+          }}
+        />
+      )}
       {error && !consent && (
         <MessageBar intent="error" data-testid="catalog-error" data-code={error.code}>
           <MessageBarBody>{error.message}</MessageBarBody>
-          <Button appearance="transparent" icon={<DismissRegular />} aria-label="Dismiss" onClick={() => setError(null)} />
+          <Button appearance="transparent" icon={<DismissRegular />} aria-label="Dismiss" onClick={() => setError(null)} data-testid="catalog-error-dismiss" />
         </MessageBar>
       )}
       <div className={styles.bar}>
@@ -67,11 +98,20 @@ export function CatalogPage() {
           {view?.localPackage ? ` · open package: ${view.localPackage.name} ${view.localPackage.version}` : ""}
         </Text>
       </div>
-      {signedIn && <PublishCard onPublished={() => void load(true)} onError={setError} />}
+      {signedIn && (
+        <PublishCard
+          apps={view?.apps ?? []}
+          localPackage={localPackage}
+          candidate={candidate}
+          onCandidate={setPicked}
+          onPublished={() => void load(true)}
+          onError={fail}
+        />
+      )}
       {!signedIn && <Text className={styles.muted}>Sign in (top right) to read and change the org catalog.</Text>}
       {view && apps.length === 0 && <Text data-testid="catalog-empty">{q ? "No org app matches." : "No org apps in the catalog."}</Text>}
       {apps.map((v) => (
-        <AppCard key={v.app.id} view={v} onChanged={() => void load(true)} onError={setError} />
+        <AppCard key={v.app.id} view={v} local={localOf(v)} onChanged={() => void load(true)} onError={fail} />
       ))}
     </div>
   );

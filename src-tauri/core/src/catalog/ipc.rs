@@ -9,6 +9,7 @@ use super::{
     RscPermission, UpdateStatus,
 };
 use crate::error::{ApiError, ErrorCode};
+use crate::installs::VersionCount;
 use crate::package::Finding;
 
 /// `catalog_list`: `refresh` reads Graph (and caches); otherwise the cache answers.
@@ -31,6 +32,12 @@ pub struct CatalogAppView {
     pub visibility_warnings: Vec<String>,
     /// Local package (the Package page's open one) vs catalog vs installed versions.
     pub update: UpdateStatus,
+    /// Installed versions per kind (teams, chats, users) from the inventory cache.
+    pub installed: Vec<VersionCount>,
+    /// Seconds since the last completed inventory sync of this app; `None` = never synced,
+    /// so no installation counts are known (not "none installed").
+    #[ts(type = "number | null")]
+    pub inventory_age_secs: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -62,6 +69,29 @@ pub struct CatalogReviewRequest {
     /// Review only: approve (publish) or reject.
     #[serde(default)]
     pub approve: Option<bool>,
+}
+
+/// `catalog_inspect`: a chosen zip, read locally (nothing is uploaded).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct PackageCheck {
+    /// `None` when the manifest cannot be read (the findings say why).
+    pub manifest_id: Option<String>,
+    pub version: Option<String>,
+    pub name: Option<String>,
+    pub errors: u32,
+    pub warnings: u32,
+    pub findings: Vec<Finding>,
+}
+
+/// `catalog_publish_open`: publish the package open in the Package page, as a new app or
+/// (with `catalogId`) as an update of that catalog app.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+pub struct CatalogPublishOpenRequest {
+    pub catalog_id: Option<String>,
+    /// Submit for review instead of publishing.
+    pub review: bool,
 }
 
 /// `catalog_delete`.
@@ -204,6 +234,8 @@ pub fn ts_bindings() -> Vec<crate::ipc_types::Binding> {
         CatalogView,
         LocalPackageInfo,
         CatalogReviewRequest,
+        PackageCheck,
+        CatalogPublishOpenRequest,
         CatalogDeleteRequest,
         PublishRefusalKind,
         PublishRefusal,

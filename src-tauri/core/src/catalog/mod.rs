@@ -436,6 +436,23 @@ fn check_locally(
     })
 }
 
+/// What a chosen zip is, read and validated locally before anything is uploaded, so the page
+/// can say "update available" (or "not greater") next to the catalog version beforehand.
+/// An unreadable zip is data too: its findings say why, and publishing it is refused later.
+pub fn inspect(zip: &[u8]) -> ipc::PackageCheck {
+    let report = package::validate_zip(zip, &ValidateOptions::default());
+    let pkg = package::Package::from_zip(zip).ok();
+    let text = |s: &str| (!s.trim().is_empty()).then(|| s.trim().to_string());
+    ipc::PackageCheck {
+        manifest_id: pkg.as_ref().and_then(|p| text(&p.manifest.id)),
+        version: pkg.as_ref().and_then(|p| text(&p.manifest.version)),
+        name: pkg.as_ref().and_then(|p| text(&p.manifest.name.short)),
+        errors: report.errors,
+        warnings: report.warnings,
+        findings: report.findings,
+    }
+}
+
 /// Graph's manifest refusal as findings. `None` when the body is not a manifest error.
 pub fn manifest_findings(body: &Value) -> Option<Vec<Finding>> {
     let error = body.get("error")?;

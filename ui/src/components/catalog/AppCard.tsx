@@ -23,12 +23,14 @@ import {
   tokens,
 } from "@fluentui/react-components";
 import type { ApiError } from "../../ipc";
-import { catalogIpc, type CatalogAppView, type PublishingState } from "../../ipc/catalog";
-import { versionKey } from "../installs/format";
+import { catalogIpc, type AppDefinition, type CatalogAppView, type PublishingState } from "../../ipc/catalog";
+import type { TargetKind } from "../../ipc/installs";
+import { ago, kindLabel, versionKey } from "../installs/format";
 
 const useStyles = makeStyles({
   body: { display: "grid", gap: tokens.spacingVerticalS },
   row: { display: "flex", gap: tokens.spacingHorizontalS, flexWrap: "wrap" },
+  muted: { color: tokens.colorNeutralForeground3 },
   mono: { fontFamily: tokens.fontFamilyMonospace, fontSize: tokens.fontSizeBase200, color: tokens.colorNeutralForeground3 },
 });
 
@@ -39,12 +41,47 @@ const stateColor: Record<PublishingState, "success" | "warning" | "danger" | "su
   unknown: "subtle",
 };
 
-export function AppCard({ view, onChanged, onError }: { view: CatalogAppView; onChanged: () => void; onError: (e: ApiError) => void }) {
+/** Installed versions of one kind, split at the catalog's published version. */
+function installsOf(view: CatalogAppView, kind: TargetKind) {
+  const published = view.publishedVersion;
+  const rows = view.installed.filter((v) => v.kind === kind);
+  const behind = rows.filter((v) => !!published && versionKey(v.version) < versionKey(published));
+  const count = (rs: typeof rows) => rs.reduce((n, r) => n + r.count, 0);
+  return { rows, behind: count(behind), current: count(rows) - count(behind) };
+}
+
+/** A package that is not (yet) in the catalog, compared with this app's catalog version. */
+export type LocalVersion = { label: string; version: string };
+
+export function AppCard({
+  view,
+  local,
+  onChanged,
+  onError,
+}: {
+  view: CatalogAppView;
+  /** The chosen zip or open package when its manifest id is this app's. */
+  local: LocalVersion | null;
+  onChanged: () => void;
+  onError: (e: ApiError, retry?: () => void) => void;
+}) {
   const styles = useStyles();
   const { app, update } = view;
   const [busy, setBusy] = useState(false);
   const [confirmDelete, setConfirmDelete] = useState(false);
+  const [confirmWithdraw, setConfirmWithdraw] = useState<AppDefinition | null>(null);
   const defs = [...app.definitions].sort((a, b) => versionKey(b.version) - versionKey(a.version));
+  const nothingPublished = !app.definitions.some((d) => d.publishingState === "published");
+  const catalogVersion = view.currentVersion;
+  const localState = !local
+    ? null
+    : !catalogVersion || versionKey(local.version) > versionKey(catalogVersion)
+      ? "newer"
+      : versionKey(local.version) === versionKey(catalogVersion)
+        ? "same"
+        : "older";
+  const kinds: TargetKind[] = ["team", "chat", "user"];
+  const behind = kinds.reduce((n, k) => n + installsOf(view, k).behind, 0);
 
   const act = async (f: () => Promise<unknown>) => {
     setBusy(true);
@@ -52,14 +89,15 @@ export function AppCard({ view, onChanged, onError }: { view: CatalogAppView; on
       await f();
       onChanged();
     } catch (err) {
-      onError(err as ApiError);
+      // After "sign in again", the page repeats this very change.
+      onError(err as ApiError, () => void act(f));
     } finally {
       setBusy(false);
     }
   };
 
   return (
-    <Card data-testid={`catalog-app-${app.externalId ?? app.id}`}>
+    <Card data-testid={`catalog-app-${app.externalId ?? app.id}`} data-name={app.displayName}>
       <CardHeader
         header={<Text weight="semibold">{app.displayName}</Text>}
         description={
@@ -79,20 +117,54 @@ export function AppCard({ view, onChanged, onError }: { view: CatalogAppView; on
             <MessageBarBody>{w}</MessageBarBody>
           </MessageBar>
         ))}
-        <div className={styles.row} data-testid="catalog-update-status">
-          <Badge appearance="outline">catalog {update.catalogVersion ?? "none published"}</Badge>
-          {update.localVersion && (
-            <Badge appearance="tint" color={update.catalogUpdateAvailable ? "brand" : "subtle"}>
-              local package {update.localVersion}
-              {update.catalogUpdateAvailable ? ": update available — publish it" : ""}
+        <div className={styles.row} data-testid="catalog-update-status" data-local={localState ?? "none"} data-behind={behind}>
+          <Badge appearance="outline" data-testid="catalog-version">
+            catalog {update.catalogVersion ?? "none published"}
+          </Badge>
+          {local && localState === "newer" && (
+            <Badge appearance="filled" color="brand" data-testid="catalog-local">
+              {local.label} {local.version}: update available
             </Badge>
           )}
-          {update.installsBehind + update.installsCurrent > 0 && (
-            <Badge appearance="tint" color={update.installsBehind > 0 ? "warning" : "success"}>
-              {update.installsBehind} installation(s) behind, {update.installsCurrent} current
+          {local && localState === "same" && (
+            <Badge appearance="tint" color="success" data-testid="catalog-local">
+              {local.label} {local.version}: the catalog has it
+            </Badge>
+          )}
+          {local && localState === "older" && (
+            <Badge appearance="tint" color="danger" data-testid="catalog-local">
+              {local.label} {local.version}: older than the catalog&apos;s {catalogVersion}
             </Badge>
           )}
         </div>
+        {view.inventoryAgeSecs === null ? (
+          <Text className={styles.muted} data-testid="catalog-installs-unknown">
+            Installed versions are not known yet: sync {app.displayName} on the Installations page.
+          </Text>
+        ) : (
+          <div className={styles.row} data-testid="catalog-installs">
+            {kinds.map((k) => {
+              const i = installsOf(view, k);
+              return (
+                <Badge
+                  key={k}
+                  appearance="tint"
+                  color={i.behind > 0 ? "warning" : i.current > 0 ? "success" : "subtle"}
+                  data-testid={`catalog-installs-${k}`}
+                  data-behind={i.behind}
+                  data-current={i.current}
+                  title={i.rows.map((r) => `${r.version}: ${r.count}`).join(", ") || "none installed"}
+                >
+                  {kindLabel[k]}: {i.behind + i.current === 0 ? "none" : `${i.behind} behind, ${i.current} current`}
+                </Badge>
+              );
+            })}
+            <Text className={styles.muted}>
+              {behind > 0 ? `${behind} installation(s) below ${view.publishedVersion}: upgrade them on the Installations page. ` : ""}
+              Inventory synced {ago(view.inventoryAgeSecs)}.
+            </Text>
+          </div>
+        )}
         <Table size="small" aria-label={`Versions of ${app.displayName}`}>
           <TableHeader>
             <TableRow>
@@ -121,7 +193,7 @@ export function AppCard({ view, onChanged, onError }: { view: CatalogAppView; on
                       <Button size="small" disabled={busy} onClick={() => void act(() => catalogIpc.review(app.id, d.id, false))} data-testid="catalog-reject">
                         Reject
                       </Button>
-                      <Button size="small" appearance="subtle" disabled={busy} onClick={() => void act(() => catalogIpc.withdraw(app.id, d.id))} data-testid="catalog-withdraw">
+                      <Button size="small" appearance="subtle" disabled={busy} onClick={() => setConfirmWithdraw(d)} data-testid="catalog-withdraw">
                         Withdraw
                       </Button>
                     </div>
@@ -132,6 +204,36 @@ export function AppCard({ view, onChanged, onError }: { view: CatalogAppView; on
           </TableBody>
         </Table>
       </div>
+      <Dialog open={!!confirmWithdraw} onOpenChange={(_, d) => !d.open && setConfirmWithdraw(null)}>
+        <DialogSurface data-testid="catalog-withdraw-dialog">
+          <DialogBody>
+            <DialogTitle>
+              Withdraw {app.displayName} {confirmWithdraw?.version}?
+            </DialogTitle>
+            <DialogContent>
+              {nothingPublished
+                ? `Nothing of ${app.displayName} is published, so withdrawing removes the app from the org catalog. You would have to publish the package again.`
+                : `The submitted version ${confirmWithdraw?.version ?? ""} goes; the published ${view.publishedVersion ?? ""} stays and users keep it.`}
+            </DialogContent>
+            <DialogActions>
+              <Button onClick={() => setConfirmWithdraw(null)} data-testid="catalog-withdraw-cancel">
+                Keep it
+              </Button>
+              <Button
+                appearance="primary"
+                onClick={() => {
+                  const d = confirmWithdraw;
+                  setConfirmWithdraw(null);
+                  if (d) void act(() => catalogIpc.withdraw(app.id, d.id));
+                }}
+                data-testid="catalog-withdraw-confirm"
+              >
+                Withdraw
+              </Button>
+            </DialogActions>
+          </DialogBody>
+        </DialogSurface>
+      </Dialog>
       <Dialog open={confirmDelete} onOpenChange={(_, d) => setConfirmDelete(d.open)}>
         <DialogSurface data-testid="catalog-delete-dialog">
           <DialogBody>
@@ -141,7 +243,9 @@ export function AppCard({ view, onChanged, onError }: { view: CatalogAppView; on
               undone; you would have to publish the package again.
             </DialogContent>
             <DialogActions>
-              <Button onClick={() => setConfirmDelete(false)}>Keep it</Button>
+              <Button onClick={() => setConfirmDelete(false)} data-testid="catalog-delete-cancel">
+                Keep it
+              </Button>
               <Button
                 appearance="primary"
                 onClick={() => {
