@@ -6,10 +6,9 @@
 // approve Expense Tracker's submission, and delete an app only after confirming.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { approveDeviceCode, byTestId, screenshot, startSession } from "./harness.mjs";
+import { approveDeviceCode, byTestId, scratchDir, screenshot, startSession } from "./harness.mjs";
 import { cleanIcons, zip } from "./zipkit.mjs";
 
 // The seeded demo bot (tenant-sim's DEMO_BOT_MANIFEST_ID / DEMO_BOT_APP_ID).
@@ -41,7 +40,7 @@ function flashduty(version) {
   return zip([["manifest.json", Buffer.from(JSON.stringify(manifest, null, 2))], ...cleanIcons()]);
 }
 
-const work = mkdtempSync(join(tmpdir(), "botdeck-e2e-catalog-"));
+const work = scratchDir("botdeck-e2e-catalog-");
 const newer = join(work, "FlashDuty-v1.0.3.zip");
 const older = join(work, "FlashDuty-v1.0.1.zip");
 const forReview = join(work, "FlashDuty-v1.0.4.zip");
