@@ -132,10 +132,20 @@ async function simFaults(rules) {
 test("a full resync of teams only leaves chats and users as they were and says what it read", async () => {
   const chatsBefore = await browser.$(byTestId("coverage-chat")).getAttribute("data-installed");
   const usersBefore = await browser.$(byTestId("coverage-user")).getAttribute("data-installed");
-  await browser.$('button[aria-label="Sync options"]').click();
+  // From the keyboard: Enter on the options button puts focus in the menu, arrows move, Space
+  // toggles.
+  const trigger = await browser.$('button[aria-label="Sync options"]');
+  await browser.execute((el) => el.focus(), trigger);
+  await browser.keys("Enter");
   await browser.$(byTestId("sync-kind-chat")).waitForDisplayed({ timeout: 5000 });
-  await browser.$(byTestId("sync-kind-chat")).click();
-  await browser.$(byTestId("sync-kind-user")).click();
+  const focused = async () => browser.execute(() => document.activeElement?.getAttribute("data-testid") ?? "");
+  await browser.waitUntil(async () => (await focused()) === "sync-kind-team", { timeout: 5000, timeoutMsg: "focus in the menu" });
+  await browser.keys("ArrowDown");
+  assert.equal(await focused(), "sync-kind-chat");
+  await browser.keys("Space");
+  await browser.keys("ArrowDown");
+  assert.equal(await focused(), "sync-kind-user");
+  await browser.keys("Space");
   assert.equal(await browser.$(byTestId("sync-kind-team")).getAttribute("aria-checked"), "true");
   assert.equal(await browser.$(byTestId("sync-kind-chat")).getAttribute("aria-checked"), "false");
   assert.match(await browser.$(byTestId("sync-fresh")).getText(), /Full resync of teams/);

@@ -424,6 +424,38 @@ describe("Installations page", () => {
     expect(JSON.parse(window.sessionStorage.getItem("botdeck.installs.syncChoice") ?? "{}")).toEqual({ kinds: ["team"], channels: true });
   });
 
+  it("Sync options can be chosen with the keyboard alone", async () => {
+    const user = userEvent.setup();
+    m.sync.mockResolvedValue(syncResult({}, ["team"]));
+    renderPage();
+    await screen.findByTestId("row-t1");
+    // Sync and its options are two real buttons, both in the tab order.
+    const primary = screen.getByTestId("installs-sync");
+    const trigger = screen.getByRole("button", { name: "Sync options" });
+    await waitFor(() => expect(primary).toBeEnabled());
+    for (const button of [primary, trigger]) {
+      expect(button.tagName).toBe("BUTTON");
+      expect(button).not.toHaveAttribute("tabindex", "-1");
+    }
+    trigger.focus();
+    await user.keyboard("{Enter}");
+    await screen.findByTestId("sync-options");
+    // In the real window Enter puts focus on the first item and arrows move it (the e2e does
+    // that); jsdom does not, so the test puts focus on the items and the keys do the rest.
+    screen.getByTestId("sync-kind-chat").focus();
+    await user.keyboard(" ");
+    expect(screen.getByTestId("sync-kind-chat")).toHaveAttribute("aria-checked", "false");
+    screen.getByTestId("sync-kind-user").focus();
+    await user.keyboard("{Enter}");
+    expect(screen.getByTestId("sync-kind-user")).toHaveAttribute("aria-checked", "false");
+    await user.keyboard("{Escape}");
+    await waitFor(() => expect(screen.queryByTestId("sync-options")).not.toBeInTheDocument());
+    expect(primary).toHaveTextContent("Sync teams");
+    primary.focus();
+    await user.keyboard("{Enter}");
+    expect(m.sync).toHaveBeenCalledWith("cat-1", expect.any(Function), { kinds: ["team"], channels: true, fresh: false });
+  });
+
   it("refuses option combinations that make no sense: no kind at all, channel facts without teams", async () => {
     const user = userEvent.setup();
     m.sync.mockResolvedValue(syncResult({}, ["chat", "user"]));
