@@ -259,7 +259,7 @@ test("an update submitted for review is withdrawn after confirming; a second one
     timeoutMsg: "1.0.4 was not rejected",
   });
   assert.ok(!(await definition("1.0.4").$(byTestId("catalog-approve")).isExisting()), "a rejected version has no review buttons");
-  assert.match(await card().getText(), /version 1\.0\.4 was rejected/);
+  assert.match(await card().getText(), /Version 1\.0\.4 was rejected/);
   await browser.$(byTestId("catalog-review-flag")).click();
 });
 

@@ -42,7 +42,7 @@ const view: CatalogView = {
       },
       publishedVersion: "1.0.1",
       currentVersion: "1.0.2",
-      visibilityWarnings: ["version 1.0.2 is waiting for review (submitted); it is not visible to users yet"],
+      visibilityWarnings: ["Version 1.0.2 is waiting for review (submitted); it is not visible to users yet"],
       update: {
         catalogVersion: "1.0.1",
         localVersion: "1.0.3",

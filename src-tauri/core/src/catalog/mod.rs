@@ -178,11 +178,11 @@ impl CatalogApp {
         for d in &self.definitions {
             match d.publishing_state {
                 PublishingState::Submitted => out.push(format!(
-                    "version {} is waiting for review (submitted); it is not visible to users yet",
+                    "Version {} is waiting for review (submitted); it is not visible to users yet",
                     d.version
                 )),
                 PublishingState::Rejected => out.push(format!(
-                    "version {} was rejected; upload a new version",
+                    "Version {} was rejected; upload a new version",
                     d.version
                 )),
                 _ => {}
