@@ -25,7 +25,7 @@ import {
 import type { ApiError } from "../../ipc";
 import { catalogIpc, type AppDefinition, type CatalogAppView, type PublishingState } from "../../ipc/catalog";
 import type { TargetKind } from "../../ipc/installs";
-import { ago, kindLabel, versionKey } from "../installs/format";
+import { ago, compareVersions, kindLabel } from "../installs/format";
 
 const useStyles = makeStyles({
   body: { display: "grid", gap: tokens.spacingVerticalS },
@@ -45,7 +45,7 @@ const stateColor: Record<PublishingState, "success" | "warning" | "danger" | "su
 function installsOf(view: CatalogAppView, kind: TargetKind) {
   const published = view.publishedVersion;
   const rows = view.installed.filter((v) => v.kind === kind);
-  const behind = rows.filter((v) => !!published && versionKey(v.version) < versionKey(published));
+  const behind = rows.filter((v) => !!published && compareVersions(v.version, published) < 0);
   const count = (rs: typeof rows) => rs.reduce((n, r) => n + r.count, 0);
   return { rows, behind: count(behind), current: count(rows) - count(behind) };
 }
@@ -70,14 +70,14 @@ export function AppCard({
   const [busy, setBusy] = useState(false);
   const [confirmDelete, setConfirmDelete] = useState(false);
   const [confirmWithdraw, setConfirmWithdraw] = useState<AppDefinition | null>(null);
-  const defs = [...app.definitions].sort((a, b) => versionKey(b.version) - versionKey(a.version));
+  const defs = [...app.definitions].sort((a, b) => compareVersions(b.version, a.version));
   const nothingPublished = !app.definitions.some((d) => d.publishingState === "published");
   const catalogVersion = view.currentVersion;
   const localState = !local
     ? null
-    : !catalogVersion || versionKey(local.version) > versionKey(catalogVersion)
+    : !catalogVersion || compareVersions(local.version, catalogVersion) > 0
       ? "newer"
-      : versionKey(local.version) === versionKey(catalogVersion)
+      : compareVersions(local.version, catalogVersion) === 0
         ? "same"
         : "older";
   const kinds: TargetKind[] = ["team", "chat", "user"];

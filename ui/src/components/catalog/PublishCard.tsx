@@ -16,7 +16,7 @@ import {
 import { ArrowUploadRegular, BoxRegular } from "@fluentui/react-icons";
 import type { ApiError } from "../../ipc";
 import { catalogIpc, type CatalogAppView, type LocalPackageInfo, type PackageCheck, type PublishResult } from "../../ipc/catalog";
-import { versionKey } from "../installs/format";
+import { compareVersions } from "../installs/format";
 import { FindingsList } from "./FindingsList";
 
 const useStyles = makeStyles({
@@ -75,7 +75,7 @@ export function PublishCard({
   const info = candidateInfo(candidate);
   const match = matchOf(candidate, apps);
   const catalogVersion = match?.currentVersion ?? null;
-  const greater = !!info?.version && (!catalogVersion || versionKey(info.version) > versionKey(catalogVersion));
+  const greater = !!info?.version && (!catalogVersion || compareVersions(info.version, catalogVersion) > 0);
 
   const choose = async (file: File | null) => {
     setResult(null);
@@ -197,12 +197,12 @@ export function PublishCard({
                 {info.label} is {info.version}.
               </Text>
             )}
-            {match && !greater && catalogVersion && versionKey(info.version) === versionKey(catalogVersion) && (
+            {match && !greater && catalogVersion && compareVersions(info.version, catalogVersion) === 0 && (
               <Text>
                 The catalog has {match.app.displayName} {catalogVersion} already: another upload needs a greater version.
               </Text>
             )}
-            {match && !greater && catalogVersion && versionKey(info.version) < versionKey(catalogVersion) && (
+            {match && !greater && catalogVersion && compareVersions(info.version, catalogVersion) < 0 && (
               <Text>
                 {info.version} is not greater than {catalogVersion}, {match.app.displayName}&apos;s version in the catalog: the catalog
                 refuses it. Bump the version in the Package page first.

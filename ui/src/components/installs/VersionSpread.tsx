@@ -1,6 +1,6 @@
 import { makeStyles, Text, tokens } from "@fluentui/react-components";
 import type { VersionCount } from "../../ipc/installs";
-import { isOlder, versionKey } from "./format";
+import { compareVersions, isOlder } from "./format";
 
 const useStyles = makeStyles({
   root: { display: "grid", gap: tokens.spacingVerticalXS },
@@ -15,7 +15,7 @@ export function VersionSpread({ versions, published }: { versions: VersionCount[
   const styles = useStyles();
   const merged = new Map<string, number>();
   for (const v of versions) merged.set(v.version, (merged.get(v.version) ?? 0) + v.count);
-  const rows = [...merged.entries()].sort((a, b) => versionKey(b[0]) - versionKey(a[0]));
+  const rows = [...merged.entries()].sort((a, b) => compareVersions(b[0], a[0]));
   const max = Math.max(1, ...rows.map(([, n]) => n));
   if (rows.length === 0) return <Text data-testid="version-spread">No installations yet.</Text>;
   return (

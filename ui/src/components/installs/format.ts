@@ -19,17 +19,29 @@ export const stateLabel: Record<InstallState, string> = {
   unknown: "Not read yet",
 };
 
-/** Same ordering as core's `version_key` (x.y.z, each part numeric; garbage sorts first). */
-export function versionKey(v: string): number {
+/** A version's x.y.z parts as core's `version_key` reads them: numeric, clamped to 0..999 999,
+ * missing or garbled parts are 0 (so garbage sorts first). */
+function versionParts(v: string): [number, number, number] {
   const parts = v.trim().replace(/^v/, "").split(".");
-  let key = 0;
-  for (let i = 0; i < 3; i++) {
+  const part = (i: number) => {
     const n = Number.parseInt(parts[i] ?? "0", 10);
-    key = key * 1_000_000 + (Number.isFinite(n) ? Math.min(Math.max(n, 0), 999_999) : 0);
+    return Number.isFinite(n) ? Math.min(Math.max(n, 0), 999_999) : 0;
+  };
+  return [part(0), part(1), part(2)];
+}
+
+/** Orders versions like core does: negative when `a` is older than `b`, 0 when equal, positive
+ * when newer. Compared part by part — packing the parts into one number would pass 2^53 for
+ * large majors and make distinct versions look equal. */
+export function compareVersions(a: string, b: string): number {
+  const y = versionParts(b);
+  for (const [i, part] of versionParts(a).entries()) {
+    const other = y[i] ?? 0;
+    if (part !== other) return part < other ? -1 : 1;
   }
-  return key;
+  return 0;
 }
 
 export function isOlder(version: string, than: string | null | undefined): boolean {
-  return !!than && versionKey(version) < versionKey(than);
+  return !!than && compareVersions(version, than) < 0;
 }
