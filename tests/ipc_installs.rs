@@ -75,6 +75,23 @@ fn garbage_payloads_get_a_typed_error() {
             "installs_resume",
             json!({"retryFailed": true, "onProgress": CHANNEL}),
         ),
+        // Misspelt fields never widen or change a bulk run.
+        (
+            "installs_run",
+            json!({"appId": "a", "action": "uninstall", "selection": {"filter": {"olderThen": "1.0.2"}}, "onProgress": CHANNEL}),
+        ),
+        (
+            "installs_run",
+            json!({"appId": "a", "action": "install", "selection": {"idz": []}, "onProgress": CHANNEL}),
+        ),
+        (
+            "installs_plan",
+            json!({"appId": "a", "action": "upgrade", "selection": {}, "dryRun": true}),
+        ),
+        (
+            "installs_resume",
+            json!({"runId": "r", "retryFaild": true, "onProgress": CHANNEL}),
+        ),
     ] {
         let err = invoke(&h, cmd, bad.clone()).expect_err("must be refused");
         assert_eq!(err["code"], "invalid_request", "{cmd} {bad} → {err}");

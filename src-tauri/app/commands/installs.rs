@@ -267,6 +267,7 @@ pub fn installs_plan(
         app_id,
         action,
         selection,
+        ..
     } = parse_args(&request)?;
     let app = cached_app(&state, &app_id)?.ok_or_else(|| {
         ApiError::new(
@@ -311,6 +312,7 @@ pub async fn installs_run(
         app_id,
         action,
         selection,
+        ..
     } = parse_args(&request)?;
     let profile = state.current_profile()?;
     let (work_id, cancel) = state.begin_work()?;
@@ -355,6 +357,7 @@ pub async fn installs_resume(
     let InstallsResumeRequest {
         run_id,
         retry_failed,
+        ..
     } = parse_args(&request)?;
     // An unknown run is refused before asking for a token.
     installs::run_summary(&*state.store()?, &run_id)?;

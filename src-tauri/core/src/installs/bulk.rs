@@ -52,7 +52,7 @@ impl BulkAction {
 
 /// Which targets: a filter over the inventory, explicit ids, or both (union).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase", default)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct Selection {
     pub filter: Option<InventoryQuery>,
     pub ids: Vec<TargetRef>,

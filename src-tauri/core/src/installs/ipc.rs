@@ -117,21 +117,31 @@ pub struct InstallsSyncResult {
 }
 
 /// `installs_plan` (dry run) and `installs_run` (plan again from the cache, journal, execute).
+///
+/// Unknown fields are refused here and in the selection's filter: a misspelt filter field
+/// (`olderThen`) dropped silently would widen the selection to every target.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct InstallsBulkRequest {
     pub app_id: String,
     pub action: BulkAction,
     pub selection: Selection,
+    /// `installs_run`'s progress channel travels in the same object; the command takes it.
+    #[serde(default, skip_serializing)]
+    #[ts(skip)]
+    pub on_progress: Option<serde_json::Value>,
 }
 
 /// `installs_resume`: continue an interrupted run; `retryFailed` first puts failed items back.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct InstallsResumeRequest {
     pub run_id: String,
     #[serde(default)]
     pub retry_failed: bool,
+    #[serde(default, skip_serializing)]
+    #[ts(skip)]
+    pub on_progress: Option<serde_json::Value>,
 }
 
 /// `installs_run_items`.

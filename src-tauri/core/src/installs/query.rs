@@ -37,7 +37,7 @@ pub struct InventoryRow {
 
 /// Filter + page. Every field is optional; `limit` 0 means 100.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase", default)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct InventoryQuery {
     pub kind: Option<TargetKind>,
     pub state: Option<InstallState>,

@@ -4,5 +4,8 @@ import type { Selection } from "./Selection";
 
 /**
  * `installs_plan` (dry run) and `installs_run` (plan again from the cache, journal, execute).
+ *
+ * Unknown fields are refused here and in the selection's filter: a misspelt filter field
+ * (`olderThen`) dropped silently would widen the selection to every target.
  */
 export type InstallsBulkRequest = { appId: string, action: BulkAction, selection: Selection, };
