@@ -220,7 +220,11 @@ test("a bulk install the admin leaves mid-run is finished and retryable on retur
   const result = browser.$(byTestId("bulk-result"));
   await result.waitForExist({ timeout: 5000 });
   assert.equal(await result.getAttribute("data-failed"), "1");
-  assert.match(await result.getText(), /Legal/);
+  // The drawer fades in, and WebKitWebDriver's getText answers "" until it is fully shown.
+  await browser.waitUntil(async () => /Legal/.test(await result.getProperty("textContent")), {
+    timeout: 5000,
+    timeoutMsg: "the per-item results do not name Legal's failure",
+  });
   const retry = browser.$(byTestId("bulk-retry"));
   await retry.scrollIntoView();
   await screenshot(browser, "installs-results-after-return");
