@@ -240,6 +240,7 @@ test("an update submitted for review is withdrawn after confirming; a second one
   // Users still get the published 1.0.3 until someone approves.
   assert.equal(await card().$(byTestId("catalog-version")).getText(), "catalog 1.0.3");
   assert.match(await card().$(byTestId("catalog-visibility-warning")).getText(), /1\.0\.4 is waiting for review/);
+  assert.equal(await card().$(byTestId("catalog-local")).getText(), "chosen zip 1.0.4: submitted, waiting for review");
   await screenshot(browser, "catalog-submitted");
 
   await definition("1.0.4").$(byTestId("catalog-withdraw")).click();

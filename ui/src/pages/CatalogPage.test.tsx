@@ -219,11 +219,13 @@ describe("Catalog page", () => {
     expect(refused).toHaveTextContent("bump the package version first");
     expect(screen.queryByTestId("catalog-published")).not.toBeInTheDocument();
 
-    // The catalog's own version: "has it already", not "older".
+    // The catalog's own version — here a submission under review: "already there", not "older".
     await user.upload(screen.getByTestId("catalog-file"), zipFile("same.zip"));
-    await waitFor(() => expect(screen.getByTestId("catalog-target")).toHaveTextContent("The catalog has FlashDuty 1.0.2 already"));
+    await waitFor(() =>
+      expect(screen.getByTestId("catalog-target")).toHaveTextContent("FlashDuty 1.0.2 is in the catalog already, waiting for review"),
+    );
     expect(screen.getByTestId("catalog-target")).toHaveAttribute("data-kind", "not-greater");
-    expect(within(card).getByTestId("catalog-local")).toHaveTextContent("chosen zip 1.0.2: the catalog has it");
+    expect(within(card).getByTestId("catalog-local")).toHaveTextContent("chosen zip 1.0.2: submitted, waiting for review");
     expect(screen.queryByTestId("catalog-refused")).not.toBeInTheDocument();
   });
 

@@ -80,6 +80,9 @@ export function AppCard({
       : compareVersions(local.version, catalogVersion) === 0
         ? "same"
         : "older";
+  const localInReview =
+    !!local &&
+    app.definitions.some((d) => d.publishingState === "submitted" && compareVersions(d.version, local.version) === 0);
   const kinds: TargetKind[] = ["team", "chat", "user"];
   const behind = kinds.reduce((n, k) => n + installsOf(view, k).behind, 0);
 
@@ -127,8 +130,8 @@ export function AppCard({
             </Badge>
           )}
           {local && localState === "same" && (
-            <Badge appearance="tint" color="success" data-testid="catalog-local">
-              {local.label} {local.version}: the catalog has it
+            <Badge appearance="tint" color={localInReview ? "warning" : "success"} data-testid="catalog-local">
+              {local.label} {local.version}: {localInReview ? "submitted, waiting for review" : "the catalog has it"}
             </Badge>
           )}
           {local && localState === "older" && (

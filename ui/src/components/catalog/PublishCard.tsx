@@ -76,6 +76,10 @@ export function PublishCard({
   const match = matchOf(candidate, apps);
   const catalogVersion = match?.currentVersion ?? null;
   const greater = !!info?.version && (!catalogVersion || compareVersions(info.version, catalogVersion) > 0);
+  // The version that blocks another upload may be a submission nobody has reviewed yet.
+  const catalogVersionInReview = !!match?.app.definitions.some(
+    (d) => d.publishingState === "submitted" && !!catalogVersion && compareVersions(d.version, catalogVersion) === 0,
+  );
 
   const choose = async (file: File | null) => {
     setResult(null);
@@ -199,7 +203,9 @@ export function PublishCard({
             )}
             {match && !greater && catalogVersion && compareVersions(info.version, catalogVersion) === 0 && (
               <Text>
-                The catalog has {match.app.displayName} {catalogVersion} already: another upload needs a greater version.
+                {catalogVersionInReview
+                  ? `${match.app.displayName} ${catalogVersion} is in the catalog already, waiting for review: approve, reject or withdraw it, or upload a greater version.`
+                  : `The catalog has ${match.app.displayName} ${catalogVersion} already: another upload needs a greater version.`}
               </Text>
             )}
             {match && !greater && catalogVersion && compareVersions(info.version, catalogVersion) < 0 && (
