@@ -298,7 +298,21 @@ test("the page in the dark theme", async () => {
   const theme = () => browser.$(byTestId("app-root")).getAttribute("data-theme");
   await browser.$(byTestId("theme-toggle")).click();
   await browser.waitUntil(async () => (await theme()) === "dark", { timeout: 5000, timeoutMsg: "no dark theme" });
+  // The attribute flips at once; Fluent fades the colours in. Wait until a button is painted
+  // dark, and until FlashDuty's card is really at the top, so the picture is what it claims.
+  const refresh = browser.$(byTestId("catalog-refresh"));
+  await browser.waitUntil(async () => (await refresh.getCSSProperty("background-color")).parsed.hex !== "#ffffff", {
+    timeout: 5000,
+    timeoutMsg: "the buttons never turned dark",
+  });
   await card().scrollIntoView({ block: "start" });
+  await browser.waitUntil(
+    async () => {
+      const top = await browser.execute((el) => el.getBoundingClientRect().top, await card());
+      return top >= 0 && top < 160;
+    },
+    { timeout: 5000, timeoutMsg: "FlashDuty's card did not scroll to the top" },
+  );
   await screenshot(browser, "catalog-dark");
   await browser.$(byTestId("theme-toggle")).click();
   await browser.waitUntil(async () => (await theme()) === "light", { timeout: 5000 });
