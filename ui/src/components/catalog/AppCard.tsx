@@ -32,6 +32,9 @@ const useStyles = makeStyles({
   row: { display: "flex", gap: tokens.spacingHorizontalS, flexWrap: "wrap" },
   muted: { color: tokens.colorNeutralForeground3 },
   mono: { fontFamily: tokens.fontFamilyMonospace, fontSize: tokens.fontSizeBase200, color: tokens.colorNeutralForeground3 },
+  // Approve, Reject and Withdraw fit on one line; the other columns need little.
+  narrow: { width: "16%" },
+  review: { width: "36%" },
 });
 
 const stateColor: Record<PublishingState, "success" | "warning" | "danger" | "subtle"> = {
@@ -171,10 +174,10 @@ export function AppCard({
         <Table size="small" aria-label={`Versions of ${app.displayName}`}>
           <TableHeader>
             <TableRow>
-              <TableHeaderCell>Version</TableHeaderCell>
-              <TableHeaderCell>State</TableHeaderCell>
+              <TableHeaderCell className={styles.narrow}>Version</TableHeaderCell>
+              <TableHeaderCell className={styles.narrow}>State</TableHeaderCell>
               <TableHeaderCell>Last modified</TableHeaderCell>
-              <TableHeaderCell>Review</TableHeaderCell>
+              <TableHeaderCell className={styles.review}>Review</TableHeaderCell>
             </TableRow>
           </TableHeader>
           <TableBody>
