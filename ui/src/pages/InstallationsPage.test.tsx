@@ -20,7 +20,7 @@ vi.mock("../ipc/installs", () => ({
 }));
 vi.mock("../ipc/catalog", () => ({ catalogIpc: { list: vi.fn() } }));
 
-import { InstallationsPage } from "./InstallationsPage";
+import { InstallationsPage, ORPHAN_POLL_MS } from "./InstallationsPage";
 import { SessionProvider } from "../session";
 import { BackgroundWorkProvider, StatusWork } from "../work";
 import { ipc, resetIpcMock } from "../test/ipcMock";
@@ -217,6 +217,34 @@ beforeEach(() => {
 });
 
 describe("Installations page", () => {
+  it("after a reload mid-run, says a run is still going, blocks new ones, and refreshes when it ends", async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    try {
+      const running = { ...overview, busy: true, sync: { ...overview.sync!, status: "running", phase: "teams", finishedAt: null, done: 12 } };
+      m.overview.mockResolvedValueOnce(running).mockResolvedValueOnce(running).mockResolvedValue(overview);
+      const user = userEvent.setup({ advanceTimers: vi.advanceTimersByTime });
+      renderPage();
+      const bar = await screen.findByTestId("installs-orphan-run");
+      expect(bar).toHaveTextContent("still running");
+      // Not "interrupted": the app says it is running.
+      expect(screen.getByTestId("sync-age")).not.toHaveTextContent("interrupted");
+      expect(screen.getByTestId("installs-sync")).toBeDisabled();
+      expect(screen.getByTestId("bulk-open")).toBeDisabled();
+      await user.click(within(bar).getByTestId("installs-orphan-cancel"));
+      expect(m.cancel).toHaveBeenCalledTimes(1);
+      // Still busy at the first poll, done at the second: the page re-reads and unblocks.
+      await act(() => vi.advanceTimersByTimeAsync(ORPHAN_POLL_MS));
+      expect(screen.getByTestId("installs-orphan-run")).toBeInTheDocument();
+      await act(() => vi.advanceTimersByTimeAsync(ORPHAN_POLL_MS));
+      await waitFor(() => expect(screen.queryByTestId("installs-orphan-run")).not.toBeInTheDocument());
+      expect(screen.getByTestId("sync-age")).toHaveTextContent("FlashDuty synced 3 min ago");
+      expect(screen.getByTestId("bulk-open")).toBeEnabled();
+      expect(m.overview).toHaveBeenCalledTimes(3);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it("opens from the cache with its age, the coverage and version pictures, and the rows", async () => {
     renderPage();
     expect(await screen.findByTestId("sync-age")).toHaveTextContent("FlashDuty synced 3 min ago");

@@ -96,6 +96,9 @@ function ageText(latest: SyncInfo | null, completed: SyncInfo | null, name: stri
   return `${name} synced ${ago(completed.ageSecs + since)}${scope(completed)}; ${stopped}. Sync continues it`;
 }
 
+/** How often the page asks whether a run it cannot follow has ended. */
+export const ORPHAN_POLL_MS = 3000;
+
 export function InstallationsPage() {
   const styles = useStyles();
   const { session } = useSession();
@@ -119,6 +122,9 @@ export function InstallationsPage() {
 
   const syncing = work.work?.key === "sync";
   const bulkRunning = work.work?.key === "bulk";
+  // The app is running a sync or bulk run this window did not start — it was reloaded mid-run,
+  // so the run's progress channel died with the old page. The run itself goes on in the app.
+  const orphanRun = !!overview?.busy && !work.work;
   const signedIn = !!session?.signedIn;
   // Outcomes live above the pages: a run that ended while the admin was elsewhere is shown here.
   const syncOutcome = work.outcomes.sync as Outcome<InstallsSyncResult> | undefined;
@@ -161,6 +167,13 @@ export function InstallationsPage() {
     setSyncChoice(next);
     saveSyncChoice(next);
   }, []);
+
+  // Without a progress channel, the only way to learn that such a run ended is to ask.
+  useEffect(() => {
+    if (!orphanRun) return;
+    const t = window.setInterval(() => void refresh(appIdRef.current), ORPHAN_POLL_MS);
+    return () => window.clearInterval(t);
+  }, [orphanRun, refresh]);
 
   // "synced 3 min ago" keeps counting while the page is open.
   useEffect(() => {
@@ -339,7 +352,7 @@ export function InstallationsPage() {
           choice={syncChoice}
           onChoice={chooseSync}
           onSync={sync}
-          disabled={!appId || !signedIn || syncing || bulkRunning}
+          disabled={!appId || !signedIn || syncing || bulkRunning || orphanRun}
         />
         {syncing && (
           <Button onClick={() => void installsIpc.cancel()} data-testid="installs-sync-cancel">
@@ -347,9 +360,23 @@ export function InstallationsPage() {
           </Button>
         )}
         <Text className={styles.muted} data-testid="sync-age" data-status={lastSync?.status ?? "never"}>
-          {ageText(lastSync, overview?.lastCompleted ?? null, app?.displayName ?? "Cache", sinceLoad, syncing)}
+          {ageText(lastSync, overview?.lastCompleted ?? null, app?.displayName ?? "Cache", sinceLoad, syncing || orphanRun)}
         </Text>
       </div>
+      {orphanRun && (
+        <MessageBar intent="info" data-testid="installs-orphan-run">
+          <MessageBarBody>
+            <MessageBarTitle>A run is still going</MessageBarTitle>
+            A sync or bulk change started before this window was reloaded is still running in BotDeck. This page
+            refreshes when it ends; its results stay in the run history.
+          </MessageBarBody>
+          <MessageBarActions>
+            <Button onClick={() => void installsIpc.cancel()} data-testid="installs-orphan-cancel">
+              Cancel it
+            </Button>
+          </MessageBarActions>
+        </MessageBar>
+      )}
       {!signedIn && <Text className={styles.muted}>Sign in (top right) to read the catalog and sync; the cache below works offline.</Text>}
       {syncChoice.kinds.length === 0 && (
         <Text className={styles.muted} data-testid="sync-choice-invalid">
@@ -458,7 +485,7 @@ export function InstallationsPage() {
               appearance="primary"
               icon={<WrenchRegular />}
               onClick={() => openDrawer(published && filter.olderThan ? "upgrade" : "install", "form")}
-              disabled={!signedIn || syncing}
+              disabled={!signedIn || syncing || orphanRun}
               data-testid="bulk-open"
             >
               Bulk change…
