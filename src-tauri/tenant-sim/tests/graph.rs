@@ -6,7 +6,8 @@ mod common;
 use common::*;
 use serde_json::json;
 use tenant_sim::{
-    SimConfig, TenantSize, DEMO_BOT_APP_ID, DEMO_BOT_CLIENT_SECRET, DEMO_BOT_MANIFEST_ID,
+    SimConfig, TenantSize, BOTDECK_PUBLIC_CLIENT_ID, DEMO_BOT_APP_ID, DEMO_BOT_CLIENT_SECRET,
+    DEMO_BOT_MANIFEST_ID,
 };
 
 fn assert_graph_error(r: &Resp, status: u16, code: &str) {
@@ -713,5 +714,95 @@ async fn users_delta_and_gone_tokens() {
     sim.advance_clock(std::time::Duration::from_secs(8 * 86_400));
     let token = admin_token(&sim).await;
     assert_eq!(get(&sim, &token, &delta).await.status, 410);
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn only_the_submitter_or_a_teams_admin_withdraws_a_submission() {
+    let sim = sim(TenantSize::Demo).await;
+    let base = sim.graph_base_url();
+    // AppCatalog.Submit needs admin consent: the admin grants it for the whole organisation.
+    // Isaiah and Lee hold no directory role.
+    let admin = device_login(
+        &sim,
+        "DelegatedPermissionGrant.ReadWrite.All Application.Read.All",
+        None,
+    )
+    .await["access_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let sp = |app_id: &'static str| {
+        let (sim, admin) = (&sim, &admin);
+        async move {
+            let r = get(sim, admin, &format!("/servicePrincipals(appId='{app_id}')")).await;
+            assert_eq!(r.status, 200, "{}", r.body);
+            r.body["id"].as_str().unwrap().to_string()
+        }
+    };
+    let botdeck_sp = sp(BOTDECK_PUBLIC_CLIENT_ID).await;
+    let graph_sp = sp("00000003-0000-0000-c000-000000000000").await;
+    let r = send(
+        client()
+            .post(format!("{base}/oauth2PermissionGrants"))
+            .bearer_auth(&admin)
+            .json(&json!({"clientId": botdeck_sp, "consentType": "AllPrincipals", "resourceId": graph_sp, "scope": "AppCatalog.Submit"})),
+    )
+    .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let token_of = |upn: &'static str| {
+        let sim = &sim;
+        async move {
+            device_login(sim, "AppCatalog.Submit", Some(upn)).await["access_token"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        }
+    };
+    let isaiah = token_of("isaiah.langer@contoso.onmicrosoft.com").await;
+    let lee = token_of("lee.gu@contoso.onmicrosoft.com").await;
+    let id = "6d1ffee0-1234-4abc-9def-0123456789ab";
+    let r = send(
+        client()
+            .post(format!("{base}/appCatalogs/teamsApps?requiresReview=true"))
+            .bearer_auth(&isaiah)
+            .header("content-type", "application/zip")
+            .body(package(&manifest(id, "1.0.0"), true)),
+    )
+    .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let catalog_id = r.body["id"].as_str().unwrap().to_string();
+    let defs = get(
+        &sim,
+        &isaiah,
+        &format!("/appCatalogs/teamsApps/{catalog_id}/appDefinitions"),
+    )
+    .await;
+    assert_eq!(defs.status, 200, "{}", defs.body);
+    let def_id = defs.body["value"][0]["id"].as_str().unwrap().to_string();
+    assert_eq!(defs.body["value"][0]["publishingState"], "submitted");
+    let withdraw = |token: String| {
+        send(
+            client()
+                .delete(format!(
+                    "{base}/appCatalogs/teamsApps/{catalog_id}/appDefinitions/{def_id}"
+                ))
+                .bearer_auth(token),
+        )
+    };
+    let r = withdraw(lee).await;
+    assert_graph_error(&r, 403, "Forbidden");
+    assert_eq!(withdraw(isaiah.clone()).await.status, 204);
+    // The submission was all there was of the app: it is gone.
+    assert_eq!(
+        get(
+            &sim,
+            &isaiah,
+            &format!("/appCatalogs/teamsApps/{catalog_id}")
+        )
+        .await
+        .status,
+        404
+    );
     sim.shutdown().await;
 }
