@@ -199,113 +199,75 @@ async fn fan_out(graph: &GraphClient, token: &Sensitive<String>, requests: Vec<S
 /// keystroke, plus the two pictures. Median of 25 runs each, on the synced 10 000-team cache.
 fn cache_queries(store: &Store, app_id: &str) {
     let page = |q: InventoryQuery| InventoryQuery { limit: 200, ..q };
-    type Case<'a> = (&'a str, Box<dyn Fn() -> usize + 'a>);
-    let cases: Vec<Case> = vec![
-        (
-            "first page, no filter",
-            Box::new(|| {
-                installs::query(store, app_id, &page(InventoryQuery::default()))
-                    .map(|p| p.rows.len())
-                    .unwrap_or(0)
-            }),
-        ),
+    let pages = [
+        ("first page, no filter", page(InventoryQuery::default())),
         (
             "text search \"falcon pay\" (substring)",
-            Box::new(|| {
-                installs::query(
-                    store,
-                    app_id,
-                    &page(InventoryQuery {
-                        text: Some("falcon pay".into()),
-                        ..Default::default()
-                    }),
-                )
-                .map(|p| p.rows.len())
-                .unwrap_or(0)
+            page(InventoryQuery {
+                text: Some("falcon pay".into()),
+                ..Default::default()
             }),
         ),
         (
             "teams without the bot",
-            Box::new(|| {
-                installs::query(
-                    store,
-                    app_id,
-                    &page(InventoryQuery {
-                        kind: Some(TargetKind::Team),
-                        state: Some(InstallState::NotInstalled),
-                        ..Default::default()
-                    }),
-                )
-                .map(|p| p.rows.len())
-                .unwrap_or(0)
+            page(InventoryQuery {
+                kind: Some(TargetKind::Team),
+                state: Some(InstallState::NotInstalled),
+                ..Default::default()
             }),
         ),
         (
             "installs older than 1.0.2",
-            Box::new(|| {
-                installs::query(
-                    store,
-                    app_id,
-                    &page(InventoryQuery {
-                        older_than: Some("1.0.2".into()),
-                        ..Default::default()
-                    }),
-                )
-                .map(|p| p.rows.len())
-                .unwrap_or(0)
+            page(InventoryQuery {
+                older_than: Some("1.0.2".into()),
+                ..Default::default()
             }),
         ),
         (
             "last page (offset 9 800)",
-            Box::new(|| {
-                installs::query(
-                    store,
-                    app_id,
-                    &InventoryQuery {
-                        offset: 9_800,
-                        limit: 200,
-                        ..Default::default()
-                    },
-                )
-                .map(|p| p.rows.len())
-                .unwrap_or(0)
-            }),
-        ),
-        (
-            "coverage picture",
-            Box::new(|| {
-                installs::coverage(store, app_id)
-                    .map(|c| c.len())
-                    .unwrap_or(0)
-            }),
-        ),
-        (
-            "version spread picture",
-            Box::new(|| {
-                installs::version_spread(store, app_id)
-                    .map(|v| v.len())
-                    .unwrap_or(0)
+            page(InventoryQuery {
+                offset: 9_800,
+                ..Default::default()
             }),
         ),
     ];
     println!("\nCACHE QUERIES on the synced cache (SQLite file, indexed SELECTs), median of 25");
     println!("{:<40} {:>8} {:>12}", "query", "rows", "median (ms)");
-    for (name, run) in &cases {
-        let mut times = Vec::with_capacity(25);
-        let mut rows = 0;
-        for _ in 0..25 {
-            let t = Instant::now();
-            rows = run();
-            times.push(t.elapsed());
-        }
-        times.sort();
-        println!(
-            "{:<40} {:>8} {:>12.2}",
-            name,
-            rows,
-            times[times.len() / 2].as_secs_f64() * 1000.0
-        );
+    for (name, q) in &pages {
+        report(name, || {
+            installs::query(store, app_id, q)
+                .map(|p| p.rows.len())
+                .unwrap_or(0)
+        });
     }
+    report("coverage picture", || {
+        installs::coverage(store, app_id)
+            .map(|c| c.len())
+            .unwrap_or(0)
+    });
+    report("version spread picture", || {
+        installs::version_spread(store, app_id)
+            .map(|v| v.len())
+            .unwrap_or(0)
+    });
+}
+
+/// Runs `query` 25 times and prints the rows it answered and its median time.
+fn report(name: &str, mut query: impl FnMut() -> usize) {
+    let mut times = Vec::with_capacity(25);
+    let mut rows = 0;
+    for _ in 0..25 {
+        let t = Instant::now();
+        rows = query();
+        times.push(t.elapsed());
+    }
+    times.sort();
+    println!(
+        "{:<40} {:>8} {:>12.2}",
+        name,
+        rows,
+        times[times.len() / 2].as_secs_f64() * 1000.0
+    );
 }
 
 fn main() {

@@ -44,6 +44,40 @@ pub enum PackageError {
     Usage(String),
 }
 
+/// Why a manifest `version` is not one the Teams service accepts (MAJOR.MINOR.PATCH).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum VersionFormatError {
+    #[error("{version:?} must have exactly three dot-separated numbers")]
+    NotThreeParts { version: String },
+    #[error("{version:?}: part {part:?} is not a number")]
+    NotANumber { version: String, part: String },
+    #[error("{version:?}: part {part:?} has a leading zero")]
+    LeadingZero { version: String, part: String },
+    #[error("{version:?}: part {part:?} is too large")]
+    TooLarge { version: String, part: String },
+    #[error("{version:?}: part {part:?} exceeds {max}")]
+    AboveLimit {
+        version: String,
+        part: String,
+        max: u64,
+    },
+}
+
+/// Why a manifest edit's JSON Pointer cannot be applied.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PointerError {
+    #[error("the whole manifest cannot be replaced by an edit")]
+    WholeDocument,
+    #[error("a JSON Pointer starts with '/'")]
+    NoLeadingSlash,
+    #[error("{0:?} is inside a value that is not an object")]
+    InsideScalar(String),
+    #[error("{0:?} is not an array index")]
+    NotAnIndex(String),
+    #[error("index {index} is past the end ({len} items)")]
+    PastTheEnd { index: usize, len: usize },
+}
+
 impl PackageError {
     pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         PackageError::Io {

@@ -12,7 +12,7 @@ use serde_json::{Map, Value};
 
 use super::archive::{read_path, read_zip, ImportLimits, Package, RawPackage, MANIFEST_FILE};
 use super::diff::{diff_packages, PackageDiff};
-use super::error::PackageError;
+use super::error::{PackageError, PointerError};
 use super::icons::{self, IconFix};
 use super::ipc::{
     BuildResult, CommandForm, CommandListForm, IconFixPreview, IconRole, IconView, ManifestEdit,
@@ -382,15 +382,21 @@ fn write_manifest(value: &Value) -> String {
 
 /// Sets or removes (`None`) the value at an RFC 6901 pointer. Missing objects on the way are
 /// created; array indexes must exist, except one past the end, which appends.
-pub fn set_pointer(root: &mut Value, pointer: &str, value: Option<Value>) -> Result<(), String> {
-    if pointer.is_empty() {
-        return Err("the whole manifest cannot be replaced by an edit".into());
-    }
+pub fn set_pointer(
+    root: &mut Value,
+    pointer: &str,
+    value: Option<Value>,
+) -> Result<(), PointerError> {
     let Some(rest) = pointer.strip_prefix('/') else {
-        return Err("a JSON Pointer starts with '/'".into());
+        return Err(if pointer.is_empty() {
+            PointerError::WholeDocument
+        } else {
+            PointerError::NoLeadingSlash
+        });
     };
     let tokens: Vec<String> = rest.split('/').map(jsonutil::unescape_token).collect();
-    let (last, parents) = tokens.split_last().ok_or("empty pointer")?;
+    // `split` yields at least one token, even for "/".
+    let (last, parents) = tokens.split_last().ok_or(PointerError::WholeDocument)?;
     let mut cur = root;
     for token in parents {
         cur = match cur {
@@ -404,12 +410,13 @@ pub fn set_pointer(root: &mut Value, pointer: &str, value: Option<Value>) -> Res
                 slot
             }
             Value::Array(items) => {
-                let i = array_index(token, items.len())?;
+                let len = items.len();
+                let i = array_index(token, len)?;
                 items
                     .get_mut(i)
-                    .ok_or_else(|| format!("index {i} is past the end"))?
+                    .ok_or(PointerError::PastTheEnd { index: i, len })?
             }
-            _ => return Err(format!("{token:?} is inside a value that is not an object")),
+            _ => return Err(PointerError::InsideScalar(token.clone())),
         };
     }
     match cur {
@@ -425,30 +432,31 @@ pub fn set_pointer(root: &mut Value, pointer: &str, value: Option<Value>) -> Res
             Ok(())
         }
         Value::Array(items) => {
-            let i = array_index(last, items.len())?;
+            let len = items.len();
+            let i = array_index(last, len)?;
             match value {
-                Some(v) if i == items.len() => items.push(v),
+                Some(v) if i == len => items.push(v),
                 Some(v) => items[i] = v,
-                None if i < items.len() => {
+                None if i < len => {
                     items.remove(i);
                 }
-                None => return Err(format!("index {i} is past the end")),
+                None => return Err(PointerError::PastTheEnd { index: i, len }),
             }
             Ok(())
         }
-        _ => Err(format!("{last:?} is inside a value that is not an object")),
+        _ => Err(PointerError::InsideScalar(last.clone())),
     }
 }
 
-fn array_index(token: &str, len: usize) -> Result<usize, String> {
+fn array_index(token: &str, len: usize) -> Result<usize, PointerError> {
     if token == "-" {
         return Ok(len);
     }
     let i: usize = token
         .parse()
-        .map_err(|_| format!("{token:?} is not an array index"))?;
+        .map_err(|_| PointerError::NotAnIndex(token.to_string()))?;
     if i > len {
-        return Err(format!("index {i} is past the end ({len} items)"));
+        return Err(PointerError::PastTheEnd { index: i, len });
     }
     Ok(i)
 }

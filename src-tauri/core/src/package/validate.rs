@@ -11,7 +11,7 @@ use ts_rs::TS;
 use super::archive::{
     read_path, read_zip, unsafe_name_reason, ImportLimits, RawPackage, MANIFEST_FILE,
 };
-use super::error::PackageError;
+use super::error::{PackageError, VersionFormatError};
 use super::icons;
 use super::jsonutil::{self, JsonProblem, ParsedJson};
 use super::rules::{Finding, Rule, Severity};
@@ -268,26 +268,30 @@ fn char_len(s: &str) -> usize {
 
 /// Parses MAJOR.MINOR.PATCH the way the Teams service accepts it: digits only, no leading
 /// zeros, each part within a 32-bit-safe bound.
-pub fn parse_app_version(s: &str) -> Result<semver::Version, String> {
+pub fn parse_app_version(s: &str) -> Result<semver::Version, VersionFormatError> {
     let parts: Vec<&str> = s.split('.').collect();
     if parts.len() != 3 {
-        return Err(format!(
-            "{s:?} must have exactly three dot-separated numbers"
-        ));
+        return Err(VersionFormatError::NotThreeParts { version: s.into() });
     }
     let mut nums = [0u64; 3];
     for (i, p) in parts.iter().enumerate() {
+        let (version, part) = (s.to_string(), p.to_string());
         if p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(format!("{s:?}: part {p:?} is not a number"));
+            return Err(VersionFormatError::NotANumber { version, part });
         }
         if p.len() > 1 && p.starts_with('0') {
-            return Err(format!("{s:?}: part {p:?} has a leading zero"));
+            return Err(VersionFormatError::LeadingZero { version, part });
         }
-        let n: u64 = p
-            .parse()
-            .map_err(|_| format!("{s:?}: part {p:?} is too large"))?;
+        let n: u64 = match p.parse() {
+            Ok(n) => n,
+            Err(_) => return Err(VersionFormatError::TooLarge { version, part }),
+        };
         if n > MAX_VERSION_PART {
-            return Err(format!("{s:?}: part {p:?} exceeds {MAX_VERSION_PART}"));
+            return Err(VersionFormatError::AboveLimit {
+                version,
+                part,
+                max: MAX_VERSION_PART,
+            });
         }
         nums[i] = n;
     }
@@ -492,7 +496,7 @@ fn manifest_checks(
                 "/version",
                 "version must be a string".into(),
             ),
-            Some(Err(e)) => ctx.push(Rule::VersionFormat, "/version", e),
+            Some(Err(e)) => ctx.push(Rule::VersionFormat, "/version", e.to_string()),
             Some(Ok(parsed_ver)) => {
                 if let Some(catalog) = &opts.catalog_version {
                     if parsed_ver <= *catalog {
