@@ -4,11 +4,11 @@
 // the publishing permissions, after which the page repeats the upload), see a lower version
 // refused with the reason, submit an update for review and withdraw it, reject another,
 // approve Expense Tracker's submission, and delete an app only after confirming.
-import { after, before, test } from "node:test";
+import { after, before } from "node:test";
 import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { approveDeviceCode, byTestId, scratchDir, screenshot, startSession } from "./harness.mjs";
+import { approveDeviceCode, byTestId, scratchDir, screenshot, startSession, openPage, tap, test } from "./harness.mjs";
 import { cleanIcons, zip } from "./zipkit.mjs";
 
 // The seeded demo bot (tenant-sim's DEMO_BOT_MANIFEST_ID / DEMO_BOT_APP_ID).
@@ -131,7 +131,7 @@ test("sign in to the demo tenant", async () => {
 });
 
 test("the catalog lists FlashDuty with its versions and publishing states", async () => {
-  await browser.$(byTestId("nav-catalog")).click();
+  await openPage(browser, "catalog");
   await card().waitForExist({ timeout: 30000 });
   await browser.waitUntil(async () => /From your tenant/.test(await browser.$(byTestId("catalog-source")).getText()), {
     timeout: 30000,
@@ -154,18 +154,38 @@ test("the catalog lists FlashDuty with its versions and publishing states", asyn
 });
 
 test("after an inventory sync the card shows the installed versions per kind", async () => {
-  await browser.$(byTestId("nav-installations")).click();
-  await browser.$(byTestId("installs-load-apps")).click();
+  await openPage(browser, "installations");
+  // The Catalog page has read the apps already, so FlashDuty is in the picker before "Refresh
+  // app list" answers: the bot is chosen while the list loads, and must stay chosen after.
+  const load = browser.$(byTestId("installs-load-apps"));
+  await tap(load);
   const picker = browser.$(byTestId("installs-app"));
   await browser.waitUntil(async () => /FlashDuty/.test(await picker.getText()), { timeout: 30000 });
   await picker.selectByVisibleText("FlashDuty");
-  await browser.$(byTestId("installs-sync")).waitForEnabled({ timeout: 10000 });
-  await browser.$(byTestId("installs-sync")).click();
+  await textBecomes(load, "Refresh app list", "the app list did not finish loading");
+  const flashdutyId = await picker.getValue();
+  assert.notEqual(flashdutyId, "", "FlashDuty stays chosen after the list arrives");
+  const syncButton = browser.$(byTestId("installs-sync"));
+  await syncButton.waitForEnabled({ timeout: 10000 });
+  await tap(syncButton);
+  // The sync shows in the status bar while it runs; a click that started nothing fails here.
   await browser.waitUntil(
-    async () => (await browser.$(byTestId("sync-age")).getAttribute("data-status")) === "completed",
-    { timeout: 180000, interval: 500, timeoutMsg: "the sync did not complete" },
+    async () =>
+      (await browser.$(byTestId("status-work")).getAttribute("data-busy")) === "true" ||
+      (await browser.$(byTestId("sync-age")).getAttribute("data-status")) !== "never",
+    { timeout: 15000, interval: 200, timeoutMsg: "Sync started nothing" },
   );
-  await browser.$(byTestId("nav-catalog")).click();
+  await browser.waitUntil(async () => (await browser.$(byTestId("status-work")).getAttribute("data-busy")) === null, {
+    timeout: 180000,
+    interval: 500,
+    timeoutMsg: "the sync did not end",
+  });
+  await browser.waitUntil(async () => (await browser.$(byTestId("sync-age")).getAttribute("data-status")) === "completed", {
+    timeout: 10000,
+    timeoutMsg: "the sync ended but did not complete",
+  });
+  assert.equal(await picker.getValue(), flashdutyId);
+  await openPage(browser, "catalog");
   const teams = card().$(byTestId("catalog-installs-team"));
   await teams.waitForExist({ timeout: 30000 });
   // The demo seeds FlashDuty in 12 teams at 1.0.0–1.0.2: some behind 1.0.2, some current.

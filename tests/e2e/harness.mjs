@@ -7,6 +7,7 @@ import { createConnection, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import assert from "node:assert/strict";
+import { test as nodeTest } from "node:test";
 import { remote } from "webdriverio";
 
 const app = process.env.BOTDECK_E2E_APP;
@@ -102,10 +103,12 @@ export async function startSession(options = {}) {
       connectionRetryTimeout: 60000,
       capabilities: { "tauri:options": { application: app, args: options.args ?? [] } },
     });
+    current = browser;
     return {
       browser,
       dataDir,
       async close() {
+        if (current === browser) current = null;
         try {
           await browser.deleteSession();
         } catch {
@@ -121,6 +124,64 @@ export async function startSession(options = {}) {
 }
 
 export const byTestId = (id) => `[data-testid="${id}"]`;
+
+/** The window the running test file drives (set by `startSession`), for failure reports. */
+let current = null;
+
+/**
+ * What the window showed, in a few lines: which page, its banners and status bar, the start of
+ * its text. CI keeps only the end of the output, so a failure must say this itself.
+ */
+export async function describeWindow(browser) {
+  try {
+    return await browser.execute(() => {
+      const squash = (t, n) => (t ?? "").replace(/\s+/g, " ").trim().slice(0, n);
+      const page = document.querySelector('section[data-testid^="page-"]');
+      const bars = [...document.querySelectorAll('[role="alert"], .fui-MessageBar')].map((b) => squash(b.textContent, 160));
+      return [
+        `page: ${page?.getAttribute("data-testid") ?? "none (blank window?)"}`,
+        `status bar: ${squash(document.querySelector('[data-testid="status-bar"]')?.textContent, 160)}`,
+        ...bars.slice(0, 4).map((b) => `banner: ${b}`),
+        `text: ${squash(page?.innerText ?? document.body?.innerText, 400)}`,
+      ].join("\n");
+    });
+  } catch (err) {
+    return `the window could not be read: ${err?.message ?? err}`;
+  }
+}
+
+/**
+ * node:test's `test`, plus evidence when it fails: a screenshot (`FAILED-<name>.png`) and what
+ * the window showed, added to the error's message.
+ */
+export function test(name, fn) {
+  return nodeTest(name, async (t) => {
+    try {
+      await fn(t);
+    } catch (err) {
+      const browser = current;
+      if (browser) {
+        const slug = name.replace(/[^A-Za-z0-9]+/g, "-").slice(0, 60);
+        await browser.saveScreenshot(join(artifacts, `FAILED-${slug}.png`)).catch(() => undefined);
+        const seen = await describeWindow(browser);
+        if (err instanceof Error) err.message += `\n--- the window showed ---\n${seen}`;
+      }
+      throw err;
+    }
+  });
+}
+
+/** Clicks once nothing covers the element (a closing popup or tooltip would take the click). */
+export async function tap(element, timeout = 10000) {
+  await element.waitForClickable({ timeout });
+  await element.click();
+}
+
+/** Opens a page from the navigation and waits until it is shown. */
+export async function openPage(browser, id) {
+  await tap(browser.$(byTestId(`nav-${id}`)));
+  await browser.$(byTestId(`page-${id}`)).waitForDisplayed({ timeout: 10000, timeoutMsg: `the ${id} page did not open` });
+}
 
 export async function screenshot(browser, name) {
   await browser.saveScreenshot(join(artifacts, `${name}.png`));

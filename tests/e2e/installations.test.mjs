@@ -2,9 +2,9 @@
 // paced sync at Teams' real limits, so it takes some seconds), see the coverage picture, pick
 // every outdated team and upgrade them in bulk — which first asks to sign in again for the
 // installing permissions — and see them turn current (1.0.2).
-import { after, before, test } from "node:test";
+import { after, before } from "node:test";
 import assert from "node:assert/strict";
-import { approveDeviceCode, byTestId, screenshot, startSession } from "./harness.mjs";
+import { approveDeviceCode, byTestId, screenshot, startSession, openPage, test } from "./harness.mjs";
 
 let session;
 let browser;
@@ -42,7 +42,7 @@ test("sign in to the demo tenant (reading only)", async () => {
 });
 
 test("sync reads where FlashDuty is installed and draws the coverage", async () => {
-  await browser.$(byTestId("nav-installations")).click();
+  await openPage(browser, "installations");
   assert.equal(await browser.$(byTestId("sync-age")).getText(), "Never synced");
   await browser.$(byTestId("installs-load-apps")).click();
   const picker = browser.$(byTestId("installs-app"));
@@ -188,7 +188,7 @@ test("a bulk install the admin leaves mid-run is finished and retryable on retur
     // The page keeps showing the run the drawer no longer does.
     await browser.$(byTestId("bulk-running")).waitForExist({ timeout: 5000 });
 
-    await browser.$(byTestId("nav-overview")).click();
+    await openPage(browser, "overview");
     await browser.$(byTestId("installations-page")).waitForExist({ reverse: true, timeout: 5000 });
     assert.equal(await browser.$(byTestId("status-work")).getAttribute("data-busy"), "true", "left mid-run");
     assert.match(await browser.$(byTestId("status-work")).getText(), /Install FlashDuty/);
@@ -202,7 +202,7 @@ test("a bulk install the admin leaves mid-run is finished and retryable on retur
     await simFaults(null);
   }
 
-  await browser.$(byTestId("nav-installations")).click();
+  await openPage(browser, "installations");
   const outcome = browser.$(byTestId("bulk-outcome"));
   await outcome.waitForExist({ timeout: 10000 });
   assert.equal(await outcome.getAttribute("data-status"), "completed");

@@ -1,10 +1,10 @@
 // The Package page in the real window: open a zip through the file input (raw bytes over IPC),
 // see the findings, fix the outline icon, bump past the catalog version, build to a folder.
-import { after, before, test } from "node:test";
+import { after, before } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { byTestId, scratchDir, screenshot, startSession } from "./harness.mjs";
+import { byTestId, scratchDir, screenshot, startSession, openPage, test } from "./harness.mjs";
 import { png, zip } from "./zipkit.mjs";
 
 // --- A package built here (zipkit.mjs), so the test owns every byte of it. ----------------
@@ -66,7 +66,7 @@ before(async () => {
   session = await startSession();
   browser = session.browser;
   await browser.$(byTestId("nav-package")).waitForExist({ timeout: 30000 });
-  await browser.$(byTestId("nav-package")).click();
+  await openPage(browser, "package");
   await browser.$(byTestId("package-open-panel")).waitForExist({ timeout: 10000 });
 });
 

@@ -3,9 +3,9 @@
 // then the revocation scopes as it would for a real admin, see FlashDuty's missing
 // Team.ReadBasic.All as "Update available" with its admin consent link, and revoke the excess
 // Group.ReadWrite.All through the confirmation dialog until its row is gone.
-import { after, before, test } from "node:test";
+import { after, before } from "node:test";
 import assert from "node:assert/strict";
-import { approveDeviceCode, byTestId, screenshot, startSession } from "./harness.mjs";
+import { approveDeviceCode, byTestId, screenshot, startSession, openPage, test } from "./harness.mjs";
 
 const FLASHDUTY_APP_ID = "d5a7c3e1-2f4b-4c6d-8e9f-0a1b2c3d4e5f";
 const EXCESS_ROW = "perm-row-Group.ReadWrite.All|application";
@@ -34,7 +34,7 @@ test("sign in to the demo tenant", async () => {
 });
 
 test("the page asks for permission review, then shows FlashDuty's missing permission as Update available", async () => {
-  await browser.$(byTestId("nav-permissions")).click();
+  await openPage(browser, "permissions");
   // The first sign-in only read the tenant: reading grants needs more scopes.
   const needed = browser.$(byTestId("perm-sign-in-needed"));
   await needed.waitForExist({ timeout: 30000 });
@@ -103,7 +103,7 @@ test("the excess role is revoked through the confirmation dialog and disappears"
   await browser.execute((el) => el.scrollIntoView({ block: "start" }), await browser.$(byTestId("fix-outcome")));
   await screenshot(browser, "permissions-after-revoke");
 
-  await browser.$(byTestId("nav-activity")).click();
+  await openPage(browser, "activity");
   await browser.waitUntil(async () => /permission\.revoke_app_role/.test(await browser.$("main").getText()), {
     timeout: 10000,
     timeoutMsg: "the revocation is not in the Activity log",
@@ -112,7 +112,7 @@ test("the excess role is revoked through the confirmation dialog and disappears"
 
 test("the picture reads in the dark theme too", async () => {
   await browser.$(byTestId("theme-toggle")).click();
-  await browser.$(byTestId("nav-permissions")).click();
+  await openPage(browser, "permissions");
   const banner = browser.$(byTestId("update-available"));
   await banner.waitForDisplayed({ timeout: 60000 });
   await browser.$(byTestId("tab-matrix")).click();

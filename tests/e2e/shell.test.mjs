@@ -1,7 +1,7 @@
 // The app frame in the real window: navigation, every page, theme, keyboard, doctor facts.
-import { after, before, test } from "node:test";
+import { after, before } from "node:test";
 import assert from "node:assert/strict";
-import { byTestId, screenshot, startSession } from "./harness.mjs";
+import { byTestId, screenshot, startSession, openPage, test } from "./harness.mjs";
 
 const sections = ["overview", "package", "catalog", "installations", "permissions", "links", "activity", "settings"];
 let session;
@@ -55,7 +55,7 @@ test("the theme switch changes the theme and it is remembered", async () => {
 });
 
 test("the keyboard moves through the navigation", async () => {
-  await browser.$(byTestId("nav-overview")).click();
+  await openPage(browser, "overview");
   await browser.keys(["ArrowDown"]);
   await browser.keys(["Enter"]);
   await browser.$(byTestId("page-package")).waitForExist({ timeout: 5000 });
@@ -64,7 +64,7 @@ test("the keyboard moves through the navigation", async () => {
 });
 
 test("Settings shows the doctor's facts from this machine", async () => {
-  await browser.$(byTestId("nav-settings")).click();
+  await openPage(browser, "settings");
   const keyring = browser.$(byTestId("doctor-keyring"));
   await keyring.waitForExist({ timeout: 15000 });
   // The run has an unlocked gnome-keyring, so the real backend's round-trip succeeds.

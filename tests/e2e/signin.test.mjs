@@ -1,8 +1,8 @@
 // Demo mode in the real window: sign in with the device-code flow, approved through the
 // simulator's control endpoint (standing in for the admin approving on Microsoft's page).
-import { after, before, test } from "node:test";
+import { after, before } from "node:test";
 import assert from "node:assert/strict";
-import { byTestId, screenshot, startSession } from "./harness.mjs";
+import { byTestId, screenshot, startSession, openPage, test } from "./harness.mjs";
 
 let session;
 let browser;
@@ -49,7 +49,7 @@ test("device-code sign-in shows the code and ends signed in to Contoso", async (
     async () => /Megan Bowen · Contoso/.test(await browser.$(byTestId("profile-label")).getText()),
     { timeout: 30000, timeoutMsg: "not signed in after approval" },
   );
-  await browser.$(byTestId("nav-overview")).click();
+  await openPage(browser, "overview");
   await browser.$(byTestId("tenant-name")).waitForExist({ timeout: 5000 });
   assert.equal(await browser.$(byTestId("tenant-name")).getText(), "Contoso");
   assert.match(await browser.$(byTestId("tenant-account")).getText(), /megan\.bowen@contoso\.onmicrosoft\.com/);
@@ -57,7 +57,7 @@ test("device-code sign-in shows the code and ends signed in to Contoso", async (
 });
 
 test("Settings shows the scopes the demo profile now holds", async () => {
-  await browser.$(byTestId("nav-settings")).click();
+  await openPage(browser, "settings");
   const userRead = browser.$(byTestId("scope-User.Read"));
   await userRead.waitForExist({ timeout: 5000 });
   assert.equal(await userRead.getAttribute("data-held"), "true");

@@ -26,6 +26,7 @@ import { BackgroundWorkProvider, StatusWork } from "../work";
 import { ipc, resetIpcMock } from "../test/ipcMock";
 import { signedInSession } from "../test/fixtures";
 import { installsIpc } from "../ipc/installs";
+import { catalogIpc } from "../ipc/catalog";
 import type { BulkPlan, InstallsOverview, InstallsSyncResult, InventoryRow, RunProgress, RunSummary } from "../ipc/installs";
 
 const m = vi.mocked(installsIpc);
@@ -243,6 +244,48 @@ describe("Installations page", () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+
+  it("a bot chosen while the app list is still loading stays chosen when the list arrives", async () => {
+    const user = userEvent.setup();
+    const expense = { ...flashduty, id: "cat-2", displayName: "Expense Tracker" };
+    const nothingChosen: InstallsOverview = { ...overview, apps: [flashduty, expense], appId: null, publishedVersion: null, sync: null, coverage: [], versions: [] };
+    m.overview.mockImplementation(async (id) => (id ? { ...overview, apps: [flashduty, expense], appId: id } : nothingChosen));
+    const list = deferred<never[]>();
+    vi.mocked(catalogIpc.list).mockReturnValue(list.promise as never);
+    renderPage();
+    const picker = await screen.findByTestId("installs-app");
+    await waitFor(() => expect(within(picker).getByText("FlashDuty")).toBeInTheDocument());
+    await user.click(screen.getByTestId("installs-load-apps"));
+    expect(screen.getByTestId("installs-load-apps")).toHaveTextContent("Reading the catalog");
+    await user.selectOptions(picker, "cat-1");
+    await waitFor(() => expect(screen.getByTestId("installs-sync")).toBeEnabled());
+    await act(async () => list.resolve([]));
+    await waitFor(() => expect(screen.getByTestId("installs-load-apps")).toHaveTextContent("Refresh app list"));
+    expect(m.overview).toHaveBeenLastCalledWith("cat-1");
+    expect(picker).toHaveValue("cat-1");
+    expect(screen.getByTestId("installs-sync")).toBeEnabled();
+  });
+
+  it("an older answer from the cache never replaces a newer choice", async () => {
+    const user = userEvent.setup();
+    const expense = { ...flashduty, id: "cat-2", displayName: "Expense Tracker" };
+    const apps = [flashduty, expense];
+    const slow = deferred<InstallsOverview>();
+    m.overview
+      .mockResolvedValueOnce({ ...overview, apps })
+      .mockReturnValueOnce(slow.promise)
+      .mockResolvedValueOnce({ ...overview, apps, appId: "cat-1" });
+    renderPage();
+    const picker = await screen.findByTestId("installs-app");
+    await waitFor(() => expect(picker).toHaveValue("cat-1"));
+    await user.selectOptions(picker, "cat-2");
+    await user.selectOptions(picker, "cat-1");
+    await waitFor(() => expect(m.overview).toHaveBeenCalledTimes(3));
+    // Expense Tracker's answer comes last but was asked first: FlashDuty stays.
+    await act(async () => slow.resolve({ ...overview, apps, appId: "cat-2", publishedVersion: null }));
+    expect(picker).toHaveValue("cat-1");
+    expect(screen.getByTestId("sync-age")).toHaveTextContent("FlashDuty synced");
   });
 
   it("opens from the cache with its age, the coverage and version pictures, and the rows", async () => {

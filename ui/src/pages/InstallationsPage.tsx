@@ -130,15 +130,23 @@ export function InstallationsPage() {
   const syncOutcome = work.outcomes.sync as Outcome<InstallsSyncResult> | undefined;
   const bulkOutcome = work.outcomes.bulk as Outcome<BulkOutcome> | undefined;
 
+  // Answers can arrive out of order (a bot chosen while the app list is still loading): only
+  // the newest request's answer is shown, so an older one never undoes the admin's choice.
+  const latestRefresh = useRef(0);
+  // The bot last chosen, ahead of the cache's answer: whatever refreshes later asks for this one.
+  const chosen = useRef<string | null>(null);
   const refresh = useCallback(async (id: string | null) => {
+    const request = ++latestRefresh.current;
     try {
       const next = await installsIpc.overview(id);
+      if (request !== latestRefresh.current) return;
+      chosen.current = next.appId;
       setOverview(next);
       setAppId(next.appId);
       setLoadedAt(Date.now());
       setReloadKey((k) => k + 1);
     } catch (err) {
-      setProblem({ error: err as ApiError, feature: "read_tenant" });
+      if (request === latestRefresh.current) setProblem({ error: err as ApiError, feature: "read_tenant" });
     }
   }, []);
 
@@ -147,15 +155,13 @@ export function InstallationsPage() {
   }, [refresh]);
 
   // A sync or bulk run ended (here or while this page was not even mounted): re-read the cache.
-  const appIdRef = useRef(appId);
-  appIdRef.current = appId;
   const seenFinished = useRef(work.finished);
   useEffect(() => {
     if (seenFinished.current === work.finished) return;
     seenFinished.current = work.finished;
     // A finished run makes any earlier "signed in, try again" advice stale.
     setNotice(null);
-    void refresh(appIdRef.current);
+    void refresh(chosen.current);
   }, [work.finished, refresh]);
 
   // A run that failed to start (consent, sign-in) is shown on the page, not in the drawer.
@@ -171,7 +177,7 @@ export function InstallationsPage() {
   // Without a progress channel, the only way to learn that such a run ended is to ask.
   useEffect(() => {
     if (!orphanRun) return;
-    const t = window.setInterval(() => void refresh(appIdRef.current), ORPHAN_POLL_MS);
+    const t = window.setInterval(() => void refresh(chosen.current), ORPHAN_POLL_MS);
     return () => window.clearInterval(t);
   }, [orphanRun, refresh]);
 
@@ -198,12 +204,18 @@ export function InstallationsPage() {
     setProblem(null);
     try {
       await catalogIpc.list(true);
-      await refresh(appId);
+      // The bot chosen now, not when the list was asked for: the admin may have picked one meanwhile.
+      await refresh(chosen.current);
     } catch (err) {
       fail(err as ApiError);
     } finally {
       setLoadingApps(false);
     }
+  };
+
+  const choose = (id: string | null) => {
+    chosen.current = id;
+    void refresh(id);
   };
 
   const sync = (fresh: boolean) => {
@@ -333,7 +345,7 @@ export function InstallationsPage() {
         <Field label="Bot">
           <Select
             value={appId ?? ""}
-            onChange={(_, d) => void refresh(d.value || null)}
+            onChange={(_, d) => choose(d.value || null)}
             data-testid="installs-app"
             disabled={syncing}
           >
