@@ -107,10 +107,7 @@ pub fn run_desktop() -> ExitCode {
             // Sign-in and consent pages open in the system browser, never in the webview.
             app.state::<AppState>()
                 .set_url_opener(std::sync::Arc::new(move |url: &str| {
-                    handle
-                        .opener()
-                        .open_url(url, None::<&str>)
-                        .map_err(|e| e.to_string())
+                    handle.opener().open_url(url, None::<&str>)
                 }));
             Ok(())
         })

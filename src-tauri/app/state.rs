@@ -40,7 +40,7 @@ impl StartupOptions {
 }
 
 /// Opens a URL in the system browser; set by the desktop shell (the mock runtime has none).
-pub type UrlOpener = Arc<dyn Fn(&str) -> Result<(), String> + Send + Sync>;
+pub type UrlOpener = Arc<dyn Fn(&str) -> Result<(), tauri_plugin_opener::Error> + Send + Sync>;
 
 /// The embedded demo tenant: tenant-sim on loopback, for as long as the window is open.
 pub struct DemoTenant {
@@ -141,7 +141,7 @@ impl AppState {
                         id: "demo-unavailable".into(),
                         level: NoticeLevel::Error,
                         title: "The demo tenant could not be started".into(),
-                        message: err,
+                        message: err.to_string(),
                     });
                     None
                 }
@@ -339,50 +339,48 @@ impl AppState {
     }
 }
 
+/// Why the embedded demo tenant did not start (shown as a notice; the app opens without it).
+#[derive(Debug, thiserror::Error)]
+enum DemoError {
+    #[error("{0}")]
+    Simulator(#[from] tenant_sim::SimError),
+    #[error("{0}")]
+    Endpoints(#[from] botdeck_core::config::ConfigError),
+    #[error("{0}")]
+    Profile(#[from] botdeck_core::profiles::ProfileError),
+}
+
 /// Starts tenant-sim on loopback and points the demo profile at it. Tokens from an earlier
 /// demo run belong to a simulator that is gone, so the demo profile starts signed out.
-fn start_demo(store: &Store) -> Result<DemoTenant, String> {
+fn start_demo(store: &Store) -> Result<DemoTenant, DemoError> {
     let config = tenant_sim::SimConfig {
         size: tenant_sim::TenantSize::Demo,
         auto_approve_browser: Some(true),
         ..tenant_sim::SimConfig::default()
     };
-    let sim =
-        tauri::async_runtime::block_on(tenant_sim::start(config)).map_err(|e| e.to_string())?;
-    let cloud =
-        Cloud::custom(&sim.authority_host(), &sim.graph_base_url()).map_err(|e| e.to_string())?;
+    let sim = tauri::async_runtime::block_on(tenant_sim::start(config))?;
+    let cloud = Cloud::custom(&sim.authority_host(), &sim.graph_base_url())?;
     let profiles = Profiles::new(store);
-    let profile = match profiles
-        .find_by_name(DEMO_PROFILE_NAME)
-        .map_err(|e| e.to_string())?
-    {
+    let profile = match profiles.find_by_name(DEMO_PROFILE_NAME)? {
         Some(existing) => {
-            profiles
-                .update_cloud(&existing.id, &cloud)
-                .map_err(|e| e.to_string())?;
-            profiles
-                .clear_identity(&existing.id)
-                .map_err(|e| e.to_string())?;
+            profiles.update_cloud(&existing.id, &cloud)?;
+            profiles.clear_identity(&existing.id)?;
             if let Ok(auth) = Authenticator::new(reqwest::Client::new()) {
                 let _ = auth.sign_out(&existing.id);
             }
             existing
         }
-        None => profiles
-            .create(
-                &NewProfile {
-                    name: DEMO_PROFILE_NAME.into(),
-                    tenant: sim.tenant_id(),
-                    cloud,
-                    client_id: tenant_sim::BOTDECK_PUBLIC_CLIENT_ID.into(),
-                },
-                true,
-            )
-            .map_err(|e| e.to_string())?,
+        None => profiles.create(
+            &NewProfile {
+                name: DEMO_PROFILE_NAME.into(),
+                tenant: sim.tenant_id(),
+                cloud,
+                client_id: tenant_sim::BOTDECK_PUBLIC_CLIENT_ID.into(),
+            },
+            true,
+        )?,
     };
-    profiles
-        .set_current(&profile.id)
-        .map_err(|e| e.to_string())?;
+    profiles.set_current(&profile.id)?;
     tracing::info!(url = %sim.base_url(), "demo tenant (tenant-sim) started");
     Ok(DemoTenant {
         sim,

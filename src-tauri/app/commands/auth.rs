@@ -178,7 +178,9 @@ pub async fn sign_in_browser(
         let _ = on_event.send(SignInEvent::BrowserOpened {
             url: url.to_string(),
         });
-        state.open_url(url).map_err(|e| e.message)
+        state
+            .open_url(url)
+            .map_err(|e| auth::BrowserOpenError::from(e.message))
     };
     let signed = authenticator
         .sign_in_browser(&profile, feature, &open, auth::BROWSER_TIMEOUT, &cancel)

@@ -206,7 +206,7 @@ fn profile_for_login(
     Ok((store, profile))
 }
 
-fn open_in_browser(url: &str) -> Result<(), String> {
+fn open_in_browser(url: &str) -> Result<(), auth::BrowserOpenError> {
     let opener = if cfg!(target_os = "macos") {
         "open"
     } else if cfg!(target_os = "windows") {
@@ -220,7 +220,7 @@ fn open_in_browser(url: &str) -> Result<(), String> {
         .stderr(std::process::Stdio::null())
         .spawn()
         .map(|_| ())
-        .map_err(|e| format!("{opener}: {e}"))
+        .map_err(|e| std::io::Error::new(e.kind(), format!("{opener}: {e}")).into())
 }
 
 pub fn login(paths: &DataPaths, args: LoginArgs) -> ExitCode {

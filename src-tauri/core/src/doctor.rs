@@ -75,11 +75,11 @@ fn check(id: &str, label: &str, status: CheckStatus, detail: String, hint: Optio
     }
 }
 
-fn probe_writable(dir: &Path) -> Result<(), String> {
-    std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+fn probe_writable(dir: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
     let probe = dir.join(format!(".botdeck-write-probe-{}", uuid::Uuid::new_v4()));
-    std::fs::write(&probe, b"probe").map_err(|e| e.to_string())?;
-    std::fs::remove_file(&probe).map_err(|e| e.to_string())
+    std::fs::write(&probe, b"probe")?;
+    std::fs::remove_file(&probe)
 }
 
 fn check_data_dir(dir: &Path) -> Check {

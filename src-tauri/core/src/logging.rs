@@ -41,7 +41,7 @@ pub fn init(log_dir: &Path, default_filter: &str, to_stderr: bool) -> LogGuard {
                 .with_filter(filter());
             (Some(layer), Some(guard), None)
         }
-        Err(err) => (None, None, Some(err)),
+        Err(err) => (None, None, Some(err.to_string())),
     };
     let stderr_layer = to_stderr.then(|| {
         fmt::layer()
@@ -69,15 +69,24 @@ pub fn init(log_dir: &Path, default_filter: &str, to_stderr: bool) -> LogGuard {
 
 use tracing_subscriber::Layer as _;
 
-fn open_appender(log_dir: &Path) -> Result<tracing_appender::rolling::RollingFileAppender, String> {
-    std::fs::create_dir_all(log_dir).map_err(|e| e.to_string())?;
-    tracing_appender::rolling::Builder::new()
+#[derive(Debug, thiserror::Error)]
+enum LogFileError {
+    #[error("cannot create the log folder: {0}")]
+    Folder(#[from] std::io::Error),
+    #[error("cannot open the log file: {0}")]
+    File(#[from] tracing_appender::rolling::InitError),
+}
+
+fn open_appender(
+    log_dir: &Path,
+) -> Result<tracing_appender::rolling::RollingFileAppender, LogFileError> {
+    std::fs::create_dir_all(log_dir)?;
+    Ok(tracing_appender::rolling::Builder::new()
         .rotation(tracing_appender::rolling::Rotation::DAILY)
         .filename_prefix(LOG_FILE_PREFIX)
         .filename_suffix(LOG_FILE_SUFFIX)
         .max_log_files(KEEP_DAYS)
-        .build(log_dir)
-        .map_err(|e| e.to_string())
+        .build(log_dir)?)
 }
 
 #[cfg(test)]

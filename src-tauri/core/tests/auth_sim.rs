@@ -10,7 +10,8 @@ use std::time::Duration;
 
 use botdeck_core::auth::entra::EntraClient;
 use botdeck_core::auth::{
-    self, AuthError, Authenticator, DeviceCodeGrant, Feature, Sleeper, SLOW_DOWN_STEP,
+    self, AuthError, Authenticator, BrowserOpenError, DeviceCodeGrant, Feature, Sleeper,
+    SLOW_DOWN_STEP,
 };
 use botdeck_core::config::Cloud;
 use botdeck_core::profiles::{NewProfile, Profile, Profiles};
@@ -263,7 +264,7 @@ async fn declined_expired_and_cancelled_stop_polling() {
 
 /// Plays the system browser: follows the authorize URL (the sim approves at once) to the
 /// loopback redirect.
-fn browser() -> impl Fn(&str) -> Result<(), String> + Send + Sync {
+fn browser() -> impl Fn(&str) -> Result<(), BrowserOpenError> + Send + Sync {
     |url: &str| {
         let url = url.to_string();
         tokio::spawn(async move {
@@ -323,7 +324,7 @@ async fn browser_flow_rejects_a_foreign_state_and_times_out() {
         tokio::spawn(async move {
             let _ = reqwest::get(format!("{redirect}?code=stolen&state=not-ours")).await;
         });
-        Ok(())
+        Ok::<(), BrowserOpenError>(())
     };
     let err = f
         .auth
@@ -341,7 +342,7 @@ async fn browser_flow_rejects_a_foreign_state_and_times_out() {
     let captured_in = captured.clone();
     let silent = move |url: &str| {
         *captured_in.lock().expect("lock") = redirect_uri_of(url);
-        Ok(())
+        Ok::<(), BrowserOpenError>(())
     };
     let err = f
         .auth
@@ -358,6 +359,36 @@ async fn browser_flow_rejects_a_foreign_state_and_times_out() {
     assert!(
         reqwest::get(redirect).await.is_err(),
         "timeout closes the port"
+    );
+    assert!(!f.auth.has_tokens(&f.profile.id).expect("keyring"));
+}
+
+#[tokio::test]
+#[ignore = "needs an unlocked Secret Service: run through `make test`"]
+async fn browser_flow_without_a_browser_says_which_address_to_open() {
+    let f = fixture(|_| {}).await;
+    let no_browser = |_: &str| -> Result<(), BrowserOpenError> {
+        Err(std::io::Error::new(std::io::ErrorKind::NotFound, "xdg-open: not found").into())
+    };
+    let err = f
+        .auth
+        .sign_in_browser(
+            &f.profile,
+            Feature::ReadTenant,
+            &no_browser,
+            Duration::from_secs(20),
+            &CancellationToken::new(),
+        )
+        .await
+        .expect_err("no browser, no sign-in");
+    let text = err.to_string();
+    assert!(
+        text.contains("could not open the system browser: xdg-open: not found"),
+        "{text}"
+    );
+    assert!(
+        text.contains("/oauth2/v2.0/authorize?"),
+        "the address to open by hand: {text}"
     );
     assert!(!f.auth.has_tokens(&f.profile.id).expect("keyring"));
 }

@@ -29,6 +29,10 @@ use crate::profiles::{Identity, Profile, Profiles};
 use crate::secrets::{SecretStore, Sensitive};
 use crate::store::Store;
 
+/// Why the system browser could not be opened: whatever the caller's opener reports (a spawn
+/// error in the CLI, the opener plugin's error in the app).
+pub type BrowserOpenError = Box<dyn std::error::Error + Send + Sync>;
+
 /// How long the browser flow waits for the redirect before closing the port.
 pub const BROWSER_TIMEOUT: Duration = Duration::from_secs(300);
 
@@ -138,7 +142,7 @@ impl Authenticator {
         &self,
         profile: &Profile,
         feature: Feature,
-        open_browser: &(dyn Fn(&str) -> Result<(), String> + Send + Sync),
+        open_browser: &(dyn Fn(&str) -> Result<(), BrowserOpenError> + Send + Sync),
         timeout: Duration,
         cancel: &CancellationToken,
     ) -> Result<SignedIn, AuthError> {

@@ -560,7 +560,7 @@ pub async fn execute_run(
     let mut requests = Vec::with_capacity(work.len());
     let mut owners = Vec::with_capacity(work.len());
     for (n, item) in work.iter().enumerate() {
-        match request_for(ctx, &run, item) {
+        match request_for(ctx.graph.base_url(), &run, item) {
             Ok(r) => {
                 requests.push(r);
                 owners.push(n);
@@ -576,7 +576,7 @@ pub async fn execute_run(
                     installation_id: item.installation_id.clone(),
                     status: None,
                     error_code: Some("NotInstalled".into()),
-                    message: Some(reason),
+                    message: Some(reason.to_string()),
                     request_id: None,
                     attempts: 0,
                     inventory: None,
@@ -663,7 +663,16 @@ fn close(store: &Mutex<Store>, run_id: &str, status: &str) -> Result<RunSummary,
     summary(&store, run_id)
 }
 
-fn request_for(ctx: &SyncContext<'_>, run: &RunRow, item: &WorkItem) -> Result<SubRequest, String> {
+/// An upgrade or uninstall planned for a target the cache no longer knows an installation of.
+#[derive(Debug, thiserror::Error)]
+#[error("not installed (no installation id): sync and plan again")]
+struct NoInstallationId;
+
+fn request_for(
+    graph_base: &str,
+    run: &RunRow,
+    item: &WorkItem,
+) -> Result<SubRequest, NoInstallationId> {
     let base = item.kind.installed_apps_path(&item.target_id);
     let consent = || {
         json!({"resourceSpecificPermissions": run.consent.iter().map(|p| json!({
@@ -675,7 +684,7 @@ fn request_for(ctx: &SyncContext<'_>, run: &RunRow, item: &WorkItem) -> Result<S
     match run.action {
         BulkAction::Install => {
             let mut body = json!({
-                "teamsApp@odata.bind": format!("{}/appCatalogs/teamsApps/{}", ctx.graph.base_url(), run.app_id)
+                "teamsApp@odata.bind": format!("{graph_base}/appCatalogs/teamsApps/{}", run.app_id)
             });
             if with_consent {
                 body["consentedPermissionSet"] = consent();
@@ -687,9 +696,7 @@ fn request_for(ctx: &SyncContext<'_>, run: &RunRow, item: &WorkItem) -> Result<S
             })
         }
         BulkAction::Upgrade => {
-            let id = item.installation_id.as_deref().ok_or_else(|| {
-                "not installed (no installation id): sync and plan again".to_string()
-            })?;
+            let id = item.installation_id.as_deref().ok_or(NoInstallationId)?;
             let body = if with_consent {
                 json!({ "consentedPermissionSet": consent() })
             } else {
@@ -702,9 +709,7 @@ fn request_for(ctx: &SyncContext<'_>, run: &RunRow, item: &WorkItem) -> Result<S
             })
         }
         BulkAction::Uninstall => {
-            let id = item.installation_id.as_deref().ok_or_else(|| {
-                "not installed (no installation id): sync and plan again".to_string()
-            })?;
+            let id = item.installation_id.as_deref().ok_or(NoInstallationId)?;
             Ok(SubRequest {
                 method: "DELETE".into(),
                 url: format!("{base}/{id}"),
@@ -1002,4 +1007,112 @@ pub fn run_items(
         })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GRAPH: &str = "https://graph.example/v1.0";
+
+    fn run(action: BulkAction, consent: Vec<RscPermission>) -> RunRow {
+        RunRow {
+            app_id: "cat-1".into(),
+            app_name: "FlashDuty".into(),
+            action,
+            target_version: Some("1.0.2".into()),
+            consent,
+            actor: Actor {
+                profile_id: None,
+                tenant_id: None,
+                upn: "admin@contoso.example".into(),
+            },
+        }
+    }
+
+    fn item(kind: TargetKind, installation_id: Option<&str>) -> WorkItem {
+        WorkItem {
+            kind,
+            target_id: "t-1".into(),
+            target_name: Some("Payments".into()),
+            installation_id: installation_id.map(str::to_string),
+            state: ItemState::Pending,
+        }
+    }
+
+    fn rsc() -> Vec<RscPermission> {
+        vec![RscPermission {
+            permission_value: "TeamsActivity.Send.Group".into(),
+            permission_type: "Application".into(),
+        }]
+    }
+
+    #[test]
+    fn an_install_binds_the_catalog_app_and_carries_the_rsc_consent_except_for_users() {
+        let team = request_for(
+            GRAPH,
+            &run(BulkAction::Install, rsc()),
+            &item(TargetKind::Team, None),
+        )
+        .expect("install request");
+        assert_eq!(team.method, "POST");
+        assert_eq!(team.url, TargetKind::Team.installed_apps_path("t-1"));
+        let body = team.body.expect("body");
+        assert_eq!(
+            body["teamsApp@odata.bind"],
+            "https://graph.example/v1.0/appCatalogs/teamsApps/cat-1"
+        );
+        assert_eq!(
+            body["consentedPermissionSet"]["resourceSpecificPermissions"][0]["permissionValue"],
+            "TeamsActivity.Send.Group"
+        );
+        let user = request_for(
+            GRAPH,
+            &run(BulkAction::Install, rsc()),
+            &item(TargetKind::User, None),
+        )
+        .expect("install request");
+        assert!(user
+            .body
+            .expect("body")
+            .get("consentedPermissionSet")
+            .is_none());
+    }
+
+    #[test]
+    fn upgrade_and_uninstall_address_the_installation() {
+        let upgrade = request_for(
+            GRAPH,
+            &run(BulkAction::Upgrade, Vec::new()),
+            &item(TargetKind::Chat, Some("inst-9")),
+        )
+        .expect("upgrade request");
+        assert_eq!(upgrade.method, "POST");
+        assert!(upgrade.url.ends_with("/inst-9/upgrade"), "{}", upgrade.url);
+        let uninstall = request_for(
+            GRAPH,
+            &run(BulkAction::Uninstall, Vec::new()),
+            &item(TargetKind::Team, Some("inst-9")),
+        )
+        .expect("uninstall request");
+        assert_eq!(uninstall.method, "DELETE");
+        assert!(uninstall.url.ends_with("/inst-9"), "{}", uninstall.url);
+        assert!(uninstall.body.is_none());
+    }
+
+    #[test]
+    fn upgrade_or_uninstall_without_an_installation_id_is_refused_with_the_way_out() {
+        for action in [BulkAction::Upgrade, BulkAction::Uninstall] {
+            let err = request_for(
+                GRAPH,
+                &run(action, Vec::new()),
+                &item(TargetKind::Team, None),
+            )
+            .expect_err("no installation id");
+            assert_eq!(
+                err.to_string(),
+                "not installed (no installation id): sync and plan again"
+            );
+        }
+    }
 }

@@ -205,9 +205,18 @@ impl std::fmt::Display for SchemaVersion {
     }
 }
 
-/// A compiled validator, or why it could not be compiled (a packaging bug, reported as a
-/// finding rather than a panic).
-pub(crate) type Compiled = Result<jsonschema::Validator, String>;
+/// Why an embedded schema could not be compiled: a packaging bug, reported as a finding
+/// rather than a panic.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum EmbeddedSchemaError {
+    #[error("embedded schema is not JSON: {0}")]
+    NotJson(#[from] serde_json::Error),
+    #[error("embedded schema does not compile: {0}")]
+    DoesNotCompile(String),
+}
+
+/// A compiled validator, or why it could not be compiled.
+pub(crate) type Compiled = Result<jsonschema::Validator, EmbeddedSchemaError>;
 
 struct Slots {
     manifest: [OnceLock<Compiled>; COUNT],
@@ -222,11 +231,11 @@ static SLOTS: Slots = Slots {
 fn compile(text: &str) -> Compiled {
     // The vendored files may carry a BOM (upstream has shipped some with one).
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let schema: serde_json::Value =
-        serde_json::from_str(text).map_err(|e| format!("embedded schema is not JSON: {e}"))?;
+    let schema: serde_json::Value = serde_json::from_str(text)?;
+    // jsonschema's error borrows the schema value; only its text outlives this call.
     jsonschema::draft4::options()
         .build(&schema)
-        .map_err(|e| format!("embedded schema does not compile: {e}"))
+        .map_err(|e| EmbeddedSchemaError::DoesNotCompile(e.to_string()))
 }
 
 /// Compiles each manifest schema once per process, on first use.

@@ -802,7 +802,7 @@ fn schema_checks(
     let validator = match validator {
         Ok(v) => v,
         Err(e) => {
-            out.push(Finding::new(rule, file, "", e.clone()));
+            out.push(Finding::new(rule, file, "", e.to_string()));
             return;
         }
     };
