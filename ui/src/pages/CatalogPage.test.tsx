@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import { render, screen, waitFor, within } from "@testing-library/react";
+import { act, render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { FluentProvider, webLightTheme } from "@fluentui/react-components";
 
@@ -126,6 +126,29 @@ describe("Catalog page", () => {
     await user.type(screen.getByTestId("catalog-search"), "expense");
     expect(screen.queryByTestId("catalog-app-ext-1")).not.toBeInTheDocument();
     expect(screen.getByTestId("catalog-app-ext-2")).toBeInTheDocument();
+  });
+
+  it("an older read that answers late never replaces a newer one", async () => {
+    const user = userEvent.setup();
+    const approved: CatalogView = structuredClone(view);
+    approved.apps[0]!.update.catalogVersion = "1.0.2";
+    approved.apps[0]!.app.definitions[1]!.publishingState = "published";
+    let answerSlow: ((v: CatalogView) => void) | null = null;
+    // The cache answers at once; the first read from Graph is slow, the next (after approving) quick.
+    m.list.mockImplementation((refresh) => {
+      if (!refresh) return Promise.resolve(view);
+      if (!answerSlow) return new Promise<CatalogView>((resolve) => (answerSlow = resolve));
+      return Promise.resolve(approved);
+    });
+    renderPage();
+    const card = await screen.findByTestId("catalog-app-ext-1");
+    await waitFor(() => expect(answerSlow).not.toBeNull());
+    // Approving while the first Graph read is still out re-reads the catalog.
+    await user.click(within(card).getByTestId("catalog-approve"));
+    await waitFor(() => expect(within(card).getByTestId("catalog-version")).toHaveTextContent("catalog 1.0.2"));
+    await act(async () => answerSlow?.(view));
+    expect(within(screen.getByTestId("catalog-app-ext-1")).getByTestId("catalog-version")).toHaveTextContent("catalog 1.0.2");
+    expect(screen.getByTestId("catalog-refresh")).toBeEnabled();
   });
 
   it("approves a submitted definition; withdraws and deletes only after confirmation", async () => {

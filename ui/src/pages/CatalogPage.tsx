@@ -32,15 +32,21 @@ export function CatalogPage() {
     setError(e);
   }, []);
 
+  // A refresh after a change can overlap the admin's own Refresh: the newest read wins, so an
+  // older answer never puts back a version the catalog has moved past.
+  const latestLoad = useRef(0);
   const load = useCallback(async (refresh: boolean) => {
+    const request = ++latestLoad.current;
     setLoading(true);
     try {
-      setView(await catalogIpc.list(refresh));
+      const next = await catalogIpc.list(refresh);
+      if (request !== latestLoad.current) return;
+      setView(next);
       setError(null);
     } catch (err) {
-      setError(err as ApiError);
+      if (request === latestLoad.current) setError(err as ApiError);
     } finally {
-      setLoading(false);
+      if (request === latestLoad.current) setLoading(false);
     }
   }, []);
 
