@@ -196,9 +196,10 @@ impl AppState {
         })
     }
 
-    /// Claims the background-work slot (installs sync or bulk run) and answers its id and
-    /// cancellation token; refused while another one runs, since both share the same limits.
-    pub fn begin_work(&self) -> Result<(u64, CancellationToken), ApiError> {
+    /// Claims the background-work slot (installs sync or bulk run); refused while another one
+    /// runs, since both share the same limits. The slot is freed when the guard is dropped,
+    /// however the work ends.
+    pub fn begin_work(&self) -> Result<WorkSlot<'_>, ApiError> {
         let mut slot = self.work.lock().unwrap_or_else(|p| p.into_inner());
         if slot.is_some() {
             return Err(ApiError::new(
@@ -209,13 +210,17 @@ impl AppState {
         let id = self
             .work_seq
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let token = CancellationToken::new();
-        *slot = Some((id, token.clone()));
-        Ok((id, token))
+        let cancel = CancellationToken::new();
+        *slot = Some((id, cancel.clone()));
+        Ok(WorkSlot {
+            state: self,
+            id,
+            cancel,
+        })
     }
 
     /// Frees the slot claimed by `begin_work` (only if it is still that work's).
-    pub fn end_work(&self, id: u64) {
+    fn end_work(&self, id: u64) {
         let mut slot = self.work.lock().unwrap_or_else(|p| p.into_inner());
         if slot.as_ref().is_some_and(|(current, _)| *current == id) {
             *slot = None;
@@ -336,6 +341,19 @@ impl AppState {
                 format!("could not open the system browser ({e}); open {url} yourself"),
             )
         })
+    }
+}
+
+/// The claimed background-work slot; dropping it frees the slot.
+pub struct WorkSlot<'a> {
+    state: &'a AppState,
+    id: u64,
+    pub cancel: CancellationToken,
+}
+
+impl Drop for WorkSlot<'_> {
+    fn drop(&mut self) {
+        self.state.end_work(self.id);
     }
 }
 

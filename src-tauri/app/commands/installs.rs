@@ -125,17 +125,6 @@ fn executor(graph: &GraphClient) -> Executor {
 }
 
 /// Frees the background-work slot however the command ends.
-struct WorkSlot<'a> {
-    state: &'a AppState,
-    id: u64,
-}
-
-impl Drop for WorkSlot<'_> {
-    fn drop(&mut self) {
-        self.state.end_work(self.id);
-    }
-}
-
 fn cached_app(state: &AppState, app_id: &str) -> Result<Option<CatalogApp>, ApiError> {
     Ok(catalog::cached_apps(&*state.store()?)?
         .into_iter()
@@ -226,11 +215,7 @@ pub async fn installs_sync(
     // Options are checked before anything else: a nonsense request never needs a sign-in.
     let options = req.options()?;
     let profile = state.current_profile()?;
-    let (work_id, cancel) = state.begin_work()?;
-    let _slot = WorkSlot {
-        state: &state,
-        id: work_id,
-    };
+    let work = state.begin_work()?;
     let first = state.access_token(&profile, Feature::ReadTenant).await?;
     let graph = auth::graph_of(&state.http, &profile);
     let app = fresh_app(&state, &graph, &first, &req.app_id).await?;
@@ -243,7 +228,7 @@ pub async fn installs_sync(
         executor: &executor,
     };
     let progress = progress_sender(on_progress);
-    let report = installs::sync(&ctx, &app, &options, &progress, &cancel).await?;
+    let report = installs::sync(&ctx, &app, &options, &progress, &work.cancel).await?;
     tracing::info!(app = %app.display_name, status = %report.status, targets = report.targets, "inventory sync finished");
     Ok(InstallsSyncResult {
         report,
@@ -315,11 +300,7 @@ pub async fn installs_run(
         ..
     } = parse_args(&request)?;
     let profile = state.current_profile()?;
-    let (work_id, cancel) = state.begin_work()?;
-    let _slot = WorkSlot {
-        state: &state,
-        id: work_id,
-    };
+    let work = state.begin_work()?;
     let first = state.access_token(&profile, Feature::Install).await?;
     let graph = auth::graph_of(&state.http, &profile);
     let app = fresh_app(&state, &graph, &first, &app_id).await?;
@@ -342,7 +323,7 @@ pub async fn installs_run(
         first,
         &run_id,
         on_progress,
-        &cancel,
+        &work.cancel,
     )
     .await
 }
@@ -362,11 +343,7 @@ pub async fn installs_resume(
     // An unknown run is refused before asking for a token.
     installs::run_summary(&*state.store()?, &run_id)?;
     let profile = state.current_profile()?;
-    let (work_id, cancel) = state.begin_work()?;
-    let _slot = WorkSlot {
-        state: &state,
-        id: work_id,
-    };
+    let work = state.begin_work()?;
     let first = state.access_token(&profile, Feature::Install).await?;
     if retry_failed {
         installs::retry_failed(state.store_mutex()?, &run_id)?;
@@ -379,7 +356,7 @@ pub async fn installs_resume(
         first,
         &run_id,
         on_progress,
-        &cancel,
+        &work.cancel,
     )
     .await
 }
