@@ -248,11 +248,36 @@ fn read_file_capped(path: &Path, max: u64) -> Result<Vec<u8>, PackageError> {
     Ok(buf)
 }
 
+/// The path to read for `name` in the package folder `dir`. A symlink is followed only while
+/// it stays inside the folder: a package is what the folder holds, and a link to
+/// `~/.ssh/id_rsa` named `outline.png` must not carry that file into an upload or a preview.
+/// The resolved path is what gets read, so the check and the read see the same file.
+fn contained_path(dir: &Path, name: &str) -> Result<std::path::PathBuf, PackageError> {
+    let path = dir.join(name);
+    let is_link = std::fs::symlink_metadata(&path)
+        .map(|m| m.file_type().is_symlink())
+        .unwrap_or(false);
+    if !is_link {
+        return Ok(path);
+    }
+    let root = std::fs::canonicalize(dir).map_err(|e| PackageError::io(dir, e))?;
+    match std::fs::canonicalize(&path) {
+        Ok(target) if target.starts_with(&root) => Ok(target),
+        Ok(target) => Err(PackageError::SymlinkOutsideFolder {
+            name: name.to_string(),
+            target,
+        }),
+        // A dangling link reads as a missing file, like any other absent reference.
+        Err(_) => Ok(path),
+    }
+}
+
 /// Reads a package folder: `manifest.json` plus the files it references that sit at the folder
-/// root. Other files in the folder are ignored, exactly as `build` would ignore them.
+/// root. Other files in the folder are ignored, exactly as `build` would ignore them. Symlinks
+/// that lead out of the folder are refused.
 pub fn read_dir(dir: &Path, limits: &ImportLimits) -> Result<RawPackage, PackageError> {
     let mut out = RawPackage::default();
-    let manifest_path = dir.join(MANIFEST_FILE);
+    let manifest_path = contained_path(dir, MANIFEST_FILE)?;
     if !manifest_path.is_file() {
         if !dir.is_dir() {
             return Err(PackageError::io(
@@ -273,7 +298,7 @@ pub fn read_dir(dir: &Path, limits: &ImportLimits) -> Result<RawPackage, Package
         if unsafe_name_reason(&name).is_some() || name.contains('/') || name == MANIFEST_FILE {
             continue;
         }
-        let path = dir.join(&name);
+        let path = contained_path(dir, &name)?;
         if !path.is_file() {
             continue;
         }

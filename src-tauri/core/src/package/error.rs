@@ -24,6 +24,8 @@ pub enum PackageError {
     InputTooLarge { size: u64, max: u64 },
     #[error("the archive contains {name:?} twice")]
     DuplicateEntry { name: String },
+    #[error("{name:?} in the package folder is a symbolic link to {target:?}, outside the folder; BotDeck does not follow links out of a package folder (copy the file into the folder instead)")]
+    SymlinkOutsideFolder { name: String, target: PathBuf },
     #[error("manifest.json is missing")]
     MissingManifest,
     #[error("manifest.json is not valid: {0}")]

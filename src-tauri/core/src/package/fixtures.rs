@@ -12,9 +12,9 @@ pub const GOLDEN_APP_ID: &str = "6f0b6c1e-3a5d-4c47-9a7e-2f5b8d1c0a11";
 pub const GOLDEN_BOT_ID: &str = "0e8f5a3c-7b21-4d9e-8c6a-5f4e3d2c1b0a";
 pub const GOLDEN_WEB_APP_ID: &str = "0e8f5a3c-7b21-4d9e-8c6a-5f4e3d2c1b0a";
 
-/// A valid FlashDuty-style bot package for `version`: template + a German localization file,
-/// a valid domain, and (from 1.16 on, where RSC exists) one RSC permission with
-/// webApplicationInfo.
+/// A valid FlashDuty-style bot package for `version`: template + valid domains, and where the
+/// version has them, webApplicationInfo (1.4+), a German localization file (1.5+) and one RSC
+/// permission (1.12+).
 pub fn golden(version: SchemaVersion) -> Package {
     let mut pkg = new_bot_app(&NewBotAppOptions {
         name: "FlashDuty".into(),
@@ -28,17 +28,25 @@ pub fn golden(version: SchemaVersion) -> Package {
     let m = &mut pkg.manifest;
     m.version = "1.0.3".into();
     m.valid_domains = Some(vec!["alerts.example.com".into(), "*.example.com".into()]);
+    if !version.supports_web_application_info() {
+        return pkg;
+    }
     m.web_application_info = serde_json::from_value(json!({
         "id": GOLDEN_WEB_APP_ID,
         "resource": "api://alerts.example.com/0e8f5a3c-7b21-4d9e-8c6a-5f4e3d2c1b0a"
     }))
     .ok();
-    m.authorization = serde_json::from_value(json!({
-        "permissions": { "resourceSpecific": [
-            { "name": "ChannelMessage.Send.Group", "type": "Application" }
-        ]}
-    }))
-    .ok();
+    if version.supports_rsc() {
+        m.authorization = serde_json::from_value(json!({
+            "permissions": { "resourceSpecific": [
+                { "name": "ChannelMessage.Send.Group", "type": "Application" }
+            ]}
+        }))
+        .ok();
+    }
+    if !version.supports_localization() {
+        return pkg;
+    }
     m.localization_info = Some(LocalizationInfo {
         default_language_tag: "en-us".into(),
         default_language_file: None,

@@ -34,6 +34,10 @@ pub struct OutlineCheck {
     pub total_pixels: u64,
     /// First offending pixel: x, y, RGBA.
     pub first_bad: Option<(u32, u32, [u8; 4])>,
+    /// White pixels that are neither opaque nor fully transparent (anti-aliased edges).
+    /// The docs allow them; Microsoft's validator has rejected icons with them (alpha 216).
+    pub partial_alpha_pixels: u64,
+    pub first_partial: Option<(u32, u32, [u8; 4])>,
 }
 
 const PNG_MAGIC: &[u8] = b"\x89PNG\r\n\x1a\n";
@@ -123,17 +127,28 @@ pub fn encode_png(img: &RgbaImage) -> Result<Vec<u8>, PackageError> {
     Ok(out)
 }
 
-/// A pixel passes when it is fully transparent or exactly white; partial alpha on white is
-/// fine (anti-aliased edges), grey or coloured pixels are not.
+/// A pixel passes when it is fully transparent or exactly white; grey or coloured pixels are
+/// bad. White pixels with partial alpha are counted apart: the docs allow them, but
+/// Microsoft's validator has refused such icons, so they earn a warning.
 pub fn check_outline(img: &RgbaImage) -> OutlineCheck {
     let mut bad = 0u64;
     let mut first = None;
+    let mut partial = 0u64;
+    let mut first_partial = None;
     for (x, y, p) in img.enumerate_pixels() {
         let [r, g, b, a] = p.0;
-        if a != 0 && (r, g, b) != (255, 255, 255) {
+        if a == 0 {
+            continue;
+        }
+        if (r, g, b) != (255, 255, 255) {
             bad += 1;
             if first.is_none() {
                 first = Some((x, y, p.0));
+            }
+        } else if a != 255 {
+            partial += 1;
+            if first_partial.is_none() {
+                first_partial = Some((x, y, p.0));
             }
         }
     }
@@ -141,6 +156,8 @@ pub fn check_outline(img: &RgbaImage) -> OutlineCheck {
         bad_pixels: bad,
         total_pixels: u64::from(img.width()) * u64::from(img.height()),
         first_bad: first,
+        partial_alpha_pixels: partial,
+        first_partial,
     }
 }
 
@@ -216,9 +233,9 @@ fn coverage(src: &RgbaImage) -> Vec<u8> {
         .collect()
 }
 
-/// Outline icon fix: any PNG/JPEG → 32x32 PNG where every pixel is pure white with the shape's
-/// coverage as alpha, or fully transparent. Near-invisible pixels (alpha < 16) are cleared so
-/// resampling noise does not leave a haze.
+/// Outline icon fix: any PNG/JPEG → 32x32 PNG where every pixel is opaque white or fully
+/// transparent. Coverage is thresholded at half: anti-aliased edges would look smoother, but
+/// Microsoft's validator has rejected outline icons whose white pixels are partly opaque.
 pub fn fix_outline_icon(bytes: &[u8]) -> Result<IconFix, PackageError> {
     let src = decode_image(bytes)?;
     let cov = coverage(&src);
@@ -228,8 +245,11 @@ pub fn fix_outline_icon(bytes: &[u8]) -> Result<IconFix, PackageError> {
     }
     let mut out = fit_square(&mask, OUTLINE_SIZE);
     for p in out.pixels_mut() {
-        let a = if p.0[3] < 16 { 0 } else { p.0[3] };
-        *p = Rgba([255, 255, 255, a]);
+        *p = if p.0[3] >= 128 {
+            Rgba([255, 255, 255, 255])
+        } else {
+            Rgba([0, 0, 0, 0])
+        };
     }
     Ok(IconFix {
         before_png: encode_png(&src)?,
@@ -356,5 +376,32 @@ mod tests {
         let c = check_outline(&img);
         assert_eq!(c.bad_pixels, 1);
         assert_eq!(c.first_bad, Some((5, 6, [128, 128, 128, 255])));
+        assert_eq!(c.partial_alpha_pixels, 1);
+        assert_eq!(c.first_partial, Some((7, 7, [255, 255, 255, 128])));
+    }
+
+    #[test]
+    fn outline_fix_leaves_only_opaque_white_or_transparent() {
+        // The case Microsoft's validator refused: white at alpha 216, plus a soft edge.
+        let src = RgbaImage::from_fn(32, 32, |x, y| match (x, y) {
+            (8..=23, 8..=23) => Rgba([255, 255, 255, 216]),
+            (7 | 24, _) => Rgba([255, 255, 255, 40]),
+            _ => Rgba([0, 0, 0, 0]),
+        });
+        let before = check_outline(&src);
+        assert!(before.partial_alpha_pixels > 0);
+        let fix = fix_outline_icon(&png(&src)).unwrap();
+        let out = decode_png(&fix.after_png).unwrap();
+        let after = check_outline(&out);
+        assert_eq!((after.bad_pixels, after.partial_alpha_pixels), (0, 0));
+        for p in out.pixels() {
+            assert!(
+                p.0 == [255, 255, 255, 255] || p.0[3] == 0,
+                "pixel {:?} is neither opaque white nor transparent",
+                p.0
+            );
+        }
+        assert_eq!(out.get_pixel(16, 16).0, [255, 255, 255, 255]);
+        assert_eq!(out.get_pixel(7, 16).0[3], 0);
     }
 }

@@ -98,7 +98,7 @@ rules! {
         "The manifest does not satisfy Microsoft's JSON Schema for its manifestVersion.",
         "Fix the value at the reported JSON path; the message quotes the schema constraint.";
     UnsupportedManifestVersion => "BD-SCHEMA-002", "manifest-version-unsupported", Error,
-        "manifestVersion is missing or is not a version BotDeck has a schema for (1.16, 1.17, 1.19-1.30, devPreview).",
+        "manifestVersion is missing or is not a version Teams accepts (1.0-1.17, 1.19-1.30, devPreview; there is no 1.18).",
         "Set manifestVersion to a supported version, e.g. \"1.30\".";
     SchemaUrlMismatch => "BD-SCHEMA-003", "schema-url-mismatch", Warning,
         "The `$schema` URL names a different version than manifestVersion.",
@@ -148,6 +148,9 @@ rules! {
     OutlineIconTransparency => "BD-ICON-005", "outline-icon-transparency", Error,
         "The outline icon has pixels that are neither white nor fully transparent.",
         "Make the shape pure white (#FFFFFF) on a fully transparent background (`fix_outline_icon`).";
+    OutlineIconPartialAlpha => "BD-ICON-006", "outline-icon-partial-alpha", Warning,
+        "The outline icon has white pixels that are only partly opaque; Microsoft's validator has rejected such icons (e.g. alpha 216) although the docs only ask for white on transparent.",
+        "Let the package studio fix the outline icon: every pixel becomes opaque white or fully transparent (`fix_outline_icon`).";
     TooManyBots => "BD-BOT-001", "too-many-bots", Error,
         "The manifest declares more than one bot.",
         "Keep a single entry in `bots`.";
@@ -156,7 +159,13 @@ rules! {
         "Copy the Microsoft App ID from the Azure Bot resource.";
     BotScope => "BD-BOT-003", "bot-scope", Error,
         "A bot or command-list scope is not valid for this manifestVersion.",
-        "Use team, personal, groupChat (and copilot from 1.21); `groupchat` in lower case is 1.16 only.";
+        "Use team and personal (every version), groupChat (from 1.3; command lists from 1.4) and copilot (from 1.21); the lowercase `groupchat` is accepted only from 1.3 to 1.16.";
+    BotIdMissing => "BD-BOT-007", "bot-id-missing", Error,
+        "A bot has no `botId`; every manifest version requires it (`id` is not an accepted spelling).",
+        "Rename the bot's \"id\" to \"botId\" (the Microsoft App ID of the Azure Bot resource).";
+    CommandListWithoutCommands => "BD-BOT-008", "command-list-without-commands", Error,
+        "A `commandLists` entry has no `commands`; every manifest version requires them.",
+        "Add the commands the list offers in its scopes, or delete the entry.";
     TooManyCommands => "BD-BOT-004", "too-many-commands", Error,
         "A command list has more commands than the manifestVersion allows (10; 12 from 1.24).",
         "Remove commands or raise manifestVersion to 1.24 or later.";
@@ -170,8 +179,11 @@ rules! {
         "A validDomains entry has a scheme, path, port, query or whitespace.",
         "List the bare host name, e.g. \"alerts.example.com\" or \"*.example.com\".";
     DomainWildcard => "BD-DOMAIN-002", "valid-domain-wildcard", Error,
-        "A validDomains entry is a bare `*` or a wildcard over a public suffix (e.g. *.com, *.azurewebsites.net).",
+        "A validDomains entry is a wildcard Microsoft documents as invalid: a bare `*`, a top-level or public-suffix wildcard (*.com, *.co.uk) or *.onmicrosoft.com.",
         "Name your own domain: \"*.yourcompany.com\" or the exact host.";
+    DomainWildcardShared => "BD-DOMAIN-003", "valid-domain-shared-host", Warning,
+        "A validDomains wildcard covers a shared hosting suffix (e.g. *.azurewebsites.net, *.ngrok-free.app): Teams accepts it and Microsoft's samples ship it, but every other customer of that host is trusted too.",
+        "Before release, list your exact host (e.g. \"contoso-bot.azurewebsites.net\") or a domain you own.";
     RscWithoutWebApp => "BD-RSC-001", "rsc-needs-webapplicationinfo", Error,
         "Resource-specific consent permissions are declared without `webApplicationInfo`.",
         "Add webApplicationInfo.id (the Entra app ID, usually the botId) and resource.";

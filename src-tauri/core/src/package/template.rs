@@ -57,6 +57,35 @@ fn list(scope: &str, commands: Vec<Command>) -> CommandList {
     }
 }
 
+/// A reverse-domain `packageName` (required up to manifest 1.4) from the website's host and
+/// the app name: `https://www.example.com` + "Alert Bot" → `com.example.alertbot`.
+fn package_name_for(site: &str, name: &str) -> String {
+    let host = site
+        .split("://")
+        .nth(1)
+        .unwrap_or(site)
+        .split(['/', ':', '?', '#'])
+        .next()
+        .unwrap_or("");
+    let mut parts: Vec<String> = host
+        .split('.')
+        .filter(|p| !p.is_empty() && *p != "www")
+        .rev()
+        .map(|p| p.chars().filter(char::is_ascii_alphanumeric).collect::<String>())
+        .filter(|p| !p.is_empty())
+        .collect();
+    let app: String = name
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    parts.push(if app.is_empty() { "app".into() } else { app });
+    if parts.len() < 2 {
+        parts.insert(0, "com".into());
+    }
+    parts.join(".").to_ascii_lowercase()
+}
+
 /// Builds the template. Titles are the bare command word because Teams inserts the title
 /// verbatim into the compose box; the arguments are described in the description.
 pub fn new_bot_app(opts: &NewBotAppOptions) -> Result<Package, PackageError> {
@@ -75,9 +104,45 @@ pub fn new_bot_app(opts: &NewBotAppOptions) -> Result<Package, PackageError> {
     let bot_id = opts.bot_id.clone().unwrap_or_else(|| NIL_GUID.to_string());
     let site = opts.website_url.trim_end_matches('/').to_string();
     let v = opts.manifest_version;
+    // Older manifest versions lack some fields and scopes; the template writes only what the
+    // chosen version's schema allows, so any version picked in the studio starts valid.
+    let flag = |supported: bool| supported.then_some(false);
+    let group_chat = v.bot_scopes().contains(&"groupChat");
+    let mut scopes: Vec<String> = vec!["team".into()];
+    if group_chat {
+        scopes.push("groupChat".into());
+    }
+    scopes.push("personal".into());
+    let mut lists = vec![list(
+        "team",
+        vec![command(
+            "linkTeam",
+            "linkTeam {ID} — link this team's General channel to integration {ID}",
+        )],
+    )];
+    if v.command_list_scopes().contains(&"groupChat") {
+        lists.push(list(
+            "groupChat",
+            vec![command(
+                "linkChat",
+                "linkChat {ID} {ChatName} — link this group chat to integration {ID}",
+            )],
+        ));
+    }
+    lists.push(list(
+        "personal",
+        vec![command(
+            "linkUser",
+            "linkUser — link your Teams account to your account on the service",
+        )],
+    ));
+    let package_name = v
+        .requires_package_name()
+        .then(|| package_name_for(&site, name));
 
     let manifest = Manifest {
-        schema: Some(v.schema_url()),
+        schema: v.allows_schema_property().then(|| v.schema_url()),
+        package_name,
         manifest_version: v.as_str().into(),
         version: "1.0.0".into(),
         id: app_id,
@@ -115,34 +180,12 @@ pub fn new_bot_app(opts: &NewBotAppOptions) -> Result<Package, PackageError> {
         accent_color: DEFAULT_ACCENT.into(),
         bots: Some(vec![Bot {
             bot_id,
-            scopes: vec!["team".into(), "groupChat".into(), "personal".into()],
+            scopes,
             is_notification_only: Some(false),
-            supports_files: Some(false),
-            supports_calling: Some(false),
-            supports_video: Some(false),
-            command_lists: Some(vec![
-                list(
-                    "team",
-                    vec![command(
-                        "linkTeam",
-                        "linkTeam {ID} — link this team's General channel to integration {ID}",
-                    )],
-                ),
-                list(
-                    "groupChat",
-                    vec![command(
-                        "linkChat",
-                        "linkChat {ID} {ChatName} — link this group chat to integration {ID}",
-                    )],
-                ),
-                list(
-                    "personal",
-                    vec![command(
-                        "linkUser",
-                        "linkUser — link your Teams account to your account on the service",
-                    )],
-                ),
-            ]),
+            supports_files: flag(v.supports_bot_files()),
+            supports_calling: flag(v.supports_bot_calling()),
+            supports_video: flag(v.supports_bot_calling()),
+            command_lists: Some(lists),
             extra: Default::default(),
         }]),
         ..Manifest::default()

@@ -92,15 +92,15 @@ pub fn validate_zip(bytes: &[u8], opts: &ValidateOptions) -> ValidationReport {
     }
 }
 
-/// Validates a folder or zip file. I/O failures (missing path, unreadable file) are errors;
-/// a file that is not a valid or safe zip is a finding.
+/// Validates a folder or zip file. I/O failures (missing path, unreadable file) and symlinks
+/// leading out of a package folder are errors; a file that is not a valid or safe zip is a finding.
 pub fn validate_path(
     path: &Path,
     opts: &ValidateOptions,
 ) -> Result<ValidationReport, PackageError> {
     match read_path(path, &ImportLimits::default()) {
         Ok(raw) => Ok(validate_package(&raw, opts)),
-        Err(e @ PackageError::Io { .. }) => Err(e),
+        Err(e @ (PackageError::Io { .. } | PackageError::SymlinkOutsideFolder { .. })) => Err(e),
         Err(e) => Ok(ValidationReport::from_findings(
             None,
             vec![import_error_finding(&e)],
@@ -313,27 +313,21 @@ fn schema_url_version(url: &str) -> Option<String> {
     }
 }
 
-/// Suffixes under which a wildcard would cover hosts the publisher does not own. Any
-/// single-label suffix (a TLD) is treated the same way.
-const SHARED_SUFFIXES: &[&str] = &[
-    "co.uk",
-    "org.uk",
-    "ac.uk",
-    "gov.uk",
-    "com.au",
-    "net.au",
-    "co.jp",
-    "co.nz",
-    "co.in",
-    "co.za",
-    "com.br",
-    "com.cn",
-    "com.mx",
-    "com.sg",
-    "com.tr",
-    "co.kr",
-    // Microsoft and cloud hosting: every tenant/customer gets a subdomain of these.
-    "onmicrosoft.com",
+/// Multi-label public suffixes: a wildcard over one of these is a top-level wildcard in all
+/// but name, which Microsoft's docs prohibit (`*.com`, `*.org`).
+const PUBLIC_SUFFIXES: &[&str] = &[
+    "co.uk", "org.uk", "ac.uk", "gov.uk", "com.au", "net.au", "co.jp", "co.nz", "co.in", "co.za",
+    "com.br", "com.cn", "com.mx", "com.sg", "com.tr", "co.kr",
+];
+
+/// Suffixes Microsoft's docs name as invalid under a wildcard: "`yourapp.onmicrosoft.com` is
+/// valid, but `*.onmicrosoft.com` isn't" (manifest schema, validDomains / webApplicationInfo).
+const DOCUMENTED_INVALID_SUFFIXES: &[&str] = &["onmicrosoft.com"];
+
+/// Shared hosting and tunnel suffixes: every customer of the host gets a subdomain, so a
+/// wildcard trusts strangers. Teams accepts them and Microsoft's own samples ship some
+/// (`*.ngrok-free.app`, `*.azurewebsites.net`), so BotDeck warns instead of refusing.
+const SHARED_HOSTING_SUFFIXES: &[&str] = &[
     "sharepoint.com",
     "microsoft.com",
     "office.com",
@@ -368,6 +362,7 @@ const SHARED_SUFFIXES: &[&str] = &[
     "ngrok.io",
     "ngrok.app",
     "ngrok-free.app",
+    "ngrok-free.dev",
     "trycloudflare.com",
     "glitch.me",
     "onrender.com",
@@ -377,7 +372,10 @@ const SHARED_SUFFIXES: &[&str] = &[
 
 enum DomainProblem {
     Syntax(&'static str),
+    /// A wildcard Microsoft documents as invalid.
     Wildcard(String),
+    /// A wildcard over a shared hosting suffix: accepted, but trusts other customers.
+    SharedHost(String),
 }
 
 fn domain_problem(d: &str) -> Option<DomainProblem> {
@@ -396,35 +394,49 @@ fn domain_problem(d: &str) -> Option<DomainProblem> {
             "contains a path, query, fragment or user part",
         ));
     }
-    if lower == "*" {
+    if lower.split('.').all(|l| l == "*") {
         return Some(DomainProblem::Wildcard(
             "a bare `*` allows every domain".into(),
         ));
     }
-    if let Some(suffix) = lower.strip_prefix("*.") {
-        if suffix.contains('*') {
-            return Some(DomainProblem::Syntax(
-                "a wildcard may only be the first label",
-            ));
-        }
-        let host = suffix.split(':').next().unwrap_or(suffix);
-        if !host.contains('.') || SHARED_SUFFIXES.contains(&host) {
-            return Some(DomainProblem::Wildcard(format!(
-                "`*.{host}` covers hosts of every customer of {host}"
-            )));
-        }
+    // Each leading `*.` matches exactly one label (`*.*.example.com` matches a.b.example.com).
+    let mut suffix = lower.as_str();
+    let mut wildcard = false;
+    while let Some(rest) = suffix.strip_prefix("*.") {
+        suffix = rest;
+        wildcard = true;
+    }
+    if suffix.contains('*') {
+        return Some(DomainProblem::Syntax(
+            "a wildcard may only stand for whole leading labels (`*.` or `*.*.`)",
+        ));
+    }
+    if !wildcard {
         return None;
     }
-    if lower.contains('*') {
-        return Some(DomainProblem::Syntax(
-            "a wildcard may only be the first label (`*.`)",
-        ));
+    let host = suffix.split(':').next().unwrap_or(suffix);
+    if !host.contains('.') || PUBLIC_SUFFIXES.contains(&host) {
+        return Some(DomainProblem::Wildcard(format!(
+            "`{lower}` is a top-level wildcard; Microsoft prohibits wildcards over top-level domains such as *.com"
+        )));
+    }
+    if DOCUMENTED_INVALID_SUFFIXES.contains(&host) {
+        return Some(DomainProblem::Wildcard(format!(
+            "`{lower}` covers every tenant's {host} domain; Microsoft documents `*.{host}` as invalid (name yourapp.{host} instead)"
+        )));
+    }
+    if SHARED_HOSTING_SUFFIXES.contains(&host) {
+        return Some(DomainProblem::SharedHost(format!(
+            "`{lower}` trusts every customer's app on {host}, not only yours"
+        )));
     }
     None
 }
 
 struct Ctx<'a> {
     out: &'a mut Vec<Finding>,
+    /// Further manifest paths whose schema findings a rule finding already explains.
+    explains: Vec<String>,
 }
 
 impl Ctx<'_> {
@@ -443,6 +455,7 @@ fn manifest_checks(
     let mut rule_findings = Vec::new();
     let mut ctx = Ctx {
         out: &mut rule_findings,
+        explains: Vec::new(),
     };
     let mv_text = m
         .get("manifestVersion")
@@ -576,6 +589,11 @@ fn manifest_checks(
                     &path,
                     format!("validDomains entry {s:?}: {why}"),
                 ),
+                Some(DomainProblem::SharedHost(why)) => ctx.push(
+                    Rule::DomainWildcardShared,
+                    &path,
+                    format!("validDomains entry {s:?}: {why}"),
+                ),
                 None => {}
             }
         }
@@ -608,12 +626,18 @@ fn manifest_checks(
         }
     }
 
+    let also_explained = std::mem::take(&mut ctx.explains);
     placeholder_checks(m, MANIFEST_FILE, &mut rule_findings);
 
     // Schema findings at a path a specific rule already explained add nothing but noise.
     let explained: HashSet<(String, String)> = rule_findings
         .iter()
         .map(|f| (f.file.clone(), f.path.clone()))
+        .chain(
+            also_explained
+                .into_iter()
+                .map(|p| (MANIFEST_FILE.to_string(), p)),
+        )
         .collect();
     let mut schema_findings = Vec::new();
     if let Some(v) = version {
@@ -694,6 +718,16 @@ fn bot_checks(ctx: &mut Ctx<'_>, m: &Value, version: Option<SchemaVersion>) {
     }
     for (i, bot) in bots.iter().enumerate() {
         let base = jsonutil::index("/bots", i);
+        if bot.get("botId").is_none() {
+            let msg = match bot.get("id") {
+                Some(id) => format!(
+                    "bots[{i}] names its Microsoft App ID as \"id\" ({id}); every manifest version requires \"botId\""
+                ),
+                None => format!("bots[{i}] has no botId (the Microsoft App ID of the Azure Bot)"),
+            };
+            ctx.push(Rule::BotIdMissing, &base, msg);
+            ctx.explains.push(format!("{base}/id"));
+        }
         if let Some(id) = bot.get("botId") {
             if !id.as_str().is_some_and(is_guid) {
                 ctx.push(
@@ -710,8 +744,15 @@ fn bot_checks(ctx: &mut Ctx<'_>, m: &Value, version: Option<SchemaVersion>) {
         };
         for (k, list) in lists.iter().enumerate() {
             let lbase = format!("{base}/commandLists/{k}");
-            scope_check(ctx, list.get("scopes"), &format!("{lbase}/scopes"), v);
+            command_list_scope_check(ctx, list.get("scopes"), &format!("{lbase}/scopes"), v);
             let Some(cmds) = list.get("commands").and_then(Value::as_array) else {
+                if list.get("commands").is_none() {
+                    ctx.push(
+                        Rule::CommandListWithoutCommands,
+                        &lbase,
+                        format!("bots[{i}].commandLists[{k}] has no \"commands\""),
+                    );
+                }
                 continue;
             };
             let max = v.max_commands_per_list();
@@ -759,18 +800,42 @@ fn bot_checks(ctx: &mut Ctx<'_>, m: &Value, version: Option<SchemaVersion>) {
 }
 
 fn scope_check(ctx: &mut Ctx<'_>, scopes: Option<&Value>, path: &str, v: SchemaVersion) {
+    scopes_in(ctx, scopes, path, v, v.bot_scopes());
+}
+
+fn command_list_scope_check(
+    ctx: &mut Ctx<'_>,
+    scopes: Option<&Value>,
+    path: &str,
+    v: SchemaVersion,
+) {
+    scopes_in(ctx, scopes, path, v, v.command_list_scopes());
+}
+
+fn scopes_in(
+    ctx: &mut Ctx<'_>,
+    scopes: Option<&Value>,
+    path: &str,
+    v: SchemaVersion,
+    allowed: &[&str],
+) {
     let Some(scopes) = scopes.and_then(Value::as_array) else {
         return;
     };
-    let allowed = v.bot_scopes();
     for (j, s) in scopes.iter().enumerate() {
         let Some(s) = s.as_str() else { continue };
         if !allowed.contains(&s) {
+            // `groupchat` in 1.17+ is the common case: say which spelling this version wants.
+            let spelling = allowed
+                .iter()
+                .find(|a| a.eq_ignore_ascii_case(s))
+                .map(|a| format!("; write it as {a:?}"))
+                .unwrap_or_default();
             ctx.push(
                 Rule::BotScope,
                 &jsonutil::index(path, j),
                 format!(
-                    "scope {s:?} is not valid in manifestVersion {v} (allowed: {})",
+                    "scope {s:?} is not valid in manifestVersion {v} (allowed: {}){spelling}",
                     allowed.join(", ")
                 ),
             );
@@ -957,6 +1022,17 @@ fn file_checks(raw: &RawPackage, parsed: &ParsedJson, out: &mut Vec<Finding>) {
                     ));
                 }
                 let check = icons::check_outline(&img);
+                if let Some((x, y, [_, _, _, a])) = check.first_partial {
+                    out.push(Finding::new(
+                        Rule::OutlineIconPartialAlpha,
+                        name,
+                        "",
+                        format!(
+                            "outline icon {name:?}: {} white pixels are only partly opaque (first at {x},{y}: alpha {a}); the docs allow this, but Microsoft's validator has rejected such icons, so make every pixel opaque white or fully transparent",
+                            check.partial_alpha_pixels
+                        ),
+                    ));
+                }
                 if let Some((x, y, [r, g, b, a])) = check.first_bad {
                     out.push(Finding::new(
                         Rule::OutlineIconTransparency,
@@ -988,10 +1064,10 @@ fn file_checks(raw: &RawPackage, parsed: &ParsedJson, out: &mut Vec<Finding>) {
         };
         let mut l10n_findings = Vec::new();
         placeholder_checks(&doc.value, name, &mut l10n_findings);
-        if let Some(v) = version {
+        if let Some(validator) = version.and_then(schema::localization_validator) {
             schema_checks(
                 &doc.value,
-                schema::localization_validator(v),
+                validator,
                 name,
                 Rule::LocalizationSchema,
                 &mut l10n_findings,
@@ -1056,19 +1132,28 @@ mod tests {
                 "{bad}"
             );
         }
-        for bad in [
-            "*",
-            "*.com",
-            "*.onmicrosoft.com",
-            "*.azurewebsites.net",
-            "*.co.uk",
-            "*.IO",
-        ] {
+        assert!(domain_problem("*.*.example.com").is_none());
+        assert!(domain_problem("{teamsitedomain}").is_none());
+        assert!(matches!(
+            domain_problem("*.exa*mple.com"),
+            Some(DomainProblem::Syntax(_))
+        ));
+        for bad in ["*", "*.*", "*.com", "*.*.org", "*.onmicrosoft.com", "*.co.uk", "*.IO"] {
             assert!(
                 matches!(domain_problem(bad), Some(DomainProblem::Wildcard(_))),
                 "{bad}"
             );
         }
+        assert!(domain_problem("contoso.onmicrosoft.com").is_none());
+        for shared in ["*.azurewebsites.net", "*.ngrok-free.app", "*.*.ngrok-free.app"] {
+            assert!(
+                matches!(domain_problem(shared), Some(DomainProblem::SharedHost(_))),
+                "{shared}"
+            );
+        }
+        // A wildcard under the customer's own host on a shared suffix names only their hosts.
+        assert!(domain_problem("*.contoso.azurewebsites.net").is_none());
+        assert!(domain_problem("contoso-bot.azurewebsites.net").is_none());
     }
 
     #[test]
