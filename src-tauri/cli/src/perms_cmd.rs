@@ -727,11 +727,23 @@ fn render_profile(p: &PermissionProfile) -> String {
     if let Some(app) = &p.app_id {
         out.push_str(&format!("App id: {app}\n"));
     }
+    for other in &p.other_app_ids {
+        out.push_str(&format!("Also app id: {} ({})\n", other.app_id, other.label));
+    }
+    if let Some(store) = &p.store_app_id {
+        out.push_str(&format!("Teams store app id: {store}\n"));
+    }
     if let Some(url) = &p.source_url {
         out.push_str(&format!("Vendor table: {url}\n"));
     }
     if !p.description.is_empty() {
         out.push_str(&format!("{}\n", p.description));
+    }
+    if !p.models.is_empty() {
+        out.push_str("\nConnection models:\n");
+        for m in &p.models {
+            out.push_str(&format!("  {} ({}): {}\n", m.name, m.id, m.description));
+        }
     }
     let mut groups: Vec<Option<String>> = vec![None];
     groups.extend(p.models.iter().map(|m| Some(m.id.clone())));

@@ -319,3 +319,56 @@ fn zip_slip_archive_is_reported_not_extracted() {
         "unsafe entry path",
     );
 }
+
+#[test]
+fn new_validate_build_and_bump_on_old_manifest_versions() {
+    let tmp = tempfile::tempdir().unwrap();
+    let t = tmp.path();
+    for v in ["1.0", "1.4", "1.5", "1.16"] {
+        let dir = format!("old-{v}");
+        let o = botdeck(
+            t,
+            &["package", "new", &dir, "--name", "Pager", "--manifest-version", v],
+        );
+        assert_eq!(code(&o), 0, "{v}: {}", stderr(&o));
+        let o = botdeck(t, &["package", "validate", &dir, "--json"]);
+        assert_eq!(code(&o), 0, "{v}: {}", stdout(&o));
+        let r: Value = serde_json::from_str(&stdout(&o)).unwrap();
+        assert_eq!(r["manifestVersion"], v);
+        assert_eq!(r["findings"].as_array().map(Vec::len), Some(0), "{v}: {r}");
+        let o = botdeck(t, &["package", "bump", &dir, "minor"]);
+        assert_eq!(code(&o), 0, "{v}: {}", stderr(&o));
+        let m: Value =
+            serde_json::from_slice(&std::fs::read(t.join(&dir).join("manifest.json")).unwrap())
+                .unwrap();
+        assert_eq!(m["version"], "1.1.0", "{v}");
+        assert_eq!(m["manifestVersion"], v);
+        let o = botdeck(t, &["package", "build", &dir, "-o", &format!("{dir}.zip")]);
+        assert_eq!(code(&o), 0, "{v}: {}", stderr(&o));
+    }
+    // 1.18 never existed: refused with the list of what does.
+    assert_usage_error(
+        &botdeck(t, &["package", "new", "x", "--manifest-version", "1.18"]),
+        "1.17",
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_package_folder_with_a_symlink_out_of_it_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let t = tmp.path();
+    new_app(t, "linked");
+    std::fs::write(t.join("secret.txt"), b"not for Teams").unwrap();
+    let icon = t.join("linked").join("outline.png");
+    std::fs::remove_file(&icon).unwrap();
+    std::os::unix::fs::symlink(t.join("secret.txt"), &icon).unwrap();
+    for args in [
+        vec!["package", "validate", "linked"],
+        vec!["package", "build", "linked", "-o", "linked.zip"],
+    ] {
+        let o = botdeck(t, &args);
+        assert_usage_error(&o, "outside the folder");
+    }
+    assert!(!t.join("linked.zip").exists());
+}

@@ -33,9 +33,35 @@ fn builtin_profiles_list_show_and_export() {
 
     let out = botdeck(&["perms", "profiles", "show", "ox-security"], dir.path());
     let shown = text(&out.stdout);
-    assert!(shown.contains("Identity provider (delegated):"), "{shown}");
+    // Both connection models as OX describes them, and OX's nine scopes (no RSC).
+    assert!(shown.contains("Connection models:"), "{shown}");
     assert!(
-        shown.contains("Bot identity (application + RSC):"),
+        shown.contains("Identity provider (identity-provider): OX acts as the signed-in"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("Bot identity (bot-identity): The \"OX Security\" Teams app"),
+        "{shown}"
+    );
+    assert!(shown.contains("ChannelMessage.Send "), "{shown}");
+    assert!(!shown.contains(" rsc "), "{shown}");
+
+    let out = botdeck(&["perms", "profiles", "show", "pagerduty"], dir.path());
+    let shown = text(&out.stdout);
+    assert!(
+        shown.contains("App id: 05ffe668-5b27-45ff-a64d-b2ed6c475d7a"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("Also app id: 8f79a561-d2f1-4a1e-8092-c2039043a40e (EU"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("Teams store app id: c8c302dc-4e77-4536-890d-0c2bffbef9cc"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("User.Read.All") && shown.contains("[not least-privileged; User.ReadBasic.All would do]"),
         "{shown}"
     );
 

@@ -7,7 +7,11 @@ use botdeck_core::package::{
     ValidateOptions, ValidationReport,
 };
 
-const GOLDEN_VERSIONS: [SchemaVersion; 5] = [
+const GOLDEN_VERSIONS: [SchemaVersion; 9] = [
+    SchemaVersion::V1_0,
+    SchemaVersion::V1_4,
+    SchemaVersion::V1_5,
+    SchemaVersion::V1_12,
     SchemaVersion::V1_16,
     SchemaVersion::V1_19,
     SchemaVersion::V1_22,
@@ -50,6 +54,41 @@ fn every_released_schema_version_accepts_the_golden_package() {
     for v in SchemaVersion::ALL.into_iter().filter(|v| !v.is_preview()) {
         let report = validate_package(&golden(v).to_raw(), &ValidateOptions::default());
         assert!(report.findings.is_empty(), "{v}:\n{}", show(&report));
+    }
+}
+
+#[test]
+fn every_version_teams_accepts_has_a_schema_and_a_golden_package() {
+    let released: Vec<&str> = SchemaVersion::ALL
+        .iter()
+        .filter(|v| !v.is_preview())
+        .map(|v| v.as_str())
+        .collect();
+    let mut want: Vec<String> = (0..=17).map(|m| format!("1.{m}")).collect();
+    want.extend((19..=30).map(|m| format!("1.{m}")));
+    assert_eq!(released, want, "1.0 to 1.30 without 1.18");
+    for v in SchemaVersion::ALL.into_iter().filter(|v| !v.is_preview()) {
+        let pkg = golden(v);
+        let zip = pkg.build_zip().unwrap();
+        let report = validate_zip(&zip, &ValidateOptions::default());
+        assert!(report.findings.is_empty(), "{v} (zip):\n{}", show(&report));
+        assert_eq!(report.manifest_version.as_deref(), Some(v.as_str()));
+        // The version's own schema is applied: a property no schema knows is refused.
+        let mut m: serde_json::Value =
+            serde_json::from_str(&pkg.manifest.to_json_pretty()).unwrap();
+        m["notAManifestField"] = serde_json::json!(true);
+        let mut raw = pkg.to_raw();
+        raw.files.insert(
+            "manifest.json".into(),
+            serde_json::to_vec_pretty(&m).unwrap(),
+        );
+        let report = validate_package(&raw, &ValidateOptions::default());
+        assert_eq!(
+            report.codes().into_iter().collect::<Vec<_>>(),
+            ["BD-SCHEMA-001"],
+            "{v}:\n{}",
+            show(&report)
+        );
     }
 }
 

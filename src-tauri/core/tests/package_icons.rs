@@ -32,7 +32,11 @@ proptest! {
         let outline = fix_outline_icon(&bytes).unwrap();
         let out = decode_png(&outline.after_png).unwrap();
         prop_assert_eq!(out.dimensions(), (32, 32));
-        prop_assert_eq!(check_outline(&out).bad_pixels, 0);
+        let check = check_outline(&out);
+        prop_assert_eq!(check.bad_pixels, 0);
+        // Opaque white or fully transparent only: Microsoft's validator refuses partial alpha.
+        prop_assert_eq!(check.partial_alpha_pixels, 0);
+        prop_assert!(out.pixels().all(|p| p.0 == [255, 255, 255, 255] || p.0[3] == 0));
         prop_assert_eq!((outline.before_width, outline.before_height), img.dimensions());
         let color = fix_color_icon(&bytes).unwrap();
         prop_assert_eq!(png_dimensions(&color.after_png).unwrap(), (192, 192));

@@ -171,7 +171,8 @@ fn fixtures() -> Vec<(Rule, ValidationReport)> {
 
     out.push((
         Rule::UnsupportedManifestVersion,
-        run(&edit(LATEST, |m| m["manifestVersion"] = json!("1.15"))),
+        // Microsoft never published a 1.18.
+        run(&edit(LATEST, |m| m["manifestVersion"] = json!("1.18"))),
     ));
 
     out.push((
@@ -282,12 +283,42 @@ fn fixtures() -> Vec<(Rule, ValidationReport)> {
     grey_outline.files.insert("outline.png".into(), png(&img));
     out.push((Rule::OutlineIconTransparency, run(&grey_outline)));
 
+    // The icon Microsoft's validator refused: white, but at alpha 216.
+    let mut soft_outline = raw(LATEST);
+    let img = RgbaImage::from_fn(32, 32, |x, y| {
+        if (8..24).contains(&x) && (8..24).contains(&y) {
+            Rgba([255, 255, 255, 216])
+        } else {
+            Rgba([0, 0, 0, 0])
+        }
+    });
+    soft_outline.files.insert("outline.png".into(), png(&img));
+    out.push((Rule::OutlineIconPartialAlpha, run(&soft_outline)));
+
     out.push((
         Rule::TooManyBots,
         run(&edit(LATEST, |m| {
             let mut second = m["bots"][0].clone();
             second["botId"] = json!("11111111-2222-3333-4444-555555555555");
             m["bots"].as_array_mut().unwrap().push(second);
+        })),
+    ));
+    // `id` where every manifest version wants `botId`.
+    out.push((
+        Rule::BotIdMissing,
+        run(&edit(SchemaVersion::V1_5, |m| {
+            let bot = m["bots"][0].as_object_mut().unwrap();
+            let id = bot.remove("botId").unwrap();
+            bot.insert("id".into(), id);
+        })),
+    ));
+    out.push((
+        Rule::CommandListWithoutCommands,
+        run(&edit(LATEST, |m| {
+            m["bots"][0]["commandLists"][0]
+                .as_object_mut()
+                .unwrap()
+                .remove("commands");
         })),
     ));
     out.push((
@@ -333,6 +364,12 @@ fn fixtures() -> Vec<(Rule, ValidationReport)> {
     ));
     out.push((
         Rule::DomainWildcard,
+        run(&edit(LATEST, |m| {
+            m["validDomains"][1] = json!("*.onmicrosoft.com")
+        })),
+    ));
+    out.push((
+        Rule::DomainWildcardShared,
         run(&edit(LATEST, |m| {
             m["validDomains"][1] = json!("*.azurewebsites.net")
         })),
@@ -451,6 +488,99 @@ fn version_dependent_limits_flip_at_the_right_version() {
     check(&run(&edit(SchemaVersion::V1_17, lower)), &["BD-BOT-003"]);
     let pkg_name = |m: &mut Value| m["packageName"] = json!("com.example.flashduty");
     check(&run(&edit(SchemaVersion::V1_16, pkg_name)), &[]);
+    check(&run(&edit(SchemaVersion::V1_5, pkg_name)), &[]);
+    check(
+        &run(&edit(SchemaVersion::V1_17, pkg_name)),
+        &["BD-PKGNAME-001"],
+    );
+}
+
+#[test]
+fn old_manifest_versions_apply_their_own_schema_and_rules() {
+    // groupChat arrived in 1.3 (bots) and 1.4 (command lists), with a lowercase `groupchat`
+    // spelling the schemas accept from 1.3 to 1.16.
+    let lower = |m: &mut Value| m["bots"][0]["scopes"][1] = json!("groupchat");
+    check(&run(&edit(SchemaVersion::V1_2, lower)), &["BD-BOT-003"]);
+    check(&run(&edit(SchemaVersion::V1_3, lower)), &[]);
+    check(&run(&edit(SchemaVersion::V1_10, lower)), &[]);
+    let r = run(&edit(SchemaVersion::V1_20, lower));
+    check(&r, &["BD-BOT-003"]);
+    assert!(
+        r.findings[0].message.contains("write it as \"groupChat\""),
+        "{}",
+        r.findings[0].message
+    );
+    let group_list = |m: &mut Value| {
+        m["bots"][0]["commandLists"][0]["scopes"] = json!(["groupChat"]);
+    };
+    check(&run(&edit(SchemaVersion::V1_3, group_list)), &["BD-BOT-003"]);
+    check(&run(&edit(SchemaVersion::V1_4, group_list)), &[]);
+
+    // Up to 1.4 packageName is required (the schema says so); from 1.5 it is optional.
+    let no_pkg = |m: &mut Value| {
+        m.as_object_mut().unwrap().remove("packageName");
+    };
+    let r = run(&edit(SchemaVersion::V1_4, no_pkg));
+    check(&r, &["BD-SCHEMA-001"]);
+    assert!(r.findings[0].message.contains("packageName"), "{r:?}");
+
+    // Localization files exist from 1.5: a 1.4 manifest may not declare them.
+    let l10n = |m: &mut Value| {
+        m["localizationInfo"] = json!({"defaultLanguageTag": "en-us"});
+    };
+    check(&run(&edit(SchemaVersion::V1_4, l10n)), &["BD-SCHEMA-001"]);
+
+    // Ten commands is the limit from 1.0 to 1.23.
+    let eleven = |m: &mut Value| {
+        let cmds: Vec<Value> = (0..11)
+            .map(|i| json!({"title": format!("cmd{i}"), "description": "does a thing"}))
+            .collect();
+        m["bots"][0]["commandLists"][0]["commands"] = json!(cmds);
+    };
+    check(&run(&edit(SchemaVersion::V1_0, eleven)), &["BD-BOT-004"]);
+
+    // A bot `id` instead of `botId` and a list without commands, in the oldest version too.
+    let r = run(&edit(SchemaVersion::V1_0, |m| {
+        let bot = m["bots"][0].as_object_mut().unwrap();
+        let id = bot.remove("botId").unwrap();
+        bot.insert("id".into(), id);
+    }));
+    check(&r, &["BD-BOT-007"]);
+    assert!(r.findings[0].message.contains("\"botId\""), "{r:?}");
+    assert!(r.findings[0].hint.contains("Rename"), "{r:?}");
+    let r = run(&edit(SchemaVersion::V1_0, |m| {
+        m["bots"][0]["commandLists"][0]
+            .as_object_mut()
+            .unwrap()
+            .remove("commands");
+    }));
+    check(&r, &["BD-BOT-008"]);
+}
+
+#[test]
+fn valid_domain_wildcards_follow_microsofts_docs() {
+    let with = |d: &'static str| move |m: &mut Value| m["validDomains"][1] = json!(d);
+    // Invalid per Microsoft's docs: errors.
+    for d in ["*", "*.com", "*.org", "*.onmicrosoft.com", "*.*.com"] {
+        let r = run(&edit(LATEST, with(d)));
+        check(&r, &["BD-DOMAIN-002"]);
+        assert!(r.has_errors(), "{d}");
+    }
+    // Shared hosting that Microsoft's samples ship: a warning, the package stays valid.
+    for d in ["*.ngrok-free.app", "*.azurewebsites.net", "*.devtunnels.ms"] {
+        let r = run(&edit(LATEST, with(d)));
+        check(&r, &["BD-DOMAIN-003"]);
+        assert!(!r.has_errors(), "{d}");
+        assert_eq!(r.warnings, 1);
+    }
+    // Fine: own domains, one label per `*`, a tenant's own onmicrosoft host.
+    for d in [
+        "*.*.example.com",
+        "contoso.onmicrosoft.com",
+        "contoso-bot.azurewebsites.net",
+    ] {
+        check(&run(&edit(LATEST, with(d))), &[]);
+    }
 }
 
 #[test]

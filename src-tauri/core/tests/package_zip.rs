@@ -5,8 +5,8 @@ use std::io::{Cursor, Write};
 
 use botdeck_core::package::fixtures::golden;
 use botdeck_core::package::{
-    read_zip, validate_zip, write_zip, ImportLimits, Package, PackageError, SchemaVersion,
-    ValidateOptions,
+    read_path, read_zip, validate_path, validate_zip, write_zip, ImportLimits, Package,
+    PackageError, SchemaVersion, ValidateOptions,
 };
 use proptest::prelude::*;
 
@@ -18,6 +18,83 @@ fn golden_zip() -> Vec<u8> {
 fn zip_with_names(names: &[&str]) -> Vec<u8> {
     let entries: Vec<(&str, &[u8])> = names.iter().map(|n| (*n, &b"x"[..])).collect();
     write_zip(&entries).unwrap()
+}
+
+/// Writes the golden package's files into `dir` as a package folder.
+fn write_folder(dir: &std::path::Path) {
+    for (name, bytes) in golden(SchemaVersion::LATEST).to_raw().files {
+        std::fs::write(dir.join(name), bytes).unwrap();
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_package_folder_does_not_follow_symlinks_out_of_itself() {
+    use std::os::unix::fs::symlink;
+    let root = tempfile::tempdir().unwrap();
+    let pkg = root.path().join("pkg");
+    std::fs::create_dir(&pkg).unwrap();
+    write_folder(&pkg);
+    // A secret next to the folder, reached through a link named like the outline icon.
+    let secret = root.path().join("id_rsa");
+    std::fs::write(&secret, b"-----BEGIN OPENSSH PRIVATE KEY-----").unwrap();
+    std::fs::remove_file(pkg.join("outline.png")).unwrap();
+    symlink(&secret, pkg.join("outline.png")).unwrap();
+
+    let err = read_path(&pkg, &ImportLimits::default()).unwrap_err();
+    match &err {
+        PackageError::SymlinkOutsideFolder { name, target } => {
+            assert_eq!(name, "outline.png");
+            assert!(target.ends_with("id_rsa"), "{target:?}");
+        }
+        other => panic!("expected SymlinkOutsideFolder, got {other:?}"),
+    }
+    let text = err.to_string();
+    assert!(text.contains("outside the folder"), "{text}");
+    assert!(Package::from_path(&pkg).is_err());
+    assert!(matches!(
+        validate_path(&pkg, &ValidateOptions::default()),
+        Err(PackageError::SymlinkOutsideFolder { .. })
+    ));
+
+    // The manifest itself through a link out of the folder: refused the same way.
+    let pkg2 = root.path().join("pkg2");
+    std::fs::create_dir(&pkg2).unwrap();
+    write_folder(&pkg2);
+    let outside_manifest = root.path().join("elsewhere.json");
+    std::fs::rename(pkg2.join("manifest.json"), &outside_manifest).unwrap();
+    symlink(&outside_manifest, pkg2.join("manifest.json")).unwrap();
+    assert!(matches!(
+        read_path(&pkg2, &ImportLimits::default()),
+        Err(PackageError::SymlinkOutsideFolder { .. })
+    ));
+}
+
+#[cfg(unix)]
+#[test]
+fn symlinks_inside_the_folder_and_a_linked_folder_are_fine() {
+    use std::os::unix::fs::symlink;
+    let root = tempfile::tempdir().unwrap();
+    let pkg = root.path().join("pkg");
+    std::fs::create_dir(&pkg).unwrap();
+    write_folder(&pkg);
+    // The icon lives in a subfolder of the package folder and is linked at the root.
+    std::fs::create_dir(pkg.join("art")).unwrap();
+    std::fs::rename(pkg.join("color.png"), pkg.join("art/color.png")).unwrap();
+    symlink(pkg.join("art/color.png"), pkg.join("color.png")).unwrap();
+    // The admin opens the folder through a link to it: that is the folder they chose.
+    let via = root.path().join("via-link");
+    symlink(&pkg, &via).unwrap();
+    for dir in [&pkg, &via] {
+        let raw = read_path(dir, &ImportLimits::default()).unwrap();
+        assert!(raw.files.contains_key("color.png"), "{dir:?}");
+        let report = validate_path(dir, &ValidateOptions::default()).unwrap();
+        assert!(report.findings.is_empty(), "{:?}", report.findings);
+    }
+    // A dangling link reads as a missing file, not as an escape.
+    std::fs::remove_file(pkg.join("art/color.png")).unwrap();
+    let report = validate_path(&pkg, &ValidateOptions::default()).unwrap();
+    assert!(report.codes().contains("BD-REF-001"), "{:?}", report.codes());
 }
 
 #[test]

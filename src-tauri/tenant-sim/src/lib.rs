@@ -46,7 +46,7 @@ pub const DEMO_BOT_APP_ID: &str = "d5a7c3e1-2f4b-4c6d-8e9f-0a1b2c3d4e5f";
 /// Client secret of the demo bot's registration (client credentials flow).
 pub const DEMO_BOT_CLIENT_SECRET: &str = "sim-secret-flashduty";
 pub const MATTERMOST_APP_ID: &str = "e6b8d4f2-3a5c-4d7e-9f01-1b2c3d4e5f60";
-pub const PAGERDUTY_APP_ID: &str = "f7c9e5a3-4b6d-4e8f-a012-2c3d4e5f6071";
+pub const PAGERDUTY_APP_ID: &str = "05ffe668-5b27-45ff-a64d-b2ed6c475d7a";
 pub const OX_SECURITY_APP_ID: &str = "a8d0f6b4-5c7e-4f90-b123-3d4e5f607182";
 /// Microsoft Graph's application id.
 pub const GRAPH_APP_ID: &str = model::GRAPH_APP_ID;

@@ -594,6 +594,31 @@ pub fn build(seed: u64, size: TenantSize) -> Tenant {
     tenant
 }
 
+/// PagerDuty's published permissions (integration guide v1.2.0): delegated, then application
+/// (the seven required first, then the two optional ones).
+const PAGERDUTY_SCOPES: &[&str] = &[
+    "Chat.ReadWrite",
+    "offline_access",
+    "OnlineMeetings.ReadWrite",
+    "TeamsAppInstallation.ReadWriteForChat",
+    "User.Read",
+    "User.ReadBasic.All",
+    "openid",
+    "email",
+    "profile",
+];
+const PAGERDUTY_ROLES: &[&str] = &[
+    "Chat.Create",
+    "ChatMember.ReadWrite.All",
+    "OnlineMeetings.ReadWrite.All",
+    "Organization.Read.All",
+    "TeamsAppInstallation.ReadWriteSelfForChat",
+    "User.Read.All",
+    "User.ReadBasic.All",
+    "Calendars.ReadWrite",
+    "ChatMessage.Read.All",
+];
+
 fn registrations() -> Vec<AppRegistration> {
     let s = |v: &[&str]| v.iter().map(|x| (x.to_string(), false)).collect::<Vec<_>>();
     let r = |v: &[&str]| v.iter().map(|x| (x.to_string(), true)).collect::<Vec<_>>();
@@ -607,20 +632,21 @@ fn registrations() -> Vec<AppRegistration> {
         "User.Read",
     ]);
     mm.extend(r(&["Chat.Read.All", "Presence.Read.All"]));
-    let mut pd = s(&["User.Read", "offline_access"]);
-    pd.extend(r(&["Team.ReadBasic.All", "Channel.ReadBasic.All"]));
-    let mut ox = s(&[
-        "User.Read",
-        "Team.ReadBasic.All",
+    // PagerDuty's registration asks what its integration guide publishes (required + optional).
+    let mut pd = s(PAGERDUTY_SCOPES);
+    pd.extend(r(PAGERDUTY_ROLES));
+    // OX publishes one list of nine delegated scopes for its registration; no roles, no RSC.
+    let ox = s(&[
         "Channel.ReadBasic.All",
         "ChannelMessage.Send",
+        "Chat.Create",
+        "Chat.ReadWrite",
         "offline_access",
-    ]);
-    ox.extend(r(&[
+        "openid",
         "Team.ReadBasic.All",
-        "Channel.ReadBasic.All",
-        "TeamsAppInstallation.ReadWriteSelfForTeam.All",
-    ]));
+        "User.Read",
+        "User.Read.All",
+    ]);
     vec![
         AppRegistration {
             app_id: BOTDECK_PUBLIC_CLIENT_ID.into(),
@@ -1375,10 +1401,15 @@ fn seed_service_principals(g: &mut Gen, t: &mut Tenant, extra: usize) {
         );
         add_role(g, t, mm, graph, "Chat.Read.All");
     }
+    // PagerDuty: consented before ChatMember.ReadWrite.All and the optional roles were asked
+    // for, so its page shows "UPDATE AVAILABLE" until the admin consents again.
     if let Some(&pd) = idx.get(PAGERDUTY_APP_ID) {
-        add_grant(t, pd, graph, None, "User.Read offline_access");
-        add_role(g, t, pd, graph, "Team.ReadBasic.All");
-        add_role(g, t, pd, graph, "Channel.ReadBasic.All");
+        add_grant(t, pd, graph, None, &PAGERDUTY_SCOPES.join(" "));
+        for role in PAGERDUTY_ROLES.iter().take(7) {
+            if *role != "ChatMember.ReadWrite.All" {
+                add_role(g, t, pd, graph, role);
+            }
+        }
     }
     if let Some(&ox) = idx.get(OX_SECURITY_APP_ID) {
         add_grant(
@@ -1386,8 +1417,7 @@ fn seed_service_principals(g: &mut Gen, t: &mut Tenant, extra: usize) {
             ox,
             graph,
             None,
-            "User.Read Team.ReadBasic.All Channel.ReadBasic.All offline_access",
+            "User.Read Team.ReadBasic.All Channel.ReadBasic.All ChannelMessage.Send offline_access openid",
         );
-        add_role(g, t, ox, graph, "Team.ReadBasic.All");
     }
 }

@@ -220,7 +220,7 @@ describe("permissions page", () => {
     await user.click(screen.getByTestId("perm-profile-select"));
     await user.click(await screen.findByRole("option", { name: "OX Security" }));
     await user.click(screen.getByTestId("perm-model-select"));
-    await user.click(await screen.findByRole("option", { name: "Bot identity (application + RSC)" }));
+    await user.click(await screen.findByRole("option", { name: "Bot identity" }));
     await user.click(screen.getByTestId("perm-check"));
     await waitFor(() =>
       expect(permsIpc.inspect).toHaveBeenLastCalledWith(

@@ -39,6 +39,7 @@ import { DiffTable } from "../components/permissions/DiffTable";
 import { MatrixView } from "../components/permissions/MatrixView";
 import { FixDialog } from "../components/permissions/FixDialog";
 import { ProfileTools } from "../components/permissions/ProfileTools";
+import { ProfileDescription } from "../components/permissions/ProfileDescription";
 import { copyText, downloadText, exportBaseName } from "../components/permissions/exportText";
 import { rowStateMeta } from "../components/permissions/states";
 
@@ -229,7 +230,7 @@ export function PermissionsPage() {
             </Button>
           </div>
           <div className={styles.tools}>
-            <Text className={styles.hint}>{selected?.description}</Text>
+            <ProfileDescription profile={selected} />
             <ProfileTools
             selected={selected}
             onImported={(p) => {

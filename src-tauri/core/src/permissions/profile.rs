@@ -52,6 +52,15 @@ pub struct ConnectionModel {
     pub description: String,
 }
 
+/// Another Entra app id the vendor publishes for the same bot (e.g. a regional deployment).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct OtherAppId {
+    pub app_id: String,
+    /// What this id is for, in the vendor's words ("EU service region").
+    pub label: String,
+}
+
 /// One permission a bot needs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -98,6 +107,12 @@ pub struct PermissionProfile {
     /// The bot's Entra app id, when the profile is about one app.
     #[serde(default)]
     pub app_id: Option<String>,
+    /// Other Entra app ids the vendor publishes for this bot (regional deployments).
+    #[serde(default)]
+    pub other_app_ids: Vec<OtherAppId>,
+    /// The Teams store app id, for bots distributed through the Teams store.
+    #[serde(default)]
+    pub store_app_id: Option<String>,
     /// Where the vendor publishes its permission table.
     #[serde(default)]
     pub source_url: Option<String>,
@@ -267,6 +282,31 @@ fn validate(p: &PermissionProfile) -> Result<(), Invalid> {
                 "appId",
                 format!("{app:?} is not an Entra app id (a GUID)"),
                 Some(app),
+            );
+        }
+    }
+    for (i, other) in p.other_app_ids.iter().enumerate() {
+        if uuid::Uuid::try_parse(&other.app_id).is_err() {
+            return bad(
+                &format!("otherAppIds[{i}].appId"),
+                format!("{:?} is not an Entra app id (a GUID)", other.app_id),
+                Some(&other.app_id),
+            );
+        }
+        if other.label.trim().is_empty() {
+            return bad(
+                &format!("otherAppIds[{i}].label"),
+                "say what this app id is for (e.g. \"EU service region\")".into(),
+                None,
+            );
+        }
+    }
+    if let Some(store) = &p.store_app_id {
+        if uuid::Uuid::try_parse(store).is_err() {
+            return bad(
+                "storeAppId",
+                format!("{store:?} is not a Teams store app id (a GUID)"),
+                Some(store),
             );
         }
     }
@@ -483,6 +523,8 @@ pub fn profile_from_manifest(manifest: &Manifest) -> Result<PermissionProfile, P
         vendor: Some(manifest.developer.name.clone()),
         description: "Resource-specific permissions declared in the app manifest.".into(),
         app_id: Some(app_id),
+        other_app_ids: Vec::new(),
+        store_app_id: None,
         source_url: None,
         source: ProfileSource::Manifest,
         models: Vec::new(),
@@ -595,6 +637,199 @@ mod tests {
     fn builtins_parse_and_cover_the_four_stories() {
         let ids: Vec<String> = builtin_profiles().into_iter().map(|p| p.id).collect();
         assert_eq!(ids, ["flashduty", "pagerduty", "ox-security", "mattermost"]);
+    }
+
+    const VENDOR_SOURCES: &str = include_str!("../../profiles/VENDOR-SOURCES.md");
+
+    /// The rows of the markdown tables under the `## {vendor}` heading, table by table, each
+    /// table introduced by the text line before it ("Required:", "Optional:", "Ids:"...).
+    fn vendor_tables(vendor: &str) -> Vec<(String, Vec<Vec<String>>)> {
+        let heading = format!("## {vendor}");
+        let section: Vec<&str> = VENDOR_SOURCES
+            .lines()
+            .skip_while(|l| l.trim() != heading)
+            .skip(1)
+            .take_while(|l| !l.starts_with("## "))
+            .collect();
+        assert!(!section.is_empty(), "no section {heading:?}");
+        let mut tables: Vec<(String, Vec<Vec<String>>)> = Vec::new();
+        let mut label = String::new();
+        let mut in_table = false;
+        for line in section {
+            let t = line.trim();
+            if t.starts_with('|') {
+                let cells: Vec<String> = t
+                    .trim_matches('|')
+                    .split('|')
+                    .map(|c| c.trim().to_string())
+                    .collect();
+                if !in_table {
+                    tables.push((label.clone(), Vec::new()));
+                    in_table = true;
+                    continue; // header row
+                }
+                if cells.iter().all(|c| c.chars().all(|ch| ch == '-')) {
+                    continue;
+                }
+                if let Some(last) = tables.last_mut() {
+                    last.1.push(cells);
+                }
+            } else {
+                in_table = false;
+                if !t.is_empty() {
+                    label = t.to_string();
+                }
+            }
+        }
+        tables
+    }
+
+    fn table<'a>(tables: &'a [(String, Vec<Vec<String>>)], label: &str) -> &'a [Vec<String>] {
+        tables
+            .iter()
+            .find(|(l, _)| l.starts_with(label))
+            .map(|(_, rows)| rows.as_slice())
+            .unwrap_or_else(|| panic!("no table after {label:?}"))
+    }
+
+    fn kind(s: &str) -> PermissionKind {
+        match s {
+            "Application" => PermissionKind::Application,
+            "Delegated" => PermissionKind::Delegated,
+            other => panic!("unknown type {other:?}"),
+        }
+    }
+
+    /// (name, kind, required, least-privileged) from a PagerDuty-style table; a row naming
+    /// several permissions ("openid, email, profile") stands for each of them.
+    fn rows(rows: &[Vec<String>], required: bool) -> Vec<(String, PermissionKind, bool, bool)> {
+        rows.iter()
+            .flat_map(|r| {
+                let k = kind(&r[1]);
+                let lp = r[2] == "yes";
+                r[0].split(',')
+                    .map(move |n| (n.trim().to_string(), k, required, lp))
+                    .collect::<Vec<_>>()
+            })
+            .collect()
+    }
+
+    fn entries(p: &PermissionProfile) -> Vec<(String, PermissionKind, bool, bool)> {
+        let mut v: Vec<_> = p
+            .permissions
+            .iter()
+            .map(|e| (e.name.clone(), e.kind, e.required, e.least_privileged))
+            .collect();
+        v.sort();
+        v
+    }
+
+    fn builtin(id: &str) -> PermissionProfile {
+        builtin_profiles()
+            .into_iter()
+            .find(|p| p.id == id)
+            .unwrap_or_else(|| panic!("no built-in {id}"))
+    }
+
+    #[test]
+    fn builtin_profiles_say_what_the_vendors_publish() {
+        // PagerDuty: 14 required rows (16 permissions), 2 optional, LP flags, ids.
+        let t = vendor_tables("PagerDuty");
+        let required = table(&t, "Required:");
+        assert_eq!(required.len(), 14);
+        let mut want = rows(required, true);
+        want.extend(rows(table(&t, "Optional:"), false));
+        want.sort();
+        let pd = builtin("pagerduty");
+        assert_eq!(entries(&pd), want, "PagerDuty profile vs VENDOR-SOURCES.md");
+        let ids = table(&t, "Ids:");
+        let id = |label: &str| {
+            ids.iter()
+                .find(|r| r[0] == label)
+                .map(|r| r[1].clone())
+                .unwrap_or_else(|| panic!("no id {label}"))
+        };
+        assert_eq!(pd.app_id.as_deref(), Some(id("Entra app (US)").as_str()));
+        assert_eq!(
+            pd.other_app_ids
+                .iter()
+                .map(|o| o.app_id.as_str())
+                .collect::<Vec<_>>(),
+            [id("Entra app (EU)").as_str()]
+        );
+        assert_eq!(pd.store_app_id.as_deref(), Some(id("store app").as_str()));
+        let user_read_all = pd
+            .permissions
+            .iter()
+            .find(|e| e.name == "User.Read.All")
+            .expect("User.Read.All");
+        assert!(user_read_all.purpose.contains("removing"), "flag its removal");
+        assert!(pd.models.is_empty());
+
+        // OX: exactly its nine scopes, delegated grants, two models, nothing else (no RSC).
+        let t = vendor_tables("OX Security");
+        assert_eq!(t.len(), 1, "OX publishes one scope list");
+        let mut want: Vec<_> = t[0]
+            .1
+            .iter()
+            .map(|r| (r[0].clone(), PermissionKind::Delegated, true, true))
+            .collect();
+        want.sort();
+        assert_eq!(want.len(), 9);
+        let ox = builtin("ox-security");
+        assert_eq!(entries(&ox), want, "OX profile vs VENDOR-SOURCES.md");
+        assert!(ox.permissions.iter().all(|e| e.model.is_none()));
+        let models: Vec<(&str, &str)> = ox
+            .models
+            .iter()
+            .map(|m| (m.id.as_str(), m.description.as_str()))
+            .collect();
+        assert_eq!(models.len(), 2);
+        assert_eq!(models[0].0, "identity-provider");
+        assert!(models[0].1.contains("signed-in") && models[0].1.contains("delegated"));
+        assert_eq!(models[1].0, "bot-identity");
+        assert!(models[1].1.contains("Teams app") && models[1].1.contains("setup policies"));
+
+        // Mattermost: the plugin guide's list.
+        let t = vendor_tables("Mattermost");
+        let mut want: Vec<_> = t
+            .iter()
+            .flat_map(|(_, rows)| rows.iter())
+            .map(|r| (r[0].clone(), kind(&r[1]), true))
+            .collect();
+        want.sort();
+        let mut got: Vec<_> = builtin("mattermost")
+            .permissions
+            .iter()
+            .map(|e| (e.name.clone(), e.kind, e.required))
+            .collect();
+        got.sort();
+        assert_eq!(got, want, "Mattermost profile vs VENDOR-SOURCES.md");
+
+        // FlashDuty publishes no list: the profile must not pretend to quote a vendor table.
+        assert!(VENDOR_SOURCES.contains("No published Graph permission list"));
+        let fd = builtin("flashduty");
+        assert!(fd.source_url.is_none());
+        assert!(fd.description.contains("publishes no permission list"));
+    }
+
+    #[test]
+    fn other_and_store_app_ids_must_be_guids() {
+        let base = "id = \"x\"\nname = \"X\"\n";
+        let perm = "[[permissions]]\nname = \"User.Read\"\ntype = \"delegated\"\n";
+        let text = format!("{base}storeAppId = \"nope\"\n{perm}");
+        let err = parse_profile("x.toml", &text, ProfileFormat::Toml).expect_err("store id");
+        assert_eq!(err.field, "storeAppId");
+        let text = format!(
+            "{base}otherAppIds = [{{ appId = \"x\", label = \"EU\" }}]\n{perm}"
+        );
+        let err = parse_profile("x.toml", &text, ProfileFormat::Toml).expect_err("other id");
+        assert_eq!(err.field, "otherAppIds[0].appId");
+        let text = format!(
+            "{base}otherAppIds = [{{ appId = \"8f79a561-d2f1-4a1e-8092-c2039043a40e\", label = \" \" }}]\n{perm}"
+        );
+        let err = parse_profile("x.toml", &text, ProfileFormat::Toml).expect_err("label");
+        assert_eq!(err.field, "otherAppIds[0].label");
     }
 
     #[test]

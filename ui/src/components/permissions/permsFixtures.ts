@@ -22,6 +22,8 @@ export const flashdutyProfile: PermissionProfile = {
   vendor: "FlashDuty",
   description: "Alerting / on-call bot.",
   appId: APP_ID,
+  otherAppIds: [],
+  storeAppId: null,
   sourceUrl: null,
   source: "builtin",
   models: [],
@@ -35,8 +37,16 @@ export const oxProfile: PermissionProfile = {
   vendor: "OX",
   appId: "0e0e0e0e-0000-4000-8000-000000000000",
   models: [
-    { id: "identity-provider", name: "Identity provider (delegated)", description: "" },
-    { id: "bot-identity", name: "Bot identity (application + RSC)", description: "" },
+    {
+      id: "identity-provider",
+      name: "Identity provider",
+      description: "OX acts as the signed-in Microsoft user, through the delegated grants to OX's app registration (OXSecurity).",
+    },
+    {
+      id: "bot-identity",
+      name: "Bot identity",
+      description: 'The "OX Security" Teams app, deployed to users through Teams setup policies, sends as the app.',
+    },
   ],
 };
 
