@@ -728,7 +728,10 @@ fn render_profile(p: &PermissionProfile) -> String {
         out.push_str(&format!("App id: {app}\n"));
     }
     for other in &p.other_app_ids {
-        out.push_str(&format!("Also app id: {} ({})\n", other.app_id, other.label));
+        out.push_str(&format!(
+            "Also app id: {} ({})\n",
+            other.app_id, other.label
+        ));
     }
     if let Some(store) = &p.store_app_id {
         out.push_str(&format!("Teams store app id: {store}\n"));

@@ -328,7 +328,15 @@ fn new_validate_build_and_bump_on_old_manifest_versions() {
         let dir = format!("old-{v}");
         let o = botdeck(
             t,
-            &["package", "new", &dir, "--name", "Pager", "--manifest-version", v],
+            &[
+                "package",
+                "new",
+                &dir,
+                "--name",
+                "Pager",
+                "--manifest-version",
+                v,
+            ],
         );
         assert_eq!(code(&o), 0, "{v}: {}", stderr(&o));
         let o = botdeck(t, &["package", "validate", &dir, "--json"]);

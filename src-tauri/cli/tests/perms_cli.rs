@@ -61,7 +61,8 @@ fn builtin_profiles_list_show_and_export() {
         "{shown}"
     );
     assert!(
-        shown.contains("User.Read.All") && shown.contains("[not least-privileged; User.ReadBasic.All would do]"),
+        shown.contains("User.Read.All")
+            && shown.contains("[not least-privileged; User.ReadBasic.All would do]"),
         "{shown}"
     );
 

@@ -513,7 +513,10 @@ fn old_manifest_versions_apply_their_own_schema_and_rules() {
     let group_list = |m: &mut Value| {
         m["bots"][0]["commandLists"][0]["scopes"] = json!(["groupChat"]);
     };
-    check(&run(&edit(SchemaVersion::V1_3, group_list)), &["BD-BOT-003"]);
+    check(
+        &run(&edit(SchemaVersion::V1_3, group_list)),
+        &["BD-BOT-003"],
+    );
     check(&run(&edit(SchemaVersion::V1_4, group_list)), &[]);
 
     // Up to 1.4 packageName is required (the schema says so); from 1.5 it is optional.

@@ -94,7 +94,11 @@ fn symlinks_inside_the_folder_and_a_linked_folder_are_fine() {
     // A dangling link reads as a missing file, not as an escape.
     std::fs::remove_file(pkg.join("art/color.png")).unwrap();
     let report = validate_path(&pkg, &ValidateOptions::default()).unwrap();
-    assert!(report.codes().contains("BD-REF-001"), "{:?}", report.codes());
+    assert!(
+        report.codes().contains("BD-REF-001"),
+        "{:?}",
+        report.codes()
+    );
 }
 
 #[test]

@@ -203,106 +203,31 @@ impl SchemaVersion {
             SchemaVersion::V1_2 => (manifest_schema!("1.2"), None),
             SchemaVersion::V1_3 => (manifest_schema!("1.3"), None),
             SchemaVersion::V1_4 => (manifest_schema!("1.4"), None),
-            SchemaVersion::V1_5 => (
-                manifest_schema!("1.5"),
-                localization_schema!("1.5"),
-            ),
-            SchemaVersion::V1_6 => (
-                manifest_schema!("1.6"),
-                localization_schema!("1.6"),
-            ),
-            SchemaVersion::V1_7 => (
-                manifest_schema!("1.7"),
-                localization_schema!("1.7"),
-            ),
-            SchemaVersion::V1_8 => (
-                manifest_schema!("1.8"),
-                localization_schema!("1.8"),
-            ),
-            SchemaVersion::V1_9 => (
-                manifest_schema!("1.9"),
-                localization_schema!("1.9"),
-            ),
-            SchemaVersion::V1_10 => (
-                manifest_schema!("1.10"),
-                localization_schema!("1.10"),
-            ),
-            SchemaVersion::V1_11 => (
-                manifest_schema!("1.11"),
-                localization_schema!("1.11"),
-            ),
-            SchemaVersion::V1_12 => (
-                manifest_schema!("1.12"),
-                localization_schema!("1.12"),
-            ),
-            SchemaVersion::V1_13 => (
-                manifest_schema!("1.13"),
-                localization_schema!("1.13"),
-            ),
-            SchemaVersion::V1_14 => (
-                manifest_schema!("1.14"),
-                localization_schema!("1.14"),
-            ),
-            SchemaVersion::V1_15 => (
-                manifest_schema!("1.15"),
-                localization_schema!("1.15"),
-            ),
-            SchemaVersion::V1_16 => (
-                manifest_schema!("1.16"),
-                localization_schema!("1.16"),
-            ),
-            SchemaVersion::V1_17 => (
-                manifest_schema!("1.17"),
-                localization_schema!("1.17"),
-            ),
-            SchemaVersion::V1_19 => (
-                manifest_schema!("1.19"),
-                localization_schema!("1.19"),
-            ),
-            SchemaVersion::V1_20 => (
-                manifest_schema!("1.20"),
-                localization_schema!("1.20"),
-            ),
-            SchemaVersion::V1_21 => (
-                manifest_schema!("1.21"),
-                localization_schema!("1.21"),
-            ),
-            SchemaVersion::V1_22 => (
-                manifest_schema!("1.22"),
-                localization_schema!("1.22"),
-            ),
-            SchemaVersion::V1_23 => (
-                manifest_schema!("1.23"),
-                localization_schema!("1.23"),
-            ),
-            SchemaVersion::V1_24 => (
-                manifest_schema!("1.24"),
-                localization_schema!("1.24"),
-            ),
-            SchemaVersion::V1_25 => (
-                manifest_schema!("1.25"),
-                localization_schema!("1.25"),
-            ),
-            SchemaVersion::V1_26 => (
-                manifest_schema!("1.26"),
-                localization_schema!("1.26"),
-            ),
-            SchemaVersion::V1_27 => (
-                manifest_schema!("1.27"),
-                localization_schema!("1.27"),
-            ),
-            SchemaVersion::V1_28 => (
-                manifest_schema!("1.28"),
-                localization_schema!("1.28"),
-            ),
-            SchemaVersion::V1_29 => (
-                manifest_schema!("1.29"),
-                localization_schema!("1.29"),
-            ),
-            SchemaVersion::V1_30 => (
-                manifest_schema!("1.30"),
-                localization_schema!("1.30"),
-            ),
+            SchemaVersion::V1_5 => (manifest_schema!("1.5"), localization_schema!("1.5")),
+            SchemaVersion::V1_6 => (manifest_schema!("1.6"), localization_schema!("1.6")),
+            SchemaVersion::V1_7 => (manifest_schema!("1.7"), localization_schema!("1.7")),
+            SchemaVersion::V1_8 => (manifest_schema!("1.8"), localization_schema!("1.8")),
+            SchemaVersion::V1_9 => (manifest_schema!("1.9"), localization_schema!("1.9")),
+            SchemaVersion::V1_10 => (manifest_schema!("1.10"), localization_schema!("1.10")),
+            SchemaVersion::V1_11 => (manifest_schema!("1.11"), localization_schema!("1.11")),
+            SchemaVersion::V1_12 => (manifest_schema!("1.12"), localization_schema!("1.12")),
+            SchemaVersion::V1_13 => (manifest_schema!("1.13"), localization_schema!("1.13")),
+            SchemaVersion::V1_14 => (manifest_schema!("1.14"), localization_schema!("1.14")),
+            SchemaVersion::V1_15 => (manifest_schema!("1.15"), localization_schema!("1.15")),
+            SchemaVersion::V1_16 => (manifest_schema!("1.16"), localization_schema!("1.16")),
+            SchemaVersion::V1_17 => (manifest_schema!("1.17"), localization_schema!("1.17")),
+            SchemaVersion::V1_19 => (manifest_schema!("1.19"), localization_schema!("1.19")),
+            SchemaVersion::V1_20 => (manifest_schema!("1.20"), localization_schema!("1.20")),
+            SchemaVersion::V1_21 => (manifest_schema!("1.21"), localization_schema!("1.21")),
+            SchemaVersion::V1_22 => (manifest_schema!("1.22"), localization_schema!("1.22")),
+            SchemaVersion::V1_23 => (manifest_schema!("1.23"), localization_schema!("1.23")),
+            SchemaVersion::V1_24 => (manifest_schema!("1.24"), localization_schema!("1.24")),
+            SchemaVersion::V1_25 => (manifest_schema!("1.25"), localization_schema!("1.25")),
+            SchemaVersion::V1_26 => (manifest_schema!("1.26"), localization_schema!("1.26")),
+            SchemaVersion::V1_27 => (manifest_schema!("1.27"), localization_schema!("1.27")),
+            SchemaVersion::V1_28 => (manifest_schema!("1.28"), localization_schema!("1.28")),
+            SchemaVersion::V1_29 => (manifest_schema!("1.29"), localization_schema!("1.29")),
+            SchemaVersion::V1_30 => (manifest_schema!("1.30"), localization_schema!("1.30")),
             SchemaVersion::DevPreview => (
                 manifest_schema!("devPreview"),
                 localization_schema!("devPreview"),
@@ -588,7 +513,11 @@ mod tests {
                 v.allows_package_name(),
                 "{v}"
             );
-            assert_eq!(required(&s, "packageName"), v.requires_package_name(), "{v}");
+            assert_eq!(
+                required(&s, "packageName"),
+                v.requires_package_name(),
+                "{v}"
+            );
             assert_eq!(props.get("$schema").is_some(), v.allows_schema_property());
             assert_eq!(
                 props.get("localizationInfo").is_some(),
@@ -600,10 +529,17 @@ mod tests {
                 v.supports_web_application_info(),
                 "{v}"
             );
-            assert_eq!(props.get("authorization").is_some(), v.supports_rsc(), "{v}");
+            assert_eq!(
+                props.get("authorization").is_some(),
+                v.supports_rsc(),
+                "{v}"
+            );
             let bp = &bot["properties"];
             assert_eq!(bp.get("supportsFiles").is_some(), v.supports_bot_files());
-            assert_eq!(bp.get("supportsCalling").is_some(), v.supports_bot_calling());
+            assert_eq!(
+                bp.get("supportsCalling").is_some(),
+                v.supports_bot_calling()
+            );
             assert_eq!(bp.get("supportsVideo").is_some(), v.supports_bot_calling());
         }
     }

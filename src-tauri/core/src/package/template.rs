@@ -71,7 +71,11 @@ fn package_name_for(site: &str, name: &str) -> String {
         .split('.')
         .filter(|p| !p.is_empty() && *p != "www")
         .rev()
-        .map(|p| p.chars().filter(char::is_ascii_alphanumeric).collect::<String>())
+        .map(|p| {
+            p.chars()
+                .filter(char::is_ascii_alphanumeric)
+                .collect::<String>()
+        })
         .filter(|p| !p.is_empty())
         .collect();
     let app: String = name

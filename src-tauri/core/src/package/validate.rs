@@ -1138,14 +1138,26 @@ mod tests {
             domain_problem("*.exa*mple.com"),
             Some(DomainProblem::Syntax(_))
         ));
-        for bad in ["*", "*.*", "*.com", "*.*.org", "*.onmicrosoft.com", "*.co.uk", "*.IO"] {
+        for bad in [
+            "*",
+            "*.*",
+            "*.com",
+            "*.*.org",
+            "*.onmicrosoft.com",
+            "*.co.uk",
+            "*.IO",
+        ] {
             assert!(
                 matches!(domain_problem(bad), Some(DomainProblem::Wildcard(_))),
                 "{bad}"
             );
         }
         assert!(domain_problem("contoso.onmicrosoft.com").is_none());
-        for shared in ["*.azurewebsites.net", "*.ngrok-free.app", "*.*.ngrok-free.app"] {
+        for shared in [
+            "*.azurewebsites.net",
+            "*.ngrok-free.app",
+            "*.*.ngrok-free.app",
+        ] {
             assert!(
                 matches!(domain_problem(shared), Some(DomainProblem::SharedHost(_))),
                 "{shared}"

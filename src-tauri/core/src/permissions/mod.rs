@@ -30,8 +30,9 @@ pub use ipc::{
 };
 pub use profile::{
     builtin_profiles, delete_custom_profile, export_profile, find_profile, list_profiles,
-    parse_profile, profile_from_manifest, save_custom_profile, ConnectionModel, PermissionKind,
-    PermissionProfile, ProfileEntry, ProfileFileError, ProfileFormat, ProfileSource,
+    parse_profile, profile_from_manifest, save_custom_profile, ConnectionModel, OtherAppId,
+    PermissionKind, PermissionProfile, ProfileEntry, ProfileFileError, ProfileFormat,
+    ProfileSource,
 };
 
 use crate::graph::GraphError;
@@ -121,6 +122,7 @@ pub fn ts_bindings() -> Vec<crate::ipc_types::Binding> {
         PermissionProfile,
         ProfileEntry,
         ConnectionModel,
+        OtherAppId,
         PermissionKind,
         ProfileSource,
         ProfileFormat,

@@ -763,7 +763,10 @@ mod tests {
             .iter()
             .find(|e| e.name == "User.Read.All")
             .expect("User.Read.All");
-        assert!(user_read_all.purpose.contains("removing"), "flag its removal");
+        assert!(
+            user_read_all.purpose.contains("removing"),
+            "flag its removal"
+        );
         assert!(pd.models.is_empty());
 
         // OX: exactly its nine scopes, delegated grants, two models, nothing else (no RSC).
@@ -820,9 +823,7 @@ mod tests {
         let text = format!("{base}storeAppId = \"nope\"\n{perm}");
         let err = parse_profile("x.toml", &text, ProfileFormat::Toml).expect_err("store id");
         assert_eq!(err.field, "storeAppId");
-        let text = format!(
-            "{base}otherAppIds = [{{ appId = \"x\", label = \"EU\" }}]\n{perm}"
-        );
+        let text = format!("{base}otherAppIds = [{{ appId = \"x\", label = \"EU\" }}]\n{perm}");
         let err = parse_profile("x.toml", &text, ProfileFormat::Toml).expect_err("other id");
         assert_eq!(err.field, "otherAppIds[0].appId");
         let text = format!(

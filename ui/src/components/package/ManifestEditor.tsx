@@ -96,7 +96,7 @@ export function ManifestEditor({ form, findings, onEdits }: ManifestEditorProps)
           {field("/accentColor", "Accent colour (#RRGGBB)", form.accentColor, {
             contentBefore: <span className={styles.swatch} style={{ backgroundColor: /^#[0-9a-fA-F]{6}$/.test(form.accentColor) ? form.accentColor : "transparent" }} aria-hidden />,
           })}
-          {field("/manifestVersion", "Manifest schema version", form.manifestVersion, { hint: "e.g. 1.30 (newest)" })}
+          {field("/manifestVersion", "Manifest schema version", form.manifestVersion, { hint: "Any version Teams accepts: 1.0 to 1.30 (there is no 1.18); newest 1.30" })}
         </div>
       </section>
 
