@@ -10,7 +10,7 @@ const useStyles = makeStyles({
 
 /** What a profile says about itself: its description, the vendor's connection models (each with
  * how it connects) and the vendor's other app ids. Self-contained so the page layout can move it. */
-export function ProfileDescription({ profile }: { profile: PermissionProfile | undefined }) {
+export function ProfileDescription({ profile }: { profile: PermissionProfile | null | undefined }) {
   const styles = useStyles();
   if (!profile) return null;
   return (
