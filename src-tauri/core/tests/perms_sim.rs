@@ -20,7 +20,7 @@ use botdeck_core::permissions::{
 };
 use botdeck_core::secrets::Sensitive;
 use botdeck_core::store::Store;
-use serde_json::{json, Value};
+use serde_json::json;
 use tenant_sim::{
     RunningSim, SimConfig, DEMO_BOT_APP_ID, MATTERMOST_APP_ID, OX_SECURITY_APP_ID, PAGERDUTY_APP_ID,
 };
