@@ -23,7 +23,6 @@ use botdeck_core::installs::ipc::{
 use botdeck_core::installs::{
     self, BulkPlan, InventoryPage, ItemResult, RunProgress, RunSummary, SyncContext,
 };
-use botdeck_core::pacing::{Pacer, RouteLimits};
 use botdeck_core::profiles::Profile;
 use botdeck_core::secrets::Sensitive;
 use tauri::ipc::{Channel, Request};
@@ -117,11 +116,7 @@ fn progress_sender(channel: Channel<RunProgress>) -> impl Fn(&RunProgress) + Sen
 }
 
 fn executor(graph: &GraphClient) -> Executor {
-    Executor::new(
-        graph.clone(),
-        Arc::new(Pacer::new()),
-        RouteLimits::microsoft(),
-    )
+    Executor::for_client(graph.clone())
 }
 
 /// Frees the background-work slot however the command ends.

@@ -14,7 +14,6 @@ use botdeck_core::installs::{
     self, BulkAction, InstallState, InstallsError, InventoryQuery, ItemState, RunProgress,
     Selection, SyncContext, SyncOptions, TargetKind, TargetRef,
 };
-use botdeck_core::pacing::{Pacer, RouteLimits};
 use botdeck_core::secrets::Sensitive;
 use botdeck_core::store::Store;
 use tokio_util::sync::CancellationToken;
@@ -302,11 +301,7 @@ fn progress_printer(json: bool) -> impl Fn(&RunProgress) + Send + Sync {
 }
 
 fn executor(graph: &GraphClient) -> Executor {
-    Executor::new(
-        graph.clone(),
-        Arc::new(Pacer::new()),
-        RouteLimits::microsoft(),
-    )
+    Executor::for_client(graph.clone())
 }
 
 async fn dispatch(paths: &DataPaths, args: Args) -> Result<u8, CliError> {

@@ -4,10 +4,12 @@
 //! whole API surface, while BotDeck needs a dozen endpoints, exact control of `$batch`, pacing
 //! and `Retry-After`, and a base URL that points at tenant-sim in tests and the demo.
 
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use serde_json::Value;
 
+use crate::pacing::{backoff, Pacer, RouteLimits, RETRY_AFTER_MARGIN};
 use crate::secrets::Sensitive;
 
 #[derive(Debug, thiserror::Error)]
@@ -41,26 +43,103 @@ impl GraphError {
 pub struct GraphClient {
     http: reqwest::Client,
     base_url: String,
+    /// `scheme://host:port` of the base: next links must stay on it.
+    origin: Option<String>,
+    pacer: Arc<Pacer>,
+    limits: RouteLimits,
+    /// False only for benches that measure what an unpaced client does.
+    paced: bool,
+    timeout: Duration,
+}
+
+/// How long one request may take before it is given up (and, if it is safe to, retried).
+/// Graph answers within seconds; a minute of silence is a network problem, not a slow answer.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// A single call is sent at most this many times while Graph says "later" (429/503/504).
+pub const MAX_ATTEMPTS: u32 = 6;
+
+/// A body to send: JSON, or bytes with their content type.
+#[derive(Clone, Copy)]
+enum Body<'a> {
+    None,
+    Json(&'a Value),
+    Bytes(&'a str, &'a [u8]),
+}
+
+/// One answer as it came off the wire.
+struct Answer {
+    status: u16,
+    request_id: Option<String>,
+    retry_after: Option<Duration>,
+    body: Option<Value>,
+    /// Non-empty bytes that were not JSON.
+    not_json: bool,
 }
 
 impl GraphClient {
-    /// `base_url` like `https://graph.microsoft.com/v1.0`, no trailing slash.
+    /// `base_url` like `https://graph.microsoft.com/v1.0`, no trailing slash. Calls are paced
+    /// to Microsoft's documented limits by a pacer of their own; [`Self::with_pacing`] shares
+    /// one with the batch executor.
     pub fn new(http: reqwest::Client, base_url: &str) -> Self {
+        let base_url = base_url.trim_end_matches('/').to_string();
+        let origin = url::Url::parse(&base_url)
+            .ok()
+            .filter(|u| u.has_host())
+            .map(|u| u.origin().ascii_serialization());
         Self {
             http,
-            base_url: base_url.trim_end_matches('/').to_string(),
+            base_url,
+            origin,
+            pacer: Arc::new(Pacer::new()),
+            limits: RouteLimits::microsoft(),
+            paced: true,
+            timeout: REQUEST_TIMEOUT,
         }
+    }
+
+    /// Shares `pacer` (one per tenant and app registration) at `limits`.
+    pub fn with_pacing(mut self, pacer: Arc<Pacer>, limits: RouteLimits) -> Self {
+        self.pacer = pacer;
+        self.limits = limits;
+        self.paced = true;
+        self
+    }
+
+    /// Sends each call once, unpaced (benches measuring what naive clients do).
+    pub fn unpaced(mut self) -> Self {
+        self.paced = false;
+        self
+    }
+
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    pub fn pacer(&self) -> Arc<Pacer> {
+        self.pacer.clone()
+    }
+
+    pub fn route_limits(&self) -> RouteLimits {
+        self.limits
     }
 
     pub fn base_url(&self) -> &str {
         &self.base_url
     }
 
-    /// Relative paths are joined to the base; absolute ones (`@odata.nextLink`) must live
-    /// under it, so a forged link can never make BotDeck send its token elsewhere.
+    /// Relative paths are joined to the base; absolute ones (`@odata.nextLink`) must have the
+    /// base's origin (scheme, host and port: a v1.0 call paged to `/beta` on the same host is
+    /// still Graph), so a forged link can never make BotDeck send its token elsewhere.
     fn resolve(&self, path_or_url: &str) -> Result<String, GraphError> {
         if path_or_url.starts_with("http://") || path_or_url.starts_with("https://") {
-            if path_or_url.starts_with(&format!("{}/", self.base_url)) {
+            let same_origin = url::Url::parse(path_or_url)
+                .ok()
+                .filter(|u| u.username().is_empty() && u.password().is_none())
+                .map(|u| u.origin().ascii_serialization())
+                .is_some_and(|o| self.origin.as_deref() == Some(o.as_str()));
+            if same_origin {
                 Ok(path_or_url.to_string())
             } else {
                 Err(GraphError::ForeignUrl(path_or_url.to_string()))
@@ -74,21 +153,137 @@ impl GraphClient {
         }
     }
 
+    /// The path the pacer classifies: the resolved URL without origin and version segment.
+    fn pacing_path(url: &str) -> String {
+        let path = url::Url::parse(url)
+            .map(|u| u.path().to_string())
+            .unwrap_or_default();
+        let mut segs = path.split('/').filter(|s| !s.is_empty());
+        segs.next(); // v1.0 / beta
+        let rest: Vec<&str> = segs.collect();
+        format!("/{}", rest.join("/"))
+    }
+
+    /// Sends once, bounded by the request timeout; only transport failures are `Err`.
+    async fn send_once(
+        &self,
+        token: &Sensitive<String>,
+        method: &reqwest::Method,
+        url: &str,
+        body: Body<'_>,
+    ) -> Result<Answer, GraphError> {
+        let mut request = self
+            .http
+            .request(method.clone(), url)
+            .bearer_auth(token.expose())
+            .header("client-request-id", uuid::Uuid::new_v4().to_string())
+            .timeout(self.timeout);
+        match body {
+            Body::None => {}
+            Body::Json(value) => request = request.json(value),
+            Body::Bytes(content_type, bytes) => {
+                request = request
+                    .header(reqwest::header::CONTENT_TYPE, content_type)
+                    .body(bytes.to_vec())
+            }
+        }
+        let response = request
+            .send()
+            .await
+            .map_err(|e| offline(url, e, self.timeout))?;
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let header = |name: &str| {
+            headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
+        };
+        let request_id = header("request-id");
+        let retry_after = retry_after(header);
+        let bytes = response
+            .bytes()
+            .await
+            .map_err(|e| offline(url, e, self.timeout))?;
+        let body: Option<Value> = serde_json::from_slice(&bytes).ok();
+        Ok(Answer {
+            status,
+            request_id,
+            retry_after,
+            not_json: body.is_none() && !bytes.is_empty(),
+            body,
+        })
+    }
+
+    /// One call under the policy every call follows: paced to the limits it draws from, and
+    /// while Graph says "later" (429, 503) sent again after its `Retry-After` (never sooner) or
+    /// a capped backoff, at most [`MAX_ATTEMPTS`] times. Reads are also retried after 500, 502,
+    /// 504 and lost connections; writes are not (they may have been applied).
+    async fn call(
+        &self,
+        token: &Sensitive<String>,
+        method: reqwest::Method,
+        path: &str,
+        body: Body<'_>,
+    ) -> Result<Answer, GraphError> {
+        let url = self.resolve(path)?;
+        if !self.paced {
+            return self.send_once(token, &method, &url, body).await;
+        }
+        let limits = self
+            .limits
+            .limits_for(method.as_str(), &Self::pacing_path(&url));
+        let idempotent = method == reqwest::Method::GET;
+        let mut attempt = 0u32;
+        loop {
+            attempt += 1;
+            tokio::time::sleep_until(self.pacer.reserve(&limits)).await;
+            let result = self.send_once(token, &method, &url, body).await;
+            let wait = match &result {
+                Ok(a) if a.status == 429 || a.status == 503 => {
+                    self.pacer.observe(&limits, a.status == 429, a.retry_after);
+                    if let Some(wait) = a.retry_after {
+                        // Never early: nothing on these limits goes before the wait is over.
+                        self.pacer.hold(
+                            &limits,
+                            tokio::time::Instant::now() + wait + RETRY_AFTER_MARGIN,
+                        );
+                    }
+                    a.retry_after
+                        .map(|w| w + RETRY_AFTER_MARGIN)
+                        .unwrap_or_else(|| backoff(attempt - 1))
+                }
+                Ok(a) if idempotent && matches!(a.status, 500 | 502 | 504) => a
+                    .retry_after
+                    .map(|w| w + RETRY_AFTER_MARGIN)
+                    .unwrap_or_else(|| backoff(attempt - 1)),
+                Ok(_) => {
+                    self.pacer.observe(&limits, false, None);
+                    return result;
+                }
+                Err(GraphError::Offline { .. }) if idempotent => backoff(attempt - 1),
+                Err(_) => return result,
+            };
+            if attempt >= MAX_ATTEMPTS {
+                return result;
+            }
+            tracing::debug!(attempt, wait_ms = wait.as_millis() as u64, "Graph asked to wait; sending again");
+            tokio::time::sleep(wait).await;
+        }
+    }
+
     pub async fn get_json(
         &self,
         token: &Sensitive<String>,
         path: &str,
     ) -> Result<Value, GraphError> {
         let url = self.resolve(path)?;
-        let response = self
-            .http
-            .get(&url)
-            .bearer_auth(token.expose())
-            .header("client-request-id", uuid::Uuid::new_v4().to_string())
-            .send()
-            .await
-            .map_err(|e| offline(&url, e))?;
-        read_json(&url, response).await
+        let answer = self
+            .call(token, reqwest::Method::GET, path, Body::None)
+            .await?;
+        into_result(&url, answer)?
+            .body
+            .ok_or_else(|| GraphError::Protocol(format!("{url}: the response is not JSON")))
     }
 
     /// Any method, optional JSON body; answers the status, Graph's `request-id` and the JSON
@@ -101,16 +296,22 @@ impl GraphClient {
         body: Option<&Value>,
     ) -> Result<GraphResponse, GraphError> {
         let url = self.resolve(path)?;
-        let mut request = self
-            .http
-            .request(method, &url)
-            .bearer_auth(token.expose())
-            .header("client-request-id", uuid::Uuid::new_v4().to_string());
-        if let Some(body) = body {
-            request = request.json(body);
-        }
-        let response = request.send().await.map_err(|e| offline(&url, e))?;
-        read_response(&url, response).await
+        let body = body.map(Body::Json).unwrap_or(Body::None);
+        into_result(&url, self.call(token, method, path, body).await?)
+    }
+
+    /// Sends exactly once, unpaced and without retries: `$batch`, whose members the batch
+    /// executor paces and retries one by one.
+    pub(crate) async fn send_json_once(
+        &self,
+        token: &Sensitive<String>,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<&Value>,
+    ) -> Result<GraphResponse, GraphError> {
+        let url = self.resolve(path)?;
+        let body = body.map(Body::Json).unwrap_or(Body::None);
+        into_result(&url, self.send_once(token, &method, &url, body).await?)
     }
 
     /// Uploads bytes (an app package zip) with the given content type.
@@ -123,17 +324,10 @@ impl GraphClient {
         bytes: Vec<u8>,
     ) -> Result<GraphResponse, GraphError> {
         let url = self.resolve(path)?;
-        let response = self
-            .http
-            .request(method, &url)
-            .bearer_auth(token.expose())
-            .header("client-request-id", uuid::Uuid::new_v4().to_string())
-            .header(reqwest::header::CONTENT_TYPE, content_type)
-            .body(bytes)
-            .send()
-            .await
-            .map_err(|e| offline(&url, e))?;
-        read_response(&url, response).await
+        let answer = self
+            .call(token, method, path, Body::Bytes(content_type, &bytes))
+            .await?;
+        into_result(&url, answer)
     }
 
     /// Follows `@odata.nextLink` to the end; empty pages in between are normal.
@@ -170,15 +364,20 @@ impl GraphClient {
     }
 }
 
-fn offline(url: &str, err: reqwest::Error) -> GraphError {
+fn offline(url: &str, err: reqwest::Error, timeout: Duration) -> GraphError {
     let host = url::Url::parse(url)
         .ok()
         .and_then(|u| u.host_str().map(str::to_string))
         .unwrap_or_default();
-    GraphError::Offline {
-        host,
-        reason: err.without_url().to_string(),
-    }
+    let reason = if err.is_timeout() {
+        format!(
+            "no answer within {} s. Check the network connection, any proxy or VPN, and that {host} is reachable from this computer",
+            timeout.as_secs()
+        )
+    } else {
+        err.without_url().to_string()
+    };
+    GraphError::Offline { host, reason }
 }
 
 /// A successful Graph answer.
@@ -190,64 +389,40 @@ pub struct GraphResponse {
     pub body: Option<Value>,
 }
 
-async fn read_json(url: &str, response: reqwest::Response) -> Result<Value, GraphError> {
-    read_response(url, response)
-        .await?
-        .body
-        .ok_or_else(|| GraphError::Protocol(format!("{url}: the response is not JSON")))
-}
-
-async fn read_response(
-    url: &str,
-    response: reqwest::Response,
-) -> Result<GraphResponse, GraphError> {
-    let status = response.status();
-    let headers = response.headers().clone();
-    let request_id = headers
-        .get("request-id")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string);
-    let retry_after = retry_after(|name| {
-        headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string)
-    });
-    let bytes = response.bytes().await.map_err(|e| offline(url, e))?;
-    let body: Option<Value> = serde_json::from_slice(&bytes).ok();
+/// A Graph answer as `Ok` (success) or the typed error its status and body say.
+fn into_result(url: &str, answer: Answer) -> Result<GraphResponse, GraphError> {
+    let status = answer.status;
     // Graph documents error bodies that arrive with a 2xx status: the body decides.
-    let error = body
+    let error = answer
+        .body
         .as_ref()
         .and_then(|b| b.get("error"))
         .filter(|e| e.is_object());
-    if status.is_success() && error.is_none() {
-        if body.is_none() && !bytes.is_empty() {
+    if (200..300).contains(&status) && error.is_none() {
+        if answer.not_json {
             return Err(GraphError::Protocol(format!(
                 "{url}: the response is not JSON"
             )));
         }
         return Ok(GraphResponse {
-            status: status.as_u16(),
-            request_id,
-            body,
+            status,
+            request_id: answer.request_id,
+            body: answer.body,
         });
     }
-    let code = error
-        .and_then(|e| e.get("code"))
-        .and_then(Value::as_str)
-        .unwrap_or("unknown")
-        .to_string();
-    let message = error
-        .and_then(|e| e.get("message"))
-        .and_then(Value::as_str)
-        .unwrap_or("no error message")
-        .to_string();
+    let text = |key: &str, default: &str| {
+        error
+            .and_then(|e| e.get(key))
+            .and_then(Value::as_str)
+            .unwrap_or(default)
+            .to_string()
+    };
     Err(GraphError::Http {
-        status: status.as_u16(),
-        code,
-        message,
-        request_id,
-        retry_after,
+        status,
+        code: text("code", "unknown"),
+        message: text("message", "no error message"),
+        request_id: answer.request_id,
+        retry_after: answer.retry_after,
     })
 }
 
@@ -256,7 +431,8 @@ async fn read_response(
 pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(3600);
 
 /// How long the server asked us to wait, from a response's headers (`header` looks one up,
-/// case-insensitively). Graph sends `Retry-After` as whole seconds; Azure front ends also send
+/// case-insensitively). Graph sends `Retry-After` in seconds, whole or with decimals (its
+/// throttling guidance shows `Retry-After: 2.128`); Azure front ends also send
 /// `retry-after-ms` / `x-ms-retry-after-ms` when they mean less than a second, and those are
 /// preferred because they are exact. An HTTP-date `Retry-After` counts from now. Unreadable
 /// values are ignored (the caller falls back to its own backoff), never guessed.
@@ -276,8 +452,9 @@ pub fn retry_after(header: impl Fn(&str) -> Option<String>) -> Option<Duration> 
     }
     let value = header("retry-after")?;
     let value = value.trim();
-    if let Ok(secs) = value.parse::<u64>() {
-        return Some(Duration::from_secs(secs).min(MAX_RETRY_AFTER));
+    if value.starts_with(|c: char| c.is_ascii_digit()) {
+        let secs = value.parse::<f64>().ok().filter(|s| s.is_finite())?;
+        return Some(Duration::from_secs_f64(secs.min(MAX_RETRY_AFTER.as_secs_f64())));
     }
     let at = httpdate::parse_http_date(value).ok()?;
     Some(
@@ -329,9 +506,29 @@ mod tests {
     }
 
     #[test]
+    fn retry_after_with_decimals_is_read_as_microsoft_documents_it() {
+        assert_eq!(
+            retry_after(headers(&[("Retry-After", "2.128")])),
+            Some(Duration::from_millis(2128))
+        );
+        assert_eq!(
+            retry_after(headers(&[("Retry-After", " 1.5 ")])),
+            Some(Duration::from_millis(1500))
+        );
+        assert_eq!(
+            retry_after(headers(&[("Retry-After", "0.25")])),
+            Some(Duration::from_millis(250))
+        );
+        assert_eq!(
+            retry_after(headers(&[("Retry-After", "99999999.5")])),
+            Some(MAX_RETRY_AFTER)
+        );
+    }
+
+    #[test]
     fn unreadable_or_absurd_retry_after_is_ignored_or_capped() {
         assert_eq!(retry_after(headers(&[])), None);
-        for bad in ["soon", "-3", "1.5", "", "Tue, 99 Foo 2026"] {
+        for bad in ["soon", "-3", "", "1.5.2", "NaN", "Tue, 99 Foo 2026"] {
             assert_eq!(retry_after(headers(&[("Retry-After", bad)])), None, "{bad}");
         }
         // A broken exact header falls back to the whole-second one.
@@ -366,10 +563,19 @@ mod tests {
         assert!(client
             .resolve("https://graph.microsoft.com/v1.0/users?$skiptoken=x")
             .is_ok());
+        // Paged from v1.0 to beta on the same host: still Graph.
+        assert!(client
+            .resolve("https://graph.microsoft.com/beta/users?$skiptoken=x")
+            .is_ok());
+        assert!(client
+            .resolve("https://GRAPH.microsoft.com:443/beta/users")
+            .is_ok());
         for evil in [
+            "http://graph.microsoft.com/v1.0/users",
+            "https://graph.microsoft.com:8443/v1.0/users",
+            "https://user@graph.microsoft.com/v1.0/users",
             "https://evil.example/v1.0/users",
             "https://graph.microsoft.com.evil.example/v1.0/users",
-            "https://graph.microsoft.com/v1.0evil/users",
         ] {
             assert!(
                 matches!(client.resolve(evil), Err(GraphError::ForeignUrl(_))),
@@ -391,7 +597,8 @@ pub struct RawResponse {
 }
 
 impl GraphClient {
-    /// Sends one request and answers whatever came back; only transport failures are `Err`.
+    /// Sends one request under the client's policy (paced, retried while Graph says "later")
+    /// and answers whatever came back last; only transport failures are `Err`.
     pub async fn send_raw(
         &self,
         token: &Sensitive<String>,
@@ -399,34 +606,16 @@ impl GraphClient {
         path: &str,
         body: Option<(&str, Vec<u8>)>,
     ) -> Result<RawResponse, GraphError> {
-        let url = self.resolve(path)?;
-        let mut request = self
-            .http
-            .request(method, &url)
-            .bearer_auth(token.expose())
-            .header("client-request-id", uuid::Uuid::new_v4().to_string());
-        if let Some((content_type, bytes)) = body {
-            request = request
-                .header(reqwest::header::CONTENT_TYPE, content_type)
-                .body(bytes);
-        }
-        let response = request.send().await.map_err(|e| offline(&url, e))?;
-        let status = response.status().as_u16();
-        let headers = response.headers().clone();
-        let header = |name: &str| {
-            headers
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_string)
+        let body = match &body {
+            Some((content_type, bytes)) => Body::Bytes(content_type, bytes),
+            None => Body::None,
         };
-        let request_id = header("request-id");
-        let retry_after = retry_after(header);
-        let bytes = response.bytes().await.map_err(|e| offline(&url, e))?;
+        let answer = self.call(token, method, path, body).await?;
         Ok(RawResponse {
-            status,
-            request_id,
-            retry_after,
-            body: serde_json::from_slice(&bytes).ok(),
+            status: answer.status,
+            request_id: answer.request_id,
+            retry_after: answer.retry_after,
+            body: answer.body,
         })
     }
 }

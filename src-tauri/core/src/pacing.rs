@@ -2,17 +2,22 @@
 //!
 //! Each request draws from the limits that apply to it — the route (`GET installedApps` 30 rps,
 //! `POST` 30, `DELETE` 15, `GET /teams/{id}` 30) and the resource (≤ 4 rps on one team, 1 rps on
-//! one chat or channel). Every limit is a GCRA schedule: a request reserves the earliest instant
-//! at which all of its limits have room, so a bulk run goes exactly as fast as the slowest limit
-//! allows and never bursts past it. Members of a `$batch` count one by one, as Graph counts them.
-//! Reservations are first come, first served: one request held back by its team's 4 rps holds
-//! back the requests behind it on the same route. Sync and bulk runs send one request per
-//! target, so this never binds there; a caller mixing many requests for one team should
-//! interleave them with other teams' requests.
+//! one chat or channel). Microsoft states these limits per second, so every limit is a GCRA
+//! schedule *with a burst tolerance*: up to the limit's one-second allowance may go at once
+//! (two reads of one team together are fine, a fifth in the same second waits), and over any
+//! time the rate never exceeds it. The allowance keeps a small margin ([`JITTER_MARGIN`]) so
+//! requests that reach Graph a little closer together than they left still conform.
+//! A request reserves the earliest instant at which all of its limits have room; the batch
+//! executor only packs requests whose slots are close together (see [`Pacer::try_reserve`]),
+//! so one member's wait never holds back the others.
+//!
+//! One [`Pacer`] serves single calls ([`crate::graph::GraphClient`]), `$batch` runs
+//! ([`crate::batch::Executor`]) and the per-team reads of permission inspection.
 //!
 //! Adaptation: a route whose answers are mostly 429 in a one-second window is slowed down (the
 //! real limit is lower than documented, or someone else is spending it); a few scattered 429s
-//! are transient faults and only delay the item concerned (its own `Retry-After`).
+//! are transient faults and only delay the item concerned (its own `Retry-After`). A 429 on a
+//! whole request ([`Pacer::hold`]) holds every limit it drew from until its `Retry-After`.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -112,6 +117,8 @@ struct RouteWindow {
 struct PacerState {
     /// GCRA: the theoretical arrival time of the next request per key.
     next_free: HashMap<String, Instant>,
+    /// Nothing drawing on this key may be sent before the instant (a whole request's 429).
+    held: HashMap<String, Instant>,
     /// Route keys only: the fraction of the documented rate currently used (adaptation).
     factor: HashMap<String, f64>,
     windows: HashMap<String, RouteWindow>,
@@ -129,6 +136,22 @@ const SLOWDOWN: f64 = 0.7;
 const MIN_FACTOR: f64 = 0.1;
 const RECOVERY_STEP: f64 = 0.1;
 
+/// Kept out of each one-second allowance: requests that left us evenly spaced can reach Graph
+/// closer together (network and scheduling jitter); this much bunching still conforms.
+pub const JITTER_MARGIN: Duration = Duration::from_millis(50);
+
+/// Spacing and burst tolerance of one limit at its current rate.
+fn gcra(rps: f64) -> (Duration, Duration) {
+    let rate = rps.max(0.001);
+    let spacing = Duration::from_secs_f64(1.0 / rate);
+    // The one-second allowance (at least one request), as Graph's per-second limits count it.
+    let allowance = rate.floor().max(1.0);
+    let tolerance = spacing
+        .mul_f64(allowance - 1.0)
+        .saturating_sub(JITTER_MARGIN);
+    (spacing, tolerance)
+}
+
 impl Pacer {
     pub fn new() -> Self {
         Self::default()
@@ -141,32 +164,67 @@ impl Pacer {
 
     /// Reserves a slot for one request and answers when it may be sent.
     pub fn reserve(&self, limits: &[Limit]) -> Instant {
-        let now = Instant::now();
-        let mut state = self.lock();
-        let mut slot = now;
-        for limit in limits {
-            if let Some(t) = state.next_free.get(&limit.key) {
-                slot = slot.max(*t);
-            }
-        }
-        for limit in limits {
-            let factor = state.factor.get(&limit.key).copied().unwrap_or(1.0);
-            let rate = (limit.rps * factor).max(0.001);
-            state.next_free.insert(
-                limit.key.clone(),
-                slot + Duration::from_secs_f64(1.0 / rate),
-            );
-        }
-        slot
+        self.reserve_at(Instant::now(), limits, None)
+            .unwrap_or_else(Instant::now)
     }
 
-    /// Nothing may be sent on these limits before `until` (an outer `$batch` 429).
+    /// Reserves a slot only if one is free no later than `deadline`; otherwise reserves
+    /// nothing. The batch executor packs a request into a batch only when its slot is close to
+    /// the batch's, so a request that must wait goes into a later batch instead of holding
+    /// this one.
+    pub fn try_reserve(&self, limits: &[Limit], deadline: Instant) -> Option<Instant> {
+        self.reserve_at(Instant::now(), limits, Some(deadline))
+    }
+
+    fn reserve_at(
+        &self,
+        now: Instant,
+        limits: &[Limit],
+        deadline: Option<Instant>,
+    ) -> Option<Instant> {
+        let mut state = self.lock();
+        let mut slot = now;
+        let mut plans = Vec::with_capacity(limits.len());
+        for limit in limits {
+            let factor = state.factor.get(&limit.key).copied().unwrap_or(1.0);
+            let (spacing, tolerance) = gcra(limit.rps * factor);
+            let tat = state.next_free.get(&limit.key).copied().unwrap_or(now);
+            slot = slot.max(tat.checked_sub(tolerance).unwrap_or(now));
+            if let Some(held) = state.held.get(&limit.key) {
+                slot = slot.max(*held);
+            }
+            plans.push((tat, spacing));
+        }
+        if deadline.is_some_and(|d| slot > d) {
+            return None;
+        }
+        for (limit, (tat, spacing)) in limits.iter().zip(plans) {
+            state
+                .next_free
+                .insert(limit.key.clone(), tat.max(slot) + spacing);
+        }
+        Some(slot)
+    }
+
+    /// Nothing may be sent on these limits before `until` (a 429 on a whole request: every
+    /// limit it drew from is held for the whole `Retry-After`).
     pub fn hold(&self, limits: &[Limit], until: Instant) {
         let mut state = self.lock();
-        for limit in limits.iter().filter(|l| l.key.starts_with("route:")) {
-            let entry = state.next_free.entry(limit.key.clone()).or_insert(until);
+        for limit in limits {
+            let entry = state.held.entry(limit.key.clone()).or_insert(until);
             *entry = (*entry).max(until);
         }
+    }
+
+    /// The instant until which any of these limits is held, if that is still ahead.
+    pub fn held_until(&self, limits: &[Limit]) -> Option<Instant> {
+        let now = Instant::now();
+        let state = self.lock();
+        limits
+            .iter()
+            .filter_map(|l| state.held.get(&l.key).copied())
+            .filter(|t| *t > now)
+            .max()
     }
 
     /// Feeds one answer back: route windows decide whether the route is congested.
@@ -200,7 +258,7 @@ impl Pacer {
                 tracing::info!(route = %limit.key, share, factor = *factor, "Graph is throttling this route; slowing down");
                 if let Some(wait) = retry_after {
                     let until = now + wait;
-                    let entry = state.next_free.entry(limit.key.clone()).or_insert(until);
+                    let entry = state.held.entry(limit.key.clone()).or_insert(until);
                     *entry = (*entry).max(until);
                 }
             } else if share == 0.0 && *factor < 1.0 {
@@ -253,18 +311,108 @@ mod tests {
         assert_eq!(RouteLimits::microsoft().batch_size_for(&deletes), 15);
     }
 
+    fn team_reads(team: &str) -> (Vec<Limit>, Vec<Limit>) {
+        let limits = RouteLimits::microsoft();
+        (
+            limits.limits_for("GET", &format!("/teams/{team}/installedApps")),
+            limits.limits_for("GET", &format!("/teams/{team}/channels")),
+        )
+    }
+
     #[test]
-    fn reservations_are_spaced_by_the_slowest_limit() {
+    fn two_reads_of_one_team_at_once_are_fine_and_a_fifth_in_the_same_second_waits() {
         let pacer = Pacer::new();
-        let limits = RouteLimits::microsoft().limits_for("GET", "/teams/t1/installedApps");
-        let slots: Vec<Instant> = (0..5).map(|_| pacer.reserve(&limits)).collect();
-        // One team: 4 rps, whatever the route allows.
-        assert_eq!(slots[4].duration_since(slots[0]), Duration::from_secs(1));
-        // Reservations are first come, first served: a later request never overtakes an
-        // earlier one, and the route's own spacing (30 rps) still holds after it.
-        let other = RouteLimits::microsoft().limits_for("GET", "/teams/t2/installedApps");
-        let slot = pacer.reserve(&other);
-        assert!(slot >= slots[4] + Duration::from_secs_f64(1.0 / 30.0) - Duration::from_millis(1));
+        let t0 = Instant::now();
+        let (installs, channels) = team_reads("t1");
+        assert_eq!(pacer.reserve_at(t0, &installs, None), Some(t0));
+        assert_eq!(pacer.reserve_at(t0, &channels, None), Some(t0));
+        let more: Vec<Instant> = (0..3)
+            .filter_map(|_| pacer.reserve_at(t0, &channels, None))
+            .collect();
+        let fifth = more[2];
+        assert!(fifth > t0, "a fifth read of one team in one second must wait");
+        assert!(fifth < t0 + Duration::from_secs(1));
+        // Another team is not held back by t1's limit.
+        let (other, _) = team_reads("t2");
+        assert_eq!(pacer.reserve_at(t0, &other, None), Some(t0));
+    }
+
+    /// Replays slots against a token bucket holding one second of requests, as Graph (and
+    /// tenant-sim) count them: every slot must find a token.
+    fn conforms(slots: &[Instant], rps: f64) -> bool {
+        let (mut tokens, mut last) = (rps.floor().max(1.0), slots[0]);
+        for &slot in slots {
+            tokens = (tokens + slot.duration_since(last).as_secs_f64() * rps).min(rps.max(1.0));
+            last = slot;
+            if tokens < 1.0 - 1e-9 {
+                return false;
+            }
+            tokens -= 1.0;
+        }
+        true
+    }
+
+    #[test]
+    fn the_allowance_is_never_exceeded_and_the_rate_holds_over_time() {
+        let pacer = Pacer::new();
+        let t0 = Instant::now();
+        let (installs, _) = team_reads("t1");
+        let slots: Vec<Instant> = (0..40)
+            .filter_map(|_| pacer.reserve_at(t0, &installs, None))
+            .collect();
+        assert!(conforms(&slots, 4.0));
+        // 40 reads of one team: three at once, then 4 per second (one second's allowance
+        // less the jitter margin).
+        assert_eq!(
+            slots[39].duration_since(t0),
+            Duration::from_millis(250) * 36 + Duration::from_millis(50)
+        );
+        // The route alone (many teams): 30 per second, bursting within one second's allowance.
+        let pacer = Pacer::new();
+        let slots: Vec<Instant> = (0..300)
+            .filter_map(|i| {
+                let limits =
+                    RouteLimits::microsoft().limits_for("GET", &format!("/teams/t{i}/installedApps"));
+                pacer.reserve_at(t0, &limits, None)
+            })
+            .collect();
+        assert!(conforms(&slots, 30.0));
+        let took = slots[299].duration_since(t0).as_secs_f64();
+        assert!((9.0..9.1).contains(&took), "{took}");
+    }
+
+    #[test]
+    fn a_request_that_must_wait_past_the_deadline_reserves_nothing() {
+        let pacer = Pacer::new();
+        let t0 = Instant::now();
+        let (installs, _) = team_reads("t1");
+        for _ in 0..4 {
+            pacer.reserve_at(t0, &installs, None);
+        }
+        assert_eq!(pacer.reserve_at(t0, &installs, Some(t0)), None);
+        // Refused twice, still the same next slot: nothing was consumed.
+        assert_eq!(pacer.reserve_at(t0, &installs, Some(t0)), None);
+        let next = pacer.reserve_at(t0, &installs, None).expect("slot");
+        assert_eq!(
+            next.duration_since(t0),
+            Duration::from_millis(250) + Duration::from_millis(50)
+        );
+    }
+
+    #[test]
+    fn a_held_limit_is_not_used_before_the_hold_ends() {
+        let pacer = Pacer::new();
+        let (installs, _) = team_reads("t1");
+        let until = Instant::now() + Duration::from_secs(3);
+        pacer.hold(&installs[..1], until);
+        let (other, _) = team_reads("t2");
+        assert!(pacer.reserve(&other) >= until, "the route is held for every team");
+        assert!(pacer.held_until(&other).is_some());
+        let chat = RouteLimits::microsoft().limits_for("GET", "/chats/c/installedApps");
+        // Anything drawing on the held route key is held; the chat read draws on it too.
+        assert!(pacer.reserve(&chat) >= until);
+        let unrelated = RouteLimits::microsoft().limits_for("GET", "/chats/d/members");
+        assert!(pacer.reserve(&unrelated) < until);
     }
 
     #[test]

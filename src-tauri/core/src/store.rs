@@ -63,6 +63,7 @@ const MIGRATION_STEPS: &[M<'static>] = &[
     M::up(crate::catalog::SCHEMA),
     M::up(crate::installs::SCHEMA),
     M::up(crate::permissions::SCHEMA),
+    M::up(crate::installs::SCHEMA_CHANNEL_FACTS),
 ];
 
 /// The schema version this build writes.

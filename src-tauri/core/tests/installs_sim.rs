@@ -76,12 +76,10 @@ impl World {
         let scale = config.throttle_scale;
         let sim = support::start_sim(config).await;
         let token = token(&sim).await;
-        let graph = support::graph(&sim);
-        let executor = Executor::new(
-            graph.clone(),
-            Arc::new(Pacer::new()),
-            RouteLimits::scaled(scale),
-        );
+        // One pacer for single calls and batches, as the CLI and the window have.
+        let graph =
+            support::graph(&sim).with_pacing(Arc::new(Pacer::new()), RouteLimits::scaled(scale));
+        let executor = Executor::for_client(graph.clone());
         let dir = tempfile::tempdir().expect("tmp");
         let (store, _) = Store::open_in(dir.path()).expect("store");
         let app = catalog::find(&graph, &token, DEMO_BOT_MANIFEST_ID)
@@ -301,7 +299,7 @@ async fn throttling_faults_are_waited_out_never_early_and_nothing_is_lost() {
             route: "/v1.0/teams/*/installedApps".into(),
             rate_429: 0.3,
             rate_503: 0.05,
-            retry_after_secs: 1,
+            retry_after_secs: 1.0,
             ..Default::default()
         }],
         ..SimConfig::default()
@@ -813,4 +811,214 @@ async fn after_a_cancelled_sync_the_cache_still_answers_with_its_completed_age()
     assert_eq!(completed.status, "completed");
     assert_eq!(completed.kinds, TargetKind::ALL.to_vec());
     assert!(completed.finished_at.is_some());
+}
+
+fn teams_only(fresh: bool) -> SyncOptions {
+    SyncOptions {
+        kinds: vec![TargetKind::Team],
+        channels: true,
+        fresh,
+    }
+}
+
+async fn sync_teams(w: &World, fresh: bool) -> Result<installs::SyncReport, installs::InstallsError> {
+    installs::sync(
+        &w.ctx(),
+        &w.app,
+        &teams_only(fresh),
+        &|_| {},
+        &CancellationToken::new(),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_failed_channel_read_is_recorded_on_its_team_and_facts_are_reread_only_when_needed() {
+    let mut w = World::new(demo()).await;
+    // One answer per request: the channel reads fail for good.
+    w.executor.max_attempts = 1;
+    w.sim.set_faults(vec![FaultRule {
+        route: "/v1.0/teams/*/channels".into(),
+        rate_500: 1.0,
+        ..Default::default()
+    }]);
+    let report = sync_teams(&w, true).await.expect("sync");
+    assert_eq!(report.status, "completed");
+    assert!(
+        report
+            .warnings
+            .iter()
+            .any(|m| m.contains("channel facts could not be read")),
+        "{:?}",
+        report.warnings
+    );
+    let team = w.team("Payments Team");
+    let why = team.channels_error.clone().expect("the failure is recorded on the team");
+    assert!(why.contains("500") && why.contains("request-id"), "{why}");
+    // The installation itself was read.
+    assert_ne!(team.state, InstallState::Unknown);
+
+    // Graph is fine again: the next regular sync re-reads the facts that failed.
+    w.sim.set_faults(Vec::new());
+    w.sim.reset_metrics();
+    let report = sync_teams(&w, false).await.expect("sync");
+    assert!(report.warnings.is_empty(), "{:?}", report.warnings);
+    let teams = report.targets;
+    assert_eq!(w.sim.metrics().sub_requests, 2 * teams);
+    let team = w.team("Payments Team");
+    assert_eq!(team.channels_error, None);
+    assert!(team.general_channel.is_some() && team.channels_checked_at.is_some());
+
+    // Facts younger than the set age are not read again; a full resync reads them all.
+    w.sim.reset_metrics();
+    sync_teams(&w, false).await.expect("sync");
+    assert_eq!(w.sim.metrics().sub_requests, teams);
+    assert!(w.team("Payments Team").general_channel.is_some(), "kept, not erased");
+    w.sim.reset_metrics();
+    sync_teams(&w, true).await.expect("sync");
+    assert_eq!(w.sim.metrics().sub_requests, 2 * teams);
+}
+
+#[tokio::test]
+async fn a_kind_that_cannot_be_listed_lets_the_others_finish_and_says_why() {
+    let w = World::new(demo()).await;
+    // Signed in without any chat permission: listing chats answers 403.
+    let no_chats = support::admin_token(&w.sim, &[botdeck_core::auth::Feature::Install]).await;
+    let ctx = SyncContext {
+        graph: &w.graph,
+        tokens: &no_chats,
+        store: &w.store,
+        executor: &w.executor,
+    };
+    let report = installs::sync(
+        &ctx,
+        &w.app,
+        &SyncOptions {
+            kinds: vec![TargetKind::Chat, TargetKind::Team],
+            channels: false,
+            fresh: true,
+        },
+        &|_| {},
+        &CancellationToken::new(),
+    )
+    .await
+    .expect("one kind failing does not fail the sync");
+    assert_eq!(report.status, "completed");
+    let warning = report
+        .warnings
+        .iter()
+        .find(|m| m.starts_with("chats were not synced"))
+        .unwrap_or_else(|| panic!("{:?}", report.warnings));
+    assert!(warning.contains("403") && warning.contains("request-id"), "{warning}");
+    assert!(w.team("Payments Team").checked_at.is_some(), "teams were read");
+    let sync = installs::last_sync(&w.store.lock().expect("lock"), Some(&w.app.id))
+        .expect("sync info")
+        .expect("a sync");
+    assert_eq!(sync.status, "completed");
+}
+
+#[tokio::test]
+async fn an_aborted_sync_does_not_stay_running() {
+    let w = World::new(demo()).await;
+    // A token source that fails: the sync stops with an error.
+    struct NoToken;
+    impl botdeck_core::batch::TokenSource for NoToken {
+        fn token(
+            &self,
+        ) -> Pin<Box<dyn Future<Output = Result<Sensitive<String>, String>> + Send + '_>> {
+            Box::pin(async { Err("signed out".to_string()) })
+        }
+    }
+    let ctx = SyncContext {
+        graph: &w.graph,
+        tokens: &NoToken,
+        store: &w.store,
+        executor: &w.executor,
+    };
+    let result = installs::sync(
+        &ctx,
+        &w.app,
+        &teams_only(true),
+        &|_| {},
+        &CancellationToken::new(),
+    )
+    .await;
+    assert!(result.is_err());
+    let sync = installs::last_sync(&w.store.lock().expect("lock"), Some(&w.app.id))
+        .expect("sync info")
+        .expect("a sync");
+    assert_eq!(sync.status, "failed");
+    // A sync whose process died (no heartbeat for long) reads as interrupted, not running.
+    {
+        let store = w.store.lock().expect("lock");
+        store
+            .connection()
+            .execute(
+                "UPDATE inventory_sync SET status = 'running', heartbeat_at = '2020-01-01T00:00:00+00:00'",
+                [],
+            )
+            .expect("update");
+    }
+    let sync = installs::last_sync(&w.store.lock().expect("lock"), Some(&w.app.id))
+        .expect("sync info")
+        .expect("a sync");
+    assert_eq!(sync.status, "interrupted");
+    // And the next sync resumes it and completes.
+    assert_eq!(w.sync().await.status, "completed");
+}
+
+#[tokio::test]
+async fn after_a_429_on_a_whole_batch_nothing_on_its_limits_goes_before_retry_after() {
+    let mut w = World::new(SimConfig {
+        size: TenantSize::Demo,
+        faults: vec![FaultRule {
+            route: "/v1.0/$batch".into(),
+            method: Some("POST".into()),
+            rate_429: 0.5,
+            retry_after_secs: 0.5,
+            ..Default::default()
+        }],
+        ..SimConfig::default()
+    })
+    .await;
+    // One batch on the wire at a time: a batch already sent when the 429 arrives could not
+    // have known (Graph counts it, but no client can avoid it).
+    w.executor.max_in_flight = 1;
+    let report = installs::sync(
+        &w.ctx(),
+        &w.app,
+        &teams_only(true),
+        &|_| {},
+        &CancellationToken::new(),
+    )
+    .await
+    .expect("sync");
+    let m = w.sim.metrics();
+    assert!(m.faults_injected.get("429").copied().unwrap_or(0) > 0, "the rule fired");
+    assert_eq!(m.early_retries, 0, "nothing was sent inside a Retry-After");
+    assert_eq!(report.status, "completed");
+    let coverage = installs::coverage(&w.store.lock().expect("lock"), &w.app.id).expect("coverage");
+    assert_eq!(coverage[0].unknown, 0, "{coverage:?}");
+}
+
+#[tokio::test]
+async fn a_single_call_waits_out_a_decimal_retry_after_and_is_never_early() {
+    let w = World::new(demo()).await;
+    w.sim.set_faults(vec![FaultRule {
+        route: "/v1.0/appCatalogs/teamsApps".into(),
+        rate_429: 1.0,
+        retry_after_secs: 0.3,
+        ..Default::default()
+    }]);
+    w.sim.reset_metrics();
+    let sim = &w.sim;
+    let clear = async {
+        tokio::time::sleep(Duration::from_millis(700)).await;
+        sim.set_faults(Vec::new());
+    };
+    let (found, ()) = tokio::join!(catalog::find(&w.graph, &w.token, DEMO_BOT_MANIFEST_ID), clear);
+    found.expect("the catalog read succeeds after the throttling ends");
+    let m = sim.metrics();
+    assert!(m.faults_injected.get("429").copied().unwrap_or(0) >= 2);
+    assert_eq!(m.early_retries, 0);
 }

@@ -622,7 +622,7 @@ async fn rsc_reads_wait_out_429s_without_early_retries() {
     sim.set_faults(vec![tenant_sim::FaultRule {
         route: "/v1.0/teams/*/permissionGrants".into(),
         rate_429: 0.6,
-        retry_after_secs: 1,
+        retry_after_secs: 1.0,
         ..Default::default()
     }]);
     sim.reset_metrics();

@@ -18,8 +18,9 @@ pub struct FaultRule {
     pub rate_502: f64,
     pub rate_503: f64,
     pub rate_504: f64,
-    /// `Retry-After` seconds on injected 429/503 (1 when 0).
-    pub retry_after_secs: u64,
+    /// `Retry-After` seconds on injected 429/503 (1 when 0); decimals are sent as such
+    /// (`1.5` → `Retry-After: 1.5`), as Graph documents.
+    pub retry_after_secs: f64,
     pub latency_ms: u64,
     pub jitter_ms: u64,
     /// Chance of closing the connection without answering.
@@ -32,7 +33,7 @@ pub struct FaultRule {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Decision {
     pub status: Option<u16>,
-    pub retry_after: Option<u64>,
+    pub retry_after: Option<f64>,
     pub latency_ms: u64,
     pub drop: bool,
     pub slow_chunk_delay_ms: Option<u64>,
@@ -105,7 +106,11 @@ impl Faults {
             }
         }
         if matches!(d.status, Some(429) | Some(503)) {
-            d.retry_after = Some(rule.retry_after_secs.max(1));
+            d.retry_after = Some(if rule.retry_after_secs.is_finite() && rule.retry_after_secs > 0.0 {
+                rule.retry_after_secs
+            } else {
+                1.0
+            });
         }
         if transport {
             let jitter = if rule.jitter_ms > 0 {

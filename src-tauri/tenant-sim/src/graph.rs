@@ -179,6 +179,27 @@ pub fn execute(sim: &Sim, req: &GReq) -> GResp {
     resp
 }
 
+/// The limits each member of a `$batch` body draws from (unreadable members draw none).
+fn batch_member_keys(body: &[u8]) -> Vec<ThrottleKeys> {
+    let Ok(body) = serde_json::from_slice::<Value>(body) else {
+        return Vec::new();
+    };
+    body.get("requests")
+        .and_then(Value::as_array)
+        .map(|members| {
+            members
+                .iter()
+                .filter_map(|m| {
+                    let method = m.get("method")?.as_str()?.to_ascii_uppercase();
+                    let url = m.get("url")?.as_str()?;
+                    let path = url.split('?').next().unwrap_or(url);
+                    Some(ThrottleKeys::classify(&method, &split_path(path)))
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 fn run(sim: &Sim, req: &GReq) -> R {
     let mut segs = split_path(&req.path);
     let pattern = format!("{} {}", req.method, route_pattern(&segs));
@@ -226,9 +247,14 @@ fn run(sim: &Sim, req: &GReq) -> R {
         req.path,
         req.query.clone().unwrap_or_default()
     );
+    let throttle_keys = ThrottleKeys::classify(&req.method, &segs);
     {
         let mut th = lock(&sim.throttle);
-        if th.is_early_retry(&caller, &request_key, now) {
+        let early = th.is_early_retry(&caller, &request_key, now);
+        // After a 429 on a whole `$batch`, anything drawing on the limits its members drew
+        // on is early until the wait is over, whichever request it comes in.
+        let early_on_limits = th.is_early_on_buckets(&caller, &throttle_keys, now);
+        if early || early_on_limits {
             sim.metrics
                 .early_retries
                 .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -242,7 +268,13 @@ fn run(sim: &Sim, req: &GReq) -> R {
             .retry_after
             .map(|secs| RetryAfter::scaled(secs, settings.throttle_scale));
         if let Some(wait) = wait {
-            lock(&sim.throttle).told_to_wait(&caller, &request_key, wait.ms, now);
+            let mut th = lock(&sim.throttle);
+            th.told_to_wait(&caller, &request_key, wait.ms, now);
+            if !req.sub && segs.first().map(String::as_str) == Some("$batch") {
+                for keys in batch_member_keys(&req.body) {
+                    th.told_to_wait_on_buckets(&caller, &keys, wait.ms, now);
+                }
+            }
         }
         let (code, msg) = match status {
             429 => (
@@ -262,7 +294,7 @@ fn run(sim: &Sim, req: &GReq) -> R {
         return Err(e);
     }
     if settings.throttling {
-        let keys = ThrottleKeys::classify(&req.method, &segs);
+        let keys = throttle_keys;
         if !keys.buckets.is_empty() {
             let admitted = lock(&sim.throttle).admit(
                 principal.client_id(),
@@ -271,8 +303,13 @@ fn run(sim: &Sim, req: &GReq) -> R {
                 now,
             );
             if let Err(wait_ms) = admitted {
-                let wait = RetryAfter::from_ms(wait_ms, settings.throttle_scale);
-                lock(&sim.throttle).told_to_wait(&caller, &request_key, wait.ms, now);
+                let mut th = lock(&sim.throttle);
+                // Graph states some waits with decimals (`Retry-After: 2.128`): every other
+                // throttled answer does here, so clients meet both forms.
+                let decimal = th.next_decimal_turn();
+                let wait = RetryAfter::from_ms(wait_ms, settings.throttle_scale, decimal);
+                th.told_to_wait(&caller, &request_key, wait.ms, now);
+                drop(th);
                 let mut e = GraphError::new(429, "TooManyRequests", "Too many requests.")
                     .with_inner("TooManyRequests");
                 e.retry_after = Some(wait);

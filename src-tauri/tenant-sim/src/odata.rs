@@ -8,49 +8,100 @@ use serde_json::{json, Map, Value};
 
 /// How long a throttled or faulted caller must wait.
 ///
-/// Graph says it in whole seconds (`Retry-After`). When the simulator runs with a
-/// `throttle_scale` other than 1 its throttling clock is compressed, so waits are fractions of a
-/// second: it then also sends the exact wait as `x-ms-retry-after-ms` (the header Azure front
-/// ends use for sub-second waits) and counts a retry as early against that exact wait.
+/// Graph says it in seconds (`Retry-After`), whole or with decimals (its throttling guidance
+/// shows `Retry-After: 2.128`). When the simulator runs with a `throttle_scale` other than 1 its
+/// throttling clock is compressed, so waits are fractions of a second: it then also sends the
+/// exact wait as `x-ms-retry-after-ms` (the header Azure front ends use for sub-second waits)
+/// and counts a retry as early against that exact wait.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RetryAfter {
     pub ms: u64,
     pub exact: bool,
+    /// `Retry-After` carries the wait with decimals (`1.5`) instead of whole seconds.
+    pub decimal: bool,
 }
 
 impl RetryAfter {
-    /// A wait of `simulated_secs` on a clock running `scale` times faster than real time.
-    pub fn scaled(simulated_secs: u64, scale: f64) -> Self {
-        Self::from_ms(
-            (simulated_secs as f64 * 1000.0 / scale).ceil() as u64,
-            scale,
-        )
-    }
-
-    /// A real wait in milliseconds; at scale 1 Graph rounds it up to whole seconds.
-    pub fn from_ms(ms: u64, scale: f64) -> Self {
+    /// A wait of `simulated_secs` (decimals allowed: a fault rule's `1.5` is sent as
+    /// `Retry-After: 1.5`) on a clock running `scale` times faster than real time.
+    pub fn scaled(simulated_secs: f64, scale: f64) -> Self {
+        let secs = if simulated_secs.is_finite() && simulated_secs > 0.0 {
+            simulated_secs
+        } else {
+            1.0
+        };
+        let ms = (secs * 1000.0 / scale).ceil() as u64;
         if scale == 1.0 {
             Self {
-                ms: ms.div_ceil(1000).max(1) * 1000,
+                ms: ms.max(1),
                 exact: false,
+                decimal: secs.fract() != 0.0,
+            }
+        } else {
+            Self::from_ms(ms, scale, false)
+        }
+    }
+
+    /// A real wait in milliseconds; at scale 1 Graph rounds it up to whole seconds, or (when
+    /// `decimal`) states it to the millisecond with decimals.
+    pub fn from_ms(ms: u64, scale: f64, decimal: bool) -> Self {
+        if scale == 1.0 {
+            if decimal {
+                Self {
+                    ms: ms.max(1),
+                    exact: false,
+                    decimal: true,
+                }
+            } else {
+                Self {
+                    ms: ms.div_ceil(1000).max(1) * 1000,
+                    exact: false,
+                    decimal: false,
+                }
             }
         } else {
             Self {
                 ms: ms.max(1),
                 exact: true,
+                decimal: false,
             }
         }
     }
 
     pub fn headers(&self) -> Vec<(String, String)> {
-        let mut out = vec![(
-            "Retry-After".to_string(),
-            self.ms.div_ceil(1000).max(1).to_string(),
-        )];
+        let seconds = if self.decimal {
+            let text = format!("{:.3}", self.ms as f64 / 1000.0);
+            text.trim_end_matches('0').trim_end_matches('.').to_string()
+        } else {
+            self.ms.div_ceil(1000).max(1).to_string()
+        };
+        let mut out = vec![("Retry-After".to_string(), seconds)];
         if self.exact {
             out.push(("x-ms-retry-after-ms".to_string(), self.ms.to_string()));
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod retry_after_tests {
+    use super::RetryAfter;
+
+    fn header(r: RetryAfter) -> String {
+        r.headers()[0].1.clone()
+    }
+
+    #[test]
+    fn waits_are_stated_as_graph_states_them() {
+        assert_eq!(header(RetryAfter::scaled(1.5, 1.0)), "1.5");
+        assert_eq!(RetryAfter::scaled(1.5, 1.0).ms, 1500);
+        assert_eq!(header(RetryAfter::scaled(2.0, 1.0)), "2");
+        assert_eq!(header(RetryAfter::from_ms(2128, 1.0, true)), "2.128");
+        assert_eq!(header(RetryAfter::from_ms(2128, 1.0, false)), "3");
+        assert_eq!(RetryAfter::from_ms(2128, 1.0, false).ms, 3000);
+        let fast = RetryAfter::scaled(1.5, 10.0);
+        assert_eq!((fast.ms, fast.exact), (150, true));
+        assert_eq!(fast.headers()[1].1, "150");
     }
 }
 

@@ -160,7 +160,8 @@ async fn transport(State(sim): State<Arc<Sim>>, req: Request, next: Next) -> Res
             };
             let mut r = err.into_json(&sim);
             if let Some(s) = decision.retry_after {
-                if let Ok(v) = HeaderValue::from_str(&s.to_string()) {
+                let wait = crate::odata::RetryAfter::scaled(s, 1.0);
+                if let Ok(v) = HeaderValue::from_str(&wait.headers()[0].1) {
                     r.headers_mut().insert("Retry-After", v);
                 }
             }

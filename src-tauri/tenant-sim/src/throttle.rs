@@ -51,6 +51,10 @@ pub struct Throttle {
     buckets: HashMap<(String, String), Bucket>,
     /// (caller, method + path) → instant before which a retry is "early".
     not_before: HashMap<(String, String), i64>,
+    /// (caller, bucket) → instant before which any request drawing on it is "early" (after a
+    /// 429 on a whole `$batch`, whose wait covers every limit its members drew on).
+    bucket_not_before: HashMap<(String, String), i64>,
+    decimal_turn: bool,
 }
 
 impl Throttle {
@@ -128,9 +132,50 @@ impl Throttle {
         }
     }
 
+    /// Records that `caller` must not use the limits in `keys` for `wait_ms`.
+    pub fn told_to_wait_on_buckets(
+        &mut self,
+        caller: &str,
+        keys: &ThrottleKeys,
+        wait_ms: u64,
+        now_ms: i64,
+    ) {
+        let until = now_ms.saturating_add(i64::try_from(wait_ms).unwrap_or(i64::MAX));
+        for (name, _) in &keys.buckets {
+            let entry = self
+                .bucket_not_before
+                .entry((caller.to_string(), name.clone()))
+                .or_insert(until);
+            *entry = (*entry).max(until);
+        }
+    }
+
+    /// True when a request drawing on `keys` comes while one of them is held for `caller`.
+    pub fn is_early_on_buckets(&mut self, caller: &str, keys: &ThrottleKeys, now_ms: i64) -> bool {
+        let mut early = false;
+        for (name, _) in &keys.buckets {
+            let key = (caller.to_string(), name.clone());
+            match self.bucket_not_before.get(&key) {
+                Some(&t) if now_ms < t => early = true,
+                Some(_) => {
+                    self.bucket_not_before.remove(&key);
+                }
+                None => {}
+            }
+        }
+        early
+    }
+
+    /// Alternates between whole-second and decimal `Retry-After` values.
+    pub fn next_decimal_turn(&mut self) -> bool {
+        self.decimal_turn = !self.decimal_turn;
+        self.decimal_turn
+    }
+
     pub fn reset(&mut self) {
         self.buckets.clear();
         self.not_before.clear();
+        self.bucket_not_before.clear();
     }
 }
 
@@ -150,6 +195,20 @@ mod tests {
         assert!(t.admit("a", &keys, 1.0, 600).is_ok());
         // Another app has its own bucket.
         assert!(t.admit("b", &keys, 1.0, 0).is_ok());
+    }
+
+    #[test]
+    fn a_held_limit_makes_any_request_on_it_early_until_the_wait_ends() {
+        let mut t = Throttle::default();
+        let segs = |p: &str| -> Vec<String> { p.split('/').filter(|s| !s.is_empty()).map(str::to_string).collect() };
+        let held = ThrottleKeys::classify("GET", &segs("/teams/t1/installedApps"));
+        t.told_to_wait_on_buckets("me", &held, 1500, 0);
+        let same_route = ThrottleKeys::classify("GET", &segs("/teams/t2/installedApps"));
+        assert!(t.is_early_on_buckets("me", &same_route, 1000));
+        assert!(!t.is_early_on_buckets("someone else", &same_route, 1000));
+        let other = ThrottleKeys::classify("GET", &segs("/chats/c/members"));
+        assert!(!t.is_early_on_buckets("me", &other, 1000));
+        assert!(!t.is_early_on_buckets("me", &same_route, 1500));
     }
 
     #[test]

@@ -112,9 +112,10 @@ async fn throttled_batch_members_and_early_retries() {
                     x["headers"]["Retry-After"]
                         .as_str()
                         .unwrap()
-                        .parse::<u64>()
+                        .parse::<f64>()
                         .unwrap()
-                        >= 1
+                        > 0.0,
+                    "Retry-After is seconds, whole or with decimals"
                 );
                 assert_eq!(x["body"]["error"]["code"], "TooManyRequests");
                 let i: usize = x["id"].as_str().unwrap().parse().unwrap();
@@ -172,7 +173,7 @@ async fn a_compressed_clock_sends_exact_waits_and_counts_early_retries_against_t
     sim.set_faults(vec![FaultRule {
         route: "/v1.0/organization".into(),
         rate_429: 1.0,
-        retry_after_secs: 2,
+        retry_after_secs: 2.0,
         ..FaultRule::default()
     }]);
     let r = get(&sim, &token, "/organization").await;
@@ -201,7 +202,7 @@ async fn a_compressed_clock_sends_exact_waits_and_counts_early_retries_against_t
     sim1.set_faults(vec![FaultRule {
         route: "/v1.0/organization".into(),
         rate_503: 1.0,
-        retry_after_secs: 2,
+        retry_after_secs: 2.0,
         ..FaultRule::default()
     }]);
     let r = get(&sim1, &token1, "/organization").await;
@@ -289,7 +290,7 @@ async fn injected_status_faults() {
             429u16,
             FaultRule {
                 rate_429: 1.0,
-                retry_after_secs: 3,
+                retry_after_secs: 3.0,
                 ..rule("/v1.0/organization")
             },
         ),
@@ -339,7 +340,7 @@ async fn injected_status_faults() {
     // Inside a batch, each member draws its own fault.
     sim.set_faults(vec![FaultRule {
         rate_503: 1.0,
-        retry_after_secs: 2,
+        retry_after_secs: 2.0,
         ..rule("/v1.0/organization")
     }]);
     let r = batch(&sim, &token, json!({"requests": [{"id": "1", "method": "GET", "url": "/organization"}, {"id": "2", "method": "GET", "url": "/me"}]})).await;
@@ -431,5 +432,49 @@ async fn transport_faults_latency_drop_and_slow_body() {
         .unwrap();
     assert!(m["peak_concurrency"].as_u64().unwrap() >= 1);
     assert!(m["requests_per_route"]["GET /me"].as_u64().unwrap() >= 2);
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn decimal_waits_and_a_whole_batch_429_holds_every_limit_its_members_drew_on() {
+    let sim = sim(TenantSize::Demo).await;
+    let token = admin_token(&sim).await;
+    let teams = team_ids(&sim, &token).await;
+    assert!(teams.len() >= 3);
+    // A decimal `retry_after_secs` is stated with its decimals, as Graph documents.
+    sim.set_faults(vec![FaultRule {
+        rate_429: 1.0,
+        retry_after_secs: 1.5,
+        ..rule("/v1.0/organization")
+    }]);
+    let r = get(&sim, &token, "/organization").await;
+    assert_eq!(r.status, 429);
+    assert_eq!(r.headers["retry-after"], "1.5");
+
+    sim.set_faults(vec![FaultRule {
+        method: Some("POST".into()),
+        rate_429: 1.0,
+        retry_after_secs: 2.0,
+        ..rule("/v1.0/$batch")
+    }]);
+    sim.reset_metrics();
+    let read = |i: usize| format!("/teams/{}/installedApps", teams[i]);
+    let r = batch(
+        &sim,
+        &token,
+        json!({"requests": [{"id": "1", "method": "GET", "url": read(0)}]}),
+    )
+    .await;
+    assert_eq!(r.status, 429);
+    sim.set_faults(Vec::new());
+    // Another team on the same route, alone, before the wait is over: early.
+    assert_eq!(get(&sim, &token, &read(1)).await.status, 200);
+    assert_eq!(sim.metrics().early_retries, 1);
+    // A route the batch did not draw on is free.
+    assert_eq!(get(&sim, &token, "/me").await.status, 200);
+    assert_eq!(sim.metrics().early_retries, 1);
+    sim.advance_clock(Duration::from_millis(2100));
+    assert_eq!(get(&sim, &token, &read(2)).await.status, 200);
+    assert_eq!(sim.metrics().early_retries, 1, "after the wait nothing is early");
     sim.shutdown().await;
 }

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use super::{
-    BulkAction, BulkPlan, CoverageRow, InstallState, InstallsError, InventoryPage, InventoryQuery,
+    BulkAction, BulkPlan, CoverageRow, InstallState, InstallsError, InventoryCursor, InventoryPage, InventoryQuery,
     InventoryRow, ItemResult, ItemState, PlannedItem, RunProgress, RunSummary, Selection,
     SkippedItem, SyncInfo, SyncOptions, SyncReport, TargetKind, TargetRef, VersionCount,
 };
@@ -181,6 +181,7 @@ pub fn ts_bindings() -> Vec<crate::ipc_types::Binding> {
         InstallsRunItemsRequest,
         InventoryRow,
         InventoryQuery,
+        InventoryCursor,
         InventoryPage,
         SyncInfo,
         SyncReport,

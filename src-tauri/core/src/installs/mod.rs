@@ -24,7 +24,8 @@ pub use bulk::{
     TargetRef,
 };
 pub use query::{
-    coverage, last_completed_sync, last_sync, query, version_spread, CoverageRow, InventoryPage,
+    coverage, last_completed_sync, last_sync, query, version_spread, CoverageRow, InventoryCursor,
+    InventoryPage,
     InventoryQuery, InventoryRow, SyncInfo, VersionCount,
 };
 pub use sync::{sync, SyncContext, SyncOptions, SyncReport};
@@ -115,6 +116,16 @@ pub const SCHEMA: &str = "CREATE TABLE inventory_item (
         PRIMARY KEY (run_id, kind, target_id)
     ) STRICT;
     CREATE INDEX bulk_item_state ON bulk_item (run_id, state, seq);";
+
+/// Second step: when each team's channel facts were read (they are re-read only when older
+/// than [`sync::CHANNEL_FACTS_MAX_AGE_DAYS`]), why the last read failed, a heartbeat that tells
+/// a running sync from one whose process died, and the index keyset paging walks.
+pub const SCHEMA_CHANNEL_FACTS: &str = "
+    ALTER TABLE inventory_item ADD COLUMN channels_checked_at TEXT;
+    ALTER TABLE inventory_item ADD COLUMN channels_error TEXT;
+    ALTER TABLE inventory_sync ADD COLUMN heartbeat_at TEXT;
+    CREATE INDEX inventory_item_order
+        ON inventory_item (app_id, kind, display_name COLLATE NOCASE, target_id);";
 
 #[derive(Debug, thiserror::Error)]
 pub enum InstallsError {

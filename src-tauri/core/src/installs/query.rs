@@ -33,6 +33,25 @@ pub struct InventoryRow {
     pub error_code: Option<String>,
     pub error_message: Option<String>,
     pub checked_at: Option<String>,
+    /// When the team's channel facts were read (they are re-read after a few days).
+    #[ts(optional = nullable)]
+    #[serde(default)]
+    pub channels_checked_at: Option<String>,
+    /// Why the last read of the team's channels failed (status, Graph's code, request-id);
+    /// the facts shown are then older or missing.
+    #[ts(optional = nullable)]
+    #[serde(default)]
+    pub channels_error: Option<String>,
+}
+
+/// Where a page ends: the next page starts after this row (keyset paging: the last page of
+/// a large inventory costs what the first does, unlike an offset).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct InventoryCursor {
+    pub kind: TargetKind,
+    pub display_name: String,
+    pub id: String,
 }
 
 /// Filter + page. Every field is optional; `limit` 0 means 100.
@@ -50,6 +69,9 @@ pub struct InventoryQuery {
     pub include_archived: Option<bool>,
     pub offset: u32,
     pub limit: u32,
+    /// Start after this row (from the previous page's `next`) instead of at `offset`.
+    #[ts(optional = nullable)]
+    pub after: Option<InventoryCursor>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -63,6 +85,10 @@ pub struct InventoryPage {
     pub limit: u32,
     /// The last sync of this app, for "as of …" and the cache age.
     pub sync: Option<SyncInfo>,
+    /// Pass as `after` for the next page; absent on the last page.
+    #[ts(optional = nullable)]
+    #[serde(default)]
+    pub next: Option<InventoryCursor>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -72,7 +98,8 @@ pub struct SyncInfo {
     pub app_name: Option<String>,
     /// What this sync read: a teams-only sync says nothing about the age of chat or user rows.
     pub kinds: Vec<TargetKind>,
-    /// running, completed, cancelled, failed.
+    /// running, completed, cancelled, failed, interrupted (its process stopped mid-way; the
+    /// next sync resumes it).
     pub status: String,
     pub phase: String,
     pub started_at: String,
@@ -114,7 +141,7 @@ pub struct VersionCount {
 const ROW_COLUMNS: &str =
     "kind, target_id, display_name, detail, archived, visibility, general_channel,
     private_channels, shared_channels, state, installation_id, version, error_status, error_code,
-    error_message, checked_at";
+    error_message, checked_at, channels_checked_at, channels_error";
 
 fn row_of(row: &rusqlite::Row<'_>) -> rusqlite::Result<InventoryRow> {
     let kind: String = row.get(0)?;
@@ -136,6 +163,8 @@ fn row_of(row: &rusqlite::Row<'_>) -> rusqlite::Result<InventoryRow> {
         error_code: row.get(13)?,
         error_message: row.get(14)?,
         checked_at: row.get(15)?,
+        channels_checked_at: row.get(16)?,
+        channels_error: row.get(17)?,
     })
 }
 
@@ -195,22 +224,45 @@ pub fn query(
     } else {
         q.limit.min(10_000)
     };
+    if q.after.is_some() && q.offset > 0 {
+        return Err(InstallsError::Invalid(
+            "a page starts after a row or at an offset, not both".into(),
+        ));
+    }
     let mut page_params = params.clone();
+    let mut page_clause = clause;
+    if let Some(after) = &q.after {
+        // Walks the (app_id, kind, name, id) index from the cursor on: no rows are skipped
+        // one by one, whatever the page.
+        page_clause.push_str(" AND (kind, display_name COLLATE NOCASE, target_id) > (?, ?, ?)");
+        page_params.push(Sql::Text(after.kind.as_str().into()));
+        page_params.push(Sql::Text(after.display_name.clone()));
+        page_params.push(Sql::Text(after.id.clone()));
+    }
     page_params.push(Sql::Integer(i64::from(limit)));
     page_params.push(Sql::Integer(i64::from(q.offset)));
     let mut stmt = conn.prepare(&format!(
-        "SELECT {ROW_COLUMNS} FROM inventory_item WHERE {clause}
+        "SELECT {ROW_COLUMNS} FROM inventory_item WHERE {page_clause}
          ORDER BY kind, display_name COLLATE NOCASE, target_id LIMIT ? OFFSET ?"
     ))?;
     let rows = stmt
         .query_map(rusqlite::params_from_iter(page_params.iter()), row_of)?
         .collect::<Result<Vec<_>, _>>()?;
+    let next = rows
+        .last()
+        .filter(|_| rows.len() == limit as usize)
+        .map(|r| InventoryCursor {
+            kind: r.kind,
+            display_name: r.display_name.clone(),
+            id: r.id.clone(),
+        });
     Ok(InventoryPage {
         rows,
         total: u64::try_from(total).unwrap_or(0),
         offset: q.offset,
         limit,
         sync: last_sync(store, Some(app_id))?,
+        next,
     })
 }
 
@@ -249,7 +301,8 @@ fn sync_info(
     app_id: Option<&str>,
     completed_only: bool,
 ) -> Result<Option<SyncInfo>, InstallsError> {
-    let sql = "SELECT app_id, app_name, status, phase, started_at, finished_at, total, done, failed, kinds
+    let sql = "SELECT app_id, app_name, status, phase, started_at, finished_at, total, done, failed, kinds,
+                      COALESCE(heartbeat_at, started_at)
                FROM inventory_sync WHERE (?1 IS NULL OR app_id = ?1) AND (?2 = 0 OR status = 'completed')
                ORDER BY id DESC LIMIT 1";
     let info = store
@@ -262,12 +315,23 @@ fn sync_info(
                 .map(|t| (chrono::Utc::now() - t.with_timezone(&chrono::Utc)).num_seconds())
                 .unwrap_or(0);
             let kinds: String = r.get(9)?;
+            let heartbeat: String = r.get(10)?;
+            let mut status: String = r.get(2)?;
+            let mut phase: String = r.get(3)?;
+            let silent = chrono::DateTime::parse_from_rfc3339(&heartbeat)
+                .map(|t| (chrono::Utc::now() - t.with_timezone(&chrono::Utc)).num_seconds())
+                .unwrap_or(i64::MAX);
+            if status == "running" && silent > super::sync::HEARTBEAT_STALE_SECS {
+                // Its process died (crash, kill, power loss): the next sync resumes it.
+                status = "interrupted".into();
+                phase = "stopped".into();
+            }
             Ok(SyncInfo {
                 app_id: r.get(0)?,
                 app_name: r.get(1)?,
                 kinds: kinds.split(',').filter_map(TargetKind::parse).collect(),
-                status: r.get(2)?,
-                phase: r.get(3)?,
+                status,
+                phase,
                 started_at: started.clone(),
                 finished_at: finished.clone(),
                 age_secs: age.max(0),

@@ -19,7 +19,6 @@ use super::{installed_apps_read, now_text, InstallsError, ProgressFn, RunProgres
 use crate::batch::{Executor, SubRequest, SubResponse, TokenSource};
 use crate::catalog::{version_key, CatalogApp};
 use crate::graph::GraphClient;
-use crate::pacing::backoff;
 use crate::store::Store;
 
 /// What a sync needs: Graph, a token source, the shared store and the paced executor.
@@ -148,6 +147,15 @@ fn start_generation(
     })
 }
 
+/// Channel facts (General channel, private/shared counts) change rarely, and reading them
+/// doubles the reads per team. A regular sync re-reads them only for teams that have none yet
+/// (new teams, or a failed read) or whose facts are older than this; a full resync (`fresh`)
+/// re-reads every team's.
+pub const CHANNEL_FACTS_MAX_AGE_DAYS: i64 = 7;
+
+/// A `running` sync whose heartbeat is older than this belongs to a process that is gone.
+pub const HEARTBEAT_STALE_SECS: i64 = 300;
+
 /// Syncs the inventory of `app` (its installations in teams, chats and users).
 pub async fn sync(
     ctx: &SyncContext<'_>,
@@ -156,7 +164,28 @@ pub async fn sync(
     progress: ProgressFn<'_>,
     cancel: &CancellationToken,
 ) -> Result<SyncReport, InstallsError> {
-    let mut gen = start_generation(ctx.store, app, opts)?;
+    let gen = start_generation(ctx.store, app, opts)?;
+    let sync_id = gen.sync_id;
+    let result = sync_generation(ctx, app, opts, gen, progress, cancel).await;
+    if result.is_err() {
+        // An aborted sync never stays "running": it can be resumed, and says it stopped.
+        let _ = lock(ctx.store).connection().execute(
+            "UPDATE inventory_sync SET status = 'failed', phase = 'stopped', finished_at = ?1
+             WHERE id = ?2 AND status = 'running'",
+            params![now_text(), sync_id],
+        );
+    }
+    result
+}
+
+async fn sync_generation(
+    ctx: &SyncContext<'_>,
+    app: &CatalogApp,
+    opts: &SyncOptions,
+    mut gen: Generation,
+    progress: ProgressFn<'_>,
+    cancel: &CancellationToken,
+) -> Result<SyncReport, InstallsError> {
     let mut report = SyncReport {
         status: "running".into(),
         resumed: gen.resumed,
@@ -197,11 +226,17 @@ pub async fn sync(
         };
         match listed {
             Ok(()) => {}
-            Err(InstallsError::Graph(e)) if matches!(e.status(), Some(401 | 403)) => {
-                report.warnings.push(format!(
-                    "{}s were not synced: {e}. Sign in again granting the missing permission",
-                    kind.as_str()
-                ));
+            Err(InstallsError::Graph(e)) if matches!(e.status(), Some(401 | 403 | 404)) => {
+                // One kind that cannot be listed never stops the others; its cached rows stay
+                // as they were. The message carries Graph's code and request-id.
+                let hint = if e.status() == Some(404) {
+                    "Graph does not offer this list to this sign-in"
+                } else {
+                    "Sign in again granting the missing permission"
+                };
+                report
+                    .warnings
+                    .push(format!("{}s were not synced: {e}. {hint}", kind.as_str()));
                 skipped_kinds.push(*kind);
                 continue;
             }
@@ -225,21 +260,31 @@ pub async fn sync(
         .filter(|k| !skipped_kinds.contains(k))
         .map(|k| k.as_str())
         .collect();
-    let todo: Vec<(TargetKind, String)> = {
+    let facts_cutoff =
+        (chrono::Utc::now() - chrono::Duration::days(CHANNEL_FACTS_MAX_AGE_DAYS)).to_rfc3339();
+    // (kind, id, whether its channel facts are read too)
+    let todo: Vec<(TargetKind, String, bool)> = {
         let store = lock(ctx.store);
         let mut stmt = store.connection().prepare(
-            "SELECT kind, target_id FROM inventory_item
+            "SELECT kind, target_id, channels_checked_at IS NULL OR channels_checked_at < ?3
+             FROM inventory_item
              WHERE app_id = ?1 AND seen_generation = ?2 AND checked_generation < ?2
              ORDER BY kind, target_id",
         )?;
-        let rows = stmt.query_map(params![app.id, gen.generation], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        let rows = stmt.query_map(params![app.id, gen.generation, facts_cutoff], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, bool>(2)?,
+            ))
         })?;
         let mut out = Vec::new();
         for row in rows {
-            let (kind, id) = row?;
+            let (kind, id, stale) = row?;
             if let Some(k) = TargetKind::parse(&kind).filter(|k| kinds.contains(&k.as_str())) {
-                out.push((k, id));
+                let channels =
+                    gen.channels && k == TargetKind::Team && (stale || opts.fresh);
+                out.push((k, id, channels));
             }
         }
         out
@@ -258,10 +303,10 @@ pub async fn sync(
     let mut requests = Vec::with_capacity(todo.len() * 2);
     // (target index, is channel read)
     let mut owners: Vec<(usize, bool)> = Vec::with_capacity(todo.len() * 2);
-    for (i, (kind, id)) in todo.iter().enumerate() {
+    for (i, (kind, id, channels)) in todo.iter().enumerate() {
         requests.push(SubRequest::get(installed_apps_read(*kind, id, &app.id)));
         owners.push((i, false));
-        if gen.channels && *kind == TargetKind::Team {
+        if *channels {
             requests.push(SubRequest::get(format!(
                 "/teams/{id}/channels?$select=id,displayName,membershipType"
             )));
@@ -282,18 +327,13 @@ pub async fn sync(
         run_id: None,
     });
     // A target is finished when its installedApps read (and channel read, if any) answered.
-    let mut parts_left: Vec<u8> = vec![1; todo.len()];
-    if gen.channels {
-        for (i, (kind, _)) in todo.iter().enumerate() {
-            if *kind == TargetKind::Team {
-                parts_left[i] = 2;
-            }
-        }
-    }
+    let parts_left: Vec<u8> = todo.iter().map(|t| 1 + u8::from(t.2)).collect();
+    let mut parts_left = parts_left;
     let mut partial: Vec<RowUpdate> = todo
         .iter()
-        .map(|(kind, id)| RowUpdate::new(*kind, id))
+        .map(|(kind, id, _)| RowUpdate::new(*kind, id))
         .collect();
+    let mut channel_failures = 0u64;
     let stats = ctx
         .executor
         .run(ctx.tokens, &requests, cancel, |index, response| {
@@ -305,6 +345,9 @@ pub async fn sync(
             };
             if is_channels {
                 update.apply_channels(&response);
+                if !response.is_success() {
+                    channel_failures += 1;
+                }
             } else {
                 update.apply_installs(&response);
             }
@@ -322,6 +365,7 @@ pub async fn sync(
                         {
                             tracing::error!(%err, "cannot write inventory rows");
                         }
+                        heartbeat(ctx.store, gen.sync_id);
                         progress(&RunProgress {
                             phase: phase.clone(),
                             total,
@@ -341,6 +385,11 @@ pub async fn sync(
     report.retries += stats.retries;
     report.read = done - already;
     report.failed = failed;
+    if channel_failures > 0 {
+        report.warnings.push(format!(
+            "channel facts could not be read in {channel_failures} teams; each shows why (channelsError) and is read again next sync"
+        ));
+    }
     progress(&RunProgress {
         phase: phase.clone(),
         total,
@@ -369,10 +418,20 @@ pub async fn sync(
 
 fn set_phase(store: &Mutex<Store>, sync_id: i64, phase: &str) -> Result<(), InstallsError> {
     lock(store).connection().execute(
-        "UPDATE inventory_sync SET phase = ?1 WHERE id = ?2",
-        params![phase, sync_id],
+        "UPDATE inventory_sync SET phase = ?1, heartbeat_at = ?3 WHERE id = ?2",
+        params![phase, sync_id, now_text()],
     )?;
     Ok(())
+}
+
+/// "Still running": without it, a sync whose process died would look running forever.
+fn heartbeat(store: &Mutex<Store>, sync_id: i64) {
+    if let Err(err) = lock(store).connection().execute(
+        "UPDATE inventory_sync SET heartbeat_at = ?1 WHERE id = ?2",
+        params![now_text(), sync_id],
+    ) {
+        tracing::warn!(%err, "cannot record the sync's heartbeat");
+    }
 }
 
 fn finish(
@@ -418,7 +477,8 @@ struct RowUpdate {
     version: Option<String>,
     definition_id: Option<String>,
     error: Option<(u16, String, String)>,
-    channels: Option<(Option<String>, u32, u32)>,
+    /// `Some(Ok(facts))` read now, `Some(Err(why))` the read failed, `None` not read.
+    channels: Option<Result<(Option<String>, u32, u32), String>>,
 }
 
 impl RowUpdate {
@@ -480,7 +540,19 @@ impl RowUpdate {
             .and_then(|b| b.get("value"))
             .and_then(Value::as_array)
         else {
-            // Channel facts are extra: a failed read leaves them unknown, not the row failed.
+            // Channel facts are extra: a failed read does not fail the row, but the row says
+            // why its facts are missing or old, and the next sync reads them again.
+            let mut why = match r.error_code().filter(|c| !c.is_empty()) {
+                Some(code) => format!("HTTP {} {code}: {}", r.status, r.error_message()),
+                None => r.error_message(),
+            };
+            if r.is_success() {
+                why = "the channel list had no `value`".into();
+            }
+            if let Some(id) = &r.request_id {
+                why.push_str(&format!(" (request-id {id})"));
+            }
+            self.channels = Some(Err(why));
             return;
         };
         let membership = |c: &Value| {
@@ -499,7 +571,7 @@ impl RowUpdate {
             .and_then(|c| c.get("id").and_then(Value::as_str))
             .map(str::to_string);
         let count = |m: &str| channels.iter().filter(|c| membership(c) == m).count() as u32;
-        self.channels = Some((general, count("private"), count("shared")));
+        self.channels = Some(Ok((general, count("private"), count("shared"))));
     }
 }
 
@@ -519,16 +591,21 @@ fn flush_rows(
             "UPDATE inventory_item SET state = ?4, installation_id = ?5, version = ?6, version_key = ?7,
                 definition_id = ?8, error_status = ?9, error_code = ?10, error_message = ?11,
                 checked_at = ?12, checked_generation = ?13,
-                general_channel = COALESCE(?14, general_channel),
-                private_channels = COALESCE(?15, private_channels),
-                shared_channels = COALESCE(?16, shared_channels)
+                general_channel = CASE WHEN ?17 THEN ?14 ELSE general_channel END,
+                private_channels = CASE WHEN ?17 THEN ?15 ELSE private_channels END,
+                shared_channels = CASE WHEN ?17 THEN ?16 ELSE shared_channels END,
+                channels_checked_at = CASE WHEN ?17 THEN ?12 WHEN ?18 IS NOT NULL THEN NULL
+                    ELSE channels_checked_at END,
+                channels_error = CASE WHEN ?17 THEN NULL WHEN ?18 IS NOT NULL THEN ?18
+                    ELSE channels_error END
              WHERE app_id = ?1 AND kind = ?2 AND target_id = ?3",
         )?;
         let now = now_text();
         for r in rows.iter() {
-            let (general, private, shared) = match &r.channels {
-                Some((g, p, s)) => (g.clone(), Some(*p), Some(*s)),
-                None => (None, None, None),
+            let (general, private, shared, read, error) = match &r.channels {
+                Some(Ok((g, p, s))) => (g.clone(), Some(*p), Some(*s), true, None),
+                Some(Err(why)) => (None, None, None, false, Some(why.clone())),
+                None => (None, None, None, false, None),
             };
             stmt.execute(params![
                 app.id,
@@ -547,6 +624,8 @@ fn flush_rows(
                 general,
                 private,
                 shared,
+                read,
+                error,
             ])?;
         }
     }
@@ -572,50 +651,37 @@ async fn each_page(
                 "more than 100 000 pages; stopping".into(),
             ));
         }
-        let mut attempt = 0u32;
-        let page = loop {
-            if cancel.is_cancelled() {
-                return Ok(None);
+        if cancel.is_cancelled() {
+            return Ok(None);
+        }
+        let token = ctx.tokens.token().await.map_err(InstallsError::Token)?;
+        // The client paces the call and waits out throttling (Retry-After, else backoff).
+        let answer = tokio::select! {
+            r = ctx.graph.send_raw(&token, Method::GET, &link, None) => r?,
+            _ = cancel.cancelled() => return Ok(None),
+        };
+        let page = match answer {
+            r if (200..300).contains(&r.status)
+                && r.body.as_ref().is_some_and(|b| b.get("error").is_none()) =>
+            {
+                r.body.unwrap_or(Value::Null)
             }
-            let token = ctx.tokens.token().await.map_err(InstallsError::Token)?;
-            let result = ctx.graph.send_raw(&token, Method::GET, &link, None).await;
-            let wait = match result {
-                Ok(r)
-                    if (200..300).contains(&r.status)
-                        && r.body.as_ref().is_some_and(|b| b.get("error").is_none()) =>
-                {
-                    break r.body.unwrap_or(Value::Null);
-                }
-                Ok(r) if matches!(r.status, 429 | 500 | 502 | 503 | 504) && attempt < 8 => r
-                    .retry_after
-                    .map(|wait| wait + crate::pacing::RETRY_AFTER_MARGIN)
-                    .unwrap_or_else(|| backoff(attempt)),
-                Ok(r) => {
-                    let error = r.body.as_ref().and_then(|b| b.get("error"));
-                    let text = |k: &str| {
-                        error
-                            .and_then(|e| e.get(k))
-                            .and_then(Value::as_str)
-                            .unwrap_or("")
-                            .to_string()
-                    };
-                    return Err(InstallsError::Graph(crate::graph::GraphError::Http {
-                        status: r.status,
-                        code: text("code"),
-                        message: text("message"),
-                        request_id: r.request_id,
-                        retry_after: r.retry_after,
-                    }));
-                }
-                Err(e) if attempt < 4 && matches!(e, crate::graph::GraphError::Offline { .. }) => {
-                    backoff(attempt)
-                }
-                Err(e) => return Err(e.into()),
-            };
-            attempt += 1;
-            tokio::select! {
-                _ = tokio::time::sleep(wait) => {}
-                _ = cancel.cancelled() => return Ok(None),
+            r => {
+                let error = r.body.as_ref().and_then(|b| b.get("error"));
+                let text = |k: &str| {
+                    error
+                        .and_then(|e| e.get(k))
+                        .and_then(Value::as_str)
+                        .unwrap_or("")
+                        .to_string()
+                };
+                return Err(InstallsError::Graph(crate::graph::GraphError::Http {
+                    status: r.status,
+                    code: text("code"),
+                    message: text("message"),
+                    request_id: r.request_id,
+                    retry_after: r.retry_after,
+                }));
             }
         };
         on_page(&page)?;
@@ -668,6 +734,10 @@ fn upsert_targets(
             ])?;
         }
     }
+    tx.execute(
+        "UPDATE inventory_sync SET heartbeat_at = ?3 WHERE app_id = ?1 AND generation = ?2",
+        params![app.id, generation, now_text()],
+    )?;
     tx.commit()?;
     Ok(())
 }

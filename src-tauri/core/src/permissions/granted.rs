@@ -3,7 +3,6 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::Duration;
 
 use rusqlite::params;
 use serde::{Deserialize, Serialize};
@@ -507,12 +506,10 @@ async fn read_delegated(
     Ok((out, warnings))
 }
 
-/// One GET per team/chat, at most `MAX_IN_FLIGHT` at a time and one start every
-/// `MIN_SPACING`, so we stay well under Teams' 4 rps per team and 1 rps per chat; a 429 waits
-/// its Retry-After (never less) and is retried a few times.
+/// One GET per team/chat, at most `MAX_IN_FLIGHT` at a time. Pacing (Teams' 4 rps per team,
+/// 1 rps per chat) and waiting out 429s (never before Retry-After) are the Graph client's, with
+/// the same pacer as every other call to the tenant.
 const MAX_IN_FLIGHT: usize = 4;
-const MIN_SPACING: Duration = Duration::from_millis(50);
-const MAX_ATTEMPTS: u32 = 5;
 
 async fn read_rsc(
     graph: &GraphClient,
@@ -563,17 +560,11 @@ async fn read_rsc(
         }
     }
     let gate = Arc::new(tokio::sync::Semaphore::new(MAX_IN_FLIGHT));
-    let next_start = Arc::new(tokio::sync::Mutex::new(tokio::time::Instant::now()));
     let mut tasks = tokio::task::JoinSet::new();
     for (index, target) in targets.iter().cloned().enumerate() {
-        let (graph, token, gate, next_start) = (
-            graph.clone(),
-            token.clone(),
-            gate.clone(),
-            next_start.clone(),
-        );
+        let (graph, token, gate) = (graph.clone(), token.clone(), gate.clone());
         tasks.spawn(async move {
-            let result = read_target(&graph, &token, &target, &gate, &next_start).await;
+            let result = read_target(&graph, &token, &target, &gate).await;
             (index, target, result)
         });
     }
@@ -629,49 +620,14 @@ async fn read_target(
     token: &Sensitive<String>,
     target: &RscTarget,
     gate: &tokio::sync::Semaphore,
-    next_start: &tokio::sync::Mutex<tokio::time::Instant>,
 ) -> Result<Vec<Value>, GraphError> {
     let path = match target.kind {
         RscTargetKind::Team => format!("teams/{}/permissionGrants", target.id),
         RscTargetKind::Chat => format!("chats/{}/permissionGrants", target.id),
     };
-    let mut attempt = 0;
-    loop {
-        attempt += 1;
-        let result = {
-            let _permit = gate
-                .acquire()
-                .await
-                .map_err(|e| GraphError::Protocol(format!("pacing: {e}")))?;
-            {
-                let mut next = next_start.lock().await;
-                let now = tokio::time::Instant::now();
-                if *next > now {
-                    tokio::time::sleep_until(*next).await;
-                }
-                *next = tokio::time::Instant::now() + MIN_SPACING;
-            }
-            graph.get_all(token, &path).await
-        };
-        match result {
-            Err(GraphError::Http {
-                status: 429 | 503,
-                retry_after,
-                ..
-            }) if attempt < MAX_ATTEMPTS => {
-                let wait = match retry_after {
-                    Some(wait) => wait,
-                    // No Retry-After: capped exponential backoff with a little jitter.
-                    None => {
-                        let base = Duration::from_millis(500 * 2u64.pow(attempt.min(6)));
-                        let jitter =
-                            Duration::from_millis(u64::from(uuid::Uuid::new_v4().as_bytes()[0]));
-                        base.min(Duration::from_secs(30)) + jitter
-                    }
-                };
-                tokio::time::sleep(wait).await;
-            }
-            other => return other,
-        }
-    }
+    let _permit = gate
+        .acquire()
+        .await
+        .map_err(|e| GraphError::Protocol(format!("RSC reads: {e}")))?;
+    graph.get_all(token, &path).await
 }
