@@ -424,6 +424,9 @@ async fn dispatch(paths: &DataPaths, args: Args) -> Result<u8, CliError> {
                 if let Some(s) = r.shared_channels.filter(|s| *s > 0) {
                     facts.push(format!("{s} shared ch."));
                 }
+                if let Some(why) = &r.channels_error {
+                    facts.push(format!("channels not read: {why}"));
+                }
                 println!(
                     "{:<5} {:<36} {:<40} {} {}",
                     r.kind.as_str(),

@@ -281,7 +281,10 @@ fn cache_queries(store: &Store, app_id: &str) {
             .map(|p| p.rows.len())
             .unwrap_or(0)
     });
-    println!("last page (keyset) ÷ first page = {:.2}", last / first.max(1e-9));
+    println!(
+        "last page (keyset) ÷ first page = {:.2}",
+        last / first.max(1e-9)
+    );
     report("coverage picture", || {
         installs::coverage(store, app_id)
             .map(|c| c.len())
@@ -354,7 +357,9 @@ fn start_up(dir: &std::path::Path, store: &Mutex<Store>, app_id: &str) {
         .expect("page");
         sync.map(|_| 1).unwrap_or(0) + cov.len() + page.rows.len()
     };
-    println!("\nSTART-UP (open + check + migrate, then last sync, coverage, first page), median of 25");
+    println!(
+        "\nSTART-UP (open + check + migrate, then last sync, coverage, first page), median of 25"
+    );
     println!("{:<40} {:>8} {:>12}", "cache", "rows", "median (ms)");
     let e = report("empty cache", || first_screen(empty.path()));
     let f = report("10 000 teams + 50 000 users cached", || first_screen(dir));
@@ -429,11 +434,13 @@ async fn run() {
         executor: &executor,
     };
     let never = CancellationToken::new();
-    let (full, regular) = [true, false].map(|fresh| SyncOptions {
-        kinds: vec![TargetKind::Team],
-        channels: true,
-        fresh,
-    }).into();
+    let (full, regular) = [true, false]
+        .map(|fresh| SyncOptions {
+            kinds: vec![TargetKind::Team],
+            channels: true,
+            fresh,
+        })
+        .into();
     let sync_once = |fresh: bool| {
         installs::sync(
             &ctx,

@@ -209,6 +209,19 @@ impl Executor {
                 delayed.clear();
             }
             if !ready.is_empty() && in_flight.len() < self.max_in_flight {
+                // After a 429 on a whole `$batch`, no batch goes before its Retry-After.
+                if let Some(until) = self.pacer.held_until(&[whole_batch()]) {
+                    loop {
+                        tokio::select! {
+                            _ = tokio::time::sleep_until(until) => break,
+                            _ = cancel.cancelled(), if !cancel.is_cancelled() => break,
+                            Some(joined) = in_flight.join_next(), if !in_flight.is_empty() => {
+                                self.settle(joined, requests, &mut pending, &mut delayed, &mut stats, &mut on_done);
+                            }
+                        }
+                    }
+                    continue;
+                }
                 let (batch, send_at) = self.take_batch(now, &mut ready, &pending);
                 // Wait for the batch's slot, still collecting answers meanwhile.
                 loop {
@@ -222,11 +235,12 @@ impl Executor {
                 }
                 // A whole-request 429 that arrived while this batch waited holds its limits:
                 // the batch goes back and is re-formed after the hold, never sent early.
-                let all_limits: Vec<Limit> = batch
+                let mut all_limits: Vec<Limit> = batch
                     .iter()
                     .filter_map(|i| pending.get(i))
                     .flat_map(|p| p.limits.iter().cloned())
                     .collect();
+                all_limits.push(whole_batch());
                 if let Some(until) = self.pacer.held_until(&all_limits) {
                     if !cancel.is_cancelled() {
                         for i in batch {
@@ -392,6 +406,7 @@ impl Executor {
                     // The whole request was refused: everything it drew from is held for the
                     // whole Retry-After (other batches to the same routes and teams included).
                     let until = now + wait + RETRY_AFTER_MARGIN;
+                    self.pacer.hold(&[whole_batch()], until);
                     for id in &batch {
                         if let Some(p) = pending.get(id) {
                             self.pacer.hold(&p.limits, until);
@@ -485,6 +500,15 @@ impl Executor {
                 attempts,
             },
         );
+    }
+}
+
+/// The `$batch` request itself: held after a 429 on a whole batch (Graph refused the request
+/// as a whole, so no batch goes until its Retry-After is over).
+fn whole_batch() -> Limit {
+    Limit {
+        key: "request:POST $batch".into(),
+        rps: 0.0,
     }
 }
 

@@ -267,7 +267,11 @@ impl GraphClient {
             if attempt >= MAX_ATTEMPTS {
                 return result;
             }
-            tracing::debug!(attempt, wait_ms = wait.as_millis() as u64, "Graph asked to wait; sending again");
+            tracing::debug!(
+                attempt,
+                wait_ms = wait.as_millis() as u64,
+                "Graph asked to wait; sending again"
+            );
             tokio::time::sleep(wait).await;
         }
     }
@@ -454,7 +458,9 @@ pub fn retry_after(header: impl Fn(&str) -> Option<String>) -> Option<Duration> 
     let value = value.trim();
     if value.starts_with(|c: char| c.is_ascii_digit()) {
         let secs = value.parse::<f64>().ok().filter(|s| s.is_finite())?;
-        return Some(Duration::from_secs_f64(secs.min(MAX_RETRY_AFTER.as_secs_f64())));
+        return Some(Duration::from_secs_f64(
+            secs.min(MAX_RETRY_AFTER.as_secs_f64()),
+        ));
     }
     let at = httpdate::parse_http_date(value).ok()?;
     Some(

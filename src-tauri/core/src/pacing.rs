@@ -330,7 +330,10 @@ mod tests {
             .filter_map(|_| pacer.reserve_at(t0, &channels, None))
             .collect();
         let fifth = more[2];
-        assert!(fifth > t0, "a fifth read of one team in one second must wait");
+        assert!(
+            fifth > t0,
+            "a fifth read of one team in one second must wait"
+        );
         assert!(fifth < t0 + Duration::from_secs(1));
         // Another team is not held back by t1's limit.
         let (other, _) = team_reads("t2");
@@ -371,8 +374,8 @@ mod tests {
         let pacer = Pacer::new();
         let slots: Vec<Instant> = (0..300)
             .filter_map(|i| {
-                let limits =
-                    RouteLimits::microsoft().limits_for("GET", &format!("/teams/t{i}/installedApps"));
+                let limits = RouteLimits::microsoft()
+                    .limits_for("GET", &format!("/teams/t{i}/installedApps"));
                 pacer.reserve_at(t0, &limits, None)
             })
             .collect();
@@ -406,7 +409,10 @@ mod tests {
         let until = Instant::now() + Duration::from_secs(3);
         pacer.hold(&installs[..1], until);
         let (other, _) = team_reads("t2");
-        assert!(pacer.reserve(&other) >= until, "the route is held for every team");
+        assert!(
+            pacer.reserve(&other) >= until,
+            "the route is held for every team"
+        );
         assert!(pacer.held_until(&other).is_some());
         let chat = RouteLimits::microsoft().limits_for("GET", "/chats/c/installedApps");
         // Anything drawing on the held route key is held; the chat read draws on it too.

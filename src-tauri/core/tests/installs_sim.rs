@@ -61,6 +61,34 @@ async fn token(sim: &RunningSim) -> Sensitive<String> {
     tokens.access_token
 }
 
+/// Like [`token`] but without the scopes starting with `prefix`.
+async fn token_without(sim: &RunningSim, prefix: &str) -> Sensitive<String> {
+    let mut wanted = scopes::scopes_for(Feature::Install);
+    for extra in [
+        "User.Read.All",
+        "TeamsAppInstallation.ReadForUser",
+        "AppCatalog.ReadWrite.All",
+    ] {
+        wanted.push(extra.to_string());
+    }
+    wanted.retain(|s| !s.starts_with(prefix));
+    let endpoint = EntraEndpoint {
+        authority_host: sim.authority_host(),
+        tenant: sim.tenant_id(),
+        client_id: BOTDECK_PUBLIC_CLIENT_ID.to_string(),
+    };
+    let entra = EntraClient::new(reqwest::Client::new());
+    let grant = entra
+        .start_device_code(&endpoint, &wanted)
+        .await
+        .expect("device code");
+    let (tokens, _) = entra
+        .poll_device_code(&endpoint, &grant, &CancellationToken::new(), &NoWait)
+        .await
+        .expect("auto-approved");
+    tokens.access_token
+}
+
 struct World {
     sim: RunningSim,
     token: Sensitive<String>,
@@ -614,7 +642,14 @@ fn not_installed_teams() -> Selection {
 
 #[tokio::test]
 async fn a_cancelled_run_resumes_without_installing_anything_twice() {
-    let w = World::new(demo()).await;
+    let mut w = World::new(demo()).await;
+    // Limits a fifth of Microsoft's: the 26 installs take several batches, so a cancel after
+    // the first leaves some pending (at full limits one second's allowance sends them all).
+    w.executor = Executor::new(
+        w.graph.clone(),
+        Arc::new(Pacer::new()),
+        RouteLimits::scaled(0.2),
+    );
     w.sync().await;
     let plan = installs::plan(
         &w.store.lock().expect("lock"),
@@ -762,9 +797,11 @@ async fn a_cancelled_sync_resumes_and_reads_only_what_is_left() {
         second.targets
     );
     let reads = w.route("GET /users/{id}/teamwork/installedApps");
+    let m = w.sim.metrics();
     assert_eq!(
         reads, second.targets,
-        "each (enabled) user read once across both runs"
+        "each (enabled) user read once across both runs ({} throttled, {} retried in the first run, {} in the second)",
+        m.throttled_429, first.retries, second.retries
     );
     let coverage = installs::coverage(&w.store.lock().expect("lock"), &w.app.id).expect("coverage");
     assert_eq!(coverage[0].installed, 5);
@@ -821,7 +858,10 @@ fn teams_only(fresh: bool) -> SyncOptions {
     }
 }
 
-async fn sync_teams(w: &World, fresh: bool) -> Result<installs::SyncReport, installs::InstallsError> {
+async fn sync_teams(
+    w: &World,
+    fresh: bool,
+) -> Result<installs::SyncReport, installs::InstallsError> {
     installs::sync(
         &w.ctx(),
         &w.app,
@@ -853,7 +893,10 @@ async fn a_failed_channel_read_is_recorded_on_its_team_and_facts_are_reread_only
         report.warnings
     );
     let team = w.team("Payments Team");
-    let why = team.channels_error.clone().expect("the failure is recorded on the team");
+    let why = team
+        .channels_error
+        .clone()
+        .expect("the failure is recorded on the team");
     assert!(why.contains("500") && why.contains("request-id"), "{why}");
     // The installation itself was read.
     assert_ne!(team.state, InstallState::Unknown);
@@ -873,7 +916,10 @@ async fn a_failed_channel_read_is_recorded_on_its_team_and_facts_are_reread_only
     w.sim.reset_metrics();
     sync_teams(&w, false).await.expect("sync");
     assert_eq!(w.sim.metrics().sub_requests, teams);
-    assert!(w.team("Payments Team").general_channel.is_some(), "kept, not erased");
+    assert!(
+        w.team("Payments Team").general_channel.is_some(),
+        "kept, not erased"
+    );
     w.sim.reset_metrics();
     sync_teams(&w, true).await.expect("sync");
     assert_eq!(w.sim.metrics().sub_requests, 2 * teams);
@@ -881,9 +927,26 @@ async fn a_failed_channel_read_is_recorded_on_its_team_and_facts_are_reread_only
 
 #[tokio::test]
 async fn a_kind_that_cannot_be_listed_lets_the_others_finish_and_says_why() {
-    let w = World::new(demo()).await;
-    // Signed in without any chat permission: listing chats answers 403.
-    let no_chats = support::admin_token(&w.sim, &[botdeck_core::auth::Feature::Install]).await;
+    // Signed in without any chat permission (before any sign-in consented one): listing
+    // chats answers 403.
+    let sim = support::start_sim(demo()).await;
+    let no_chats = token_without(&sim, "Chat.").await;
+    let graph = support::graph(&sim);
+    let executor = Executor::for_client(graph.clone());
+    let dir = tempfile::tempdir().expect("tmp");
+    let (store, _) = Store::open_in(dir.path()).expect("store");
+    let app = catalog::find(&graph, &no_chats, DEMO_BOT_MANIFEST_ID)
+        .await
+        .expect("demo bot");
+    let w = World {
+        sim,
+        token: no_chats.clone(),
+        graph,
+        executor,
+        store: Mutex::new(store),
+        _dir: dir,
+        app,
+    };
     let ctx = SyncContext {
         graph: &w.graph,
         tokens: &no_chats,
@@ -909,8 +972,14 @@ async fn a_kind_that_cannot_be_listed_lets_the_others_finish_and_says_why() {
         .iter()
         .find(|m| m.starts_with("chats were not synced"))
         .unwrap_or_else(|| panic!("{:?}", report.warnings));
-    assert!(warning.contains("403") && warning.contains("request-id"), "{warning}");
-    assert!(w.team("Payments Team").checked_at.is_some(), "teams were read");
+    assert!(
+        warning.contains("403") && warning.contains("request-id"),
+        "{warning}"
+    );
+    assert!(
+        w.team("Payments Team").checked_at.is_some(),
+        "teams were read"
+    );
     let sync = installs::last_sync(&w.store.lock().expect("lock"), Some(&w.app.id))
         .expect("sync info")
         .expect("a sync");
@@ -994,7 +1063,10 @@ async fn after_a_429_on_a_whole_batch_nothing_on_its_limits_goes_before_retry_af
     .await
     .expect("sync");
     let m = w.sim.metrics();
-    assert!(m.faults_injected.get("429").copied().unwrap_or(0) > 0, "the rule fired");
+    assert!(
+        m.faults_injected.get("429").copied().unwrap_or(0) > 0,
+        "the rule fired"
+    );
     assert_eq!(m.early_retries, 0, "nothing was sent inside a Retry-After");
     assert_eq!(report.status, "completed");
     let coverage = installs::coverage(&w.store.lock().expect("lock"), &w.app.id).expect("coverage");
@@ -1016,9 +1088,60 @@ async fn a_single_call_waits_out_a_decimal_retry_after_and_is_never_early() {
         tokio::time::sleep(Duration::from_millis(700)).await;
         sim.set_faults(Vec::new());
     };
-    let (found, ()) = tokio::join!(catalog::find(&w.graph, &w.token, DEMO_BOT_MANIFEST_ID), clear);
+    let (found, ()) = tokio::join!(
+        catalog::find(&w.graph, &w.token, DEMO_BOT_MANIFEST_ID),
+        clear
+    );
     found.expect("the catalog read succeeds after the throttling ends");
     let m = sim.metrics();
     assert!(m.faults_injected.get("429").copied().unwrap_or(0) >= 2);
     assert_eq!(m.early_retries, 0);
+}
+
+#[tokio::test]
+async fn keyset_pages_walk_the_same_rows_as_one_big_page() {
+    let w = World::new(demo()).await;
+    w.sync().await;
+    let all: Vec<String> = w
+        .rows(InventoryQuery::default())
+        .rows
+        .into_iter()
+        .map(|r| r.id)
+        .collect();
+    assert!(all.len() > 20);
+    let store = w.store.lock().expect("lock");
+    let mut walked = Vec::new();
+    let mut after = None;
+    loop {
+        let page = installs::query(
+            &store,
+            &w.app.id,
+            &InventoryQuery {
+                limit: 7,
+                after: after.clone(),
+                ..Default::default()
+            },
+        )
+        .expect("page");
+        assert!(page.rows.len() <= 7);
+        walked.extend(page.rows.into_iter().map(|r| r.id));
+        match page.next {
+            Some(next) => after = Some(next),
+            None => break,
+        }
+    }
+    assert_eq!(walked, all);
+    let both = InventoryQuery {
+        offset: 3,
+        after: Some(installs::InventoryCursor {
+            kind: TargetKind::Team,
+            display_name: "A".into(),
+            id: "x".into(),
+        }),
+        ..Default::default()
+    };
+    assert!(
+        installs::query(&store, &w.app.id, &both).is_err(),
+        "a cursor and an offset at once are refused"
+    );
 }

@@ -106,11 +106,13 @@ impl Faults {
             }
         }
         if matches!(d.status, Some(429) | Some(503)) {
-            d.retry_after = Some(if rule.retry_after_secs.is_finite() && rule.retry_after_secs > 0.0 {
-                rule.retry_after_secs
-            } else {
-                1.0
-            });
+            d.retry_after = Some(
+                if rule.retry_after_secs.is_finite() && rule.retry_after_secs > 0.0 {
+                    rule.retry_after_secs
+                } else {
+                    1.0
+                },
+            );
         }
         if transport {
             let jitter = if rule.jitter_ms > 0 {

@@ -200,7 +200,12 @@ mod tests {
     #[test]
     fn a_held_limit_makes_any_request_on_it_early_until_the_wait_ends() {
         let mut t = Throttle::default();
-        let segs = |p: &str| -> Vec<String> { p.split('/').filter(|s| !s.is_empty()).map(str::to_string).collect() };
+        let segs = |p: &str| -> Vec<String> {
+            p.split('/')
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect()
+        };
         let held = ThrottleKeys::classify("GET", &segs("/teams/t1/installedApps"));
         t.told_to_wait_on_buckets("me", &held, 1500, 0);
         let same_route = ThrottleKeys::classify("GET", &segs("/teams/t2/installedApps"));

@@ -475,6 +475,10 @@ async fn decimal_waits_and_a_whole_batch_429_holds_every_limit_its_members_drew_
     assert_eq!(sim.metrics().early_retries, 1);
     sim.advance_clock(Duration::from_millis(2100));
     assert_eq!(get(&sim, &token, &read(2)).await.status, 200);
-    assert_eq!(sim.metrics().early_retries, 1, "after the wait nothing is early");
+    assert_eq!(
+        sim.metrics().early_retries,
+        1,
+        "after the wait nothing is early"
+    );
     sim.shutdown().await;
 }

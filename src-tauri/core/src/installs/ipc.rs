@@ -5,9 +5,9 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use super::{
-    BulkAction, BulkPlan, CoverageRow, InstallState, InstallsError, InventoryCursor, InventoryPage, InventoryQuery,
-    InventoryRow, ItemResult, ItemState, PlannedItem, RunProgress, RunSummary, Selection,
-    SkippedItem, SyncInfo, SyncOptions, SyncReport, TargetKind, TargetRef, VersionCount,
+    BulkAction, BulkPlan, CoverageRow, InstallState, InstallsError, InventoryCursor, InventoryPage,
+    InventoryQuery, InventoryRow, ItemResult, ItemState, PlannedItem, RunProgress, RunSummary,
+    Selection, SkippedItem, SyncInfo, SyncOptions, SyncReport, TargetKind, TargetRef, VersionCount,
 };
 use crate::catalog::CatalogApp;
 use crate::error::{ApiError, ErrorCode};

@@ -25,8 +25,7 @@ pub use bulk::{
 };
 pub use query::{
     coverage, last_completed_sync, last_sync, query, version_spread, CoverageRow, InventoryCursor,
-    InventoryPage,
-    InventoryQuery, InventoryRow, SyncInfo, VersionCount,
+    InventoryPage, InventoryQuery, InventoryRow, SyncInfo, VersionCount,
 };
 pub use sync::{sync, SyncContext, SyncOptions, SyncReport};
 

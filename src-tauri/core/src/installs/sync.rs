@@ -282,8 +282,7 @@ async fn sync_generation(
         for row in rows {
             let (kind, id, stale) = row?;
             if let Some(k) = TargetKind::parse(&kind).filter(|k| kinds.contains(&k.as_str())) {
-                let channels =
-                    gen.channels && k == TargetKind::Team && (stale || opts.fresh);
+                let channels = gen.channels && k == TargetKind::Team && (stale || opts.fresh);
                 out.push((k, id, channels));
             }
         }

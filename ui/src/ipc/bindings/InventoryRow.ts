@@ -17,4 +17,13 @@ generalChannel: string | null,
 /**
  * Private and shared channels: bots are not supported there (team install still works).
  */
-privateChannels: number | null, sharedChannels: number | null, state: InstallState, installationId: string | null, version: string | null, errorStatus: number | null, errorCode: string | null, errorMessage: string | null, checkedAt: string | null, };
+privateChannels: number | null, sharedChannels: number | null, state: InstallState, installationId: string | null, version: string | null, errorStatus: number | null, errorCode: string | null, errorMessage: string | null, checkedAt: string | null, 
+/**
+ * When the team's channel facts were read (they are re-read after a few days).
+ */
+channelsCheckedAt?: string | null, 
+/**
+ * Why the last read of the team's channels failed (status, Graph's code, request-id);
+ * the facts shown are then older or missing.
+ */
+channelsError?: string | null, };

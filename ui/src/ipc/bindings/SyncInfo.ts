@@ -7,7 +7,8 @@ export type SyncInfo = { appId: string, appName: string | null,
  */
 kinds: Array<TargetKind>, 
 /**
- * running, completed, cancelled, failed.
+ * running, completed, cancelled, failed, interrupted (its process stopped mid-way; the
+ * next sync resumes it).
  */
 status: string, phase: string, startedAt: string, finishedAt: string | null, 
 /**
