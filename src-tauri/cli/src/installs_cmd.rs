@@ -3,7 +3,7 @@
 
 use std::io::Write;
 use std::process::ExitCode;
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 
 use botdeck_core::auth::Feature;
 use botdeck_core::batch::Executor;

@@ -467,6 +467,9 @@ fn finish(
     Ok(report.clone())
 }
 
+/// General channel id, private and shared channel counts.
+type ChannelFacts = (Option<String>, u32, u32);
+
 #[derive(Debug, Clone)]
 struct RowUpdate {
     kind: TargetKind,
@@ -477,7 +480,7 @@ struct RowUpdate {
     definition_id: Option<String>,
     error: Option<(u16, String, String)>,
     /// `Some(Ok(facts))` read now, `Some(Err(why))` the read failed, `None` not read.
-    channels: Option<Result<(Option<String>, u32, u32), String>>,
+    channels: Option<Result<ChannelFacts, String>>,
 }
 
 impl RowUpdate {
