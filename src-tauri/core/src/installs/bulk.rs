@@ -318,24 +318,16 @@ pub fn plan(
     })
 }
 
-/// Runs a closure with `synchronous=FULL`: the journal must survive a power cut.
+/// Runs a closure in one transaction. The journal lives in the state database, which is always
+/// written with `synchronous=FULL`: it must survive a power cut.
 fn durably<T>(
     store: &mut Store,
     f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T, InstallsError>,
 ) -> Result<T, InstallsError> {
-    store
-        .connection()
-        .pragma_update(None, "synchronous", "FULL")?;
-    let result = (|| {
-        let tx = store.connection_mut().transaction()?;
-        let out = f(&tx)?;
-        tx.commit()?;
-        Ok(out)
-    })();
-    store
-        .connection()
-        .pragma_update(None, "synchronous", "NORMAL")?;
-    result
+    let tx = store.connection_mut().transaction()?;
+    let out = f(&tx)?;
+    tx.commit()?;
+    Ok(out)
 }
 
 /// Journals a plan as a new run; answers its id.
