@@ -288,6 +288,23 @@ impl<'a> Profiles<'a> {
         Ok(())
     }
 
+    /// The app registration a profile signs in with; the caller signs it out first (tokens
+    /// issued to the old client are useless to the new one).
+    pub fn update_client_id(&self, id: &str, client_id: &str) -> Result<(), ProfileError> {
+        if !is_guid(client_id.trim()) {
+            return Err(ProfileError::Invalid {
+                field: "clientId",
+                reason: "must be the application (client) id of your app registration, a GUID"
+                    .into(),
+            });
+        }
+        self.store.connection().execute(
+            "UPDATE profile SET client_id = ?2 WHERE id = ?1",
+            params![id, client_id.trim()],
+        )?;
+        Ok(())
+    }
+
     pub fn record_identity(&self, id: &str, identity: &Identity) -> Result<(), ProfileError> {
         self.store.connection().execute(
             "UPDATE profile SET account_upn = ?2, account_name = ?3, account_object_id = ?4,
