@@ -359,10 +359,9 @@ pub async fn whoami(
             let mut roles: Vec<String> = memberships
                 .iter()
                 // The cast already filters; a server that ignores it must not make groups roles.
-                .filter(|m| {
-                    m.get("@odata.type")
-                        .and_then(Value::as_str)
-                        .map_or(true, |t| t == "#microsoft.graph.directoryRole")
+                .filter(|m| match m.get("@odata.type").and_then(Value::as_str) {
+                    Some(t) => t == "#microsoft.graph.directoryRole",
+                    None => true,
                 })
                 .map(|m| text(m, "displayName"))
                 .filter(|name| !name.is_empty())
