@@ -109,11 +109,14 @@ fn unusable_data_dir_is_a_notice_and_typed_errors_not_a_crash() {
 }
 
 #[test]
-fn corrupt_cache_is_recreated_and_announced() {
+fn corrupt_cache_is_recreated_and_announced_and_settings_survive() {
     let tmp = tempfile::tempdir().expect("tmp");
     let paths = DataPaths::under(tmp.path());
-    std::fs::create_dir_all(&paths.data_dir).expect("mkdir");
-    std::fs::write(paths.database_file(), b"garbage garbage garbage").expect("write");
+    {
+        let h = harness(paths.clone());
+        invoke(&h, "set_theme", json!({"theme": "dark"})).expect("set theme");
+    }
+    std::fs::write(paths.cache_file(), b"garbage garbage garbage").expect("write");
     let h = harness(paths);
     let info = invoke(&h, "app_info", json!({})).expect("app_info");
     let notice = info["notices"]
@@ -125,7 +128,8 @@ fn corrupt_cache_is_recreated_and_announced() {
         .is_some_and(|m| m.contains("rebuilt")));
     assert_eq!(
         invoke(&h, "get_ui_settings", json!({})),
-        Ok(json!({"theme": "system"}))
+        Ok(json!({"theme": "dark"})),
+        "settings live in the state database, not the cache"
     );
 }
 

@@ -155,7 +155,7 @@ fn nothing_reaches_a_tenant_nobody_signed_in_to() {
         ),
         (
             "installs_run",
-            json!({"appId": "a", "action": "upgrade", "selection": {"ids": [{"kind": "team", "id": "t"}]}, "onProgress": CHANNEL}),
+            json!({"appId": "a", "action": "upgrade", "selection": {"ids": [{"kind": "team", "id": "3f2504e0-4f89-41d3-9a0c-0305e82c3301"}]}, "onProgress": CHANNEL}),
         ),
         ("catalog_list", json!({"refresh": true})),
         ("catalog_delete", json!({"catalogId": "c"})),
@@ -222,12 +222,13 @@ fn queries_answer_on_an_empty_cache() {
     assert_eq!(err["code"], "invalid_input");
 
     assert_eq!(invoke(&h, "installs_runs", json!({})), Ok(json!([])));
-    let err = invoke(&h, "installs_run_items", json!({"runId": "nope"})).expect_err("unknown");
+    const UNKNOWN_RUN: &str = "3f2504e0-4f89-41d3-9a0c-0305e82c3301";
+    let err = invoke(&h, "installs_run_items", json!({"runId": UNKNOWN_RUN})).expect_err("unknown");
     assert_eq!(err["code"], "not_found");
     let err = invoke(
         &h,
         "installs_resume",
-        json!({"runId": "nope", "onProgress": CHANNEL}),
+        json!({"runId": UNKNOWN_RUN, "onProgress": CHANNEL}),
     )
     .expect_err("unknown run");
     assert_eq!(err["code"], "not_found");
@@ -243,5 +244,86 @@ fn queries_answer_on_an_empty_cache() {
     assert_eq!(view["apps"], json!([]));
     assert_eq!(view["live"], false);
     assert_eq!(view["localPackage"], Value::Null);
+    assert_eq!(invoke(&h, "installs_cancel", json!({})), Ok(json!(false)));
+}
+
+/// Every bad value in a payload is refused as invalid input before a profile, the keyring or
+/// Graph is involved (no profile exists here: anything that got further would answer
+/// `sign_in_required` instead).
+#[test]
+fn bad_values_are_refused_per_command_before_sign_in() {
+    let (_tmp, h) = fresh();
+    let team = |id: &str| json!({"ids": [{"kind": "team", "id": id}]});
+    let cases: Vec<(&str, Value, &str)> = vec![
+        (
+            "installs_query",
+            json!({"appId": "a", "query": {"olderThan": "abc"}}),
+            "olderThan",
+        ),
+        (
+            "installs_query",
+            json!({"appId": "a", "query": {"version": "1.x"}}),
+            "version",
+        ),
+        (
+            "installs_plan",
+            json!({"appId": "a", "action": "install", "selection": team("not-a-guid")}),
+            "not-a-guid",
+        ),
+        (
+            "installs_plan",
+            json!({"appId": "a", "action": "install", "selection": {}}),
+            "select targets",
+        ),
+        (
+            "installs_plan",
+            json!({"appId": "a", "action": "upgrade", "selection": {"filter": {"olderThan": "1.x"}}}),
+            "olderThan",
+        ),
+        (
+            "installs_run",
+            json!({"appId": "a", "action": "install", "selection": team("not-a-guid"), "onProgress": CHANNEL}),
+            "not-a-guid",
+        ),
+        (
+            "installs_run",
+            json!({"appId": "a", "action": "install", "selection": team(""), "onProgress": CHANNEL}),
+            "team id",
+        ),
+        (
+            "installs_run",
+            json!({"appId": "a", "action": "install", "selection": {"ids": [{"kind": "chat", "id": "3f2504e0-4f89-41d3-9a0c-0305e82c3301"}]}, "onProgress": CHANNEL}),
+            "chat id",
+        ),
+        (
+            "installs_run",
+            json!({"appId": "a", "action": "upgrade", "selection": {"filter": {"version": "abc"}}, "onProgress": CHANNEL}),
+            "version",
+        ),
+        (
+            "installs_run",
+            json!({"appId": "a", "action": "install", "selection": {}, "onProgress": CHANNEL}),
+            "select targets",
+        ),
+        (
+            "installs_run",
+            json!({"appId": " ", "action": "install", "selection": team("3f2504e0-4f89-41d3-9a0c-0305e82c3301"), "onProgress": CHANNEL}),
+            "bot",
+        ),
+        (
+            "installs_resume",
+            json!({"runId": "abc", "onProgress": CHANNEL}),
+            "runId",
+        ),
+        ("installs_run_items", json!({"runId": "abc"}), "runId"),
+    ];
+    for (cmd, args, needle) in cases {
+        let err = invoke(&h, cmd, args.clone()).expect_err("refused");
+        assert_eq!(err["code"], "invalid_input", "{cmd} {args} → {err}");
+        assert!(
+            err["message"].as_str().is_some_and(|m| m.contains(needle)),
+            "{cmd} {args}: the message names {needle:?}: {err}"
+        );
+    }
     assert_eq!(invoke(&h, "installs_cancel", json!({})), Ok(json!(false)));
 }

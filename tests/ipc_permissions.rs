@@ -212,6 +212,27 @@ fn inspecting_checks_the_input_before_asking_for_a_sign_in() {
     let err =
         invoke(&h, "perms_inspect", json!({"permProfileId": "nope"})).expect_err("unknown profile");
     assert_eq!(err["code"], "invalid_input");
+    for (bad, field) in [
+        (
+            json!({"permProfileId": "flashduty", "teamIds": ["not-a-team-id"]}),
+            "teamIds",
+        ),
+        (
+            json!({"permProfileId": "flashduty", "teamIds": [""]}),
+            "teamIds",
+        ),
+        (
+            json!({"permProfileId": "flashduty", "chatIds": ["../me"]}),
+            "chatIds",
+        ),
+    ] {
+        let err = invoke(&h, "perms_inspect", bad.clone()).expect_err("bad id");
+        assert_eq!(err["code"], "invalid_input", "{bad} → {err}");
+        assert!(
+            err["message"].as_str().is_some_and(|m| m.contains(field)),
+            "{err}"
+        );
+    }
     // Not signed in anywhere (no tenant at all): the page offers sign-in.
     let err =
         invoke(&h, "perms_inspect", json!({"permProfileId": "flashduty"})).expect_err("no sign-in");

@@ -97,7 +97,8 @@ pub fn run_desktop() -> ExitCode {
         "BotDeck starting"
     );
 
-    let state = AppState::start(paths, &options, log.file_error.clone());
+    let mut state = AppState::start(paths, &options, log.file_error.clone());
+    state.add_notices(log.notices());
     let app = build(tauri::Builder::default(), state)
         .plugin(tauri_plugin_opener::init())
         .setup(|app| {

@@ -77,18 +77,7 @@ impl AppState {
         let mut notices = Vec::new();
         let store = match Store::open_in(&paths.data_dir) {
             Ok((store, report)) => {
-                if let Some(moved) = report.corrupt_file_moved_to {
-                    notices.push(Notice {
-                        id: "cache-recreated".into(),
-                        level: NoticeLevel::Warning,
-                        title: "The local cache was damaged and has been recreated".into(),
-                        message: format!(
-                            "The damaged file was kept at {moved}. Nothing is lost: the cache \
-                             only mirrors your tenant and is rebuilt on the next sync. Settings \
-                             are back to their defaults."
-                        ),
-                    });
-                }
+                notices.extend(report.notices());
                 Some(store)
             }
             Err(err) => {
@@ -165,6 +154,11 @@ impl AppState {
             work: Mutex::new(None),
             work_seq: std::sync::atomic::AtomicU64::new(0),
         }
+    }
+
+    /// Notices found before the state existed (e.g. by logging's start-up).
+    pub fn add_notices(&mut self, extra: Vec<Notice>) {
+        self.notices.extend(extra);
     }
 
     pub fn notices(&self) -> &[Notice] {

@@ -71,7 +71,8 @@ test("Settings shows the doctor's facts from this machine", async () => {
   assert.equal(await keyring.getAttribute("data-status"), "ok");
   assert.match(await keyring.getText(), /round-trip succeeded/);
   assert.equal(await browser.$(byTestId("doctor-sqlite")).getAttribute("data-status"), "ok");
-  assert.match(await browser.$(byTestId("path-database")).getText(), /botdeck\.sqlite3$/);
+  assert.match(await browser.$(byTestId("path-state")).getText(), /state\.sqlite3$/);
+  assert.match(await browser.$(byTestId("path-cache")).getText(), /cache\.sqlite3$/);
   assert.match(await browser.$(byTestId("path-log")).getText(), /\.log$/);
   await screenshot(browser, "settings-doctor");
 });

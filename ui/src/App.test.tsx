@@ -118,7 +118,8 @@ describe("settings page", () => {
     const keyring = await screen.findByTestId("doctor-keyring");
     expect(keyring).toHaveAttribute("data-status", "fail");
     expect(keyring).toHaveTextContent("never stores tokens elsewhere");
-    expect(screen.getByTestId("path-database")).toHaveTextContent("botdeck.sqlite3");
+    expect(screen.getByTestId("path-state")).toHaveTextContent("state.sqlite3");
+    expect(screen.getByTestId("path-cache")).toHaveTextContent("cache.sqlite3");
     expect(screen.getByTestId("path-log")).toHaveTextContent(".log");
   });
 

@@ -29,6 +29,14 @@ pub(crate) fn session_view(state: &AppState) -> Result<SessionView, ApiError> {
     drop(store);
     let signed_in = current.as_ref().is_some_and(|p| signed_in(state, p));
     let role_advice = match (&current, signed_in) {
+        (Some(profile), true)
+            if profile
+                .identity
+                .as_ref()
+                .is_some_and(|i| i.directory_roles_unknown) =>
+        {
+            vec![auth::ROLES_UNKNOWN_NOTICE.to_string()]
+        }
         (Some(profile), true) => {
             let roles = profile
                 .identity

@@ -190,6 +190,7 @@ pub fn installs_query(
     request: Request<'_>,
 ) -> Result<InventoryPage, ApiError> {
     let InstallsQueryRequest { app_id, query } = parse_args(&request)?;
+    query.validate()?;
     if query.limit > 1000 {
         return Err(ApiError::new(
             ErrorCode::InvalidInput,
@@ -249,6 +250,7 @@ pub fn installs_plan(
         selection,
         ..
     } = parse_args(&request)?;
+    selection.validate()?;
     let app = cached_app(&state, &app_id)?.ok_or_else(|| {
         ApiError::new(
             ErrorCode::NotFound,
@@ -294,6 +296,11 @@ pub async fn installs_run(
         selection,
         ..
     } = parse_args(&request)?;
+    // Every id and filter value is checked before the keyring or Graph is asked anything.
+    selection.validate()?;
+    if app_id.trim().is_empty() {
+        return Err(ApiError::new(ErrorCode::InvalidInput, "choose the bot"));
+    }
     let profile = state.current_profile()?;
     let work = state.begin_work()?;
     let first = state.access_token(&profile, Feature::Install).await?;
@@ -335,7 +342,8 @@ pub async fn installs_resume(
         retry_failed,
         ..
     } = parse_args(&request)?;
-    // An unknown run is refused before asking for a token.
+    // A malformed or unknown run is refused before asking for a token.
+    installs::validate::check_run_id("runId", &run_id)?;
     installs::run_summary(&*state.store()?, &run_id)?;
     let profile = state.current_profile()?;
     let work = state.begin_work()?;
@@ -370,5 +378,6 @@ pub fn installs_run_items(
         run_id,
         state: only,
     } = parse_args(&request)?;
+    installs::validate::check_run_id("runId", &run_id)?;
     Ok(installs::run_items(&*state.store()?, &run_id, only)?)
 }

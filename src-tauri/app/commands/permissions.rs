@@ -165,6 +165,16 @@ pub async fn perms_inspect(
     request: Request<'_>,
 ) -> Result<PermsReport, ApiError> {
     let req: PermsInspectRequest = parse_args(&request)?;
+    // Team and chat ids go into Graph paths: checked before the keyring or Graph is asked.
+    {
+        use botdeck_core::installs::{validate::check_target_id, TargetKind};
+        for id in &req.team_ids {
+            check_target_id("teamIds", TargetKind::Team, id)?;
+        }
+        for id in &req.chat_ids {
+            check_target_id("chatIds", TargetKind::Chat, id)?;
+        }
+    }
     let profile = load_perm_profile(&state, &req.perm_profile_id)?;
     let app_id = app_id_of(req.app_id.as_deref(), Some(&profile))?;
     let signed = current_profile(&state)?;

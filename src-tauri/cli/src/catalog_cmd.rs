@@ -125,10 +125,11 @@ pub fn run(paths: &DataPaths, args: Args) -> ExitCode {
 }
 
 fn cli_error(err: CatalogError) -> CliError {
-    match &err {
-        CatalogError::Package(_) => CliError::usage(err.to_string()),
-        _ => CliError::failed(err.to_string()),
-    }
+    let exit = match &err {
+        CatalogError::Package(_) => exit::USAGE,
+        _ => exit::FINDINGS,
+    };
+    CliError::api_with_exit(err.into(), exit)
 }
 
 fn read_package(path: &Path) -> Result<Vec<u8>, CliError> {
@@ -177,7 +178,12 @@ fn upload_error(err: CatalogError, json: bool) -> Result<u8, CliError> {
     match err {
         CatalogError::InvalidPackage { findings, errors } => {
             if json {
-                session::print_json(&serde_json::json!({"error": "invalid_package", "findings": findings}))?;
+                session::print_json(&serde_json::json!({
+                    "code": "invalid_input",
+                    "message": format!("the package has {errors} error(s); nothing was uploaded"),
+                    "retryable": false,
+                    "findings": findings,
+                }))?;
             } else {
                 eprintln!("botdeck: the package has {errors} error(s); nothing was uploaded:");
                 print_findings(&findings);
@@ -189,7 +195,13 @@ fn upload_error(err: CatalogError, json: bool) -> Result<u8, CliError> {
             request_id,
         } => {
             if json {
-                session::print_json(&serde_json::json!({"error": "manifest_rejected", "findings": findings, "requestId": request_id}))?;
+                session::print_json(&serde_json::json!({
+                    "code": "graph",
+                    "message": "Microsoft's catalog refused the manifest",
+                    "retryable": false,
+                    "findings": findings,
+                    "requestId": request_id,
+                }))?;
             } else {
                 eprintln!(
                     "botdeck: Microsoft's catalog refused the manifest (request-id {}):",

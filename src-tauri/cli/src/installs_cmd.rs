@@ -10,6 +10,7 @@ use botdeck_core::batch::Executor;
 use botdeck_core::catalog::{self, Actor, CatalogApp};
 use botdeck_core::config::DataPaths;
 use botdeck_core::graph::GraphClient;
+use botdeck_core::installs::validate;
 use botdeck_core::installs::{
     self, BulkAction, InstallState, InstallsError, InventoryQuery, ItemState, RunProgress,
     Selection, SyncContext, SyncOptions, TargetKind, TargetRef,
@@ -78,6 +79,19 @@ impl Filter {
             },
             None => None,
         };
+        for (flag, value) in [
+            ("--older-than", &self.older_than),
+            ("--at-version", &self.at_version),
+        ] {
+            if let Some(v) = value {
+                validate::check_version(flag, v).map_err(|e| CliError::usage(e.to_string()))?;
+            }
+        }
+        if let Some(text) = &self.search {
+            if text.trim().is_empty() {
+                return Err(CliError::usage("--search: give some text to look for"));
+            }
+        }
         Ok(InventoryQuery {
             kind,
             state,
@@ -133,7 +147,8 @@ enum Command {
         filter: Filter,
         #[arg(long, default_value_t = 0)]
         offset: u32,
-        #[arg(long, default_value_t = 50)]
+        /// Rows per page, 1 to 10 000.
+        #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=10_000))]
         limit: u32,
         #[command(flatten)]
         common: Common,
@@ -196,12 +211,11 @@ fn failed(err: impl std::fmt::Display) -> CliError {
 }
 
 fn installs_error(err: InstallsError) -> CliError {
-    match err {
-        InstallsError::Invalid(_) | InstallsError::UnknownRun(_) => {
-            CliError::usage(err.to_string())
-        }
-        other => failed(other),
-    }
+    let exit = match err {
+        InstallsError::Invalid(_) | InstallsError::UnknownRun(_) => exit::USAGE,
+        _ => exit::FINDINGS,
+    };
+    CliError::api_with_exit(err.into(), exit)
 }
 
 /// A signed-in session split into what the async core needs.
@@ -248,6 +262,16 @@ fn lock(store: &Mutex<Store>) -> std::sync::MutexGuard<'_, Store> {
     store.lock().unwrap_or_else(|p| p.into_inner())
 }
 
+/// Offline commands read the cache only, but a `--profile` they were given must still exist:
+/// silently ignoring a misspelt name would show another tenant's data.
+fn offline_store(paths: &DataPaths, common: &Common) -> Result<Store, CliError> {
+    let store = session::open_store(paths)?;
+    if let Some(name) = &common.profile {
+        session::resolve_profile(&store, Some(name))?;
+    }
+    Ok(store)
+}
+
 /// The app id for offline commands: --app matched against the cache, else the last sync's.
 fn offline_app(store: &Store, app: Option<&str>) -> Result<String, CliError> {
     if let Some(needle) = app {
@@ -261,7 +285,17 @@ fn offline_app(store: &Store, app: Option<&str>) -> Result<String, CliError> {
         }) {
             return Ok(a.id.clone());
         }
-        return Ok(needle.to_string());
+        // An app synced before its catalog entry was cached is still known by its id.
+        if installs::last_sync(store, Some(needle))
+            .map_err(installs_error)?
+            .is_some()
+        {
+            return Ok(needle.to_string());
+        }
+        return Err(CliError::usage(format!(
+            "--app {needle:?}: no such bot in the local cache; `botdeck catalog list` shows the \
+             catalog, and `botdeck installs sync --app <bot>` reads one into the cache"
+        )));
     }
     installs::last_sync(store, None)
         .map_err(installs_error)?
@@ -381,13 +415,10 @@ async fn dispatch(paths: &DataPaths, args: Args) -> Result<u8, CliError> {
             limit,
             common,
         } => {
-            let store = session::open_store(paths)?;
+            let q = filter.query()?;
+            let store = offline_store(paths, &common)?;
             let app_id = offline_app(&store, common.app.as_deref())?;
-            let q = InventoryQuery {
-                offset,
-                limit,
-                ..filter.query()?
-            };
+            let q = InventoryQuery { offset, limit, ..q };
             let page = installs::query(&store, &app_id, &q).map_err(installs_error)?;
             if common.json {
                 session::print_json(&page)?;
@@ -453,7 +484,7 @@ async fn dispatch(paths: &DataPaths, args: Args) -> Result<u8, CliError> {
             Ok(exit::OK)
         }
         Command::Summary { common } => {
-            let store = session::open_store(paths)?;
+            let store = offline_store(paths, &common)?;
             let app_id = offline_app(&store, common.app.as_deref())?;
             if common.json {
                 let coverage = installs::coverage(&store, &app_id).map_err(installs_error)?;
@@ -473,7 +504,7 @@ async fn dispatch(paths: &DataPaths, args: Args) -> Result<u8, CliError> {
         Command::Resume { run, common } => execute(paths, &common, &run, false).await,
         Command::Retry { run, common } => execute(paths, &common, &run, true).await,
         Command::Runs { common } => {
-            let store = session::open_store(paths)?;
+            let store = offline_store(paths, &common)?;
             let runs = installs::list_runs(&store, 20).map_err(installs_error)?;
             if common.json {
                 session::print_json(&runs)?;
@@ -489,7 +520,8 @@ async fn dispatch(paths: &DataPaths, args: Args) -> Result<u8, CliError> {
             failed,
             common,
         } => {
-            let store = session::open_store(paths)?;
+            validate::check_run_id("--run", &run).map_err(|e| CliError::usage(e.to_string()))?;
+            let store = offline_store(paths, &common)?;
             let items = installs::run_items(&store, &run, failed.then_some(ItemState::Failed))
                 .map_err(installs_error)?;
             if common.json {
@@ -564,6 +596,27 @@ async fn run_bulk(paths: &DataPaths, action: BulkAction, bulk: Bulk) -> Result<u
             .ok_or_else(|| CliError::usage(format!("--kind {k:?}: expected team, chat or user")))?,
         None => TargetKind::Team,
     };
+    if !bulk.ids.is_empty() && bulk.ids.iter().all(|id| id.trim().is_empty()) {
+        return Err(CliError::usage("--ids: no id given"));
+    }
+    for id in bulk
+        .ids
+        .iter()
+        .map(|id| id.trim())
+        .filter(|id| !id.is_empty())
+    {
+        validate::check_target_id("--ids", kind, id).map_err(|e| CliError::usage(e.to_string()))?;
+    }
+    if bulk
+        .common
+        .app
+        .as_deref()
+        .is_some_and(|a| a.trim().is_empty())
+    {
+        return Err(CliError::usage(
+            "--app: give the bot's manifest id, catalog id or name",
+        ));
+    }
     let selection = Selection {
         filter: if bulk.filter.is_empty()
             || (!bulk.ids.is_empty()
@@ -670,6 +723,15 @@ async fn execute(
     run_id: &str,
     retry: bool,
 ) -> Result<u8, CliError> {
+    validate::check_run_id("--run", run_id).map_err(|e| CliError::usage(e.to_string()))?;
+    {
+        // The journal is local: an unknown run is refused before the keyring is asked.
+        let store = session::open_store(paths)?;
+        if let Some(name) = &common.profile {
+            session::resolve_profile(&store, Some(name))?;
+        }
+        installs::bulk::summary(&store, run_id).map_err(installs_error)?;
+    }
     let o = online(paths, common, Feature::Install).await?;
     if retry {
         let n = installs::retry_failed(&o.store, run_id).map_err(installs_error)?;

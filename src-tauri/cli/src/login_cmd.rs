@@ -41,6 +41,10 @@ pub struct LoginArgs {
     /// Which feature's permissions to ask for (incremental consent).
     #[arg(long, value_enum, default_value = "read-tenant")]
     feature: FeatureArg,
+    /// Apply a different --client-id, --cloud, --authority-host or --graph-url to an existing
+    /// profile (it is signed out first). Without it a different value is refused.
+    #[arg(long)]
+    update_profile: bool,
     #[arg(long)]
     json: bool,
 }
@@ -108,6 +112,8 @@ struct Status<'a> {
     tenant_name: Option<&'a str>,
     tenant_id: Option<&'a str>,
     directory_roles: &'a [String],
+    /// True when the roles could not be read at sign-in.
+    directory_roles_unknown: bool,
     scopes: &'a [String],
     token_expires_at: Option<String>,
 }
@@ -125,6 +131,7 @@ fn status_of<'a>(profile: &'a Profile, has_tokens: bool) -> Status<'a> {
         directory_roles: identity
             .map(|i| i.directory_roles.as_slice())
             .unwrap_or(&[]),
+        directory_roles_unknown: identity.is_some_and(|i| i.directory_roles_unknown),
         scopes: &profile.granted_scopes,
         token_expires_at: profile.token_expires_at.map(|t| t.to_rfc3339()),
     }
@@ -145,7 +152,9 @@ fn print_status(status: &Status<'_>) {
         status.tenant_name.unwrap_or("?"),
         status.tenant_id.unwrap_or("?")
     );
-    if !status.directory_roles.is_empty() {
+    if status.directory_roles_unknown {
+        println!("Roles:    unknown (they could not be read at sign-in)");
+    } else if !status.directory_roles.is_empty() {
         println!("Roles:    {}", status.directory_roles.join(", "));
     }
     println!("Scopes:   {}", status.scopes.join(" "));
@@ -154,10 +163,89 @@ fn print_status(status: &Status<'_>) {
     }
 }
 
+/// The cloud the flags ask for, if any: checked here, before any keyring or network work.
+fn cloud_from_flags(args: &LoginArgs) -> Result<Option<Cloud>, CliError> {
+    match (&args.authority_host, &args.graph_url, &args.cloud) {
+        (Some(authority), Some(graph), _) => Cloud::custom(authority, graph)
+            .map(Some)
+            .map_err(|e| CliError::usage(format!("--authority-host / --graph-url: {e}"))),
+        (_, _, Some(name)) => Cloud::parse(name)
+            .map(Some)
+            .map_err(|e| CliError::usage(format!("--cloud: {e}"))),
+        _ => Ok(None),
+    }
+}
+
+/// Every flag value, before the store, the keyring or the network is touched.
+fn validate_login_flags(args: &LoginArgs) -> Result<Option<Cloud>, CliError> {
+    if let Some(name) = &args.profile {
+        if name.trim().is_empty() || name.chars().count() > 64 {
+            return Err(CliError::usage("--profile: 1 to 64 characters"));
+        }
+    }
+    if let Some(client_id) = &args.client_id {
+        if uuid::Uuid::try_parse(client_id.trim()).is_err() {
+            return Err(CliError::usage(format!(
+                "--client-id {client_id:?}: expected your app registration's application (client) id, a GUID"
+            )));
+        }
+    }
+    if let Some(tenant) = &args.tenant {
+        let probe = NewProfile {
+            name: "probe".into(),
+            tenant: tenant.clone(),
+            cloud: Cloud::Global,
+            client_id: "00000000-0000-0000-0000-000000000000".into(),
+        };
+        probe
+            .validate()
+            .map_err(|e| CliError::usage(format!("--tenant: {e}")))?;
+    }
+    cloud_from_flags(args)
+}
+
+/// What an existing profile would have to change to match the flags, as `--flag` names.
+fn changed_settings(
+    profile: &Profile,
+    args: &LoginArgs,
+    cloud: Option<&Cloud>,
+) -> Vec<&'static str> {
+    let mut changed = Vec::new();
+    if args
+        .client_id
+        .as_deref()
+        .is_some_and(|c| !c.trim().eq_ignore_ascii_case(&profile.client_id))
+    {
+        changed.push("--client-id");
+    }
+    if let Some(cloud) = cloud {
+        if *cloud != profile.cloud {
+            let (want, have) = (cloud.endpoints(), profile.cloud.endpoints());
+            if args.cloud.is_some() {
+                changed.push("--cloud");
+            } else {
+                if want.authority_host != have.authority_host {
+                    changed.push("--authority-host");
+                }
+                if want.graph_base_url != have.graph_base_url {
+                    changed.push("--graph-url");
+                }
+                if changed.is_empty() {
+                    changed.push("--authority-host");
+                }
+            }
+        }
+    }
+    changed
+}
+
+/// The profile to sign in, and whether it was created by this command (a refused sign-in then
+/// removes it again, so no half-made profile is left behind).
 fn profile_for_login(
     paths: &DataPaths,
     args: &LoginArgs,
-) -> Result<(botdeck_core::store::Store, Profile), CliError> {
+) -> Result<(botdeck_core::store::Store, Profile, bool), CliError> {
+    let cloud = validate_login_flags(args)?;
     let store = session::open_store(paths)?;
     let profiles = Profiles::new(&store);
     let existing = match &args.profile {
@@ -168,42 +256,67 @@ fn profile_for_login(
         if args
             .tenant
             .as_deref()
-            .is_some_and(|t| !t.eq_ignore_ascii_case(&profile.tenant))
+            .is_some_and(|t| !t.trim().eq_ignore_ascii_case(&profile.tenant))
         {
             return Err(CliError::usage(format!(
-                "profile {:?} is for tenant {}; choose another --profile name for a different tenant",
+                "--tenant: profile {:?} is for tenant {}; choose another --profile name for a different tenant",
                 profile.name, profile.tenant
             )));
         }
-        return Ok((store, profile));
+        let changed = changed_settings(&profile, args, cloud.as_ref());
+        if changed.is_empty() {
+            return Ok((store, profile, false));
+        }
+        if !args.update_profile {
+            return Err(CliError::usage(format!(
+                "{}: profile {:?} is set up differently; add --update-profile to change it (it is signed out first), or choose another --profile name",
+                changed.join(", "),
+                profile.name
+            )));
+        }
+        profiles.clear_identity(&profile.id)?;
+        if let Some(client_id) = &args.client_id {
+            profiles.update_client_id(&profile.id, client_id)?;
+        }
+        if let Some(cloud) = &cloud {
+            profiles.update_cloud(&profile.id, cloud)?;
+        }
+        let profile = profiles.get(&profile.id)?;
+        eprintln!(
+            "Updated profile {:?}: {}.",
+            profile.name,
+            changed.join(", ")
+        );
+        // Tokens of the old client or cloud are of no use to the new settings.
+        Authenticator::new(session::http_client()?)
+            .and_then(|a| a.sign_out(&profile.id))
+            .map_err(|e| {
+                CliError::failed(format!(
+                    "the profile was updated, but its old sign-in could not be removed: {e}"
+                ))
+            })?;
+        return Ok((store, profile, false));
     }
     let name = args.profile.clone().unwrap_or_else(|| "default".into());
     let tenant = args.tenant.clone().ok_or_else(|| {
         CliError::usage(format!(
-            "profile {name:?} does not exist yet: give --tenant (id or domain)"
+            "--tenant: profile {name:?} does not exist yet: give --tenant (id or domain)"
         ))
     })?;
     let client_id = args
         .client_id
         .clone()
-        .ok_or_else(|| CliError::usage("give --client-id (or BOTDECK_CLIENT_ID): your app registration's application id; see the README"))?;
-    let cloud = match (&args.authority_host, &args.graph_url, &args.cloud) {
-        (Some(authority), Some(graph), _) => {
-            Cloud::custom(authority, graph).map_err(|e| CliError::usage(e.to_string()))?
-        }
-        (_, _, Some(name)) => Cloud::parse(name).map_err(|e| CliError::usage(e.to_string()))?,
-        _ => Cloud::Global,
-    };
+        .ok_or_else(|| CliError::usage("--client-id: give --client-id (or BOTDECK_CLIENT_ID): your app registration's application id; see the README"))?;
     let profile = profiles.create(
         &NewProfile {
             name,
             tenant,
-            cloud,
+            cloud: cloud.unwrap_or(Cloud::Global),
             client_id,
         },
         false,
     )?;
-    Ok((store, profile))
+    Ok((store, profile, true))
 }
 
 fn open_in_browser(url: &str) -> Result<(), auth::BrowserOpenError> {
@@ -231,7 +344,22 @@ pub fn login(paths: &DataPaths, args: LoginArgs) -> ExitCode {
 }
 
 fn login_inner(paths: &DataPaths, args: &LoginArgs) -> Result<(), CliError> {
-    let (store, profile) = profile_for_login(paths, args)?;
+    let (store, profile, created) = profile_for_login(paths, args)?;
+    let result = sign_in(&store, &profile, args);
+    if result.is_err() && created {
+        // A refused or abandoned sign-in leaves nothing behind: the profile was made for it.
+        if let Err(err) = Profiles::new(&store).delete(&profile.id) {
+            tracing::warn!(%err, "cannot remove the profile of a refused sign-in");
+        }
+    }
+    result
+}
+
+fn sign_in(
+    store: &botdeck_core::store::Store,
+    profile: &Profile,
+    args: &LoginArgs,
+) -> Result<(), CliError> {
     let runtime = session::runtime()?;
     let auth = Authenticator::new(session::http_client()?)?;
     let feature = Feature::from(args.feature);
@@ -249,24 +377,24 @@ fn login_inner(paths: &DataPaths, args: &LoginArgs) -> Result<(), CliError> {
                 eprintln!("If it does not open, visit: {url}");
                 open_in_browser(url)
             };
-            auth.sign_in_browser(&profile, feature, &open, auth::BROWSER_TIMEOUT, &cancel)
+            auth.sign_in_browser(profile, feature, &open, auth::BROWSER_TIMEOUT, &cancel)
                 .await
         } else {
-            let grant = auth.start_device_code(&profile, feature).await?;
+            let grant = auth.start_device_code(profile, feature).await?;
             let prompt = DeviceCodePrompt::from(&grant);
             // stderr: stdout is reserved for the result (JSON with --json).
             eprintln!(
-                "To sign in, open {} and enter the code {} (valid {} minutes).",
+                "To sign in, open {} and enter the code {} (valid {}).",
                 prompt.verification_uri,
                 prompt.user_code,
-                prompt.expires_in_secs / 60
+                prompt.validity()
             );
-            auth.finish_device_code(&profile, &grant, &cancel, &TokioSleeper)
+            auth.finish_device_code(profile, &grant, &cancel, &TokioSleeper)
                 .await
                 .map(|(signed_in, _)| signed_in)
         }
     })?;
-    let profile = auth::record_sign_in(&store, &profile.id, &signed_in)?;
+    let profile = auth::record_sign_in(store, &profile.id, &signed_in)?;
     let status = status_of(&profile, true);
     if args.json {
         session::print_json(&status)?;
@@ -275,9 +403,15 @@ fn login_inner(paths: &DataPaths, args: &LoginArgs) -> Result<(), CliError> {
             "Signed in to {} as {}.",
             signed_in.identity.tenant_name, signed_in.identity.account_upn
         );
-        for feature in [Feature::Publish, Feature::Install] {
-            if let Some(advice) = auth::role_advice(feature, &signed_in.identity.directory_roles) {
-                println!("Note: {advice}");
+        if signed_in.identity.directory_roles_unknown {
+            println!("Note: {}", auth::ROLES_UNKNOWN_NOTICE);
+        } else {
+            for feature in [Feature::Publish, Feature::Install] {
+                if let Some(advice) =
+                    auth::role_advice(feature, &signed_in.identity.directory_roles)
+                {
+                    println!("Note: {advice}");
+                }
             }
         }
     }
@@ -330,10 +464,12 @@ pub fn status(paths: &DataPaths, status_args: StatusArgs) -> ExitCode {
             Profiles::new(&store).record_identity(&profile.id, &identity)?;
             profile = Profiles::new(&store).get(&profile.id)?;
         }
-        // The keyring is consulted for presence only; the token itself is never shown.
-        let has_tokens = Authenticator::new(session::http_client()?)
-            .and_then(|a| a.has_tokens(&profile.id))
-            .map_err(CliError::from)?;
+        // The keyring is consulted for presence only; the token itself is never shown. A
+        // profile nobody signed in to needs no keyring to say so.
+        let has_tokens = profile.identity.is_some()
+            && Authenticator::new(session::http_client()?)
+                .and_then(|a| a.has_tokens(&profile.id))
+                .map_err(CliError::from)?;
         let status = status_of(&profile, has_tokens);
         if args.json {
             session::print_json(&status)?;

@@ -23,12 +23,22 @@ pub mod exit {
     pub const USAGE: u8 = 2;
 }
 
+const EXIT_CODES_HELP: &str = "Exit codes (every command):
+  0  done
+  1  the command ran and found problems or failed: failed checks, not signed in (status),
+     Graph or network errors, items that failed in a bulk run
+  2  bad usage: an unknown flag, a bad flag value (the message names the flag), an unknown
+     profile, app or run; nothing was sent and nothing was changed
+With --json, results are JSON on stdout and so are errors:
+  {\"code\": \"invalid_input\", \"message\": \"...\", \"retryable\": false}";
+
 #[derive(Debug, Parser)]
 #[command(
     name = "botdeck",
     version,
     about = "Install, update and audit a Microsoft Teams bot app in your tenant",
-    propagate_version = true
+    propagate_version = true,
+    after_help = EXIT_CODES_HELP
 )]
 struct Cli {
     /// Use this folder for the cache and settings instead of the OS default.
@@ -71,17 +81,31 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    // Decided before parsing, so that even a command line clap refuses answers in JSON.
+    let json = std::env::args_os().skip(1).any(|a| a == "--json");
+    session::set_json_errors(json);
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) if !err.use_stderr() => err.exit(), // --help, --version
+        Err(err) if json => {
+            let text = err.to_string();
+            let first = text.lines().next().unwrap_or("bad usage");
+            return session::CliError::usage(first.trim_start_matches("error: ")).report();
+        }
+        Err(err) => err.exit(), // clap's own message, exit 2
+    };
     let paths = match DataPaths::resolve_with(cli.data_dir.clone(), cli.log_dir.clone()) {
         Ok(paths) => paths,
         Err(err) => {
-            eprintln!("botdeck: {err}");
-            return ExitCode::from(exit::USAGE);
+            return session::CliError::usage(err.to_string()).report();
         }
     };
     // The CLI's stdout is for results (often JSON); diagnostics go to the log file and,
     // for warnings and worse, stderr.
-    let _log = botdeck_core::logging::init(&paths.log_dir, "warn,botdeck=info", false);
+    let log = botdeck_core::logging::init(&paths.log_dir, "warn,botdeck=info", false);
+    for notice in log.notices() {
+        eprintln!("botdeck: {}. {}", notice.title, notice.message);
+    }
     tracing::info!(command = ?std::env::args().nth(1), "botdeck CLI start");
 
     match cli.command {
@@ -131,8 +155,8 @@ fn render_doctor(report: &DoctorReport) -> String {
         }
     }
     out.push_str(&format!(
-        "\nData:  {}\nCache: {}\nLogs:  {}\n",
-        report.data_dir, report.database_file, report.log_file
+        "\nData:  {}\nState: {}\nCache: {}\nLogs:  {}\n",
+        report.data_dir, report.state_file, report.cache_file, report.log_file
     ));
     out
 }

@@ -21,7 +21,6 @@ macro_rules! emit_line {
 
 const EXIT_OK: u8 = 0;
 const EXIT_FINDINGS: u8 = 1;
-const EXIT_USAGE: u8 = 2;
 
 #[derive(Debug, Args)]
 pub struct PackageArgs {
@@ -192,10 +191,7 @@ pub fn run(args: PackageArgs) -> ExitCode {
     };
     match result {
         Ok(code) => ExitCode::from(code),
-        Err(Failure(msg)) => {
-            eprintln!("botdeck: {}", msg.replace('\n', " "));
-            ExitCode::from(EXIT_USAGE)
-        }
+        Err(Failure(msg)) => crate::session::CliError::usage(msg.replace('\n', " ")).report(),
     }
 }
 

@@ -223,10 +223,36 @@ pub fn run(paths: &DataPaths, args: Args) -> ExitCode {
 }
 
 fn perm_err(err: PermissionError) -> CliError {
-    if err.is_usage() {
-        CliError::usage(err.to_string())
+    let exit = if err.is_usage() {
+        exit::USAGE
     } else {
-        CliError::failed(err.to_string())
+        exit::FINDINGS
+    };
+    CliError::api_with_exit(err.into(), exit)
+}
+
+impl Target {
+    /// Every id is checked before the keyring or Graph is asked anything.
+    fn validate(&self) -> Result<(), CliError> {
+        use botdeck_core::installs::{validate::check_target_id, TargetKind};
+        let usage = |e: botdeck_core::installs::InstallsError| CliError::usage(e.to_string());
+        for team in &self.teams {
+            check_target_id("--team", TargetKind::Team, team.trim()).map_err(usage)?;
+        }
+        for chat in &self.chats {
+            check_target_id("--chat", TargetKind::Chat, chat.trim()).map_err(usage)?;
+        }
+        if let Some(app_id) = &self.app_id {
+            if uuid::Uuid::try_parse(app_id.trim()).is_err() {
+                return Err(CliError::usage(format!(
+                    "--app-id {app_id:?}: expected the bot's Entra application id, a GUID"
+                )));
+            }
+        }
+        if self.max_targets == 0 {
+            return Err(CliError::usage("--max-targets: at least 1"));
+        }
+        Ok(())
     }
 }
 
@@ -295,6 +321,7 @@ fn inspect(
 }
 
 fn show(paths: &DataPaths, a: ShowArgs) -> Result<u8, CliError> {
+    a.target.validate()?;
     let session = Session::open(paths, a.target.profile.as_deref())?;
     let runtime = session::runtime()?;
     let app_id = app_id_of(a.target.app_id.as_deref(), None)?;
@@ -456,6 +483,7 @@ fn diff_exit(diff: &PermissionDiff) -> u8 {
 }
 
 fn diff_cmd(paths: &DataPaths, a: DiffArgs, as_matrix: bool) -> Result<u8, CliError> {
+    a.target.validate()?;
     let session = Session::open(paths, a.target.profile.as_deref())?;
     let runtime = session::runtime()?;
     let (diff, granted) = run_diff(
@@ -564,6 +592,7 @@ fn render_diff(d: &PermissionDiff) -> String {
 }
 
 fn consent_url(paths: &DataPaths, a: ConsentArgs) -> Result<u8, CliError> {
+    a.target.validate()?;
     let session = Session::open(paths, a.target.profile.as_deref())?;
     let runtime = session::runtime()?;
     let (diff, _) = run_diff(

@@ -1,9 +1,11 @@
 //! What every tenant-facing command needs: the store, the chosen profile, a valid token.
 
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use botdeck_core::auth::{self, AuthError, Authenticator, Feature};
 use botdeck_core::config::DataPaths;
+use botdeck_core::error::{ApiError, ErrorCode};
 use botdeck_core::graph::GraphClient;
 use botdeck_core::profiles::{Profile, ProfileError, Profiles};
 use botdeck_core::secrets::Sensitive;
@@ -11,45 +13,95 @@ use botdeck_core::store::Store;
 
 use crate::exit;
 
-/// A failure with the exit code it maps to. The message is printed as `botdeck: <message>`.
+/// Set once at start when the command line asks for `--json`: errors are then printed to
+/// stdout as the same `{code, message, retryable}` object the window's IPC returns.
+static JSON_ERRORS: AtomicBool = AtomicBool::new(false);
+
+pub fn set_json_errors(on: bool) {
+    JSON_ERRORS.store(on, Ordering::Relaxed);
+}
+
+/// A failure with the exit code it maps to. Printed as `botdeck: <message>` on stderr, or with
+/// `--json` as `{"code", "message", "retryable"}` on stdout.
 #[derive(Debug)]
 pub struct CliError {
     pub message: String,
+    /// The process exit code: [`exit::USAGE`] or [`exit::FINDINGS`].
     pub code: u8,
+    pub kind: ErrorCode,
+    pub retryable: bool,
 }
 
 impl CliError {
+    /// A bad flag value or a command that cannot run as given (exit 2).
     pub fn usage(message: impl Into<String>) -> Self {
         Self {
             message: message.into(),
             code: exit::USAGE,
+            kind: ErrorCode::InvalidInput,
+            retryable: false,
         }
     }
 
+    /// The command ran and failed (exit 1).
     pub fn failed(message: impl Into<String>) -> Self {
         Self {
             message: message.into(),
             code: exit::FINDINGS,
+            kind: ErrorCode::Internal,
+            retryable: false,
         }
     }
 
+    /// From the core's edge error; what the admin asked for wrongly is exit 2, the rest 1.
+    pub fn api(err: ApiError) -> Self {
+        let code = match err.code {
+            ErrorCode::InvalidInput | ErrorCode::InvalidRequest | ErrorCode::NotFound => {
+                exit::USAGE
+            }
+            _ => exit::FINDINGS,
+        };
+        Self {
+            message: err.message,
+            code,
+            kind: err.code,
+            retryable: err.retryable,
+        }
+    }
+
+    /// Like [`CliError::api`] but keeping the caller's exit code.
+    pub fn api_with_exit(err: ApiError, code: u8) -> Self {
+        Self {
+            code,
+            ..Self::api(err)
+        }
+    }
+
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "code": self.kind,
+            "message": self.message,
+            "retryable": self.retryable,
+        })
+    }
+
     pub fn report(self) -> ExitCode {
-        eprintln!("botdeck: {}", self.message);
+        if JSON_ERRORS.load(Ordering::Relaxed) {
+            println!("{}", self.to_json());
+        } else {
+            eprintln!("botdeck: {}", self.message);
+        }
         ExitCode::from(self.code)
     }
 }
 
 impl From<AuthError> for CliError {
     fn from(err: AuthError) -> Self {
-        let code = match err {
-            AuthError::Profile(ProfileError::Invalid { .. } | ProfileError::NotFound(_)) => {
-                exit::USAGE
-            }
-            _ => exit::FINDINGS,
-        };
+        // The sign-in error's own wording says more than its parts (e.g. the keyring's).
+        let message = err.to_string();
         Self {
-            message: err.to_string(),
-            code,
+            message,
+            ..Self::api(ApiError::from(err))
         }
     }
 }
@@ -62,14 +114,15 @@ impl From<ProfileError> for CliError {
 
 impl From<botdeck_core::store::StoreError> for CliError {
     fn from(err: botdeck_core::store::StoreError) -> Self {
-        Self::failed(err.to_string())
+        Self::api_with_exit(ApiError::from(err), exit::FINDINGS)
     }
 }
 
 pub fn open_store(paths: &DataPaths) -> Result<Store, CliError> {
     let (store, report) = Store::open_in(&paths.data_dir)?;
-    if let Some(moved) = report.corrupt_file_moved_to {
-        eprintln!("botdeck: the local cache was damaged; it was moved to {moved} and recreated (it is rebuilt from the tenant)");
+    // stderr: stdout is for results, often JSON.
+    for notice in report.notices() {
+        eprintln!("botdeck: {}. {}", notice.title, notice.message);
     }
     Ok(store)
 }

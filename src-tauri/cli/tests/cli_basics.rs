@@ -38,7 +38,8 @@ fn doctor_json_reports_every_check() {
     assert_eq!(ids, ["data_dir", "sqlite", "log_dir", "keyring", "webview"]);
     let sqlite = &report["checks"][1];
     assert_eq!(sqlite["status"], "ok", "{sqlite}");
-    assert!(tmp.path().join("data/botdeck.sqlite3").exists());
+    assert!(tmp.path().join("data/state.sqlite3").exists());
+    assert!(tmp.path().join("data/cache.sqlite3").exists());
 }
 
 #[test]

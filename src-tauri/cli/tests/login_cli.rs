@@ -221,11 +221,14 @@ fn login_is_refused_without_a_keyring_and_writes_no_token() {
         .output()
         .expect("run");
     assert_eq!(out.status.code(), Some(1));
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("keyring"), "{stderr}");
+    // --json: the error is the {code, message, retryable} object on stdout.
+    let error = json(&out);
+    assert_eq!(error["code"], "keyring", "{error}");
+    let message = error["message"].as_str().unwrap_or_default();
+    assert!(message.contains("keyring"), "{message}");
     assert!(
-        stderr.contains("never keeps tokens anywhere else"),
-        "{stderr}"
+        message.contains("never keeps tokens anywhere else"),
+        "{message}"
     );
     // Refused before any code was issued: the simulator saw no device-code request.
     let metrics = serde_json::to_value(e.sim.metrics()).expect("metrics");
@@ -233,10 +236,12 @@ fn login_is_refused_without_a_keyring_and_writes_no_token() {
         metrics["http_round_trips"], 0,
         "no request reached Entra: {metrics}"
     );
-    // The profile the admin described is kept (nothing typed is lost), signed out.
+    // A refused sign-in leaves no half-made profile behind.
+    let out = botdeck(e.dir.path(), &["profile", "list", "--json"]);
+    assert_eq!(json(&out), serde_json::json!([]));
     let out = botdeck(e.dir.path(), &["status", "--profile", "Sim", "--json"]);
-    assert_eq!(out.status.code(), Some(1));
-    assert_eq!(json(&out)["signedIn"], false);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(json(&out)["code"], "not_found");
 }
 
 #[test]

@@ -78,8 +78,14 @@ impl DataPaths {
         }
     }
 
-    pub fn database_file(&self) -> PathBuf {
-        self.data_dir.join("botdeck.sqlite3")
+    /// Profiles, settings, audit log, bulk journals: what the tenant cannot give back.
+    pub fn state_file(&self) -> PathBuf {
+        self.data_dir.join(crate::store::STATE_FILE)
+    }
+
+    /// The mirror of the tenant; may be deleted at any time.
+    pub fn cache_file(&self) -> PathBuf {
+        self.data_dir.join(crate::store::CACHE_FILE)
     }
 }
 

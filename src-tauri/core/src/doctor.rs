@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::config::DataPaths;
-use crate::store::{Store, SCHEMA_VERSION};
+use crate::store::{CacheCheck, Store, CACHE_SCHEMA_VERSION, STATE_SCHEMA_VERSION};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
@@ -33,7 +33,10 @@ pub struct Check {
 pub struct DoctorReport {
     pub version: String,
     pub data_dir: String,
-    pub database_file: String,
+    /// Profiles, settings, audit log and bulk journals.
+    pub state_file: String,
+    /// The mirror of the tenant.
+    pub cache_file: String,
     pub log_dir: String,
     pub log_file: String,
     pub checks: Vec<Check>,
@@ -56,7 +59,8 @@ pub fn run(paths: &DataPaths) -> DoctorReport {
     DoctorReport {
         version: env!("CARGO_PKG_VERSION").to_string(),
         data_dir: paths.data_dir.display().to_string(),
-        database_file: paths.database_file().display().to_string(),
+        state_file: paths.state_file().display().to_string(),
+        cache_file: paths.cache_file().display().to_string(),
         log_dir: paths.log_dir.display().to_string(),
         log_file: crate::logging::current_log_file(&paths.log_dir)
             .display()
@@ -122,38 +126,49 @@ fn check_log_dir(dir: &Path) -> Check {
     }
 }
 
+/// Opens both databases with a full `integrity_check` of the cache (it also cross-checks
+/// indexes), repairing what start-up would repair.
 fn check_sqlite(dir: &Path) -> Check {
-    match Store::open_in(dir) {
+    match Store::open_in_with(dir, CacheCheck::Thorough) {
         Ok((store, report)) => {
             let mut detail = format!(
-                "{} — schema version {} of {}",
-                store.path().display(),
-                report.schema_version,
-                SCHEMA_VERSION
+                "{} — schema version {} of {}; {} — schema version {} of {}, integrity_check passed",
+                store.state_path().display(),
+                report.state_schema_version,
+                STATE_SCHEMA_VERSION,
+                store.cache_path().display(),
+                report.cache_schema_version,
+                CACHE_SCHEMA_VERSION,
             );
-            let status = if let Some(moved) = &report.corrupt_file_moved_to {
-                detail.push_str(&format!(
-                    "; a damaged cache was moved to {moved} and a fresh one created"
-                ));
-                CheckStatus::Warn
-            } else {
-                CheckStatus::Ok
-            };
+            let notices = report.notices();
+            let mut status = CheckStatus::Ok;
+            for notice in &notices {
+                detail.push_str(&format!("; {}: {}", notice.title, notice.message));
+                status = match notice.level {
+                    crate::ipc_types::NoticeLevel::Error => CheckStatus::Fail,
+                    crate::ipc_types::NoticeLevel::Warning if status == CheckStatus::Ok => {
+                        CheckStatus::Warn
+                    }
+                    _ => status,
+                };
+            }
             check(
                 "sqlite",
-                "Local cache (SQLite)",
+                "Local databases (SQLite)",
                 status,
                 detail,
-                (status == CheckStatus::Warn)
-                    .then_some("The cache is rebuilt from the tenant on the next sync."),
+                (status != CheckStatus::Ok).then_some(
+                    "The cache is rebuilt from the tenant on the next sync; the state database \
+                     comes back from its newest backup in the backups folder.",
+                ),
             )
         }
         Err(err) => check(
             "sqlite",
-            "Local cache (SQLite)",
+            "Local databases (SQLite)",
             CheckStatus::Fail,
             err.to_string(),
-            Some("See the message; the cache can always be deleted and rebuilt from the tenant."),
+            Some("See the message; the cache file can always be deleted and rebuilt from the tenant."),
         ),
     }
 }
@@ -268,7 +283,8 @@ mod tests {
         assert_eq!(sqlite.status, CheckStatus::Ok);
         assert!(sqlite
             .detail
-            .contains(&format!("schema version {SCHEMA_VERSION}")));
+            .contains(&format!("schema version {STATE_SCHEMA_VERSION}")));
+        assert!(sqlite.detail.contains("integrity_check passed"));
         assert!(report.log_file.ends_with(".log"));
     }
 }

@@ -334,6 +334,50 @@ impl GraphClient {
         into_result(&url, answer)
     }
 
+    /// A directory query that needs Graph's advanced query parameters (an OData cast, `$count`,
+    /// `$search`): sends `ConsistencyLevel: eventual` on every page and follows `@odata.nextLink`.
+    pub async fn get_all_eventual(
+        &self,
+        token: &Sensitive<String>,
+        path: &str,
+    ) -> Result<Vec<Value>, GraphError> {
+        let mut items = Vec::new();
+        let mut next = Some(path.to_string());
+        let mut pages = 0u32;
+        while let Some(link) = next.take() {
+            pages += 1;
+            if pages > 10_000 {
+                return Err(GraphError::Protocol(
+                    "more than 10 000 pages; stopping".into(),
+                ));
+            }
+            let url = self.resolve(&link)?;
+            let response = self
+                .http
+                .get(&url)
+                .bearer_auth(token.expose())
+                .header("client-request-id", uuid::Uuid::new_v4().to_string())
+                .header("ConsistencyLevel", "eventual")
+                .send()
+                .await
+                .map_err(|e| offline(&url, e))?;
+            let page = read_json(&url, response).await?;
+            match page.get("value") {
+                Some(Value::Array(values)) => items.extend(values.iter().cloned()),
+                _ => {
+                    return Err(GraphError::Protocol(format!(
+                        "{link}: a collection without `value`"
+                    )))
+                }
+            }
+            next = page
+                .get("@odata.nextLink")
+                .and_then(Value::as_str)
+                .map(str::to_string);
+        }
+        Ok(items)
+    }
+
     /// Follows `@odata.nextLink` to the end; empty pages in between are normal.
     pub async fn get_all(
         &self,

@@ -15,6 +15,7 @@ pub mod logging;
 pub mod pacing;
 pub mod package;
 pub mod permissions;
+pub mod private;
 pub mod profiles;
 pub mod secrets;
 pub mod store;

@@ -15,6 +15,17 @@ pub struct LogGuard {
     pub log_dir: PathBuf,
     /// Set when the file could not be opened; logging then goes to stderr only.
     pub file_error: Option<String>,
+    /// Log files or folders other users could read, made private at start.
+    pub made_private: Vec<String>,
+}
+
+impl LogGuard {
+    /// The start-up notice about files made private, if any were.
+    pub fn notices(&self) -> Vec<crate::ipc_types::Notice> {
+        crate::private::notice(&self.made_private)
+            .into_iter()
+            .collect()
+    }
 }
 
 /// Today's file; the appender names files `<prefix>.<YYYY-MM-DD>.<suffix>`.
@@ -32,6 +43,13 @@ pub fn init(log_dir: &Path, default_filter: &str, to_stderr: bool) -> LogGuard {
             .unwrap_or_else(|_| EnvFilter::new("info"))
     };
 
+    // Earlier versions created the folder and files readable by everyone.
+    let was_empty = std::fs::read_dir(log_dir).is_ok_and(|mut d| d.next().is_none());
+    let made_private: Vec<String> = crate::private::tighten_tree(log_dir)
+        .map(|fixed| fixed.iter().map(|p| p.display().to_string()).collect())
+        .ok()
+        .filter(|_| !was_empty)
+        .unwrap_or_default();
     let (file_layer, worker, file_error) = match open_appender(log_dir) {
         Ok(appender) => {
             let (writer, guard) = tracing_appender::non_blocking(appender);
@@ -64,6 +82,7 @@ pub fn init(log_dir: &Path, default_filter: &str, to_stderr: bool) -> LogGuard {
         _worker: worker,
         log_dir: log_dir.to_path_buf(),
         file_error,
+        made_private,
     }
 }
 
@@ -80,13 +99,17 @@ enum LogFileError {
 fn open_appender(
     log_dir: &Path,
 ) -> Result<tracing_appender::rolling::RollingFileAppender, LogFileError> {
-    std::fs::create_dir_all(log_dir)?;
-    Ok(tracing_appender::rolling::Builder::new()
+    crate::private::create_private_dir(log_dir)?;
+    let appender = tracing_appender::rolling::Builder::new()
         .rotation(tracing_appender::rolling::Rotation::DAILY)
         .filename_prefix(LOG_FILE_PREFIX)
         .filename_suffix(LOG_FILE_SUFFIX)
         .max_log_files(KEEP_DAYS)
-        .build(log_dir)?)
+        .build(log_dir)?;
+    // The appender creates today's file with the default mode; the folder is private anyway,
+    // and the file is made owner-only too (files of later days are fixed at the next start).
+    let _ = crate::private::tighten_tree(log_dir);
+    Ok(appender)
 }
 
 #[cfg(test)]
@@ -100,6 +123,25 @@ mod tests {
         std::fs::write(&file, b"x").expect("write");
         let appender = open_appender(&file.join("logs"));
         assert!(appender.is_err());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn log_folder_and_file_are_private() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let logs = dir.path().join("logs");
+        let appender = open_appender(&logs).expect("appender");
+        drop(appender);
+        assert_eq!(crate::private::mode_of(&logs), Some(0o700));
+        for entry in std::fs::read_dir(&logs).expect("list") {
+            let path = entry.expect("entry").path();
+            assert_eq!(
+                crate::private::mode_of(&path),
+                Some(0o600),
+                "{}",
+                path.display()
+            );
+        }
     }
 
     #[test]

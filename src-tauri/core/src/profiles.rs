@@ -53,6 +53,10 @@ pub struct Identity {
     pub tenant_name: String,
     pub verified_domains: Vec<String>,
     pub directory_roles: Vec<String>,
+    /// True when the roles could not be read at sign-in. Reading them is optional: the sign-in
+    /// still succeeds, and role advice is withheld rather than guessed.
+    #[serde(default)]
+    pub directory_roles_unknown: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -162,6 +166,7 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Profile> {
                 .unwrap_or_default(),
             verified_domains: json_list(row.get("verified_domains")?),
             directory_roles: json_list(row.get("directory_roles")?),
+            directory_roles_unknown: row.get("directory_roles_unknown")?,
         }),
         None => None,
     };
@@ -283,10 +288,28 @@ impl<'a> Profiles<'a> {
         Ok(())
     }
 
+    /// The app registration a profile signs in with; the caller signs it out first (tokens
+    /// issued to the old client are useless to the new one).
+    pub fn update_client_id(&self, id: &str, client_id: &str) -> Result<(), ProfileError> {
+        if !is_guid(client_id.trim()) {
+            return Err(ProfileError::Invalid {
+                field: "clientId",
+                reason: "must be the application (client) id of your app registration, a GUID"
+                    .into(),
+            });
+        }
+        self.store.connection().execute(
+            "UPDATE profile SET client_id = ?2 WHERE id = ?1",
+            params![id, client_id.trim()],
+        )?;
+        Ok(())
+    }
+
     pub fn record_identity(&self, id: &str, identity: &Identity) -> Result<(), ProfileError> {
         self.store.connection().execute(
             "UPDATE profile SET account_upn = ?2, account_name = ?3, account_object_id = ?4,
-                tenant_id = ?5, tenant_name = ?6, verified_domains = ?7, directory_roles = ?8
+                tenant_id = ?5, tenant_name = ?6, verified_domains = ?7, directory_roles = ?8,
+                directory_roles_unknown = ?9
              WHERE id = ?1",
             params![
                 id,
@@ -297,6 +320,7 @@ impl<'a> Profiles<'a> {
                 identity.tenant_name,
                 to_json(&identity.verified_domains),
                 to_json(&identity.directory_roles),
+                identity.directory_roles_unknown,
             ],
         )?;
         Ok(())
@@ -321,7 +345,8 @@ impl<'a> Profiles<'a> {
         self.store.connection().execute(
             "UPDATE profile SET account_upn = NULL, account_name = NULL, account_object_id = NULL,
                 tenant_id = NULL, tenant_name = NULL, verified_domains = '[]',
-                directory_roles = '[]', granted_scopes = '[]', token_expires_at = NULL
+                directory_roles = '[]', directory_roles_unknown = 0, granted_scopes = '[]',
+                token_expires_at = NULL
              WHERE id = ?1",
             [id],
         )?;

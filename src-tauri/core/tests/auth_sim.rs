@@ -17,7 +17,7 @@ use botdeck_core::config::Cloud;
 use botdeck_core::profiles::{NewProfile, Profile, Profiles};
 use botdeck_core::secrets::Sensitive;
 use botdeck_core::store::Store;
-use tenant_sim::{RunningSim, SimConfig, TenantSize, BOTDECK_PUBLIC_CLIENT_ID};
+use tenant_sim::{FaultRule, RunningSim, SimConfig, TenantSize, BOTDECK_PUBLIC_CLIENT_ID};
 use tokio_util::sync::CancellationToken;
 
 struct Fixture {
@@ -550,4 +550,93 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
         }
     }
     out
+}
+
+fn member_of_requests(sim: &RunningSim) -> u64 {
+    sim.metrics()
+        .requests_per_route
+        .iter()
+        .filter(|(route, _)| route.contains("memberOf"))
+        .map(|(_, n)| *n)
+        .sum()
+}
+
+/// The admin of the large tenant is in thousands of groups; sign-in asks Graph for the directory
+/// roles only (one request), instead of paging through every membership.
+#[tokio::test]
+#[ignore = "needs an unlocked Secret Service: run through `make test`"]
+async fn large_tenant_sign_in_asks_only_for_directory_roles() {
+    let f = fixture(|c| c.size = TenantSize::Large).await;
+    f.sim.reset_metrics();
+    let started = std::time::Instant::now();
+    let signed_in = sign_in_with_device_code(&f).await;
+    let sign_in_time = started.elapsed();
+    assert!(!signed_in.identity.directory_roles_unknown);
+    assert!(
+        signed_in
+            .identity
+            .directory_roles
+            .iter()
+            .any(|r| r == "Teams Administrator"),
+        "{:?}",
+        signed_in.identity.directory_roles
+    );
+    assert_eq!(member_of_requests(&f.sim), 1, "one request for the roles");
+
+    println!("large tenant: sign-in (device code + identity) took {sign_in_time:.2?}");
+    let _ = f.auth.sign_out(&f.profile.id);
+}
+
+/// A measurement, not a check (speed is never pass/fail): the identity read of today against
+/// the membership walk sign-in used to do, on the large tenant. Run it by name with
+/// `--include-ignored --nocapture`.
+#[tokio::test]
+#[ignore = "measurement (slow: pages through ~10 000 memberships); needs the keyring"]
+async fn measure_large_tenant_identity_read_against_the_old_membership_walk() {
+    let f = fixture(|c| c.size = TenantSize::Large).await;
+    sign_in_with_device_code(&f).await;
+    let profile = Profiles::new(&f.store).get(&f.profile.id).expect("profile");
+    let (token, _) = f
+        .auth
+        .access_token(&profile, Feature::ReadTenant)
+        .await
+        .expect("token");
+    let graph = auth::graph_of(&reqwest::Client::new(), &profile);
+    f.sim.reset_metrics();
+    let now = std::time::Instant::now();
+    auth::whoami(&graph, &token).await.expect("whoami");
+    let whoami_time = now.elapsed();
+    let now = std::time::Instant::now();
+    let all = graph.get_all(&token, "me/memberOf").await.expect("walk");
+    let walk_time = now.elapsed();
+    println!(
+        "large tenant: identity read (me + organization + roles cast) {whoami_time:.2?}; \
+         old walk of me/memberOf: {} memberships, {walk_time:.2?}",
+        all.len()
+    );
+    let _ = f.auth.sign_out(&f.profile.id);
+}
+
+/// Reading the roles is optional: when Graph refuses it, the sign-in still succeeds and says
+/// the roles are unknown (no role advice is guessed).
+#[tokio::test]
+#[ignore = "needs an unlocked Secret Service: run through `make test`"]
+async fn roles_that_cannot_be_read_leave_the_sign_in_standing_with_roles_unknown() {
+    let f = fixture(|c| {
+        c.faults = vec![FaultRule {
+            route: "/v1.0/me/memberOf/**".into(),
+            rate_503: 1.0,
+            ..Default::default()
+        }]
+    })
+    .await;
+    let signed_in = sign_in_with_device_code(&f).await;
+    assert!(signed_in.identity.directory_roles_unknown);
+    assert!(signed_in.identity.directory_roles.is_empty());
+    assert_eq!(signed_in.identity.account_upn, f.sim.admin_upn());
+    let profile = Profiles::new(&f.store).get(&f.profile.id).expect("profile");
+    let identity = profile.identity.expect("identity recorded");
+    assert!(identity.directory_roles_unknown, "kept with the profile");
+    assert!(auth::ROLES_UNKNOWN_NOTICE.contains("could not be read"));
+    let _ = f.auth.sign_out(&f.profile.id);
 }

@@ -739,10 +739,21 @@ async fn a_run_killed_mid_flight_is_verified_then_resumed_without_duplicates() {
         !in_flight.is_empty(),
         "the journal knows what was on the wire"
     );
+    assert!(
+        in_flight.len() <= installs::bulk::JOURNAL_CHUNK,
+        "only the chunk on the wire is journalled in flight: {}",
+        in_flight.len()
+    );
+    let reads_before = w.route("GET /teams/{id}/installedApps");
 
     let resumed = installs::execute_run(&w.ctx(), &run_id, &|_| {}, &CancellationToken::new())
         .await
         .expect("resume");
+    assert_eq!(
+        w.route("GET /teams/{id}/installedApps") - reads_before,
+        in_flight.len() as u64,
+        "the resume reads back exactly the items the journal shows in flight"
+    );
     assert_eq!(resumed.status, "completed");
     assert_eq!(resumed.succeeded, plan.items.len() as u64, "{resumed:?}");
     assert_eq!(

@@ -989,28 +989,72 @@ impl<'a> Ctx<'a> {
                 }
                 self.entity("users/$entity", render::user_default(&t, &t.users[u]))
             }
-            ("GET", 3, "memberOf" | "transitiveMemberOf") => {
+            ("GET", 3, "memberOf" | "transitiveMemberOf")
+            | ("GET", 4, "memberOf" | "transitiveMemberOf") => {
                 if is_self {
                     self.req_same_pair(MEMBER_OF_D, MEMBER_OF_A, Family::Directory)?;
                 } else {
                     self.req_same_pair(&MEMBER_OF_D[1..], MEMBER_OF_A, Family::Directory)?;
                 }
+                // Documented (List a user's direct memberships): "OData cast is also enabled;
+                // for example, you can cast to get just the directoryRoles the user is a member
+                // of", and "ConsistencyLevel: eventual ... and $count are required when using
+                // the $search, $filter, $orderby, or OData cast query parameters".
+                let cast = if n == 4 {
+                    let cast = match self.s(3) {
+                        "microsoft.graph.directoryRole" => MemberCast::Roles,
+                        "microsoft.graph.group" => MemberCast::Groups,
+                        other => {
+                            return Err(GraphError::new(
+                                400,
+                                "Request_UnsupportedQuery",
+                                format!("Unsupported OData cast '{other}' on memberOf."),
+                            ))
+                        }
+                    };
+                    let eventual = self
+                        .req
+                        .headers
+                        .get("ConsistencyLevel")
+                        .and_then(|v| v.to_str().ok())
+                        .is_some_and(|v| v.eq_ignore_ascii_case("eventual"));
+                    if !eventual || self.q.count.as_deref() != Some("true") {
+                        return Err(GraphError::new(
+                            400,
+                            "Request_UnsupportedQuery",
+                            "OData cast on memberOf is an advanced query: set the ConsistencyLevel header to 'eventual' and add $count=true.",
+                        ));
+                    }
+                    Some(cast)
+                } else {
+                    None
+                };
                 let uid = u;
-                let mut objs: Vec<Value> = t.users[uid]
-                    .roles
-                    .iter()
-                    .map(|&r| render::directory_role(&t.roles[r]))
-                    .collect();
-                objs.extend(
-                    t.groups
-                        .iter()
-                        .filter(|g| g.members.contains(&uid))
-                        .map(|g| render::group_member_of(&t, g)),
-                );
+                let mut objs: Vec<Value> = Vec::new();
+                if cast != Some(MemberCast::Groups) {
+                    objs.extend(
+                        t.users[uid]
+                            .roles
+                            .iter()
+                            .map(|&r| render::directory_role(&t.roles[r])),
+                    );
+                }
+                if cast != Some(MemberCast::Roles) {
+                    objs.extend(
+                        t.groups
+                            .iter()
+                            .filter(|g| g.members.contains(&uid))
+                            .map(|g| render::group_member_of(&t, g)),
+                    );
+                }
                 let spec = ListSpec {
                     family: Family::Directory,
                     type_name: "DirectoryObject",
-                    context: "directoryObjects".into(),
+                    context: match cast {
+                        Some(MemberCast::Roles) => "directoryRoles".into(),
+                        Some(MemberCast::Groups) => "groups".into(),
+                        None => "directoryObjects".into(),
+                    },
                     default_page: 100,
                     max_top: Some(999),
                     filter_props: &["id", "displayName"],
@@ -2620,6 +2664,13 @@ impl<'a> Ctx<'a> {
             _ => Err(self.no_route()),
         }
     }
+}
+
+/// The OData casts `memberOf` answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum MemberCast {
+    Roles,
+    Groups,
 }
 
 struct ListSpec<'a> {

@@ -806,3 +806,52 @@ async fn only_the_submitter_or_a_teams_admin_withdraws_a_submission() {
     );
     sim.shutdown().await;
 }
+
+/// Documented (List a user's direct memberships): an OData cast returns just the directory
+/// roles, and needs `ConsistencyLevel: eventual` with `$count`.
+#[tokio::test]
+async fn member_of_cast_to_directory_roles_returns_only_roles_as_an_advanced_query() {
+    let sim = sim(TenantSize::Large).await;
+    let tok = device_login(&sim, "User.Read", None).await;
+    let token = tok["access_token"].as_str().unwrap();
+    let path = "/me/memberOf/microsoft.graph.directoryRole?$select=id,displayName,roleTemplateId&$count=true";
+    let url = format!("{}{}", sim.graph_base_url(), path);
+    let r = send(
+        client()
+            .get(&url)
+            .bearer_auth(token)
+            .header("ConsistencyLevel", "eventual"),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let values = r.body["value"].as_array().expect("value");
+    assert!(!values.is_empty());
+    assert!(
+        values
+            .iter()
+            .all(|o| o["@odata.type"] == "#microsoft.graph.directoryRole"),
+        "{values:?}"
+    );
+    assert!(
+        r.body.get("@odata.nextLink").is_none(),
+        "one page for a few roles"
+    );
+    assert!(r.body["@odata.count"].as_u64().is_some(), "{}", r.body);
+
+    // Without the advanced query parameters the cast is refused, as documented.
+    let bare = get(&sim, token, "/me/memberOf/microsoft.graph.directoryRole").await;
+    assert_eq!(bare.status, 400);
+    assert_eq!(bare.body["error"]["code"], "Request_UnsupportedQuery");
+    let odd = send(
+        client()
+            .get(format!(
+                "{}/me/memberOf/microsoft.graph.user?$count=true",
+                sim.graph_base_url()
+            ))
+            .bearer_auth(token)
+            .header("ConsistencyLevel", "eventual"),
+    )
+    .await;
+    assert_eq!(odd.status, 400);
+    sim.shutdown().await;
+}

@@ -5,6 +5,7 @@ import userEvent from "@testing-library/user-event";
 vi.mock("../ipc", () => import("../test/ipcMock"));
 
 import { App } from "../App";
+import { validity } from "./SignInDialog";
 import { ipc, resetIpcMock } from "../test/ipcMock";
 import { signedInSession, signedOutSession } from "../test/fixtures";
 
@@ -111,6 +112,15 @@ describe("sign-in", () => {
     await user.click(await screen.findByTestId("menu-sign-out"));
     expect(ipc.signOut).toHaveBeenCalledWith("p-demo");
     await waitFor(() => expect(screen.getByTestId("profile-label")).toHaveTextContent("not signed in"));
+  });
+});
+
+describe("device code validity", () => {
+  it("says seconds when the code expires within a minute", () => {
+    expect(validity(45)).toBe("45 seconds");
+    expect(validity(1)).toBe("1 second");
+    expect(validity(60)).toBe("1 minute");
+    expect(validity(899)).toBe("14 minutes");
   });
 });
 

@@ -20,6 +20,12 @@ import {
 import { CopyRegular, OpenRegular } from "@fluentui/react-icons";
 import { ipc, type ApiError, type DeviceCodePrompt, type Feature, type Profile, type SessionView } from "../ipc";
 
+/** "14 minutes", "1 minute", "45 seconds": never "valid for 0 minutes". Rounded down. */
+export function validity(secs: number): string {
+  const plural = (n: number, unit: string) => (n === 1 ? `1 ${unit}` : `${n} ${unit}s`);
+  return secs < 60 ? plural(Math.max(0, Math.floor(secs)), "second") : plural(Math.floor(secs / 60), "minute");
+}
+
 const useStyles = makeStyles({
   code: {
     fontFamily: tokens.fontFamilyMonospace,
@@ -130,7 +136,7 @@ export function SignInDialog({
               <>
                 <Text>
                   Open <b>{phase.prompt.verificationUri}</b> and enter this code. It is valid for{" "}
-                  {Math.round(phase.prompt.expiresInSecs / 60)} minutes.
+                  {validity(phase.prompt.expiresInSecs)}.
                 </Text>
                 <div className={styles.code} data-testid="device-code" aria-label="Sign-in code">
                   {phase.prompt.userCode}

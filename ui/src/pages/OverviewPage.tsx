@@ -43,11 +43,17 @@ export function OverviewPage({ info, onNavigate }: { info: AppInfo | null; onNav
                 Signed in as {identity.accountName} ({identity.accountUpn})
               </Text>
               <div className={styles.counts}>
-                {identity.directoryRoles.map((r) => (
-                  <Badge key={r} appearance="tint" color="brand">
-                    {r}
+                {identity.directoryRolesUnknown ? (
+                  <Badge appearance="outline" color="warning" data-testid="roles-unknown">
+                    Roles unknown
                   </Badge>
-                ))}
+                ) : (
+                  identity.directoryRoles.map((r) => (
+                    <Badge key={r} appearance="tint" color="brand">
+                      {r}
+                    </Badge>
+                  ))
+                )}
               </div>
               {session?.roleAdvice.map((line) => (
                 <Text key={line} size={200} data-testid="role-advice">

@@ -160,8 +160,12 @@ export function SettingsPage({
         <CardHeader header={<Text weight="semibold">Where BotDeck keeps things</Text>} />
         <div className={styles.body}>
           <Text>
-            Cache and settings (SQLite):{" "}
-            <span className={styles.mono} data-testid="path-database">{report?.databaseFile ?? info?.dataDir ?? "…"}</span>
+            Profiles, settings, audit log and bulk-run journals (backed up in its folder's backups):{" "}
+            <span className={styles.mono} data-testid="path-state">{report?.stateFile ?? info?.dataDir ?? "…"}</span>
+          </Text>
+          <Text>
+            Cache of your tenant (safe to delete, rebuilt on the next sync):{" "}
+            <span className={styles.mono} data-testid="path-cache">{report?.cacheFile ?? info?.dataDir ?? "…"}</span>
           </Text>
           <Text>
             Log file: <span className={styles.mono} data-testid="path-log">{report?.logFile ?? info?.logFile ?? "…"}</span>

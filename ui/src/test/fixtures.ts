@@ -12,7 +12,8 @@ export const appInfo: AppInfo = {
 export const doctorReport: DoctorReport = {
   version: "0.1.0",
   dataDir: "/home/admin/.local/share/botdeck",
-  databaseFile: "/home/admin/.local/share/botdeck/botdeck.sqlite3",
+  stateFile: "/home/admin/.local/share/botdeck/state.sqlite3",
+  cacheFile: "/home/admin/.local/share/botdeck/cache.sqlite3",
   logDir: "/home/admin/.local/state/botdeck/logs",
   logFile: "/home/admin/.local/state/botdeck/logs/botdeck.2026-11-22.log",
   checks: [
@@ -63,6 +64,7 @@ export const signedInProfile: Profile = {
     tenantName: "Contoso",
     verifiedDomains: ["contoso.onmicrosoft.com"],
     directoryRoles: ["Teams Administrator"],
+    directoryRolesUnknown: false,
   },
   grantedScopes: ["User.Read", "Team.ReadBasic.All"],
   tokenExpiresAt: "2026-11-22T16:00:00Z",

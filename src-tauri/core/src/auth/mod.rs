@@ -62,6 +62,30 @@ pub struct DeviceCodePrompt {
     pub message: Option<String>,
 }
 
+impl DeviceCodePrompt {
+    /// "14 minutes", "1 minute", "45 seconds": a code that expires within a minute is never
+    /// announced as valid for 0 minutes.
+    pub fn validity(&self) -> String {
+        validity_words(self.expires_in_secs)
+    }
+}
+
+pub fn validity_words(secs: u64) -> String {
+    let plural = |n: u64, unit: &str| {
+        if n == 1 {
+            format!("1 {unit}")
+        } else {
+            format!("{n} {unit}s")
+        }
+    };
+    if secs < 60 {
+        plural(secs, "second")
+    } else {
+        // Rounded down: never promise more time than there is.
+        plural(secs / 60, "minute")
+    }
+}
+
 impl From<&DeviceCodeGrant> for DeviceCodePrompt {
     fn from(grant: &DeviceCodeGrant) -> Self {
         Self {
@@ -303,7 +327,17 @@ fn text(value: &Value, key: &str) -> String {
         .to_string()
 }
 
-/// `/me`, `/organization` and `/me/memberOf` (directory roles), all readable with User.Read.
+/// The memberships that are directory roles, and nothing else: Graph filters by the OData cast,
+/// so an admin in thousands of groups costs one page, not one page per hundred groups.
+/// Documented (List a user's direct memberships): "OData cast is also enabled; for example, you
+/// can cast to get just the directoryRoles the user is a member of"; the cast needs
+/// `ConsistencyLevel: eventual` and `$count`.
+pub const DIRECTORY_ROLES_PATH: &str =
+    "me/memberOf/microsoft.graph.directoryRole?$select=id,displayName,roleTemplateId&$count=true";
+
+/// `/me`, `/organization` and the directory roles among `/me/memberOf`, all readable with
+/// User.Read. The roles are optional: if they cannot be read the identity says so
+/// (`directory_roles_unknown`) and sign-in still succeeds.
 pub async fn whoami(
     graph: &GraphClient,
     token: &Sensitive<String>,
@@ -320,16 +354,27 @@ pub async fn whoami(
         .and_then(|v| v.first())
         .cloned()
         .unwrap_or(Value::Null);
-    let memberships = graph.get_all(token, "me/memberOf").await?;
-    let mut roles: Vec<String> = memberships
-        .iter()
-        .filter(|m| {
-            m.get("@odata.type").and_then(Value::as_str) == Some("#microsoft.graph.directoryRole")
-        })
-        .map(|m| text(m, "displayName"))
-        .filter(|name| !name.is_empty())
-        .collect();
-    roles.sort();
+    let (roles, roles_unknown) = match graph.get_all_eventual(token, DIRECTORY_ROLES_PATH).await {
+        Ok(memberships) => {
+            let mut roles: Vec<String> = memberships
+                .iter()
+                // The cast already filters; a server that ignores it must not make groups roles.
+                .filter(|m| match m.get("@odata.type").and_then(Value::as_str) {
+                    Some(t) => t == "#microsoft.graph.directoryRole",
+                    None => true,
+                })
+                .map(|m| text(m, "displayName"))
+                .filter(|name| !name.is_empty())
+                .collect();
+            roles.sort();
+            roles.dedup();
+            (roles, false)
+        }
+        Err(err) => {
+            tracing::warn!(%err, "cannot read the signed-in admin's directory roles; signing in with roles unknown");
+            (Vec::new(), true)
+        }
+    };
     let mut domains: Vec<(bool, String)> = org
         .get("verifiedDomains")
         .and_then(Value::as_array)
@@ -355,6 +400,7 @@ pub async fn whoami(
         tenant_name: text(&org, "displayName"),
         verified_domains: domains.into_iter().map(|(_, d)| d).collect(),
         directory_roles: roles,
+        directory_roles_unknown: roles_unknown,
     })
 }
 
@@ -378,6 +424,11 @@ pub fn roles_for(feature: Feature) -> &'static [&'static str] {
         ],
     }
 }
+
+/// The notice shown after a sign-in whose roles could not be read.
+pub const ROLES_UNKNOWN_NOTICE: &str = "Your directory roles could not be read, so BotDeck \
+    cannot tell in advance which actions your role allows; Microsoft will refuse what it does \
+    not. Sign in again later to retry.";
 
 /// "Publishing needs Teams Administrator; you are Teams Communications Support Engineer."
 pub fn role_advice(feature: Feature, held: &[String]) -> Option<String> {
@@ -421,5 +472,20 @@ mod tests {
             "Publishing to the org catalog needs Global Administrator or Teams Administrator; \
              you are Teams Communications Support Engineer."
         );
+    }
+}
+
+#[cfg(test)]
+mod validity_tests {
+    use super::validity_words;
+
+    #[test]
+    fn a_code_expiring_within_a_minute_says_seconds() {
+        assert_eq!(validity_words(45), "45 seconds");
+        assert_eq!(validity_words(1), "1 second");
+        assert_eq!(validity_words(0), "0 seconds");
+        assert_eq!(validity_words(60), "1 minute");
+        assert_eq!(validity_words(119), "1 minute");
+        assert_eq!(validity_words(900), "15 minutes");
     }
 }

@@ -318,25 +318,22 @@ pub fn plan(
     })
 }
 
-/// Runs a closure with `synchronous=FULL`: the journal must survive a power cut.
+/// Runs a closure in one transaction. The journal lives in the state database, which is always
+/// written with `synchronous=FULL`: it must survive a power cut.
 fn durably<T>(
     store: &mut Store,
     f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T, InstallsError>,
 ) -> Result<T, InstallsError> {
-    store
-        .connection()
-        .pragma_update(None, "synchronous", "FULL")?;
-    let result = (|| {
-        let tx = store.connection_mut().transaction()?;
-        let out = f(&tx)?;
-        tx.commit()?;
-        Ok(out)
-    })();
-    store
-        .connection()
-        .pragma_update(None, "synchronous", "NORMAL")?;
-    result
+    let tx = store.connection_mut().transaction()?;
+    let out = f(&tx)?;
+    tx.commit()?;
+    Ok(out)
 }
+
+/// How many items are journalled as in flight at a time: four `$batch` requests' worth, enough
+/// to keep the paced executor busy, few enough that a resume after a crash reads back at most
+/// this many items instead of the whole run.
+pub const JOURNAL_CHUNK: usize = 4 * crate::batch::MAX_BATCH;
 
 /// Journals a plan as a new run; answers its id.
 pub fn create_run(
@@ -531,101 +528,106 @@ pub async fn execute_run(
         }
     }
 
-    // 2. Everything still to do: journal as in flight, then send.
+    // 2. Everything still to do, a chunk at a time: journal the chunk as in flight, send it,
+    // record the answers. A crash leaves only the chunk on the wire marked in flight, so a
+    // resume reads back those items and sends the never-sent ones without reading them first.
     let work: Vec<WorkItem> = items
         .into_iter()
         .filter(|i| matches!(i.state, ItemState::Pending | ItemState::InFlight))
         .collect();
-    {
-        let mut store = lock(ctx.store);
-        durably(&mut store, |tx| {
-            let mut stmt = tx.prepare_cached(
-                "UPDATE bulk_item SET state = 'in_flight', installation_id = ?4, updated_at = ?5
-                 WHERE run_id = ?1 AND kind = ?2 AND target_id = ?3",
-            )?;
-            let now = now_text();
-            for i in &work {
-                stmt.execute(params![
-                    run_id,
-                    i.kind.as_str(),
-                    i.target_id,
-                    i.installation_id,
-                    now
-                ])?;
-            }
-            Ok(())
-        })?;
-    }
     let mut finished: Vec<Finished> = Vec::new();
-    let mut requests = Vec::with_capacity(work.len());
-    let mut owners = Vec::with_capacity(work.len());
-    for (n, item) in work.iter().enumerate() {
-        match request_for(ctx.graph.base_url(), &run, item) {
-            Ok(r) => {
-                requests.push(r);
-                owners.push(n);
-            }
-            Err(reason) => {
-                failed += 1;
-                done += 1;
-                finished.push(Finished {
-                    kind: item.kind,
-                    target_id: item.target_id.clone(),
-                    target_name: item.target_name.clone(),
-                    state: ItemState::Failed,
-                    installation_id: item.installation_id.clone(),
-                    status: None,
-                    error_code: Some("NotInstalled".into()),
-                    message: Some(reason.to_string()),
-                    request_id: None,
-                    attempts: 0,
-                    inventory: None,
-                });
-            }
+    for chunk in work.chunks(JOURNAL_CHUNK) {
+        if cancel.is_cancelled() {
+            break;
         }
-    }
-    report(&phase, done, failed);
-    let mut answered = vec![false; work.len()];
-    let mut has_request = vec![false; work.len()];
-    for &n in &owners {
-        if let Some(h) = has_request.get_mut(n) {
-            *h = true;
-        }
-    }
-    let mut flush_error = None;
-    ctx.executor
-        .run(ctx.tokens, &requests, cancel, |index, response| {
-            let Some(&n) = owners.get(index) else { return };
-            let Some(item) = work.get(n) else { return };
-            if let Some(a) = answered.get_mut(n) {
-                *a = true;
-            }
-            let f = outcome(&run, item, &response);
-            if f.state == ItemState::Failed {
-                failed += 1;
-            }
-            done += 1;
-            finished.push(f);
-            if finished.len() >= 20 {
-                if let Err(err) = flush(ctx.store, run_id, &run, &mut finished) {
-                    flush_error = Some(err);
+        {
+            let mut store = lock(ctx.store);
+            durably(&mut store, |tx| {
+                let mut stmt = tx.prepare_cached(
+                    "UPDATE bulk_item SET state = 'in_flight', installation_id = ?4, updated_at = ?5
+                     WHERE run_id = ?1 AND kind = ?2 AND target_id = ?3",
+                )?;
+                let now = now_text();
+                for i in chunk {
+                    stmt.execute(params![
+                        run_id,
+                        i.kind.as_str(),
+                        i.target_id,
+                        i.installation_id,
+                        now
+                    ])?;
                 }
-                report(&phase, done, failed);
+                Ok(())
+            })?;
+        }
+        let mut requests = Vec::with_capacity(chunk.len());
+        let mut owners = Vec::with_capacity(chunk.len());
+        for (n, item) in chunk.iter().enumerate() {
+            match request_for(ctx.graph.base_url(), &run, item) {
+                Ok(r) => {
+                    requests.push(r);
+                    owners.push(n);
+                }
+                Err(reason) => {
+                    failed += 1;
+                    done += 1;
+                    finished.push(Finished {
+                        kind: item.kind,
+                        target_id: item.target_id.clone(),
+                        target_name: item.target_name.clone(),
+                        state: ItemState::Failed,
+                        installation_id: item.installation_id.clone(),
+                        status: None,
+                        error_code: Some("NotInstalled".into()),
+                        message: Some(reason.to_string()),
+                        request_id: None,
+                        attempts: 0,
+                        inventory: None,
+                    });
+                }
             }
-        })
-        .await;
-    flush(ctx.store, run_id, &run, &mut finished)?;
-    if let Some(err) = flush_error {
-        return Err(err);
-    }
-    // Never sent (cancelled): back to pending, so a resume sends them without verifying.
-    {
+        }
+        report(&phase, done, failed);
+        let mut answered = vec![false; chunk.len()];
+        let mut has_request = vec![false; chunk.len()];
+        for &n in &owners {
+            if let Some(h) = has_request.get_mut(n) {
+                *h = true;
+            }
+        }
+        let mut flush_error = None;
+        ctx.executor
+            .run(ctx.tokens, &requests, cancel, |index, response| {
+                let Some(&n) = owners.get(index) else { return };
+                let Some(item) = chunk.get(n) else { return };
+                if let Some(a) = answered.get_mut(n) {
+                    *a = true;
+                }
+                let f = outcome(&run, item, &response);
+                if f.state == ItemState::Failed {
+                    failed += 1;
+                }
+                done += 1;
+                finished.push(f);
+                if finished.len() >= 20 {
+                    if let Err(err) = flush(ctx.store, run_id, &run, &mut finished) {
+                        flush_error = Some(err);
+                    }
+                    report(&phase, done, failed);
+                }
+            })
+            .await;
+        flush(ctx.store, run_id, &run, &mut finished)?;
+        if let Some(err) = flush_error {
+            return Err(err);
+        }
+        // Never sent (cancelled): back to pending, so a resume sends them without verifying.
         let mut store = lock(ctx.store);
         durably(&mut store, |tx| {
             let mut stmt = tx.prepare_cached(
                 "UPDATE bulk_item SET state = 'pending' WHERE run_id = ?1 AND kind = ?2 AND target_id = ?3 AND state = 'in_flight'",
             )?;
-            for (n, item) in work.iter().enumerate() {
+            for (n, item) in chunk.iter().enumerate() {
                 if !answered.get(n).copied().unwrap_or(true)
                     && has_request.get(n).copied().unwrap_or(false)
                 {

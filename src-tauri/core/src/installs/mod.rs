@@ -11,6 +11,7 @@ pub mod bulk;
 pub mod ipc;
 pub mod query;
 pub mod sync;
+pub mod validate;
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -29,9 +30,10 @@ pub use query::{
 };
 pub use sync::{sync, SyncContext, SyncOptions, SyncReport};
 
-/// Forward-only schema of this module (one migration step). Replace, don't append, until the
-/// first release; after that, add a new step instead.
-pub const SCHEMA: &str = "CREATE TABLE inventory_item (
+/// Forward-only schema of this module, in two steps: the inventory (cache database, a mirror of
+/// the tenant) and the bulk-run journal (state database). Replace, don't append, until the first
+/// release; after that, add a new step instead.
+pub const INVENTORY_SCHEMA: &str = "CREATE TABLE inventory_item (
         app_id             TEXT NOT NULL,
         kind               TEXT NOT NULL,
         target_id          TEXT NOT NULL,
@@ -82,8 +84,11 @@ pub const SCHEMA: &str = "CREATE TABLE inventory_item (
         delta_link TEXT NOT NULL,
         saved_at   TEXT NOT NULL,
         PRIMARY KEY (app_id, kind)
-    ) STRICT;
-    CREATE TABLE bulk_run (
+    ) STRICT;";
+
+/// The bulk-run journal lives in the state database: `installs resume` needs it after a crash
+/// and the tenant cannot give it back.
+pub const JOURNAL_SCHEMA: &str = "CREATE TABLE bulk_run (
         id             TEXT PRIMARY KEY NOT NULL,
         app_id         TEXT NOT NULL,
         app_name       TEXT NOT NULL,

@@ -44,16 +44,19 @@ pub const GRAPH_APP_ID: &str = "00000003-0000-0000-c000-000000000000";
 /// Forward-only schema of this module (one migration step). Replace, don't append, until the
 /// first release; after that, add a new step instead.
 ///
-/// - `permission_profile`: custom profiles the admin imported, as their JSON form.
-/// - `permission_name_cache`: app role / scope id → value and display name per resource
+/// - `permission_profile` (state database): custom profiles the admin imported, as their JSON
+///   form; the tenant cannot give them back.
+/// - `permission_name_cache` (cache database): app role / scope id → value and display name per resource
 ///   service principal, so a re-inspection does not re-read Graph's large service principal.
-pub const SCHEMA: &str = "CREATE TABLE permission_profile (
+pub const PROFILE_SCHEMA: &str = "CREATE TABLE permission_profile (
         id          TEXT PRIMARY KEY NOT NULL,
         name        TEXT NOT NULL,
         body        TEXT NOT NULL,
         imported_at TEXT NOT NULL
-    ) STRICT;
-    CREATE TABLE permission_name_cache (
+    ) STRICT;";
+
+/// Cache-database part: names re-readable from Graph at any time.
+pub const NAME_CACHE_SCHEMA: &str = "CREATE TABLE permission_name_cache (
         resource_id     TEXT NOT NULL,
         resource_app_id TEXT,
         resource_name   TEXT NOT NULL,

@@ -3,4 +3,9 @@
 /**
  * The signed-in identity, as learnt from Graph after sign-in.
  */
-export type Identity = { accountUpn: string, accountName: string, accountObjectId: string, tenantId: string, tenantName: string, verifiedDomains: Array<string>, directoryRoles: Array<string>, };
+export type Identity = { accountUpn: string, accountName: string, accountObjectId: string, tenantId: string, tenantName: string, verifiedDomains: Array<string>, directoryRoles: Array<string>, 
+/**
+ * True when the roles could not be read at sign-in. Reading them is optional: the sign-in
+ * still succeeds, and role advice is withheld rather than guessed.
+ */
+directoryRolesUnknown: boolean, };
