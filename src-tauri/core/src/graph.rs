@@ -171,6 +171,7 @@ impl GraphClient {
         method: &reqwest::Method,
         url: &str,
         body: Body<'_>,
+        headers: &[(&str, &str)],
     ) -> Result<Answer, GraphError> {
         let mut request = self
             .http
@@ -178,6 +179,9 @@ impl GraphClient {
             .bearer_auth(token.expose())
             .header("client-request-id", uuid::Uuid::new_v4().to_string())
             .timeout(self.timeout);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
         match body {
             Body::None => {}
             Body::Json(value) => request = request.json(value),
@@ -226,9 +230,20 @@ impl GraphClient {
         path: &str,
         body: Body<'_>,
     ) -> Result<Answer, GraphError> {
+        self.call_with_headers(token, method, path, body, &[]).await
+    }
+
+    async fn call_with_headers(
+        &self,
+        token: &Sensitive<String>,
+        method: reqwest::Method,
+        path: &str,
+        body: Body<'_>,
+        headers: &[(&str, &str)],
+    ) -> Result<Answer, GraphError> {
         let url = self.resolve(path)?;
         if !self.paced {
-            return self.send_once(token, &method, &url, body).await;
+            return self.send_once(token, &method, &url, body, headers).await;
         }
         let limits = self
             .limits
@@ -238,7 +253,7 @@ impl GraphClient {
         loop {
             attempt += 1;
             tokio::time::sleep_until(self.pacer.reserve(&limits)).await;
-            let result = self.send_once(token, &method, &url, body).await;
+            let result = self.send_once(token, &method, &url, body, headers).await;
             let wait = match &result {
                 Ok(a) if a.status == 429 || a.status == 503 => {
                     self.pacer.observe(&limits, a.status == 429, a.retry_after);
@@ -315,7 +330,7 @@ impl GraphClient {
     ) -> Result<GraphResponse, GraphError> {
         let url = self.resolve(path)?;
         let body = body.map(Body::Json).unwrap_or(Body::None);
-        into_result(&url, self.send_once(token, &method, &url, body).await?)
+        into_result(&url, self.send_once(token, &method, &url, body, &[]).await?)
     }
 
     /// Uploads bytes (an app package zip) with the given content type.
@@ -352,16 +367,18 @@ impl GraphClient {
                 ));
             }
             let url = self.resolve(&link)?;
-            let response = self
-                .http
-                .get(&url)
-                .bearer_auth(token.expose())
-                .header("client-request-id", uuid::Uuid::new_v4().to_string())
-                .header("ConsistencyLevel", "eventual")
-                .send()
-                .await
-                .map_err(|e| offline(&url, e))?;
-            let page = read_json(&url, response).await?;
+            let answer = self
+                .call_with_headers(
+                    token,
+                    reqwest::Method::GET,
+                    &link,
+                    Body::None,
+                    &[("ConsistencyLevel", "eventual")],
+                )
+                .await?;
+            let page = into_result(&url, answer)?.body.ok_or_else(|| {
+                GraphError::Protocol(format!("{url}: the response is not JSON"))
+            })?;
             match page.get("value") {
                 Some(Value::Array(values)) => items.extend(values.iter().cloned()),
                 _ => {
