@@ -71,5 +71,5 @@ pub fn set_theme(state: State<'_, AppState>, request: Request<'_>) -> Result<UiS
 pub fn recent_activity(
     state: State<'_, AppState>,
 ) -> Result<Vec<botdeck_core::audit::AuditRecord>, ApiError> {
-    Ok(botdeck_core::audit::recent(&*state.store()?, 500)?)
+    Ok(botdeck_core::audit::recent(&*state.store()?, 5000)?)
 }

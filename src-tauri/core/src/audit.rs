@@ -25,6 +25,10 @@ pub const SCHEMA: &str = "CREATE TABLE audit_log (
     ) STRICT;
     CREATE INDEX audit_log_at ON audit_log (at DESC);";
 
+/// A later step: the bulk run an entry belongs to, so the Activity page groups a run's items.
+pub const RUN_ID_STEP: &str = "ALTER TABLE audit_log ADD COLUMN run_id TEXT;
+    CREATE INDEX audit_log_run ON audit_log (run_id) WHERE run_id IS NOT NULL;";
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
@@ -81,6 +85,8 @@ pub struct AuditRecord {
     pub at: DateTime<Utc>,
     #[serde(flatten)]
     pub entry: AuditEntry,
+    /// Set for the items of a bulk run (`installs runs` lists the runs).
+    pub run_id: Option<String>,
 }
 
 pub fn record(store: &Store, entry: &AuditEntry) -> Result<i64, StoreError> {
@@ -111,7 +117,7 @@ pub fn recent(store: &Store, limit: u32) -> Result<Vec<AuditRecord>, StoreError>
     let conn = store.connection();
     let mut stmt = conn.prepare(
         "SELECT id, at, profile_id, tenant_id, actor, action, target_kind, target_id, target_name,
-                outcome, detail, request_id
+                outcome, detail, request_id, run_id
          FROM audit_log ORDER BY id DESC LIMIT ?1",
     )?;
     let rows = stmt.query_map([limit], |row| {
@@ -134,6 +140,7 @@ pub fn recent(store: &Store, limit: u32) -> Result<Vec<AuditRecord>, StoreError>
                 detail: row.get(10)?,
                 request_id: row.get(11)?,
             },
+            run_id: row.get(12)?,
         })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
@@ -174,5 +181,6 @@ mod tests {
         assert_eq!(rows[0].entry.target_id, "19:def");
         assert_eq!(rows[0].entry.outcome, Outcome::AlreadyDone);
         assert_eq!(rows[1].entry, entry);
+        assert_eq!(rows[1].run_id, None, "not part of a bulk run");
     }
 }

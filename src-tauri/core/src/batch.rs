@@ -122,6 +122,9 @@ pub struct Executor {
     pub max_in_flight: usize,
     /// Throttling (429/503) is waited out this many times before an item is reported failed.
     pub max_attempts: u32,
+    /// Requests per `$batch` (at most [`MAX_BATCH`]). Smaller batches answer sooner, so
+    /// progress and cancel follow the work item by item rather than twenty at a time.
+    pub max_batch: usize,
 }
 
 struct Pending {
@@ -148,6 +151,7 @@ impl Executor {
             limits,
             max_in_flight: 32,
             max_attempts: 12,
+            max_batch: MAX_BATCH,
         }
     }
 
@@ -312,7 +316,7 @@ impl Executor {
     ) -> (Vec<usize>, Instant) {
         let mut batch = Vec::with_capacity(MAX_BATCH);
         let mut taken = Vec::with_capacity(MAX_BATCH);
-        let mut cap = MAX_BATCH;
+        let mut cap = self.max_batch.clamp(1, MAX_BATCH);
         let mut send_at = now;
         let mut horizon = now + BATCH_WINDOW;
         let mut position = 0;
@@ -343,7 +347,10 @@ impl Executor {
                 taken.push(0);
                 if let Some(p) = pending.get(&i) {
                     let slot = self.pacer.reserve(&p.limits);
-                    cap = self.limits.batch_size_for(&p.limits);
+                    cap = self
+                        .limits
+                        .batch_size_for(&p.limits)
+                        .min(self.max_batch.clamp(1, MAX_BATCH));
                     send_at = send_at.max(slot);
                     horizon = slot + BATCH_WINDOW;
                     batch.push(i);

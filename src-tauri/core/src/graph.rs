@@ -376,9 +376,9 @@ impl GraphClient {
                     &[("ConsistencyLevel", "eventual")],
                 )
                 .await?;
-            let page = into_result(&url, answer)?.body.ok_or_else(|| {
-                GraphError::Protocol(format!("{url}: the response is not JSON"))
-            })?;
+            let page = into_result(&url, answer)?
+                .body
+                .ok_or_else(|| GraphError::Protocol(format!("{url}: the response is not JSON")))?;
             match page.get("value") {
                 Some(Value::Array(values)) => items.extend(values.iter().cloned()),
                 _ => {

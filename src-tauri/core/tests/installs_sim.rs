@@ -14,8 +14,8 @@ use botdeck_core::auth::{scopes, Feature, Sleeper};
 use botdeck_core::batch::Executor;
 use botdeck_core::catalog::{self, Actor, CatalogApp};
 use botdeck_core::installs::{
-    self, BulkAction, InstallState, InventoryQuery, ItemState, RunProgress, Selection, SyncContext,
-    SyncOptions, TargetKind, TargetRef,
+    self, BulkAction, InstallState, InventoryQuery, InventorySort, ItemState, RunProgress,
+    Selection, SyncContext, SyncOptions, TargetKind, TargetRef,
 };
 use botdeck_core::pacing::{Pacer, RouteLimits};
 use botdeck_core::secrets::Sensitive;
@@ -689,6 +689,113 @@ async fn a_cancelled_run_resumes_without_installing_anything_twice() {
 }
 
 #[tokio::test]
+async fn cancel_stops_after_the_requests_on_the_wire_and_counts_what_was_not_attempted() {
+    let w = World::new(demo()).await;
+    w.sync().await;
+    let plan = installs::plan(
+        &w.store.lock().expect("lock"),
+        &w.app,
+        BulkAction::Install,
+        &not_installed_teams(),
+    )
+    .expect("plan");
+    assert!(
+        plan.items.len() > installs::bulk::BULK_BATCH * 2,
+        "{}",
+        plan.items.len()
+    );
+    let run_id = installs::create_run(&w.store, &plan, &w.actor()).expect("run");
+    let cancel = CancellationToken::new();
+    let stop = cancel.clone();
+    let seen: Mutex<Vec<u64>> = Mutex::new(Vec::new());
+    let progress = |p: &RunProgress| {
+        seen.lock().expect("lock").push(p.done);
+        if p.done > 0 {
+            stop.cancel();
+        }
+    };
+    let summary = installs::execute_run(&w.ctx(), &run_id, &progress, &cancel)
+        .await
+        .expect("run");
+    assert_eq!(summary.status, "cancelled");
+    assert!(summary.cancel_requested);
+    let total = plan.items.len() as u64;
+    assert_eq!(summary.total, total);
+    assert!(summary.pending > 0, "{summary:?}");
+    assert_eq!(
+        summary.succeeded + summary.already_done + summary.failed + summary.pending,
+        total,
+        "done, failed and not attempted add up: {summary:?}"
+    );
+    // Only what was on the wire was sent, and every one of those answers was recorded.
+    let sent = w.route("POST /teams/{id}/installedApps");
+    assert_eq!(sent, total - summary.pending, "{summary:?}");
+    assert!(
+        sent < total,
+        "the cancel stopped the run: {sent} of {total} sent"
+    );
+    let store = w.store.lock().expect("lock");
+    let not_attempted =
+        installs::run_items(&store, &run_id, Some(ItemState::Pending)).expect("items");
+    assert_eq!(not_attempted.len() as u64, summary.pending);
+    let in_flight = installs::run_items(&store, &run_id, Some(ItemState::InFlight)).expect("items");
+    assert!(
+        in_flight.is_empty(),
+        "nothing is left looking sent: {in_flight:?}"
+    );
+    // Each item that was sent is in the audit log, tied to its run.
+    let audited = audit::recent(&store, 1000)
+        .expect("audit")
+        .into_iter()
+        .filter(|r| r.run_id.as_deref() == Some(run_id.as_str()))
+        .count() as u64;
+    assert_eq!(audited, sent);
+    // Progress counted item by item, never jumping a batch at a time.
+    let seen = seen.lock().expect("lock");
+    assert!(
+        seen.windows(2).all(|w| w[1] <= w[0] + 1),
+        "progress steps of one: {seen:?}"
+    );
+}
+
+#[tokio::test]
+async fn progress_advances_per_item_and_a_cancel_after_the_last_request_completes_the_run() {
+    let w = World::new(demo()).await;
+    w.sync().await;
+    let plan = installs::plan(
+        &w.store.lock().expect("lock"),
+        &w.app,
+        BulkAction::Install,
+        &not_installed_teams(),
+    )
+    .expect("plan");
+    let total = plan.items.len() as u64;
+    let run_id = installs::create_run(&w.store, &plan, &w.actor()).expect("run");
+    let cancel = CancellationToken::new();
+    let stop = cancel.clone();
+    let seen: Mutex<Vec<u64>> = Mutex::new(Vec::new());
+    let progress = |p: &RunProgress| {
+        seen.lock().expect("lock").push(p.done);
+        if p.done == p.total {
+            stop.cancel();
+        }
+    };
+    let summary = installs::execute_run(&w.ctx(), &run_id, &progress, &cancel)
+        .await
+        .expect("run");
+    assert_eq!(summary.status, "completed", "{summary:?}");
+    assert!(summary.cancel_requested);
+    assert_eq!((summary.succeeded, summary.pending), (total, 0));
+    let mut distinct = seen.lock().expect("lock").clone();
+    distinct.dedup();
+    assert_eq!(
+        distinct,
+        (0..=total).collect::<Vec<_>>(),
+        "every item moves the count by one"
+    );
+}
+
+#[tokio::test]
 async fn a_run_killed_mid_flight_is_verified_then_resumed_without_duplicates() {
     let w = World::new(SimConfig {
         size: TenantSize::Demo,
@@ -1154,5 +1261,73 @@ async fn keyset_pages_walk_the_same_rows_as_one_big_page() {
     assert!(
         installs::query(&store, &w.app.id, &both).is_err(),
         "a cursor and an offset at once are refused"
+    );
+}
+
+#[tokio::test]
+async fn the_cache_sorts_by_the_column_asked_for_and_refuses_a_version_that_is_not_one() {
+    let w = World::new(demo()).await;
+    w.sync().await;
+    let store = w.store.lock().expect("lock");
+    let names = |sort, descending| -> Vec<String> {
+        installs::query(
+            &store,
+            &w.app.id,
+            &InventoryQuery {
+                kind: Some(TargetKind::Team),
+                sort: Some(sort),
+                descending,
+                limit: 1000,
+                ..Default::default()
+            },
+        )
+        .expect("query")
+        .rows
+        .into_iter()
+        .map(|r| r.display_name.to_lowercase())
+        .collect()
+    };
+    let up = names(InventorySort::Name, false);
+    let mut sorted = up.clone();
+    sorted.sort();
+    assert_eq!(up, sorted);
+    let mut down = names(InventorySort::Name, true);
+    down.reverse();
+    assert_eq!(down, up);
+    // Newest version first; rows without a version (not installed) last.
+    let by_version = installs::query(
+        &store,
+        &w.app.id,
+        &InventoryQuery {
+            sort: Some(InventorySort::Version),
+            descending: true,
+            limit: 1000,
+            ..Default::default()
+        },
+    )
+    .expect("query")
+    .rows;
+    let keys: Vec<Option<i64>> = by_version
+        .iter()
+        .map(|r| r.version.as_deref().map(catalog::version_key))
+        .collect();
+    let first_none = keys.iter().position(Option::is_none).unwrap_or(keys.len());
+    assert!(keys[first_none..].iter().all(Option::is_none), "{keys:?}");
+    assert!(
+        keys[..first_none].windows(2).all(|k| k[0] >= k[1]),
+        "{keys:?}"
+    );
+    let err = installs::query(
+        &store,
+        &w.app.id,
+        &InventoryQuery {
+            older_than: Some("abc".into()),
+            ..Default::default()
+        },
+    )
+    .expect_err("abc is not a version");
+    assert!(
+        err.to_string().contains("\"abc\" is not a version"),
+        "{err}"
     );
 }

@@ -156,7 +156,7 @@ pub struct RunSummary {
     pub run_id: String,
     pub action: BulkAction,
     pub app_name: String,
-    /// running, completed, cancelled.
+    /// running, completed, cancelled, interrupted.
     pub status: String,
     pub created_at: String,
     pub finished_at: Option<String>,
@@ -168,8 +168,13 @@ pub struct RunSummary {
     pub already_done: u64,
     #[ts(type = "number")]
     pub failed: u64,
+    /// Not attempted: never sent (the run was cancelled or interrupted before them).
     #[ts(type = "number")]
     pub pending: u64,
+    /// The admin asked this execution to stop. With `pending == 0` the cancel came after every
+    /// request was already on the wire, and the run completed.
+    #[serde(default)]
+    pub cancel_requested: bool,
 }
 
 fn lock(store: &Mutex<Store>) -> std::sync::MutexGuard<'_, Store> {
@@ -225,6 +230,7 @@ pub fn plan(
         })
     };
     if let Some(filter) = &selection.filter {
+        filter.check()?;
         let (clause, params) = where_clause(&app.id, filter);
         let mut stmt = conn.prepare(&format!(
             "{select} WHERE {clause} ORDER BY kind, display_name COLLATE NOCASE, target_id"
@@ -454,7 +460,16 @@ struct Finished {
     inventory: Option<(&'static str, Option<String>)>,
 }
 
+/// Requests per `$batch` in a bulk run: at Microsoft's 30 writes a second a batch of 20 waits
+/// two thirds of a second for its slot and answers all at once; four answer every ~130 ms, so
+/// progress advances item by item and a cancel leaves at most a few requests on the wire. The
+/// rate is the pacer's either way; only the number of round trips grows.
+pub const BULK_BATCH: usize = 4;
+
 /// Executes (or resumes) a run until every item is finished or the run is cancelled.
+///
+/// Cancel stops after the requests on the wire: their answers are recorded, everything not yet
+/// sent stays `pending` ("not attempted") for a later resume.
 pub async fn execute_run(
     ctx: &SyncContext<'_>,
     run_id: &str,
@@ -462,6 +477,9 @@ pub async fn execute_run(
     cancel: &CancellationToken,
 ) -> Result<RunSummary, InstallsError> {
     let run = load_run(&lock(ctx.store), run_id)?;
+    let mut executor = ctx.executor.clone();
+    executor.max_batch = BULK_BATCH;
+    let executor = &executor;
     lock(ctx.store).connection().execute(
         "UPDATE bulk_run SET status = 'running', finished_at = NULL WHERE id = ?1",
         [run_id],
@@ -497,7 +515,7 @@ pub async fn execute_run(
             .map(|i| SubRequest::get(installed_apps_read(i.kind, &i.target_id, &run.app_id)))
             .collect();
         let mut verdicts: Vec<(usize, Option<Finished>, Option<String>)> = Vec::new();
-        ctx.executor
+        executor
             .run(ctx.tokens, &requests, cancel, |index, response| {
                 let Some(&n) = uncertain.get(index) else {
                     return;
@@ -524,7 +542,7 @@ pub async fn execute_run(
         done += finished.len() as u64;
         flush(ctx.store, run_id, &run, &mut finished)?;
         if cancel.is_cancelled() {
-            return close(ctx.store, run_id, "cancelled");
+            return close(ctx.store, run_id, true);
         }
     }
 
@@ -596,7 +614,7 @@ pub async fn execute_run(
             }
         }
         let mut flush_error = None;
-        ctx.executor
+        executor
             .run(ctx.tokens, &requests, cancel, |index, response| {
                 let Some(&n) = owners.get(index) else { return };
                 let Some(item) = chunk.get(n) else { return };
@@ -609,12 +627,13 @@ pub async fn execute_run(
                 }
                 done += 1;
                 finished.push(f);
+                // The journal is written 20 at a time; progress goes out per answered item.
                 if finished.len() >= 20 {
                     if let Err(err) = flush(ctx.store, run_id, &run, &mut finished) {
                         flush_error = Some(err);
                     }
-                    report(&phase, done, failed);
                 }
+                report(&phase, done, failed);
             })
             .await;
         flush(ctx.store, run_id, &run, &mut finished)?;
@@ -638,31 +657,36 @@ pub async fn execute_run(
         })?;
     }
     report(&phase, done, failed);
-    let status = if cancel.is_cancelled() {
-        "cancelled"
-    } else {
-        "completed"
-    };
-    close(ctx.store, run_id, status)
+    close(ctx.store, run_id, cancel.is_cancelled())
 }
 
-fn close(store: &Mutex<Store>, run_id: &str, status: &str) -> Result<RunSummary, InstallsError> {
+/// Ends an execution: `cancelled` while anything is left to attempt, else `completed` — a
+/// cancel that came after the last request went out changed nothing and is not reported as
+/// having stopped the run.
+fn close(
+    store: &Mutex<Store>,
+    run_id: &str,
+    cancel_requested: bool,
+) -> Result<RunSummary, InstallsError> {
     let store = lock(store);
     let pending: i64 = store.connection().query_row(
         "SELECT COUNT(*) FROM bulk_item WHERE run_id = ?1 AND state IN ('pending', 'in_flight')",
         [run_id],
         |r| r.get(0),
     )?;
-    let status = if status == "completed" && pending > 0 {
-        "cancelled"
-    } else {
-        status
+    let status = match (pending > 0, cancel_requested) {
+        (false, _) => "completed",
+        (true, true) => "cancelled",
+        // Items never answered without a cancel: the sending task died; resume verifies them.
+        (true, false) => "interrupted",
     };
     store.connection().execute(
         "UPDATE bulk_run SET status = ?2, finished_at = ?3 WHERE id = ?1",
         params![run_id, status, now_text()],
     )?;
-    summary(&store, run_id)
+    let mut summary = summary(&store, run_id)?;
+    summary.cancel_requested = cancel_requested;
+    Ok(summary)
 }
 
 /// An upgrade or uninstall planned for a target the cache no longer knows an installation of.
@@ -890,8 +914,8 @@ fn flush(
             };
             tx.execute(
                 "INSERT INTO audit_log (at, profile_id, tenant_id, actor, action, target_kind, target_id,
-                    target_name, outcome, detail, request_id)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                    target_name, outcome, detail, request_id, run_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
                 params![
                     now,
                     entry.profile_id,
@@ -906,7 +930,8 @@ fn flush(
                         .and_then(|v| v.as_str().map(str::to_string))
                         .unwrap_or_else(|| "failed".into()),
                     entry.detail,
-                    entry.request_id
+                    entry.request_id,
+                    run_id
                 ],
             )?;
         }
@@ -949,6 +974,7 @@ pub fn summary(store: &Store, run_id: &str) -> Result<RunSummary, InstallsError>
         already_done: 0,
         failed: 0,
         pending: 0,
+        cancel_requested: false,
     };
     let conn = store.connection();
     let mut stmt =

@@ -6,8 +6,9 @@ use ts_rs::TS;
 
 use super::{
     BulkAction, BulkPlan, CoverageRow, InstallState, InstallsError, InventoryCursor, InventoryPage,
-    InventoryQuery, InventoryRow, ItemResult, ItemState, PlannedItem, RunProgress, RunSummary,
-    Selection, SkippedItem, SyncInfo, SyncOptions, SyncReport, TargetKind, TargetRef, VersionCount,
+    InventoryQuery, InventoryRow, InventorySort, ItemResult, ItemState, PlannedItem, RunProgress,
+    RunSummary, Selection, SkippedItem, SyncInfo, SyncOptions, SyncReport, TargetKind, TargetRef,
+    VersionCount,
 };
 use crate::catalog::CatalogApp;
 use crate::error::{ApiError, ErrorCode};
@@ -182,6 +183,7 @@ pub fn ts_bindings() -> Vec<crate::ipc_types::Binding> {
         InventoryRow,
         InventoryQuery,
         InventoryCursor,
+        InventorySort,
         InventoryPage,
         SyncInfo,
         SyncReport,

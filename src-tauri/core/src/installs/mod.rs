@@ -25,8 +25,9 @@ pub use bulk::{
     TargetRef,
 };
 pub use query::{
-    coverage, last_completed_sync, last_sync, query, version_spread, CoverageRow, InventoryCursor,
-    InventoryPage, InventoryQuery, InventoryRow, SyncInfo, VersionCount,
+    check_version, coverage, last_completed_sync, last_sync, query, version_spread, CoverageRow,
+    InventoryCursor, InventoryPage, InventoryQuery, InventoryRow, InventorySort, SyncInfo,
+    VersionCount,
 };
 pub use sync::{sync, SyncContext, SyncOptions, SyncReport};
 

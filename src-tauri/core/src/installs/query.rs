@@ -67,11 +67,89 @@ pub struct InventoryQuery {
     /// Case-insensitive substring of the name, detail or id.
     pub text: Option<String>,
     pub include_archived: Option<bool>,
+    /// Order of the rows (default: kind, then name).
+    pub sort: Option<InventorySort>,
+    /// Largest first (versions, names Z→A, newest reads).
+    pub descending: bool,
     pub offset: u32,
     pub limit: u32,
     /// Start after this row (from the previous page's `next`) instead of at `offset`.
     #[ts(optional = nullable)]
     pub after: Option<InventoryCursor>,
+}
+
+/// The columns the inventory can be sorted by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum InventorySort {
+    Name,
+    Kind,
+    /// Installed first (or last), then by version.
+    State,
+    Version,
+    /// When the row was last read.
+    Checked,
+}
+
+impl InventorySort {
+    fn order_by(self, descending: bool) -> String {
+        let dir = if descending { "DESC" } else { "ASC" };
+        let key = match self {
+            Self::Name => format!("display_name COLLATE NOCASE {dir}, kind"),
+            Self::Kind => format!("kind {dir}, display_name COLLATE NOCASE"),
+            Self::State => format!("state {dir}, version_key {dir}, display_name COLLATE NOCASE"),
+            // Rows without a version (not installed) sort after every version, either way.
+            Self::Version => {
+                format!("version_key IS NULL, version_key {dir}, display_name COLLATE NOCASE")
+            }
+            Self::Checked => {
+                format!("checked_at IS NULL, checked_at {dir}, display_name COLLATE NOCASE")
+            }
+        };
+        format!("{key}, target_id")
+    }
+}
+
+/// A version as the admin types it in a filter: `1`, `1.0` or `1.0.2` (an optional leading `v`).
+/// Anything else is refused rather than read as 0.0.0, which would silently select nothing.
+pub fn check_version(field: &str, value: &str) -> Result<(), InstallsError> {
+    let v = value.trim();
+    let digits = v.strip_prefix(['v', 'V']).unwrap_or(v);
+    let parts: Vec<&str> = digits.split('.').collect();
+    let ok = !digits.is_empty()
+        && parts.len() <= 3
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.len() <= 6 && p.bytes().all(|b| b.is_ascii_digit()));
+    if ok {
+        Ok(())
+    } else {
+        Err(InstallsError::Invalid(format!(
+            "{field} {value:?} is not a version: use numbers separated by dots, such as 1.0.2"
+        )))
+    }
+}
+
+impl InventoryQuery {
+    /// Refuses filter values that cannot mean anything (checked before any query or network).
+    pub fn check(&self) -> Result<(), InstallsError> {
+        if let Some(v) = &self.older_than {
+            check_version("older than", v)?;
+        }
+        if let Some(v) = &self.version {
+            check_version("at version", v)?;
+        }
+        if self
+            .text
+            .as_deref()
+            .is_some_and(|t| t.chars().count() > 200)
+        {
+            return Err(InstallsError::Invalid(
+                "the search text is longer than 200 characters".into(),
+            ));
+        }
+        Ok(())
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -212,6 +290,7 @@ pub fn query(
     app_id: &str,
     q: &InventoryQuery,
 ) -> Result<InventoryPage, InstallsError> {
+    q.check()?;
     let conn = store.connection();
     let (clause, params) = where_clause(app_id, q);
     let total: i64 = conn.query_row(
@@ -224,6 +303,12 @@ pub fn query(
     } else {
         q.limit.min(10_000)
     };
+    if q.after.is_some() && q.sort.is_some() {
+        // The cursor walks the default (kind, name, id) order; another order pages by offset.
+        return Err(InstallsError::Invalid(
+            "a sorted page starts at an offset, not after a row".into(),
+        ));
+    }
     if q.after.is_some() && q.offset > 0 {
         return Err(InstallsError::Invalid(
             "a page starts after a row or at an offset, not both".into(),
@@ -243,16 +328,20 @@ pub fn query(
     }
     page_params.push(Sql::Integer(i64::from(limit)));
     page_params.push(Sql::Integer(i64::from(q.offset)));
+    let order = match q.sort {
+        Some(sort) => sort.order_by(q.descending),
+        None => "kind, display_name COLLATE NOCASE, target_id".to_string(),
+    };
     let mut stmt = conn.prepare(&format!(
         "SELECT {ROW_COLUMNS} FROM inventory_item WHERE {page_clause}
-         ORDER BY kind, display_name COLLATE NOCASE, target_id LIMIT ? OFFSET ?"
+         ORDER BY {order} LIMIT ? OFFSET ?"
     ))?;
     let rows = stmt
         .query_map(rusqlite::params_from_iter(page_params.iter()), row_of)?
         .collect::<Result<Vec<_>, _>>()?;
     let next = rows
         .last()
-        .filter(|_| rows.len() == limit as usize)
+        .filter(|_| rows.len() == limit as usize && q.sort.is_none())
         .map(|r| InventoryCursor {
             kind: r.kind,
             display_name: r.display_name.clone(),
@@ -418,4 +507,54 @@ pub fn version_spread(store: &Store, app_id: &str) -> Result<Vec<VersionCount>, 
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_version_filter_takes_dotted_numbers_and_refuses_anything_else() {
+        for ok in ["1", "1.0", "1.0.2", "v1.0.3", " 2.10.0 "] {
+            assert!(check_version("older than", ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "abc", "", "1..2", "1.0.2.4", "1.0-beta", "1.a", "-1", "1234567",
+        ] {
+            let err = check_version("older than", bad).expect_err(bad);
+            assert!(
+                err.to_string()
+                    .starts_with(&format!("older than {bad:?} is not a version")),
+                "{err}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_query_is_checked_field_by_field() {
+        let q = InventoryQuery {
+            version: Some("latest".into()),
+            ..Default::default()
+        };
+        assert!(q
+            .check()
+            .expect_err("bad")
+            .to_string()
+            .contains("at version"));
+        let q = InventoryQuery {
+            text: Some("x".repeat(201)),
+            ..Default::default()
+        };
+        assert!(q.check().is_err());
+        assert!(InventoryQuery::default().check().is_ok());
+    }
+
+    #[test]
+    fn sorting_by_version_keeps_rows_without_one_last_in_both_directions() {
+        for descending in [false, true] {
+            let order = InventorySort::Version.order_by(descending);
+            assert!(order.starts_with("version_key IS NULL"), "{order}");
+            assert!(order.ends_with("target_id"), "a total order: {order}");
+        }
+    }
 }

@@ -3,6 +3,15 @@ import type { BulkAction } from "./BulkAction";
 
 export type RunSummary = { runId: string, action: BulkAction, appName: string, 
 /**
- * running, completed, cancelled.
+ * running, completed, cancelled, interrupted.
  */
-status: string, createdAt: string, finishedAt: string | null, total: number, succeeded: number, alreadyDone: number, failed: number, pending: number, };
+status: string, createdAt: string, finishedAt: string | null, total: number, succeeded: number, alreadyDone: number, failed: number, 
+/**
+ * Not attempted: never sent (the run was cancelled or interrupted before them).
+ */
+pending: number, 
+/**
+ * The admin asked this execution to stop. With `pending == 0` the cancel came after every
+ * request was already on the wire, and the run completed.
+ */
+cancelRequested: boolean, };
