@@ -1,7 +1,7 @@
 //! `botdeck installs ...`: where the bot is installed; sync, and install / upgrade / uninstall
 //! in bulk with a journal (resume, retry failed).
 
-use std::io::Write;
+use std::io::{BufRead, IsTerminal, Write};
 use std::process::ExitCode;
 use std::sync::Mutex;
 
@@ -92,14 +92,16 @@ impl Filter {
                 return Err(CliError::usage("--search: give some text to look for"));
             }
         }
-        Ok(InventoryQuery {
+        let query = InventoryQuery {
             kind,
             state,
             older_than: self.older_than.clone(),
             version: self.at_version.clone(),
             text: self.search.clone(),
             ..Default::default()
-        })
+        };
+        query.check().map_err(installs_error)?;
+        Ok(query)
     }
 
     fn is_empty(&self) -> bool {
@@ -121,6 +123,10 @@ struct Bulk {
     /// Show what would happen and change nothing.
     #[arg(long)]
     dry_run: bool,
+    /// Run without asking (the plan is shown and confirmed first otherwise; required when
+    /// there is no terminal to ask on).
+    #[arg(long, short = 'y', conflicts_with = "dry_run")]
+    yes: bool,
     #[command(flatten)]
     common: Common,
 }
@@ -572,7 +578,7 @@ fn print_summary(store: &Store, app_id: &str) -> Result<(), CliError> {
 
 fn print_run(r: &installs::RunSummary) {
     println!(
-        "{}  {:<9} {:<20} {:<9} {} ok, {} already, {} failed, {} pending  ({})",
+        "{}  {:<9} {:<20} {:<11} {} done, {} already done, {} failed, {} not attempted  ({})",
         r.run_id,
         r.action.as_str(),
         r.app_name,
@@ -639,6 +645,16 @@ async fn run_bulk(paths: &DataPaths, action: BulkAction, bulk: Bulk) -> Result<u
             .filter(|t| !t.id.is_empty())
             .collect(),
     };
+    // A change to many targets is confirmed by a person. Without a terminal nobody can answer,
+    // so refuse before signing in or reading anything.
+    let interactive = std::io::stdin().is_terminal();
+    if !bulk.dry_run && !bulk.yes && !interactive {
+        return Err(CliError::usage(format!(
+            "`installs {}` changes the tenant and asks before it runs, but there is no terminal to ask on: \
+             pass --yes to run without asking, or --dry-run to see the plan",
+            action.as_str()
+        )));
+    }
     let o = online(paths, &bulk.common, Feature::Install).await?;
     let app = resolve_app(&o, bulk.common.app.as_deref()).await?;
     let plan = installs::plan(&lock(&o.store), &app, action, &selection).map_err(installs_error)?;
@@ -646,55 +662,7 @@ async fn run_bulk(paths: &DataPaths, action: BulkAction, bulk: Bulk) -> Result<u
         if bulk.common.json {
             session::print_json(&plan)?;
         } else {
-            println!(
-                "Dry run: {} {} in {} target(s){}; {} skipped.",
-                action.as_str(),
-                plan.app_name,
-                plan.items.len(),
-                plan.target_version
-                    .as_deref()
-                    .map(|v| format!(" (to {v})"))
-                    .unwrap_or_default(),
-                plan.skipped.len()
-            );
-            if !plan.consent.is_empty() && action != BulkAction::Uninstall {
-                let perms: Vec<&str> = plan
-                    .consent
-                    .iter()
-                    .map(|p| p.permission_value.as_str())
-                    .collect();
-                println!(
-                    "RSC consent granted on install/upgrade: {}",
-                    perms.join(", ")
-                );
-            }
-            for i in &plan.items {
-                println!(
-                    "  {:<5} {:<36} {}{}{}",
-                    i.kind.as_str(),
-                    i.target_id,
-                    i.target_name.as_deref().unwrap_or(""),
-                    i.from_version
-                        .as_deref()
-                        .map(|v| format!(" (now {v})"))
-                        .unwrap_or_default(),
-                    i.note
-                        .as_deref()
-                        .map(|n| format!(" — {n}"))
-                        .unwrap_or_default()
-                );
-            }
-            for s in &plan.skipped {
-                println!(
-                    "  skip  {:<36} {} — {}",
-                    s.target_id,
-                    s.target_name.as_deref().unwrap_or(""),
-                    s.reason
-                );
-            }
-            for w in &plan.warnings {
-                println!("warning: {w}");
-            }
+            print_plan(&mut std::io::stdout().lock(), &plan, "Dry run: ");
         }
         return Ok(exit::OK);
     }
@@ -706,6 +674,21 @@ async fn run_bulk(paths: &DataPaths, action: BulkAction, bulk: Bulk) -> Result<u
         }
         return Ok(exit::OK);
     }
+    if !bulk.yes {
+        // The plan goes where the question is asked; with --json stdout stays machine-readable.
+        let mut err = std::io::stderr().lock();
+        print_plan(&mut err, &plan, "");
+        let question = format!(
+            "{} {} in {} target(s)? [y/N] ",
+            verb(action),
+            plan.app_name,
+            plan.items.len()
+        );
+        if !confirm(&mut err, &mut std::io::stdin().lock(), &question) {
+            eprintln!("Nothing changed.");
+            return Ok(exit::FINDINGS);
+        }
+    }
     let run_id = installs::create_run(&o.store, &plan, &o.actor).map_err(installs_error)?;
     if !bulk.common.json {
         eprintln!(
@@ -715,6 +698,83 @@ async fn run_bulk(paths: &DataPaths, action: BulkAction, bulk: Bulk) -> Result<u
         );
     }
     finish_run(&o, &run_id, bulk.common.json).await
+}
+
+fn verb(action: BulkAction) -> &'static str {
+    match action {
+        BulkAction::Install => "Install",
+        BulkAction::Upgrade => "Upgrade",
+        BulkAction::Uninstall => "Uninstall",
+    }
+}
+
+/// Asks on `out`, reads one line from `input`: only "y" or "yes" goes on.
+fn confirm(out: &mut dyn Write, input: &mut dyn BufRead, question: &str) -> bool {
+    let _ = write!(out, "{question}");
+    let _ = out.flush();
+    let mut answer = String::new();
+    if input.read_line(&mut answer).is_err() {
+        return false;
+    }
+    matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes")
+}
+
+fn print_plan(out: &mut dyn Write, plan: &installs::BulkPlan, prefix: &str) {
+    let action = plan.action;
+    let _ = writeln!(
+        out,
+        "{prefix}{} {} in {} target(s){}; {} skipped.",
+        action.as_str(),
+        plan.app_name,
+        plan.items.len(),
+        plan.target_version
+            .as_deref()
+            .filter(|_| action != BulkAction::Uninstall)
+            .map(|v| format!(" (to {v})"))
+            .unwrap_or_default(),
+        plan.skipped.len()
+    );
+    if !plan.consent.is_empty() && action != BulkAction::Uninstall {
+        let perms: Vec<&str> = plan
+            .consent
+            .iter()
+            .map(|p| p.permission_value.as_str())
+            .collect();
+        let _ = writeln!(
+            out,
+            "RSC consent granted on install/upgrade: {}",
+            perms.join(", ")
+        );
+    }
+    for i in &plan.items {
+        let _ = writeln!(
+            out,
+            "  {:<5} {:<36} {}{}{}",
+            i.kind.as_str(),
+            i.target_id,
+            i.target_name.as_deref().unwrap_or(""),
+            i.from_version
+                .as_deref()
+                .map(|v| format!(" (now {v})"))
+                .unwrap_or_default(),
+            i.note
+                .as_deref()
+                .map(|n| format!(" — {n}"))
+                .unwrap_or_default()
+        );
+    }
+    for s in &plan.skipped {
+        let _ = writeln!(
+            out,
+            "  skip  {:<36} {} — {}",
+            s.target_id,
+            s.target_name.as_deref().unwrap_or(""),
+            s.reason
+        );
+    }
+    for w in &plan.warnings {
+        let _ = writeln!(out, "warning: {w}");
+    }
 }
 
 async fn execute(
@@ -775,7 +835,12 @@ async fn finish_run(o: &Online, run_id: &str, json: bool) -> Result<u8, CliError
             println!("Retry them with `botdeck installs retry --run {run_id}`.");
         }
         if summary.pending > 0 {
-            println!("Interrupted: continue with `botdeck installs resume --run {run_id}`.");
+            println!(
+                "{} not attempted: continue with `botdeck installs resume --run {run_id}`.",
+                summary.pending
+            );
+        } else if summary.cancel_requested {
+            println!("The cancel came after every request was sent: the run completed.");
         }
     }
     Ok(if summary.failed > 0 || summary.pending > 0 {
@@ -783,4 +848,50 @@ async fn finish_run(o: &Online, run_id: &str, json: bool) -> Result<u8, CliError
     } else {
         exit::OK
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_yes_goes_on() {
+        for (answer, go) in [
+            ("y\n", true),
+            ("YES\n", true),
+            (" yes \n", true),
+            ("\n", false),
+            ("n\n", false),
+            ("yep\n", false),
+            ("", false),
+        ] {
+            let mut out = Vec::new();
+            let mut input = std::io::Cursor::new(answer.as_bytes());
+            assert_eq!(
+                confirm(&mut out, &mut input, "Install? [y/N] "),
+                go,
+                "{answer:?}"
+            );
+            assert_eq!(String::from_utf8_lossy(&out), "Install? [y/N] ");
+        }
+    }
+
+    #[test]
+    fn a_version_filter_that_is_not_a_version_is_a_usage_error() {
+        let filter = Filter {
+            kind: None,
+            state: None,
+            older_than: Some("abc".into()),
+            at_version: None,
+            search: None,
+        };
+        let err = filter.query().expect_err("abc");
+        assert_eq!(err.code, exit::USAGE);
+        assert!(
+            err.message
+                .contains("--older-than \"abc\": expected a version"),
+            "{}",
+            err.message
+        );
+    }
 }

@@ -163,7 +163,11 @@ impl Session {
 
     /// A token for `feature`; a refresh is recorded on the profile (scopes, expiry).
     pub async fn token(&self, feature: Feature) -> Result<Sensitive<String>, CliError> {
-        let (token, refreshed) = self.auth.access_token(&self.profile, feature).await?;
+        let (token, refreshed) = self
+            .auth
+            .access_token(&self.profile, feature)
+            .await
+            .map_err(|e| sign_in_again(e, &self.profile.name, feature))?;
         if let Some(tokens) = refreshed {
             auth::record_refresh(&self.store, &self.profile.id, &tokens)?;
         }
@@ -182,6 +186,45 @@ impl Session {
     pub fn tenant_id(&self) -> Option<String> {
         self.profile.identity.as_ref().map(|i| i.tenant_id.clone())
     }
+}
+
+/// Errors that a new sign-in fixes end with the exact command to run (the profile, and the
+/// feature whose permissions it must ask for), not a bare "sign in again".
+pub fn sign_in_again(err: AuthError, profile: &str, feature: Feature) -> CliError {
+    let fixable = matches!(
+        err,
+        AuthError::SignInAgain | AuthError::NotSignedIn(_) | AuthError::ScopesMissing { .. }
+    );
+    let mut cli: CliError = err.into();
+    if fixable {
+        cli.message = format!(
+            "{}. Run: {}",
+            cli.message.trim_end_matches('.'),
+            login_command(profile, feature)
+        );
+    }
+    cli
+}
+
+/// `botdeck login --profile 'Contoso (demo)' --feature install`.
+pub fn login_command(profile: &str, feature: Feature) -> String {
+    let feature = match feature {
+        Feature::ReadTenant => "read-tenant",
+        Feature::Publish => "publish",
+        Feature::Install => "install",
+        Feature::ReviewPermissions => "review-permissions",
+        Feature::RevokePermissions => "revoke-permissions",
+    };
+    let plain = !profile.is_empty()
+        && profile
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '@'));
+    let quoted = if plain {
+        profile.to_string()
+    } else {
+        format!("'{}'", profile.replace('\'', "'\\''"))
+    };
+    format!("botdeck login --profile {quoted} --feature {feature}")
 }
 
 pub fn http_client() -> Result<reqwest::Client, CliError> {
@@ -206,4 +249,42 @@ pub fn print_json<T: serde::Serialize>(value: &T) -> Result<(), CliError> {
         .map_err(|e| CliError::failed(format!("cannot encode the result: {e}")))?;
     println!("{text}");
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sign_in_again_names_the_command_with_the_profile_and_feature() {
+        let err = sign_in_again(AuthError::SignInAgain, "Contoso (demo)", Feature::Install);
+        assert_eq!(
+            err.message,
+            "your sign-in has expired or was revoked; sign in again. Run: botdeck login --profile 'Contoso (demo)' --feature install"
+        );
+        let err = sign_in_again(
+            AuthError::ScopesMissing {
+                missing: vec!["AppCatalog.Submit".into()],
+            },
+            "prod",
+            Feature::Publish,
+        );
+        assert!(
+            err.message
+                .ends_with("Run: botdeck login --profile prod --feature publish"),
+            "{}",
+            err.message
+        );
+        // Other errors are left as they are.
+        let err = sign_in_again(AuthError::MfaRequired, "prod", Feature::Install);
+        assert!(!err.message.contains("Run:"), "{}", err.message);
+    }
+
+    #[test]
+    fn a_profile_name_with_a_quote_stays_one_shell_word() {
+        assert_eq!(
+            login_command("Bob's", Feature::ReadTenant),
+            "botdeck login --profile 'Bob'\\''s' --feature read-tenant"
+        );
+    }
 }

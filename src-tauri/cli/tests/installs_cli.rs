@@ -137,6 +137,7 @@ async fn catalog_and_installs_from_the_command_line() {
         "--state",
         "not-installed",
         "--json",
+        "--yes",
     ]);
     assert!(install.status.success(), "{}", text(&install));
     let summary: serde_json::Value = serde_json::from_slice(&install.stdout).expect("json");
@@ -151,13 +152,22 @@ async fn catalog_and_installs_from_the_command_line() {
         "team",
         "--older-than",
         "1.0.2",
+        "--yes",
     ]);
     assert!(upgrade.status.success(), "{}", text(&upgrade));
     let runs = run(&["installs", "runs"]);
     assert!(text(&runs).contains(&run_id));
     assert_eq!(sim.metrics().early_retries, 0);
 
-    // Publishing needs its own consent (incremental): sign in for it.
+    // Publishing needs its own consent (incremental): the refusal names the exact command.
+    let early = package(data, "1.0.3");
+    let refused = run(&["catalog", "publish", &early]);
+    assert_ne!(refused.status.code(), Some(0), "{}", text(&refused));
+    assert!(
+        text(&refused).contains("Run: botdeck login --profile T --feature publish"),
+        "{}",
+        text(&refused)
+    );
     let login = run(&[
         "login",
         "--profile",
@@ -239,6 +249,7 @@ async fn a_killed_cli_run_resumes_without_installing_anything_twice() {
             "team",
             "--state",
             "not-installed",
+            "--yes",
         ])
         .env("BOTDECK_DATA_DIR", data.join("data"))
         .env("BOTDECK_LOG_DIR", data.join("logs"))
@@ -310,4 +321,48 @@ async fn a_killed_cli_run_resumes_without_installing_anything_twice() {
         "{left}"
     );
     sim.shutdown().await;
+}
+
+/// Without a terminal nobody can confirm the plan: a bulk change without --yes is refused
+/// before any sign-in or network (no profile exists here at all).
+#[test]
+fn a_bulk_change_without_a_terminal_or_yes_is_refused_with_exit_2() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    for action in ["install", "upgrade", "uninstall"] {
+        let out = botdeck(&["installs", action, "--kind", "team"], tmp.path());
+        assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+        let said = text(&out);
+        assert!(
+            said.contains("there is no terminal to ask on: pass --yes"),
+            "{said}"
+        );
+        assert!(said.contains(&format!("`installs {action}`")), "{said}");
+    }
+    // --yes and --dry-run contradict each other.
+    let both = botdeck(
+        &[
+            "installs",
+            "install",
+            "--kind",
+            "team",
+            "--yes",
+            "--dry-run",
+        ],
+        tmp.path(),
+    );
+    assert_eq!(both.status.code(), Some(2), "{}", text(&both));
+}
+
+#[test]
+fn bad_filter_values_exit_2_with_the_reason() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    for args in [
+        &["installs", "list", "--older-than", "abc"][..],
+        &["installs", "list", "--at-version", "1.x"][..],
+        &["installs", "upgrade", "--older-than", "abc", "--yes"][..],
+    ] {
+        let out = botdeck(args, tmp.path());
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", text(&out));
+        assert!(text(&out).contains("expected a version"), "{}", text(&out));
+    }
 }
