@@ -86,14 +86,17 @@ test("every outdated team is upgraded in bulk, after signing in again for instal
   };
 
   await openAndPreview();
-  // The read-only sign-in lacks the installing permissions: the page offers to add them.
-  const prompt = browser.$(byTestId("consent-needed"));
+  // The read-only sign-in lacks the installing permissions: the drawer asks to add them, stays
+  // open, and repeats the run itself once signed in.
+  const drawer = browser.$(byTestId("bulk-drawer"));
+  const prompt = drawer.$(byTestId("consent-needed"));
   await prompt.waitForExist({ timeout: 15000 });
-  assert.match(await prompt.getText(), /Sign in again to allow installing/);
-  await browser.$(byTestId("consent-sign-in")).click();
+  assert.match(await prompt.getProperty("textContent"), /Sign in again to allow installing/);
+  await screenshot(browser, "installs-bulk-sign-in-again");
+  await drawer.$(byTestId("consent-sign-in")).click();
   await approveDeviceCode(browser);
+  assert.ok(await drawer.isExisting(), "the drawer stayed open");
 
-  await openAndPreview();
   const progress = browser.$(byTestId("bulk-progress"));
   if (await progress.waitForExist({ timeout: 3000 }).catch(() => false)) {
     await screenshot(browser, "installs-bulk-progress");
@@ -102,7 +105,12 @@ test("every outdated team is upgraded in bulk, after signing in again for instal
   await result.waitForExist({ timeout: 120000, timeoutMsg: "the bulk run did not finish" });
   assert.equal(await result.getAttribute("data-status"), "completed");
   assert.equal(await result.getAttribute("data-failed"), "0");
-  assert.match(await result.getText(), /4 done/);
+  assert.match(await result.getProperty("textContent"), /Completed: 4 done, 0 failed/);
+  // After the run: the outcome and the next step, not the spent plan with its Run button.
+  assert.equal(await browser.$(byTestId("bulk-run")).isExisting(), false);
+  assert.ok(await browser.$(byTestId("bulk-start-over")).isExisting());
+  assert.equal(await browser.$(byTestId("installs-notice")).isExisting(), false, "no 'Signed in. Try again.'");
+  await screenshot(browser, "installs-bulk-done");
   await browser.$(byTestId("bulk-close")).click();
 
   // The same filter now finds nothing: every active team is current.
@@ -164,6 +172,45 @@ test("a full resync of teams only leaves chats and users as they were and says w
   assert.equal(await browser.$(byTestId("coverage-user")).getAttribute("data-installed"), usersBefore);
   // The upgrade made every active team current; the resync read Graph and agrees.
   assert.equal(await browser.$(byTestId("version-1.0.1")).getAttribute("data-count"), "1");
+});
+
+test("Cancel stops a bulk install after the requests on the wire and counts what was not attempted", async () => {
+  // Most installs are throttled (429, Retry-After 5 s): the run waits them out, and Cancel
+  // drops what is still waiting.
+  await simFaults([{ route: "/v1.0/teams/*/installedApps", method: "POST", rate_429: 0.8, retry_after_secs: 5 }]);
+  try {
+    await browser.$(byTestId("bulk-open")).click();
+    await browser.$(byTestId("bulk-drawer")).waitForExist({ timeout: 5000 });
+    await browser.$(byTestId("bulk-action-install")).click();
+    await browser.$(byTestId("bulk-source-0")).click();
+    await browser.$(byTestId("bulk-preview")).click();
+    const plan = browser.$(byTestId("bulk-plan"));
+    await plan.waitForExist({ timeout: 10000 });
+    const planned = Number(await plan.getAttribute("data-planned"));
+    assert.ok(planned > 4, `planned ${planned}`);
+    await browser.$(byTestId("bulk-run")).click();
+    const cancel = browser.$(byTestId("bulk-cancel"));
+    await cancel.waitForClickable({ timeout: 10000 });
+    await cancel.click();
+    await browser.waitUntil(async () => (await cancel.getProperty("textContent").catch(() => "")) === "Cancelling…" || !(await cancel.isExisting()), {
+      timeout: 5000,
+      timeoutMsg: "Cancel did not turn into Cancelling…",
+    });
+    await screenshot(browser, "installs-bulk-cancelling");
+    const result = browser.$(byTestId("bulk-result"));
+    await result.waitForExist({ timeout: 60000, timeoutMsg: "the cancelled run did not end" });
+    assert.equal(await result.getAttribute("data-status"), "cancelled");
+    const notAttempted = Number(await result.getAttribute("data-not-attempted"));
+    assert.ok(notAttempted > 0 && notAttempted < planned, `not attempted ${notAttempted} of ${planned}`);
+    const said = await browser.$(byTestId("bulk-result-text")).getProperty("textContent");
+    assert.match(said, new RegExp(`Cancelled: \\d+ done, \\d+ failed, ${notAttempted} not attempted`));
+    assert.equal(await browser.$(byTestId("bulk-run")).isExisting(), false);
+    assert.match(await browser.$(byTestId("bulk-resume-current")).getProperty("textContent"), /Continue with the \d+ not attempted/);
+    await screenshot(browser, "installs-bulk-cancelled");
+    await browser.$(byTestId("bulk-close")).click();
+  } finally {
+    await simFaults(null);
+  }
 });
 
 test("a bulk install the admin leaves mid-run is finished and retryable on return", async () => {
@@ -243,4 +290,57 @@ test("a bulk install the admin leaves mid-run is finished and retryable on retur
   });
   await screenshot(browser, "installs-outcome-dark");
   await browser.$(byTestId("theme-toggle")).click();
+});
+
+/** Elements inside the page (other than the page's own main area) that scroll vertically. */
+async function innerScrollers() {
+  return browser.execute(() => {
+    const main = document.querySelector("main");
+    return [...(main?.querySelectorAll("*") ?? [])]
+      .filter((el) => {
+        const s = getComputedStyle(el);
+        return (s.overflowY === "auto" || s.overflowY === "scroll") && el.scrollHeight > el.clientHeight + 1 && el.clientHeight > 0;
+      })
+      .map((el) => el.getAttribute("data-testid") ?? el.className.toString().slice(0, 40));
+  });
+}
+
+/** Cells in the Activity table whose text runs past their own column. */
+async function overflowingAuditCells() {
+  return browser.execute(() =>
+    [...document.querySelectorAll('[data-testid="audit-table"] td, [data-testid="audit-table"] th')]
+      .filter((td) => td.scrollWidth > td.clientWidth + 1)
+      .map((td) => td.textContent.slice(0, 40)),
+  );
+}
+
+test("at 1280×800 and 1024×640 the Installations page has one scroll area and the Activity columns never overlap", async () => {
+  for (const [width, height] of [
+    [1280, 800],
+    [1024, 640],
+  ]) {
+    await browser.setWindowSize(width, height);
+    await browser.waitUntil(async () => (await browser.execute(() => window.innerWidth)) <= width, { timeout: 5000 }).catch(() => undefined);
+    await openPage(browser, "installations");
+    await browser.$('[data-testid^="row-"]').waitForExist({ timeout: 10000 });
+    assert.deepEqual(await innerScrollers(), [], `${width}×${height}: no table scrolling inside the page`);
+    // The table scrolls with the page; its header stays in view.
+    await browser.execute(() => document.querySelector("main")?.scrollBy(0, 600));
+    await screenshot(browser, `installs-${width}x${height}`);
+
+    await openPage(browser, "activity");
+    await browser.$(byTestId("audit-table")).waitForExist({ timeout: 10000 });
+    assert.deepEqual(await overflowingAuditCells(), [], `${width}×${height}: audit cells stay in their columns`);
+    const run = browser.$('[data-testid^="audit-run-toggle-"]');
+    if (await run.isExisting()) await run.click();
+    await screenshot(browser, `activity-${width}x${height}`);
+    await browser.$(byTestId("theme-toggle")).click();
+    await browser.waitUntil(async () => (await browser.$(byTestId("app-root")).getAttribute("data-theme")) === "dark", { timeout: 5000 });
+    await screenshot(browser, `activity-${width}x${height}-dark`);
+    await openPage(browser, "installations");
+    await browser.$('[data-testid^="row-"]').waitForExist({ timeout: 10000 });
+    await screenshot(browser, `installs-${width}x${height}-dark`);
+    await browser.$(byTestId("theme-toggle")).click();
+  }
+  await browser.setWindowSize(1280, 800);
 });

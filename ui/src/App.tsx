@@ -21,7 +21,7 @@ import { PageView } from "./pages/PageView";
 import { BrandMark } from "./components/BrandMark";
 import { ProfileMenu } from "./components/ProfileMenu";
 import { SessionProvider } from "./session";
-import { BackgroundWorkProvider, StatusWork } from "./work";
+import { BackgroundWorkProvider, StatusWork, WorkAnnouncer } from "./work";
 
 const useStyles = makeStyles({
   frame: {
@@ -176,7 +176,10 @@ export function App() {
           <PageView page={page} info={info} preference={preference} onThemeChange={chooseTheme} onNavigate={setPage} />
         </main>
 
-        <footer className={styles.status} data-testid="status-bar" role="status" aria-live="polite">
+        {/* A footer is a contentinfo landmark: no status role on it, and no live region around
+            the data path. WorkAnnouncer speaks only when work starts, is cancelled or ends. */}
+        <footer className={styles.status} data-testid="status-bar">
+          <WorkAnnouncer />
           {offline && (
             <Tooltip content={offline.message} relationship="description">
               <Badge appearance="filled" color="danger" data-testid="offline-indicator">

@@ -1,7 +1,7 @@
 // Background work (an inventory sync, a bulk run) outlives the page that started it: the
 // state lives here, above the pages, so the status bar shows it everywhere and the page finds
 // it again when the admin comes back.
-import { createContext, useCallback, useContext, useMemo, useState, type ReactNode } from "react";
+import { createContext, useCallback, useContext, useMemo, useRef, useState, type ReactNode } from "react";
 import { Button, ProgressBar, makeStyles, tokens } from "@fluentui/react-components";
 import type { ApiError } from "./ipc";
 
@@ -18,6 +18,19 @@ export interface Work {
   label: string;
   progress: WorkProgress | null;
   cancel?: () => void;
+  /** Cancel was asked for: the run stops after the requests on the wire. */
+  cancelling?: boolean;
+}
+
+/**
+ * Another page asks the Installations page to open a bulk change (the Catalog's "Upgrade N
+ * outdated installations"): which bot, which change, which targets.
+ */
+export interface BulkRequest {
+  appId: string;
+  action: "install" | "upgrade" | "uninstall";
+  /** Installations below this version. */
+  olderThan: string;
 }
 
 /**
@@ -50,6 +63,10 @@ interface WorkContextValue {
     cancel?: () => void,
   ) => Promise<Outcome<T>>;
   forget: (key: string) => void;
+  /** Asks the running work to stop (once); the slot shows "Cancelling…" until it ends. */
+  cancel: (key: string) => void;
+  bulkRequest: BulkRequest | null;
+  requestBulk: (request: BulkRequest | null) => void;
 }
 
 const WorkContext = createContext<WorkContextValue>({
@@ -61,12 +78,26 @@ const WorkContext = createContext<WorkContextValue>({
   finished: 0,
   run: async (key, label) => ({ key, label, at: Date.now() }),
   forget: () => {},
+  cancel: () => {},
+  bulkRequest: null,
+  requestBulk: () => {},
 });
 
 export function BackgroundWorkProvider({ children }: { children: ReactNode }) {
   const [work, setWork] = useState<Work | null>(null);
   const [outcomes, setOutcomes] = useState<Partial<Record<string, Outcome>>>({});
   const [finished, setFinished] = useState(0);
+  const [bulkRequest, requestBulk] = useState<BulkRequest | null>(null);
+  // The current work, for callbacks that must act once (never inside a state updater).
+  const workRef = useRef<Work | null>(null);
+  workRef.current = work;
+  const cancel = useCallback((key: string) => {
+    const w = workRef.current;
+    if (!w || w.key !== key || w.cancelling) return;
+    w.cancel?.();
+    workRef.current = { ...w, cancelling: true };
+    setWork((now) => (now && now.key === key ? { ...now, cancelling: true } : now));
+  }, []);
   const begin = useCallback((key: string, label: string, cancel?: () => void) => {
     setWork({ key, label, progress: null, cancel });
   }, []);
@@ -109,8 +140,8 @@ export function BackgroundWorkProvider({ children }: { children: ReactNode }) {
     [begin, report, end, forget],
   );
   const value = useMemo(
-    () => ({ work, begin, report, end, outcomes, finished, run, forget }),
-    [work, begin, report, end, outcomes, finished, run, forget],
+    () => ({ work, begin, report, end, outcomes, finished, run, forget, cancel, bulkRequest, requestBulk }),
+    [work, begin, report, end, outcomes, finished, run, forget, cancel, bulkRequest],
   );
   return <WorkContext.Provider value={value}>{children}</WorkContext.Provider>;
 }
@@ -133,7 +164,70 @@ export function progressText(p: WorkProgress | null): string {
 const useStyles = makeStyles({
   work: { display: "inline-flex", alignItems: "center", gap: tokens.spacingHorizontalS },
   bar: { width: "120px" },
+  hidden: {
+    position: "absolute",
+    width: "1px",
+    height: "1px",
+    overflow: "hidden",
+    clipPath: "inset(50%)",
+    whiteSpace: "nowrap",
+  },
 });
+
+/**
+ * A Cancel button that becomes "Cancelling…" and stays focusable while it waits (a button that
+ * disables itself would drop keyboard focus to the page body).
+ */
+export function CancelWorkButton({
+  workKey,
+  label = "Cancel",
+  testId,
+  size,
+  appearance,
+}: {
+  workKey: string;
+  label?: string;
+  testId: string;
+  size?: "small" | "medium";
+  appearance?: "subtle" | "secondary";
+}) {
+  const { work, cancel } = useBackgroundWork();
+  const cancelling = work?.key === workKey && !!work.cancelling;
+  return (
+    <Button
+      size={size}
+      appearance={appearance}
+      disabledFocusable={cancelling}
+      onClick={() => cancel(workKey)}
+      data-testid={testId}
+      data-cancelling={cancelling}
+    >
+      {cancelling ? "Cancelling…" : label}
+    </Button>
+  );
+}
+
+/** What a screen reader hears about background work: its start, a cancel and its end — not every tick. */
+export function workAnnouncement(work: Work | null): string {
+  if (!work) return "";
+  return work.cancelling ? `${work.label}: cancelling` : `${work.label} started`;
+}
+
+/**
+ * The status bar's live region: it speaks when work starts, is cancelled or ends. The bar
+ * itself is not live, so neither the progress ticks nor the data path are read out again and again.
+ */
+export function WorkAnnouncer() {
+  const styles = useStyles();
+  const { work, outcomes } = useBackgroundWork();
+  const last = Object.values(outcomes).reduce<Outcome | undefined>((a, o) => (o && (!a || o.at > a.at) ? o : a), undefined);
+  const text = work ? workAnnouncement(work) : last ? `${last.label} ${last.error ? "failed" : "finished"}` : "";
+  return (
+    <span role="status" className={styles.hidden} data-testid="status-announce">
+      {text}
+    </span>
+  );
+}
 
 /** The status bar's slot (`data-testid="status-work"`). */
 export function StatusWork() {
@@ -143,14 +237,10 @@ export function StatusWork() {
   return (
     <span className={styles.work} data-testid="status-work" data-busy="true">
       <span>
-        {work.label}: {progressText(work.progress)}
+        {work.label}: {work.cancelling ? "cancelling after the requests on the wire…" : progressText(work.progress)}
       </span>
       <ProgressBar className={styles.bar} value={fraction(work.progress)} thickness="medium" aria-label={work.label} />
-      {work.cancel && (
-        <Button size="small" appearance="subtle" onClick={work.cancel} data-testid="status-work-cancel">
-          Cancel
-        </Button>
-      )}
+      {work.cancel && <CancelWorkButton workKey={work.key} testId="status-work-cancel" size="small" appearance="subtle" />}
     </span>
   );
 }

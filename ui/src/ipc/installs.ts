@@ -11,6 +11,7 @@ import type { InstallsSyncResult } from "./bindings/InstallsSyncResult";
 import type { InventoryPage } from "./bindings/InventoryPage";
 import type { InventoryQuery } from "./bindings/InventoryQuery";
 import type { InventoryRow } from "./bindings/InventoryRow";
+import type { InventorySort } from "./bindings/InventorySort";
 import type { ItemResult } from "./bindings/ItemResult";
 import type { ItemState } from "./bindings/ItemState";
 import type { RunProgress } from "./bindings/RunProgress";
@@ -31,6 +32,7 @@ export type {
   InventoryPage,
   InventoryQuery,
   InventoryRow,
+  InventorySort,
   ItemResult,
   ItemState,
   RunProgress,

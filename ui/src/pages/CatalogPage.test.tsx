@@ -18,6 +18,7 @@ vi.mock("../ipc/catalog", () => ({
 }));
 
 import { CatalogPage } from "./CatalogPage";
+import { BackgroundWorkProvider, useBackgroundWork } from "../work";
 import { SessionProvider } from "../session";
 import { ipc, resetIpcMock } from "../test/ipcMock";
 import { signedInSession } from "../test/fixtures";
@@ -106,6 +107,34 @@ const refusal = (kind: NonNullable<PublishResult["refused"]>["kind"], message: s
 });
 
 describe("Catalog page", () => {
+  it("offers 'Upgrade N outdated installations', which hands the bulk upgrade to the Installations page", async () => {
+    const user = userEvent.setup();
+    const onNavigate = vi.fn();
+    let request: unknown = null;
+    function Peek() {
+      request = useBackgroundWork().bulkRequest;
+      return null;
+    }
+    render(
+      <FluentProvider theme={webLightTheme}>
+        <SessionProvider>
+          <BackgroundWorkProvider>
+            <CatalogPage onNavigate={onNavigate} />
+            <Peek />
+          </BackgroundWorkProvider>
+        </SessionProvider>
+      </FluentProvider>,
+    );
+    const card = await screen.findByTestId("catalog-app-ext-1");
+    const offer = within(card).getByTestId("catalog-upgrade-outdated");
+    expect(offer).toHaveTextContent("Upgrade 5 outdated installations");
+    // Nothing installed below the published version: no offer.
+    expect(within(screen.getByTestId("catalog-app-ext-2")).queryByTestId("catalog-upgrade-outdated")).not.toBeInTheDocument();
+    await user.click(offer);
+    expect(request).toEqual({ appId: "cat-1", action: "upgrade", olderThan: "1.0.1" });
+    expect(onNavigate).toHaveBeenCalledWith("installations");
+  });
+
   it("shows each definition's state, the visibility warning and what can be updated; finds by name", async () => {
     const user = userEvent.setup();
     renderPage();

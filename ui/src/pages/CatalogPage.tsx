@@ -7,6 +7,8 @@ import { useSession } from "../session";
 import { AppCard, type LocalVersion } from "../components/catalog/AppCard";
 import { candidateInfo, matchOf, PublishCard, type Candidate } from "../components/catalog/PublishCard";
 import { ConsentPrompt } from "../components/installs/ConsentPrompt";
+import { useBackgroundWork } from "../work";
+import type { PageId } from "./registry";
 
 const useStyles = makeStyles({
   // minmax(0, 1fr): a long notice (the consent prompt lists scopes) wraps instead of widening
@@ -16,8 +18,15 @@ const useStyles = makeStyles({
   muted: { color: tokens.colorNeutralForeground3 },
 });
 
-export function CatalogPage() {
+export function CatalogPage({ onNavigate }: { onNavigate?: (page: PageId) => void } = {}) {
   const styles = useStyles();
+  const { requestBulk } = useBackgroundWork();
+  // "Upgrade N outdated installations": the Installations page opens the bulk upgrade of
+  // exactly those, planned.
+  const upgradeOutdated = (appId: string, published: string) => {
+    requestBulk({ appId, action: "upgrade", olderThan: published });
+    onNavigate?.("installations");
+  };
   const { session } = useSession();
   const [view, setView] = useState<CatalogView | null>(null);
   const [needle, setNeedle] = useState("");
@@ -117,7 +126,14 @@ export function CatalogPage() {
       {!signedIn && <Text className={styles.muted}>Sign in (top right) to read and change the org catalog.</Text>}
       {view && apps.length === 0 && <Text data-testid="catalog-empty">{q ? "No org app matches." : "No org apps in the catalog."}</Text>}
       {apps.map((v) => (
-        <AppCard key={v.app.id} view={v} local={localOf(v)} onChanged={() => void load(true)} onError={fail} />
+        <AppCard
+          key={v.app.id}
+          view={v}
+          local={localOf(v)}
+          onChanged={() => void load(true)}
+          onError={fail}
+          onUpgradeOutdated={onNavigate ? upgradeOutdated : undefined}
+        />
       ))}
     </div>
   );

@@ -4,6 +4,10 @@ import { act, render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { FluentProvider, webLightTheme } from "@fluentui/react-components";
 
+// The page is large (table, pictures, drawer): on a busy 2-core machine one user-event click
+// through its menus takes seconds, so its tests get more than the suite's default 30 s.
+vi.setConfig({ testTimeout: 90_000 });
+
 vi.mock("../ipc", () => import("../test/ipcMock"));
 vi.mock("../ipc/installs", () => ({
   installsIpc: {
@@ -22,7 +26,7 @@ vi.mock("../ipc/catalog", () => ({ catalogIpc: { list: vi.fn() } }));
 
 import { InstallationsPage, ORPHAN_POLL_MS } from "./InstallationsPage";
 import { SessionProvider } from "../session";
-import { BackgroundWorkProvider, StatusWork } from "../work";
+import { BackgroundWorkProvider, StatusWork, useBackgroundWork } from "../work";
 import { ipc, resetIpcMock } from "../test/ipcMock";
 import { signedInSession } from "../test/fixtures";
 import { installsIpc } from "../ipc/installs";
@@ -188,10 +192,11 @@ const halfFailed: RunSummary = {
   alreadyDone: 0,
   failed: 1,
   pending: 0,
+  cancelRequested: false,
 };
 
 async function startUpgrade(user: ReturnType<typeof userEvent.setup>) {
-  await screen.findByTestId("row-t1");
+  await screen.findByTestId("row-t1", {}, { timeout: 5000 });
   await user.click(screen.getByTestId("bulk-open"));
   const drawer = await screen.findByTestId("bulk-drawer");
   await user.click(within(drawer).getByTestId("bulk-action-upgrade"));
@@ -298,7 +303,7 @@ describe("Installations page", () => {
     expect(screen.getByTestId("version-1.0.2")).toHaveAttribute("data-outdated", "false");
     // Versions of all kinds are added up.
     expect(screen.getByTestId("version-1.0.2")).toHaveAttribute("data-count", "9");
-    expect(await screen.findByTestId("row-t2")).toHaveTextContent("1.0.1 (old)");
+    expect(await screen.findByTestId("row-t2")).toHaveTextContent("1.0.1 (outdated)");
     expect(screen.getByTestId("row-t2")).toHaveTextContent("2 private ch.");
     expect(screen.getByTestId("row-t3")).toHaveTextContent("read failed (403)");
     expect(screen.getByText(/not supported in private or shared channels/)).toBeInTheDocument();
@@ -308,7 +313,7 @@ describe("Installations page", () => {
   it("filters in SQLite: 'older than' goes to the query, and the table shows what it answers", async () => {
     const user = userEvent.setup();
     renderPage();
-    await screen.findByTestId("row-t1");
+    await screen.findByTestId("row-t1", {}, { timeout: 5000 });
     await user.type(screen.getByTestId("filter-older"), "1.0.2");
     await waitFor(() => expect(m.query).toHaveBeenLastCalledWith("cat-1", expect.objectContaining({ olderThan: "1.0.2" })), { timeout: 5000 });
     await waitFor(() => expect(screen.queryByTestId("row-t1")).not.toBeInTheDocument(), { timeout: 5000 });
@@ -327,7 +332,7 @@ describe("Installations page", () => {
       }) as never;
     });
     renderPage();
-    await screen.findByTestId("row-t1");
+    await screen.findByTestId("row-t1", {}, { timeout: 5000 });
     await user.click(screen.getByTestId("installs-sync"));
     // Everything, with channel facts, continuing an unfinished sync: core's defaults, spelt out.
     expect(m.sync).toHaveBeenCalledWith("cat-1", expect.any(Function), { kinds: ["team", "chat", "user"], channels: true, fresh: false });
@@ -372,6 +377,7 @@ describe("Installations page", () => {
       alreadyDone: 0,
       failed: 0,
       pending: 0,
+      cancelRequested: false,
     };
     m.plan.mockResolvedValue(plan);
     let report: (p: RunProgress) => void = () => {};
@@ -386,7 +392,7 @@ describe("Installations page", () => {
       { kind: "team", targetId: "t2", targetName: "Payments Team", state: "succeeded", status: 204, errorCode: null, message: null, requestId: "r1", attempts: 1 },
     ]);
     renderPage();
-    await screen.findByTestId("row-t1");
+    await screen.findByTestId("row-t1", {}, { timeout: 5000 });
     await user.type(screen.getByTestId("filter-older"), "1.0.2");
     await waitFor(() => expect(screen.getByTestId("inventory-count")).toHaveTextContent("1 row"), { timeout: 5000 });
     await user.click(screen.getByTestId("bulk-open"));
@@ -404,14 +410,26 @@ describe("Installations page", () => {
     expect(shown).toHaveTextContent("TeamSettings.Read.Group");
     expect(shown).toHaveTextContent("bots are not supported there");
     await user.click(within(drawer).getByTestId("bulk-run"));
+    // The plan is spent: no second "Upgrade 1" while (or after) it runs.
+    expect(within(drawer).queryByTestId("bulk-plan")).not.toBeInTheDocument();
+    expect(within(drawer).queryByTestId("bulk-run")).not.toBeInTheDocument();
+    // The Run button went away: keyboard focus is on Cancel, not on the page body.
+    await waitFor(() => expect(document.activeElement).toBe(within(drawer).getByTestId("bulk-cancel")));
     act(() => report({ phase: "upgrading", total: 1, done: 0, failed: 0, runId: "run-1" }));
     expect(within(drawer).getByTestId("bulk-progress")).toHaveTextContent("upgrading 0/1");
     expect(screen.getByTestId("status-work")).toHaveTextContent("Upgrade FlashDuty: upgrading 0/1");
     await act(async () => finish(summary));
     const result = await within(drawer).findByTestId("bulk-result");
-    expect(result).toHaveTextContent("Run completed: 1 done, 0 already done, 0 failed");
+    expect(result).toHaveTextContent("Completed: 1 done, 0 failed.");
     expect(result).toHaveTextContent("Payments Team");
     expect(m.runItems).toHaveBeenCalledWith("run-1", null);
+    // After the run: its outcome and the next step, never the old plan with an enabled Run.
+    expect(within(drawer).queryByTestId("bulk-run")).not.toBeInTheDocument();
+    expect(within(drawer).getByTestId("bulk-start-over")).toBeInTheDocument();
+    await waitFor(() => expect(document.activeElement).toBe(within(drawer).getByTestId("bulk-result-text")));
+    await user.click(within(drawer).getByTestId("bulk-start-over"));
+    expect(within(drawer).getByTestId("bulk-preview")).toBeInTheDocument();
+    expect(within(drawer).queryByTestId("bulk-plan")).not.toBeInTheDocument();
   });
 
   it("offers hand-picked rows, retry of failed items and resuming interrupted runs", async () => {
@@ -428,6 +446,7 @@ describe("Installations page", () => {
       alreadyDone: 0,
       failed: 0,
       pending: 6,
+      cancelRequested: false,
     };
     m.runs.mockResolvedValue([interrupted]);
     m.resume.mockResolvedValue({ ...interrupted, status: "completed", succeeded: 9, failed: 1, pending: 0 });
@@ -462,14 +481,15 @@ describe("Installations page", () => {
     m.run.mockRejectedValue({ code: "consent_required", message: "sign in again to grant TeamsAppInstallation.ReadWriteAndConsentForTeam", retryable: false, link: null });
     ipc.signInDeviceCode.mockImplementation(() => new Promise(() => {}));
     renderPage();
-    await screen.findByTestId("row-t1");
+    await screen.findByTestId("row-t1", {}, { timeout: 5000 });
     await user.click(screen.getByTestId("bulk-open"));
     const drawer = await screen.findByTestId("bulk-drawer");
     await user.click(within(drawer).getByTestId("bulk-preview"));
     await user.click(await within(drawer).findByTestId("bulk-run"));
-    const prompt = await screen.findByTestId("consent-needed");
+    // The drawer stays open and asks there.
+    const prompt = await within(drawer).findByTestId("consent-needed");
     expect(prompt).toHaveTextContent("Sign in again to allow installing");
-    await user.click(screen.getByTestId("consent-sign-in"));
+    await user.click(within(drawer).getByTestId("consent-sign-in"));
     await user.click(await screen.findByTestId("sign-in-start"));
     expect(ipc.signInDeviceCode).toHaveBeenCalledWith("p-demo", "install", expect.any(Function));
   });
@@ -479,7 +499,7 @@ describe("Installations page", () => {
     const run = deferred<InstallsSyncResult>();
     m.sync.mockReturnValue(run.promise);
     renderPage();
-    await screen.findByTestId("row-t1");
+    await screen.findByTestId("row-t1", {}, { timeout: 5000 });
     await user.click(screen.getByRole("button", { name: "Sync options" }));
     await user.click(await screen.findByTestId("sync-kind-chat"));
     await user.click(screen.getByTestId("sync-kind-user"));
@@ -499,7 +519,7 @@ describe("Installations page", () => {
     const user = userEvent.setup();
     m.sync.mockResolvedValue(syncResult({}, ["team"]));
     renderPage();
-    await screen.findByTestId("row-t1");
+    await screen.findByTestId("row-t1", {}, { timeout: 5000 });
     // Sync and its options are two real buttons, both in the tab order.
     const primary = screen.getByTestId("installs-sync");
     const trigger = screen.getByRole("button", { name: "Sync options" });
@@ -531,7 +551,7 @@ describe("Installations page", () => {
     const user = userEvent.setup();
     m.sync.mockResolvedValue(syncResult({}, ["chat", "user"]));
     renderPage();
-    await screen.findByTestId("row-t1");
+    await screen.findByTestId("row-t1", {}, { timeout: 5000 });
     await user.click(screen.getByRole("button", { name: "Sync options" }));
     await user.click(await screen.findByTestId("sync-kind-team"));
     // Without teams there are no channels to read: the option is off and cannot be turned on.
@@ -560,7 +580,7 @@ describe("Installations page", () => {
     const user = userEvent.setup();
     m.sync.mockRejectedValue({ code: "graph", message: "Graph answered 503 for /teams", retryable: true, link: null });
     renderPage();
-    await screen.findByTestId("row-t1");
+    await screen.findByTestId("row-t1", {}, { timeout: 5000 });
     await user.click(screen.getByTestId("installs-sync"));
     const error = await screen.findByTestId("installs-error");
     expect(error).toHaveTextContent("The sync failed");
@@ -584,7 +604,7 @@ describe("Installations page", () => {
       return run.promise;
     });
     renderShell();
-    await screen.findByTestId("row-t1");
+    await screen.findByTestId("row-t1", {}, { timeout: 5000 });
     await user.click(screen.getByTestId("installs-sync"));
     await user.click(screen.getByTestId("nav-toggle"));
     expect(screen.queryByTestId("installations-page")).not.toBeInTheDocument();
@@ -608,7 +628,7 @@ describe("Installations page", () => {
     await user.click(within(screen.getByTestId("installs-notice")).getByRole("button", { name: "Dismiss" }));
     await user.click(screen.getByTestId("nav-toggle"));
     await user.click(screen.getByTestId("nav-toggle"));
-    await screen.findByTestId("row-t1");
+    await screen.findByTestId("row-t1", {}, { timeout: 5000 });
     expect(screen.queryByTestId("installs-notice")).not.toBeInTheDocument();
   });
 
@@ -617,7 +637,7 @@ describe("Installations page", () => {
     const run = deferred<InstallsSyncResult>();
     m.sync.mockReturnValue(run.promise);
     renderShell();
-    await screen.findByTestId("row-t1");
+    await screen.findByTestId("row-t1", {}, { timeout: 5000 });
     await user.click(screen.getByTestId("installs-sync"));
     await user.click(screen.getByTestId("nav-toggle"));
     await user.click(screen.getByTestId("nav-toggle"));
@@ -659,7 +679,7 @@ describe("Installations page", () => {
     const outcome = await screen.findByTestId("bulk-outcome");
     expect(outcome).toHaveAttribute("data-failed", "1");
     expect(outcome).toHaveTextContent("Upgrade FlashDuty");
-    expect(outcome).toHaveTextContent("Run completed: 1 done, 0 already done, 1 failed");
+    expect(outcome).toHaveTextContent("Completed: 1 done, 1 failed.");
     await user.click(within(outcome).getByTestId("bulk-outcome-show"));
     const drawer = await screen.findByTestId("bulk-drawer");
     const result = await within(drawer).findByTestId("bulk-result");
@@ -677,7 +697,7 @@ describe("Installations page", () => {
     m.run.mockResolvedValue({ ...halfFailed, failed: 0, succeeded: 2 });
     m.runItems.mockResolvedValue([]);
     renderPage();
-    await screen.findByTestId("row-t1");
+    await screen.findByTestId("row-t1", {}, { timeout: 5000 });
     await user.click(screen.getByTestId("installs-sync"));
     expect(await screen.findByTestId("installs-notice")).toHaveTextContent("Synced FlashDuty");
     const drawer = await startUpgrade(user);
@@ -726,16 +746,25 @@ describe("Installations page", () => {
     act(() => report({ phase: "upgrading", total: 2, done: 1, failed: 0, runId: "run-7" }));
     const running = await screen.findByTestId("bulk-running");
     expect(running).toHaveTextContent("Upgrade FlashDuty: upgrading 1/2");
-    await user.click(within(running).getByTestId("bulk-running-cancel"));
-    expect(m.cancel).toHaveBeenCalled();
+    const cancel = within(running).getByTestId("bulk-running-cancel");
+    await user.click(cancel);
+    expect(m.cancel).toHaveBeenCalledTimes(1);
+    // "Cancelling…" until the run ends; the button keeps focus (it is not plainly disabled).
+    expect(cancel).toHaveTextContent("Cancelling…");
+    expect(cancel).toHaveAttribute("aria-disabled", "true");
+    expect(document.activeElement).toBe(cancel);
+    await user.click(cancel);
+    expect(m.cancel).toHaveBeenCalledTimes(1);
+    expect(screen.getByTestId("status-work")).toHaveTextContent("cancelling after the requests on the wire");
     await user.click(within(running).getByTestId("bulk-running-show"));
     const drawer = await screen.findByTestId("bulk-drawer");
-    expect(within(drawer).getByTestId("bulk-progress")).toHaveTextContent("upgrading 1/2");
-    await act(async () => run.resolve({ ...halfFailed, status: "cancelled", failed: 0, pending: 1 }));
+    expect(within(drawer).getByTestId("bulk-progress")).toHaveTextContent("cancelling");
+    expect(within(drawer).getByTestId("bulk-cancel")).toHaveTextContent("Cancelling…");
+    await act(async () => run.resolve({ ...halfFailed, status: "cancelled", failed: 0, pending: 1, cancelRequested: true }));
     const result = await within(drawer).findByTestId("bulk-result");
     expect(result).toHaveAttribute("data-status", "cancelled");
-    expect(result).toHaveTextContent("1 not sent");
-    expect(within(drawer).getByTestId("bulk-resume-current")).toBeInTheDocument();
+    expect(result).toHaveTextContent("Cancelled: 1 done, 0 failed, 1 not attempted.");
+    expect(within(drawer).getByTestId("bulk-resume-current")).toHaveTextContent("Continue with the 1 not attempted");
   });
 
   it("after a cancelled sync the cache still opens with the age of the last completed sync", async () => {
@@ -761,5 +790,168 @@ describe("Installations page", () => {
     });
     renderPage();
     expect(await screen.findByTestId("sync-age")).toHaveTextContent("Never fully synced; last sync interrupted at 3/40. Sync continues it");
+  });
+
+  it("after 'Sign in again' the drawer stays open and repeats the run itself", async () => {
+    const user = userEvent.setup();
+    m.plan.mockResolvedValue(upgradePlan);
+    m.run
+      .mockRejectedValueOnce({ code: "consent_required", message: "sign in again to grant installing", retryable: false, link: null })
+      .mockResolvedValueOnce({ ...halfFailed, failed: 0, succeeded: 2 });
+    m.runItems.mockResolvedValue([]);
+    ipc.signInDeviceCode.mockResolvedValue(signedInSession);
+    renderPage();
+    const drawer = await startUpgrade(user);
+    await user.click(await within(drawer).findByTestId("consent-sign-in"));
+    await user.click(await screen.findByTestId("sign-in-start"));
+    // The same run again, with the same targets, in the same drawer.
+    await waitFor(() => expect(m.run).toHaveBeenCalledTimes(2));
+    expect(m.run.mock.calls[1]!.slice(0, 3)).toEqual(m.run.mock.calls[0]!.slice(0, 3));
+    const result = await within(drawer).findByTestId("bulk-result");
+    expect(result).toHaveTextContent("Completed: 2 done, 0 failed.");
+    expect(screen.getByTestId("bulk-drawer")).toBe(drawer);
+    expect(screen.queryByText("Signed in. Try again.")).not.toBeInTheDocument();
+    expect(screen.queryByTestId("consent-needed")).not.toBeInTheDocument();
+  });
+
+  it("each row has its own install, upgrade or remove, planned for that row alone", async () => {
+    const user = userEvent.setup();
+    m.plan.mockResolvedValue({ ...upgradePlan, items: [upgradePlan.items[0]!] });
+    renderPage();
+    // Current at the published version: only removal is offered.
+    await user.click(await screen.findByTestId("row-actions-t1"));
+    expect(screen.queryByTestId("row-upgrade-t1")).not.toBeInTheDocument();
+    expect(screen.getByTestId("row-uninstall-t1")).toBeInTheDocument();
+    await user.keyboard("{Escape}");
+    // Outdated: upgrade it here.
+    await user.click(screen.getByTestId("row-actions-t2"));
+    await user.click(await screen.findByTestId("row-upgrade-t2"));
+    const drawer = await screen.findByTestId("bulk-drawer");
+    expect(within(drawer).getByTestId("bulk-action-upgrade")).toBeChecked();
+    expect(within(drawer).getByTestId("bulk-source-0")).toBeChecked();
+    expect(within(drawer).getByText("This team: Payments Team")).toBeInTheDocument();
+    await waitFor(() =>
+      expect(m.plan).toHaveBeenCalledWith("cat-1", "upgrade", { filter: null, ids: [{ kind: "team", id: "t2" }] }),
+    );
+    expect(await within(drawer).findByTestId("bulk-plan")).toHaveAttribute("data-planned", "1");
+  });
+
+  it("sorts by a column in SQLite, and a second click turns the order around", async () => {
+    const user = userEvent.setup();
+    renderPage();
+    await screen.findByTestId("row-t1", {}, { timeout: 5000 });
+    await user.click(screen.getByTestId("sort-name"));
+    await waitFor(() => expect(m.query).toHaveBeenLastCalledWith("cat-1", expect.objectContaining({ sort: "name", descending: false })));
+    expect(screen.getByTestId("sort-name").closest("[role=columnheader]")).toHaveAttribute("aria-sort", "ascending");
+    await user.click(screen.getByTestId("sort-name"));
+    await waitFor(() => expect(m.query).toHaveBeenLastCalledWith("cat-1", expect.objectContaining({ sort: "name", descending: true })));
+    expect(screen.getByTestId("sort-name").closest("[role=columnheader]")).toHaveAttribute("aria-sort", "descending");
+    // Versions start with the newest.
+    await user.click(screen.getByTestId("sort-version"));
+    await waitFor(() => expect(m.query).toHaveBeenLastCalledWith("cat-1", expect.objectContaining({ sort: "version", descending: true })));
+  });
+
+  it("the table's cells are in cells: the checkbox is not placed directly in a row", async () => {
+    renderPage();
+    const row = await screen.findByTestId("row-t1", {}, { timeout: 5000 });
+    for (const child of Array.from(row.children)) expect(child).toHaveAttribute("role", "cell");
+    const header = screen.getAllByRole("row")[0]!;
+    for (const child of Array.from(header.children)) expect(child).toHaveAttribute("role", "columnheader");
+    expect(screen.getByTestId("inventory-table")).toHaveAttribute("role", "table");
+  });
+
+  it("exports the inventory of the current filter as CSV, every page of it", async () => {
+    const user = userEvent.setup();
+    const writeText = vi.fn().mockResolvedValue(undefined);
+    Object.defineProperty(navigator, "clipboard", { value: { writeText }, configurable: true });
+    renderPage();
+    await screen.findByTestId("row-t1", {}, { timeout: 5000 });
+    await user.click(screen.getByTestId("installs-export"));
+    await waitFor(() => expect(writeText).toHaveBeenCalled());
+    expect(m.query).toHaveBeenCalledWith("cat-1", expect.objectContaining({ offset: 0, limit: 1000 }));
+    const csv = writeText.mock.calls[0]![0] as string;
+    const lines = csv.trimEnd().split("\r\n");
+    expect(lines[0]).toBe("kind,id,name,detail,state,version,archived,general channel,private channels,shared channels,error status,error code,error message,last read");
+    expect(lines).toHaveLength(4);
+    expect(lines[2]).toMatch(/^team,t2,Payments Team,,installed,1\.0\.1,false/);
+    expect(lines[3]).toContain("403");
+    expect(await screen.findByTestId("installs-notice")).toHaveTextContent("Exported 3 row(s)");
+  });
+
+  it("filters survive leaving the page, and 'Older than version' refuses what is not a version", async () => {
+    const user = userEvent.setup();
+    renderShell();
+    await screen.findByTestId("row-t1", {}, { timeout: 5000 });
+    await user.selectOptions(screen.getByTestId("filter-kind"), "team");
+    await user.type(screen.getByTestId("filter-older"), "abc");
+    expect(await screen.findByText(/"abc" is not a version/)).toBeInTheDocument();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(m.query).not.toHaveBeenCalledWith("cat-1", expect.objectContaining({ olderThan: "abc" }));
+    await user.clear(screen.getByTestId("filter-older"));
+    await user.type(screen.getByTestId("filter-older"), "1.0.2");
+    await waitFor(() => expect(m.query).toHaveBeenLastCalledWith("cat-1", expect.objectContaining({ olderThan: "1.0.2", kind: "team" })));
+    expect(screen.queryByText(/is not a version/)).not.toBeInTheDocument();
+
+    await user.click(screen.getByTestId("nav-toggle"));
+    await user.click(screen.getByTestId("nav-toggle"));
+    expect(await screen.findByTestId("filter-older")).toHaveValue("1.0.2");
+    expect(screen.getByTestId("filter-kind")).toHaveValue("team");
+    await waitFor(() => expect(m.query).toHaveBeenLastCalledWith("cat-1", expect.objectContaining({ olderThan: "1.0.2", kind: "team" })));
+    await user.click(screen.getByTestId("filter-clear"));
+    expect(screen.getByTestId("filter-older")).toHaveValue("");
+  });
+
+  it("coverage splits current from outdated; the version spread names its kinds, keeps the published row, and filters", async () => {
+    const user = userEvent.setup();
+    m.overview.mockResolvedValue({
+      ...overview,
+      publishedVersion: "1.0.3",
+      versions: overview.versions,
+    });
+    renderPage();
+    const teams = await screen.findByTestId("coverage-team");
+    // 12 installed teams: 7 + 2 + 3 below 1.0.3.
+    expect(teams).toHaveAttribute("data-current", "0");
+    expect(teams).toHaveAttribute("data-outdated", "12");
+    expect(screen.getByTestId("version-spread-kinds")).toHaveTextContent("Installations in teams and group chats, per version");
+    const published = screen.getByTestId("version-1.0.3");
+    expect(published).toHaveAttribute("data-count", "0");
+    expect(published).toHaveTextContent("1.0.3 (published)");
+    await user.click(screen.getByTestId("version-1.0.1"));
+    await waitFor(() => expect(m.query).toHaveBeenLastCalledWith("cat-1", expect.objectContaining({ version: "1.0.1" })));
+    expect(screen.getByTestId("version-1.0.1")).toHaveAttribute("aria-pressed", "true");
+    await user.click(screen.getByTestId("version-1.0.1"));
+    await waitFor(() => expect(m.query).toHaveBeenLastCalledWith("cat-1", expect.objectContaining({ version: null })));
+  });
+
+  it("the Catalog's 'Upgrade N outdated installations' opens the bulk upgrade of exactly those, planned", async () => {
+    m.plan.mockResolvedValue(upgradePlan);
+    function FromCatalog() {
+      const { requestBulk } = useBackgroundWork();
+      const [asked, setAsked] = useState(false);
+      if (!asked) {
+        setAsked(true);
+        requestBulk({ appId: "cat-1", action: "upgrade", olderThan: "1.0.2" });
+      }
+      return <InstallationsPage />;
+    }
+    render(
+      <FluentProvider theme={webLightTheme}>
+        <SessionProvider>
+          <BackgroundWorkProvider>
+            <FromCatalog />
+          </BackgroundWorkProvider>
+        </SessionProvider>
+      </FluentProvider>,
+    );
+    const drawer = await screen.findByTestId("bulk-drawer", {}, { timeout: 5000 });
+    expect(within(drawer).getByTestId("bulk-action-upgrade")).toBeChecked();
+    expect(within(drawer).getByTestId("bulk-source-0")).toBeChecked();
+    expect(within(drawer).getByText("Installations older than 1.0.2")).toBeInTheDocument();
+    await waitFor(() =>
+      expect(m.plan).toHaveBeenCalledWith("cat-1", "upgrade", { filter: expect.objectContaining({ olderThan: "1.0.2" }), ids: [] }),
+    );
+    expect(await within(drawer).findByTestId("bulk-plan", {}, { timeout: 5000 })).toHaveAttribute("data-planned", "2");
+    expect(m.overview).toHaveBeenCalledWith("cat-1");
   });
 });

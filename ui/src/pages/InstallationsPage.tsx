@@ -17,7 +17,7 @@ import {
   Text,
   tokens,
 } from "@fluentui/react-components";
-import { DismissRegular, WrenchRegular } from "@fluentui/react-icons";
+import { ArrowDownloadRegular, DismissRegular, WrenchRegular } from "@fluentui/react-icons";
 import type { ApiError, Feature } from "../ipc";
 import { catalogIpc } from "../ipc/catalog";
 import {
@@ -26,32 +26,33 @@ import {
   type InstallState,
   type InstallsOverview,
   type InstallsSyncResult,
-  type InventoryQuery,
   type InventoryRow,
+  type InventorySort,
   type SyncInfo,
   type TargetKind,
   type TargetRef,
 } from "../ipc/installs";
 import { useSession } from "../session";
-import { fraction, progressText, useBackgroundWork, type Outcome } from "../work";
+import { CancelWorkButton, fraction, progressText, useBackgroundWork, type Outcome } from "../work";
 import { CoveragePicture } from "../components/installs/CoveragePicture";
 import { VersionSpread } from "../components/installs/VersionSpread";
-import { InventoryTable, rowKey } from "../components/installs/InventoryTable";
+import { InventoryTable, rowKey, type Filter } from "../components/installs/InventoryTable";
 import { BulkDrawer, type BulkOutcome, type BulkSource } from "../components/installs/BulkDrawer";
 import { kindsText, loadSyncChoice, saveSyncChoice, SyncButton, syncRequest, type SyncChoiceState } from "../components/installs/SyncButton";
 import { ConsentPrompt } from "../components/installs/ConsentPrompt";
-import { ago } from "../components/installs/format";
+import { ago, kindSingular, runOutcomeText, versionProblem } from "../components/installs/format";
+import { inventoryCsv } from "../components/installs/inventoryCsv";
+import { copyText, downloadText } from "../components/permissions/exportText";
 
 const useStyles = makeStyles({
-  // minmax(0, 1fr): long messages and the wide table wrap or scroll inside, never widen the page.
+  // minmax(0, 1fr): long messages and the wide table wrap, never widen the page. The table
+  // scrolls with the page: one scroll area.
   root: { display: "grid", gridTemplateColumns: "minmax(0, 1fr)", gap: tokens.spacingVerticalL },
   bar: { display: "flex", gap: tokens.spacingHorizontalM, alignItems: "end", flexWrap: "wrap" },
   pictures: { display: "grid", gridTemplateColumns: "repeat(auto-fit, minmax(320px, 1fr))", gap: tokens.spacingHorizontalL },
   muted: { color: tokens.colorNeutralForeground3 },
   progress: { display: "grid", gap: tokens.spacingVerticalXS, maxWidth: "640px" },
 });
-
-type Filter = Omit<InventoryQuery, "offset" | "limit">;
 
 const emptyFilter: Filter = {
   kind: null,
@@ -60,7 +61,40 @@ const emptyFilter: Filter = {
   version: null,
   text: null,
   includeArchived: null,
+  sort: null,
+  descending: false,
 };
+
+/** What the admin typed and chose, kept for the window's session: leaving the page loses nothing. */
+interface SavedFilter {
+  filter: Filter;
+  text: string;
+  older: string;
+}
+
+const FILTER_KEY = "botdeck.installs.filter";
+
+export function loadFilter(): SavedFilter {
+  try {
+    const raw = sessionStorage.getItem(FILTER_KEY);
+    if (!raw) return { filter: emptyFilter, text: "", older: "" };
+    const saved = JSON.parse(raw) as Partial<SavedFilter>;
+    const filter = { ...emptyFilter, ...(saved.filter ?? {}) };
+    // Only known fields travel to core (it refuses unknown ones).
+    const known = Object.fromEntries(Object.keys(emptyFilter).map((k) => [k, filter[k as keyof Filter]])) as unknown as Filter;
+    return { filter: known, text: typeof saved.text === "string" ? saved.text : "", older: typeof saved.older === "string" ? saved.older : "" };
+  } catch {
+    return { filter: emptyFilter, text: "", older: "" };
+  }
+}
+
+function saveFilter(saved: SavedFilter) {
+  try {
+    sessionStorage.setItem(FILTER_KEY, JSON.stringify(saved));
+  } catch {
+    // Storage full or refused: the filter simply does not outlive the page.
+  }
+}
 
 interface Problem {
   error: ApiError;
@@ -105,9 +139,11 @@ export function InstallationsPage() {
   const work = useBackgroundWork();
   const [overview, setOverview] = useState<InstallsOverview | null>(null);
   const [appId, setAppId] = useState<string | null>(null);
-  const [filter, setFilter] = useState<Filter>(emptyFilter);
-  const [textInput, setTextInput] = useState("");
-  const [olderInput, setOlderInput] = useState("");
+  const [initial] = useState(loadFilter);
+  const [filter, setFilter] = useState<Filter>(initial.filter);
+  const [textInput, setTextInput] = useState(initial.text);
+  const [olderInput, setOlderInput] = useState(initial.older);
+  const [exporting, setExporting] = useState(false);
   const [reloadKey, setReloadKey] = useState(0);
   const [filteredTotal, setFilteredTotal] = useState(0);
   const [selected, setSelected] = useState<Map<string, TargetRef>>(new Map());
@@ -115,6 +151,12 @@ export function InstallationsPage() {
   const [notice, setNotice] = useState<{ intent: "success" | "warning"; text: string } | null>(null);
   const [drawer, setDrawer] = useState<BulkAction | null>(null);
   const [drawerView, setDrawerView] = useState<"form" | "result">("form");
+  // Which targets the drawer opens with, and whether it plans at once (a row's own menu, the
+  // Catalog's "Upgrade N outdated installations").
+  const [drawerPreset, setDrawerPreset] = useState<{ source: BulkSource | null; autoPreview: boolean }>({
+    source: null,
+    autoPreview: false,
+  });
   const [syncChoice, setSyncChoice] = useState<SyncChoiceState>(loadSyncChoice);
   const [loadingApps, setLoadingApps] = useState(false);
   const [loadedAt, setLoadedAt] = useState(() => Date.now());
@@ -164,10 +206,31 @@ export function InstallationsPage() {
     void refresh(chosen.current);
   }, [work.finished, refresh]);
 
-  // A run that failed to start (consent, sign-in) is shown on the page, not in the drawer.
+  // Another page asked for a bulk change (the Catalog's "Upgrade N outdated installations"):
+  // choose that bot and open the drawer with those targets planned.
+  const { bulkRequest, requestBulk } = work;
+  const [pendingRequest, setPendingRequest] = useState<typeof bulkRequest>(null);
   useEffect(() => {
-    if (bulkOutcome?.error) setDrawer(null);
-  }, [bulkOutcome]);
+    if (!bulkRequest) return;
+    requestBulk(null);
+    setPendingRequest(bulkRequest);
+    chosen.current = bulkRequest.appId;
+    void refresh(bulkRequest.appId);
+  }, [bulkRequest, requestBulk, refresh]);
+  // The drawer opens once the page shows that bot: it plans against the page's app.
+  useEffect(() => {
+    if (!pendingRequest || appId !== pendingRequest.appId) return;
+    setPendingRequest(null);
+    setDrawerPreset({
+      source: {
+        label: `Installations older than ${pendingRequest.olderThan}`,
+        selection: { filter: { ...emptyFilter, olderThan: pendingRequest.olderThan, offset: 0, limit: 0 }, ids: [] },
+      },
+      autoPreview: true,
+    });
+    setDrawerView("form");
+    setDrawer(pendingRequest.action);
+  }, [pendingRequest, appId]);
 
   const chooseSync = useCallback((next: SyncChoiceState) => {
     setSyncChoice(next);
@@ -187,13 +250,21 @@ export function InstallationsPage() {
     return () => window.clearInterval(t);
   }, []);
 
-  // Typing filters after a short pause, not per keystroke.
+  // Typing filters after a short pause, not per keystroke. A version that is not one is said
+  // next to the field and not applied (core would refuse it too).
+  const olderProblem = versionProblem(olderInput);
   useEffect(() => {
     const t = window.setTimeout(() => {
-      setFilter((f) => ({ ...f, text: textInput.trim() || null, olderThan: olderInput.trim() || null }));
+      setFilter((f) => ({
+        ...f,
+        text: textInput.trim() || null,
+        olderThan: olderProblem ? f.olderThan && null : olderInput.trim() || null,
+      }));
     }, 200);
     return () => window.clearTimeout(t);
-  }, [textInput, olderInput]);
+  }, [textInput, olderInput, olderProblem]);
+
+  useEffect(() => saveFilter({ filter, text: textInput, older: olderInput }), [filter, textInput, olderInput]);
 
   useEffect(() => setSelected(new Map()), [appId]);
 
@@ -218,7 +289,10 @@ export function InstallationsPage() {
     void refresh(id);
   };
 
+  // What to repeat after "Sign in again" on the page (a sync that asked for it).
+  const retryAfterSignIn = useRef<(() => void) | null>(null);
   const sync = (fresh: boolean) => {
+    retryAfterSignIn.current = () => sync(fresh);
     const options = syncRequest(syncChoice, fresh);
     if (!appId || !options) return;
     setProblem(null);
@@ -242,10 +316,11 @@ export function InstallationsPage() {
   const app = overview?.apps.find((a) => a.id === appId) ?? null;
   const lastSync = overview?.sync ?? null;
   const sinceLoad = Math.floor((Date.now() - loadedAt) / 1000);
-  const filterActive = Object.values(filter).some((v) => v !== null);
+  const filterActive = [filter.kind, filter.state, filter.olderThan, filter.version, filter.text, filter.includeArchived].some((v) => v !== null);
 
   const sources: BulkSource[] = useMemo(() => {
     const list: BulkSource[] = [];
+    if (drawerPreset.source) list.push(drawerPreset.source);
     if (selected.size > 0) list.push({ label: `The ${selected.size} checked row(s)`, selection: { filter: null, ids: [...selected.values()] } });
     if (filterActive)
       list.push({
@@ -256,13 +331,14 @@ export function InstallationsPage() {
       label: "Teams without the bot",
       selection: { filter: { ...emptyFilter, kind: "team", state: "not_installed", offset: 0, limit: 0 }, ids: [] },
     });
-    if (published)
+    if (published && drawerPreset.source?.label !== `Installations older than ${published}`)
       list.push({
         label: `Installations older than ${published}`,
         selection: { filter: { ...emptyFilter, olderThan: published, offset: 0, limit: 0 }, ids: [] },
       });
     return list;
-  }, [selected, filter, filterActive, filteredTotal, published]);
+  }, [selected, filter, filterActive, filteredTotal, published, drawerPreset.source]);
+
 
   const progress = syncing ? work.work?.progress ?? null : null;
   // A sync's report is old news once a bulk run ended after it (that run's summary is what
@@ -279,8 +355,45 @@ export function InstallationsPage() {
   const syncNotice = syncCurrent && syncOutcome?.value ? syncText(syncOutcome.value) : null;
   const bulkResult = bulkOutcome?.value?.summary ?? null;
   const openDrawer = (action: BulkAction, view: "form" | "result") => {
+    setDrawerPreset({ source: null, autoPreview: false });
     setDrawerView(view);
     setDrawer(action);
+  };
+  const openForRow = (row: InventoryRow, action: BulkAction) => {
+    setDrawerPreset({
+      source: { label: `This ${kindSingular[row.kind]}: ${row.displayName}`, selection: { filter: null, ids: [{ kind: row.kind, id: row.id }] } },
+      autoPreview: true,
+    });
+    setDrawerView("form");
+    setDrawer(action);
+  };
+  const sortBy = (sort: InventorySort, descending: boolean) => setFilter((f) => ({ ...f, sort, descending }));
+  const pickVersion = (version: string | null) => setFilter((f) => ({ ...f, version, state: null }));
+
+  const exportCsv = async () => {
+    if (!appId) return;
+    setExporting(true);
+    try {
+      const rows: InventoryRow[] = [];
+      // Pages of 1000 (the most one call returns), until the filter's total is read.
+      for (let offset = 0; ; offset += 1000) {
+        const page = await installsIpc.query(appId, { ...filter, offset, limit: 1000 });
+        rows.push(...page.rows);
+        if (page.rows.length === 0 || rows.length >= page.total) break;
+      }
+      const csv = inventoryCsv(rows);
+      const name = `botdeck-inventory-${(app?.displayName ?? "bot").replace(/[^A-Za-z0-9-]/g, "")}.csv`;
+      const saved = downloadText(name, csv, "text/csv");
+      const copied = await copyText(csv);
+      setNotice({
+        intent: "success",
+        text: `Exported ${rows.length.toLocaleString()} row(s)${filterActive ? " of the current filter" : ""} as ${name}${saved ? "" : " (the download did not start)"}${copied ? "; also copied to the clipboard" : ""}.`,
+      });
+    } catch (err) {
+      fail(err as ApiError);
+    } finally {
+      setExporting(false);
+    }
   };
 
   return (
@@ -292,7 +405,12 @@ export function InstallationsPage() {
             message={shownProblem.error.message}
             onSignedIn={() => {
               dismissProblem();
-              setNotice({ intent: "success", text: "Signed in. Try again." });
+              // Repeat what asked for the sign-in (a sync); a bulk step repeats in its drawer.
+              const again = retryAfterSignIn.current;
+              retryAfterSignIn.current = null;
+              if (again && shownProblem.from !== "bulk") again();
+              else if (shownProblem.from === "bulk") openDrawer(bulkOutcome?.value?.summary.action ?? "install", "form");
+              else void refresh(chosen.current);
             }}
           />
         ) : (
@@ -323,11 +441,11 @@ export function InstallationsPage() {
           data-testid="bulk-outcome"
           data-status={bulkResult.status}
           data-failed={bulkResult.failed}
+          data-not-attempted={bulkResult.pending}
         >
           <MessageBarBody>
             <MessageBarTitle>{bulkOutcome.label}</MessageBarTitle>
-            Run {bulkResult.status}: {bulkResult.succeeded} done, {bulkResult.alreadyDone} already done, {bulkResult.failed} failed
-            {bulkResult.pending > 0 ? `, ${bulkResult.pending} not sent` : ""}.
+            {runOutcomeText(bulkResult)}
           </MessageBarBody>
           <MessageBarActions
             containerAction={
@@ -335,7 +453,7 @@ export function InstallationsPage() {
             }
           >
             <Button onClick={() => openDrawer(bulkResult.action, "result")} data-testid="bulk-outcome-show">
-              {bulkResult.failed > 0 ? "Results and retry" : "Show results"}
+              {bulkResult.failed > 0 ? "Results and retry" : bulkResult.pending > 0 ? "Results and continue" : "Show results"}
             </Button>
           </MessageBarActions>
         </MessageBar>
@@ -366,11 +484,7 @@ export function InstallationsPage() {
           onSync={sync}
           disabled={!appId || !signedIn || syncing || bulkRunning || orphanRun}
         />
-        {syncing && (
-          <Button onClick={() => void installsIpc.cancel()} data-testid="installs-sync-cancel">
-            Cancel sync
-          </Button>
-        )}
+        {syncing && <CancelWorkButton workKey="sync" label="Cancel sync" testId="installs-sync-cancel" />}
         <Text className={styles.muted} data-testid="sync-age" data-status={lastSync?.status ?? "never"}>
           {ageText(lastSync, overview?.lastCompleted ?? null, app?.displayName ?? "Cache", sinceLoad, syncing || orphanRun)}
         </Text>
@@ -414,9 +528,7 @@ export function InstallationsPage() {
             <Button onClick={() => openDrawer("install", "result")} data-testid="bulk-running-show">
               Show the run
             </Button>
-            <Button onClick={() => void installsIpc.cancel()} data-testid="bulk-running-cancel">
-              Cancel
-            </Button>
+            <CancelWorkButton workKey="bulk" testId="bulk-running-cancel" />
           </div>
         </div>
       )}
@@ -424,15 +536,21 @@ export function InstallationsPage() {
       {appId && overview && overview.coverage.length > 0 && (
         <div className={styles.pictures}>
           <Card>
-            <CardHeader header={<Text weight="semibold">Coverage</Text>} />
-            <CoveragePicture coverage={overview.coverage} />
+            <CardHeader header={<Text weight="semibold">Coverage</Text>} description="Current, outdated and missing, per kind" />
+            <CoveragePicture coverage={overview.coverage} versions={overview.versions} published={published} />
           </Card>
           <Card>
             <CardHeader
               header={<Text weight="semibold">Versions</Text>}
               description={published ? `Published: ${published}` : "No published version"}
             />
-            <VersionSpread versions={overview.versions} published={published} />
+            <VersionSpread
+              versions={overview.versions}
+              published={published}
+              kinds={overview.coverage.filter((c) => c.installed + c.notInstalled + c.failed + c.unknown > 0).map((c) => c.kind)}
+              active={filter.version}
+              onPick={pickVersion}
+            />
           </Card>
         </div>
       )}
@@ -475,7 +593,12 @@ export function InstallationsPage() {
                 <option value="unknown">Not read yet</option>
               </Select>
             </Field>
-            <Field label="Older than version">
+            <Field
+              label="Older than version"
+              validationState={olderProblem ? "error" : "none"}
+              validationMessage={olderProblem ?? undefined}
+              data-testid="filter-older-field"
+            >
               <Input
                 value={olderInput}
                 onChange={(_, d) => setOlderInput(d.value)}
@@ -484,6 +607,11 @@ export function InstallationsPage() {
                 style={{ width: 120 }}
               />
             </Field>
+            {filter.version && (
+              <Button appearance="outline" icon={<DismissRegular />} iconPosition="after" onClick={() => pickVersion(null)} data-testid="filter-version-clear">
+                At version {filter.version}
+              </Button>
+            )}
             <Field label="Search">
               <SearchBox value={textInput} onChange={(_, d) => setTextInput(d.value)} placeholder="Name, UPN or id" data-testid="filter-text" />
             </Field>
@@ -502,6 +630,27 @@ export function InstallationsPage() {
             >
               Bulk change…
             </Button>
+            <Button
+              icon={<ArrowDownloadRegular />}
+              onClick={() => void exportCsv()}
+              disabledFocusable={exporting || filteredTotal === 0}
+              data-testid="installs-export"
+            >
+              {exporting ? "Exporting…" : "Export CSV"}
+            </Button>
+            {filterActive && (
+              <Button
+                appearance="subtle"
+                onClick={() => {
+                  setFilter((f) => ({ ...emptyFilter, sort: f.sort, descending: f.descending }));
+                  setTextInput("");
+                  setOlderInput("");
+                }}
+                data-testid="filter-clear"
+              >
+                Clear filters
+              </Button>
+            )}
             {selected.size > 0 && (
               <Button appearance="subtle" onClick={() => setSelected(new Map())} data-testid="selection-clear">
                 Clear {selected.size} checked
@@ -517,6 +666,8 @@ export function InstallationsPage() {
             onToggle={toggle}
             onTotal={setFilteredTotal}
             onError={fail}
+            onSort={sortBy}
+            onRowAction={openForRow}
           />
           <BulkDrawer
             open={drawer !== null}
@@ -524,12 +675,9 @@ export function InstallationsPage() {
             appId={appId}
             sources={sources}
             defaultAction={drawer ?? "install"}
+            initialSource={0}
+            autoPreview={drawerPreset.autoPreview}
             view={drawerView}
-            onError={(e) => {
-              // Signing in again happens on the page; other errors are shown there too.
-              setDrawer(null);
-              fail(e, "install");
-            }}
           />
         </>
       )}

@@ -38,7 +38,7 @@ export function PageView({ page, info, preference, onThemeChange, onNavigate }: 
       {page === "activity" && <ActivityPage info={info} />}
       {page === "package" && <PackagePage />}
       {page === "permissions" && <PermissionsPage />}
-      {page === "catalog" && <CatalogPage />}
+      {page === "catalog" && <CatalogPage onNavigate={onNavigate} />}
       {page === "installations" && <InstallationsPage />}
       {page === "links" && <PlannedPage page={page} />}
     </section>

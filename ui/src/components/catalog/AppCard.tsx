@@ -61,12 +61,15 @@ export function AppCard({
   local,
   onChanged,
   onError,
+  onUpgradeOutdated,
 }: {
   view: CatalogAppView;
   /** The chosen zip or open package when its manifest id is this app's. */
   local: LocalVersion | null;
   onChanged: () => void;
   onError: (e: ApiError, retry?: () => void) => void;
+  /** Opens the bulk upgrade of the installations below the published version. */
+  onUpgradeOutdated?: (appId: string, published: string) => void;
 }) {
   const styles = useStyles();
   const { app, update } = view;
@@ -166,9 +169,20 @@ export function AppCard({
               );
             })}
             <Text className={styles.muted}>
-              {behind > 0 ? `${behind} installation(s) below ${view.publishedVersion}: upgrade them on the Installations page. ` : ""}
+              {behind > 0 ? `${behind} installation(s) below ${view.publishedVersion}. ` : ""}
               Inventory synced {ago(view.inventoryAgeSecs)}.
             </Text>
+            {behind > 0 && view.publishedVersion && onUpgradeOutdated && (
+              <Button
+                appearance="primary"
+                size="small"
+                onClick={() => view.publishedVersion && onUpgradeOutdated(app.id, view.publishedVersion)}
+                data-testid="catalog-upgrade-outdated"
+                data-count={behind}
+              >
+                Upgrade {behind} outdated installation{behind === 1 ? "" : "s"}
+              </Button>
+            )}
           </div>
         )}
         <Table size="small" aria-label={`Versions of ${app.displayName}`}>

@@ -1,10 +1,10 @@
 import { makeStyles, Text, tokens, Tooltip } from "@fluentui/react-components";
-import type { CoverageRow } from "../../ipc/installs";
-import { kindLabel } from "./format";
+import type { CoverageRow, TargetKind, VersionCount } from "../../ipc/installs";
+import { isOlder, kindLabel } from "./format";
 
 const useStyles = makeStyles({
   root: { display: "grid", gap: tokens.spacingVerticalS },
-  row: { display: "grid", gridTemplateColumns: "96px 1fr 72px", alignItems: "center", gap: tokens.spacingHorizontalM },
+  row: { display: "grid", gridTemplateColumns: "96px 1fr 88px", alignItems: "center", gap: tokens.spacingHorizontalM },
   bar: {
     display: "flex",
     height: "18px",
@@ -25,25 +25,49 @@ const useStyles = makeStyles({
 });
 
 const segments = [
-  { key: "installed", label: "Installed", color: tokens.colorPaletteGreenBackground3 },
+  { key: "current", label: "Current", color: tokens.colorPaletteGreenBackground3 },
+  { key: "outdated", label: "Outdated", color: tokens.colorPaletteMarigoldBackground3 },
   { key: "notInstalled", label: "Not installed", color: tokens.colorNeutralStrokeAccessible },
   { key: "failed", label: "Read failed", color: tokens.colorPaletteRedBackground3 },
   { key: "unknown", label: "Not read yet", color: tokens.colorNeutralStroke1 },
 ] as const;
 
-/** Installed / not installed / failed per kind, as stacked horizontal bars. */
-export function CoveragePicture({ coverage }: { coverage: CoverageRow[] }) {
+/** Installations below `published`, per kind, from the version spread. */
+export function outdatedByKind(versions: VersionCount[], published: string | null): Record<TargetKind, number> {
+  const out: Record<TargetKind, number> = { team: 0, chat: 0, user: 0 };
+  for (const v of versions) if (isOlder(v.version, published)) out[v.kind] += v.count;
+  return out;
+}
+
+/**
+ * Per kind, as stacked horizontal bars: installed at the published version (current),
+ * installed below it (outdated), not installed, read failed, not read yet.
+ */
+export function CoveragePicture({
+  coverage,
+  versions = [],
+  published = null,
+}: {
+  coverage: CoverageRow[];
+  versions?: VersionCount[];
+  published?: string | null;
+}) {
   const styles = useStyles();
+  const outdated = outdatedByKind(versions, published);
   return (
     <div className={styles.root} data-testid="coverage-picture" role="group" aria-label="Coverage">
       {coverage.map((row) => {
         const total = row.installed + row.notInstalled + row.failed + row.unknown;
+        const behind = Math.min(outdated[row.kind], row.installed);
+        const counts = { current: row.installed - behind, outdated: behind, notInstalled: row.notInstalled, failed: row.failed, unknown: row.unknown };
         return (
           <div
             key={row.kind}
             className={styles.row}
             data-testid={`coverage-${row.kind}`}
             data-installed={row.installed}
+            data-current={counts.current}
+            data-outdated={counts.outdated}
             data-not-installed={row.notInstalled}
             data-failed={row.failed}
           >
@@ -51,10 +75,10 @@ export function CoveragePicture({ coverage }: { coverage: CoverageRow[] }) {
             <div
               className={styles.bar}
               role="img"
-              aria-label={`${kindLabel[row.kind]}: ${row.installed} installed, ${row.notInstalled} not installed, ${row.failed} failed, ${row.unknown} not read yet`}
+              aria-label={`${kindLabel[row.kind]}: ${counts.current} current, ${counts.outdated} outdated, ${row.notInstalled} not installed, ${row.failed} failed, ${row.unknown} not read yet`}
             >
               {segments.map((s) => {
-                const n = row[s.key];
+                const n = counts[s.key];
                 if (n === 0 || total === 0) return null;
                 return (
                   <Tooltip key={s.key} content={`${s.label}: ${n.toLocaleString()}`} relationship="description">
@@ -65,6 +89,7 @@ export function CoveragePicture({ coverage }: { coverage: CoverageRow[] }) {
             </div>
             <Text className={styles.total}>
               {row.installed.toLocaleString()} / {total.toLocaleString()}
+              {counts.outdated > 0 ? ` (${counts.outdated} old)` : ""}
             </Text>
           </div>
         );

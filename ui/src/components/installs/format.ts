@@ -45,3 +45,38 @@ export function compareVersions(a: string, b: string): number {
 export function isOlder(version: string, than: string | null | undefined): boolean {
   return !!than && compareVersions(version, than) < 0;
 }
+
+/** A version as a filter takes it: `1`, `1.0` or `1.0.2` (optional leading v) — as core's check. */
+export function isVersionText(text: string): boolean {
+  return /^[vV]?\d{1,6}(\.\d{1,6}){0,2}$/.test(text.trim());
+}
+
+/** What a filter's version field says about its input, or null when it is fine. */
+export function versionProblem(text: string): string | null {
+  if (!text.trim() || isVersionText(text)) return null;
+  return `"${text.trim()}" is not a version: type numbers separated by dots, such as 1.0.2`;
+}
+
+export interface RunCounts {
+  status: string;
+  succeeded: number;
+  alreadyDone: number;
+  failed: number;
+  pending: number;
+  cancelRequested?: boolean;
+}
+
+/**
+ * A bulk run's outcome in words: done, failed and not attempted apart, and what a cancel did
+ * ("Cancelled: 4 done, 0 failed, 22 not attempted"; a cancel that came after the last request
+ * was sent says so instead of claiming to have stopped anything).
+ */
+export function runOutcomeText(s: RunCounts): string {
+  const done = s.succeeded + s.alreadyDone;
+  const already = s.alreadyDone > 0 ? ` (${s.alreadyDone} of them already done before)` : "";
+  const counts = `${done} done${already}, ${s.failed} failed`;
+  if (s.status === "cancelled") return `Cancelled: ${counts}, ${s.pending} not attempted.`;
+  if (s.pending > 0) return `Interrupted: ${counts}, ${s.pending} not attempted.`;
+  if (s.cancelRequested) return `Completed before the cancel took effect (every request was already sent): ${counts}.`;
+  return `Completed: ${counts}.`;
+}
