@@ -1,12 +1,13 @@
 import { useState } from "react";
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import { act, render, screen, waitFor, within } from "@testing-library/react";
+import { act, configure, render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { FluentProvider, webLightTheme } from "@fluentui/react-components";
 
 // The page is large (table, pictures, drawer): on a busy 2-core machine one user-event click
 // through its menus takes seconds, so its tests get more than the suite's default 30 s.
 vi.setConfig({ testTimeout: 90_000 });
+configure({ asyncUtilTimeout: 5000 });
 
 vi.mock("../ipc", () => import("../test/ipcMock"));
 vi.mock("../ipc/installs", () => ({
@@ -802,7 +803,10 @@ describe("Installations page", () => {
     ipc.signInDeviceCode.mockResolvedValue(signedInSession);
     renderPage();
     const drawer = await startUpgrade(user);
-    await user.click(await within(drawer).findByTestId("consent-sign-in"));
+    await within(drawer).findByTestId("consent-sign-in");
+    // Asked once, in the drawer: the page behind it does not ask too.
+    expect(screen.getAllByTestId("consent-needed")).toHaveLength(1);
+    await user.click(within(drawer).getByTestId("consent-sign-in"));
     await user.click(await screen.findByTestId("sign-in-start"));
     // The same run again, with the same targets, in the same drawer.
     await waitFor(() => expect(m.run).toHaveBeenCalledTimes(2));

@@ -347,7 +347,8 @@ export function InstallationsPage() {
   const shownProblem: Problem | null =
     problem ??
     (syncCurrent && syncOutcome?.error ? { error: syncOutcome.error, feature: "read_tenant", from: "sync" } : null) ??
-    (bulkOutcome?.error ? { error: bulkOutcome.error, feature: "install", from: "bulk" } : null);
+    // While the drawer is open it shows (and repeats after a sign-in) its own run's error.
+    (bulkOutcome?.error && drawer === null ? { error: bulkOutcome.error, feature: "install", from: "bulk" } : null);
   const dismissProblem = () => {
     if (shownProblem?.from) work.forget(shownProblem.from);
     else setProblem(null);

@@ -27,7 +27,7 @@ export function ConsentPrompt({
   const [open, setOpen] = useState(false);
   const profile = session?.current ?? null;
   return (
-    <MessageBar intent="warning" data-testid="consent-needed" data-feature={feature}>
+    <MessageBar intent="warning" layout="multiline" data-testid="consent-needed" data-feature={feature}>
       <MessageBarBody>
         <MessageBarTitle>Sign in again to allow {featureText[feature] ?? feature}</MessageBarTitle>
         {message}
