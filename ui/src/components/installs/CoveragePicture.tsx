@@ -4,7 +4,7 @@ import { isOlder, kindLabel } from "./format";
 
 const useStyles = makeStyles({
   root: { display: "grid", gap: tokens.spacingVerticalS },
-  row: { display: "grid", gridTemplateColumns: "96px 1fr 88px", alignItems: "center", gap: tokens.spacingHorizontalM },
+  row: { display: "grid", gridTemplateColumns: "96px 1fr 112px", alignItems: "center", gap: tokens.spacingHorizontalM },
   bar: {
     display: "flex",
     height: "18px",

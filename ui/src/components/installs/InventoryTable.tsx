@@ -308,9 +308,12 @@ function Row({
         />
       </span>
       <span className={styles.cell} role="cell">
-        <Text weight="semibold">{row.displayName}</Text>
+        {/* One line per row (rows are 40 px): long names end in "…", the full name is in the title. */}
+        <Text weight="semibold" wrap={false} title={row.detail ? `${row.displayName} — ${row.detail}` : row.displayName}>
+          {row.displayName}
+        </Text>
         {row.detail && (
-          <Text size={200} className={styles.detail}>
+          <Text size={200} wrap={false} className={styles.detail}>
             {row.detail}
           </Text>
         )}
