@@ -355,7 +355,8 @@ async fn dispatch(paths: &DataPaths, args: Args) -> Result<u8, CliError> {
                     parsed.push(kind);
                 }
             }
-            let o = online(paths, &common, Feature::Install).await?;
+            // Reading where the bot is installed needs read permissions only, as in the window.
+            let o = online(paths, &common, Feature::ReadTenant).await?;
             let app = resolve_app(&o, common.app.as_deref()).await?;
             let executor = executor(&o.graph);
             let ctx = SyncContext {
