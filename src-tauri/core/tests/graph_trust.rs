@@ -76,7 +76,8 @@ async fn fake_graph(handler: Arc<Handler>) -> FakeGraph {
                 let target = target
                     .strip_prefix("/v1.0")
                     .unwrap_or(&target)
-                    .replace("%20", " ");
+                    .replace("%20", " ")
+                    .replace("%27", "'");
                 log.lock().expect("log").push(format!("{method} {target}"));
                 let (status, body) = handler(&method, &target);
                 let body = body.map(|b| b.to_string()).unwrap_or_default();

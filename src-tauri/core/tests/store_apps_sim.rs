@@ -304,7 +304,7 @@ async fn pagerduty_is_found_by_name_and_id_and_is_never_published_or_reviewed() 
 
 #[tokio::test]
 async fn pagerduty_is_inventoried_upgraded_installed_and_removed_with_its_rsc_consent() {
-    let w = World::new(&[Feature::Install]).await;
+    let w = World::new(&[Feature::Install, Feature::ReviewPermissions]).await;
     let app = catalog::find(&w.graph, &w.token, PAGERDUTY_STORE_APP_ID)
         .await
         .expect("store app");
@@ -381,17 +381,16 @@ async fn pagerduty_is_inventoried_upgraded_installed_and_removed_with_its_rsc_co
         },
         &mut cache,
     )
-    .await;
-    if let Ok(granted) = granted {
-        let mut here: Vec<String> = granted
-            .rsc
-            .iter()
-            .filter(|g| g.target.id == team)
-            .map(|g| g.permission.clone())
-            .collect();
-        here.sort();
-        assert_eq!(here, pagerduty_rsc(&app));
-    }
+    .await
+    .expect("permissions of PagerDuty's Entra app");
+    let mut here: Vec<String> = granted
+        .rsc
+        .iter()
+        .filter(|g| g.target.id == team)
+        .map(|g| g.permission.clone())
+        .collect();
+    here.sort();
+    assert_eq!(here, pagerduty_rsc(&app), "RSC consented on install");
 
     // And remove it again.
     let summary = w

@@ -284,7 +284,11 @@ pub fn plan(
                 Some("archived team: Teams refuses changes until it is unarchived")
             }
             BulkAction::Install if installed => Some("already installed"),
-            BulkAction::Upgrade | BulkAction::Uninstall if !installed => Some("not installed"),
+            // A target the cache has never seen (an explicit id) is not skipped: the run reads
+            // its installation first.
+            BulkAction::Upgrade | BulkAction::Uninstall if c.state.is_some() && !installed => {
+                Some("not installed")
+            }
             BulkAction::Upgrade if c.version.as_deref().map(version_key) >= target_key => {
                 Some("already at the published version")
             }
