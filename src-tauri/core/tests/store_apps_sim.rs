@@ -247,6 +247,9 @@ async fn pagerduty_is_found_by_name_and_id_and_is_never_published_or_reviewed() 
         .await
         .expect("list");
     assert!(with.iter().any(|a| a.id == PAGERDUTY_STORE_APP_ID));
+    // PagerDuty is a store bot BotDeck knows: a refresh reads it even before anyone looked.
+    let known = catalog::cached_non_org_ids(&w.store.lock().expect("lock")).expect("ids");
+    assert!(known.iter().any(|id| id == PAGERDUTY_STORE_APP_ID), "{known:?}");
 
     // Publishing, updating, reviewing and deleting are refused before anything is sent.
     let dir = tempfile::tempdir().expect("tmp");

@@ -1149,14 +1149,23 @@ pub fn cached_apps(store: &Store) -> Result<Vec<CatalogApp>, CatalogError> {
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-/// Catalog ids of the store and sideloaded apps BotDeck was pointed at before: a catalog
-/// refresh reads them again next to the org apps.
+/// Teams store bots BotDeck ships a permission profile for, by store app id (a store app's
+/// catalog id is its manifest id): PagerDuty (its Teams guide's store link). A catalog
+/// refresh reads them by id, so they are listed wherever the tenant can use them.
+pub const KNOWN_STORE_BOTS: &[&str] = &["c8c302dc-4e77-4536-890d-0c2bffbef9cc"];
+
+/// Catalog ids of the store and sideloaded apps BotDeck was pointed at before, plus
+/// [`KNOWN_STORE_BOTS`]: a catalog refresh reads them again next to the org apps.
 pub fn cached_non_org_ids(store: &Store) -> Result<Vec<String>, CatalogError> {
-    Ok(cached_apps(store)?
-        .into_iter()
-        .filter(|a| a.distribution() != Distribution::Organization)
-        .map(|a| a.id)
-        .collect())
+    let mut ids: Vec<String> = KNOWN_STORE_BOTS.iter().map(|s| s.to_string()).collect();
+    for app in cached_apps(store)? {
+        if app.distribution() != Distribution::Organization
+            && !ids.iter().any(|i| i.eq_ignore_ascii_case(&app.id))
+        {
+            ids.push(app.id);
+        }
+    }
+    Ok(ids)
 }
 
 /// "Update available": the local package vs the catalog vs what is installed.
