@@ -253,9 +253,12 @@ async fn resolve_app(o: &Online, app: Option<&str>) -> Result<CatalogApp, CliErr
                 CliError::usage("which bot? pass --app (manifest id, catalog id or name)")
             })?,
     };
-    catalog::find(&o.graph, &o.token, &needle)
+    let app = catalog::find(&o.graph, &o.token, &needle)
         .await
-        .map_err(failed)
+        .map_err(failed)?;
+    // Kept for the offline commands (`installs list --app PagerDuty`) and the catalog list.
+    catalog::cache_apps(&lock(&o.store), std::slice::from_ref(&app)).map_err(failed)?;
+    Ok(app)
 }
 
 fn lock(store: &Mutex<Store>) -> std::sync::MutexGuard<'_, Store> {

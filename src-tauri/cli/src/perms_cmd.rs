@@ -351,8 +351,7 @@ fn render_granted(g: &GrantedPermissions, consent: &ConsentTarget) -> String {
     match &g.service_principal {
         None => {
             out.push_str(&format!(
-                "App {} has no service principal in this tenant: nobody has consented to its \
-                 application or delegated permissions yet.\n",
+                "App {} has no service principal in this tenant: nobody has consented to it yet.\n",
                 g.app_id
             ));
             let link = perms::default_consent_link(&g.app_id, consent);
