@@ -102,7 +102,7 @@ impl Fixture {
         let profile = self.profile();
         match self.auth.access_token(&profile, feature).await {
             Ok(_) => return,
-            Err(AuthError::ScopesMissing { .. }) => {}
+            Err(AuthError::ScopesMissing { .. } | AuthError::NotSignedIn(_)) => {}
             Err(e) => panic!("{feature:?}: {e:?}"),
         }
         let grant = self
