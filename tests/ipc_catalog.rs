@@ -108,7 +108,11 @@ fn finding_a_store_app_checks_the_request_before_the_sign_in() {
         let err = invoke(&h, "catalog_find", bad.clone()).expect_err("refused");
         assert_eq!(err["code"], "invalid_request", "{bad} → {err}");
     }
-    for bad in [json!({"app": ""}), json!({"app": "   "}), json!({"app": "a\u{7}b"})] {
+    for bad in [
+        json!({"app": ""}),
+        json!({"app": "   "}),
+        json!({"app": "a\u{7}b"}),
+    ] {
         let err = invoke(&h, "catalog_find", bad.clone()).expect_err("refused");
         assert_eq!(err["code"], "invalid_input", "{bad} → {err}");
     }

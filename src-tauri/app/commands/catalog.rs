@@ -8,8 +8,9 @@
 
 use botdeck_core::auth::{self, Feature};
 use botdeck_core::catalog::ipc::{
-    CatalogAppView, CatalogDeleteRequest, CatalogFindRequest, CatalogListRequest, CatalogPublishOpenRequest,
-    CatalogReviewRequest, CatalogView, LocalPackageInfo, PackageCheck, PublishResult,
+    CatalogAppView, CatalogDeleteRequest, CatalogFindRequest, CatalogListRequest,
+    CatalogPublishOpenRequest, CatalogReviewRequest, CatalogView, LocalPackageInfo, PackageCheck,
+    PublishResult,
 };
 use botdeck_core::catalog::{self, Actor, Audit, CatalogApp, PublishOptions};
 use botdeck_core::error::{ApiError, ErrorCode};
@@ -125,12 +126,7 @@ fn view_of(state: &AppState, apps: Vec<CatalogApp>, live: bool) -> Result<Catalo
             })
             .map(|l| l.version.clone());
         let update = catalog::update_status(&app, local_version.as_deref(), &installed);
-        views.push(CatalogAppView::new(
-            app,
-            update,
-            spread,
-            inventory_age_secs,
-        ));
+        views.push(CatalogAppView::new(app, update, spread, inventory_age_secs));
     }
     Ok(CatalogView {
         apps: views,

@@ -78,7 +78,13 @@ async fn a_store_bot_from_the_command_line_with_a_read_only_sync() {
     // Read permissions only: the sync works without the install permissions.
     login(&sim, data, "read-tenant");
     let sync = run(&[
-        "installs", "sync", "--app", "PagerDuty", "--kinds", "team", "--json",
+        "installs",
+        "sync",
+        "--app",
+        "PagerDuty",
+        "--kinds",
+        "team",
+        "--json",
     ]);
     // "Legal" answers 403 to installedApps reads: the sync completes and exits 1 to say so.
     assert!(matches!(sync.status.code(), Some(0 | 1)), "{}", text(&sync));
@@ -95,7 +101,11 @@ async fn a_store_bot_from_the_command_line_with_a_read_only_sync() {
     let show = run(&["catalog", "show", "PagerDuty"]);
     assert!(show.status.success(), "{}", text(&show));
     assert!(text(&show).contains("Teams store"), "{}", text(&show));
-    assert!(text(&show).contains("Publishing not offered"), "{}", text(&show));
+    assert!(
+        text(&show).contains("Publishing not offered"),
+        "{}",
+        text(&show)
+    );
     let show = run(&["catalog", "show", PAGERDUTY_STORE_APP_ID, "--json"]);
     let shown = json(&show);
     assert_eq!(shown["app"]["distribution"], "store");
@@ -110,25 +120,51 @@ async fn a_store_bot_from_the_command_line_with_a_read_only_sync() {
         .iter()
         .filter_map(|a| a["distribution"].as_str())
         .collect();
-    assert!(kinds.contains(&"store") && kinds.contains(&"organization"), "{apps}");
+    assert!(
+        kinds.contains(&"store") && kinds.contains(&"organization"),
+        "{apps}"
+    );
 
     // Upgrade the teams still on the older store version, with the definition's RSC consent.
     login(&sim, data, "install");
     let upgrade = run(&[
-        "installs", "upgrade", "--app", "PagerDuty", "--kind", "team", "--older-than", "1.2.0",
+        "installs",
+        "upgrade",
+        "--app",
+        "PagerDuty",
+        "--kind",
+        "team",
+        "--older-than",
+        "1.2.0",
         "--json",
     ]);
     assert!(upgrade.status.success(), "{}", text(&upgrade));
     let summary = json(&upgrade);
     assert_eq!(summary["failed"], 0, "{summary}");
-    assert!(summary["succeeded"].as_u64().is_some_and(|n| n > 0), "{summary}");
+    assert!(
+        summary["succeeded"].as_u64().is_some_and(|n| n > 0),
+        "{summary}"
+    );
     // Returning to the read-only sync asks no new sign-in (consent is additive).
     let again = run(&[
-        "installs", "sync", "--app", "PagerDuty", "--kinds", "team", "--json",
+        "installs",
+        "sync",
+        "--app",
+        "PagerDuty",
+        "--kinds",
+        "team",
+        "--json",
     ]);
     assert_eq!(json(&again)["status"], "completed", "{}", text(&again));
     let behind = run(&[
-        "installs", "list", "--app", "PagerDuty", "--kind", "team", "--older-than", "1.2.0",
+        "installs",
+        "list",
+        "--app",
+        "PagerDuty",
+        "--kind",
+        "team",
+        "--older-than",
+        "1.2.0",
         "--json",
     ]);
     assert_eq!(json(&behind)["total"], 0, "{}", text(&behind));
@@ -174,7 +210,15 @@ async fn an_explicit_install_is_found_by_the_next_upgrade() {
     let sync = run(&["installs", "sync", "--app", "PagerDuty", "--kinds", "team"]);
     assert!(text(&sync).contains("Sync completed"), "{}", text(&sync));
     let page = run(&[
-        "installs", "list", "--app", "PagerDuty", "--kind", "team", "--limit", "500", "--json",
+        "installs",
+        "list",
+        "--app",
+        "PagerDuty",
+        "--kind",
+        "team",
+        "--limit",
+        "500",
+        "--json",
     ]);
     let team = json(&page)["rows"]
         .as_array()
@@ -186,12 +230,24 @@ async fn an_explicit_install_is_found_by_the_next_upgrade() {
         .map(str::to_string)
         .expect("a team");
     let removed = run(&[
-        "installs", "uninstall", "--app", DEMO_BOT_MANIFEST_ID, "--ids", &team, "--json",
+        "installs",
+        "uninstall",
+        "--app",
+        DEMO_BOT_MANIFEST_ID,
+        "--ids",
+        &team,
+        "--json",
     ]);
     assert!(removed.status.success(), "{}", text(&removed));
     assert_eq!(json(&removed)["failed"], 0, "{}", text(&removed));
     let install = run(&[
-        "installs", "install", "--app", DEMO_BOT_MANIFEST_ID, "--ids", &team, "--json",
+        "installs",
+        "install",
+        "--app",
+        DEMO_BOT_MANIFEST_ID,
+        "--ids",
+        &team,
+        "--json",
     ]);
     assert!(install.status.success(), "{}", text(&install));
     assert_eq!(json(&install)["succeeded"], 1, "{}", text(&install));
@@ -199,14 +255,27 @@ async fn an_explicit_install_is_found_by_the_next_upgrade() {
     login(&sim, data, "publish");
     let update = run(&["catalog", "update", &flash_package(data, "1.0.7")]);
     assert!(update.status.success(), "{}", text(&update));
-    assert!(text(&update).contains("Updated to FlashDuty 1.0.7"), "{}", text(&update));
+    assert!(
+        text(&update).contains("Updated to FlashDuty 1.0.7"),
+        "{}",
+        text(&update)
+    );
 
     let upgrade = run(&[
-        "installs", "upgrade", "--app", DEMO_BOT_MANIFEST_ID, "--ids", &team, "--json",
+        "installs",
+        "upgrade",
+        "--app",
+        DEMO_BOT_MANIFEST_ID,
+        "--ids",
+        &team,
+        "--json",
     ]);
     assert!(upgrade.status.success(), "{}", text(&upgrade));
     let summary = json(&upgrade);
-    assert_eq!(summary["succeeded"], 1, "the upgrade found the install: {summary}");
+    assert_eq!(
+        summary["succeeded"], 1,
+        "the upgrade found the install: {summary}"
+    );
     assert_eq!(summary["failed"], 0, "{summary}");
     sim.shutdown().await;
 }

@@ -169,7 +169,11 @@ async fn publish_upgrade_check_revoke_never_sign_in_again_for_a_consented_featur
 
     // What the Settings page shows: the profile records the union.
     let recorded = f.profile().granted_scopes;
-    for feature in [Feature::Publish, Feature::Install, Feature::RevokePermissions] {
+    for feature in [
+        Feature::Publish,
+        Feature::Install,
+        Feature::RevokePermissions,
+    ] {
         assert!(
             scopes::missing(&recorded, &scopes::scopes_for(feature)).is_empty(),
             "{feature:?} lost from {recorded:?}"

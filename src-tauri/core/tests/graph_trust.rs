@@ -141,7 +141,10 @@ fn ignoring_filters(method: &str, target: &str) -> (u16, Option<Value>) {
                 {"id": "sp-other", "appId": OTHER_APP, "displayName": "Someone else's app"}
             ]})),
         ),
-        _ => (404, Some(json!({"error": {"code": "NotFound", "message": target}}))),
+        _ => (
+            404,
+            Some(json!({"error": {"code": "NotFound", "message": target}})),
+        ),
     }
 }
 
@@ -180,8 +183,9 @@ async fn items_that_do_not_match_the_filter_asked_for_are_dropped() {
     // The documented list + $filter is how one app is read (no GET /teamsApps/{id}).
     let seen = fake.seen();
     assert!(
-        seen.iter()
-            .any(|r| r.starts_with(&format!("GET /appCatalogs/teamsApps?$filter=id eq '{ORG_APP}'"))),
+        seen.iter().any(|r| r.starts_with(&format!(
+            "GET /appCatalogs/teamsApps?$filter=id eq '{ORG_APP}'"
+        ))),
         "{seen:?}"
     );
     assert!(
@@ -248,7 +252,10 @@ fn lagging_catalog(status: u16) -> impl Fn(&str, &str) -> (u16, Option<Value>) +
                 (204, None)
             }
         }
-        _ => (404, Some(json!({"error": {"code": "NotFound", "message": target}}))),
+        _ => (
+            404,
+            Some(json!({"error": {"code": "NotFound", "message": target}})),
+        ),
     }
 }
 
@@ -325,22 +332,27 @@ async fn an_update_answered_204_is_published_and_no_message_says_otherwise() {
 /// A new app whose re-read shows no definition yet: "published", and no "no published version".
 #[tokio::test]
 async fn a_publish_never_contradicts_itself() {
-    let handler = |method: &str, target: &str| match (method, target.split('?').next().unwrap_or(""))
-    {
-        ("GET", "/appCatalogs/teamsApps") if target.contains("externalId") => {
-            (200, Some(json!({"value": []})))
-        }
-        ("GET", "/appCatalogs/teamsApps") => (
-            200,
-            Some(json!({"value": [teams_app(ORG_APP, MANIFEST, json!([]))]})),
-        ),
-        ("POST", "/appCatalogs/teamsApps") => (
-            201,
-            Some(json!({"id": ORG_APP, "externalId": MANIFEST, "displayName": "Bot",
-                        "distributionMethod": "organization"})),
-        ),
-        _ => (404, Some(json!({"error": {"code": "NotFound", "message": target}}))),
-    };
+    let handler =
+        |method: &str, target: &str| match (method, target.split('?').next().unwrap_or("")) {
+            ("GET", "/appCatalogs/teamsApps") if target.contains("externalId") => {
+                (200, Some(json!({"value": []})))
+            }
+            ("GET", "/appCatalogs/teamsApps") => (
+                200,
+                Some(json!({"value": [teams_app(ORG_APP, MANIFEST, json!([]))]})),
+            ),
+            ("POST", "/appCatalogs/teamsApps") => (
+                201,
+                Some(
+                    json!({"id": ORG_APP, "externalId": MANIFEST, "displayName": "Bot",
+                        "distributionMethod": "organization"}),
+                ),
+            ),
+            _ => (
+                404,
+                Some(json!({"error": {"code": "NotFound", "message": target}})),
+            ),
+        };
     let fake = fake_graph(Arc::new(handler)).await;
     let (_dir, store, actor) = audit_store();
     let outcome = catalog::publish(

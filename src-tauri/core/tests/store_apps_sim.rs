@@ -37,8 +37,10 @@ fn documented_routes() -> Vec<String> {
 }
 
 fn parse_routes(text: &str) -> Vec<String> {
-    let (Some(start), Some(end)) = (text.find("<!-- routes:begin -->"), text.find("<!-- routes:end -->"))
-    else {
+    let (Some(start), Some(end)) = (
+        text.find("<!-- routes:begin -->"),
+        text.find("<!-- routes:end -->"),
+    ) else {
         panic!("docs/graph-routes.md lost its routes:begin / routes:end markers");
     };
     text[start..end]
@@ -107,7 +109,11 @@ impl World {
         .await;
         let token = support::admin_token(&sim, features).await;
         let graph = support::graph(&sim);
-        let executor = Executor::new(graph.clone(), Arc::new(Pacer::new()), RouteLimits::scaled(1.0));
+        let executor = Executor::new(
+            graph.clone(),
+            Arc::new(Pacer::new()),
+            RouteLimits::scaled(1.0),
+        );
         let dir = tempfile::tempdir().expect("tmp");
         let (store, _) = Store::open_in(dir.path()).expect("store");
         Self {
@@ -196,7 +202,11 @@ impl World {
     }
 
     async fn team_without(&self, app_id: &str) -> String {
-        let teams = self.graph.get_all(&self.token, "/teams?$top=999").await.expect("teams");
+        let teams = self
+            .graph
+            .get_all(&self.token, "/teams?$top=999")
+            .await
+            .expect("teams");
         for t in teams {
             let Some(id) = t.get("id").and_then(Value::as_str) else {
                 continue;
@@ -230,7 +240,10 @@ async fn pagerduty_is_found_by_name_and_id_and_is_never_published_or_reviewed() 
     assert_eq!(by_name.id, PAGERDUTY_STORE_APP_ID);
     assert_eq!(by_name.external_id, None, "store apps have no externalId");
     assert_eq!(by_name.distribution(), Distribution::Store);
-    assert_eq!(by_name.published().map(|d| d.version.as_str()), Some("1.2.0"));
+    assert_eq!(
+        by_name.published().map(|d| d.version.as_str()),
+        Some("1.2.0")
+    );
     assert_eq!(
         pagerduty_rsc(&by_name),
         ["ChannelSettings.Read.Group", "TeamMember.Read.Group"]
@@ -241,15 +254,22 @@ async fn pagerduty_is_found_by_name_and_id_and_is_never_published_or_reviewed() 
     assert_eq!(by_id, by_name);
 
     // The org list does not carry the whole store, but does carry a store app BotDeck knows.
-    let org = catalog::list_apps(&w.graph, &w.token, &[]).await.expect("list");
-    assert!(org.iter().all(|a| a.distribution() == Distribution::Organization));
+    let org = catalog::list_apps(&w.graph, &w.token, &[])
+        .await
+        .expect("list");
+    assert!(org
+        .iter()
+        .all(|a| a.distribution() == Distribution::Organization));
     let with = catalog::list_apps(&w.graph, &w.token, &[PAGERDUTY_STORE_APP_ID.to_string()])
         .await
         .expect("list");
     assert!(with.iter().any(|a| a.id == PAGERDUTY_STORE_APP_ID));
     // PagerDuty is a store bot BotDeck knows: a refresh reads it even before anyone looked.
     let known = catalog::cached_non_org_ids(&w.store.lock().expect("lock")).expect("ids");
-    assert!(known.iter().any(|id| id == PAGERDUTY_STORE_APP_ID), "{known:?}");
+    assert!(
+        known.iter().any(|id| id == PAGERDUTY_STORE_APP_ID),
+        "{known:?}"
+    );
 
     // Publishing, updating, reviewing and deleting are refused before anything is sent.
     let dir = tempfile::tempdir().expect("tmp");
@@ -293,7 +313,15 @@ async fn pagerduty_is_found_by_name_and_id_and_is_never_published_or_reviewed() 
         other => panic!("unexpected {other:?}"),
     }
     assert!(matches!(
-        catalog::review(&w.graph, &w.token, audit, PAGERDUTY_STORE_APP_ID, None, true).await,
+        catalog::review(
+            &w.graph,
+            &w.token,
+            audit,
+            PAGERDUTY_STORE_APP_ID,
+            None,
+            true
+        )
+        .await,
         Err(CatalogError::NotAnOrgApp { .. })
     ));
     assert!(matches!(
@@ -321,12 +349,18 @@ async fn pagerduty_is_inventoried_upgraded_installed_and_removed_with_its_rsc_co
             ..Default::default()
         },
     );
-    assert!(!installed.is_empty(), "the demo tenant has PagerDuty in teams");
+    assert!(
+        !installed.is_empty(),
+        "the demo tenant has PagerDuty in teams"
+    );
     let behind: Vec<&installs::InventoryRow> = installed
         .iter()
         .filter(|r| r.version.as_deref() == Some("1.1.0"))
         .collect();
-    assert!(!behind.is_empty(), "some teams are on the older store version");
+    assert!(
+        !behind.is_empty(),
+        "some teams are on the older store version"
+    );
 
     // Upgrade the older installs: Graph (tenant-sim) refuses an upgrade whose consented set
     // differs from the definition's RSC, so success proves the consent set was sent.
@@ -445,7 +479,11 @@ async fn an_explicit_install_is_found_by_the_following_upgrade() {
         }],
     };
     let installed = w.run(&app, BulkAction::Install, target()).await;
-    assert_eq!((installed.succeeded, installed.failed), (1, 0), "{installed:?}");
+    assert_eq!(
+        (installed.succeeded, installed.failed),
+        (1, 0),
+        "{installed:?}"
+    );
     let rows = w.rows(
         &app.id,
         InventoryQuery {
@@ -471,19 +509,30 @@ async fn an_explicit_install_is_found_by_the_following_upgrade() {
     .await
     .expect("update");
     assert_eq!(outcome.publishing_state, PublishingState::Published);
-    let app = catalog::get_app(&w.graph, &w.token, &app.id).await.expect("app");
+    let app = catalog::get_app(&w.graph, &w.token, &app.id)
+        .await
+        .expect("app");
 
-    let plan = installs::plan(&w.store.lock().expect("lock"), &app, BulkAction::Upgrade, &target())
-        .expect("plan");
+    let plan = installs::plan(
+        &w.store.lock().expect("lock"),
+        &app,
+        BulkAction::Upgrade,
+        &target(),
+    )
+    .expect("plan");
     assert_eq!(plan.items.len(), 1, "skipped: {:?}", plan.skipped);
     let upgraded = w.run(&app, BulkAction::Upgrade, target()).await;
-    assert_eq!((upgraded.succeeded, upgraded.failed), (1, 0), "{upgraded:?}");
+    assert_eq!(
+        (upgraded.succeeded, upgraded.failed),
+        (1, 0),
+        "{upgraded:?}"
+    );
     assert_eq!(
         w.installed_version(&team, &app.id).await.as_deref(),
         Some("1.0.9")
     );
-    let items = installs::run_items(&w.store.lock().expect("lock"), &upgraded.run_id, None)
-        .expect("items");
+    let items =
+        installs::run_items(&w.store.lock().expect("lock"), &upgraded.run_id, None).expect("items");
     assert!(items.iter().all(|i| i.state == ItemState::Succeeded));
     assert_documented(&w.sim);
     w.sim.shutdown().await;

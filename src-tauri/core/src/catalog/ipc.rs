@@ -5,8 +5,8 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use super::{
-    AppDefinition, CatalogApp, CatalogError, Distribution, PublishKind, PublishOutcome, PublishingState,
-    RscPermission, UpdateStatus,
+    AppDefinition, CatalogApp, CatalogError, Distribution, PublishKind, PublishOutcome,
+    PublishingState, RscPermission, UpdateStatus,
 };
 use crate::error::{ApiError, ErrorCode};
 use crate::installs::VersionCount;

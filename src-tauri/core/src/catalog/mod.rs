@@ -873,7 +873,8 @@ pub async fn update(
 fn answered_definition(body: Option<&Value>, version: &str) -> Option<AppDefinition> {
     let body = body?;
     let usable = |d: &AppDefinition| {
-        d.publishing_state != PublishingState::Unknown && (d.version.is_empty() || d.version == version)
+        d.publishing_state != PublishingState::Unknown
+            && (d.version.is_empty() || d.version == version)
     };
     if body.get("publishingState").is_some() {
         return definition_from_graph(body).filter(usable);

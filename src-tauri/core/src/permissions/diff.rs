@@ -1159,7 +1159,11 @@ mod tests {
             warnings: Vec::new(),
             inspected_at: chrono::Utc::now(),
         };
-        let consent = ConsentTarget::new("https://login.microsoftonline.com", "t", "https://graph.microsoft.com/v1.0");
+        let consent = ConsentTarget::new(
+            "https://login.microsoftonline.com",
+            "t",
+            "https://graph.microsoft.com/v1.0",
+        );
         let d = diff(&profile, &granted, None, &consent).expect("diff");
         let row = d
             .rows
