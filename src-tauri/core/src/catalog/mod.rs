@@ -1151,14 +1151,20 @@ pub fn cached_apps(store: &Store) -> Result<Vec<CatalogApp>, CatalogError> {
 }
 
 /// Teams store bots BotDeck ships a permission profile for, by store app id (a store app's
-/// catalog id is its manifest id): PagerDuty (its Teams guide's store link). A catalog
-/// refresh reads them by id, so they are listed wherever the tenant can use them.
-pub const KNOWN_STORE_BOTS: &[&str] = &["c8c302dc-4e77-4536-890d-0c2bffbef9cc"];
+/// catalog id is its manifest id), e.g. PagerDuty's from its Teams guide. A catalog refresh
+/// reads them by id, so they are listed wherever the tenant can use them.
+pub fn known_store_bots() -> Vec<String> {
+    crate::permissions::builtin_profiles()
+        .into_iter()
+        .filter_map(|p| p.store_app_id)
+        .filter(|id| is_guid(id))
+        .collect()
+}
 
 /// Catalog ids of the store and sideloaded apps BotDeck was pointed at before, plus
-/// [`KNOWN_STORE_BOTS`]: a catalog refresh reads them again next to the org apps.
+/// [`known_store_bots`]: a catalog refresh reads them again next to the org apps.
 pub fn cached_non_org_ids(store: &Store) -> Result<Vec<String>, CatalogError> {
-    let mut ids: Vec<String> = KNOWN_STORE_BOTS.iter().map(|s| s.to_string()).collect();
+    let mut ids = known_store_bots();
     for app in cached_apps(store)? {
         if app.distribution() != Distribution::Organization
             && !ids.iter().any(|i| i.eq_ignore_ascii_case(&app.id))
