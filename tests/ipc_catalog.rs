@@ -94,3 +94,30 @@ fn publishing_the_open_package_checks_the_request_then_the_package_then_the_sign
     let err = invoke(&h, "catalog_publish_open", json!({"review": true})).expect_err("no sign-in");
     assert_eq!(err["code"], "sign_in_required", "{err}");
 }
+
+/// Finding a Teams store app checks the request before any sign-in or network work.
+#[test]
+fn finding_a_store_app_checks_the_request_before_the_sign_in() {
+    let (_tmp, h) = fresh();
+    for bad in [
+        json!({}),
+        json!({"app": 5}),
+        json!({"app": "PagerDuty", "distribution": "store"}),
+        json!([1]),
+    ] {
+        let err = invoke(&h, "catalog_find", bad.clone()).expect_err("refused");
+        assert_eq!(err["code"], "invalid_request", "{bad} → {err}");
+    }
+    for bad in [
+        json!({"app": ""}),
+        json!({"app": "   "}),
+        json!({"app": "a\u{7}b"}),
+    ] {
+        let err = invoke(&h, "catalog_find", bad.clone()).expect_err("refused");
+        assert_eq!(err["code"], "invalid_input", "{bad} → {err}");
+    }
+    // A valid request reaches the sign-in check: nobody is signed in here.
+    let err = invoke(&h, "catalog_find", json!({"app": "PagerDuty"})).expect_err("signed out");
+    assert_ne!(err["code"], "invalid_input", "{err}");
+    assert_ne!(err["code"], "invalid_request", "{err}");
+}

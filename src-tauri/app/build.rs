@@ -41,6 +41,7 @@ fn main() {
             "perms_plan_fix",
             "perms_apply_fix",
             "catalog_list",
+            "catalog_find",
             "catalog_publish",
             "catalog_update",
             "catalog_inspect",

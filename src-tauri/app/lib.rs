@@ -53,6 +53,7 @@ pub fn build<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<R> {
             commands::permissions::perms_plan_fix,
             commands::permissions::perms_apply_fix,
             commands::catalog::catalog_list,
+            commands::catalog::catalog_find,
             commands::catalog::catalog_publish,
             commands::catalog::catalog_update,
             commands::catalog::catalog_inspect,

@@ -8,8 +8,9 @@
 
 use botdeck_core::auth::{self, Feature};
 use botdeck_core::catalog::ipc::{
-    CatalogAppView, CatalogDeleteRequest, CatalogListRequest, CatalogPublishOpenRequest,
-    CatalogReviewRequest, CatalogView, LocalPackageInfo, PackageCheck, PublishResult,
+    CatalogAppView, CatalogDeleteRequest, CatalogFindRequest, CatalogListRequest,
+    CatalogPublishOpenRequest, CatalogReviewRequest, CatalogView, LocalPackageInfo, PackageCheck,
+    PublishResult,
 };
 use botdeck_core::catalog::{self, Actor, Audit, CatalogApp, PublishOptions};
 use botdeck_core::error::{ApiError, ErrorCode};
@@ -125,15 +126,7 @@ fn view_of(state: &AppState, apps: Vec<CatalogApp>, live: bool) -> Result<Catalo
             })
             .map(|l| l.version.clone());
         let update = catalog::update_status(&app, local_version.as_deref(), &installed);
-        views.push(CatalogAppView {
-            published_version: app.published().map(|d| d.version.clone()),
-            current_version: app.current_version().map(str::to_string),
-            visibility_warnings: app.visibility_warnings(),
-            update,
-            installed: spread,
-            inventory_age_secs,
-            app,
-        });
+        views.push(CatalogAppView::new(app, update, spread, inventory_age_secs));
     }
     Ok(CatalogView {
         apps: views,
@@ -150,16 +143,29 @@ pub async fn catalog_list(
 ) -> Result<CatalogView, ApiError> {
     let CatalogListRequest { refresh } = parse_args(&request)?;
     if !refresh {
-        let apps = catalog::cached_apps(&*state.store()?)?
-            .into_iter()
-            .filter(|a| a.distribution_method == "organization")
-            .collect();
+        let apps = catalog::cached_apps(&*state.store()?)?;
         return view_of(&state, apps, false);
     }
     let s = signed(&state, Feature::ReadTenant).await?;
-    let apps = catalog::list_apps(&s.graph, &s.token).await?;
+    let also = catalog::cached_non_org_ids(&*state.store()?)?;
+    let apps = catalog::list_apps(&s.graph, &s.token, &also).await?;
     catalog::cache_apps(&*state.store()?, &apps)?;
     view_of(&state, apps, true)
+}
+
+/// Finds an app outside the org catalog (a Teams store bot) by name or id; from then on it is
+/// listed, synced and installed like the org apps.
+#[tauri::command]
+pub async fn catalog_find(
+    state: State<'_, AppState>,
+    request: Request<'_>,
+) -> Result<CatalogView, ApiError> {
+    let req: CatalogFindRequest = parse_args(&request)?;
+    let needle = req.validate()?.to_string();
+    let s = signed(&state, Feature::ReadTenant).await?;
+    let found = catalog::find(&s.graph, &s.token, &needle).await?;
+    catalog::cache_apps(&*state.store()?, std::slice::from_ref(&found))?;
+    view_of(&state, vec![found], true)
 }
 
 /// Publishes a package (raw zip). `x-botdeck-update-if-exists: 1` uploads it as an update

@@ -146,10 +146,8 @@ pub fn installs_overview(
 ) -> Result<InstallsOverview, ApiError> {
     let InstallsOverviewRequest { app_id } = parse_args(&request)?;
     let store = state.store()?;
-    let apps: Vec<CatalogApp> = catalog::cached_apps(&store)?
-        .into_iter()
-        .filter(|a| a.distribution_method == "organization")
-        .collect();
+    // Org, store and sideloaded apps alike: every one can be inventoried and installed.
+    let apps: Vec<CatalogApp> = catalog::cached_apps(&store)?;
     let app_id = match app_id.filter(|a| !a.trim().is_empty()) {
         Some(id) => Some(id),
         None => installs::last_sync(&store, None)?.map(|s| s.app_id),

@@ -1,4 +1,6 @@
-//! `botdeck catalog ...`: the bot in the org app catalog.
+//! `botdeck catalog ...`: the bot in the Teams app catalog. Org apps are published, updated
+//! and reviewed here; Teams store (and sideloaded) apps are found, listed and shown, and the
+//! output says why publishing is not offered for them.
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -44,12 +46,13 @@ struct Upload {
 
 #[derive(Debug, clap::Subcommand)]
 enum Command {
-    /// Org apps with every definition's version and publishing state.
+    /// Org apps (and store apps looked up before) with every definition's version and state.
     List {
         #[command(flatten)]
         common: Common,
     },
-    /// One app (manifest id, catalog id or name): versions, review state, warnings.
+    /// One app (manifest id, Teams app id or name; store apps too): versions, review state,
+    /// warnings. A store app found here is listed by `catalog list` from then on.
     Show {
         app: String,
         /// Compare with this local package: is an update available?
@@ -156,14 +159,35 @@ fn print_findings(findings: &[Finding]) {
     }
 }
 
+/// The app with its distribution, as `--json` prints it (same names as the window's DTO).
+fn app_json(app: &CatalogApp) -> serde_json::Value {
+    let distribution = app.distribution();
+    let mut v = serde_json::to_value(app).unwrap_or(serde_json::Value::Null);
+    if let Some(o) = v.as_object_mut() {
+        o.insert("distribution".into(), serde_json::json!(distribution));
+        o.insert(
+            "canPublish".into(),
+            serde_json::json!(distribution.can_publish()),
+        );
+        o.insert(
+            "publishingNote".into(),
+            serde_json::json!(distribution.publishing_note()),
+        );
+    }
+    v
+}
+
 fn print_app(app: &CatalogApp) {
     println!(
-        "{}  (manifest id {}, catalog id {}, {})",
+        "{}  ({}; manifest id {}, catalog id {})",
         app.display_name,
+        app.distribution().label(),
         app.external_id.as_deref().unwrap_or("-"),
         app.id,
-        app.distribution_method
     );
+    if let Some(note) = app.distribution().publishing_note() {
+        println!("    Publishing not offered: {note}");
+    }
     for d in &app.definitions {
         println!(
             "    {:<10} {:<10} {}",
@@ -227,14 +251,15 @@ async fn dispatch(paths: &DataPaths, args: Args) -> Result<u8, CliError> {
         Command::List { common } => {
             let session = Session::open(paths, common.profile.as_deref())?;
             let token = session.token(Feature::ReadTenant).await?;
-            let apps = catalog::list_apps(&session.graph, &token)
+            let also = catalog::cached_non_org_ids(&session.store).map_err(cli_error)?;
+            let apps = catalog::list_apps(&session.graph, &token, &also)
                 .await
                 .map_err(cli_error)?;
             catalog::cache_apps(&session.store, &apps).map_err(cli_error)?;
             if common.json {
-                session::print_json(&apps)?;
+                session::print_json(&apps.iter().map(app_json).collect::<Vec<_>>())?;
             } else if apps.is_empty() {
-                println!("No org apps in the catalog.");
+                println!("No org apps in the catalog (store apps appear once looked up with `catalog show NAME`).");
             } else {
                 for app in &apps {
                     print_app(app);
@@ -252,6 +277,7 @@ async fn dispatch(paths: &DataPaths, args: Args) -> Result<u8, CliError> {
             let app = catalog::find(&session.graph, &token, &app)
                 .await
                 .map_err(cli_error)?;
+            catalog::cache_apps(&session.store, std::slice::from_ref(&app)).map_err(cli_error)?;
             let local_version = match &package {
                 Some(path) => Some(
                     package::Package::from_zip(&read_package(path)?)
@@ -268,7 +294,7 @@ async fn dispatch(paths: &DataPaths, args: Args) -> Result<u8, CliError> {
                 .collect();
             let status = catalog::update_status(&app, local_version.as_deref(), &spread);
             if common.json {
-                session::print_json(&serde_json::json!({"app": app, "status": status}))?;
+                session::print_json(&serde_json::json!({"app": app_json(&app), "status": status}))?;
             } else {
                 print_app(&app);
                 if let Some(local) = &status.local_version {
@@ -369,6 +395,7 @@ async fn dispatch(paths: &DataPaths, args: Args) -> Result<u8, CliError> {
             let found = catalog::find(&graph, &token, &app)
                 .await
                 .map_err(cli_error)?;
+            found.refuse_unless_org("delete").map_err(cli_error)?;
             if !yes {
                 if !std::io::stdin().is_terminal() {
                     return Err(CliError::usage(
@@ -426,9 +453,12 @@ fn report_outcome(outcome: &catalog::PublishOutcome, json: bool) -> Result<u8, C
         session::print_json(outcome)?;
         return Ok(exit::OK);
     }
-    let verb = match outcome.kind {
-        catalog::PublishKind::Published => "Published",
-        catalog::PublishKind::Updated => "Updated",
+    // The verb follows the state Graph answered, so the line never contradicts the warnings.
+    let verb = match (outcome.kind, outcome.publishing_state) {
+        (_, catalog::PublishingState::Submitted) => "Submitted for review:",
+        (_, catalog::PublishingState::Rejected) => "Rejected by the catalog:",
+        (catalog::PublishKind::Published, _) => "Published",
+        (catalog::PublishKind::Updated, _) => "Updated to",
     };
     println!(
         "{verb} {} {} ({}; request-id {})",

@@ -259,9 +259,12 @@ async fn resolve_app(o: &Online, app: Option<&str>) -> Result<CatalogApp, CliErr
                 CliError::usage("which bot? pass --app (manifest id, catalog id or name)")
             })?,
     };
-    catalog::find(&o.graph, &o.token, &needle)
+    let app = catalog::find(&o.graph, &o.token, &needle)
         .await
-        .map_err(failed)
+        .map_err(failed)?;
+    // Kept for the offline commands (`installs list --app PagerDuty`) and the catalog list.
+    catalog::cache_apps(&lock(&o.store), std::slice::from_ref(&app)).map_err(failed)?;
+    Ok(app)
 }
 
 fn lock(store: &Mutex<Store>) -> std::sync::MutexGuard<'_, Store> {
@@ -361,7 +364,8 @@ async fn dispatch(paths: &DataPaths, args: Args) -> Result<u8, CliError> {
                     parsed.push(kind);
                 }
             }
-            let o = online(paths, &common, Feature::Install).await?;
+            // Reading where the bot is installed needs read permissions only, as in the window.
+            let o = online(paths, &common, Feature::ReadTenant).await?;
             let app = resolve_app(&o, common.app.as_deref()).await?;
             let executor = executor(&o.graph);
             let ctx = SyncContext {

@@ -344,86 +344,105 @@ fn show(paths: &DataPaths, a: ShowArgs) -> Result<u8, CliError> {
     })
 }
 
+/// Everything `--json` has, in words: with no service principal the RSC grants (which live on
+/// teams and chats, not on the service principal) are still listed.
 fn render_granted(g: &GrantedPermissions, consent: &ConsentTarget) -> String {
     let mut out = String::new();
-    let Some(sp) = &g.service_principal else {
-        out.push_str(&format!(
-            "App {} has no service principal in this tenant: nobody has consented to it yet.\n",
-            g.app_id
-        ));
-        let link = perms::default_consent_link(&g.app_id, consent);
-        out.push_str(&format!(
-            "Admin consent (everything its registration declares):\n  {}\n",
-            link.url
-        ));
-        return out;
-    };
-    out.push_str(&format!(
-        "{} (app {}, service principal {})\n\nApplication roles ({}):\n",
-        sp.display_name,
-        sp.app_id,
-        sp.id,
-        g.app_roles.len()
-    ));
-    for r in &g.app_roles {
-        out.push_str(&format!(
-            "  {:<40} {}{}\n",
-            r.name,
-            r.resource_name,
-            r.display_name
-                .as_deref()
-                .map(|d| format!(" — {d}"))
-                .unwrap_or_default()
-        ));
-    }
-    match &g.delegated {
-        None => out.push_str("\nDelegated grants: could not be read (see warnings)\n"),
-        Some(grants) => {
-            out.push_str(&format!("\nDelegated grants ({}):\n", grants.len()));
-            for d in grants {
-                let who = match d.consent_type {
-                    perms::ConsentType::AllPrincipals => "all users (admin consent)".to_string(),
-                    perms::ConsentType::Principal => format!(
-                        "only {} (per-user consent)",
-                        d.principal_name
-                            .as_deref()
-                            .or(d.principal_id.as_deref())
-                            .unwrap_or("one user")
-                    ),
-                };
-                let scopes: Vec<&str> = d.scopes.iter().map(|s| s.name.as_str()).collect();
+    match &g.service_principal {
+        None => {
+            out.push_str(&format!(
+                "App {} has no service principal in this tenant: nobody has consented to it yet.\n",
+                g.app_id
+            ));
+            let link = perms::default_consent_link(&g.app_id, consent);
+            out.push_str(&format!(
+                "Admin consent (everything its registration declares):\n  {}\n",
+                link.url
+            ));
+        }
+        Some(sp) => {
+            out.push_str(&format!(
+                "{} (app {}, service principal {})\n\nApplication roles ({}):\n",
+                sp.display_name,
+                sp.app_id,
+                sp.id,
+                g.app_roles.len()
+            ));
+            for r in &g.app_roles {
                 out.push_str(&format!(
-                    "  {} on {}: {}\n",
-                    who,
-                    d.resource_name,
-                    scopes.join(" ")
+                    "  {:<40} {}{}\n",
+                    r.name,
+                    r.resource_name,
+                    r.display_name
+                        .as_deref()
+                        .map(|d| format!(" — {d}"))
+                        .unwrap_or_default()
                 ));
+            }
+            match &g.delegated {
+                None => out.push_str("\nDelegated grants: could not be read (see warnings)\n"),
+                Some(grants) => {
+                    out.push_str(&format!("\nDelegated grants ({}):\n", grants.len()));
+                    for d in grants {
+                        let who = match d.consent_type {
+                            perms::ConsentType::AllPrincipals => {
+                                "all users (admin consent)".to_string()
+                            }
+                            perms::ConsentType::Principal => format!(
+                                "only {} (per-user consent)",
+                                d.principal_name
+                                    .as_deref()
+                                    .or(d.principal_id.as_deref())
+                                    .unwrap_or("one user")
+                            ),
+                        };
+                        let scopes: Vec<&str> = d.scopes.iter().map(|s| s.name.as_str()).collect();
+                        out.push_str(&format!(
+                            "  {} on {}: {}\n",
+                            who,
+                            d.resource_name,
+                            scopes.join(" ")
+                        ));
+                    }
+                }
             }
         }
     }
-    if !g.rsc_targets.is_empty() {
+    // Every target read, plus any target a grant names that the list of targets lacks.
+    let mut targets: Vec<&perms::RscTarget> = g.rsc_targets.iter().collect();
+    for r in &g.rsc {
+        if !targets
+            .iter()
+            .any(|t| t.id == r.target.id && t.kind == r.target.kind)
+        {
+            targets.push(&r.target);
+        }
+    }
+    if !targets.is_empty() {
         out.push_str(&format!(
-            "\nResource-specific consent ({} teams/chats read):\n",
-            g.rsc_targets.len()
+            "\nResource-specific consent ({} grant(s) in {} team(s)/chat(s) read):\n",
+            g.rsc.len(),
+            targets.len()
         ));
-        for t in &g.rsc_targets {
-            let here: Vec<&str> = g
+        for t in targets {
+            let here: Vec<String> = g
                 .rsc
                 .iter()
-                .filter(|r| r.target.id == t.id)
-                .map(|r| r.permission.as_str())
+                .filter(|r| r.target.id == t.id && r.target.kind == t.kind)
+                .map(|r| format!("{} ({})", r.permission, r.permission_type))
                 .collect();
             out.push_str(&format!(
-                "  {} {}: {}\n",
+                "  {} {} [{}]: {}\n",
                 match t.kind {
                     RscTargetKind::Team => "team",
                     RscTargetKind::Chat => "chat",
                 },
                 t.name.as_deref().unwrap_or(&t.id),
+                t.id,
                 if here.is_empty() {
                     "none".to_string()
                 } else {
-                    here.join(" ")
+                    here.join(", ")
                 }
             ));
         }
@@ -431,12 +450,14 @@ fn render_granted(g: &GrantedPermissions, consent: &ConsentTarget) -> String {
     for f in &g.rsc_failures {
         out.push_str(&format!(
             "warning: RSC grants of {} not read: {}\n",
-            f.target.id, f.message
+            f.target.name.as_deref().unwrap_or(&f.target.id),
+            f.message
         ));
     }
     for w in &g.warnings {
         out.push_str(&format!("warning: {w}\n"));
     }
+    out.push_str(&format!("Inspected at {}.\n", g.inspected_at.to_rfc3339()));
     out
 }
 
@@ -852,6 +873,55 @@ fn profile(paths: &DataPaths, c: ProfileCommand) -> Result<u8, CliError> {
                 perms::export_profile(&p, format.into()).map_err(perm_err)?
             );
             Ok(exit::OK)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Everything `--json` has shows in the text, RSC grants included when the app has no
+    /// service principal in the tenant.
+    #[test]
+    fn show_text_lists_rsc_grants_without_a_service_principal() {
+        // The chat's grant arrives even though the chat is not in the list of targets.
+        let g: GrantedPermissions = serde_json::from_value(serde_json::json!({
+            "appId": "05ffe668-5b27-45ff-a64d-b2ed6c475d7a",
+            "servicePrincipal": null,
+            "appRoles": [],
+            "delegated": null,
+            "rsc": [
+                {"target": {"kind": "team", "id": "19:ops", "name": "Ops"}, "grantId": "g1",
+                 "permission": "ChannelSettings.Read.Group", "permissionType": "Application"},
+                {"target": {"kind": "chat", "id": "19:chat", "name": null}, "grantId": "g2",
+                 "permission": "ChatMessage.Read.Chat", "permissionType": "Application"}
+            ],
+            "rscTargets": [{"kind": "team", "id": "19:ops", "name": "Ops"}],
+            "rscFailures": [{"target": {"kind": "team", "id": "19:legal", "name": "Legal"},
+                             "message": "403 Forbidden"}],
+            "warnings": ["something to know"],
+            "inspectedAt": "2026-12-06T10:00:00Z"
+        }))
+        .expect("the JSON `perms show --json` prints");
+        let consent = ConsentTarget::new(
+            "https://login.microsoftonline.com",
+            "contoso.onmicrosoft.com",
+            "https://graph.microsoft.com/v1.0",
+        );
+        let text = render_granted(&g, &consent);
+        for needle in [
+            "no service principal",
+            "adminconsent",
+            "ChannelSettings.Read.Group (Application)",
+            "team Ops [19:ops]",
+            "ChatMessage.Read.Chat (Application)",
+            "chat 19:chat",
+            "2 grant(s) in 2 team(s)/chat(s)",
+            "RSC grants of Legal not read: 403 Forbidden",
+            "warning: something to know",
+        ] {
+            assert!(text.contains(needle), "{needle:?} missing from:\n{text}");
         }
     }
 }

@@ -77,7 +77,7 @@ async fn the_demo_bot_is_found_by_manifest_id_and_by_name_with_its_versions() {
         .expect("published")
         .required_rsc
         .is_empty());
-    let all = catalog::list_apps(&graph, &token).await.expect("list");
+    let all = catalog::list_apps(&graph, &token, &[]).await.expect("list");
     assert!(all.iter().all(|a| a.distribution_method == "organization"));
     assert!(
         all.iter().any(|a| a.submitted().len() == 1),

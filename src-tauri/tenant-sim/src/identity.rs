@@ -542,15 +542,15 @@ fn issue_user_tokens(
         // Entra answers OIDC-only requests with a Graph token for the signed-in profile.
         wanted.insert("User.Read".into());
     }
-    let mut granted = BTreeSet::new();
+    // Consent is additive: the token carries every delegated Graph permission already
+    // consented for the client (tenant-wide or by this user), whatever the request named.
+    let mut granted: BTreeSet<String> = consented
+        .iter()
+        .filter(|s| !OIDC_SCOPES.contains(&s.to_ascii_lowercase().as_str()))
+        .cloned()
+        .collect();
     let mut newly = BTreeSet::new();
     if req.default {
-        granted.extend(
-            consented
-                .iter()
-                .filter(|s| !OIDC_SCOPES.contains(&s.to_ascii_lowercase().as_str()))
-                .cloned(),
-        );
         // `.default` also asks for what the registration declares, as the consent prompt does.
         let declared: Vec<String> = t
             .registration(client_id)
@@ -579,7 +579,8 @@ fn issue_user_tokens(
             newly.insert(s.clone());
         }
     }
-    if granted.is_empty() {
+    // Nothing asked for could be granted: consent is missing, even if older scopes exist.
+    if granted.is_empty() || (!wanted.is_empty() && !wanted.iter().any(|s| granted.contains(s))) {
         let name = t
             .registration(client_id)
             .map(|r| r.display_name.clone())

@@ -46,7 +46,13 @@ pub const DEMO_BOT_APP_ID: &str = "d5a7c3e1-2f4b-4c6d-8e9f-0a1b2c3d4e5f";
 /// Client secret of the demo bot's registration (client credentials flow).
 pub const DEMO_BOT_CLIENT_SECRET: &str = "sim-secret-flashduty";
 pub const MATTERMOST_APP_ID: &str = "e6b8d4f2-3a5c-4d7e-9f01-1b2c3d4e5f60";
+/// PagerDuty's Entra application (client) id, US service region, as its Teams guide gives it.
 pub const PAGERDUTY_APP_ID: &str = "05ffe668-5b27-45ff-a64d-b2ed6c475d7a";
+/// PagerDuty's Entra application id for the EU service region.
+pub const PAGERDUTY_EU_APP_ID: &str = "8f79a561-d2f1-4a1e-8092-c2039043a40e";
+/// PagerDuty's Teams store app id (a store app's catalog id is its manifest id; `externalId`
+/// is null), from the store link in PagerDuty's guide.
+pub const PAGERDUTY_STORE_APP_ID: &str = "c8c302dc-4e77-4536-890d-0c2bffbef9cc";
 pub const OX_SECURITY_APP_ID: &str = "a8d0f6b4-5c7e-4f90-b123-3d4e5f607182";
 /// Microsoft Graph's application id.
 pub const GRAPH_APP_ID: &str = model::GRAPH_APP_ID;

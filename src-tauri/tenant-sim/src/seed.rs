@@ -11,6 +11,7 @@ use crate::permissions;
 use crate::{
     TenantSize, BOTDECK_PUBLIC_CLIENT_ID, DEMO_BOT_APP_ID, DEMO_BOT_CLIENT_SECRET,
     DEMO_BOT_MANIFEST_ID, MATTERMOST_APP_ID, OX_SECURITY_APP_ID, PAGERDUTY_APP_ID,
+    PAGERDUTY_STORE_APP_ID,
 };
 
 pub const ROLE_GLOBAL_ADMIN: &str = "62e90394-69f5-4237-9190-012177145e10";
@@ -44,6 +45,23 @@ fn flashduty_rsc(version: &str) -> Vec<RscPerm> {
     }
     v
 }
+
+/// RSC the simulated PagerDuty store bot declares. PagerDuty does not publish its manifest's
+/// RSC list; two team-scoped read permissions make installing it exercise consent as a real
+/// RSC bot does.
+pub fn pagerduty_rsc() -> Vec<RscPerm> {
+    ["ChannelSettings.Read.Group", "TeamMember.Read.Group"]
+        .into_iter()
+        .map(|value| RscPerm {
+            value: value.into(),
+            kind: "application".into(),
+        })
+        .collect()
+}
+
+/// Versions of the PagerDuty store app: teams installed before the store update stay on the
+/// older one until upgraded (the Teams guide's v1.2.0 is the current one).
+pub const PAGERDUTY_VERSIONS: [&str; 2] = ["1.1.0", "1.2.0"];
 
 /// FlashDuty's declared Graph permissions; the demo tenant lacks `Team.ReadBasic.All`
 /// (application) and holds an excessive `Group.ReadWrite.All`.
@@ -962,9 +980,37 @@ fn seed_catalog(g: &mut Gen, t: &mut Tenant) {
         "GitHub",
         "Forms",
     ] {
-        let id = g.uuid().to_string();
         let when = g.time();
-        let bot = (name == "PagerDuty").then_some(PAGERDUTY_APP_ID);
+        if name == "PagerDuty" {
+            // The real store app id: for store apps the catalog id is the manifest id.
+            let id = PAGERDUTY_STORE_APP_ID.to_string();
+            t.apps.push(TeamsApp {
+                id: id.clone(),
+                external_id: None,
+                display_name: name.into(),
+                distribution: Distribution::Store,
+                definitions: PAGERDUTY_VERSIONS
+                    .iter()
+                    .enumerate()
+                    .map(|(k, v)| {
+                        def(
+                            &id,
+                            v,
+                            name,
+                            "Incident response and on-call alerts in Teams",
+                            PublishingState::Published,
+                            when + k as i64 * 86_400,
+                            None,
+                            Some(PAGERDUTY_APP_ID),
+                            Some(PAGERDUTY_APP_ID),
+                            pagerduty_rsc(),
+                        )
+                    })
+                    .collect(),
+            });
+            continue;
+        }
+        let id = g.uuid().to_string();
         t.apps.push(TeamsApp {
             id: id.clone(),
             external_id: None,
@@ -978,7 +1024,7 @@ fn seed_catalog(g: &mut Gen, t: &mut Tenant) {
                 PublishingState::Published,
                 when,
                 None,
-                bot,
+                None,
                 None,
                 Vec::new(),
             )],
@@ -993,6 +1039,16 @@ fn flash_install(t: &Tenant, version: &str) -> Option<Install> {
         app_id: app.id.clone(),
         def_id: d.id.clone(),
         consented: (!d.rsc.is_empty()).then(|| d.rsc.clone()),
+    })
+}
+
+fn pagerduty_install(t: &Tenant, version: &str) -> Option<Install> {
+    let app = t.apps.iter().find(|a| a.id == PAGERDUTY_STORE_APP_ID)?;
+    let d = app.definitions.iter().find(|d| d.version == version)?;
+    Some(Install {
+        app_id: app.id.clone(),
+        def_id: d.id.clone(),
+        consented: Some(d.rsc.clone()),
     })
 }
 
@@ -1101,6 +1157,12 @@ fn seed_teams(g: &mut Gen, t: &mut Tenant, size: TenantSize, n_teams: usize, n_p
         }
         if i % 5 == 1 {
             installs.extend(store_install(t, "Polly"));
+        }
+        // PagerDuty from the Teams store, with its RSC consented: most teams at the current
+        // version, every third one still on the older.
+        if i % 4 == 2 {
+            let version = PAGERDUTY_VERSIONS[usize::from(i % 3 != 0)];
+            installs.extend(pagerduty_install(t, version));
         }
         let members = if n_users > 0 {
             let mut m = vec![0usize];

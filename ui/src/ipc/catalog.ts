@@ -5,6 +5,7 @@ import type { AppDefinition } from "./bindings/AppDefinition";
 import type { CatalogApp } from "./bindings/CatalogApp";
 import type { CatalogAppView } from "./bindings/CatalogAppView";
 import type { CatalogView } from "./bindings/CatalogView";
+import type { Distribution } from "./bindings/Distribution";
 import type { Finding } from "./bindings/Finding";
 import type { LocalPackageInfo } from "./bindings/LocalPackageInfo";
 import type { PackageCheck } from "./bindings/PackageCheck";
@@ -19,6 +20,7 @@ export type {
   CatalogApp,
   CatalogAppView,
   CatalogView,
+  Distribution,
   Finding,
   LocalPackageInfo,
   PackageCheck,
@@ -67,6 +69,8 @@ async function sendZip<T>(command: string, file: File, headers: Record<string, s
 
 export const catalogIpc = {
   list: (refresh: boolean) => call<CatalogView>("catalog_list", { refresh }),
+  /** Finds an app outside the org catalog (a Teams store bot) by name or id; it is listed from then on. */
+  find: (app: string) => call<CatalogView>("catalog_find", { app }),
   /** The zip travels as raw bytes (no base64); options in headers. */
   publish: (file: File, opts: { updateIfExists?: boolean; review?: boolean } = {}) =>
     sendZip<PublishResult>("catalog_publish", file, {

@@ -7,6 +7,7 @@ vi.mock("../ipc", () => import("../test/ipcMock"));
 vi.mock("../ipc/catalog", () => ({
   catalogIpc: {
     list: vi.fn(),
+    find: vi.fn(),
     inspect: vi.fn(),
     publish: vi.fn(),
     publishOpen: vi.fn(),
@@ -41,6 +42,9 @@ const view: CatalogView = {
           { id: "d2", version: "1.0.2", publishingState: "submitted", displayName: "FlashDuty", lastModified: null, requiredRsc: [] },
         ],
       },
+      distribution: "organization",
+      canPublish: true,
+      publishingNote: null,
       publishedVersion: "1.0.1",
       currentVersion: "1.0.2",
       visibilityWarnings: ["Version 1.0.2 is waiting for review (submitted); it is not visible to users yet"],
@@ -61,6 +65,9 @@ const view: CatalogView = {
     },
     {
       app: { id: "cat-2", externalId: "ext-2", displayName: "Expense Tracker", distributionMethod: "organization", definitions: [] },
+      distribution: "organization",
+      canPublish: true,
+      publishingNote: null,
       publishedVersion: null,
       currentVersion: null,
       visibilityWarnings: [],
@@ -106,6 +113,25 @@ const refusal = (kind: NonNullable<PublishResult["refused"]>["kind"], message: s
   refused: { kind, message, findings: [], catalogId: null, version: null, requestId: null, ...extra },
 });
 
+const pagerDuty: CatalogView["apps"][number] = {
+  app: {
+    id: "c8c302dc-4e77-4536-890d-0c2bffbef9cc",
+    externalId: null,
+    displayName: "PagerDuty",
+    distributionMethod: "store",
+    definitions: [{ id: "pd2", version: "1.2.0", publishingState: "published", displayName: "PagerDuty", lastModified: null, requiredRsc: [] }],
+  },
+  distribution: "store",
+  canPublish: false,
+  publishingNote: "This app comes from the Microsoft Teams store: its publisher releases new versions through Microsoft.",
+  publishedVersion: "1.2.0",
+  currentVersion: "1.2.0",
+  visibilityWarnings: [],
+  update: { catalogVersion: "1.2.0", localVersion: null, catalogUpdateAvailable: false, installsBehind: 0, installsCurrent: 0, warnings: [] },
+  installed: [],
+  inventoryAgeSecs: null,
+};
+
 describe("Catalog page", () => {
   it("offers 'Upgrade N outdated installations', which hands the bulk upgrade to the Installations page", async () => {
     const user = userEvent.setup();
@@ -133,6 +159,45 @@ describe("Catalog page", () => {
     await user.click(offer);
     expect(request).toEqual({ appId: "cat-1", action: "upgrade", olderThan: "1.0.1" });
     expect(onNavigate).toHaveBeenCalledWith("installations");
+  });
+
+  it("a Teams store app says where it comes from and why publishing is not offered", async () => {
+    m.list.mockResolvedValue({ ...view, apps: [...view.apps, pagerDuty] });
+    renderPage();
+    const card = await screen.findByTestId(`catalog-app-${pagerDuty.app.id}`);
+    expect(within(card).getByTestId("catalog-distribution")).toHaveAttribute("data-distribution", "store");
+    expect(within(card).getByTestId("catalog-distribution")).toHaveTextContent("Teams store");
+    expect(within(card).getByTestId("catalog-publishing-note")).toHaveTextContent("publisher releases new versions");
+    expect(within(card).queryByTestId("catalog-delete")).not.toBeInTheDocument();
+    // Org apps keep their actions and say they are org catalog apps.
+    const org = screen.getByTestId("catalog-app-ext-1");
+    expect(within(org).getByTestId("catalog-distribution")).toHaveTextContent("Org catalog");
+    expect(within(org).getByTestId("catalog-delete")).toBeInTheDocument();
+    expect(within(org).queryByTestId("catalog-publishing-note")).not.toBeInTheDocument();
+  });
+
+  it("adds a Teams store app by name, then lists it", async () => {
+    const user = userEvent.setup();
+    m.find.mockResolvedValue({ ...view, apps: [pagerDuty] });
+    renderPage();
+    await screen.findByTestId("catalog-app-ext-1");
+    expect(screen.getByTestId("catalog-find")).toBeDisabled();
+    m.list.mockResolvedValue({ ...view, apps: [...view.apps, pagerDuty] });
+    await user.type(screen.getByTestId("catalog-find-input"), "  PagerDuty {Enter}");
+    await waitFor(() => expect(m.find).toHaveBeenCalledWith("PagerDuty"));
+    expect(await screen.findByTestId(`catalog-app-${pagerDuty.app.id}`)).toBeInTheDocument();
+    expect(screen.getByTestId("catalog-find-input")).toHaveValue("");
+  });
+
+  it("a store app that cannot be found says so and keeps what was typed", async () => {
+    const user = userEvent.setup();
+    m.find.mockRejectedValue({ code: "not_found", message: 'no app "Nope" in the Teams app catalog', retryable: false, link: null });
+    renderPage();
+    await screen.findByTestId("catalog-app-ext-1");
+    await user.type(screen.getByTestId("catalog-find-input"), "Nope");
+    await user.click(screen.getByTestId("catalog-find"));
+    expect(await screen.findByTestId("catalog-error")).toHaveTextContent("Teams app catalog");
+    expect(screen.getByTestId("catalog-find-input")).toHaveValue("Nope");
   });
 
   it("shows each definition's state, the visibility warning and what can be updated; finds by name", async () => {

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from "react";
-import { Button, makeStyles, MessageBar, MessageBarBody, SearchBox, Text, tokens } from "@fluentui/react-components";
+import { Button, Input, makeStyles, MessageBar, MessageBarBody, SearchBox, Text, tokens } from "@fluentui/react-components";
 import { ArrowSyncRegular, DismissRegular } from "@fluentui/react-icons";
 import type { ApiError } from "../ipc";
 import { catalogIpc, type CatalogView } from "../ipc/catalog";
@@ -33,6 +33,8 @@ export function CatalogPage({ onNavigate }: { onNavigate?: (page: PageId) => voi
   const [loading, setLoading] = useState(false);
   const [error, setError] = useState<ApiError | null>(null);
   const [picked, setPicked] = useState<Candidate | null>(null);
+  const [storeApp, setStoreApp] = useState("");
+  const [finding, setFinding] = useState(false);
   // What to repeat after "sign in again" (the upload or review that asked for consent).
   const retry = useRef<(() => void) | null>(null);
   const signedIn = !!session?.signedIn;
@@ -65,6 +67,22 @@ export function CatalogPage({ onNavigate }: { onNavigate?: (page: PageId) => voi
       if (signedIn) void load(true);
     });
   }, [load, signedIn]);
+
+  // A Teams store bot (PagerDuty) is not in the org catalog: look it up once, then it is listed.
+  const findStoreApp = async () => {
+    const wanted = storeApp.trim();
+    if (!wanted) return;
+    setFinding(true);
+    try {
+      await catalogIpc.find(wanted);
+      setStoreApp("");
+      await load(false);
+    } catch (err) {
+      fail(err as ApiError);
+    } finally {
+      setFinding(false);
+    }
+  };
 
   const q = needle.trim().toLowerCase();
   const apps = (view?.apps ?? []).filter(
@@ -123,8 +141,30 @@ export function CatalogPage({ onNavigate }: { onNavigate?: (page: PageId) => voi
           onError={fail}
         />
       )}
+      {signedIn && (
+        <form
+          className={styles.bar}
+          onSubmit={(e) => {
+            e.preventDefault();
+            void findStoreApp();
+          }}
+        >
+          <Input
+            value={storeApp}
+            onChange={(_, d) => setStoreApp(d.value)}
+            placeholder="A Teams store app, e.g. PagerDuty (name or app id)"
+            aria-label="Teams store app name or id"
+            data-testid="catalog-find-input"
+            style={{ minWidth: 340 }}
+          />
+          <Button type="submit" disabled={finding || !storeApp.trim()} data-testid="catalog-find">
+            {finding ? "Looking…" : "Add store app"}
+          </Button>
+          <Text className={styles.muted}>Store apps are installed, upgraded and inspected here; their publisher releases new versions.</Text>
+        </form>
+      )}
       {!signedIn && <Text className={styles.muted}>Sign in (top right) to read and change the org catalog.</Text>}
-      {view && apps.length === 0 && <Text data-testid="catalog-empty">{q ? "No org app matches." : "No org apps in the catalog."}</Text>}
+      {view && apps.length === 0 && <Text data-testid="catalog-empty">{q ? "No app matches." : "No org apps in the catalog."}</Text>}
       {apps.map((v) => (
         <AppCard
           key={v.app.id}

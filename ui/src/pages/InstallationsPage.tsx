@@ -472,6 +472,7 @@ export function InstallationsPage() {
             {overview?.apps.map((a) => (
               <option key={a.id} value={a.id}>
                 {a.displayName}
+                {a.distributionMethod === "store" ? " (Teams store)" : a.distributionMethod === "sideloaded" ? " (sideloaded)" : ""}
               </option>
             ))}
           </Select>

@@ -142,8 +142,9 @@ impl Authenticator {
         feature: Feature,
     ) -> Result<DeviceCodeGrant, AuthError> {
         self.ensure_keyring()?;
+        let wanted = self.scopes_to_request(profile, feature)?;
         self.entra
-            .start_device_code(&endpoint_of(profile), &scopes::scopes_for(feature))
+            .start_device_code(&endpoint_of(profile), &wanted)
             .await
     }
 
@@ -174,7 +175,7 @@ impl Authenticator {
 
         self.ensure_keyring()?;
         let endpoint = endpoint_of(profile);
-        let wanted = scopes::scopes_for(feature);
+        let wanted = self.scopes_to_request(profile, feature)?;
         let listener = loopback::LoopbackListener::bind().await?;
         let redirect_uri = listener.redirect_uri();
         let auth_url = AuthUrl::new(endpoint.authorize_url())
@@ -219,6 +220,20 @@ impl Authenticator {
             .redeem_code(&endpoint, &code, &verifier, &redirect_uri, &wanted)
             .await?;
         self.complete(profile, tokens).await
+    }
+
+    /// Consent is additive: ask for what the profile holds (its token in the keyring and the
+    /// scopes recorded at the last sign-in) plus what `feature` needs.
+    pub fn scopes_to_request(
+        &self,
+        profile: &Profile,
+        feature: Feature,
+    ) -> Result<Vec<String>, AuthError> {
+        let mut held = profile.granted_scopes.clone();
+        if let Some(tokens) = tokens::load(&self.secrets, &profile.id)? {
+            held.extend(tokens.scopes);
+        }
+        Ok(scopes::request_for(&held, feature))
     }
 
     /// Tokens go to the keyring first: if that fails, the sign-in fails.

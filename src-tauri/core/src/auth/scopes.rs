@@ -1,4 +1,9 @@
 //! Incremental consent: BotDeck asks for what the feature in use needs, not everything at once.
+//!
+//! Consent is additive in Entra: a Graph token carries every delegated permission already
+//! consented for the client, whatever the request named. So a sign-in asks for the union of
+//! what the profile already holds and what the new feature needs ([`request_for`]): signing in
+//! for one feature never loses another, and a feature already consented never asks again.
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -88,6 +93,35 @@ pub fn scopes_for(feature: Feature) -> Vec<String> {
         .collect()
 }
 
+/// What a sign-in for `feature` asks for: the feature's scopes plus every scope of BotDeck's
+/// catalog the profile already holds (`held`, as Entra reported them, prefixed or not).
+/// Scopes outside BotDeck's catalog are not asked for: least privilege for what BotDeck
+/// requests, even when the tenant consented more for the client.
+pub fn request_for(held: &[String], feature: Feature) -> Vec<String> {
+    let held: Vec<String> = held.iter().map(|s| short_scope(s)).collect();
+    let wanted = scopes_for(feature);
+    CATALOG
+        .iter()
+        .map(|(s, _, _)| (*s).to_string())
+        .filter(|s| wanted.contains(s) || held.iter().any(|h| h.eq_ignore_ascii_case(s)))
+        .collect()
+}
+
+/// Features whose scopes `granted` covers completely (what the Settings page calls ready).
+pub fn features_covered(granted: &[String]) -> Vec<Feature> {
+    let granted: Vec<String> = granted.iter().map(|s| short_scope(s)).collect();
+    [
+        Feature::ReadTenant,
+        Feature::Publish,
+        Feature::Install,
+        Feature::ReviewPermissions,
+        Feature::RevokePermissions,
+    ]
+    .into_iter()
+    .filter(|f| missing(&granted, &scopes_for(*f)).is_empty())
+    .collect()
+}
+
 /// `https://graph.microsoft.com/User.Read` → `User.Read`.
 pub fn short_scope(scope: &str) -> String {
     scope
@@ -147,6 +181,46 @@ mod tests {
             short_scope("https://graph.microsoft.com/User.Read"),
             "User.Read"
         );
+    }
+
+    #[test]
+    fn a_sign_in_asks_for_what_is_held_plus_the_new_feature() {
+        let held: Vec<String> = scopes_for(Feature::Publish)
+            .into_iter()
+            .map(|s| format!("{GRAPH_RESOURCE}{s}"))
+            .chain(["Mail.Send".to_string()])
+            .collect();
+        let asked = request_for(&held, Feature::Install);
+        for s in scopes_for(Feature::Publish)
+            .iter()
+            .chain(scopes_for(Feature::Install).iter())
+        {
+            assert!(asked.contains(s), "{s} missing from {asked:?}");
+        }
+        // Nothing outside BotDeck's own list, and nothing twice.
+        assert!(!asked.iter().any(|s| s == "Mail.Send"));
+        let mut dedup = asked.clone();
+        dedup.sort();
+        dedup.dedup();
+        assert_eq!(dedup.len(), asked.len());
+        // Nothing held: exactly the feature's scopes.
+        let fresh = request_for(&[], Feature::ReadTenant);
+        let mut want = scopes_for(Feature::ReadTenant);
+        want.sort();
+        let mut got = fresh;
+        got.sort();
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn covered_features_follow_the_granted_scopes() {
+        let granted = request_for(&scopes_for(Feature::Publish), Feature::RevokePermissions);
+        let covered = features_covered(&granted);
+        assert!(covered.contains(&Feature::Publish));
+        assert!(covered.contains(&Feature::ReviewPermissions));
+        assert!(covered.contains(&Feature::RevokePermissions));
+        assert!(!covered.contains(&Feature::Install));
+        assert!(features_covered(&[]).is_empty());
     }
 
     #[test]

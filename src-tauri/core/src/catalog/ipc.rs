@@ -5,8 +5,8 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use super::{
-    AppDefinition, CatalogApp, CatalogError, PublishKind, PublishOutcome, PublishingState,
-    RscPermission, UpdateStatus,
+    AppDefinition, CatalogApp, CatalogError, Distribution, PublishKind, PublishOutcome,
+    PublishingState, RscPermission, UpdateStatus,
 };
 use crate::error::{ApiError, ErrorCode};
 use crate::installs::VersionCount;
@@ -20,10 +20,45 @@ pub struct CatalogListRequest {
 }
 
 /// One org app as the Catalog page shows it.
+/// Finds an app that is not in the org catalog (a Teams store bot such as PagerDuty) by name
+/// or id, and keeps it in the list from then on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CatalogFindRequest {
+    /// Display name, Teams app id (a store app's id is its manifest id) or manifest id.
+    pub app: String,
+}
+
+impl CatalogFindRequest {
+    /// Checked before any network work.
+    pub fn validate(&self) -> Result<&str, ApiError> {
+        let app = self.app.trim();
+        if app.is_empty() {
+            return Err(ApiError::new(
+                ErrorCode::InvalidInput,
+                "say which app: its name or its Teams app id",
+            ));
+        }
+        if app.chars().count() > 256 || app.chars().any(char::is_control) {
+            return Err(ApiError::new(
+                ErrorCode::InvalidInput,
+                "an app name is at most 256 characters, without control characters",
+            ));
+        }
+        Ok(app)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct CatalogAppView {
     pub app: CatalogApp,
+    /// Org catalog, Teams store or sideloaded (typed form of `app.distributionMethod`).
+    pub distribution: Distribution,
+    /// Whether publish / update / review are offered (org catalog apps only).
+    pub can_publish: bool,
+    /// Why they are not offered (store and sideloaded apps); `None` for org apps.
+    pub publishing_note: Option<String>,
     /// The highest published version (what installs get).
     pub published_version: Option<String>,
     /// The highest version that blocks an upload (anything not rejected).
@@ -38,6 +73,30 @@ pub struct CatalogAppView {
     /// so no installation counts are known (not "none installed").
     #[ts(type = "number | null")]
     pub inventory_age_secs: Option<i64>,
+}
+
+impl CatalogAppView {
+    /// The view of `app`: distribution facts are derived here so both front-ends agree.
+    pub fn new(
+        app: CatalogApp,
+        update: UpdateStatus,
+        installed: Vec<VersionCount>,
+        inventory_age_secs: Option<i64>,
+    ) -> Self {
+        let distribution = app.distribution();
+        Self {
+            distribution,
+            can_publish: distribution.can_publish(),
+            publishing_note: distribution.publishing_note().map(str::to_string),
+            published_version: app.published().map(|d| d.version.clone()),
+            current_version: app.current_version().map(str::to_string),
+            visibility_warnings: app.visibility_warnings(),
+            update,
+            installed,
+            inventory_age_secs,
+            app,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -221,6 +280,7 @@ impl From<CatalogError> for ApiError {
             | CatalogError::AlreadyInCatalog { .. }
             | CatalogError::VersionNotGreater { .. }
             | CatalogError::ManifestIdMismatch { .. }
+            | CatalogError::NotAnOrgApp { .. }
             | CatalogError::Refused(_) => ApiError::new(ErrorCode::InvalidInput, message),
         }
     }
@@ -230,6 +290,8 @@ impl From<CatalogError> for ApiError {
 pub fn ts_bindings() -> Vec<crate::ipc_types::Binding> {
     crate::bindings_of![
         CatalogListRequest,
+        CatalogFindRequest,
+        Distribution,
         CatalogAppView,
         CatalogView,
         LocalPackageInfo,
@@ -255,6 +317,46 @@ pub fn ts_bindings() -> Vec<crate::ipc_types::Binding> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn find_requests_are_checked_before_any_network_work() {
+        let ok = CatalogFindRequest {
+            app: "  PagerDuty ".into(),
+        };
+        assert_eq!(ok.validate().expect("valid"), "PagerDuty");
+        for bad in ["", "   ", "a\u{0}b", &"x".repeat(257)] {
+            let e = CatalogFindRequest { app: bad.into() }
+                .validate()
+                .expect_err(bad);
+            assert_eq!(e.code, ErrorCode::InvalidInput);
+        }
+        assert!(serde_json::from_str::<CatalogFindRequest>(r#"{"app":"x","extra":1}"#).is_err());
+    }
+
+    #[test]
+    fn store_apps_say_why_publishing_is_not_offered() {
+        let app = |d: &str| CatalogApp {
+            id: "c8c302dc-4e77-4536-890d-0c2bffbef9cc".into(),
+            external_id: None,
+            display_name: "PagerDuty".into(),
+            distribution_method: d.into(),
+            definitions: vec![],
+        };
+        let status = super::super::update_status(&app("store"), None, &[]);
+        let view = CatalogAppView::new(app("store"), status.clone(), vec![], None);
+        assert_eq!(view.distribution, Distribution::Store);
+        assert!(!view.can_publish);
+        assert!(view
+            .publishing_note
+            .as_deref()
+            .is_some_and(|n| n.contains("Teams store")));
+        let org = CatalogAppView::new(app("organization"), status, vec![], None);
+        assert!(org.can_publish && org.publishing_note.is_none());
+        assert_eq!(
+            serde_json::to_value(&view).expect("json")["distribution"],
+            "store"
+        );
+    }
 
     #[test]
     fn refusals_the_page_acts_on_become_data() {

@@ -58,8 +58,15 @@ pub enum CatalogError {
     VersionNotGreater { package: String, catalog: String },
     #[error("the package's manifest id {package} is not the catalog app's ({catalog})")]
     ManifestIdMismatch { package: String, catalog: String },
-    #[error("no app {0:?} in the org catalog")]
+    #[error("no app {0:?} in the Teams app catalog (org catalog or Teams store)")]
     NotFound(String),
+    #[error("{display_name} is a {distribution} app: BotDeck cannot {what} it. {note}")]
+    NotAnOrgApp {
+        display_name: String,
+        distribution: String,
+        what: String,
+        note: String,
+    },
     #[error("{0}")]
     Refused(String),
     #[error(transparent)]
@@ -88,6 +95,68 @@ impl PublishingState {
             "rejected" => Self::Rejected,
             "published" => Self::Published,
             _ => Self::Unknown,
+        }
+    }
+}
+
+/// How an app reached the tenant (Graph's `teamsAppDistributionMethod`). Only org apps can be
+/// published, updated, reviewed or deleted through Graph; store and sideloaded apps are
+/// installed, upgraded, removed and inspected like org apps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Distribution {
+    /// In the org app catalog (uploaded by an admin): BotDeck publishes and updates it.
+    Organization,
+    /// From the Microsoft Teams store: its publisher releases versions through Microsoft.
+    Store,
+    /// Uploaded straight into a team or for a user (custom app upload).
+    Sideloaded,
+    /// A value Graph added after this BotDeck was built.
+    Unknown,
+}
+
+impl Distribution {
+    pub fn parse(s: &str) -> Self {
+        match s {
+            s if s.eq_ignore_ascii_case("organization") => Self::Organization,
+            s if s.eq_ignore_ascii_case("store") => Self::Store,
+            s if s.eq_ignore_ascii_case("sideloaded") => Self::Sideloaded,
+            _ => Self::Unknown,
+        }
+    }
+
+    /// The admin's word for it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Organization => "org catalog",
+            Self::Store => "Teams store",
+            Self::Sideloaded => "sideloaded",
+            Self::Unknown => "other",
+        }
+    }
+
+    pub fn can_publish(self) -> bool {
+        self == Self::Organization
+    }
+
+    /// Why publishing, updating and reviewing are not offered; `None` for org apps.
+    pub fn publishing_note(self) -> Option<&'static str> {
+        match self {
+            Self::Organization => None,
+            Self::Store => Some(
+                "This app comes from the Microsoft Teams store: its publisher releases new versions \
+                 through Microsoft, so there is nothing to publish, update or review in your org \
+                 catalog. BotDeck installs, upgrades, removes and inspects it like an org app.",
+            ),
+            Self::Sideloaded => Some(
+                "This app was uploaded straight into a team or for a user (sideloaded): it is not in \
+                 your org catalog, so there is nothing to publish, update or review. Upload its \
+                 package to the org catalog to manage its versions here.",
+            ),
+            Self::Unknown => Some(
+                "Graph reports a distribution method this BotDeck does not know: only org catalog \
+                 apps can be published, updated or reviewed.",
+            ),
         }
     }
 }
@@ -126,6 +195,23 @@ pub struct CatalogApp {
 }
 
 impl CatalogApp {
+    pub fn distribution(&self) -> Distribution {
+        Distribution::parse(&self.distribution_method)
+    }
+
+    /// A refusal for publish / update / review / delete of a store or sideloaded app.
+    pub fn refuse_unless_org(&self, what: &str) -> Result<(), CatalogError> {
+        match self.distribution().publishing_note() {
+            None => Ok(()),
+            Some(note) => Err(CatalogError::NotAnOrgApp {
+                display_name: self.display_name.clone(),
+                distribution: self.distribution().label().to_string(),
+                what: what.to_string(),
+                note: note.to_string(),
+            }),
+        }
+    }
+
     /// Reads Graph's `teamsApp` (with `$expand=appDefinitions`).
     pub fn from_graph(v: &Value) -> Option<Self> {
         let s = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
@@ -283,10 +369,34 @@ impl Audit<'_> {
 
 const EXPAND: &str = "$expand=appDefinitions";
 
-/// Org apps (not store apps) with every definition.
+/// Keeps only the items whose `field` equals `wanted` (case-insensitive): a service that
+/// ignored or loosened the `$filter` must never make BotDeck act on another app. Whatever is
+/// dropped is logged, so a misbehaving filter shows in the log.
+pub fn keep_matching(items: Vec<Value>, field: &str, wanted: &str, route: &str) -> Vec<Value> {
+    let (kept, dropped): (Vec<Value>, Vec<Value>) = items.into_iter().partition(|item| {
+        item.pointer(field)
+            .and_then(Value::as_str)
+            .is_some_and(|v| v.eq_ignore_ascii_case(wanted))
+    });
+    if !dropped.is_empty() {
+        tracing::warn!(
+            route,
+            field,
+            wanted,
+            dropped = dropped.len(),
+            "Graph answered items that do not match the filter asked for; they were ignored"
+        );
+    }
+    kept
+}
+
+/// Org catalog apps with every definition, plus the store or sideloaded apps in `also`
+/// (catalog ids BotDeck was pointed at before, e.g. from the local cache): the whole Teams
+/// store is thousands of apps, so it is never listed wholesale here.
 pub async fn list_apps(
     graph: &GraphClient,
     token: &Sensitive<String>,
+    also: &[String],
 ) -> Result<Vec<CatalogApp>, CatalogError> {
     let items = graph
         .get_all(
@@ -296,9 +406,28 @@ pub async fn list_apps(
             ),
         )
         .await?;
-    Ok(items.iter().filter_map(CatalogApp::from_graph).collect())
+    let items = keep_matching(
+        items,
+        "/distributionMethod",
+        "organization",
+        "appCatalogs/teamsApps",
+    );
+    let mut apps: Vec<CatalogApp> = items.iter().filter_map(CatalogApp::from_graph).collect();
+    for id in also {
+        if apps.iter().any(|a| a.id.eq_ignore_ascii_case(id)) || !is_guid(id) {
+            continue;
+        }
+        match get_app(graph, token, id).await {
+            Ok(app) => apps.push(app),
+            // Gone from the tenant (blocked, deleted): it simply is not listed any more.
+            Err(CatalogError::NotFound(_)) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(apps)
 }
 
+/// The org app whose manifest id is `manifest_id` (store apps have no `externalId`).
 pub async fn find_by_manifest_id(
     graph: &GraphClient,
     token: &Sensitive<String>,
@@ -313,9 +442,12 @@ pub async fn find_by_manifest_id(
             &format!("/appCatalogs/teamsApps?$filter=externalId%20eq%20'{manifest_id}'&{EXPAND}"),
         )
         .await?;
+    let items = keep_matching(items, "/externalId", manifest_id, "appCatalogs/teamsApps");
     Ok(items.iter().find_map(CatalogApp::from_graph))
 }
 
+/// One app by its catalog id (for a store app that is also its manifest id), read with the
+/// documented list + `$filter=id eq '…'`.
 pub async fn get_app(
     graph: &GraphClient,
     token: &Sensitive<String>,
@@ -324,21 +456,21 @@ pub async fn get_app(
     if !is_guid(catalog_id) {
         return Err(CatalogError::NotFound(catalog_id.to_string()));
     }
-    match graph
-        .get_json(
+    let items = graph
+        .get_all(
             token,
-            &format!("/appCatalogs/teamsApps/{catalog_id}?{EXPAND}"),
+            &format!("/appCatalogs/teamsApps?$filter=id%20eq%20'{catalog_id}'&{EXPAND}"),
         )
-        .await
-    {
-        Ok(v) => CatalogApp::from_graph(&v)
-            .ok_or_else(|| GraphError::Protocol("a teamsApp without id".into()).into()),
-        Err(e) if e.status() == Some(404) => Err(CatalogError::NotFound(catalog_id.to_string())),
-        Err(e) => Err(e.into()),
-    }
+        .await?;
+    let items = keep_matching(items, "/id", catalog_id, "appCatalogs/teamsApps");
+    items
+        .iter()
+        .find_map(CatalogApp::from_graph)
+        .ok_or_else(|| CatalogError::NotFound(catalog_id.to_string()))
 }
 
-/// Finds the bot by manifest id, catalog id, or (case-insensitive) display name.
+/// Finds the bot by manifest id, catalog id (a store app's id is its manifest id), or
+/// (case-insensitive) display name: org apps first, then the whole Teams app catalog.
 pub async fn find(
     graph: &GraphClient,
     token: &Sensitive<String>,
@@ -351,16 +483,33 @@ pub async fn find(
         }
         return get_app(graph, token, needle).await;
     }
-    let apps = list_apps(graph, token).await?;
-    let mut matches: Vec<CatalogApp> = apps
-        .into_iter()
-        .filter(|a| a.display_name.eq_ignore_ascii_case(needle))
-        .collect();
+    if needle.is_empty() {
+        return Err(CatalogError::NotFound(needle.to_string()));
+    }
+    let named = |apps: Vec<CatalogApp>| -> Vec<CatalogApp> {
+        apps.into_iter()
+            .filter(|a| a.display_name.trim().eq_ignore_ascii_case(needle))
+            .collect()
+    };
+    let mut matches = named(list_apps(graph, token, &[]).await?);
+    if matches.is_empty() {
+        // Not an org app: look through the whole catalog (store apps included) without
+        // definitions, then read the one that matches in full.
+        let all = graph.get_all(token, "/appCatalogs/teamsApps").await?;
+        let ids: Vec<String> = named(all.iter().filter_map(CatalogApp::from_graph).collect())
+            .into_iter()
+            .map(|a| a.id)
+            .collect();
+        matches = Vec::new();
+        for id in ids {
+            matches.push(get_app(graph, token, &id).await?);
+        }
+    }
     match matches.len() {
         1 => Ok(matches.remove(0)),
         0 => Err(CatalogError::NotFound(needle.to_string())),
         n => Err(CatalogError::Refused(format!(
-            "{n} catalog apps are named {needle:?}: use the manifest id instead"
+            "{n} catalog apps are named {needle:?}: use the app id instead"
         ))),
     }
 }
@@ -611,17 +760,9 @@ pub async fn publish(
         .as_ref()
         .and_then(CatalogApp::from_graph)
         .ok_or_else(|| GraphError::Protocol("publish answered without the new app".into()))?;
-    let app = get_app(graph, token, &created.id).await.unwrap_or(created);
-    let state = app
-        .definitions
-        .iter()
-        .find(|d| d.version == local.version)
-        .map(|d| d.publishing_state)
-        .unwrap_or(if opts.requires_review {
-            PublishingState::Submitted
-        } else {
-            PublishingState::Published
-        });
+    let answered = answered_definition(response.body.as_ref(), &local.version);
+    let reread = get_app(graph, token, &created.id).await.unwrap_or(created);
+    let (app, state) = settle(reread, &local, answered, opts.requires_review);
     audit.record(
         "catalog.publish",
         "catalog_app",
@@ -652,6 +793,7 @@ pub async fn update(
     opts: PublishOptions,
 ) -> Result<PublishOutcome, CatalogError> {
     let existing = get_app(graph, token, catalog_id).await?;
+    existing.refuse_unless_org("update")?;
     let current = existing.current_version().map(str::to_string);
     // The version rule is checked below, as a typed refusal rather than a finding.
     let local = check_locally(&zip, None, opts.skip_local_validation)?;
@@ -698,13 +840,9 @@ pub async fn update(
         );
         return Err(err);
     }
-    let app = get_app(graph, token, catalog_id).await?;
-    let state = app
-        .definitions
-        .iter()
-        .find(|d| d.version == local.version)
-        .map(|d| d.publishing_state)
-        .unwrap_or(PublishingState::Unknown);
+    let answered = answered_definition(response.body.as_ref(), &local.version);
+    let reread = get_app(graph, token, catalog_id).await?;
+    let (app, state) = settle(reread, &local, answered, opts.requires_review);
     audit.record(
         "catalog.update",
         "catalog_app",
@@ -727,6 +865,67 @@ pub async fn update(
         request_id: response.request_id,
         findings: local.findings,
     })
+}
+
+/// The new definition as Graph put it in its answer: an update answered 201 carries the new
+/// `teamsAppDefinition` (`publishingState: submitted` when it waits for review); a publish
+/// answer may carry the app with its definitions.
+fn answered_definition(body: Option<&Value>, version: &str) -> Option<AppDefinition> {
+    let body = body?;
+    let usable = |d: &AppDefinition| {
+        d.publishing_state != PublishingState::Unknown
+            && (d.version.is_empty() || d.version == version)
+    };
+    if body.get("publishingState").is_some() {
+        return definition_from_graph(body).filter(usable);
+    }
+    body.get("appDefinitions")
+        .and_then(Value::as_array)
+        .and_then(|defs| defs.iter().filter_map(definition_from_graph).find(usable))
+}
+
+/// One story about the uploaded version: the state Graph answered wins, then what a re-read
+/// shows, then what the request implies (204 = published directly, unless review was asked).
+/// A re-read that does not show the new definition yet (the catalog is eventually consistent)
+/// gets it added, so the warnings never say "no published version" right after "published".
+fn settle(
+    mut app: CatalogApp,
+    local: &LocalPackage,
+    answered: Option<AppDefinition>,
+    requires_review: bool,
+) -> (CatalogApp, PublishingState) {
+    let implied = if requires_review {
+        PublishingState::Submitted
+    } else {
+        PublishingState::Published
+    };
+    let reread = app
+        .definitions
+        .iter()
+        .find(|d| d.version == local.version)
+        .map(|d| d.publishing_state)
+        .filter(|s| *s != PublishingState::Unknown);
+    let state = answered
+        .as_ref()
+        .map(|d| d.publishing_state)
+        .or(reread)
+        .unwrap_or(implied);
+    match app
+        .definitions
+        .iter_mut()
+        .find(|d| d.version == local.version)
+    {
+        Some(d) => d.publishing_state = state,
+        None => app.definitions.push(AppDefinition {
+            id: answered.map(|d| d.id).unwrap_or_default(),
+            version: local.version.clone(),
+            publishing_state: state,
+            display_name: local.name.clone(),
+            last_modified: None,
+            required_rsc: Vec::new(),
+        }),
+    }
+    (app, state)
 }
 
 fn pick_submitted<'a>(
@@ -769,6 +968,7 @@ pub async fn review(
     approve: bool,
 ) -> Result<CatalogApp, CatalogError> {
     let app = get_app(graph, token, catalog_id).await?;
+    app.refuse_unless_org("review")?;
     let def = pick_submitted(&app, definition)?.clone();
     let state = if approve { "published" } else { "rejected" };
     let result = graph
@@ -832,6 +1032,7 @@ pub async fn withdraw(
     definition: Option<&str>,
 ) -> Result<Option<CatalogApp>, CatalogError> {
     let app = get_app(graph, token, catalog_id).await?;
+    app.refuse_unless_org("withdraw a submission of")?;
     let def = pick_submitted(&app, definition)?.clone();
     let only_submitted = app
         .definitions
@@ -879,12 +1080,7 @@ pub async fn delete(
     catalog_id: &str,
 ) -> Result<(), CatalogError> {
     let app = get_app(graph, token, catalog_id).await?;
-    if app.distribution_method != "organization" {
-        return Err(CatalogError::Refused(format!(
-            "{} is a {} app: only org apps can be deleted from the catalog",
-            app.display_name, app.distribution_method
-        )));
-    }
+    app.refuse_unless_org("delete")?;
     let result = graph
         .send_json(
             token,
@@ -952,6 +1148,31 @@ pub fn cached_apps(store: &Store) -> Result<Vec<CatalogApp>, CatalogError> {
         })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Teams store bots BotDeck ships a permission profile for, by store app id (a store app's
+/// catalog id is its manifest id), e.g. PagerDuty's from its Teams guide. A catalog refresh
+/// reads them by id, so they are listed wherever the tenant can use them.
+pub fn known_store_bots() -> Vec<String> {
+    crate::permissions::builtin_profiles()
+        .into_iter()
+        .filter_map(|p| p.store_app_id)
+        .filter(|id| is_guid(id))
+        .collect()
+}
+
+/// Catalog ids of the store and sideloaded apps BotDeck was pointed at before, plus
+/// [`known_store_bots`]: a catalog refresh reads them again next to the org apps.
+pub fn cached_non_org_ids(store: &Store) -> Result<Vec<String>, CatalogError> {
+    let mut ids = known_store_bots();
+    for app in cached_apps(store)? {
+        if app.distribution() != Distribution::Organization
+            && !ids.iter().any(|i| i.eq_ignore_ascii_case(&app.id))
+        {
+            ids.push(app.id);
+        }
+    }
+    Ok(ids)
 }
 
 /// "Update available": the local package vs the catalog vs what is installed.

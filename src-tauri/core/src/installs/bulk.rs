@@ -17,7 +17,10 @@ use ts_rs::TS;
 
 use super::query::{where_clause, InventoryQuery};
 use super::sync::SyncContext;
-use super::{installed_apps_read, now_text, InstallsError, ProgressFn, RunProgress, TargetKind};
+use super::{
+    installed_apps_read, matching_installations, now_text, InstallsError, ProgressFn, RunProgress,
+    TargetKind,
+};
 use crate::audit::{AuditEntry, Outcome};
 use crate::batch::{SubRequest, SubResponse};
 use crate::catalog::{version_key, Actor, CatalogApp, RscPermission};
@@ -287,7 +290,11 @@ pub fn plan(
                 Some("archived team: Teams refuses changes until it is unarchived")
             }
             BulkAction::Install if installed => Some("already installed"),
-            BulkAction::Upgrade | BulkAction::Uninstall if !installed => Some("not installed"),
+            // A target the cache has never seen (an explicit id) is not skipped: the run reads
+            // its installation first.
+            BulkAction::Upgrade | BulkAction::Uninstall if c.state.is_some() && !installed => {
+                Some("not installed")
+            }
             BulkAction::Upgrade if c.version.as_deref().map(version_key) >= target_key => {
                 Some("already at the published version")
             }
@@ -546,7 +553,72 @@ pub async fn execute_run(
         }
     }
 
-    // 2. Everything still to do, a chunk at a time: journal the chunk as in flight, send it,
+    // 2. Upgrades and removals of targets whose installation id the cache does not know (e.g.
+    //    installed earlier with explicit ids: Graph answers an install without the new
+    //    installation's id): read it first, so the upgrade finds what was installed.
+    if run.action != BulkAction::Install {
+        let lookup: Vec<usize> = items
+            .iter()
+            .enumerate()
+            .filter(|(_, i)| i.state == ItemState::Pending && i.installation_id.is_none())
+            .map(|(n, _)| n)
+            .collect();
+        if !lookup.is_empty() {
+            report("finding installations", done, failed);
+            let requests: Vec<SubRequest> = lookup
+                .iter()
+                .filter_map(|&n| items.get(n))
+                .map(|i| SubRequest::get(installed_apps_read(i.kind, &i.target_id, &run.app_id)))
+                .collect();
+            let mut answers: Vec<(usize, SubResponse)> = Vec::new();
+            ctx.executor
+                .run(ctx.tokens, &requests, cancel, |index, response| {
+                    if let Some(&n) = lookup.get(index) {
+                        answers.push((n, response));
+                    }
+                })
+                .await;
+            let mut finished = Vec::new();
+            for (n, r) in answers {
+                let Some(item) = items.get_mut(n) else {
+                    continue;
+                };
+                // A failed read leaves the item as it was: sending it reports the missing id.
+                if !r.is_success() {
+                    continue;
+                }
+                let found = matching_installations(r.body.as_ref(), &run.app_id)
+                    .into_iter()
+                    .next()
+                    .and_then(|i| i.get("id"))
+                    .and_then(Value::as_str)
+                    .map(str::to_string);
+                if found.is_some() {
+                    item.installation_id = found;
+                    continue;
+                }
+                let mut f = base_finished(item, ItemState::AlreadyDone, &r);
+                f.inventory = Some(("not_installed", None));
+                if run.action == BulkAction::Uninstall {
+                    f.message = Some("already removed".into());
+                } else {
+                    f.state = ItemState::Failed;
+                    f.error_code = Some("NotInstalled".into());
+                    f.message = Some("the bot is not installed here: install it instead".into());
+                    failed += 1;
+                }
+                item.state = f.state;
+                done += 1;
+                finished.push(f);
+            }
+            flush(ctx.store, run_id, &run, &mut finished)?;
+            if cancel.is_cancelled() {
+                return close(ctx.store, run_id, "cancelled");
+            }
+        }
+    }
+
+    // 3. Everything still to do, a chunk at a time: journal the chunk as in flight, send it,
     // record the answers. A crash leaves only the chunk on the wire marked in flight, so a
     // resume reads back those items and sends the never-sent ones without reading them first.
     let work: Vec<WorkItem> = items
@@ -803,12 +875,9 @@ fn verify(
         ));
         return (n, Some(f), None);
     }
-    let installed = r
-        .body
-        .as_ref()
-        .and_then(|b| b.get("value"))
-        .and_then(Value::as_array)
-        .and_then(|v| v.first());
+    let installed = matching_installations(r.body.as_ref(), &run.app_id)
+        .into_iter()
+        .next();
     let installation_id = installed
         .and_then(|i| i.get("id"))
         .and_then(Value::as_str)
@@ -856,11 +925,16 @@ fn flush(
                 error_code = ?7, message = ?8, request_id = ?9, attempts = attempts + ?10, updated_at = ?11
              WHERE run_id = ?1 AND kind = ?2 AND target_id = ?3",
         )?;
+        // A target installed by explicit id may not be in the inventory yet: add it, so a later
+        // plan (upgrade, uninstall) finds it. The next full sync gives it its name and facts.
         let mut inv_stmt = tx.prepare_cached(
-            "UPDATE inventory_item SET state = ?4, version = ?5, version_key = ?6,
+            "INSERT INTO inventory_item (app_id, kind, target_id, display_name, state, version,
+                version_key, installation_id, checked_at, seen_generation)
+             VALUES (?1, ?2, ?3, COALESCE(?9, ?3), ?4, ?5, ?6, CASE WHEN ?4 = 'installed' THEN ?7 END, ?8,
+                (SELECT COALESCE(MAX(seen_generation), 0) FROM inventory_item WHERE app_id = ?1))
+             ON CONFLICT (app_id, kind, target_id) DO UPDATE SET state = ?4, version = ?5, version_key = ?6,
                 installation_id = CASE WHEN ?4 = 'installed' THEN COALESCE(?7, installation_id) ELSE NULL END,
-                error_status = NULL, error_code = NULL, error_message = NULL, checked_at = ?8
-             WHERE app_id = ?1 AND kind = ?2 AND target_id = ?3",
+                error_status = NULL, error_code = NULL, error_message = NULL, checked_at = ?8",
         )?;
         for f in finished.iter() {
             item_stmt.execute(params![
@@ -885,7 +959,8 @@ fn flush(
                     version,
                     version.as_deref().map(version_key),
                     f.installation_id,
-                    now
+                    now,
+                    f.target_name
                 ])?;
             }
             let entry = AuditEntry {

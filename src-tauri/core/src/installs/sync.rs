@@ -348,7 +348,7 @@ async fn sync_generation(
                     channel_failures += 1;
                 }
             } else {
-                update.apply_installs(&response);
+                update.apply_installs(&response, &app.id);
             }
             if let Some(left) = parts_left.get_mut(target) {
                 *left = left.saturating_sub(1);
@@ -501,7 +501,7 @@ impl RowUpdate {
         self.state == "failed"
     }
 
-    fn apply_installs(&mut self, r: &SubResponse) {
+    fn apply_installs(&mut self, r: &SubResponse, app_id: &str) {
         if !r.is_success() {
             self.state = "failed";
             self.error = Some((
@@ -511,12 +511,9 @@ impl RowUpdate {
             ));
             return;
         }
-        let first = r
-            .body
-            .as_ref()
-            .and_then(|b| b.get("value"))
-            .and_then(Value::as_array)
-            .and_then(|v| v.first());
+        let first = super::matching_installations(r.body.as_ref(), app_id)
+            .into_iter()
+            .next();
         match first {
             None => self.state = "not_installed",
             Some(inst) => {

@@ -444,6 +444,8 @@ pub fn diff(
     if granted.service_principal.is_some() {
         excess_rows(&ctx, profile, &considered, &mut rows);
     }
+    // RSC grants live on teams and chats, not on the service principal: reported either way.
+    excess_rsc_rows(&ctx, profile, &mut rows);
 
     let mut summary = DiffSummary::default();
     for r in &rows {
@@ -775,6 +777,17 @@ fn excess_rows(
             });
         }
     }
+}
+
+/// RSC permissions consented in a team or chat that the profile does not list (in any model):
+/// nobody needs them.
+fn excess_rsc_rows(ctx: &Ctx<'_>, profile: &PermissionProfile, rows: &mut Vec<DiffRow>) {
+    let listed = |kind: PermissionKind, name: &str| {
+        profile
+            .permissions
+            .iter()
+            .find(|e| e.kind == kind && same(&e.name, name))
+    };
     let mut extra_rsc: Vec<(String, Vec<RscTarget>)> = Vec::new();
     for g in &ctx.granted.rsc {
         if listed(PermissionKind::Rsc, &g.permission).is_some() {
@@ -1111,6 +1124,56 @@ mod tests {
         assert_eq!(t.graph_resource, "https://graph.microsoft.us");
         let t = ConsentTarget::new("http://127.0.0.1:1", "t", "http://127.0.0.1:1/v1.0");
         assert_eq!(t.graph_resource, "https://graph.microsoft.com");
+    }
+
+    /// RSC grants live on teams and chats: even with no service principal in the tenant (a
+    /// store bot nobody consented to tenant-wide), the ones no profile entry needs are excess.
+    #[test]
+    fn rsc_grants_nobody_needs_are_reported_without_a_service_principal() {
+        let profile = crate::permissions::builtin_profiles()
+            .into_iter()
+            .find(|p| p.id == "mattermost")
+            .expect("built-in");
+        assert!(profile
+            .permissions
+            .iter()
+            .all(|e| e.kind != PermissionKind::Rsc));
+        let team = RscTarget {
+            kind: RscTargetKind::Team,
+            id: "team-1".into(),
+            name: Some("Ops".into()),
+        };
+        let granted = GrantedPermissions {
+            app_id: "e6b8d4f2-3a5c-4d7e-9f01-1b2c3d4e5f60".into(),
+            service_principal: None,
+            app_roles: Vec::new(),
+            delegated: None,
+            rsc: vec![crate::permissions::RscGrant {
+                target: team.clone(),
+                grant_id: "g1".into(),
+                permission: "ChannelMessage.Read.Group".into(),
+                permission_type: "Application".into(),
+            }],
+            rsc_targets: vec![team],
+            rsc_failures: Vec::new(),
+            warnings: Vec::new(),
+            inspected_at: chrono::Utc::now(),
+        };
+        let consent = ConsentTarget::new(
+            "https://login.microsoftonline.com",
+            "t",
+            "https://graph.microsoft.com/v1.0",
+        );
+        let d = diff(&profile, &granted, None, &consent).expect("diff");
+        let row = d
+            .rows
+            .iter()
+            .find(|r| r.kind == PermissionKind::Rsc && r.permission == "ChannelMessage.Read.Group")
+            .expect("the unneeded RSC grant is a row");
+        assert_eq!(row.state, RowState::Excess);
+        assert_eq!(row.granted_in.len(), 1);
+        assert!(row.detail.contains("Ops"), "{}", row.detail);
+        assert!(d.summary.excess >= 1);
     }
 
     #[test]

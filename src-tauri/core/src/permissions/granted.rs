@@ -314,7 +314,14 @@ pub async fn find_service_principal(
         "servicePrincipals?$filter={}&$select=id,appId,displayName",
         encode(&format!("appId eq '{app_id}'"))
     );
-    let found = graph.get_all(token, &path).await?;
+    // The filter is not trusted: another app's service principal must never be inspected
+    // (or revoked) in this app's name.
+    let found = crate::catalog::keep_matching(
+        graph.get_all(token, &path).await?,
+        "/appId",
+        app_id,
+        "servicePrincipals",
+    );
     Ok(found.first().and_then(|sp| {
         Some(ServicePrincipalInfo {
             id: str_field(sp, "id")?,
@@ -433,7 +440,12 @@ async fn read_delegated(
         "oauth2PermissionGrants?$filter={}",
         encode(&format!("clientId eq '{}'", sp.id))
     );
-    let rows = graph.get_all(token, &path).await?;
+    let rows = crate::catalog::keep_matching(
+        graph.get_all(token, &path).await?,
+        "/clientId",
+        &sp.id,
+        "oauth2PermissionGrants",
+    );
     let mut warnings = Vec::new();
     let mut users: HashMap<String, Option<String>> = HashMap::new();
     let mut out = Vec::new();

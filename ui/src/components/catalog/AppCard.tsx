@@ -37,6 +37,14 @@ const useStyles = makeStyles({
   review: { width: "36%" },
 });
 
+/** The admin's word for where an app comes from. */
+export const distributionLabel: Record<CatalogAppView["distribution"], string> = {
+  organization: "Org catalog",
+  store: "Teams store",
+  sideloaded: "Sideloaded",
+  unknown: "Other",
+};
+
 const stateColor: Record<PublishingState, "success" | "warning" | "danger" | "subtle"> = {
   published: "success",
   submitted: "warning",
@@ -110,17 +118,34 @@ export function AppCard({
       <CardHeader
         header={<Text weight="semibold">{app.displayName}</Text>}
         description={
-          <Text className={styles.mono}>
-            manifest id {app.externalId ?? "—"} · catalog id {app.id}
-          </Text>
+          <span className={styles.row}>
+            <Badge
+              appearance={view.canPublish ? "outline" : "tint"}
+              color={view.canPublish ? "informative" : "brand"}
+              data-testid="catalog-distribution"
+              data-distribution={view.distribution}
+            >
+              {distributionLabel[view.distribution]}
+            </Badge>
+            <Text className={styles.mono}>
+              {view.distribution === "store" ? "Teams app id" : `manifest id ${app.externalId ?? "—"} · catalog id`} {app.id}
+            </Text>
+          </span>
         }
         action={
-          <Button appearance="subtle" disabled={busy} onClick={() => setConfirmDelete(true)} data-testid="catalog-delete">
-            Delete…
-          </Button>
+          view.canPublish ? (
+            <Button appearance="subtle" disabled={busy} onClick={() => setConfirmDelete(true)} data-testid="catalog-delete">
+              Delete…
+            </Button>
+          ) : undefined
         }
       />
       <div className={styles.body}>
+        {view.publishingNote && (
+          <MessageBar intent="info" data-testid="catalog-publishing-note">
+            <MessageBarBody>{view.publishingNote}</MessageBarBody>
+          </MessageBar>
+        )}
         {view.visibilityWarnings.map((w) => (
           <MessageBar key={w} intent="warning" data-testid="catalog-visibility-warning">
             <MessageBarBody>{w}</MessageBarBody>
@@ -205,7 +230,7 @@ export function AppCard({
                 </TableCell>
                 <TableCell>{d.lastModified ? new Date(d.lastModified).toLocaleString() : "—"}</TableCell>
                 <TableCell>
-                  {d.publishingState === "submitted" && (
+                  {view.canPublish && d.publishingState === "submitted" && (
                     <div className={styles.row}>
                       <Button size="small" appearance="primary" disabled={busy} onClick={() => void act(() => catalogIpc.review(app.id, d.id, true))} data-testid="catalog-approve">
                         Approve
