@@ -23,10 +23,18 @@ pub mod exit {
     pub const USAGE: u8 = 2;
 }
 
+/// `botdeck --version`: the release and the commit it was built from (build.rs).
+const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (commit ",
+    env!("BOTDECK_COMMIT"),
+    ")"
+);
+
 #[derive(Debug, Parser)]
 #[command(
     name = "botdeck",
-    version,
+    version = VERSION,
     about = "Install, update and audit a Microsoft Teams bot app in your tenant",
     propagate_version = true
 )]
