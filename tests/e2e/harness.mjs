@@ -340,11 +340,14 @@ export function step(name, fn) {
 
 /**
  * An element's text as a person reads it. innerText, not WebDriver's getText: WebKitWebDriver
- * answers "" for Fluent buttons, and for dialogs and drawers while they fade in.
+ * answers "" for Fluent buttons, and for dialogs and drawers while they fade in. For a <select>,
+ * the text of its options.
  */
 export async function textOf(element) {
   try {
-    return String((await element.getProperty("innerText")) ?? "").trim();
+    // A <select>'s innerText is "" in WebKit: its options' text is what it offers.
+    const property = (await element.getTagName()).toLowerCase() === "select" ? "textContent" : "innerText";
+    return String((await element.getProperty(property)) ?? "").trim();
   } catch {
     return "";
   }

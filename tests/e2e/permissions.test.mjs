@@ -87,19 +87,22 @@ step("the excess role is revoked through the confirmation dialog and disappears"
   assert.ok(await browser.$(byTestId("update-available")).isExisting(), "the missing permission is still missing");
   await browser.execute((el) => el.scrollIntoView({ block: "start" }), await browser.$(byTestId("fix-outcome")));
   await screenshot(browser, "permissions-after-revoke");
-
-  await openPage(browser, "activity");
-  await waitForText(browser.$("main"), /permission\.revoke_app_role/, { what: "the revocation in the Activity log" });
 });
 
+// On this page, not after coming back: coming back re-reads every grant (every team's RSC), which
+// is the page's own story, not the theme's.
 step("the picture reads in the dark theme too", async () => {
   await setTheme(browser, "dark");
-  await openPage(browser, "permissions");
   const banner = browser.$(byTestId("update-available"));
-  await banner.waitForDisplayed({ timeout: TIMEOUT.work });
+  await banner.waitForDisplayed({ timeout: TIMEOUT.ui });
   await tap(browser.$(byTestId("tab-matrix")));
   await browser.$(byTestId("perm-matrix")).waitForDisplayed({ timeout: TIMEOUT.ui });
   await browser.execute((el) => el.scrollIntoView({ block: "start" }), await banner);
   await screenshot(browser, "permissions-dark");
   await setTheme(browser, "light");
+});
+
+step("the revocation is in the Activity log", async () => {
+  await openPage(browser, "activity");
+  await waitForText(browser.$("main"), /permission\.revoke_app_role/, { what: "the revocation in the Activity log" });
 });

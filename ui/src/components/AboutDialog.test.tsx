@@ -18,7 +18,9 @@ describe("About BotDeck", () => {
     renderAbout();
     expect(screen.queryByTestId("about-dialog")).not.toBeInTheDocument();
     await user.click(screen.getByRole("button", { name: "About BotDeck" }));
-    const dialog = await screen.findByRole("dialog", { name: "About BotDeck" });
+    const dialog = await screen.findByTestId("about-dialog");
+    expect(dialog).toHaveAttribute("role", "dialog");
+    expect(dialog).toHaveTextContent("About BotDeck");
     expect(screen.getByTestId("about-version")).toHaveTextContent(/^0\.1\.0$/);
     expect(screen.getByTestId("about-commit")).toHaveTextContent(/^4fbbe19a0c1d$/);
     expect(dialog).toHaveTextContent(appInfo.dataDir);

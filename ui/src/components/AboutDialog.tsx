@@ -1,4 +1,4 @@
-import { useState } from "react";
+import { useRef, useState } from "react";
 import {
   Button,
   Dialog,
@@ -36,6 +36,12 @@ const useStyles = makeStyles({
 export function AboutDialog({ info }: { info: AppInfo | null }) {
   const styles = useStyles();
   const [open, setOpen] = useState(false);
+  const opener = useRef<HTMLButtonElement>(null);
+  const onOpenChange = (next: boolean) => {
+    setOpen(next);
+    // Back to the button that opened it, so a keyboard user carries on where they were.
+    if (!next) opener.current?.focus();
+  };
   return (
     <>
       <Tooltip content="About BotDeck" relationship="label">
@@ -44,11 +50,12 @@ export function AboutDialog({ info }: { info: AppInfo | null }) {
           className={styles.trigger}
           icon={<InfoRegular />}
           onClick={() => setOpen(true)}
+          ref={opener}
           data-testid="about-open"
         />
       </Tooltip>
       {/* Escape and the Close button both end it (Fluent's Dialog reports either as open: false). */}
-      <Dialog open={open} onOpenChange={(_, data) => setOpen(data.open)}>
+      <Dialog open={open} onOpenChange={(_, data) => onOpenChange(data.open)}>
       <DialogSurface data-testid="about-dialog" aria-describedby="about-facts">
         <DialogBody>
           <DialogTitle>About BotDeck</DialogTitle>
