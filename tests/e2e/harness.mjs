@@ -412,10 +412,20 @@ export async function waitForAttribute(element, name, expected, { timeout = TIME
 
 // --- acting on the window ------------------------------------------------------------------
 
-/** Clicks once the element is shown and nothing covers it (a closing popup would take the click). */
+/**
+ * Clicks once the element is shown and nothing covers it (a closing popup would take the click).
+ * Fluent's checkboxes and radios are transparent <input>s laid over their drawn box, which
+ * WebDriver never calls displayed: those are clicked once they exist and are enabled.
+ */
 export async function tap(element, timeout = TIMEOUT.ui) {
-  await element.waitForDisplayed({ timeout });
-  await element.waitForClickable({ timeout });
+  await element.waitForExist({ timeout });
+  const type = (await element.getTagName()).toLowerCase() === "input" ? await element.getAttribute("type") : null;
+  if (type === "checkbox" || type === "radio") {
+    await element.waitForEnabled({ timeout });
+  } else {
+    await element.waitForDisplayed({ timeout });
+    await element.waitForClickable({ timeout });
+  }
   await element.click();
 }
 
