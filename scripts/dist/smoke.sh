@@ -9,7 +9,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
-dist="$root/target/dist"
+dist="${BOTDECK_DIST_DIR:-$root/target/dist}"
 started=$(date +%s)
 fail() { echo "test-dist: FAIL: $*" >&2; exit 1; }
 ok() { echo "test-dist: ok: $*"; }
