@@ -1,4 +1,5 @@
-# BotDeck: `make run` opens the app on its demo tenant; `make test` runs every test.
+# BotDeck: `make run` opens the app on its demo tenant; `make test` runs every test;
+# `make dist` builds the release packages into target/dist/ and `make test-dist` smoke-tests them.
 # Both set up what they need first (Debian packages when root, npm packages, tools).
 
 SHELL := /bin/bash
@@ -19,7 +20,7 @@ NEXTEST := $(shell $(CARGO) nextest --version >/dev/null 2>&1 && echo yes)
 WITH_KEYRING := $(ROOT)/scripts/with-keyring.sh
 
 .PHONY: run test setup setup-test ui-deps ui-build build desktop cli tools core-isolation \
-        lint fmt-check clippy test-rust test-ui test-e2e bindings bench clean-e2e
+        lint fmt-check clippy test-rust test-ui test-e2e bindings bench clean-e2e dist test-dist
 
 ## --- set-up -------------------------------------------------------------------------
 
@@ -46,6 +47,11 @@ ui-deps: ui/node_modules/.package-lock.json
 
 ui-build: ui-deps
 	cd ui && npm run build
+
+# Tauri's CLI for its bundler: the npm package ships the prebuilt binary, so no cargo install.
+scripts/dist/node_modules/.package-lock.json: scripts/dist/package.json scripts/dist/package-lock.json
+	cd scripts/dist && $(NPM_INSTALL)
+	@touch $@
 
 $(TAURI_DRIVER):
 	$(CARGO) install tauri-driver --locked --version $(TAURI_DRIVER_VERSION) --root $(TOOLS)
@@ -99,6 +105,17 @@ test-ui: ui-deps
 
 test-e2e: setup-test desktop tools tests/e2e/node_modules/.package-lock.json
 	BOTDECK_E2E_APP=$(DESKTOP_BIN) tests/e2e/run.sh
+
+## --- release packages -------------------------------------------------------------
+
+# .deb + .rpm (desktop app and CLI), the CLI alone as .tar.gz, SHA256SUMS: target/dist/.
+dist: setup ui-deps scripts/dist/node_modules/.package-lock.json
+	scripts/dist/build.sh
+
+# Extracts the built .deb into a temporary root (no installation) and runs what it installs: the
+# CLI, and the desktop app under Xvfb through WebDriver. Builds the packages first if needed.
+test-dist: setup-test dist cli tools tests/e2e/node_modules/.package-lock.json
+	scripts/dist/smoke.sh
 
 bindings:
 	BOTDECK_UPDATE_BINDINGS=1 $(CARGO) test -p botdeck-core --test bindings

@@ -6,8 +6,9 @@ set -euo pipefail
 
 build_pkgs=(build-essential pkg-config libssl-dev curl file libwebkit2gtk-4.1-dev libgtk-3-dev
   libsoup-3.0-dev librsvg2-dev libayatana-appindicator3-dev libxdo-dev libdbus-1-dev)
-# What the end-to-end suite and the real keyring need headless.
-test_pkgs=(xvfb xauth webkit2gtk-driver gnome-keyring dbus-x11 keyutils)
+# What the end-to-end suite and the real keyring need headless; `rpm` and `desktop-file-utils`
+# let `make test-dist` read the .rpm and check the desktop entry (neither installs anything).
+test_pkgs=(xvfb xauth webkit2gtk-driver gnome-keyring dbus-x11 keyutils rpm desktop-file-utils)
 
 case "${1:-build}" in
   build) wanted=("${build_pkgs[@]}") ;;

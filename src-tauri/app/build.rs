@@ -1,4 +1,7 @@
+include!("../build_commit.rs");
+
 fn main() {
+    embed_commit();
     // App commands are listed so the ACL knows them: the capability file then grants each one
     // explicitly to the main window, and nothing to remote origins.
     let attributes = tauri_build::Attributes::new()

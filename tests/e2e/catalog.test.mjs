@@ -4,11 +4,27 @@
 // the publishing permissions, after which the page repeats the upload), see a lower version
 // refused with the reason, submit an update for review and withdraw it, reject another,
 // approve Expense Tracker's submission, and delete an app only after confirming.
-import { after, before } from "node:test";
 import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { approveDeviceCode, byTestId, scratchDir, screenshot, startSession, openPage, tap, test } from "./harness.mjs";
+import {
+  byTestId,
+  clearField,
+  dialogShown,
+  openPage,
+  pickFile,
+  scratchDir,
+  screenshot,
+  setTheme,
+  signIn,
+  approveDeviceCode,
+  step,
+  tap,
+  TIMEOUT,
+  useApp,
+  waitForAttribute,
+  waitForText,
+} from "./harness.mjs";
 import { cleanIcons, zip } from "./zipkit.mjs";
 
 // The seeded demo bot (tenant-sim's DEMO_BOT_MANIFEST_ID / DEMO_BOT_APP_ID).
@@ -48,281 +64,198 @@ writeFileSync(newer, flashduty("1.0.3"));
 writeFileSync(older, flashduty("1.0.1"));
 writeFileSync(forReview, flashduty("1.0.4"));
 
-let session;
+const app = useApp({ args: ["--demo"] });
+/** The window (set once `useApp` has started it). */
 let browser;
-
-before(async () => {
-  session = await startSession({ args: ["--demo"] });
-  browser = session.browser;
-  await browser.$(byTestId("profile-label")).waitForExist({ timeout: 30000 });
-});
-
-after(async () => {
-  await session?.close();
-});
 
 const card = () => browser.$(byTestId(`catalog-app-${MANIFEST_ID}`));
 const named = (name) => browser.$(`[data-testid^="catalog-app-"][data-name="${name}"]`);
 const definition = (version) => card().$(byTestId(`definition-${version}`));
 
-/**
- * Waits for an element's text. Read as innerText: WebKitWebDriver's getText answers "" for
- * Fluent buttons, and for dialogs while they fade in.
- */
-async function textBecomes(el, pattern, what) {
-  let last = "";
-  await browser.waitUntil(
-    async () => {
-      last = String(await el.getProperty("innerText")).trim();
-      return typeof pattern === "string" ? last === pattern : pattern.test(last);
-    },
-    { timeout: 10000, timeoutMsg: `${what}: got ${JSON.stringify(last)}` },
-  );
-}
-
-/** Empties a text field the way a person does, so React sees each change. */
-async function clearField(id) {
-  const field = browser.$(byTestId(id));
-  const length = (await field.getValue()).length;
-  await field.click();
-  await browser.keys("End");
-  for (let i = 0; i < length; i++) await browser.keys("Backspace");
-}
-
-/** Fluent dialogs fade in: wait for the surface to be opaque before reading or shooting it. */
-async function dialogShown(id) {
-  const dialog = browser.$(byTestId(id));
-  await dialog.waitForDisplayed({ timeout: 5000 });
-  await browser.waitUntil(
-    async () => (await browser.execute((sel) => getComputedStyle(document.querySelector(sel)).opacity, byTestId(id))) === "1",
-    { timeout: 5000, timeoutMsg: `${id} did not finish opening` },
-  );
-  return dialog;
-}
-
 async function sendAndWait(resultId) {
-  await browser.$(byTestId("catalog-publish-send")).click();
+  await tap(browser.$(byTestId("catalog-publish-send")));
   const result = browser.$(byTestId(resultId));
-  await result.waitForExist({ timeout: 20000, timeoutMsg: `no ${resultId}` });
+  await result.waitForExist({ timeout: TIMEOUT.ui, timeoutMsg: `no ${resultId}` });
   return result;
 }
 
-async function pick(testId, path) {
-  const selector = byTestId(testId);
-  const input = browser.$(selector);
-  await input.waitForExist({ timeout: 5000 });
-  // The input is hidden behind its button and WebKitWebDriver only types into elements it can
-  // hit-test: lift it on top for the moment of the pick (the path is local to the driver).
-  await browser.execute((sel) => {
-    const el = document.querySelector(sel);
-    Object.assign(el.style, { display: "block", position: "fixed", top: "0", left: "0", width: "240px", height: "40px", opacity: "1", zIndex: "100000" });
-  }, selector);
-  await input.setValue(path);
-  await browser.execute((sel) => document.querySelector(sel)?.removeAttribute("style"), selector);
-}
+const pick = (testId, path) => pickFile(browser, testId, path);
 
-test("sign in to the demo tenant", async () => {
-  await browser.$(byTestId("profile-area")).click();
-  await browser.$(byTestId("menu-sign-in")).click();
-  await approveDeviceCode(browser);
-  await browser.waitUntil(async () => /Megan Bowen/.test(await browser.$(byTestId("profile-label")).getText()), {
-    timeout: 30000,
-  });
+step("sign in to the demo tenant", async () => {
+  browser = app.browser;
+  await signIn(browser);
 });
 
-test("the catalog lists FlashDuty with its versions and publishing states", async () => {
+step("the catalog lists FlashDuty with its versions and publishing states", async () => {
   await openPage(browser, "catalog");
-  await card().waitForExist({ timeout: 30000 });
-  await browser.waitUntil(async () => /From your tenant/.test(await browser.$(byTestId("catalog-source")).getText()), {
-    timeout: 30000,
-  });
+  await waitForText(browser.$(byTestId("catalog-source")), /From your tenant/, { what: "where the list came from" });
   // Graph shows the current published definition (and a newer pending one, if any).
-  assert.equal(await definition("1.0.2").getAttribute("data-state"), "published");
-  assert.equal(await card().$(byTestId("catalog-version")).getText(), "catalog 1.0.2");
+  await waitForAttribute(definition("1.0.2"), "data-state", "published", { what: "FlashDuty 1.0.2's state" });
+  await waitForText(card().$(byTestId("catalog-version")), "catalog 1.0.2", { what: "FlashDuty's catalog version" });
   // Installed versions are unknown until the inventory is read, and the page says so.
-  assert.match(await card().$(byTestId("catalog-installs-unknown")).getText(), /not known yet/);
+  await waitForText(card().$(byTestId("catalog-installs-unknown")), /not known yet/, { what: "installed versions unknown" });
   const expense = named("Expense Tracker");
-  assert.equal(await expense.$(byTestId("definition-0.9.0")).getAttribute("data-state"), "submitted");
-  assert.match(await expense.$(byTestId("catalog-visibility-warning")).getText(), /no published version/);
+  await waitForAttribute(expense.$(byTestId("definition-0.9.0")), "data-state", "submitted", { what: "Expense Tracker 0.9.0" });
+  await waitForText(expense.$(byTestId("catalog-visibility-warning")), /no published version/, { what: "Expense Tracker's warning" });
   // Find by name narrows the list.
   await browser.$(byTestId("catalog-search")).setValue("flash");
-  await browser.waitUntil(async () => !(await named("Expense Tracker").isExisting()), { timeout: 5000 });
+  await named("Expense Tracker").waitForExist({ reverse: true, timeout: TIMEOUT.ui, timeoutMsg: "the search did not narrow the list" });
   assert.ok(await card().isExisting());
   await screenshot(browser, "catalog-list");
-  await clearField("catalog-search");
-  await browser.waitUntil(async () => named("Expense Tracker").isExisting(), { timeout: 5000 });
+  await clearField(browser, "catalog-search");
+  await named("Expense Tracker").waitForExist({ timeout: TIMEOUT.ui, timeoutMsg: "the list did not come back" });
 });
 
-test("after an inventory sync the card shows the installed versions per kind", async () => {
+step("after an inventory sync the card shows the installed versions per kind", async () => {
   await openPage(browser, "installations");
   // The Catalog page has read the apps already, so FlashDuty is in the picker before "Refresh
   // app list" answers: the bot is chosen while the list loads, and must stay chosen after.
   const load = browser.$(byTestId("installs-load-apps"));
   await tap(load);
   const picker = browser.$(byTestId("installs-app"));
-  await browser.waitUntil(async () => /FlashDuty/.test(await picker.getText()), { timeout: 30000 });
+  await waitForText(picker, /FlashDuty/, { what: "FlashDuty in the app picker" });
   await picker.selectByVisibleText("FlashDuty");
-  await textBecomes(load, "Refresh app list", "the app list did not finish loading");
+  await waitForText(load, "Refresh app list", { what: "the app list finished loading" });
   const flashdutyId = await picker.getValue();
   assert.notEqual(flashdutyId, "", "FlashDuty stays chosen after the list arrives");
   const syncButton = browser.$(byTestId("installs-sync"));
-  await syncButton.waitForEnabled({ timeout: 10000 });
+  await syncButton.waitForEnabled({ timeout: TIMEOUT.ui });
   await tap(syncButton);
   // The sync shows in the status bar while it runs; a click that started nothing fails here.
   await browser.waitUntil(
     async () =>
       (await browser.$(byTestId("status-work")).getAttribute("data-busy")) === "true" ||
       (await browser.$(byTestId("sync-age")).getAttribute("data-status")) !== "never",
-    { timeout: 15000, interval: 200, timeoutMsg: "Sync started nothing" },
+    { timeout: TIMEOUT.ui, interval: 200, timeoutMsg: "Sync started nothing" },
   );
-  await browser.waitUntil(async () => (await browser.$(byTestId("status-work")).getAttribute("data-busy")) === null, {
-    timeout: 180000,
-    interval: 500,
-    timeoutMsg: "the sync did not end",
-  });
-  await browser.waitUntil(async () => (await browser.$(byTestId("sync-age")).getAttribute("data-status")) === "completed", {
-    timeout: 10000,
-    timeoutMsg: "the sync ended but did not complete",
-  });
+  await waitForAttribute(browser.$(byTestId("status-work")), "data-busy", null, { timeout: TIMEOUT.work, what: "the sync's end" });
+  await waitForAttribute(browser.$(byTestId("sync-age")), "data-status", "completed", { what: "the sync's outcome" });
   assert.equal(await picker.getValue(), flashdutyId);
   await openPage(browser, "catalog");
   const teams = card().$(byTestId("catalog-installs-team"));
-  await teams.waitForExist({ timeout: 30000 });
   // The demo seeds FlashDuty in 12 teams at 1.0.0–1.0.2: some behind 1.0.2, some current.
-  assert.ok(Number(await teams.getAttribute("data-behind")) > 0, "teams behind 1.0.2");
+  await waitForAttribute(teams, "data-behind", (v) => Number(v) > 0, { what: "teams behind 1.0.2" });
   assert.ok(Number(await teams.getAttribute("data-current")) > 0, "teams at 1.0.2");
   assert.ok(Number(await card().$(byTestId("catalog-installs-user")).getAttribute("data-current")) > 0);
-  assert.match(await card().$(byTestId("catalog-installs")).getText(), /installation\(s\) below 1\.0\.2/);
+  await waitForText(card().$(byTestId("catalog-installs")), /installation\(s\) below 1\.0\.2/, { what: "the card's installs line" });
 });
 
-test("a chosen zip with a greater version is an update available, published after signing in again", async () => {
+step("a chosen zip with a greater version is an update available, published after signing in again", async () => {
   const teamsBefore = Number(await card().$(byTestId("catalog-installs-team")).getAttribute("data-current"));
   await pick("catalog-file", newer);
   const target = browser.$(byTestId("catalog-target"));
-  await target.waitForExist({ timeout: 10000 });
-  assert.equal(await target.getAttribute("data-kind"), "update");
-  assert.match(await target.getText(), /Update available: FlashDuty is at 1\.0\.2 in the catalog; this chosen zip is 1\.0\.3/);
-  assert.equal(await browser.$(byTestId("catalog-check")).getText(), "0 error(s), 0 warning(s)");
-  assert.equal(await card().$(byTestId("catalog-local")).getText(), "chosen zip 1.0.3: update available");
+  await waitForAttribute(target, "data-kind", "update", { what: "the chosen zip's target" });
+  await waitForText(target, /Update available: FlashDuty is at 1\.0\.2 in the catalog; this chosen zip is 1\.0\.3/, { what: "the target" });
+  await waitForText(browser.$(byTestId("catalog-check")), "0 error(s), 0 warning(s)", { what: "the zip's check" });
+  await waitForText(card().$(byTestId("catalog-local")), "chosen zip 1.0.3: update available", { what: "the card's chosen zip" });
   assert.equal(await card().$(byTestId("catalog-update-status")).getAttribute("data-local"), "newer");
-  await textBecomes(browser.$(byTestId("catalog-publish-send")), "Publish FlashDuty 1.0.3 as an update", "send button");
+  await waitForText(browser.$(byTestId("catalog-publish-send")), "Publish FlashDuty 1.0.3 as an update", { what: "the send button" });
   await screenshot(browser, "catalog-update-available");
 
   // Reading the tenant did not ask for the publishing permissions: the page asks now...
-  await browser.$(byTestId("catalog-publish-send")).click();
-  const consent = browser.$(byTestId("consent-needed"));
-  await consent.waitForExist({ timeout: 15000 });
-  assert.match(await consent.getText(), /Sign in again to allow publishing/);
+  await tap(browser.$(byTestId("catalog-publish-send")));
+  await waitForText(browser.$(byTestId("consent-needed")), /Sign in again to allow publishing/, { what: "the consent prompt" });
   await screenshot(browser, "catalog-consent");
-  await browser.$(byTestId("consent-sign-in")).click();
+  await tap(browser.$(byTestId("consent-sign-in")));
   await approveDeviceCode(browser);
   // ...and repeats the upload itself once signed in.
-  const done = browser.$(byTestId("catalog-published"));
-  await done.waitForExist({ timeout: 20000, timeoutMsg: "the update was not repeated after signing in" });
-  assert.match(await done.getText(), /Updated\s*FlashDuty 1\.0\.3 is published/);
-  await browser.waitUntil(async () => (await card().$(byTestId("catalog-version")).getText()) === "catalog 1.0.3", {
-    timeout: 15000,
-    timeoutMsg: "the card did not move to 1.0.3",
+  await waitForText(browser.$(byTestId("catalog-published")), /Updated\s*FlashDuty 1\.0\.3 is published/, {
+    what: "the update repeated after signing in",
   });
-  assert.equal(await definition("1.0.3").getAttribute("data-state"), "published");
-  assert.equal(await card().$(byTestId("catalog-local")).getText(), "chosen zip 1.0.3: the catalog has it");
-  assert.match(await browser.$(byTestId("catalog-target")).getText(), /The catalog has FlashDuty 1\.0\.3 already/);
+  await waitForText(card().$(byTestId("catalog-version")), "catalog 1.0.3", { what: "the card moved to 1.0.3" });
+  await waitForAttribute(definition("1.0.3"), "data-state", "published", { what: "1.0.3's state" });
+  await waitForText(card().$(byTestId("catalog-local")), "chosen zip 1.0.3: the catalog has it", { what: "the card's chosen zip" });
+  await waitForText(browser.$(byTestId("catalog-target")), /The catalog has FlashDuty 1\.0\.3 already/, { what: "the target" });
   // Every installation is now behind the catalog: nothing current any more.
   const teams = card().$(byTestId("catalog-installs-team"));
-  assert.equal(Number(await teams.getAttribute("data-current")), 0);
+  await waitForAttribute(teams, "data-current", "0", { what: "teams current with 1.0.3" });
   assert.ok(Number(await teams.getAttribute("data-behind")) >= teamsBefore);
-  assert.match(await card().$(byTestId("catalog-installs")).getText(), /below 1\.0\.3/);
+  await waitForText(card().$(byTestId("catalog-installs")), /below 1\.0\.3/, { what: "the card's installs line" });
   await screenshot(browser, "catalog-updated");
 });
 
-test("a lower version is flagged before upload and refused with the reason", async () => {
+step("a lower version is flagged before upload and refused with the reason", async () => {
   await pick("catalog-file", older);
   const target = browser.$(byTestId("catalog-target"));
-  await browser.waitUntil(async () => (await target.getAttribute("data-kind")) === "not-greater", { timeout: 10000 });
-  assert.match(await target.getText(), /1\.0\.1 is not greater than 1\.0\.3/);
-  assert.equal(await card().$(byTestId("catalog-local")).getText(), "chosen zip 1.0.1: older than the catalog's 1.0.3");
+  await waitForAttribute(target, "data-kind", "not-greater", { what: "the chosen zip's target" });
+  await waitForText(target, /1\.0\.1 is not greater than 1\.0\.3/, { what: "the target" });
+  await waitForText(card().$(byTestId("catalog-local")), "chosen zip 1.0.1: older than the catalog's 1.0.3", { what: "the card's chosen zip" });
   const refused = await sendAndWait("catalog-refused");
   assert.equal(await refused.getAttribute("data-kind"), "version_not_greater");
-  assert.match(await refused.getText(), /version 1\.0\.1 is not greater than 1\.0\.3, the catalog's current version: bump the package version first/);
-  assert.equal(await card().$(byTestId("catalog-version")).getText(), "catalog 1.0.3");
+  await waitForText(refused, /version 1\.0\.1 is not greater than 1\.0\.3, the catalog's current version: bump the package version first/, {
+    what: "the refusal",
+  });
+  assert.equal(await textOfCatalogVersion(), "catalog 1.0.3");
   assert.ok(!(await definition("1.0.1").isExisting()), "nothing was uploaded");
   await screenshot(browser, "catalog-lower-refused");
 });
 
-test("an update submitted for review is withdrawn after confirming; a second one is rejected", async () => {
+step("an update submitted for review is withdrawn after confirming; a second one is rejected", async () => {
   await pick("catalog-file", forReview);
-  await browser.waitUntil(async () => (await browser.$(byTestId("catalog-target")).getAttribute("data-kind")) === "update", { timeout: 10000 });
-  await browser.$(byTestId("catalog-review-flag")).click();
+  await waitForAttribute(browser.$(byTestId("catalog-target")), "data-kind", "update", { what: "the chosen zip's target" });
+  await tap(browser.$(byTestId("catalog-review-flag")));
   const done = await sendAndWait("catalog-published");
   assert.equal(await done.getAttribute("data-state"), "submitted");
-  await definition("1.0.4").waitForExist({ timeout: 15000 });
-  assert.equal(await definition("1.0.4").getAttribute("data-state"), "submitted");
+  await waitForAttribute(definition("1.0.4"), "data-state", "submitted", { what: "1.0.4's state" });
   // Users still get the published 1.0.3 until someone approves.
-  assert.equal(await card().$(byTestId("catalog-version")).getText(), "catalog 1.0.3");
-  assert.match(await card().$(byTestId("catalog-visibility-warning")).getText(), /1\.0\.4 is waiting for review/);
-  assert.equal(await card().$(byTestId("catalog-local")).getText(), "chosen zip 1.0.4: submitted, waiting for review");
+  assert.equal(await textOfCatalogVersion(), "catalog 1.0.3");
+  await waitForText(card().$(byTestId("catalog-visibility-warning")), /1\.0\.4 is waiting for review/, { what: "the card's warning" });
+  await waitForText(card().$(byTestId("catalog-local")), "chosen zip 1.0.4: submitted, waiting for review", { what: "the card's chosen zip" });
   await screenshot(browser, "catalog-submitted");
 
-  await definition("1.0.4").$(byTestId("catalog-withdraw")).click();
-  const dialog = await dialogShown("catalog-withdraw-dialog");
-  await textBecomes(dialog, /the published 1\.0\.3 stays/, "withdraw dialog");
+  await tap(definition("1.0.4").$(byTestId("catalog-withdraw")));
+  const dialog = await dialogShown(browser, "catalog-withdraw-dialog");
+  await waitForText(dialog, /the published 1\.0\.3 stays/, { what: "the withdraw dialog" });
   await screenshot(browser, "catalog-withdraw-confirm");
-  await browser.$(byTestId("catalog-withdraw-confirm")).click();
-  await definition("1.0.4").waitForExist({ reverse: true, timeout: 15000, timeoutMsg: "1.0.4 was not withdrawn" });
+  await tap(browser.$(byTestId("catalog-withdraw-confirm")));
+  await definition("1.0.4").waitForExist({ reverse: true, timeout: TIMEOUT.ui, timeoutMsg: "1.0.4 was not withdrawn" });
   assert.equal(await definition("1.0.3").getAttribute("data-state"), "published");
 
   // The same version again, rejected this time.
   await sendAndWait("catalog-published");
-  await definition("1.0.4").waitForExist({ timeout: 15000 });
-  await definition("1.0.4").$(byTestId("catalog-reject")).click();
-  await browser.waitUntil(async () => (await definition("1.0.4").getAttribute("data-state")) === "rejected", {
-    timeout: 15000,
-    timeoutMsg: "1.0.4 was not rejected",
-  });
+  await definition("1.0.4").waitForExist({ timeout: TIMEOUT.ui });
+  await tap(definition("1.0.4").$(byTestId("catalog-reject")));
+  await waitForAttribute(definition("1.0.4"), "data-state", "rejected", { what: "1.0.4 rejected" });
   assert.ok(!(await definition("1.0.4").$(byTestId("catalog-approve")).isExisting()), "a rejected version has no review buttons");
-  assert.match(await card().getText(), /Version 1\.0\.4 was rejected/);
-  await browser.$(byTestId("catalog-review-flag")).click();
+  await waitForText(card(), /Version 1\.0\.4 was rejected/, { what: "the card" });
+  await tap(browser.$(byTestId("catalog-review-flag")));
 });
 
-test("Expense Tracker's submission is approved", async () => {
+step("Expense Tracker's submission is approved", async () => {
   const expense = named("Expense Tracker");
   await expense.scrollIntoView();
-  await expense.$(byTestId("catalog-approve")).click();
-  await browser.waitUntil(async () => (await expense.$(byTestId("definition-0.9.0")).getAttribute("data-state")) === "published", {
-    timeout: 15000,
-    timeoutMsg: "0.9.0 was not approved",
-  });
-  assert.ok(!(await expense.$(byTestId("catalog-visibility-warning")).isExisting()), "no 'not visible' warning once published");
-  assert.equal(await expense.$(byTestId("catalog-version")).getText(), "catalog 0.9.0");
+  await tap(expense.$(byTestId("catalog-approve")));
+  await waitForAttribute(expense.$(byTestId("definition-0.9.0")), "data-state", "published", { what: "0.9.0 approved" });
+  await expense.$(byTestId("catalog-visibility-warning")).waitForExist({ reverse: true, timeout: TIMEOUT.ui, timeoutMsg: "'not visible' warning stays once published" });
+  await waitForText(expense.$(byTestId("catalog-version")), "catalog 0.9.0", { what: "Expense Tracker's catalog version" });
   await screenshot(browser, "catalog-approved");
 });
 
-test("an app is deleted only after confirming", async () => {
+step("an app is deleted only after confirming", async () => {
   const helpdesk = named("Contoso Helpdesk");
   await helpdesk.scrollIntoView();
-  await helpdesk.$(byTestId("catalog-delete")).click();
-  const dialog = await dialogShown("catalog-delete-dialog");
-  await textBecomes(dialog, /Delete Contoso Helpdesk from the org catalog\?/, "delete dialog");
+  await tap(helpdesk.$(byTestId("catalog-delete")));
+  const dialog = await dialogShown(browser, "catalog-delete-dialog");
+  await waitForText(dialog, /Delete Contoso Helpdesk from the org catalog\?/, { what: "the delete dialog" });
   await screenshot(browser, "catalog-delete-confirm");
-  await browser.$(byTestId("catalog-delete-cancel")).click();
-  await dialog.waitForExist({ reverse: true, timeout: 5000 });
+  await tap(browser.$(byTestId("catalog-delete-cancel")));
+  await dialog.waitForExist({ reverse: true, timeout: TIMEOUT.ui });
   assert.ok(await named("Contoso Helpdesk").isExisting(), "kept after 'Keep it'");
 
-  await helpdesk.$(byTestId("catalog-delete")).click();
-  await browser.$(byTestId("catalog-delete-confirm")).click();
-  await named("Contoso Helpdesk").waitForExist({ reverse: true, timeout: 15000, timeoutMsg: "not deleted" });
+  await tap(helpdesk.$(byTestId("catalog-delete")));
+  await dialogShown(browser, "catalog-delete-dialog");
+  await tap(browser.$(byTestId("catalog-delete-confirm")));
+  await named("Contoso Helpdesk").waitForExist({ reverse: true, timeout: TIMEOUT.ui, timeoutMsg: "not deleted" });
   assert.ok(!(await browser.$(byTestId("catalog-error")).isExisting()));
 });
 
-test("the page in the dark theme", async () => {
-  const theme = () => browser.$(byTestId("app-root")).getAttribute("data-theme");
-  await browser.$(byTestId("theme-toggle")).click();
-  await browser.waitUntil(async () => (await theme()) === "dark", { timeout: 5000, timeoutMsg: "no dark theme" });
+step("the page in the dark theme", async () => {
+  await setTheme(browser, "dark");
   // The attribute flips at once; Fluent fades the colours in. Wait until a button is painted
   // dark, and until FlashDuty's card is really at the top, so the picture is what it claims.
   const refresh = browser.$(byTestId("catalog-refresh"));
   await browser.waitUntil(async () => (await refresh.getCSSProperty("background-color")).parsed.hex !== "#ffffff", {
-    timeout: 5000,
+    timeout: TIMEOUT.ui,
     timeoutMsg: "the buttons never turned dark",
   });
   await card().scrollIntoView({ block: "start" });
@@ -331,9 +264,12 @@ test("the page in the dark theme", async () => {
       const top = await browser.execute((el) => el.getBoundingClientRect().top, await card());
       return top >= 0 && top < 160;
     },
-    { timeout: 5000, timeoutMsg: "FlashDuty's card did not scroll to the top" },
+    { timeout: TIMEOUT.ui, timeoutMsg: "FlashDuty's card did not scroll to the top" },
   );
   await screenshot(browser, "catalog-dark");
-  await browser.$(byTestId("theme-toggle")).click();
-  await browser.waitUntil(async () => (await theme()) === "light", { timeout: 5000 });
+  await setTheme(browser, "light");
 });
+
+async function textOfCatalogVersion() {
+  return waitForText(card().$(byTestId("catalog-version")), /^catalog /, { what: "FlashDuty's catalog version" });
+}

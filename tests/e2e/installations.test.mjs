@@ -2,98 +2,91 @@
 // paced sync at Teams' real limits, so it takes some seconds), see the coverage picture, pick
 // every outdated team and upgrade them in bulk — which first asks to sign in again for the
 // installing permissions — and see them turn current (1.0.2).
-import { after, before } from "node:test";
 import assert from "node:assert/strict";
-import { approveDeviceCode, byTestId, screenshot, startSession, openPage, test } from "./harness.mjs";
+import {
+  approveDeviceCode,
+  byTestId,
+  clearField,
+  openPage,
+  screenshot,
+  setTheme,
+  signIn,
+  step,
+  tap,
+  test,
+  textOf,
+  TIMEOUT,
+  useApp,
+  waitForAttribute,
+  waitForText,
+} from "./harness.mjs";
 
-let session;
+const app = useApp({ args: ["--demo"] });
+/** The window (set once `useApp` has started it). */
 let browser;
 /** tenant-sim's origin (its `/_sim` controls inject the latency that keeps a run going). */
 let sim;
 
-before(async () => {
-  session = await startSession({ args: ["--demo"] });
-  browser = session.browser;
-  await browser.$(byTestId("profile-label")).waitForExist({ timeout: 30000 });
-});
+/** A sync's status once it has ended, whichever way. */
+const syncEnded = (status) => status === "completed" || /fail|cancel|error|partial/i.test(status ?? "");
 
-after(async () => {
-  await session?.close();
-});
-
-/** Empties a text field the way a person does, so React sees each change. */
-async function clearField(id) {
-  const field = browser.$(byTestId(id));
-  const length = (await field.getValue()).length;
-  await field.click();
-  await browser.keys("End");
-  for (let i = 0; i < length; i++) await browser.keys("Backspace");
-}
-
-const count = async () => Number((await browser.$(byTestId("inventory-count")).getText()).replace(/\D/g, ""));
-
-test("sign in to the demo tenant (reading only)", async () => {
-  await browser.$(byTestId("profile-area")).click();
-  await browser.$(byTestId("menu-sign-in")).click();
-  sim = await approveDeviceCode(browser);
-  await browser.waitUntil(async () => /Megan Bowen/.test(await browser.$(byTestId("profile-label")).getText()), {
-    timeout: 30000,
+const count = async () => Number((await textOf(browser.$(byTestId("inventory-count")))).replace(/\D/g, ""));
+const countBecomes = (expected, what) =>
+  browser.waitUntil(async () => (typeof expected === "function" ? expected(await count()) : (await count()) === expected), {
+    timeout: TIMEOUT.ui,
+    timeoutMsg: what,
   });
+
+step("sign in to the demo tenant (reading only)", async () => {
+  browser = app.browser;
+  sim = await signIn(browser);
 });
 
-test("sync reads where FlashDuty is installed and draws the coverage", async () => {
+step("sync reads where FlashDuty is installed and draws the coverage", async () => {
   await openPage(browser, "installations");
-  assert.equal(await browser.$(byTestId("sync-age")).getText(), "Never synced");
-  await browser.$(byTestId("installs-load-apps")).click();
+  await waitForText(browser.$(byTestId("sync-age")), "Never synced", { what: "the sync age" });
+  await tap(browser.$(byTestId("installs-load-apps")));
   const picker = browser.$(byTestId("installs-app"));
-  await browser.waitUntil(async () => /FlashDuty/.test(await picker.getText()), { timeout: 30000 });
+  await waitForText(picker, /FlashDuty/, { what: "FlashDuty in the app picker" });
   await picker.selectByVisibleText("FlashDuty");
-  await browser.$(byTestId("installs-sync")).waitForEnabled({ timeout: 10000 });
-  await browser.$(byTestId("installs-sync")).click();
+  await browser.$(byTestId("installs-sync")).waitForEnabled({ timeout: TIMEOUT.ui });
+  await tap(browser.$(byTestId("installs-sync")));
   // Progress shows in the page and in the status bar while the paced sync runs.
-  await browser.$(byTestId("sync-progress")).waitForExist({ timeout: 10000 }).catch(() => undefined);
-  await browser.waitUntil(
-    async () => (await browser.$(byTestId("sync-age")).getAttribute("data-status")) === "completed",
-    { timeout: 180000, interval: 500, timeoutMsg: "the sync did not complete" },
-  );
-  assert.equal(await browser.$(byTestId("status-work")).getText(), "No background work");
+  const ended = await waitForAttribute(browser.$(byTestId("sync-age")), "data-status", syncEnded, { timeout: TIMEOUT.work, what: "the sync" });
+  assert.equal(ended, "completed");
+  await waitForText(browser.$(byTestId("status-work")), "No background work", { what: "the status bar after the sync" });
   const teams = browser.$(byTestId("coverage-team"));
-  await teams.waitForExist({ timeout: 10000 });
-  assert.equal(Number(await teams.getAttribute("data-installed")), 12);
+  await waitForAttribute(teams, "data-installed", "12", { what: "teams with FlashDuty" });
   assert.ok(Number(await teams.getAttribute("data-not-installed")) > 20);
   assert.equal(await browser.$(byTestId("version-1.0.0")).getAttribute("data-outdated"), "true");
-  assert.match(await browser.$(byTestId("installs-notice")).getText(), /Synced FlashDuty/);
+  await waitForText(browser.$(byTestId("installs-notice")), /Synced FlashDuty/, { what: "the sync notice" });
   assert.ok(Number(await browser.$(byTestId("coverage-user")).getAttribute("data-installed")) >= 5);
   await screenshot(browser, "installs-coverage");
 });
 
-test("every outdated team is upgraded in bulk, after signing in again for installing", async () => {
+step("every outdated team is upgraded in bulk, after signing in again for installing", async () => {
   await browser.$(byTestId("filter-kind")).selectByAttribute("value", "team");
   await browser.$(byTestId("filter-older")).setValue("1.0.2");
-  await browser.$(byTestId("filter-hide-archived")).click();
-  await browser.waitUntil(async () => (await count()) === 4, { timeout: 10000, timeoutMsg: "4 outdated active teams" });
+  await tap(browser.$(byTestId("filter-hide-archived")));
+  await countBecomes(4, "4 outdated active teams");
 
   const openAndPreview = async () => {
-    await browser.$(byTestId("bulk-open")).click();
-    await browser.$(byTestId("bulk-drawer")).waitForExist({ timeout: 5000 });
+    await tap(browser.$(byTestId("bulk-open")));
+    await browser.$(byTestId("bulk-drawer")).waitForDisplayed({ timeout: TIMEOUT.ui });
     assert.equal(await browser.$(byTestId("bulk-action-upgrade")).isSelected(), true);
-    await browser.$(byTestId("bulk-source-0")).click();
-    await browser.$(byTestId("bulk-preview")).click();
-    const plan = browser.$(byTestId("bulk-plan"));
-    await plan.waitForExist({ timeout: 10000 });
-    assert.equal(await plan.getAttribute("data-planned"), "4");
-    await browser.$(byTestId("bulk-run")).click();
+    await tap(browser.$(byTestId("bulk-source-0")));
+    await tap(browser.$(byTestId("bulk-preview")));
+    await waitForAttribute(browser.$(byTestId("bulk-plan")), "data-planned", "4", { what: "the planned upgrades" });
+    await tap(browser.$(byTestId("bulk-run")));
   };
 
   await openAndPreview();
   // The read-only sign-in lacks the installing permissions: the drawer asks to add them, stays
   // open, and repeats the run itself once signed in.
   const drawer = browser.$(byTestId("bulk-drawer"));
-  const prompt = drawer.$(byTestId("consent-needed"));
-  await prompt.waitForExist({ timeout: 15000 });
-  assert.match(await prompt.getProperty("textContent"), /Sign in again to allow installing/);
+  await waitForText(drawer.$(byTestId("consent-needed")), /Sign in again to allow installing/, { what: "the consent prompt" });
   await screenshot(browser, "installs-bulk-sign-in-again");
-  await drawer.$(byTestId("consent-sign-in")).click();
+  await tap(drawer.$(byTestId("consent-sign-in")));
   await approveDeviceCode(browser);
   assert.ok(await drawer.isExisting(), "the drawer stayed open");
 
@@ -102,29 +95,29 @@ test("every outdated team is upgraded in bulk, after signing in again for instal
     await screenshot(browser, "installs-bulk-progress");
   }
   const result = browser.$(byTestId("bulk-result"));
-  await result.waitForExist({ timeout: 120000, timeoutMsg: "the bulk run did not finish" });
+  await result.waitForExist({ timeout: TIMEOUT.work, timeoutMsg: "the bulk run did not finish" });
   assert.equal(await result.getAttribute("data-status"), "completed");
   assert.equal(await result.getAttribute("data-failed"), "0");
-  assert.match(await result.getProperty("textContent"), /Completed: 4 done, 0 failed/);
+  await waitForText(result, /Completed: 4 done, 0 failed/, { what: "the bulk result" });
   // After the run: the outcome and the next step, not the spent plan with its Run button.
   assert.equal(await browser.$(byTestId("bulk-run")).isExisting(), false);
   assert.ok(await browser.$(byTestId("bulk-start-over")).isExisting());
   assert.equal(await browser.$(byTestId("installs-notice")).isExisting(), false, "no 'Signed in. Try again.'");
   await screenshot(browser, "installs-bulk-done");
-  await browser.$(byTestId("bulk-close")).click();
+  await tap(browser.$(byTestId("bulk-close")));
 
   // The same filter now finds nothing: every active team is current.
-  await browser.waitUntil(async () => (await count()) === 0, { timeout: 10000, timeoutMsg: "outdated teams remain" });
-  await clearField("filter-older");
+  await countBecomes(0, "outdated teams remain");
+  await clearField(browser, "filter-older");
   await browser.$(byTestId("filter-text")).setValue("Payments Team");
   const payments = browser.$('[data-testid^="row-"][data-state="installed"]');
-  await payments.waitForExist({ timeout: 10000 });
-  await browser.waitUntil(async () => (await count()) === 1, { timeout: 10000 });
+  await payments.waitForExist({ timeout: TIMEOUT.ui });
+  await countBecomes(1, "only Payments Team");
   assert.equal(await payments.getAttribute("data-version"), "1.0.2");
-  await clearField("filter-text");
-  await browser.waitUntil(async () => (await count()) > 30, { timeout: 10000 });
+  await clearField(browser, "filter-text");
+  await countBecomes((n) => n > 30, "the whole list back");
   // Only the group chat "Payments incident 4711" is still at 1.0.1: chats were not selected.
-  assert.equal(await browser.$(byTestId("version-1.0.1")).getAttribute("data-count"), "1");
+  await waitForAttribute(browser.$(byTestId("version-1.0.1")), "data-count", "1", { what: "installations at 1.0.1" });
   await screenshot(browser, "installs-after");
 });
 
@@ -137,7 +130,7 @@ async function simFaults(rules) {
   assert.ok(res.ok, `faults: ${res.status} ${await res.text()}`);
 }
 
-test("a full resync of teams only leaves chats and users as they were and says what it read", async () => {
+step("a full resync of teams only leaves chats and users as they were and says what it read", async () => {
   const chatsBefore = await browser.$(byTestId("coverage-chat")).getAttribute("data-installed");
   const usersBefore = await browser.$(byTestId("coverage-user")).getAttribute("data-installed");
   // From the keyboard: Enter on the options button puts focus in the menu, arrows move, Space
@@ -145,9 +138,9 @@ test("a full resync of teams only leaves chats and users as they were and says w
   const trigger = await browser.$('button[aria-label="Sync options"]');
   await browser.execute((el) => el.focus(), trigger);
   await browser.keys("Enter");
-  await browser.$(byTestId("sync-kind-chat")).waitForDisplayed({ timeout: 5000 });
+  await browser.$(byTestId("sync-kind-chat")).waitForDisplayed({ timeout: TIMEOUT.ui });
   const focused = async () => browser.execute(() => document.activeElement?.getAttribute("data-testid") ?? "");
-  await browser.waitUntil(async () => (await focused()) === "sync-kind-team", { timeout: 5000, timeoutMsg: "focus in the menu" });
+  await browser.waitUntil(async () => (await focused()) === "sync-kind-team", { timeout: TIMEOUT.ui, timeoutMsg: "focus in the menu" });
   await browser.keys("ArrowDown");
   assert.equal(await focused(), "sync-kind-chat");
   await browser.keys("Space");
@@ -155,18 +148,16 @@ test("a full resync of teams only leaves chats and users as they were and says w
   assert.equal(await focused(), "sync-kind-user");
   await browser.keys("Space");
   assert.equal(await browser.$(byTestId("sync-kind-team")).getAttribute("aria-checked"), "true");
-  assert.equal(await browser.$(byTestId("sync-kind-chat")).getAttribute("aria-checked"), "false");
-  assert.match(await browser.$(byTestId("sync-fresh")).getText(), /Full resync of teams/);
+  await waitForAttribute(browser.$(byTestId("sync-kind-chat")), "aria-checked", "false", { what: "chats unticked" });
+  await waitForText(browser.$(byTestId("sync-fresh")), /Full resync of teams/, { what: "the resync item" });
   await screenshot(browser, "installs-sync-options");
-  await browser.$(byTestId("sync-fresh")).click();
-  const notice = browser.$(byTestId("installs-notice"));
-  await browser.waitUntil(async () => /Synced FlashDuty \(teams only\)/.test(await notice.getText().catch(() => "")), {
-    timeout: 180000,
-    interval: 500,
-    timeoutMsg: "the teams-only resync did not finish",
+  await tap(browser.$(byTestId("sync-fresh")));
+  await waitForText(browser.$(byTestId("installs-notice")), /Synced FlashDuty \(teams only\)/, {
+    timeout: TIMEOUT.work,
+    what: "the teams-only resync",
   });
-  assert.match(await browser.$(byTestId("sync-age")).getText(), /FlashDuty synced just now \(teams\)/);
-  assert.equal(await browser.$(byTestId("installs-sync")).getText(), "Sync teams");
+  await waitForText(browser.$(byTestId("sync-age")), /FlashDuty synced just now \(teams\)/, { what: "the sync age" });
+  await waitForText(browser.$(byTestId("installs-sync")), "Sync teams", { what: "the sync button" });
   // Chats and users were not read, and their cached rows are still there.
   assert.equal(await browser.$(byTestId("coverage-chat")).getAttribute("data-installed"), chatsBefore);
   assert.equal(await browser.$(byTestId("coverage-user")).getAttribute("data-installed"), usersBefore);
@@ -213,83 +204,68 @@ test("Cancel stops a bulk install after the requests on the wire and counts what
   }
 });
 
-test("a bulk install the admin leaves mid-run is finished and retryable on return", async () => {
+step("a bulk install the admin leaves mid-run is finished and retryable on return", async () => {
   const installedBefore = Number(await browser.$(byTestId("coverage-team")).getAttribute("data-installed"));
   // Every $batch answer takes 4 s, so the run is certainly still going when the admin leaves.
   await simFaults([{ route: "/v1.0/$batch", method: "POST", latency_ms: 4000 }]);
   try {
-    await browser.$(byTestId("bulk-open")).click();
-    await browser.$(byTestId("bulk-drawer")).waitForExist({ timeout: 5000 });
-    await browser.$(byTestId("bulk-action-install")).click();
+    await tap(browser.$(byTestId("bulk-open")));
+    await browser.$(byTestId("bulk-drawer")).waitForDisplayed({ timeout: TIMEOUT.ui });
+    await tap(browser.$(byTestId("bulk-action-install")));
     // The current filter: active teams, so the not-installed ones and "Legal", whose
     // installedApps answer 403 (a failed item to retry).
-    await browser.$(byTestId("bulk-source-0")).click();
-    await browser.$(byTestId("bulk-preview")).click();
-    const plan = browser.$(byTestId("bulk-plan"));
-    await plan.waitForExist({ timeout: 10000 });
-    const planned = Number(await plan.getAttribute("data-planned"));
-    assert.ok(planned > 1, `planned ${planned}`);
-    await browser.$(byTestId("bulk-run")).click();
-    await browser.$(byTestId("bulk-progress")).waitForExist({ timeout: 10000 });
-    await browser.$(byTestId("bulk-close")).click();
+    await tap(browser.$(byTestId("bulk-source-0")));
+    await tap(browser.$(byTestId("bulk-preview")));
+    const planned = Number(
+      await waitForAttribute(browser.$(byTestId("bulk-plan")), "data-planned", (v) => Number(v) > 1, { what: "the planned installs" }),
+    );
+    await tap(browser.$(byTestId("bulk-run")));
+    await browser.$(byTestId("bulk-progress")).waitForExist({ timeout: TIMEOUT.ui });
+    await tap(browser.$(byTestId("bulk-close")));
     // The page keeps showing the run the drawer no longer does.
-    await browser.$(byTestId("bulk-running")).waitForExist({ timeout: 5000 });
+    await browser.$(byTestId("bulk-running")).waitForExist({ timeout: TIMEOUT.ui });
 
     await openPage(browser, "overview");
-    await browser.$(byTestId("installations-page")).waitForExist({ reverse: true, timeout: 5000 });
-    assert.equal(await browser.$(byTestId("status-work")).getAttribute("data-busy"), "true", "left mid-run");
-    assert.match(await browser.$(byTestId("status-work")).getText(), /Install FlashDuty/);
+    await browser.$(byTestId("installations-page")).waitForExist({ reverse: true, timeout: TIMEOUT.ui });
+    assert.equal(await browser.$(byTestId("status-work")).getAttribute("data-busy"), "true", `left mid-run (${planned} planned)`);
+    await waitForText(browser.$(byTestId("status-work")), /Install FlashDuty/, { what: "the run in the status bar" });
     await screenshot(browser, "installs-left-mid-run");
-    await browser.waitUntil(async () => (await browser.$(byTestId("status-work")).getText()) === "No background work", {
-      timeout: 180000,
-      interval: 500,
-      timeoutMsg: "the bulk run did not finish",
-    });
+    await waitForText(browser.$(byTestId("status-work")), "No background work", { timeout: TIMEOUT.work, what: "the bulk run's end" });
   } finally {
     await simFaults(null);
   }
 
   await openPage(browser, "installations");
   const outcome = browser.$(byTestId("bulk-outcome"));
-  await outcome.waitForExist({ timeout: 10000 });
-  assert.equal(await outcome.getAttribute("data-status"), "completed");
+  await waitForAttribute(outcome, "data-status", "completed", { what: "the run's outcome" });
   assert.equal(await outcome.getAttribute("data-failed"), "1");
+  const done = Number((await waitForText(outcome, /(\d+) done/, { what: "the outcome" })).match(/(\d+) done/)[1]);
   // The page re-read the cache: the installed teams are counted.
-  const teams = browser.$(byTestId("coverage-team"));
-  await browser.waitUntil(async () => Number(await teams.getAttribute("data-installed")) > installedBefore, {
-    timeout: 10000,
-    timeoutMsg: "the coverage did not count the new installs",
+  await waitForAttribute(browser.$(byTestId("coverage-team")), "data-installed", String(installedBefore + done), {
+    what: "the coverage counting the new installs",
   });
-  assert.equal(Number(await teams.getAttribute("data-installed")), installedBefore + Number(await outcome.getText().then((t) => t.match(/(\d+) done/)?.[1] ?? "0")));
   await screenshot(browser, "installs-outcome-after-return");
 
-  await browser.$(byTestId("bulk-outcome-show")).click();
+  await tap(browser.$(byTestId("bulk-outcome-show")));
   const result = browser.$(byTestId("bulk-result"));
-  await result.waitForExist({ timeout: 5000 });
-  assert.equal(await result.getAttribute("data-failed"), "1");
-  // The drawer fades in, and WebKitWebDriver's getText answers "" until it is fully shown.
-  await browser.waitUntil(async () => /Legal/.test(await result.getProperty("textContent")), {
-    timeout: 5000,
-    timeoutMsg: "the per-item results do not name Legal's failure",
-  });
+  await waitForAttribute(result, "data-failed", "1", { what: "the results' failures" });
+  // The drawer fades in; its text is read once it is there.
+  await waitForText(result, /Legal/, { what: "the per-item results naming Legal's failure" });
   const retry = browser.$(byTestId("bulk-retry"));
   await retry.scrollIntoView();
   await screenshot(browser, "installs-results-after-return");
-  await retry.waitForClickable({ timeout: 5000 });
-  // WebKitWebDriver's getText answers "" for this button although it is drawn (see the
-  // screenshot); its text content is what a person reads.
-  assert.equal((await retry.getProperty("textContent")).trim(), "Retry 1 failed");
+  await retry.waitForClickable({ timeout: TIMEOUT.ui });
+  await waitForText(retry, "Retry 1 failed", { what: "the retry button" });
   // The same, dark.
-  await browser.$(byTestId("bulk-close")).click();
-  await browser.$(byTestId("theme-toggle")).click();
-  await browser.waitUntil(async () => (await browser.$(byTestId("app-root")).getAttribute("data-theme")) === "dark", { timeout: 5000 });
+  await tap(browser.$(byTestId("bulk-close")));
+  await setTheme(browser, "dark");
   // Fluent's buttons fade to the new colours: wait until they have, so the picture is the theme.
   const loadApps = browser.$(byTestId("installs-load-apps"));
   await browser.waitUntil(async () => (await loadApps.getCSSProperty("background-color")).parsed.hex !== "#ffffff", {
-    timeout: 5000,
+    timeout: TIMEOUT.ui,
   });
   await screenshot(browser, "installs-outcome-dark");
-  await browser.$(byTestId("theme-toggle")).click();
+  await setTheme(browser, "light");
 });
 
 /** Elements inside the page (other than the page's own main area) that scroll vertically. */

@@ -1,10 +1,22 @@
 // The Package page in the real window: open a zip through the file input (raw bytes over IPC),
 // see the findings, fix the outline icon, bump past the catalog version, build to a folder.
-import { after, before } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { byTestId, scratchDir, screenshot, startSession, openPage, test } from "./harness.mjs";
+import {
+  byTestId,
+  openPage,
+  pickFile,
+  scratchDir,
+  screenshot,
+  setTheme,
+  step,
+  tap,
+  TIMEOUT,
+  useApp,
+  waitForAttribute,
+  waitForText,
+} from "./harness.mjs";
 import { png, zip } from "./zipkit.mjs";
 
 // --- A package built here (zipkit.mjs), so the test owns every byte of it. ----------------
@@ -59,55 +71,29 @@ writeFileSync(notAZip, "this is not a zip archive");
 
 // --- The window. -----------------------------------------------------------------------------
 
-let session;
+const app = useApp();
+/** The window (set once `useApp` has started it). */
 let browser;
 
-before(async () => {
-  session = await startSession();
-  browser = session.browser;
-  await browser.$(byTestId("nav-package")).waitForExist({ timeout: 30000 });
+const errorCount = () => browser.$(byTestId("count-error"));
+const errorsBecome = (n, what) => waitForAttribute(errorCount(), "data-count", String(n), { what });
+
+step("a file that is not a zip is refused with the reason", async () => {
+  browser = app.browser;
   await openPage(browser, "package");
-  await browser.$(byTestId("package-open-panel")).waitForExist({ timeout: 10000 });
-});
-
-after(async () => {
-  await session?.close();
-});
-
-async function pick(testId, path) {
-  const input = browser.$(byTestId(testId));
-  await input.waitForExist({ timeout: 5000 });
-  // The input is visually hidden behind its button, and WebKitWebDriver only types into
-  // elements it can hit-test: lift it on top for the moment of the pick. The path is local
-  // (the driver runs on this machine), so no upload step is needed.
-  const selector = byTestId(testId);
-  await browser.execute((sel) => {
-    const el = document.querySelector(sel);
-    Object.assign(el.style, { position: "fixed", top: "0", left: "0", width: "240px", height: "40px", opacity: "1", pointerEvents: "auto", zIndex: "100000" });
-  }, selector);
-  await input.setValue(path);
-  await browser.execute((sel) => document.querySelector(sel)?.removeAttribute("style"), selector);
-}
-
-async function errorCount() {
-  return Number(await browser.$(byTestId("count-error")).getAttribute("data-count"));
-}
-
-test("a file that is not a zip is refused with the reason", async () => {
-  await pick("package-open-input", notAZip);
-  const err = browser.$(byTestId("package-error"));
-  await err.waitForExist({ timeout: 10000 });
-  assert.match(await err.getText(), /not a readable zip archive/);
+  await browser.$(byTestId("package-open-panel")).waitForDisplayed({ timeout: TIMEOUT.ui });
+  await pickFile(browser, "package-open-input", notAZip);
+  await waitForText(browser.$(byTestId("package-error")), /not a readable zip archive/, { what: "the refusal" });
   assert.ok(await browser.$(byTestId("package-open-panel")).isExisting());
 });
 
-test("opening the package shows its findings", async () => {
-  await pick("package-open-input", packagePath);
-  await browser.$(byTestId("findings-panel")).waitForExist({ timeout: 15000 });
-  assert.equal(await browser.$(byTestId("package-source")).getText(), "FlashDutyBot-v1.0.3.zip");
+step("opening the package shows its findings", async () => {
+  await pickFile(browser, "package-open-input", packagePath);
+  await browser.$(byTestId("findings-panel")).waitForDisplayed({ timeout: TIMEOUT.ui });
+  await waitForText(browser.$(byTestId("package-source")), "FlashDutyBot-v1.0.3.zip", { what: "the opened file" });
+  await errorsBecome(2, "two errors (outline size and transparency)");
   assert.ok(await browser.$(byTestId("finding-BD-ICON-004")).isExisting(), "outline size finding");
   assert.ok(await browser.$(byTestId("finding-BD-ICON-005")).isExisting(), "outline transparency finding");
-  assert.equal(await errorCount(), 2);
   await screenshot(browser, "package-findings");
   const form = browser.$(byTestId("manifest-form"));
   await form.scrollIntoView();
@@ -115,51 +101,49 @@ test("opening the package shows its findings", async () => {
   await screenshot(browser, "package-manifest");
 });
 
-test("a finding leads to the outline icon, whose fix is previewed and applied", async () => {
-  await browser.$(byTestId("finding-BD-ICON-004")).click();
+step("a finding leads to the outline icon, whose fix is previewed and applied", async () => {
+  await tap(browser.$(byTestId("finding-BD-ICON-004")));
   const previewButton = browser.$(byTestId("icon-fix-preview-outline"));
-  await previewButton.waitForExist({ timeout: 5000 });
+  await previewButton.waitForExist({ timeout: TIMEOUT.ui });
   await browser.waitUntil(
     async () => (await browser.execute(() => document.activeElement?.getAttribute("data-testid"))) === "icon-fix-preview-outline",
-    { timeout: 5000, timeoutMsg: "the finding did not focus the outline icon's fix" },
+    { timeout: TIMEOUT.ui, timeoutMsg: "the finding did not focus the outline icon's fix" },
   );
-  assert.equal(await browser.$(byTestId("icon-size-outline")).getText(), "48×48");
-  await previewButton.click();
-  await browser.$(byTestId("icon-fix-outline")).waitForExist({ timeout: 5000 });
+  await waitForText(browser.$(byTestId("icon-size-outline")), "48×48", { what: "the outline icon's size" });
+  await tap(previewButton);
+  await browser.$(byTestId("icon-fix-outline")).waitForDisplayed({ timeout: TIMEOUT.ui });
   await screenshot(browser, "package-icon-fix-preview");
-  await browser.$(byTestId("icon-fix-apply-outline")).click();
-  await browser.waitUntil(async () => (await errorCount()) === 0, { timeout: 10000, timeoutMsg: "errors left after the fix" });
-  assert.equal(await browser.$(byTestId("icon-size-outline")).getText(), "32×32");
+  await tap(browser.$(byTestId("icon-fix-apply-outline")));
+  await errorsBecome(0, "no errors left after the fix");
+  await waitForText(browser.$(byTestId("icon-size-outline")), "32×32", { what: "the fixed outline icon's size" });
   await screenshot(browser, "package-icons");
 });
 
-test("the version is bumped past the catalog's and the zip is built into a folder", async () => {
-  await browser.$(byTestId("package-tab-release")).click();
+step("the version is bumped past the catalog's and the zip is built into a folder", async () => {
+  await tap(browser.$(byTestId("package-tab-release")));
   const catalog = browser.$(byTestId("catalog-version"));
-  await catalog.waitForExist({ timeout: 5000 });
+  await catalog.waitForDisplayed({ timeout: TIMEOUT.ui });
   await catalog.setValue("1.0.3");
   await browser.keys(["Enter"]);
-  await browser.waitUntil(async () => (await errorCount()) === 1, { timeout: 10000, timeoutMsg: "no BD-VER-002" });
+  await errorsBecome(1, "BD-VER-002 (not greater than the catalog)");
   assert.ok(await browser.$(byTestId("finding-BD-VER-002")).isExisting());
 
-  await browser.$(byTestId("bump-patch")).click();
-  await browser.waitUntil(async () => (await browser.$(byTestId("current-version")).getText()) === "1.0.4", { timeout: 10000 });
-  await browser.waitUntil(async () => (await errorCount()) === 0, { timeout: 10000 });
+  await tap(browser.$(byTestId("bump-patch")));
+  await waitForText(browser.$(byTestId("current-version")), "1.0.4", { what: "the bumped version" });
+  await errorsBecome(0, "no errors after the bump");
 
   await browser.$(byTestId("build-directory")).setValue(work);
-  await browser.$(byTestId("build-button")).click();
-  const where = browser.$(byTestId("build-path"));
-  await where.waitForExist({ timeout: 10000 });
+  await tap(browser.$(byTestId("build-button")));
   const built = join(work, "FlashDutyBot-v1.0.4.zip");
-  assert.equal(await where.getText(), built);
+  await waitForText(browser.$(byTestId("build-path")), built, { what: "where the zip was built" });
   const bytes = readFileSync(built);
   assert.equal(bytes.subarray(0, 2).toString("latin1"), "PK");
   assert.ok(statSync(built).size > 0);
   await screenshot(browser, "package-built");
   // The same page in the dark theme (checkerboards keep their fixed colours).
-  await browser.$(byTestId("package-tab-icons")).click();
-  await browser.$(byTestId("theme-toggle")).click();
+  await tap(browser.$(byTestId("package-tab-icons")));
+  await setTheme(browser, "dark");
   await browser.$(byTestId("icon-card-outline")).scrollIntoView();
   await screenshot(browser, "package-icons-dark");
-  await browser.$(byTestId("theme-toggle")).click();
+  await setTheme(browser, "light");
 });

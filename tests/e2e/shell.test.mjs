@@ -1,78 +1,91 @@
-// The app frame in the real window: navigation, every page, theme, keyboard, doctor facts.
-import { after, before } from "node:test";
+// The app frame in the real window: navigation, every page, theme, keyboard, doctor facts, About.
+// Independent checks (`test`): one failing leaves the window clean for the next.
 import assert from "node:assert/strict";
-import { byTestId, screenshot, startSession, openPage, test } from "./harness.mjs";
+import {
+  byTestId,
+  dialogShown,
+  openPage,
+  screenshot,
+  setTheme,
+  tap,
+  test,
+  TIMEOUT,
+  useApp,
+  waitForApp,
+  waitForAttribute,
+  waitForText,
+} from "./harness.mjs";
 
 const sections = ["overview", "package", "catalog", "installations", "permissions", "links", "activity", "settings"];
-let session;
-let browser;
-
-before(async () => {
-  session = await startSession();
-  browser = session.browser;
-  await browser.$(byTestId("nav-overview")).waitForExist({ timeout: 30000 });
-});
-
-after(async () => {
-  await session?.close();
-});
+const app = useApp();
 
 test("the window shows BotDeck with its navigation", async () => {
+  const { browser } = app;
   assert.equal(await browser.getTitle(), "BotDeck");
   for (const id of sections) {
     assert.ok(await browser.$(byTestId(`nav-${id}`)).isDisplayed(), `nav-${id} visible`);
   }
-  assert.match(await browser.$(byTestId("status-bar")).getText(), /BotDeck 0\.\d+\.\d+/);
+  await waitForText(browser.$(byTestId("status-bar")), /BotDeck 0\.\d+\.\d+/, { what: "the version in the status bar" });
 });
 
 test("every page opens, and unfinished ones say so", async () => {
+  const { browser } = app;
   for (const id of sections) {
-    await browser.$(byTestId(`nav-${id}`)).click();
-    const page = browser.$(byTestId(`page-${id}`));
-    await page.waitForExist({ timeout: 5000 });
+    await openPage(browser, id);
     if (id === "links") {
-      assert.match(await page.getText(), /not available in this build yet/);
+      await waitForText(browser.$(byTestId("page-links")), /not available in this build yet/, { what: "the Links page" });
     }
     await screenshot(browser, `page-${id}`);
   }
 });
 
 test("the theme switch changes the theme and it is remembered", async () => {
+  const { browser } = app;
   const root = browser.$(byTestId("app-root"));
   const before = await root.getAttribute("data-theme");
-  await browser.$(byTestId("theme-toggle")).click();
   const flipped = before === "dark" ? "light" : "dark";
-  await browser.waitUntil(async () => (await root.getAttribute("data-theme")) === flipped, { timeout: 5000 });
+  await setTheme(browser, flipped);
   await screenshot(browser, `theme-${flipped}`);
   // A reload reads the saved preference back from SQLite.
   await browser.refresh();
-  await browser.$(byTestId("app-root")).waitForExist({ timeout: 10000 });
-  await browser.waitUntil(
-    async () => (await browser.$(byTestId("app-root")).getAttribute("data-theme")) === flipped,
-    { timeout: 5000, timeoutMsg: "theme preference not restored after reload" },
-  );
-  await browser.$(byTestId("theme-toggle")).click();
+  await waitForApp(browser);
+  await waitForAttribute(browser.$(byTestId("app-root")), "data-theme", flipped, { what: "the theme restored after reload" });
+  await setTheme(browser, before);
 });
 
 test("the keyboard moves through the navigation", async () => {
+  const { browser } = app;
   await openPage(browser, "overview");
   await browser.keys(["ArrowDown"]);
   await browser.keys(["Enter"]);
-  await browser.$(byTestId("page-package")).waitForExist({ timeout: 5000 });
+  await browser.$(byTestId("page-package")).waitForDisplayed({ timeout: TIMEOUT.ui });
   const focused = await browser.execute(() => document.activeElement?.getAttribute("data-testid"));
   assert.equal(focused, "nav-package");
 });
 
 test("Settings shows the doctor's facts from this machine", async () => {
+  const { browser } = app;
   await openPage(browser, "settings");
   const keyring = browser.$(byTestId("doctor-keyring"));
-  await keyring.waitForExist({ timeout: 15000 });
   // The run has an unlocked gnome-keyring, so the real backend's round-trip succeeds.
+  await waitForText(keyring, /round-trip succeeded/, { what: "the keyring check" });
   assert.equal(await keyring.getAttribute("data-status"), "ok");
-  assert.match(await keyring.getText(), /round-trip succeeded/);
   assert.equal(await browser.$(byTestId("doctor-sqlite")).getAttribute("data-status"), "ok");
-  assert.match(await browser.$(byTestId("path-state")).getText(), /state\.sqlite3$/);
-  assert.match(await browser.$(byTestId("path-cache")).getText(), /cache\.sqlite3$/);
-  assert.match(await browser.$(byTestId("path-log")).getText(), /\.log$/);
+  await waitForText(browser.$(byTestId("path-state")), /state\.sqlite3$/, { what: "the state database path" });
+  await waitForText(browser.$(byTestId("path-cache")), /cache\.sqlite3$/, { what: "the cache database path" });
+  await waitForText(browser.$(byTestId("path-log")), /\.log$/, { what: "the log path" });
   await screenshot(browser, "settings-doctor");
+});
+
+test("About names the version and commit, and closes with Escape", async () => {
+  const { browser } = app;
+  await tap(browser.$(byTestId("about-open")));
+  const dialog = await dialogShown(browser, "about-dialog");
+  await waitForText(browser.$(byTestId("about-version")), /^0\.\d+\.\d+$/, { what: "the version in About" });
+  const commit = await waitForText(browser.$(byTestId("about-commit")), /^([0-9a-f]{7,40}|unknown)$/, { what: "the commit in About" });
+  const expected = process.env.BOTDECK_E2E_EXPECT_COMMIT;
+  if (expected) assert.equal(commit, expected);
+  await screenshot(browser, "about");
+  await browser.keys("Escape");
+  await dialog.waitForExist({ reverse: true, timeout: TIMEOUT.ui, timeoutMsg: "Escape did not close About" });
 });

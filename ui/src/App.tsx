@@ -20,6 +20,7 @@ import { pages, type PageId } from "./pages/registry";
 import { PageView } from "./pages/PageView";
 import { BrandMark } from "./components/BrandMark";
 import { ProfileMenu } from "./components/ProfileMenu";
+import { AboutDialog } from "./components/AboutDialog";
 import { SessionProvider } from "./session";
 import { BackgroundWorkProvider, StatusWork, WorkAnnouncer } from "./work";
 
@@ -127,6 +128,7 @@ export function App() {
               data-testid="theme-toggle"
             />
           </Tooltip>
+          <AboutDialog info={info} />
         </header>
 
         <nav className={styles.nav} aria-label="Main navigation">

@@ -21,6 +21,7 @@ const THEME_KEY: &str = "ui.theme";
 pub fn app_info(state: State<'_, AppState>) -> Result<AppInfo, ApiError> {
     Ok(AppInfo {
         version: env!("CARGO_PKG_VERSION").to_string(),
+        commit: env!("BOTDECK_COMMIT").to_string(),
         data_dir: state.paths.data_dir.display().to_string(),
         log_file: botdeck_core::logging::current_log_file(&state.paths.log_dir)
             .display()

@@ -32,10 +32,18 @@ const EXIT_CODES_HELP: &str = "Exit codes (every command):
 With --json, results are JSON on stdout and so are errors:
   {\"code\": \"invalid_input\", \"message\": \"...\", \"retryable\": false}";
 
+/// `botdeck --version`: the release and the commit it was built from (build.rs).
+const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (commit ",
+    env!("BOTDECK_COMMIT"),
+    ")"
+);
+
 #[derive(Debug, Parser)]
 #[command(
     name = "botdeck",
-    version,
+    version = VERSION,
     about = "Install, update and audit a Microsoft Teams bot app in your tenant",
     propagate_version = true,
     after_help = EXIT_CODES_HELP

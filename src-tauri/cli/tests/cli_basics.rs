@@ -12,15 +12,32 @@ fn botdeck(args: &[&str], data: &std::path::Path) -> Output {
 }
 
 #[test]
-fn version_prints_the_package_version() {
+fn version_prints_the_package_version_and_commit() {
     let tmp = tempfile::tempdir().expect("tmp");
     let out = botdeck(&["--version"], tmp.path());
     assert!(out.status.success());
     let text = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(
-        text.trim(),
-        format!("botdeck {}", env!("CARGO_PKG_VERSION"))
-    );
+    let expected_prefix = format!("botdeck {} (commit ", env!("CARGO_PKG_VERSION"));
+    let commit = text
+        .trim()
+        .strip_prefix(&expected_prefix)
+        .and_then(|rest| rest.strip_suffix(')'))
+        .unwrap_or_else(|| panic!("unexpected --version output: {text}"));
+    if std::env::var_os("BOTDECK_COMMIT").is_some() {
+        // A packager's override wins over git (build_commit.rs).
+        return;
+    }
+    // Run from a git checkout, the commit is the checkout's HEAD; without git, "unknown".
+    let from_git = Command::new("git")
+        .args(["rev-parse", "--short=12", "HEAD"])
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .unwrap_or_default();
+    if from_git.is_empty() {
+        assert_eq!(commit, "unknown", "{text}");
+    } else {
+        assert_eq!(commit, from_git, "{text}");
+    }
 }
 
 #[test]

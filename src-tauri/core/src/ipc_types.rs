@@ -11,6 +11,8 @@ use ts_rs::TS;
 #[serde(rename_all = "camelCase")]
 pub struct AppInfo {
     pub version: String,
+    /// The git commit this build was made from ("unknown" when built outside a checkout).
+    pub commit: String,
     pub data_dir: String,
     pub log_file: String,
     /// True when the window runs against the embedded demo tenant.

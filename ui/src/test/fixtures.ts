@@ -2,6 +2,7 @@ import type { AppInfo, DoctorReport } from "../ipc";
 
 export const appInfo: AppInfo = {
   version: "0.1.0",
+  commit: "4fbbe19a0c1d",
   dataDir: "/home/admin/.local/share/botdeck",
   logFile: "/home/admin/.local/state/botdeck/logs/botdeck.2026-11-22.log",
   demo: false,

@@ -4,7 +4,11 @@ import type { Notice } from "./Notice";
 /**
  * Facts about the running app for the header, status bar and notices.
  */
-export type AppInfo = { version: string, dataDir: string, logFile: string, 
+export type AppInfo = { version: string, 
+/**
+ * The git commit this build was made from ("unknown" when built outside a checkout).
+ */
+commit: string, dataDir: string, logFile: string, 
 /**
  * True when the window runs against the embedded demo tenant.
  */

@@ -1,0 +1,5 @@
+include!("../build_commit.rs");
+
+fn main() {
+    embed_commit();
+}
