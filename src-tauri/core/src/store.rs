@@ -110,6 +110,7 @@ const STATE_STEPS: &[M<'static>] = &[
     M::up(crate::installs::JOURNAL_SCHEMA),
     M::up(crate::permissions::PROFILE_SCHEMA),
     M::up("ALTER TABLE profile ADD COLUMN directory_roles_unknown INTEGER NOT NULL DEFAULT 0;"),
+    M::up(crate::links::SCHEMA),
 ];
 
 /// Cache database steps: only mirrors of the tenant. Same rules as [`STATE_STEPS`].
