@@ -79,23 +79,40 @@ pub(crate) fn type_in_teams(
         let user = t
             .find_user(upn)
             .ok_or_else(|| format!("unknown user '{upn}'"))?;
-        let where_ = match (&place.team_id, &place.channel_id, &place.chat_id, &place.personal_app) {
+        let where_ = match (
+            &place.team_id,
+            &place.channel_id,
+            &place.chat_id,
+            &place.personal_app,
+        ) {
             (Some(team), Some(channel), None, None) => {
-                let g = t.find_team(team).ok_or_else(|| format!("unknown team '{team}'"))?;
-                Place::Channel { team: g, channel: channel.clone() }
+                let g = t
+                    .find_team(team)
+                    .ok_or_else(|| format!("unknown team '{team}'"))?;
+                Place::Channel {
+                    team: g,
+                    channel: channel.clone(),
+                }
             }
-            (None, None, Some(chat), None) => {
-                Place::Chat(t.find_chat(chat).ok_or_else(|| format!("unknown chat '{chat}'"))?)
-            }
+            (None, None, Some(chat), None) => Place::Chat(
+                t.find_chat(chat)
+                    .ok_or_else(|| format!("unknown chat '{chat}'"))?,
+            ),
             (None, None, None, Some(app)) => {
                 let a = t
                     .apps
                     .iter()
-                    .find(|a| a.id.eq_ignore_ascii_case(app) || a.display_name.eq_ignore_ascii_case(app))
+                    .find(|a| {
+                        a.id.eq_ignore_ascii_case(app) || a.display_name.eq_ignore_ascii_case(app)
+                    })
                     .ok_or_else(|| format!("unknown app '{app}'"))?;
-                Place::Personal { app_id: a.id.clone() }
+                Place::Personal {
+                    app_id: a.id.clone(),
+                }
             }
-            _ => return Err("say where to type: teamId + channelId, chatId, or personalApp".into()),
+            _ => {
+                return Err("say where to type: teamId + channelId, chatId, or personalApp".into())
+            }
         };
         (user, where_)
     };
@@ -112,7 +129,11 @@ async fn type_route(State(sim): State<Arc<Sim>>, raw: axum::body::Bytes) -> Resp
             if b.press {
                 let card = replies
                     .iter()
-                    .find(|r| r.get("attachments").and_then(Value::as_array).is_some_and(|a| !a.is_empty()))
+                    .find(|r| {
+                        r.get("attachments")
+                            .and_then(Value::as_array)
+                            .is_some_and(|a| !a.is_empty())
+                    })
                     .and_then(|r| r.get("id").and_then(Value::as_str))
                     .map(str::to_string);
                 if let Some(card) = card {
@@ -155,31 +176,45 @@ pub enum Change {
         target: String,
         app: String,
     },
-    ArchiveTeam { team: String },
-    DeleteTeam { team: String },
-    DeleteChannel { team: String, channel: String },
+    ArchiveTeam {
+        team: String,
+    },
+    DeleteTeam {
+        team: String,
+    },
+    DeleteChannel {
+        team: String,
+        channel: String,
+    },
     /// standard, private or shared.
     SetChannelMembership {
         team: String,
         channel: String,
         membership: String,
     },
-    DeleteChat { chat: String },
-    DisableUser { user: String },
+    DeleteChat {
+        chat: String,
+    },
+    DisableUser {
+        user: String,
+    },
 }
 
 pub(crate) fn apply_change(sim: &Sim, change: Change) -> Result<(), String> {
     use crate::model::Membership;
     let mut t = lock(&sim.tenant);
     let team_of = |t: &crate::model::Tenant, id: &str| {
-        t.find_team(id).ok_or_else(|| format!("unknown team '{id}'"))
+        t.find_team(id)
+            .ok_or_else(|| format!("unknown team '{id}'"))
     };
     match change {
         Change::RemoveApp { kind, target, app } => {
             let a = t
                 .apps
                 .iter()
-                .find(|a| a.id.eq_ignore_ascii_case(&app) || a.display_name.eq_ignore_ascii_case(&app))
+                .find(|a| {
+                    a.id.eq_ignore_ascii_case(&app) || a.display_name.eq_ignore_ascii_case(&app)
+                })
                 .map(|a| a.id.clone())
                 .ok_or_else(|| format!("unknown app '{app}'"))?;
             let installs = match kind.as_str() {
@@ -188,11 +223,15 @@ pub(crate) fn apply_change(sim: &Sim, change: Change) -> Result<(), String> {
                     t.groups[g].team.as_mut().map(|d| &mut d.installs)
                 }
                 "chat" => {
-                    let c = t.find_chat(&target).ok_or_else(|| format!("unknown chat '{target}'"))?;
+                    let c = t
+                        .find_chat(&target)
+                        .ok_or_else(|| format!("unknown chat '{target}'"))?;
                     Some(&mut t.chats[c].installs)
                 }
                 "user" => {
-                    let u = t.find_user(&target).ok_or_else(|| format!("unknown user '{target}'"))?;
+                    let u = t
+                        .find_user(&target)
+                        .ok_or_else(|| format!("unknown user '{target}'"))?;
                     Some(&mut t.users[u].installs)
                 }
                 other => return Err(format!("kind '{other}': expected team, chat or user")),
@@ -224,12 +263,20 @@ pub(crate) fn apply_change(sim: &Sim, change: Change) -> Result<(), String> {
                 return Err(format!("unknown channel '{channel}'"));
             }
         }
-        Change::SetChannelMembership { team, channel, membership } => {
+        Change::SetChannelMembership {
+            team,
+            channel,
+            membership,
+        } => {
             let m = match membership.as_str() {
                 "standard" => Membership::Standard,
                 "private" => Membership::Private,
                 "shared" => Membership::Shared,
-                other => return Err(format!("membership '{other}': expected standard, private or shared")),
+                other => {
+                    return Err(format!(
+                        "membership '{other}': expected standard, private or shared"
+                    ))
+                }
             };
             let g = team_of(&t, &team)?;
             let d = t.groups[g].team.as_mut().ok_or("not a team")?;
@@ -241,12 +288,16 @@ pub(crate) fn apply_change(sim: &Sim, change: Change) -> Result<(), String> {
             c.membership = m;
         }
         Change::DeleteChat { chat } => {
-            let c = t.find_chat(&chat).ok_or_else(|| format!("unknown chat '{chat}'"))?;
+            let c = t
+                .find_chat(&chat)
+                .ok_or_else(|| format!("unknown chat '{chat}'"))?;
             t.chats.remove(c);
             t.reindex();
         }
         Change::DisableUser { user } => {
-            let u = t.find_user(&user).ok_or_else(|| format!("unknown user '{user}'"))?;
+            let u = t
+                .find_user(&user)
+                .ok_or_else(|| format!("unknown user '{user}'"))?;
             let seq = t.next_seq();
             t.users[u].account_enabled = false;
             t.users[u].change_seq = seq;

@@ -276,10 +276,15 @@ pub fn bots(t: &Tenant) -> Vec<SimBot> {
 /// Where a person types.
 #[derive(Debug, Clone)]
 pub enum Place {
-    Channel { team: usize, channel: String },
+    Channel {
+        team: usize,
+        channel: String,
+    },
     Chat(usize),
     /// The personal chat of a user with a bot (by catalog app id).
-    Personal { app_id: String },
+    Personal {
+        app_id: String,
+    },
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -298,7 +303,11 @@ fn message_from(user: usize, text: &str, bot: Option<&SimBot>, now: i64, id: Str
             .map(|rest| (b, rest))
     }) {
         Some((b, rest)) => (
-            format!("<p><at id=\"0\">{}</at>{}</p>", escape(&b.name), escape(rest)),
+            format!(
+                "<p><at id=\"0\">{}</at>{}</p>",
+                escape(&b.name),
+                escape(rest)
+            ),
             vec![json!({"id": 0, "mentionText": b.name,
                         "mentioned": {"user": null, "device": null, "conversation": null, "tag": null,
                                       "application": {"id": b.bot_id, "displayName": b.name, "applicationIdentityType": "bot"}}})],
@@ -381,7 +390,10 @@ pub fn type_message(
                     team: Some((g.id.to_string(), g.display_name.clone())),
                     channel: Some((ch.id.clone(), ch.display_name.clone(), ci == 0)),
                     chat: None,
-                    user: (t.users[user].id.to_string(), t.users[user].display_name.clone()),
+                    user: (
+                        t.users[user].id.to_string(),
+                        t.users[user].display_name.clone(),
+                    ),
                 };
                 let answer = answer(&mut conv, b, &ctx, &command);
                 let rid = conv.next_id(now);
@@ -421,14 +433,18 @@ pub fn type_message(
                 message_from(user, text, bot_for_html, now, id.clone()),
             );
             let mut replies = Vec::new();
-            let reached = bot_for_html.filter(|b| chat.installs.iter().any(|i| i.app_id == b.app_id));
+            let reached =
+                bot_for_html.filter(|b| chat.installs.iter().any(|i| i.app_id == b.app_id));
             if let Some(b) = reached {
                 let command = strip_mention(text, &b.name);
                 let ctx = BotContext {
                     team: None,
                     channel: None,
                     chat: Some((chat.id.clone(), chat.topic.clone().unwrap_or_default())),
-                    user: (t.users[user].id.to_string(), t.users[user].display_name.clone()),
+                    user: (
+                        t.users[user].id.to_string(),
+                        t.users[user].display_name.clone(),
+                    ),
                 };
                 let answer = answer(&mut conv, b, &ctx, &command);
                 let rid = conv.next_id(now);
@@ -510,7 +526,10 @@ pub fn press(sim: &Sim, message_id: &str) -> Result<Value, TypeError> {
     let (key, i) = found.ok_or_else(|| TypeError::NotFound(format!("no message {message_id}")))?;
     let mut confirmed: Option<(VendorLink, String)> = None;
     {
-        let list = conv.messages.get_mut(&key).ok_or_else(|| TypeError::NotFound("gone".into()))?;
+        let list = conv
+            .messages
+            .get_mut(&key)
+            .ok_or_else(|| TypeError::NotFound("gone".into()))?;
         let m = &mut list[i];
         let card = m
             .cards
@@ -677,7 +696,9 @@ fn answer(conv: &mut Conversations, bot: &SimBot, ctx: &BotContext, command: &st
                 return plain("Failed: usage is connect {service URL}.");
             };
             let Some(i) = integration(url) else {
-                return plain(format!("Failed: service {url} was not found in your PagerDuty account."));
+                return plain(format!(
+                    "Failed: service {url} was not found in your PagerDuty account."
+                ));
             };
             let link = VendorLink {
                 vendor: "pagerduty".into(),
@@ -751,7 +772,11 @@ pub fn post_via_graph(
     let t = crate::state::lock(&sim.tenant);
     let mut conv = crate::state::lock(&sim.conversations);
     if let Some(parent) = &reply_to {
-        if !conv.list(&key).iter().any(|m| &m.id == parent && m.reply_to.is_none()) {
+        if !conv
+            .list(&key)
+            .iter()
+            .any(|m| &m.id == parent && m.reply_to.is_none())
+        {
             return Err(format!("404:Message {parent} not found"));
         }
     }
@@ -881,7 +906,11 @@ pub fn seed_demo(t: &mut Tenant, conv: &mut Conversations, base_ms: i64) {
             integration: "fd-int-1001".into(),
         });
     }
-    if let Some(chat) = t.chats.iter().find(|c| c.topic.as_deref() == Some("On-call handoff")) {
+    if let Some(chat) = t
+        .chats
+        .iter()
+        .find(|c| c.topic.as_deref() == Some("On-call handoff"))
+    {
         let id = chat.id.clone();
         push_pair(
             conv,
@@ -958,9 +987,24 @@ pub fn demo_links(t: &Tenant, conv: &Conversations) -> Vec<DemoLink> {
         command_at_ms: 0,
     };
     for (team, state, int_id, int_name) in [
-        ("Incident Response", "linked", "fd-int-1001", "Production alerts"),
-        ("Database Admins", "broken", "fd-int-1002", "Payments alerts"),
-        ("SRE On-Call", "awaiting", "fd-int-1001", "Production alerts"),
+        (
+            "Incident Response",
+            "linked",
+            "fd-int-1001",
+            "Production alerts",
+        ),
+        (
+            "Database Admins",
+            "broken",
+            "fd-int-1002",
+            "Payments alerts",
+        ),
+        (
+            "SRE On-Call",
+            "awaiting",
+            "fd-int-1001",
+            "Production alerts",
+        ),
     ] {
         if let Some(g) = find_team(team) {
             let general = g.team.as_ref().and_then(|d| d.channels.first());
@@ -978,7 +1022,11 @@ pub fn demo_links(t: &Tenant, conv: &Conversations) -> Vec<DemoLink> {
             out.push(l);
         }
     }
-    if let Some(chat) = t.chats.iter().find(|c| c.topic.as_deref() == Some("On-call handoff")) {
+    if let Some(chat) = t
+        .chats
+        .iter()
+        .find(|c| c.topic.as_deref() == Some("On-call handoff"))
+    {
         let mut l = mk("flashduty", "fd-int-1001", "Production alerts", "chat");
         l.chat_id = Some(chat.id.clone());
         l.target_name = chat.topic.clone().unwrap_or_default();

@@ -1534,11 +1534,18 @@ impl<'a> Ctx<'a> {
         let is_channel = matches!(key, ConvKey::Channel { .. });
         let (read, send): (&[&str], &[&str]) = if is_channel {
             (
-                &["ChannelMessage.Read.All", "Group.Read.All", "Group.ReadWrite.All"],
+                &[
+                    "ChannelMessage.Read.All",
+                    "Group.Read.All",
+                    "Group.ReadWrite.All",
+                ],
                 &["ChannelMessage.Send", "Group.ReadWrite.All"],
             )
         } else {
-            (&["Chat.Read", "Chat.ReadWrite"], &["ChatMessage.Send", "Chat.ReadWrite"])
+            (
+                &["Chat.Read", "Chat.ReadWrite"],
+                &["ChatMessage.Send", "Chat.ReadWrite"],
+            )
         };
         let ctx = match &key {
             ConvKey::Channel { team, channel } => {
@@ -1618,13 +1625,21 @@ impl<'a> Ctx<'a> {
                     };
                     if let Some(f) = &q.filter {
                         let mut it = f.split_whitespace();
-                        let (p, op, v) = (it.next().unwrap_or(""), it.next().unwrap_or(""), it.next().unwrap_or(""));
+                        let (p, op, v) = (
+                            it.next().unwrap_or(""),
+                            it.next().unwrap_or(""),
+                            it.next().unwrap_or(""),
+                        );
                         let same = (p == "createdDateTime") == by_created
                             && (p == "createdDateTime" || p == "lastModifiedDateTime");
                         if same {
                             let ms = chrono::DateTime::parse_from_rfc3339(v)
                                 .map(|d| d.timestamp_millis())
-                                .map_err(|_| GraphError::bad_request(format!("Invalid date '{v}' in $filter.")))?;
+                                .map_err(|_| {
+                                    GraphError::bad_request(format!(
+                                        "Invalid date '{v}' in $filter."
+                                    ))
+                                })?;
                             let greater = match op {
                                 "gt" if !by_created => true,
                                 "lt" => false,
@@ -1644,9 +1659,13 @@ impl<'a> Ctx<'a> {
                 let mut items: Vec<&crate::conversations::Message> = match &replies_of {
                     Some(parent) => {
                         if !all.iter().any(|x| &x.id == parent) {
-                            return Err(GraphError::not_found(format!("Message {parent} not found")));
+                            return Err(GraphError::not_found(format!(
+                                "Message {parent} not found"
+                            )));
                         }
-                        all.iter().filter(|x| x.reply_to.as_deref() == Some(parent)).collect()
+                        all.iter()
+                            .filter(|x| x.reply_to.as_deref() == Some(parent))
+                            .collect()
                     }
                     None if is_channel => all.iter().filter(|x| x.reply_to.is_none()).collect(),
                     None => all.iter().collect(),
@@ -1654,11 +1673,21 @@ impl<'a> Ctx<'a> {
                 if let Some((created, greater, ms)) = bound {
                     items.retain(|x| {
                         let v = if created { x.created_ms } else { x.modified_ms };
-                        if greater { v > ms } else { v < ms }
+                        if greater {
+                            v > ms
+                        } else {
+                            v < ms
+                        }
                     });
                 }
                 // Newest first.
-                items.sort_by_key(|x| std::cmp::Reverse(if by_created { x.created_ms } else { x.modified_ms }));
+                items.sort_by_key(|x| {
+                    std::cmp::Reverse(if by_created {
+                        x.created_ms
+                    } else {
+                        x.modified_ms
+                    })
+                });
                 let offset = match &q.skiptoken {
                     Some(tok) => tok.parse::<usize>().map_err(|_| {
                         GraphError::bad_request("The skip token is invalid or has expired.")
@@ -1670,7 +1699,10 @@ impl<'a> Ctx<'a> {
                     .iter()
                     .map(|x| {
                         let replies: Vec<crate::conversations::Message> = if expand_replies {
-                            all.iter().filter(|r| r.reply_to.as_deref() == Some(x.id.as_str())).cloned().collect()
+                            all.iter()
+                                .filter(|r| r.reply_to.as_deref() == Some(x.id.as_str()))
+                                .cloned()
+                                .collect()
                         } else {
                             Vec::new()
                         };
@@ -1704,7 +1736,11 @@ impl<'a> Ctx<'a> {
             ("POST", [] | [_, "replies"]) => {
                 self.require(send, &[], Family::Teams)?;
                 if archived {
-                    return Err(GraphError::new(403, "Forbidden", "The team is archived; it is read-only."));
+                    return Err(GraphError::new(
+                        403,
+                        "Forbidden",
+                        "The team is archived; it is read-only.",
+                    ));
                 }
                 let user = {
                     let t = lock(&self.sim.tenant);
@@ -1728,7 +1764,10 @@ impl<'a> Ctx<'a> {
                 match post_via_graph(self.sim, key, reply_to, user, &body) {
                     Ok(v) => {
                         let mut out = Map::new();
-                        out.insert("@odata.context".into(), json!(self.context(&format!("{ctx}/$entity"))));
+                        out.insert(
+                            "@odata.context".into(),
+                            json!(self.context(&format!("{ctx}/$entity"))),
+                        );
                         if let Value::Object(o) = v {
                             out.extend(o);
                         }
@@ -1859,7 +1898,9 @@ impl<'a> Ctx<'a> {
                     .find(|a| a.id == inst.app_id)
                     .and_then(|a| a.definition(&inst.def_id))
                     .and_then(|d| d.bot_id.clone())
-                    .ok_or_else(|| GraphError::not_found("The app has no bot: there is no chat."))?;
+                    .ok_or_else(|| {
+                        GraphError::not_found("The app has no bot: there is no chat.")
+                    })?;
                 let id = crate::conversations::personal_chat_id(&target_id, &bot_id);
                 let v = json!({
                     "id": id,
@@ -1917,7 +1958,7 @@ impl<'a> Ctx<'a> {
                     )
                 })?;
                 self.check_self(&hit, &def)?;
-                let consented = self.check_consent(&body, &def, consent_d, None)?;
+                let consented = self.check_consent(&body, &scoped(&def, kind), consent_d, None)?;
                 let app_catalog_id = t.apps[a].id.clone();
                 installs_of_mut(&mut t, kind, idx).push(Install {
                     app_id: app_catalog_id,
@@ -1944,8 +1985,12 @@ impl<'a> Ctx<'a> {
                     .cloned()
                     .ok_or_else(|| GraphError::not_found("The app has no published definition."))?;
                 self.check_self(&hit, &def)?;
-                let consented =
-                    self.check_consent(&body, &def, consent_d, inst.consented.as_deref())?;
+                let consented = self.check_consent(
+                    &body,
+                    &scoped(&def, kind),
+                    consent_d,
+                    inst.consented.as_deref(),
+                )?;
                 let slot = &mut installs_of_mut(&mut t, kind, idx)[pos];
                 slot.def_id = def.id.clone();
                 slot.consented = consented;
@@ -3057,6 +3102,16 @@ fn grant_spec() -> ListSpec<'static> {
         ],
         count_ok: false,
     }
+}
+
+/// The definition as one scope sees it: team (`.Group`) and chat (`.Chat`) resource-specific
+/// permissions do not apply to a personal-scope install, which consents only to `.User` ones.
+fn scoped(def: &AppDef, kind: Kind) -> AppDef {
+    let mut d = def.clone();
+    if kind == Kind::User {
+        d.rsc.retain(|p| p.value.ends_with(".User"));
+    }
+    d
 }
 
 fn installs_of(t: &Tenant, kind: Kind, idx: usize) -> &Vec<Install> {

@@ -198,12 +198,7 @@ pub struct Sim {
 }
 
 impl Sim {
-    pub fn new(
-        config: SimConfig,
-        mut tenant: Tenant,
-        base_url: String,
-        settings: Settings,
-    ) -> Sim {
+    pub fn new(config: SimConfig, mut tenant: Tenant, base_url: String, settings: Settings) -> Sim {
         let mut key_rng = ChaCha8Rng::seed_from_u64(config.seed ^ 0x70CE_0000_5EC2_E7A1);
         let mut token_key = [0u8; 32];
         key_rng.fill_bytes(&mut token_key);

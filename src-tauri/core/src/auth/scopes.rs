@@ -150,7 +150,10 @@ mod tests {
         assert!(evidence.contains(&"Chat.Read".to_string()));
         for other in [Feature::ReadTenant, Feature::Install, Feature::ReachMembers] {
             let s = scopes_for(other);
-            assert!(!s.contains(&"ChannelMessage.Read.All".to_string()), "{other:?}");
+            assert!(
+                !s.contains(&"ChannelMessage.Read.All".to_string()),
+                "{other:?}"
+            );
             assert!(!s.contains(&"Chat.Read".to_string()), "{other:?}");
         }
         let reach = scopes_for(Feature::ReachMembers);

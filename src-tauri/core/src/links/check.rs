@@ -14,9 +14,9 @@ use ts_rs::TS;
 
 use super::vendor::{fill, LinkReplyVerdict, VendorProfile};
 use super::{
-    get, list, mark_checked, now_text, set_state, upsert, vendor_profile, LinkEvidence, LinkEvidenceKind,
-    LinkFinding, Integration, Link, LinkFilter, LinkState, LinkTargetKind, LinksError, LinkProblem,
-    TargetFacts, LinkTargetInput,
+    get, learn_facts, list, mark_checked, now_text, set_state, upsert, vendor_profile, Integration,
+    Link, LinkEvidence, LinkEvidenceKind, LinkFilter, LinkFinding, LinkProblem, LinkState,
+    LinkTargetInput, LinkTargetKind, LinksError, TargetFacts,
 };
 use crate::batch::{encode_query_value, Executor};
 use crate::catalog::{version_key, Actor, CatalogApp, CatalogError};
@@ -306,8 +306,12 @@ pub async fn check_target(
                 }
             } else {
                 let channel_id = c.facts.channel_id.clone().unwrap_or_default();
-                match get_opt(graph, token, &format!("/teams/{team_id}/channels/{channel_id}"))
-                    .await?
+                match get_opt(
+                    graph,
+                    token,
+                    &format!("/teams/{team_id}/channels/{channel_id}"),
+                )
+                .await?
                 {
                     Some(ch) => {
                         let name = text(&ch, "displayName").unwrap_or_else(|| channel_id.clone());
@@ -335,8 +339,16 @@ pub async fn check_target(
             }
             c.install_target = Some((TargetKind::Team, team_id.clone()));
             if let Some(bot) = bot {
-                read_install(graph, token, bot, &mut c, TargetKind::Team, &team_id, &team_name)
-                    .await?;
+                read_install(
+                    graph,
+                    token,
+                    bot,
+                    &mut c,
+                    TargetKind::Team,
+                    &team_id,
+                    &team_name,
+                )
+                .await?;
             }
         }
         LinkTargetKind::Chat => {
@@ -383,7 +395,9 @@ pub async fn check_target(
             let Some(user) = get_opt(
                 graph,
                 token,
-                &format!("/users/{user_id}?$select=id,displayName,userPrincipalName,accountEnabled"),
+                &format!(
+                    "/users/{user_id}?$select=id,displayName,userPrincipalName,accountEnabled"
+                ),
             )
             .await?
             else {
@@ -444,7 +458,10 @@ fn note_install(
             missing,
             match missing {
                 LinkProblem::BotNotInPersonalScope => {
-                    format!("{} is not installed in {name}'s personal scope", bot.app.display_name)
+                    format!(
+                        "{} is not installed in {name}'s personal scope",
+                        bot.app.display_name
+                    )
                 }
                 _ => format!("{} is not installed in {name}", bot.app.display_name),
             },
@@ -554,30 +571,29 @@ pub async fn prepare(
     let bot = bot_facts(ctx.graph, ctx.token, &app_id).await?;
     let mut out = Vec::new();
     for (input, via_team) in targets {
-        let check =
-            match check_target(ctx.graph, ctx.token, &profile, &bot, input, None).await {
-                Ok(c) => c,
-                Err(LinksError::Graph(e)) => {
-                    out.push(LinkPreparedTarget {
-                        kind: input.kind.unwrap_or(LinkTargetKind::Team),
-                        target_name: input
-                            .team_id
-                            .clone()
-                            .or(input.chat_id.clone())
-                            .or(input.user_id.clone())
-                            .unwrap_or_default(),
-                        team_name: None,
-                        findings: Vec::new(),
-                        command: None,
-                        deep_link: None,
-                        where_to_type: String::new(),
-                        link: None,
-                        error: Some(e.to_string()),
-                    });
-                    continue;
-                }
-                Err(e) => return Err(e),
-            };
+        let check = match check_target(ctx.graph, ctx.token, &profile, &bot, input, None).await {
+            Ok(c) => c,
+            Err(LinksError::Graph(e)) => {
+                out.push(LinkPreparedTarget {
+                    kind: input.kind.unwrap_or(LinkTargetKind::Team),
+                    target_name: input
+                        .team_id
+                        .clone()
+                        .or(input.chat_id.clone())
+                        .or(input.user_id.clone())
+                        .unwrap_or_default(),
+                    team_name: None,
+                    findings: Vec::new(),
+                    command: None,
+                    deep_link: None,
+                    where_to_type: String::new(),
+                    link: None,
+                    error: Some(e.to_string()),
+                });
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
         let mut facts = check.facts.clone();
         facts.via_team_id = via_team.clone();
         let command = command_for(&profile, integration, &facts);
@@ -713,6 +729,17 @@ pub async fn health(
         };
         report.checked += 1;
         mark_checked(&ctx.store(), &link.id)?;
+        if !check.findings.iter().any(|f| {
+            matches!(
+                f.problem,
+                LinkProblem::TeamGone
+                    | LinkProblem::ChatGone
+                    | LinkProblem::UserGone
+                    | LinkProblem::GeneralChannelGone
+            )
+        }) {
+            learn_facts(&ctx.store(), &link.id, &check.facts)?;
+        }
         match check.findings.first() {
             Some(f) => {
                 let updated = if link.state == LinkState::Broken && link.problem == Some(f.problem)
@@ -819,7 +846,9 @@ fn strip_html(html: &str) -> String {
 /// A message's words: body text plus its cards' texts.
 pub fn message_text(m: &Value) -> String {
     let mut parts = vec![strip_html(
-        m.pointer("/body/content").and_then(Value::as_str).unwrap_or(""),
+        m.pointer("/body/content")
+            .and_then(Value::as_str)
+            .unwrap_or(""),
     )];
     for a in m
         .get("attachments")
@@ -880,8 +909,14 @@ async fn conversation(
         pages += 1;
         let page = match graph.get_json(token, &url).await {
             Ok(p) => p,
-            Err(GraphError::Http { status: 403, code, message, .. })
-                if message.contains("Missing scope") || message.contains("scope permissions") || code == "Authorization_RequestDenied" && message.contains("scope") =>
+            Err(GraphError::Http {
+                status: 403,
+                code,
+                message,
+                ..
+            }) if message.contains("Missing scope")
+                || message.contains("scope permissions")
+                || code == "Authorization_RequestDenied" && message.contains("scope") =>
             {
                 return Err(LinksError::ConsentNeeded {
                     scopes: "ChannelMessage.Read.All and Chat.Read".into(),
@@ -890,7 +925,11 @@ async fn conversation(
             Err(e) if e.status() == Some(403) || e.status() == Some(404) => return Ok(None),
             Err(e) => return Err(e.into()),
         };
-        let items = page.get("value").and_then(Value::as_array).cloned().unwrap_or_default();
+        let items = page
+            .get("value")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
         let mut any_recent = items.is_empty();
         for m in items {
             let newest = stamp(&m, "lastModifiedDateTime").or(stamp(&m, "createdDateTime"));
@@ -971,7 +1010,10 @@ pub async fn evidence(
             out.push(result(
                 link.clone(),
                 LinkEvidenceOutcome::Unreadable,
-                format!("{} has no bot id in its catalog definition: confirm the link instead", bot.app.display_name),
+                format!(
+                    "{} has no bot id in its catalog definition: confirm the link instead",
+                    bot.app.display_name
+                ),
             ));
             continue;
         };
@@ -980,7 +1022,9 @@ pub async fn evidence(
             .as_deref()
             .and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok())
             .map(|d| d.with_timezone(&chrono::Utc))
-            .unwrap_or_else(|| chrono::DateTime::<chrono::Utc>::from_timestamp(0, 0).unwrap_or_default());
+            .unwrap_or_else(|| {
+                chrono::DateTime::<chrono::Utc>::from_timestamp(0, 0).unwrap_or_default()
+            });
         let Some(messages) = conversation(ctx.graph, ctx.token, &link, since).await? else {
             out.push(result(
                 link.clone(),
@@ -1032,23 +1076,52 @@ pub async fn evidence(
                     by: Some(profile.bot_name.clone()),
                     detail: Some(text.clone()),
                 };
-                let l = set_state(&ctx.store(), ctx.actor, &link.id, LinkState::Linked, None, Some(&ev), "link.evidence")?;
-                (LinkEvidenceOutcome::Linked, l, format!("{}'s reply seen at {at_text}", profile.bot_name))
+                let l = set_state(
+                    &ctx.store(),
+                    ctx.actor,
+                    &link.id,
+                    LinkState::Linked,
+                    None,
+                    Some(&ev),
+                    "link.evidence",
+                )?;
+                (
+                    LinkEvidenceOutcome::Linked,
+                    l,
+                    format!("{}'s reply seen at {at_text}", profile.bot_name),
+                )
             }
             LinkReplyVerdict::Failure => {
-                let f = finding(LinkProblem::BotReplyFailed, format!("{} answered: {text}", profile.bot_name));
-                let l = set_state(&ctx.store(), ctx.actor, &link.id, LinkState::Broken, Some(&f), None, "link.evidence")?;
+                let f = finding(
+                    LinkProblem::BotReplyFailed,
+                    format!("{} answered: {text}", profile.bot_name),
+                );
+                let l = set_state(
+                    &ctx.store(),
+                    ctx.actor,
+                    &link.id,
+                    LinkState::Broken,
+                    Some(&f),
+                    None,
+                    "link.evidence",
+                )?;
                 (LinkEvidenceOutcome::Failed, l, f.message)
             }
             LinkReplyVerdict::Pending => (
                 LinkEvidenceOutcome::Pending,
                 get(&ctx.store(), &link.id)?,
-                format!("{} replied and waits for a button press on its card: {text}", profile.bot_name),
+                format!(
+                    "{} replied and waits for a button press on its card: {text}",
+                    profile.bot_name
+                ),
             ),
             LinkReplyVerdict::Unknown => (
                 LinkEvidenceOutcome::NotFound,
                 get(&ctx.store(), &link.id)?,
-                format!("{} replied, but not to the link command: {text}", profile.bot_name),
+                format!(
+                    "{} replied, but not to the link command: {text}",
+                    profile.bot_name
+                ),
             ),
         };
         mark_checked(&ctx.store(), &link.id)?;
@@ -1071,7 +1144,9 @@ pub async fn members(
 ) -> Result<Vec<(String, String, bool)>, LinksError> {
     let group_id = group_id.trim();
     if group_id.is_empty() || group_id.contains(['/', '?', '#']) {
-        return Err(LinksError::Invalid(format!("{group_id:?} is not a group id")));
+        return Err(LinksError::Invalid(format!(
+            "{group_id:?} is not a group id"
+        )));
     }
     let items = match graph
         .get_all(
@@ -1250,19 +1325,24 @@ pub async fn fix_installs(
         if !seen.insert((kind, id.clone())) {
             continue;
         }
-        let name = Some(c.facts.team_name.clone().unwrap_or(c.facts.target_name.clone()));
+        let name = Some(
+            c.facts
+                .team_name
+                .clone()
+                .unwrap_or(c.facts.target_name.clone()),
+        );
         for f in &c.findings {
             match f.problem {
-                LinkProblem::BotNotInstalled | LinkProblem::BotNotInChat | LinkProblem::BotNotInPersonalScope => {
-                    installs.push(PlannedItem {
-                        kind,
-                        target_id: id.clone(),
-                        target_name: name.clone(),
-                        installation_id: None,
-                        from_version: None,
-                        note: None,
-                    })
-                }
+                LinkProblem::BotNotInstalled
+                | LinkProblem::BotNotInChat
+                | LinkProblem::BotNotInPersonalScope => installs.push(PlannedItem {
+                    kind,
+                    target_id: id.clone(),
+                    target_name: name.clone(),
+                    installation_id: None,
+                    from_version: None,
+                    note: None,
+                }),
                 LinkProblem::BotOutdated => upgrades.push(PlannedItem {
                     kind,
                     target_id: id.clone(),
@@ -1276,8 +1356,19 @@ pub async fn fix_installs(
         }
     }
     let mut runs = Vec::new();
-    for (action, items) in [(BulkAction::Install, installs), (BulkAction::Upgrade, upgrades)] {
-        if let Some(r) = run_plan(ctx, executor, &plan_of(facts, action, items), progress, cancel).await? {
+    for (action, items) in [
+        (BulkAction::Install, installs),
+        (BulkAction::Upgrade, upgrades),
+    ] {
+        if let Some(r) = run_plan(
+            ctx,
+            executor,
+            &plan_of(facts, action, items),
+            progress,
+            cancel,
+        )
+        .await?
+        {
             runs.push(r);
         }
     }
@@ -1310,11 +1401,17 @@ pub async fn remove_bot_where_unneeded(
         };
         let Some(t) = target(l) else { continue };
         let needed = still.iter().any(|o| {
-            o.id != l.id && o.integration.app_id.as_deref() == Some(&app) && target(o).as_ref() == Some(&t)
+            o.id != l.id
+                && o.integration.app_id.as_deref() == Some(&app)
+                && target(o).as_ref() == Some(&t)
         });
         let entry = by_app.entry(app).or_default();
         if !needed && !entry.iter().any(|(k, id, _)| (*k, id) == (t.0, &t.1)) {
-            entry.push((t.0, t.1, l.team_name.clone().unwrap_or(l.target_name.clone())));
+            entry.push((
+                t.0,
+                t.1,
+                l.team_name.clone().unwrap_or(l.target_name.clone()),
+            ));
         }
     }
     let mut last = None;
@@ -1338,7 +1435,15 @@ pub async fn remove_bot_where_unneeded(
                 });
             }
         }
-        last = run_plan(ctx, executor, &plan_of(&bot, BulkAction::Uninstall, items), progress, cancel).await?.or(last);
+        last = run_plan(
+            ctx,
+            executor,
+            &plan_of(&bot, BulkAction::Uninstall, items),
+            progress,
+            cancel,
+        )
+        .await?
+        .or(last);
     }
     Ok(last)
 }

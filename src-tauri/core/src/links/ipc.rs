@@ -66,13 +66,19 @@ impl LinksAddRequest {
             return Err(LinksError::Invalid("choose the vendor".into()));
         }
         if self.external_id.trim().is_empty() {
-            return Err(LinksError::Invalid("enter the integration id (or service URL)".into()));
+            return Err(LinksError::Invalid(
+                "enter the integration id (or service URL)".into(),
+            ));
         }
         if uuid::Uuid::parse_str(self.app_id.trim()).is_err() {
-            return Err(LinksError::Invalid("choose the bot (its catalog id)".into()));
+            return Err(LinksError::Invalid(
+                "choose the bot (its catalog id)".into(),
+            ));
         }
         if self.targets.is_empty() && self.group_id.as_deref().is_none_or(|g| g.trim().is_empty()) {
-            return Err(LinksError::Invalid("choose at least one target, or a group".into()));
+            return Err(LinksError::Invalid(
+                "choose at least one target, or a group".into(),
+            ));
         }
         if self.targets.len() > 5_000 {
             return Err(LinksError::Invalid("at most 5 000 targets at once".into()));

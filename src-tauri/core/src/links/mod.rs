@@ -284,9 +284,10 @@ impl LinkProblem {
             }
             Self::BotOutdated => LinkFix::Upgrade,
             Self::BotReplyFailed | Self::GeneralChannelGone => LinkFix::Relink,
-            Self::AppNotInCatalog | Self::AppNotPublished | Self::TeamArchived | Self::UserDisabled => {
-                LinkFix::Manual
-            }
+            Self::AppNotInCatalog
+            | Self::AppNotPublished
+            | Self::TeamArchived
+            | Self::UserDisabled => LinkFix::Manual,
             Self::KindNotSupported
             | Self::TeamGone
             | Self::ChannelGone
@@ -392,16 +393,24 @@ impl LinkTargetInput {
     /// The kind and the ids it needs, or why the input is incomplete. Nothing goes to Graph
     /// before this passes.
     pub fn validated(&self) -> Result<(LinkTargetKind, String), LinksError> {
-        let kind = self
-            .kind
-            .ok_or_else(|| LinksError::Invalid("say which kind of target: team, channel, chat or user".into()))?;
+        let kind = self.kind.ok_or_else(|| {
+            LinksError::Invalid("say which kind of target: team, channel, chat or user".into())
+        })?;
         let id = |v: &Option<String>, what: &str| -> Result<String, LinksError> {
             let v = v.as_deref().map(str::trim).unwrap_or("");
             if v.is_empty() {
-                return Err(LinksError::Invalid(format!("a {} link needs {what}", kind.as_str())));
+                return Err(LinksError::Invalid(format!(
+                    "a {} link needs {what}",
+                    kind.as_str()
+                )));
             }
-            if v.len() > 200 || v.contains(['/', '?', '#', '\\']) || v.chars().any(char::is_whitespace) {
-                return Err(LinksError::Invalid(format!("{what} {v:?} is not a Teams id")));
+            if v.len() > 200
+                || v.contains(['/', '?', '#', '\\'])
+                || v.chars().any(char::is_whitespace)
+            {
+                return Err(LinksError::Invalid(format!(
+                    "{what} {v:?} is not a Teams id"
+                )));
             }
             Ok(v.to_string())
         };
@@ -470,7 +479,9 @@ pub fn vendor_profiles(store: &Store) -> Result<Vec<VendorProfile>, LinksError> 
         match VendorProfile::parse(&body) {
             Ok(p) if !out.iter().any(|b| b.id == p.id) => out.push(p),
             Ok(_) => {}
-            Err(err) => tracing::warn!(vendor = %id, %err, "a saved vendor profile no longer parses"),
+            Err(err) => {
+                tracing::warn!(vendor = %id, %err, "a saved vendor profile no longer parses")
+            }
         }
     }
     Ok(out)
@@ -488,7 +499,11 @@ pub fn vendor_profile(store: &Store, id: &str) -> Result<VendorProfile, LinksErr
 }
 
 /// Saves a custom vendor profile (TOML); built-in ids cannot be replaced.
-pub fn save_vendor_profile(store: &Store, toml_text: &str, actor: &Actor) -> Result<VendorProfile, LinksError> {
+pub fn save_vendor_profile(
+    store: &Store,
+    toml_text: &str,
+    actor: &Actor,
+) -> Result<VendorProfile, LinksError> {
     let p = VendorProfile::parse(toml_text)?;
     if vendor::built_in().iter().any(|b| b.id == p.id) {
         return Err(LinksError::Invalid(format!(
@@ -501,7 +516,16 @@ pub fn save_vendor_profile(store: &Store, toml_text: &str, actor: &Actor) -> Res
          ON CONFLICT(id) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at",
         params![p.id, toml_text, now_text()],
     )?;
-    audit(store, actor, "link.vendor_profile", "vendor_profile", &p.id, Some(&p.name), Outcome::Succeeded, None)?;
+    audit(
+        store,
+        actor,
+        "link.vendor_profile",
+        "vendor_profile",
+        &p.id,
+        Some(&p.name),
+        Outcome::Succeeded,
+        None,
+    )?;
     Ok(p)
 }
 
@@ -524,7 +548,10 @@ pub fn ensure_integration(
 ) -> Result<Integration, LinksError> {
     let profile = vendor_profile(store, new.vendor)?;
     let external_id = new.external_id.trim();
-    if external_id.is_empty() || external_id.len() > 400 || external_id.chars().any(char::is_control) {
+    if external_id.is_empty()
+        || external_id.len() > 400
+        || external_id.chars().any(char::is_control)
+    {
         return Err(LinksError::Invalid(format!(
             "the {} is required (up to 400 characters)",
             profile.integration_label
@@ -537,7 +564,11 @@ pub fn ensure_integration(
         )));
     }
     let account = new.account.trim();
-    let name = if new.name.trim().is_empty() { external_id } else { new.name.trim() };
+    let name = if new.name.trim().is_empty() {
+        external_id
+    } else {
+        new.name.trim()
+    };
     let profile_id = actor.profile_id.clone().unwrap_or_default();
     let conn = store.connection();
     let existing = conn
@@ -562,8 +593,16 @@ pub fn ensure_integration(
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
                 params![id, profile_id, profile.id, account, external_id, name, new.app_id, now_text(), actor.upn],
             )?;
-            audit(store, actor, "link.integration_add", "integration", &id, Some(name), Outcome::Succeeded,
-                  Some(format!("{} {external_id}", profile.name)))?;
+            audit(
+                store,
+                actor,
+                "link.integration_add",
+                "integration",
+                &id,
+                Some(name),
+                Outcome::Succeeded,
+                Some(format!("{} {external_id}", profile.name)),
+            )?;
             id
         }
     };
@@ -598,7 +637,10 @@ pub fn integration(store: &Store, id: &str) -> Result<Integration, LinksError> {
         .ok_or_else(|| LinksError::NotFound(format!("no integration {id}")))
 }
 
-pub fn integrations(store: &Store, profile_id: Option<&str>) -> Result<Vec<Integration>, LinksError> {
+pub fn integrations(
+    store: &Store,
+    profile_id: Option<&str>,
+) -> Result<Vec<Integration>, LinksError> {
     let mut stmt = store.connection().prepare(&format!(
         "SELECT {INTEGRATION_COLUMNS} FROM link_integration i WHERE i.profile_id = ?1
          ORDER BY i.vendor, i.name COLLATE NOCASE"
@@ -672,7 +714,11 @@ pub struct LinkFilter {
     pub include_unlinked: bool,
 }
 
-pub fn list(store: &Store, profile_id: Option<&str>, f: &LinkFilter) -> Result<Vec<Link>, LinksError> {
+pub fn list(
+    store: &Store,
+    profile_id: Option<&str>,
+    f: &LinkFilter,
+) -> Result<Vec<Link>, LinksError> {
     let mut sql = format!(
         "SELECT {LINK_COLUMNS}, {INTEGRATION_COLUMNS} FROM link_link l
          JOIN link_integration i ON i.id = l.integration_id WHERE i.profile_id = ?1"
@@ -681,7 +727,10 @@ pub fn list(store: &Store, profile_id: Option<&str>, f: &LinkFilter) -> Result<V
     // `$` in a clause stands for this value's placeholder (it may repeat).
     let mut add = |clause: &str, v: String| {
         args.push(v);
-        sql.push_str(&format!(" AND {}", clause.replace('$', &format!("?{}", args.len()))));
+        sql.push_str(&format!(
+            " AND {}",
+            clause.replace('$', &format!("?{}", args.len()))
+        ));
     };
     if let Some(v) = &f.integration_id {
         add("l.integration_id = $", v.clone());
@@ -760,7 +809,9 @@ pub fn upsert(
     command: Option<&str>,
     evidence: Option<&LinkEvidence>,
 ) -> Result<Link, LinksError> {
-    let kind = facts.kind.ok_or_else(|| LinksError::Invalid("a link needs a target kind".into()))?;
+    let kind = facts
+        .kind
+        .ok_or_else(|| LinksError::Invalid("a link needs a target kind".into()))?;
     let now = now_text();
     let conn = store.connection();
     let existing: Option<String> = conn
@@ -770,7 +821,9 @@ pub fn upsert(
             |r| r.get(0),
         )
         .optional()?;
-    let id = existing.clone().unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+    let id = existing
+        .clone()
+        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
     let command_at = command.map(|_| now.clone());
     conn.execute(
         "INSERT INTO link_link (id, integration_id, kind, target_key, team_id, team_name, channel_id, channel_name,
@@ -796,12 +849,21 @@ pub fn upsert(
     audit(
         store,
         actor,
-        if existing.is_some() { "link.renew" } else { "link.add" },
+        if existing.is_some() {
+            "link.renew"
+        } else {
+            "link.add"
+        },
         kind.as_str(),
         &id,
         Some(&facts.target_name),
         Outcome::Succeeded,
-        Some(format!("{} → {} ({})", integration.name, state.as_str(), integration.vendor)),
+        Some(format!(
+            "{} → {} ({})",
+            integration.name,
+            state.as_str(),
+            integration.vendor
+        )),
     )?;
     get(store, &id)
 }
@@ -828,31 +890,83 @@ pub fn set_state(
             updated_at = ?10, updated_by = ?11
          WHERE id = ?1",
         params![
-            before.id, state.as_str(), finding.map(|f| f.problem.as_str()), finding.map(|f| f.message.clone()),
-            evidence.map(|e| e.kind.as_str()), evidence.map(|e| e.at.clone()), evidence.and_then(|e| e.by.clone()),
-            evidence.and_then(|e| e.detail.clone()), keep_evidence, now, actor.upn
+            before.id,
+            state.as_str(),
+            finding.map(|f| f.problem.as_str()),
+            finding.map(|f| f.message.clone()),
+            evidence.map(|e| e.kind.as_str()),
+            evidence.map(|e| e.at.clone()),
+            evidence.and_then(|e| e.by.clone()),
+            evidence.and_then(|e| e.detail.clone()),
+            keep_evidence,
+            now,
+            actor.upn
         ],
     )?;
     if before.state != state || finding.is_some() || evidence.is_some() {
         let detail = match (finding, evidence) {
-            (Some(f), _) => format!("{} → {}: {}", before.state.as_str(), state.as_str(), f.message),
-            (None, Some(e)) => format!("{} → {} ({})", before.state.as_str(), state.as_str(), e.kind.as_str()),
+            (Some(f), _) => format!(
+                "{} → {}: {}",
+                before.state.as_str(),
+                state.as_str(),
+                f.message
+            ),
+            (None, Some(e)) => format!(
+                "{} → {} ({})",
+                before.state.as_str(),
+                state.as_str(),
+                e.kind.as_str()
+            ),
             (None, None) => format!("{} → {}", before.state.as_str(), state.as_str()),
         };
-        audit(store, actor, action, before.kind.as_str(), &before.id, Some(&before.target_name), Outcome::Succeeded, Some(detail))?;
+        audit(
+            store,
+            actor,
+            action,
+            before.kind.as_str(),
+            &before.id,
+            Some(&before.target_name),
+            Outcome::Succeeded,
+            Some(detail),
+        )?;
     }
     get(store, &before.id)
 }
 
+/// Fills what a check learnt and the link did not know yet (an imported team link's General
+/// channel, names). A known General channel is never replaced: a different one is a finding.
+pub(crate) fn learn_facts(store: &Store, id: &str, facts: &TargetFacts) -> Result<(), LinksError> {
+    store.connection().execute(
+        "UPDATE link_link SET channel_id = COALESCE(channel_id, ?2),
+            team_name = COALESCE(?3, team_name), channel_name = COALESCE(channel_name, ?4),
+            target_name = CASE WHEN ?5 = '' THEN target_name ELSE ?5 END
+         WHERE id = ?1",
+        params![
+            id,
+            facts.channel_id,
+            facts.team_name,
+            facts.channel_name,
+            facts.target_name
+        ],
+    )?;
+    Ok(())
+}
+
 pub(crate) fn mark_checked(store: &Store, id: &str) -> Result<(), LinksError> {
-    store
-        .connection()
-        .execute("UPDATE link_link SET checked_at = ?2 WHERE id = ?1", params![id, now_text()])?;
+    store.connection().execute(
+        "UPDATE link_link SET checked_at = ?2 WHERE id = ?1",
+        params![id, now_text()],
+    )?;
     Ok(())
 }
 
 /// The admin confirms a link (users' personal chats and chats BotDeck cannot read).
-pub fn confirm(store: &Store, actor: &Actor, id: &str, note: Option<&str>) -> Result<Link, LinksError> {
+pub fn confirm(
+    store: &Store,
+    actor: &Actor,
+    id: &str,
+    note: Option<&str>,
+) -> Result<Link, LinksError> {
     let link = get(store, id)?;
     if link.state == LinkState::Unlinked {
         return Err(LinksError::Invalid(format!(
@@ -864,9 +978,20 @@ pub fn confirm(store: &Store, actor: &Actor, id: &str, note: Option<&str>) -> Re
         kind: LinkEvidenceKind::Confirmed,
         at: now_text(),
         by: Some(actor.upn.clone()),
-        detail: note.map(str::trim).filter(|n| !n.is_empty()).map(str::to_string),
+        detail: note
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .map(str::to_string),
     };
-    set_state(store, actor, id, LinkState::Linked, None, Some(&evidence), "link.confirm")
+    set_state(
+        store,
+        actor,
+        id,
+        LinkState::Linked,
+        None,
+        Some(&evidence),
+        "link.confirm",
+    )
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -920,7 +1045,9 @@ pub fn counts(store: &Store, profile_id: Option<&str>) -> Result<LinkCounts, Lin
         "SELECT l.state, COUNT(*) FROM link_link l JOIN link_integration i ON i.id = l.integration_id
          WHERE i.profile_id = ?1 GROUP BY l.state",
     )?;
-    let rows = stmt.query_map([profile_id.unwrap_or("")], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
+    let rows = stmt.query_map([profile_id.unwrap_or("")], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+    })?;
     for row in rows {
         let (state, n) = row?;
         let n = n.max(0) as u64;
@@ -984,15 +1111,29 @@ pub fn unlink_advice(profile: &VendorProfile, link: &Link) -> LinkUnlinkAdvice {
 }
 
 /// Unlinks links in BotDeck (audited each); answers the vendor advice per link.
-pub fn unlink(store: &Store, actor: &Actor, ids: &[String]) -> Result<Vec<LinkUnlinkAdvice>, LinksError> {
+pub fn unlink(
+    store: &Store,
+    actor: &Actor,
+    ids: &[String],
+) -> Result<Vec<LinkUnlinkAdvice>, LinksError> {
     if ids.is_empty() {
-        return Err(LinksError::Invalid("choose at least one link to unlink".into()));
+        return Err(LinksError::Invalid(
+            "choose at least one link to unlink".into(),
+        ));
     }
     let mut out = Vec::new();
     for id in ids {
         let link = get(store, id)?;
         let profile = vendor_profile(store, &link.integration.vendor)?;
-        set_state(store, actor, &link.id, LinkState::Unlinked, None, None, "link.unlink")?;
+        set_state(
+            store,
+            actor,
+            &link.id,
+            LinkState::Unlinked,
+            None,
+            None,
+            "link.unlink",
+        )?;
         out.push(unlink_advice(&profile, &link));
     }
     Ok(out)
@@ -1045,9 +1186,15 @@ pub fn disconnect_team(
         Outcome::Succeeded,
         Some(format!("{} link(s) unlinked", unlinked.len())),
     )?;
-    let vendor_command = profile
-        .unlink_command(LinkTargetKind::Team)
-        .map(|c| vendor::fill(c, &[("bot", &profile.bot_name), ("teamName", links[0].team_name.as_deref().unwrap_or(""))]));
+    let vendor_command = profile.unlink_command(LinkTargetKind::Team).map(|c| {
+        vendor::fill(
+            c,
+            &[
+                ("bot", &profile.bot_name),
+                ("teamName", links[0].team_name.as_deref().unwrap_or("")),
+            ],
+        )
+    });
     Ok(LinkDisconnectOutcome {
         team_id: team_id.to_string(),
         note: vendor_command.is_none().then(|| {

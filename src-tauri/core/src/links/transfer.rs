@@ -7,8 +7,8 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use super::{
-    ensure_integration, upsert, vendor_profile, LinkEvidence, LinkEvidenceKind, Link, LinkState,
-    LinkTargetKind, LinksError, NewIntegration, TargetFacts, LinkTargetInput,
+    ensure_integration, upsert, vendor_profile, Link, LinkEvidence, LinkEvidenceKind, LinkState,
+    LinkTargetInput, LinkTargetKind, LinksError, NewIntegration, TargetFacts,
 };
 use crate::catalog::Actor;
 use crate::store::Store;
@@ -107,7 +107,11 @@ pub fn row_of(link: &Link) -> LinkRow {
             .as_ref()
             .map(|e| e.kind.as_str().to_string())
             .unwrap_or_default(),
-        evidence_at: link.evidence.as_ref().map(|e| e.at.clone()).unwrap_or_default(),
+        evidence_at: link
+            .evidence
+            .as_ref()
+            .map(|e| e.at.clone())
+            .unwrap_or_default(),
     }
 }
 
@@ -141,7 +145,8 @@ pub fn export(links: &[Link], format: LinkFileFormat) -> Result<String, LinksErr
             let bytes = w
                 .into_inner()
                 .map_err(|e| LinksError::Invalid(format!("cannot write CSV: {e}")))?;
-            String::from_utf8(bytes).map_err(|e| LinksError::Invalid(format!("cannot write CSV: {e}")))
+            String::from_utf8(bytes)
+                .map_err(|e| LinksError::Invalid(format!("cannot write CSV: {e}")))
         }
     }
 }
@@ -169,7 +174,10 @@ pub struct LinkImportReport {
 }
 
 /// Reads rows with their line numbers; a file that cannot be read at all is an error.
-pub fn parse(text: &str, format: LinkFileFormat) -> Result<Vec<(u32, Result<LinkRow, String>)>, LinksError> {
+pub fn parse(
+    text: &str,
+    format: LinkFileFormat,
+) -> Result<Vec<(u32, Result<LinkRow, String>)>, LinksError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     match format {
         LinkFileFormat::Csv => {
@@ -193,7 +201,9 @@ pub fn parse(text: &str, format: LinkFileFormat) -> Result<Vec<(u32, Result<Link
             }
             for needed in ["vendor", "integrationId", "kind"] {
                 if !index.contains_key(needed) {
-                    return Err(LinksError::Invalid(format!("line 1: the column {needed} is missing")));
+                    return Err(LinksError::Invalid(format!(
+                        "line 1: the column {needed} is missing"
+                    )));
                 }
             }
             let mut out = Vec::new();
@@ -205,10 +215,23 @@ pub fn parse(text: &str, format: LinkFileFormat) -> Result<Vec<(u32, Result<Link
                             continue;
                         }
                         if rec.len() != headers.len() {
-                            out.push((line, Err(format!("{} fields, the header has {}", rec.len(), headers.len()))));
+                            out.push((
+                                line,
+                                Err(format!(
+                                    "{} fields, the header has {}",
+                                    rec.len(),
+                                    headers.len()
+                                )),
+                            ));
                             continue;
                         }
-                        let get = |c: &str| index.get(c).and_then(|&i| rec.get(i)).unwrap_or("").to_string();
+                        let get = |c: &str| {
+                            index
+                                .get(c)
+                                .and_then(|&i| rec.get(i))
+                                .unwrap_or("")
+                                .to_string()
+                        };
                         out.push((
                             line,
                             Ok(LinkRow {
@@ -308,7 +331,10 @@ struct CheckedRow {
 fn check_row(store: &Store, row: LinkRow) -> Result<CheckedRow, String> {
     let profile = vendor_profile(store, &row.vendor).map_err(|e| e.to_string())?;
     if row.integration_id.trim().is_empty() {
-        return Err(format!("integrationId ({}) is empty", profile.integration_label));
+        return Err(format!(
+            "integrationId ({}) is empty",
+            profile.integration_label
+        ));
     }
     let kind = LinkTargetKind::parse(&row.kind)
         .ok_or_else(|| format!("kind {:?}: expected team, channel, chat or user", row.kind))?;
@@ -425,7 +451,16 @@ pub fn import(
             by: Some(actor.upn.clone()),
             detail: Some(format!("line {line}")),
         });
-        upsert(store, actor, &integration, &facts, c.state, None, None, evidence.as_ref())?;
+        upsert(
+            store,
+            actor,
+            &integration,
+            &facts,
+            c.state,
+            None,
+            None,
+            evidence.as_ref(),
+        )?;
         imported += 1;
     }
     Ok(LinkImportReport {
@@ -448,8 +483,14 @@ mod tests {
 
     #[test]
     fn formats_come_from_names() {
-        assert_eq!(LinkFileFormat::of_path("links.CSV"), Some(LinkFileFormat::Csv));
-        assert_eq!(LinkFileFormat::of_path("a.json"), Some(LinkFileFormat::Json));
+        assert_eq!(
+            LinkFileFormat::of_path("links.CSV"),
+            Some(LinkFileFormat::Csv)
+        );
+        assert_eq!(
+            LinkFileFormat::of_path("a.json"),
+            Some(LinkFileFormat::Json)
+        );
         assert_eq!(LinkFileFormat::of_path("a.txt"), None);
     }
 }

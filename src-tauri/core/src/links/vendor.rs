@@ -165,7 +165,9 @@ impl VendorProfile {
             }
         }
         if self.targets.contains(&LinkTargetKind::Channel) && self.channel_kinds.is_empty() {
-            return bad("a vendor that links channels must say which channel kinds (channel_kinds)".into());
+            return bad(
+                "a vendor that links channels must say which channel kinds (channelKinds)".into(),
+            );
         }
         if self.replies.success.iter().all(|s| s.trim().is_empty()) {
             return bad("say what the bot's reply contains on success (replies.success)".into());
@@ -304,8 +306,8 @@ mod tests {
         let good = r#"
             id = "acme"
             name = "Acme On-Call"
-            bot_name = "Acme"
-            integration_label = "Route"
+            botName = "Acme"
+            integrationLabel = "Route"
             targets = ["team"]
             [commands]
             team = "@{bot} subscribe {id} {teamName}"
@@ -324,11 +326,32 @@ mod tests {
         for (broken, why) in [
             (good.replace("{teamName}", "{team}"), "{team}"),
             (good.replace("{teamName}", "{teamName"), "without a }"),
-            (good.replace("targets = [\"team\"]", "targets = [\"chat\"]"), "no command"),
-            (good.replace("id = \"acme\"", "id = \"Acme Inc\""), "lowercase"),
-            (good.replace("success = [\"subscribed\"]", "success = []"), "success"),
-            (good.replace("targets = [\"team\"]", "targets = [\"channel\"]\n            [commands.x]"), "not valid"),
-            (good.replace("targets = [\"team\"]", "targets = [\"team\"]\n            channel_kinds = [\"secret\"]"), "channel kind"),
+            (
+                good.replace("targets = [\"team\"]", "targets = [\"chat\"]"),
+                "no command",
+            ),
+            (
+                good.replace("id = \"acme\"", "id = \"Acme Inc\""),
+                "lowercase",
+            ),
+            (
+                good.replace("success = [\"subscribed\"]", "success = []"),
+                "success",
+            ),
+            (
+                good.replace(
+                    "targets = [\"team\"]",
+                    "targets = [\"channel\"]\n            [commands.x]",
+                ),
+                "not valid",
+            ),
+            (
+                good.replace(
+                    "targets = [\"team\"]",
+                    "targets = [\"team\"]\n            channelKinds = [\"secret\"]",
+                ),
+                "channel kind",
+            ),
         ] {
             let err = VendorProfile::parse(&broken).expect_err(why).to_string();
             assert!(err.contains(why), "{why}: {err}");
