@@ -956,6 +956,8 @@ pub fn seed_demo(t: &mut Tenant, conv: &mut Conversations, base_ms: i64) {
 #[serde(rename_all = "camelCase")]
 pub struct DemoLink {
     pub vendor: String,
+    /// Catalog id of the vendor's bot app.
+    pub app_id: String,
     pub integration_id: String,
     pub integration_name: String,
     pub kind: String,
@@ -973,8 +975,14 @@ pub fn demo_links(t: &Tenant, conv: &Conversations) -> Vec<DemoLink> {
     let mut out = Vec::new();
     let find_team = |name: &str| t.groups.iter().find(|g| g.display_name == name);
     let first_msg = |key: &ConvKey| conv.list(key).first().map(|m| m.created_ms).unwrap_or(0);
+    let apps = bots(t);
     let mk = |vendor: &str, id: &str, name: &str, kind: &str| DemoLink {
         vendor: vendor.into(),
+        app_id: apps
+            .iter()
+            .find(|b| b.vendor == vendor)
+            .map(|b| b.app_id.clone())
+            .unwrap_or_default(),
         integration_id: id.into(),
         integration_name: name.into(),
         kind: kind.into(),

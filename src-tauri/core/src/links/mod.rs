@@ -1209,6 +1209,115 @@ pub fn disconnect_team(
     })
 }
 
+/// A link the demo tenant starts with (the desktop's demo mode fills it from tenant-sim).
+#[derive(Debug, Clone, Default)]
+pub struct SeedLink {
+    pub vendor: String,
+    pub app_id: String,
+    pub integration_id: String,
+    pub integration_name: String,
+    pub kind: String,
+    pub team_id: Option<String>,
+    pub channel_id: Option<String>,
+    pub chat_id: Option<String>,
+    pub user_id: Option<String>,
+    pub target_name: String,
+    /// linked, awaiting or broken.
+    pub state: String,
+    /// When the command was typed (milliseconds since 1970; 0 = unknown).
+    pub command_at_ms: i64,
+}
+
+/// Seeds the demo's links once per profile (a demo restarted keeps what the admin did).
+pub fn seed_demo(store: &Store, actor: &Actor, seeds: &[SeedLink]) -> Result<usize, LinksError> {
+    if !integrations(store, actor.profile_id.as_deref())?.is_empty() {
+        return Ok(0);
+    }
+    let mut n = 0;
+    for s in seeds {
+        let command_at = chrono::DateTime::from_timestamp_millis(s.command_at_ms)
+            .filter(|_| s.command_at_ms > 0)
+            .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true));
+        let Some(kind) = LinkTargetKind::parse(&s.kind) else {
+            continue;
+        };
+        let profile = vendor_profile(store, &s.vendor)?;
+        let integration = ensure_integration(
+            store,
+            actor,
+            &NewIntegration {
+                vendor: &s.vendor,
+                account: "contoso",
+                external_id: &s.integration_id,
+                name: &s.integration_name,
+                app_id: Some(&s.app_id),
+            },
+        )?;
+        let input = LinkTargetInput {
+            kind: Some(kind),
+            team_id: s.team_id.clone(),
+            channel_id: s.channel_id.clone(),
+            chat_id: s.chat_id.clone(),
+            user_id: s.user_id.clone(),
+            name: Some(s.target_name.clone()),
+        };
+        let Ok((_, key)) = input.validated() else {
+            continue;
+        };
+        let facts = TargetFacts {
+            kind: Some(kind),
+            key,
+            team_id: s.team_id.clone(),
+            team_name: (kind == LinkTargetKind::Team).then(|| s.target_name.clone()),
+            channel_id: s.channel_id.clone(),
+            chat_id: s.chat_id.clone(),
+            user_id: s.user_id.clone(),
+            target_name: s.target_name.clone(),
+            ..Default::default()
+        };
+        let command = check::command_for(&profile, &integration, &facts);
+        let (state, finding, evidence) = match s.state.as_str() {
+            "linked" => (
+                LinkState::Linked,
+                None,
+                Some(LinkEvidence {
+                    kind: LinkEvidenceKind::ReplySeen,
+                    at: command_at.clone().unwrap_or_else(now_text),
+                    by: Some(profile.bot_name.clone()),
+                    detail: Some("Associated successfully".into()),
+                }),
+            ),
+            "broken" => (
+                LinkState::Broken,
+                Some(check::finding(
+                    LinkProblem::BotNotInstalled,
+                    format!("{} was removed from {}", profile.bot_name, s.target_name),
+                )),
+                None,
+            ),
+            _ => (LinkState::Awaiting, None, None),
+        };
+        let link = upsert(
+            store,
+            actor,
+            &integration,
+            &facts,
+            state,
+            finding.as_ref(),
+            command.as_deref(),
+            evidence.as_ref(),
+        )?;
+        if let Some(at) = &command_at {
+            store.connection().execute(
+                "UPDATE link_link SET command_at = ?2 WHERE id = ?1",
+                params![link.id, at],
+            )?;
+        }
+        n += 1;
+    }
+    Ok(n)
+}
+
 pub fn ts_bindings() -> Vec<crate::ipc_types::Binding> {
     ipc::ts_bindings()
 }
