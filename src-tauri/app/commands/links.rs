@@ -204,7 +204,9 @@ pub async fn links_remove(
     request: Request<'_>,
     on_progress: Channel<RunProgress>,
 ) -> Result<LinksRemoveResult, ApiError> {
-    let LinksIdsRequest { ids, remove_bot } = parse_args(&request)?;
+    let LinksIdsRequest {
+        ids, remove_bot, ..
+    } = parse_args(&request)?;
     if ids.is_empty() {
         return Err(ApiError::new(
             ErrorCode::InvalidInput,

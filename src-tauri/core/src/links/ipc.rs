@@ -106,6 +106,10 @@ pub struct LinksIdsRequest {
     /// `links_remove` only: also remove the bot from targets no other link needs.
     #[serde(default)]
     pub remove_bot: bool,
+    /// `links_remove`'s progress channel travels in the same object; the command takes it.
+    #[serde(default, skip_serializing)]
+    #[ts(skip)]
+    pub on_progress: Option<serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
