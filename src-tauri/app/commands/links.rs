@@ -54,7 +54,11 @@ fn progress_sender(channel: Channel<RunProgress>) -> impl Fn(&RunProgress) + Sen
     let last: Mutex<Option<Instant>> = Mutex::new(None);
     move |p: &RunProgress| {
         let mut last = last.lock().unwrap_or_else(|e| e.into_inner());
-        if last.is_none_or(|at| at.elapsed() >= PROGRESS_EVERY) || p.done >= p.total {
+        let due = match *last {
+            None => true,
+            Some(at) => at.elapsed() >= PROGRESS_EVERY,
+        };
+        if due || p.done >= p.total {
             *last = Some(Instant::now());
             let _ = channel.send(p.clone());
         }

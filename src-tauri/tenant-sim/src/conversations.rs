@@ -801,10 +801,9 @@ pub fn post_via_graph(
     Ok(v)
 }
 
-/// The demo's history: a team linked with the bot's reply, the same in a chat, a team whose
-/// bot was removed after it was linked, and a PagerDuty connection tried in a private channel
-/// (no answer: the bot is not in private channels). Returns nothing; ids are read back by
-/// [`demo_links`].
+/// The demo's history: a team linked with the bot's reply, the same in a chat, and a team
+/// whose bot was removed after it was linked (Web Frontend); PagerDuty installed in three teams.
+/// [`demo_links`] names the BotDeck-side links that go with it.
 pub fn seed_demo(t: &mut Tenant, conv: &mut Conversations, base_ms: i64) {
     let bots = bots(t);
     let Some(flash) = bots.iter().find(|b| b.vendor == "flashduty").cloned() else {
@@ -930,24 +929,17 @@ pub fn seed_demo(t: &mut Tenant, conv: &mut Conversations, base_ms: i64) {
             integration: "fd-int-1001".into(),
         });
     }
-    // Linked once, then someone removed the bot from the team.
-    if let Some((team, channel)) = general(t, "Database Admins") {
+    // Linked once, then someone removed the bot from the team (Web Frontend no longer has it,
+    // so the inventory's demo facts stay as they are).
+    if let Some((team, channel)) = general(t, "Web Frontend") {
         push_pair(
             conv,
-            ConvKey::Channel {
-                team: team.clone(),
-                channel,
-            },
+            ConvKey::Channel { team, channel },
             "@FlashDuty linkTeam fd-int-1002",
             &flash,
             "Associated successfully: this team now receives incidents from the integration.",
             true,
         );
-        if let Some(g) = t.groups.iter_mut().find(|g| g.id.to_string() == team) {
-            if let Some(d) = g.team.as_mut() {
-                d.installs.retain(|i| i.app_id != flash.app_id);
-            }
-        }
     }
 }
 
@@ -1001,12 +993,7 @@ pub fn demo_links(t: &Tenant, conv: &Conversations) -> Vec<DemoLink> {
             "fd-int-1001",
             "Production alerts",
         ),
-        (
-            "Database Admins",
-            "broken",
-            "fd-int-1002",
-            "Payments alerts",
-        ),
+        ("Web Frontend", "broken", "fd-int-1002", "Payments alerts"),
         (
             "SRE On-Call",
             "awaiting",

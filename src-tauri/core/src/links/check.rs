@@ -895,9 +895,12 @@ async fn conversation(
         }
         (LinkTargetKind::Chat, _, _, Some(chat)) => format!(
             "/chats/{chat}/messages?$top=50&$orderby=lastModifiedDateTime%20desc&$filter={}",
+            // `gt` is strict and a reply can land in the same millisecond as the command was
+            // handed out: ask from a second earlier, the exact cut is made below.
             encode_query_value(&format!(
                 "lastModifiedDateTime gt {}",
-                since.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+                (since - chrono::Duration::seconds(1))
+                    .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
             ))
         ),
         _ => return Ok(None),
@@ -1055,7 +1058,7 @@ pub async fn evidence(
                 })
             })
             .collect();
-        replies.sort_by(|a, b| b.0.cmp(&a.0));
+        replies.sort_by_key(|r| std::cmp::Reverse(r.0));
         let Some((at, text)) = replies.first().cloned() else {
             out.push(result(
                 link.clone(),

@@ -173,11 +173,11 @@ pub struct LinkImportReport {
     pub refused: bool,
 }
 
+/// One row as read: its line, and the row or why it cannot be read.
+pub type ParsedRow = (u32, Result<LinkRow, String>);
+
 /// Reads rows with their line numbers; a file that cannot be read at all is an error.
-pub fn parse(
-    text: &str,
-    format: LinkFileFormat,
-) -> Result<Vec<(u32, Result<LinkRow, String>)>, LinksError> {
+pub fn parse(text: &str, format: LinkFileFormat) -> Result<Vec<ParsedRow>, LinksError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     match format {
         LinkFileFormat::Csv => {
