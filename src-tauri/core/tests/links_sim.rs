@@ -451,7 +451,7 @@ async fn evidence_found_pending_failed_missing_and_the_graph_posted_command() {
     // Nothing typed yet: not found, still awaiting.
     let p = w.prepare(&fd, team(&ir)).await;
     let id = p.link.expect("stored").id;
-    let r = check::evidence(&w.ctx(), &[id.clone()])
+    let r = check::evidence(&w.ctx(), std::slice::from_ref(&id))
         .await
         .expect("evidence");
     assert_eq!(r[0].outcome, LinkEvidenceOutcome::NotFound);
@@ -474,7 +474,7 @@ async fn evidence_found_pending_failed_missing_and_the_graph_posted_command() {
         )
         .await
         .expect("posted through Graph");
-    let r = check::evidence(&w.ctx(), &[id.clone()])
+    let r = check::evidence(&w.ctx(), std::slice::from_ref(&id))
         .await
         .expect("evidence");
     assert_eq!(r[0].outcome, LinkEvidenceOutcome::NotFound);
@@ -492,7 +492,7 @@ async fn evidence_found_pending_failed_missing_and_the_graph_posted_command() {
     // A person types it: the bot's card asks for "Associate Now" → pending.
     let (_, replies) = w.type_in(in_channel(&ir, &general), "@FlashDuty linkTeam fd-int-1001");
     let card = replies[0]["id"].as_str().expect("card").to_string();
-    let r = check::evidence(&w.ctx(), &[id.clone()])
+    let r = check::evidence(&w.ctx(), std::slice::from_ref(&id))
         .await
         .expect("evidence");
     assert_eq!(
@@ -505,7 +505,7 @@ async fn evidence_found_pending_failed_missing_and_the_graph_posted_command() {
 
     // They press it: linked, with the reply as evidence; audited.
     w.sim.press_card(&card).expect("pressed");
-    let r = check::evidence(&w.ctx(), &[id.clone()])
+    let r = check::evidence(&w.ctx(), std::slice::from_ref(&id))
         .await
         .expect("evidence");
     assert_eq!(
@@ -552,7 +552,7 @@ async fn evidence_found_pending_failed_missing_and_the_graph_posted_command() {
     let adele = w.user("adele.vance").await;
     let p = w.prepare(&fd, user(&adele)).await;
     let uid = p.link.expect("stored").id;
-    let r = check::evidence(&w.ctx(), &[uid.clone()])
+    let r = check::evidence(&w.ctx(), std::slice::from_ref(&uid))
         .await
         .expect("evidence");
     assert_eq!(r[0].outcome, LinkEvidenceOutcome::Unreadable);
@@ -753,7 +753,7 @@ async fn health_finds_every_broken_reason_and_recovery() {
     assert_eq!(runs[0].succeeded, 1, "{:?}", runs[0]);
     let report = check::health(
         &w.ctx(),
-        Some(&[ir_link.id.clone()]),
+        Some(std::slice::from_ref(&ir_link.id)),
         &CancellationToken::new(),
     )
     .await
