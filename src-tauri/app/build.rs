@@ -61,6 +61,18 @@ fn main() {
             "installs_resume",
             "installs_runs",
             "installs_run_items",
+            "links_overview",
+            "links_add",
+            "links_confirm",
+            "links_evidence",
+            "links_health",
+            "links_remove",
+            "links_disconnect",
+            "links_reach",
+            "links_fix",
+            "links_export",
+            "links_import",
+            "links_save_vendor",
         ]));
     if let Err(err) = tauri_build::try_build(attributes) {
         eprintln!("tauri-build failed: {err:#}");

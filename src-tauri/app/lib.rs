@@ -70,6 +70,18 @@ pub fn build<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<R> {
             commands::installs::installs_resume,
             commands::installs::installs_runs,
             commands::installs::installs_run_items,
+            commands::links::links_overview,
+            commands::links::links_add,
+            commands::links::links_confirm,
+            commands::links::links_evidence,
+            commands::links::links_health,
+            commands::links::links_remove,
+            commands::links::links_disconnect,
+            commands::links::links_reach,
+            commands::links::links_fix,
+            commands::links::links_export,
+            commands::links::links_import,
+            commands::links::links_save_vendor,
         ])
 }
 

@@ -393,11 +393,44 @@ fn start_demo(store: &Store) -> Result<DemoTenant, DemoError> {
         )?,
     };
     profiles.set_current(&profile.id)?;
+    seed_demo_links(store, &sim, &profile.id);
     tracing::info!(url = %sim.base_url(), "demo tenant (tenant-sim) started");
     Ok(DemoTenant {
         sim,
         profile_id: profile.id,
     })
+}
+
+/// The demo's links (linked with the bot's reply, awaiting, broken because the bot was removed,
+/// a PagerDuty connection planned on a private channel), so a newcomer sees the page alive.
+/// Seeded once per demo profile; a failure only costs the example.
+fn seed_demo_links(store: &Store, sim: &tenant_sim::RunningSim, profile_id: &str) {
+    let seeds: Vec<botdeck_core::links::SeedLink> = sim
+        .demo_links()
+        .into_iter()
+        .map(|d| botdeck_core::links::SeedLink {
+            vendor: d.vendor,
+            app_id: d.app_id,
+            integration_id: d.integration_id,
+            integration_name: d.integration_name,
+            kind: d.kind,
+            team_id: d.team_id,
+            channel_id: d.channel_id,
+            chat_id: d.chat_id,
+            user_id: d.user_id,
+            target_name: d.target_name,
+            state: d.state,
+            command_at_ms: d.command_at_ms,
+        })
+        .collect();
+    let actor = botdeck_core::catalog::Actor {
+        profile_id: Some(profile_id.to_string()),
+        tenant_id: Some(sim.tenant_id()),
+        upn: sim.admin_upn(),
+    };
+    if let Err(err) = botdeck_core::links::seed_demo(store, &actor, &seeds) {
+        tracing::warn!(%err, "demo links not seeded");
+    }
 }
 
 fn probe_keyring_with_deadline() -> KeyringStatus {

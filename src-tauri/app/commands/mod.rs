@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod catalog;
 pub mod installs;
+pub mod links;
 pub mod package;
 pub mod permissions;
 

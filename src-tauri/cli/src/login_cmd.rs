@@ -56,6 +56,8 @@ pub enum FeatureArg {
     Install,
     ReviewPermissions,
     RevokePermissions,
+    CheckLinkEvidence,
+    ReachMembers,
 }
 
 impl From<FeatureArg> for Feature {
@@ -66,6 +68,8 @@ impl From<FeatureArg> for Feature {
             FeatureArg::Install => Feature::Install,
             FeatureArg::ReviewPermissions => Feature::ReviewPermissions,
             FeatureArg::RevokePermissions => Feature::RevokePermissions,
+            FeatureArg::CheckLinkEvidence => Feature::CheckLinkEvidence,
+            FeatureArg::ReachMembers => Feature::ReachMembers,
         }
     }
 }

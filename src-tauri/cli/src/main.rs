@@ -2,6 +2,7 @@
 
 mod catalog_cmd;
 mod installs_cmd;
+mod links_cmd;
 mod login_cmd;
 mod package_cmd;
 mod perms_cmd;
@@ -86,6 +87,9 @@ enum Command {
     Installs(installs_cmd::Args),
     /// The bot's Graph permissions: needed vs granted, consent links, revocation.
     Perms(perms_cmd::Args),
+    /// Teams, channels, chats and users linked to the bot's integrations: link, prove,
+    /// check health, unlink, reach, export and import.
+    Links(links_cmd::Args),
 }
 
 fn main() -> ExitCode {
@@ -126,6 +130,7 @@ fn main() -> ExitCode {
         Command::Catalog(args) => catalog_cmd::run(&paths, args),
         Command::Installs(args) => installs_cmd::run(&paths, args),
         Command::Perms(args) => perms_cmd::run(&paths, args),
+        Command::Links(args) => links_cmd::run(&paths, args),
     }
 }
 

@@ -140,6 +140,7 @@ pub fn all_bindings() -> Vec<Binding> {
     all.extend(crate::permissions::ts_bindings());
     all.extend(crate::catalog::ipc::ts_bindings());
     all.extend(crate::installs::ipc::ts_bindings());
+    all.extend(crate::links::ts_bindings());
     // Two modules may list a shared type; one file per type.
     let mut seen = std::collections::BTreeSet::new();
     all.retain(|b| seen.insert(b.file_name.clone()));

@@ -11,6 +11,7 @@ pub mod error;
 pub mod graph;
 pub mod installs;
 pub mod ipc_types;
+pub mod links;
 pub mod logging;
 pub mod pacing;
 pub mod package;

@@ -112,6 +112,7 @@ const STATE_STEPS: &[M<'static>] = &[
     M::up("ALTER TABLE profile ADD COLUMN directory_roles_unknown INTEGER NOT NULL DEFAULT 0;"),
     // The audit log lives in the state database (it cannot be rebuilt from the tenant).
     M::up(crate::audit::RUN_ID_STEP),
+    M::up(crate::links::SCHEMA),
 ];
 
 /// Cache database steps: only mirrors of the tenant. Same rules as [`STATE_STEPS`].

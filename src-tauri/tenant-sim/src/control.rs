@@ -33,6 +33,292 @@ pub fn router() -> Router<Arc<Sim>> {
         .route("/metrics/reset", post(reset_metrics))
         .route("/clock/advance", post(advance_clock))
         .route("/throttle/reset", post(reset_throttle))
+        .route("/teams/type", post(type_route))
+        .route("/teams/press", post(press_route))
+        .route("/teams/change", post(change_route))
+        .route("/vendors/links", get(vendor_links))
+}
+
+/// Where a person types in Teams.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TeamsPlace {
+    #[serde(default)]
+    pub team_id: Option<String>,
+    #[serde(default)]
+    pub channel_id: Option<String>,
+    #[serde(default)]
+    pub chat_id: Option<String>,
+    /// The personal chat with this bot (catalog app id or display name).
+    #[serde(default)]
+    pub personal_app: Option<String>,
+}
+
+// No deny_unknown_fields: serde does not support it together with `flatten`.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct TypeBody {
+    upn: String,
+    text: String,
+    #[serde(flatten)]
+    place: TeamsPlace,
+    /// Also press the first button of the bot's card ("Associate Now").
+    #[serde(default)]
+    press: bool,
+}
+
+pub(crate) fn type_in_teams(
+    sim: &Sim,
+    upn: &str,
+    place: TeamsPlace,
+    text: &str,
+) -> Result<(String, Vec<Value>), String> {
+    use crate::conversations::{type_message, Place};
+    let (user, where_) = {
+        let t = lock(&sim.tenant);
+        let user = t
+            .find_user(upn)
+            .ok_or_else(|| format!("unknown user '{upn}'"))?;
+        let where_ = match (
+            &place.team_id,
+            &place.channel_id,
+            &place.chat_id,
+            &place.personal_app,
+        ) {
+            (Some(team), Some(channel), None, None) => {
+                let g = t
+                    .find_team(team)
+                    .ok_or_else(|| format!("unknown team '{team}'"))?;
+                Place::Channel {
+                    team: g,
+                    channel: channel.clone(),
+                }
+            }
+            (None, None, Some(chat), None) => Place::Chat(
+                t.find_chat(chat)
+                    .ok_or_else(|| format!("unknown chat '{chat}'"))?,
+            ),
+            (None, None, None, Some(app)) => {
+                let a = t
+                    .apps
+                    .iter()
+                    .find(|a| {
+                        a.id.eq_ignore_ascii_case(app) || a.display_name.eq_ignore_ascii_case(app)
+                    })
+                    .ok_or_else(|| format!("unknown app '{app}'"))?;
+                Place::Personal {
+                    app_id: a.id.clone(),
+                }
+            }
+            _ => {
+                return Err("say where to type: teamId + channelId, chatId, or personalApp".into())
+            }
+        };
+        (user, where_)
+    };
+    type_message(sim, user, &where_, text).map_err(|e| e.to_string())
+}
+
+async fn type_route(State(sim): State<Arc<Sim>>, raw: axum::body::Bytes) -> Response {
+    let b: TypeBody = match body(&raw) {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    match type_in_teams(&sim, &b.upn, b.place, &b.text) {
+        Ok((id, mut replies)) => {
+            if b.press {
+                let card = replies
+                    .iter()
+                    .find(|r| {
+                        r.get("attachments")
+                            .and_then(Value::as_array)
+                            .is_some_and(|a| !a.is_empty())
+                    })
+                    .and_then(|r| r.get("id").and_then(Value::as_str))
+                    .map(str::to_string);
+                if let Some(card) = card {
+                    match crate::conversations::press(&sim, &card) {
+                        Ok(updated) => replies = vec![updated],
+                        Err(e) => return bad(StatusCode::CONFLICT, e.to_string()),
+                    }
+                }
+            }
+            Json(json!({"messageId": id, "replies": replies})).into_response()
+        }
+        Err(e) => bad(StatusCode::BAD_REQUEST, e),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct PressBody {
+    message_id: String,
+}
+
+async fn press_route(State(sim): State<Arc<Sim>>, raw: axum::body::Bytes) -> Response {
+    let b: PressBody = match body(&raw) {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    match crate::conversations::press(&sim, &b.message_id) {
+        Ok(v) => Json(v).into_response(),
+        Err(e) => bad(StatusCode::NOT_FOUND, e.to_string()),
+    }
+}
+
+/// Changes made to the tenant by someone else, for health checks to find.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(tag = "change", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Change {
+    /// Uninstall an app (catalog id or display name) from a team, chat or user.
+    RemoveApp {
+        kind: String,
+        target: String,
+        app: String,
+    },
+    ArchiveTeam {
+        team: String,
+    },
+    DeleteTeam {
+        team: String,
+    },
+    DeleteChannel {
+        team: String,
+        channel: String,
+    },
+    /// standard, private or shared.
+    SetChannelMembership {
+        team: String,
+        channel: String,
+        membership: String,
+    },
+    DeleteChat {
+        chat: String,
+    },
+    DisableUser {
+        user: String,
+    },
+}
+
+pub(crate) fn apply_change(sim: &Sim, change: Change) -> Result<(), String> {
+    use crate::model::Membership;
+    let mut t = lock(&sim.tenant);
+    let team_of = |t: &crate::model::Tenant, id: &str| {
+        t.find_team(id)
+            .ok_or_else(|| format!("unknown team '{id}'"))
+    };
+    match change {
+        Change::RemoveApp { kind, target, app } => {
+            let a = t
+                .apps
+                .iter()
+                .find(|a| {
+                    a.id.eq_ignore_ascii_case(&app) || a.display_name.eq_ignore_ascii_case(&app)
+                })
+                .map(|a| a.id.clone())
+                .ok_or_else(|| format!("unknown app '{app}'"))?;
+            let installs = match kind.as_str() {
+                "team" => {
+                    let g = team_of(&t, &target)?;
+                    t.groups[g].team.as_mut().map(|d| &mut d.installs)
+                }
+                "chat" => {
+                    let c = t
+                        .find_chat(&target)
+                        .ok_or_else(|| format!("unknown chat '{target}'"))?;
+                    Some(&mut t.chats[c].installs)
+                }
+                "user" => {
+                    let u = t
+                        .find_user(&target)
+                        .ok_or_else(|| format!("unknown user '{target}'"))?;
+                    Some(&mut t.users[u].installs)
+                }
+                other => return Err(format!("kind '{other}': expected team, chat or user")),
+            }
+            .ok_or("not a team")?;
+            let before = installs.len();
+            installs.retain(|i| i.app_id != a);
+            if installs.len() == before {
+                return Err("the app is not installed there".into());
+            }
+        }
+        Change::ArchiveTeam { team } => {
+            let g = team_of(&t, &team)?;
+            if let Some(d) = t.groups[g].team.as_mut() {
+                d.is_archived = true;
+            }
+        }
+        Change::DeleteTeam { team } => {
+            let g = team_of(&t, &team)?;
+            t.groups.remove(g);
+            t.reindex();
+        }
+        Change::DeleteChannel { team, channel } => {
+            let g = team_of(&t, &team)?;
+            let d = t.groups[g].team.as_mut().ok_or("not a team")?;
+            let before = d.channels.len();
+            d.channels.retain(|c| c.id != channel);
+            if d.channels.len() == before {
+                return Err(format!("unknown channel '{channel}'"));
+            }
+        }
+        Change::SetChannelMembership {
+            team,
+            channel,
+            membership,
+        } => {
+            let m = match membership.as_str() {
+                "standard" => Membership::Standard,
+                "private" => Membership::Private,
+                "shared" => Membership::Shared,
+                other => {
+                    return Err(format!(
+                        "membership '{other}': expected standard, private or shared"
+                    ))
+                }
+            };
+            let g = team_of(&t, &team)?;
+            let d = t.groups[g].team.as_mut().ok_or("not a team")?;
+            let c = d
+                .channels
+                .iter_mut()
+                .find(|c| c.id == channel)
+                .ok_or_else(|| format!("unknown channel '{channel}'"))?;
+            c.membership = m;
+        }
+        Change::DeleteChat { chat } => {
+            let c = t
+                .find_chat(&chat)
+                .ok_or_else(|| format!("unknown chat '{chat}'"))?;
+            t.chats.remove(c);
+            t.reindex();
+        }
+        Change::DisableUser { user } => {
+            let u = t
+                .find_user(&user)
+                .ok_or_else(|| format!("unknown user '{user}'"))?;
+            let seq = t.next_seq();
+            t.users[u].account_enabled = false;
+            t.users[u].change_seq = seq;
+        }
+    }
+    Ok(())
+}
+
+async fn change_route(State(sim): State<Arc<Sim>>, raw: axum::body::Bytes) -> Response {
+    let c: Change = match body(&raw) {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    match apply_change(&sim, c) {
+        Ok(()) => Json(json!({"changed": true})).into_response(),
+        Err(e) => bad(StatusCode::BAD_REQUEST, e),
+    }
+}
+
+async fn vendor_links(State(sim): State<Arc<Sim>>) -> Json<Value> {
+    Json(json!({"links": lock(&sim.conversations).vendor_links}))
 }
 
 fn bad(status: StatusCode, msg: impl Into<String>) -> Response {

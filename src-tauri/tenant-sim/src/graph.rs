@@ -1181,6 +1181,9 @@ impl<'a> Ctx<'a> {
         if self.req.method != "GET" {
             return Err(self.no_route());
         }
+        if self.segs.len() == 3 && self.s(2) == "members" {
+            return self.group_members();
+        }
         self.req_same(GROUPS_READ, Family::Directory)?;
         let t = lock(&self.sim.tenant);
         match self.segs.len() {
@@ -1223,6 +1226,46 @@ impl<'a> Ctx<'a> {
             }
             _ => Err(self.no_route()),
         }
+    }
+
+    /// `GET /groups/{id}/members`: users (and other directory objects) in a group or team.
+    fn group_members(&self) -> R {
+        self.req_same(
+            &[
+                "GroupMember.Read.All",
+                "Group.Read.All",
+                "Group.ReadWrite.All",
+                "Directory.Read.All",
+                "Directory.ReadWrite.All",
+            ],
+            Family::Directory,
+        )?;
+        let t = lock(&self.sim.tenant);
+        let g = t
+            .find_group(self.s(1))
+            .ok_or_else(|| GraphError::directory_not_found(self.s(1)))?;
+        let members = t.groups[g].members.clone();
+        let spec = ListSpec {
+            family: Family::Directory,
+            type_name: "DirectoryObject",
+            context: "directoryObjects".into(),
+            default_page: 100,
+            max_top: Some(999),
+            filter_props: &["id", "displayName", "accountEnabled"],
+            any_props: &[],
+            select_props: render::USER_ALL,
+            count_ok: true,
+        };
+        self.list(
+            &spec,
+            members.len(),
+            &|i| {
+                let mut v = render::user(&t, &t.users[members[i]]);
+                v["@odata.type"] = json!("#microsoft.graph.user");
+                v
+            },
+            Some(render::USER_DEFAULT),
+        )
     }
 
     fn teams(&self) -> R {
@@ -1338,6 +1381,21 @@ impl<'a> Ctx<'a> {
                     None,
                 )
             }
+            (_, n, "channels") if n >= 5 && self.s(4) == "messages" => {
+                let Some(data) = &t.groups[g].team else {
+                    return Err(self.no_route());
+                };
+                if !data.channels.iter().any(|c| c.id == self.s(3)) {
+                    return Err(GraphError::not_found("Channel not found"));
+                }
+                let archived = data.is_archived;
+                let key = crate::conversations::ConvKey::Channel {
+                    team: tid.clone(),
+                    channel: self.s(3).to_string(),
+                };
+                drop(t);
+                self.messages(key, 5, archived)
+            }
             ("GET", 4, "channels") => {
                 self.req_same(CHANNELS_READ, Family::Teams)?;
                 let Some(data) = &t.groups[g].team else {
@@ -1405,6 +1463,23 @@ impl<'a> Ctx<'a> {
                 None,
             );
         }
+        if let Some((user_id, _)) = crate::conversations::parse_personal_chat(self.s(1)) {
+            // The chat between a user and a bot: only that user may read it (delegated).
+            let caller = self.delegated_user_id(&t).map(|u| u.to_string());
+            if caller.as_deref() != Some(user_id.as_str()) {
+                return Err(GraphError::new(
+                    403,
+                    "Forbidden",
+                    "User is not a member of this chat.",
+                ));
+            }
+            if m == "GET" && n == 3 && self.s(2) == "messages" {
+                let key = crate::conversations::ConvKey::Chat(self.s(1).to_string());
+                drop(t);
+                return self.messages(key, 3, false);
+            }
+            return Err(self.no_route());
+        }
         let Some(c) = t.find_chat(self.s(1)) else {
             return Err(GraphError::not_found(format!(
                 "Chat {} not found",
@@ -1438,6 +1513,271 @@ impl<'a> Ctx<'a> {
             (_, _, "installedApps") => {
                 drop(t);
                 self.installed_apps(Kind::Chat, c, 3)
+            }
+            (_, _, "messages") => {
+                let key = crate::conversations::ConvKey::Chat(t.chats[c].id.clone());
+                drop(t);
+                self.messages(key, 3, false)
+            }
+            _ => Err(self.no_route()),
+        }
+    }
+
+    // ---------------------------------------------------------------------------------
+    // Channel and chat messages (see `conversations`)
+
+    /// `.../messages`, `.../messages/{id}`, `.../messages/{id}/replies` below `at`.
+    fn messages(&self, key: crate::conversations::ConvKey, at: usize, archived: bool) -> R {
+        use crate::conversations::{post_via_graph, render as render_msg, ConvKey};
+        let m = self.req.method.as_str();
+        let rest: Vec<&str> = self.segs[at..].iter().map(String::as_str).collect();
+        let is_channel = matches!(key, ConvKey::Channel { .. });
+        let (read, send): (&[&str], &[&str]) = if is_channel {
+            (
+                &[
+                    "ChannelMessage.Read.All",
+                    "Group.Read.All",
+                    "Group.ReadWrite.All",
+                ],
+                &["ChannelMessage.Send", "Group.ReadWrite.All"],
+            )
+        } else {
+            (
+                &["Chat.Read", "Chat.ReadWrite"],
+                &["ChatMessage.Send", "Chat.ReadWrite"],
+            )
+        };
+        let ctx = match &key {
+            ConvKey::Channel { team, channel } => {
+                format!("teams('{team}')/channels('{channel}')/messages")
+            }
+            ConvKey::Chat(id) => format!("chats('{id}')/messages"),
+        };
+        match (m, rest.as_slice()) {
+            ("GET", [] | [_, "replies"]) => {
+                let read_a: Vec<String> = if is_channel {
+                    vec!["ChannelMessage.Read.All".into()]
+                } else {
+                    vec!["Chat.Read.All".into()]
+                };
+                self.require(read, &read_a, Family::Teams)?;
+                let q = &self.q;
+                if q.filter.is_some() && is_channel
+                    || q.select.is_some()
+                    || q.search.is_some()
+                    || q.skip.is_some()
+                    || q.count.is_some()
+                {
+                    return Err(GraphError::bad_request(
+                        "The query option is not supported for this resource.",
+                    ));
+                }
+                let top = match &q.top {
+                    None => 20,
+                    Some(raw) => match raw.parse::<usize>() {
+                        Ok(v) if (1..=50).contains(&v) => v,
+                        _ => {
+                            return Err(GraphError::bad_request(format!(
+                                "Invalid page size specified: '{raw}'. Must be between 1 and 50 inclusive."
+                            )))
+                        }
+                    },
+                };
+                let replies_of = match rest.as_slice() {
+                    [parent, "replies"] => Some(parent.to_string()),
+                    _ => None,
+                };
+                let expand_replies = match q.expand.as_deref() {
+                    None => false,
+                    Some("replies") if replies_of.is_none() && is_channel => true,
+                    Some(other) => {
+                        return Err(GraphError::bad_request(format!(
+                            "Could not find a property named '{other}' to expand."
+                        )))
+                    }
+                };
+                // Chats: $orderby desc on lastModifiedDateTime / createdDateTime; a $filter
+                // applies only with an $orderby on the same property (else it is ignored).
+                let mut by_created = false;
+                let mut bound: Option<(bool, bool, i64)> = None; // (created?, greater?, ms)
+                if let Some(ob) = &q.orderby {
+                    if is_channel {
+                        return Err(GraphError::bad_request(
+                            "The query option is not supported for this resource.",
+                        ));
+                    }
+                    let mut parts = ob.split_whitespace();
+                    let prop = parts.next().unwrap_or("");
+                    let dir = parts.next().unwrap_or("desc");
+                    if dir != "desc" {
+                        return Err(GraphError::bad_request(
+                            "Only descending order is supported for $orderby.",
+                        ));
+                    }
+                    by_created = match prop {
+                        "createdDateTime" => true,
+                        "lastModifiedDateTime" => false,
+                        other => {
+                            return Err(GraphError::bad_request(format!(
+                                "$orderby on '{other}' is not supported."
+                            )))
+                        }
+                    };
+                    if let Some(f) = &q.filter {
+                        let mut it = f.split_whitespace();
+                        let (p, op, v) = (
+                            it.next().unwrap_or(""),
+                            it.next().unwrap_or(""),
+                            it.next().unwrap_or(""),
+                        );
+                        let same = (p == "createdDateTime") == by_created
+                            && (p == "createdDateTime" || p == "lastModifiedDateTime");
+                        if same {
+                            let ms = chrono::DateTime::parse_from_rfc3339(v)
+                                .map(|d| d.timestamp_millis())
+                                .map_err(|_| {
+                                    GraphError::bad_request(format!(
+                                        "Invalid date '{v}' in $filter."
+                                    ))
+                                })?;
+                            let greater = match op {
+                                "gt" if !by_created => true,
+                                "lt" => false,
+                                _ => {
+                                    return Err(GraphError::bad_request(format!(
+                                        "Operator '{op}' is not supported on '{p}'."
+                                    )))
+                                }
+                            };
+                            bound = Some((by_created, greater, ms));
+                        }
+                    }
+                }
+                let t = lock(&self.sim.tenant);
+                let conv = lock(&self.sim.conversations);
+                let all = conv.list(&key);
+                let mut items: Vec<&crate::conversations::Message> = match &replies_of {
+                    Some(parent) => {
+                        if !all.iter().any(|x| &x.id == parent) {
+                            return Err(GraphError::not_found(format!(
+                                "Message {parent} not found"
+                            )));
+                        }
+                        all.iter()
+                            .filter(|x| x.reply_to.as_deref() == Some(parent))
+                            .collect()
+                    }
+                    None if is_channel => all.iter().filter(|x| x.reply_to.is_none()).collect(),
+                    None => all.iter().collect(),
+                };
+                if let Some((created, greater, ms)) = bound {
+                    items.retain(|x| {
+                        let v = if created { x.created_ms } else { x.modified_ms };
+                        if greater {
+                            v > ms
+                        } else {
+                            v < ms
+                        }
+                    });
+                }
+                // Newest first.
+                items.sort_by_key(|x| {
+                    std::cmp::Reverse(if by_created {
+                        x.created_ms
+                    } else {
+                        x.modified_ms
+                    })
+                });
+                let offset = match &q.skiptoken {
+                    Some(tok) => tok.parse::<usize>().map_err(|_| {
+                        GraphError::bad_request("The skip token is invalid or has expired.")
+                    })?,
+                    None => 0,
+                };
+                let end = (offset + top).min(items.len());
+                let page: Vec<Value> = items[offset.min(end)..end]
+                    .iter()
+                    .map(|x| {
+                        let replies: Vec<crate::conversations::Message> = if expand_replies {
+                            all.iter()
+                                .filter(|r| r.reply_to.as_deref() == Some(x.id.as_str()))
+                                .cloned()
+                                .collect()
+                        } else {
+                            Vec::new()
+                        };
+                        render_msg(&t, &key, x, expand_replies.then_some(replies.as_slice()))
+                    })
+                    .collect();
+                let mut body = Map::new();
+                body.insert("@odata.context".into(), json!(self.context(&ctx)));
+                if end < items.len() {
+                    body.insert(
+                        "@odata.nextLink".into(),
+                        json!(self.next_link(&end.to_string(), "$skiptoken")),
+                    );
+                }
+                body.insert("value".into(), Value::Array(page));
+                Ok(GResp::json(200, Value::Object(body)))
+            }
+            ("GET", [id]) => {
+                let read_a: Vec<String> = vec![];
+                self.require(read, &read_a, Family::Teams)?;
+                let t = lock(&self.sim.tenant);
+                let conv = lock(&self.sim.conversations);
+                let msg = conv
+                    .list(&key)
+                    .iter()
+                    .find(|x| x.id == *id)
+                    .ok_or_else(|| GraphError::not_found(format!("Message {id} not found")))?;
+                let v = render_msg(&t, &key, msg, None);
+                self.entity(&format!("{ctx}/$entity"), v)
+            }
+            ("POST", [] | [_, "replies"]) => {
+                self.require(send, &[], Family::Teams)?;
+                if archived {
+                    return Err(GraphError::new(
+                        403,
+                        "Forbidden",
+                        "The team is archived; it is read-only.",
+                    ));
+                }
+                let user = {
+                    let t = lock(&self.sim.tenant);
+                    match self.p {
+                        Principal::Delegated { user, .. } => *user,
+                        Principal::App { .. } => {
+                            drop(t);
+                            return Err(GraphError::new(
+                                403,
+                                "Forbidden",
+                                "Requested API is not supported in application-only context",
+                            ));
+                        }
+                    }
+                };
+                let body = self.json_body()?;
+                let reply_to = match rest.as_slice() {
+                    [parent, "replies"] => Some(parent.to_string()),
+                    _ => None,
+                };
+                match post_via_graph(self.sim, key, reply_to, user, &body) {
+                    Ok(v) => {
+                        let mut out = Map::new();
+                        out.insert(
+                            "@odata.context".into(),
+                            json!(self.context(&format!("{ctx}/$entity"))),
+                        );
+                        if let Value::Object(o) = v {
+                            out.extend(o);
+                        }
+                        Ok(GResp::json(201, Value::Object(out)))
+                    }
+                    Err(e) => match e.strip_prefix("404:") {
+                        Some(msg) => Err(GraphError::not_found(msg.to_string())),
+                        None => Err(GraphError::bad_request(e)),
+                    },
+                }
             }
             _ => Err(self.no_route()),
         }
@@ -1545,6 +1885,36 @@ impl<'a> Ctx<'a> {
                 );
                 self.entity(&format!("{ctx_frag}/$entity"), v)
             }
+            ("GET", [iid, "chat"]) if kind == Kind::User => {
+                self.require(read_d, &app_variant(read_d), Family::Teams)?;
+                let inst = installs_of(&t, kind, idx)
+                    .iter()
+                    .find(|i| installation_id(&target_id, &i.app_id) == *iid)
+                    .cloned()
+                    .ok_or_else(|| GraphError::not_found("The app installation was not found."))?;
+                let bot_id = t
+                    .apps
+                    .iter()
+                    .find(|a| a.id == inst.app_id)
+                    .and_then(|a| a.definition(&inst.def_id))
+                    .and_then(|d| d.bot_id.clone())
+                    .ok_or_else(|| {
+                        GraphError::not_found("The app has no bot: there is no chat.")
+                    })?;
+                let id = crate::conversations::personal_chat_id(&target_id, &bot_id);
+                let v = json!({
+                    "id": id,
+                    "topic": null,
+                    "createdDateTime": crate::state::rfc3339_secs(t.users[idx].created),
+                    "lastUpdatedDateTime": crate::state::rfc3339_secs(t.users[idx].created),
+                    "chatType": "oneOnOne",
+                    "webUrl": format!("https://teams.microsoft.com/l/chat/{}/0?tenantId={}", id, t.id),
+                    "tenantId": t.id.to_string(),
+                    "isHiddenForAllMembers": false,
+                    "onlineMeetingInfo": null,
+                });
+                self.entity("chats/$entity", v)
+            }
             ("POST", []) => {
                 let hit = self.require(write_d, &app_variant(write_d), Family::Teams)?;
                 let body = self.json_body()?;
@@ -1588,7 +1958,7 @@ impl<'a> Ctx<'a> {
                     )
                 })?;
                 self.check_self(&hit, &def)?;
-                let consented = self.check_consent(&body, &def, consent_d, None)?;
+                let consented = self.check_consent(&body, &scoped(&def, kind), consent_d, None)?;
                 let app_catalog_id = t.apps[a].id.clone();
                 installs_of_mut(&mut t, kind, idx).push(Install {
                     app_id: app_catalog_id,
@@ -1615,8 +1985,12 @@ impl<'a> Ctx<'a> {
                     .cloned()
                     .ok_or_else(|| GraphError::not_found("The app has no published definition."))?;
                 self.check_self(&hit, &def)?;
-                let consented =
-                    self.check_consent(&body, &def, consent_d, inst.consented.as_deref())?;
+                let consented = self.check_consent(
+                    &body,
+                    &scoped(&def, kind),
+                    consent_d,
+                    inst.consented.as_deref(),
+                )?;
                 let slot = &mut installs_of_mut(&mut t, kind, idx)[pos];
                 slot.def_id = def.id.clone();
                 slot.consented = consented;
@@ -2728,6 +3102,16 @@ fn grant_spec() -> ListSpec<'static> {
         ],
         count_ok: false,
     }
+}
+
+/// The definition as one scope sees it: team (`.Group`) and chat (`.Chat`) resource-specific
+/// permissions do not apply to a personal-scope install, which consents only to `.User` ones.
+fn scoped(def: &AppDef, kind: Kind) -> AppDef {
+    let mut d = def.clone();
+    if kind == Kind::User {
+        d.rsc.retain(|p| p.value.ends_with(".User"));
+    }
+    d
 }
 
 fn installs_of(t: &Tenant, kind: Kind, idx: usize) -> &Vec<Install> {

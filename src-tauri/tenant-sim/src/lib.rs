@@ -8,6 +8,7 @@
 
 mod batch;
 mod control;
+pub mod conversations;
 mod faults;
 mod graph;
 mod identity;
@@ -31,6 +32,7 @@ use serde_json::{json, Value};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+pub use control::{Change, TeamsPlace};
 pub use faults::FaultRule;
 pub use metrics::Metrics;
 pub use state::Settings;
@@ -292,6 +294,42 @@ impl RunningSim {
 
     pub fn revoke_refresh_token(&self, token: &str) -> bool {
         identity::revoke_refresh_token(&self.sim, token)
+    }
+
+    /// A person types `text` in Teams: in a channel (`team` + `channel`), a chat, or their
+    /// personal chat with a bot (`personal_app`, a catalog app id). Bots installed there
+    /// answer; answers the message id and the bot's replies (Graph `chatMessage` shapes).
+    pub fn type_in_teams(
+        &self,
+        upn: &str,
+        place: TeamsPlace,
+        text: &str,
+    ) -> Result<(String, Vec<Value>), SimError> {
+        control::type_in_teams(&self.sim, upn, place, text)
+            .map_err(|e| SimError::InvalidConfig(e.to_string()))
+    }
+
+    /// Presses the first button left on a card (e.g. "Associate Now").
+    pub fn press_card(&self, message_id: &str) -> Result<Value, SimError> {
+        conversations::press(&self.sim, message_id)
+            .map_err(|e| SimError::InvalidConfig(e.to_string()))
+    }
+
+    /// Links as the simulated vendors' consoles know them.
+    pub fn vendor_links(&self) -> Vec<conversations::VendorLink> {
+        state::lock(&self.sim.conversations).vendor_links.clone()
+    }
+
+    /// The BotDeck-side links the demo tenant starts with.
+    pub fn demo_links(&self) -> Vec<conversations::DemoLink> {
+        let t = state::lock(&self.sim.tenant);
+        let c = state::lock(&self.sim.conversations);
+        conversations::demo_links(&t, &c)
+    }
+
+    /// Changes the tenant the way an admin elsewhere would (bot removed, team archived...).
+    pub fn change(&self, change: control::Change) -> Result<(), SimError> {
+        control::apply_change(&self.sim, change).map_err(SimError::InvalidConfig)
     }
 
     /// Same summary as `GET /_sim/state`.

@@ -191,18 +191,30 @@ pub struct Sim {
     pub metrics: MetricsState,
     pub throttle: Mutex<Throttle>,
     pub faults: Mutex<Faults>,
+    /// Channel and chat messages, and what the simulated vendors' consoles know.
+    pub conversations: Mutex<crate::conversations::Conversations>,
     pub token_key: [u8; 32],
     pub rng: Mutex<ChaCha8Rng>,
 }
 
 impl Sim {
-    pub fn new(config: SimConfig, tenant: Tenant, base_url: String, settings: Settings) -> Sim {
+    pub fn new(config: SimConfig, mut tenant: Tenant, base_url: String, settings: Settings) -> Sim {
         let mut key_rng = ChaCha8Rng::seed_from_u64(config.seed ^ 0x70CE_0000_5EC2_E7A1);
         let mut token_key = [0u8; 32];
         key_rng.fill_bytes(&mut token_key);
         let faults = Faults::new(config.seed, config.faults.clone());
         let clock = Clock::new(config.manual_clock);
+        let mut conversations = crate::conversations::Conversations::seeded();
+        if config.size == crate::TenantSize::Demo {
+            // The history is dated a day before the clock's start, so a fresh check sees it.
+            crate::conversations::seed_demo(
+                &mut tenant,
+                &mut conversations,
+                clock.now_ms() - 86_400_000,
+            );
+        }
         Sim {
+            conversations: Mutex::new(conversations),
             rng: Mutex::new(ChaCha8Rng::seed_from_u64(config.seed ^ 0x0B1E_C7AD)),
             config,
             base_url,

@@ -4,7 +4,7 @@ import { pages, type PageId } from "./registry";
 import { OverviewPage } from "./OverviewPage";
 import { SettingsPage } from "./SettingsPage";
 import { ActivityPage } from "./ActivityPage";
-import { PlannedPage } from "./PlannedPage";
+import { LinksPage } from "./LinksPage";
 import { PackagePage } from "./PackagePage";
 import { PermissionsPage } from "./PermissionsPage";
 import { CatalogPage } from "./CatalogPage";
@@ -40,7 +40,7 @@ export function PageView({ page, info, preference, onThemeChange, onNavigate }: 
       {page === "permissions" && <PermissionsPage />}
       {page === "catalog" && <CatalogPage onNavigate={onNavigate} />}
       {page === "installations" && <InstallationsPage />}
-      {page === "links" && <PlannedPage page={page} />}
+      {page === "links" && <LinksPage />}
     </section>
   );
 }

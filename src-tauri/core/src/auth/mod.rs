@@ -423,7 +423,11 @@ pub async fn whoami(
 pub fn roles_for(feature: Feature) -> &'static [&'static str] {
     match feature {
         Feature::ReadTenant => &[],
-        Feature::Publish | Feature::Install => &["Global Administrator", "Teams Administrator"],
+        Feature::Publish | Feature::Install | Feature::ReachMembers => {
+            &["Global Administrator", "Teams Administrator"]
+        }
+        // Reading messages needs no directory role: it is the admin's own delegated access.
+        Feature::CheckLinkEvidence => &[],
         Feature::ReviewPermissions => &[
             "Global Administrator",
             "Global Reader",
@@ -457,6 +461,8 @@ pub fn role_advice(feature: Feature, held: &[String]) -> Option<String> {
         Feature::ReviewPermissions => "Reviewing the bot's permissions",
         Feature::RevokePermissions => "Revoking the bot's permissions",
         Feature::ReadTenant => "Reading the tenant",
+        Feature::CheckLinkEvidence => "Reading the bot's replies",
+        Feature::ReachMembers => "Installing the bot for a group's members",
     };
     let you = if held.is_empty() {
         "you hold no directory role".to_string()

@@ -25,6 +25,11 @@ pub enum Feature {
     ReviewPermissions,
     /// Revoke an application role or trim a delegated grant.
     RevokePermissions,
+    /// Read the bot's reply to a link command in channels and chats (asked for only when the
+    /// admin checks a link's evidence).
+    CheckLinkEvidence,
+    /// Make every member of a group or team reachable: read the members, install for each.
+    ReachMembers,
 }
 
 /// One delegated scope BotDeck may ask for, and why (the Settings page shows this).
@@ -61,6 +66,9 @@ const CATALOG: &[(&str, Feature, &str)] = &[
     ("User.ReadBasic.All", Feature::ReviewPermissions, "Show the name of each user who consented for themselves."),
     ("DelegatedPermissionGrant.ReadWrite.All", Feature::RevokePermissions, "Trim or delete delegated permission grants given to the bot."),
     ("AppRoleAssignment.ReadWrite.All", Feature::RevokePermissions, "Revoke application roles granted to the bot."),
+    ("ChannelMessage.Read.All", Feature::CheckLinkEvidence, "Read the bot's reply to a link command in a team's channel (only when you check a link)."),
+    ("Chat.Read", Feature::CheckLinkEvidence, "Read the bot's reply to a link command in group chats you are in (only when you check a link)."),
+    ("GroupMember.Read.All", Feature::ReachMembers, "List the members of a group or team, to install the bot for each of them."),
 ];
 
 pub fn catalog() -> Vec<ScopeInfo> {
@@ -78,6 +86,7 @@ pub fn catalog() -> Vec<ScopeInfo> {
 fn implied(feature: Feature) -> &'static [Feature] {
     match feature {
         Feature::RevokePermissions => &[Feature::ReviewPermissions],
+        Feature::ReachMembers => &[Feature::Install],
         _ => &[],
     }
 }
@@ -166,6 +175,24 @@ mod tests {
         assert!(review.iter().all(|s| revoke.contains(s)), "{revoke:?}");
         assert!(revoke.contains(&"AppRoleAssignment.ReadWrite.All".to_string()));
         assert!(!review.contains(&"AppRoleAssignment.ReadWrite.All".to_string()));
+    }
+
+    #[test]
+    fn link_evidence_scopes_are_asked_only_for_evidence() {
+        let evidence = scopes_for(Feature::CheckLinkEvidence);
+        assert!(evidence.contains(&"ChannelMessage.Read.All".to_string()));
+        assert!(evidence.contains(&"Chat.Read".to_string()));
+        for other in [Feature::ReadTenant, Feature::Install, Feature::ReachMembers] {
+            let s = scopes_for(other);
+            assert!(
+                !s.contains(&"ChannelMessage.Read.All".to_string()),
+                "{other:?}"
+            );
+            assert!(!s.contains(&"Chat.Read".to_string()), "{other:?}");
+        }
+        let reach = scopes_for(Feature::ReachMembers);
+        assert!(reach.contains(&"GroupMember.Read.All".to_string()));
+        assert!(reach.contains(&"TeamsAppInstallation.ReadWriteForUser".to_string()));
     }
 
     #[test]

@@ -32,7 +32,17 @@ pub async fn start_sim(config: SimConfig) -> RunningSim {
 
 /// A delegated token for the sim's admin carrying every scope `features` need.
 pub async fn admin_token(sim: &RunningSim, features: &[Feature]) -> Sensitive<String> {
-    let mut wanted: Vec<String> = Vec::new();
+    admin_token_with(sim, features, &[]).await
+}
+
+/// Like [`admin_token`], plus scopes no feature asks for (e.g. what a test needs to act as
+/// someone else would).
+pub async fn admin_token_with(
+    sim: &RunningSim,
+    features: &[Feature],
+    extra: &[&str],
+) -> Sensitive<String> {
+    let mut wanted: Vec<String> = extra.iter().map(|s| s.to_string()).collect();
     for feature in features {
         for scope in scopes::scopes_for(*feature) {
             if !wanted.contains(&scope) {

@@ -8,6 +8,8 @@ const featureText: Partial<Record<Feature, string>> = {
   install: "installing",
   publish: "publishing",
   read_tenant: "reading the tenant",
+  check_link_evidence: "reading the bot's replies",
+  reach_members: "installing the bot for a group's members",
 };
 
 /**

@@ -1,0 +1,262 @@
+//! `botdeck links` as an admin (or a script) uses it, against an in-process tenant-sim.
+//! Sign-in keeps tokens in the OS keyring, so the end-to-end test runs under `make test`
+//! (`scripts/with-keyring.sh ... -- --include-ignored`); the error-shape tests need no keyring.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use serde_json::Value;
+use tenant_sim::{SimConfig, TeamsPlace, BOTDECK_PUBLIC_CLIENT_ID};
+
+fn botdeck(args: &[&str], data: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_botdeck"))
+        .args(args)
+        .env("BOTDECK_DATA_DIR", data.join("data"))
+        .env("BOTDECK_LOG_DIR", data.join("logs"))
+        .output()
+        .expect("run botdeck")
+}
+
+fn text(out: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+fn json(out: &Output) -> Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(out)))
+}
+
+#[test]
+fn json_errors_are_code_message_retryable() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let out = botdeck(&["links", "list", "--kind", "planet", "--json"], dir.path());
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    let v = json(&out);
+    assert_eq!(v["code"], "invalid_input");
+    assert_eq!(v["retryable"], false);
+    assert!(v["message"].as_str().unwrap_or("").contains("planet"));
+
+    let out = botdeck(
+        &["links", "import", "--file", "nowhere.txt", "--json"],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(json(&out)["message"]
+        .as_str()
+        .unwrap_or("")
+        .contains("--format"));
+
+    let out = botdeck(
+        &[
+            "links",
+            "add",
+            "--vendor",
+            "flashduty",
+            "--integration",
+            "x",
+            "--json",
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(json(&out)["message"]
+        .as_str()
+        .unwrap_or("")
+        .contains("choose targets"));
+
+    let out = botdeck(
+        &[
+            "links",
+            "add",
+            "--vendor",
+            "flashduty",
+            "--integration",
+            "x",
+            "--channel",
+            "only-a-team",
+            "--json",
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(json(&out)["message"]
+        .as_str()
+        .unwrap_or("")
+        .contains("TEAM_ID/CHANNEL_ID"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs the OS keyring: run under scripts/with-keyring.sh"]
+async fn link_prove_check_and_unlink_from_the_command_line() {
+    let sim = tenant_sim::start(SimConfig {
+        auto_approve_device_code: true,
+        throttling: false,
+        ..SimConfig::default()
+    })
+    .await
+    .expect("sim");
+    let dir = tempfile::tempdir().expect("tmp");
+    let data = dir.path();
+    let run = |args: &[&str]| tokio::task::block_in_place(|| botdeck(args, data));
+    let login = run(&[
+        "login",
+        "--profile",
+        "T",
+        "--tenant",
+        &sim.tenant_id(),
+        "--authority-host",
+        &sim.base_url(),
+        "--graph-url",
+        &sim.graph_base_url(),
+        "--client-id",
+        BOTDECK_PUBLIC_CLIENT_ID,
+        "--feature",
+        "install",
+    ]);
+    assert!(login.status.success(), "{}", text(&login));
+
+    let demo = sim.demo_links();
+    let ir = demo
+        .iter()
+        .find(|d| d.target_name == "Incident Response")
+        .expect("IR");
+    let team = ir.team_id.clone().expect("team");
+    let general = ir.channel_id.clone().expect("general");
+
+    // The vendors and their language.
+    let v = json(&run(&["links", "vendors", "--json"]));
+    assert!(v.as_array().is_some_and(|a| a.len() >= 2));
+
+    // Check (nothing stored), then add.
+    let out = run(&[
+        "links",
+        "check",
+        "--vendor",
+        "flashduty",
+        "--integration",
+        "fd-int-1001",
+        "--team",
+        &team,
+        "--json",
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(
+        json(&out)["targets"][0]["command"],
+        "@FlashDuty linkTeam fd-int-1001"
+    );
+    assert_eq!(
+        json(&run(&["links", "list", "--json"]))
+            .as_array()
+            .map(Vec::len),
+        Some(0)
+    );
+    let out = run(&[
+        "links",
+        "add",
+        "--vendor",
+        "flashduty",
+        "--integration",
+        "fd-int-1001",
+        "--team",
+        &team,
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        text(&out).contains("@FlashDuty linkTeam fd-int-1001"),
+        "{}",
+        text(&out)
+    );
+    let listed = json(&run(&["links", "list", "--json"]));
+    let id = listed[0]["id"].as_str().expect("id").to_string();
+    assert_eq!(listed[0]["state"], "awaiting");
+
+    // Nobody typed yet: evidence finds nothing (exit 1); then a person types and confirms.
+    // Reading replies needs message permissions the sign-in has not asked for yet
+    // (incremental consent): the admin signs in again for that feature.
+    let out = run(&["links", "evidence", "--link", &id, "--json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert_eq!(json(&out)["code"], "consent_required", "{}", text(&out));
+    let login = run(&[
+        "login",
+        "--profile",
+        "T",
+        "--tenant",
+        &sim.tenant_id(),
+        "--authority-host",
+        &sim.base_url(),
+        "--graph-url",
+        &sim.graph_base_url(),
+        "--client-id",
+        BOTDECK_PUBLIC_CLIENT_ID,
+        "--feature",
+        "check-link-evidence",
+    ]);
+    assert!(login.status.success(), "{}", text(&login));
+    let out = run(&["links", "evidence", "--link", &id, "--json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert_eq!(json(&out)[0]["outcome"], "not_found");
+    let (_, replies) = sim
+        .type_in_teams(
+            &sim.admin_upn(),
+            TeamsPlace {
+                team_id: Some(team.clone()),
+                channel_id: Some(general),
+                ..Default::default()
+            },
+            "@FlashDuty linkTeam fd-int-1001",
+        )
+        .expect("typed");
+    sim.press_card(replies[0]["id"].as_str().expect("card"))
+        .expect("pressed");
+    let out = run(&["links", "evidence", "--link", &id, "--json"]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(json(&out)[0]["link"]["state"], "linked");
+
+    // The bot is removed elsewhere: health says so, with the fix.
+    sim.change(tenant_sim::Change::RemoveApp {
+        kind: "team".into(),
+        target: team.clone(),
+        app: "FlashDuty".into(),
+    })
+    .expect("removed");
+    let out = run(&["links", "health"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        text(&out).contains("not installed") && text(&out).contains("fix: Install"),
+        "{}",
+        text(&out)
+    );
+
+    // Unlink: refused without --yes, then done with FlashDuty's plain statement.
+    let out = run(&["links", "remove", "--link", &id]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = run(&["links", "remove", "--link", &id, "--yes"]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        text(&out).contains("Currently not supported"),
+        "{}",
+        text(&out)
+    );
+
+    // Export, then import a file with a bad row: refused with its line.
+    let csv = dir.path().join("links.csv");
+    let out = run(&["links", "export", "--out", csv.to_str().expect("path")]);
+    assert!(out.status.success(), "{}", text(&out));
+    let mut body = std::fs::read_to_string(&csv).expect("csv");
+    body.push_str("flashduty,,fd-int-1001,,planet,t,,,,,,,\n");
+    std::fs::write(&csv, body).expect("write");
+    let out = run(&[
+        "links",
+        "import",
+        "--file",
+        csv.to_str().expect("path"),
+        "--json",
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let report = json(&out);
+    assert_eq!(report["refused"], true);
+    assert_eq!(report["problems"][0]["line"], 2);
+}
