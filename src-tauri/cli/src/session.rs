@@ -214,6 +214,8 @@ pub fn login_command(profile: &str, feature: Feature) -> String {
         Feature::Install => "install",
         Feature::ReviewPermissions => "review-permissions",
         Feature::RevokePermissions => "revoke-permissions",
+        Feature::CheckLinkEvidence => "check-link-evidence",
+        Feature::ReachMembers => "reach-members",
     };
     let plain = !profile.is_empty()
         && profile
