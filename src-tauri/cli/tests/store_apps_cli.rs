@@ -130,6 +130,7 @@ async fn a_store_bot_from_the_command_line_with_a_read_only_sync() {
     let upgrade = run(&[
         "installs",
         "upgrade",
+        "--yes",
         "--app",
         "PagerDuty",
         "--kind",
@@ -232,6 +233,7 @@ async fn an_explicit_install_is_found_by_the_next_upgrade() {
     let removed = run(&[
         "installs",
         "uninstall",
+        "--yes",
         "--app",
         DEMO_BOT_MANIFEST_ID,
         "--ids",
@@ -243,6 +245,7 @@ async fn an_explicit_install_is_found_by_the_next_upgrade() {
     let install = run(&[
         "installs",
         "install",
+        "--yes",
         "--app",
         DEMO_BOT_MANIFEST_ID,
         "--ids",
@@ -264,6 +267,7 @@ async fn an_explicit_install_is_found_by_the_next_upgrade() {
     let upgrade = run(&[
         "installs",
         "upgrade",
+        "--yes",
         "--app",
         DEMO_BOT_MANIFEST_ID,
         "--ids",

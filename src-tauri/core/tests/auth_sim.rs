@@ -589,10 +589,15 @@ async fn large_tenant_sign_in_asks_only_for_directory_roles() {
 
 /// A measurement, not a check (speed is never pass/fail): the identity read of today against
 /// the membership walk sign-in used to do, on the large tenant. Run it by name with
-/// `--include-ignored --nocapture`.
+/// `--include-ignored --nocapture` and `BOTDECK_MEASURE=1`.
 #[tokio::test]
 #[ignore = "measurement (slow: pages through ~10 000 memberships); needs the keyring"]
 async fn measure_large_tenant_identity_read_against_the_old_membership_walk() {
+    // `make test` runs every ignored test (the keyring ones); a measurement runs only when asked.
+    if std::env::var_os("BOTDECK_MEASURE").is_none() {
+        eprintln!("skipped: set BOTDECK_MEASURE=1 to measure");
+        return;
+    }
     let f = fixture(|c| c.size = TenantSize::Large).await;
     sign_in_with_device_code(&f).await;
     let profile = Profiles::new(&f.store).get(&f.profile.id).expect("profile");

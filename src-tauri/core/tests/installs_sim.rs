@@ -690,7 +690,14 @@ async fn a_cancelled_run_resumes_without_installing_anything_twice() {
 
 #[tokio::test]
 async fn cancel_stops_after_the_requests_on_the_wire_and_counts_what_was_not_attempted() {
-    let w = World::new(demo()).await;
+    let mut w = World::new(demo()).await;
+    // A fifth of Microsoft's limits, so the installs cannot all go out in one second's allowance
+    // before the first answer arrives (then the cancel would come too late to stop anything).
+    w.executor = Executor::new(
+        w.graph.clone(),
+        Arc::new(Pacer::new()),
+        RouteLimits::scaled(0.2),
+    );
     w.sync().await;
     let plan = installs::plan(
         &w.store.lock().expect("lock"),

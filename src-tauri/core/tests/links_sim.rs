@@ -39,21 +39,25 @@ struct World {
 
 impl World {
     async fn new() -> World {
+        Self::consenting_to(&[
+            Feature::Install,
+            Feature::CheckLinkEvidence,
+            Feature::ReachMembers,
+        ])
+        .await
+    }
+
+    /// A tenant where BotDeck's client was consented only `features`: Entra's tokens carry every
+    /// delegated permission already consented for the client, so a test of a missing permission
+    /// needs a tenant that never granted it.
+    async fn consenting_to(features: &[Feature]) -> World {
         let sim = support::start_sim(SimConfig {
             throttling: false,
             empty_page_rate: 0.0,
             ..SimConfig::default()
         })
         .await;
-        let token = support::admin_token(
-            &sim,
-            &[
-                Feature::Install,
-                Feature::CheckLinkEvidence,
-                Feature::ReachMembers,
-            ],
-        )
-        .await;
+        let token = support::admin_token(&sim, features).await;
         let graph = support::graph(&sim);
         let flash = catalog::find(&graph, &token, DEMO_BOT_MANIFEST_ID)
             .await
@@ -572,17 +576,14 @@ async fn evidence_found_pending_failed_missing_and_the_graph_posted_command() {
 
 #[tokio::test]
 async fn evidence_needs_the_message_permissions() {
-    let w = World::new().await;
+    // What an admin has before checking evidence: no ChannelMessage.Read.All consented yet.
+    let w = World::consenting_to(&[Feature::Install]).await;
     let fd = w.flash();
     let (ir, _) = w.team("Incident Response").await;
     let id = w.prepare(&fd, team(&ir)).await.link.expect("stored").id;
-    // A token without ChannelMessage.Read.All (what an admin has before checking evidence).
-    let plain = support::admin_token(&w.sim, &[Feature::Install]).await;
-    let ctx = LinkContext {
-        token: &plain,
-        ..w.ctx()
-    };
-    let err = check::evidence(&ctx, &[id]).await.expect_err("no scope");
+    let err = check::evidence(&w.ctx(), &[id])
+        .await
+        .expect_err("no scope");
     assert!(
         matches!(err, links::LinksError::ConsentNeeded { .. }),
         "{err}"
