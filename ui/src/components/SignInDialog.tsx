@@ -18,6 +18,7 @@ import {
   tokens,
 } from "@fluentui/react-components";
 import { CopyRegular, OpenRegular } from "@fluentui/react-icons";
+import { useReturnFocus } from "./a11y/useReturnFocus";
 import { ipc, type ApiError, type DeviceCodePrompt, type Feature, type Profile, type SessionView } from "../ipc";
 
 const useStyles = makeStyles({
@@ -60,6 +61,7 @@ export function SignInDialog({
   const [method, setMethod] = useState<Method>("device_code");
   const [phase, setPhase] = useState<Phase>({ kind: "choose" });
   const [copied, setCopied] = useState(false);
+  useReturnFocus(open);
 
   const start = async () => {
     setPhase({ kind: "running", prompt: null, browserUrl: null });
@@ -105,7 +107,13 @@ export function SignInDialog({
   };
 
   return (
-    <Dialog open={open} modalType="alert">
+    <Dialog
+      open={open}
+      onOpenChange={(_, d) => {
+        // Escape cancels (a running sign-in too); a stray click outside does not.
+        if (!d.open && d.type === "escapeKeyDown") void cancel();
+      }}
+    >
       <DialogSurface aria-describedby={undefined} data-testid="sign-in-dialog">
         <DialogBody>
           <DialogTitle>Sign in to {profile.name}</DialogTitle>

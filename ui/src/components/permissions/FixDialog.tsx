@@ -23,6 +23,7 @@ import { PersonArrowRightRegular } from "@fluentui/react-icons";
 import type { ApiError, Profile, SessionView } from "../../ipc";
 import { permsIpc, type DiffRow, type FixOutcome, type FixPlan, type PermsFixRequest } from "../../ipc/permissions";
 import { SignInDialog } from "../SignInDialog";
+import { useReturnFocus } from "../a11y/useReturnFocus";
 
 const useStyles = makeStyles({
   // minmax(0, 1fr): long requests and effects wrap inside the dialog instead of widening it.
@@ -64,6 +65,7 @@ export function FixDialog({
   const styles = useStyles();
   const [phase, setPhase] = useState<Phase>({ kind: "planning" });
   const [signInOpen, setSignInOpen] = useState(false);
+  useReturnFocus(true);
   const request: PermsFixRequest = {
     appId,
     permProfileId,
@@ -102,7 +104,13 @@ export function FixDialog({
     phase.kind === "failed" && (phase.error.code === "consent_required" || phase.error.code === "sign_in_required");
 
   return (
-    <Dialog open modalType="alert">
+    <Dialog
+      open
+      onOpenChange={(_, d) => {
+        // Escape is Cancel, except while the change is on its way.
+        if (!d.open && d.type === "escapeKeyDown" && phase.kind !== "applying" && !signInOpen) onClose();
+      }}
+    >
       <DialogSurface data-testid="fix-dialog" aria-describedby={undefined}>
         <DialogBody>
           <DialogTitle>

@@ -1,0 +1,27 @@
+// Where focus goes when a dialog closes: back to what opened it. Fluent restores focus only to
+// a DialogTrigger; our dialogs are opened from buttons, links and table rows, so each remembers
+// the element that had focus when it opened and gives focus back when it closes (or unmounts)
+// — unless the admin has already put focus somewhere else on purpose.
+import { useEffect } from "react";
+
+export function restoreFocus(target: HTMLElement | null) {
+  if (!target) return;
+  const now = document.activeElement;
+  const lost = !now || now === document.body || !document.body.contains(now);
+  if (!lost) return;
+  const usable = document.body.contains(target) && !(target as HTMLButtonElement).disabled;
+  // A button that disabled itself (or left the page) cannot take focus: the page title can.
+  (usable ? target : document.getElementById("page-title"))?.focus();
+}
+
+export function useReturnFocus(open: boolean) {
+  useEffect(() => {
+    if (!open) return;
+    const active = document.activeElement;
+    const opener = active instanceof HTMLElement && active !== document.body ? active : null;
+    // After the surface is gone (and Fluent's own restore, if any, had its turn).
+    return () => {
+      window.setTimeout(() => restoreFocus(opener), 0);
+    };
+  }, [open]);
+}
