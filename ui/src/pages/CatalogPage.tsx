@@ -109,6 +109,18 @@ export function CatalogPage({ onNavigate }: { onNavigate?: (page: PageId) => voi
   // Never read: the cache is empty and this is not an answer from the tenant.
   const neverRead = !!view && !view.live && all.length === 0;
 
+  const refreshBar = (
+    <>
+      <Button icon={<ArrowSyncRegular />} disabled={!signedIn || loading} onClick={() => void load(true)} data-testid="catalog-refresh">
+        {loading ? "Reading…" : "Refresh"}
+      </Button>
+      <Text className={styles.muted} data-testid="catalog-source">
+        {view ? (view.live ? "From your tenant, just now" : neverRead ? "" : "From the local cache") : ""}
+        {view?.localPackage ? ` · open package: ${view.localPackage.name} ${view.localPackage.version}` : ""}
+      </Text>
+    </>
+  );
+
   return (
     <div className={styles.root} data-testid="catalog-page">
       {error && consent && (
@@ -139,6 +151,7 @@ export function CatalogPage({ onNavigate }: { onNavigate?: (page: PageId) => voi
         onPublished={() => void load(true)}
         onError={fail}
       />
+      {opened && <div className={styles.bar}>{refreshBar}</div>}
       {opened ? (
         <AppDetails
           key={opened.app.id}
@@ -176,13 +189,7 @@ export function CatalogPage({ onNavigate }: { onNavigate?: (page: PageId) => voi
                 ))}
               </Dropdown>
             </Field>
-            <Button icon={<ArrowSyncRegular />} disabled={!signedIn || loading} onClick={() => void load(true)} data-testid="catalog-refresh">
-              {loading ? "Reading…" : "Refresh"}
-            </Button>
-            <Text className={styles.muted} data-testid="catalog-source">
-              {view ? (view.live ? "From your tenant, just now" : neverRead ? "" : "From the local cache") : ""}
-              {view?.localPackage ? ` · open package: ${view.localPackage.name} ${view.localPackage.version}` : ""}
-            </Text>
+            {refreshBar}
           </div>
           {!signedIn && !neverRead && <Text className={styles.muted}>Sign in (top right) to read the catalog again and change it.</Text>}
           {neverRead && (

@@ -238,6 +238,13 @@ describe("permissions page", () => {
     expect(screen.queryByTestId("perm-model-select")).not.toBeInTheDocument();
     await user.click(screen.getByTestId("perm-profile-select"));
     await user.click(await screen.findByRole("option", { name: "OX Security" }));
+    // The new profile is looked up with its own app id, never the previous bot's.
+    await waitFor(() =>
+      expect(permsIpc.cached).toHaveBeenLastCalledWith(expect.objectContaining({ permProfileId: "ox-security", appId: oxProfile.appId })),
+    );
+    for (const call of permsIpc.inspect.mock.calls) {
+      if (call[0].permProfileId === "ox-security") expect(call[0].appId).toBe(oxProfile.appId);
+    }
     await user.click(screen.getByTestId("perm-model-select"));
     await user.click(await screen.findByRole("option", { name: "Bot identity" }));
     await user.click(screen.getByTestId("perm-check"));
@@ -247,7 +254,8 @@ describe("permissions page", () => {
         expect.any(Function),
       ),
     );
-  });
+    // Five menu clicks on a loaded 2-core machine take longer than the default 30 s.
+  }, 90_000);
 
   it("copies the CSV export when asked", async () => {
     // user-event puts a clipboard stub in place; read back what the page wrote.

@@ -122,10 +122,12 @@ export function PermissionsPage() {
     return () => window.clearInterval(t);
   }, []);
 
+  // `appIdNow`: the profile's app id when a new profile was just chosen (the field catches up
+  // a render later).
   const request = useCallback(
-    () => ({
+    (appIdNow?: string | null) => ({
       permProfileId: profileId,
-      appId: appId.trim() || null,
+      appId: appIdNow !== undefined ? appIdNow : appId.trim() || null,
       model: model || null,
       allTeams,
       teamIds: [],
@@ -136,14 +138,14 @@ export function PermissionsPage() {
 
   // Only the newest answer is shown: a slow read for the previous app never lands on this one.
   const latest = useRef(0);
-  const inspect = useCallback(async () => {
+  const inspect = useCallback(async (appIdNow?: string | null) => {
     const mine = ++latest.current;
     setLoading(true);
     setCancelling(false);
     setProgress(null);
     setExportNote(null);
     try {
-      const next = await permsIpc.inspect(request(), (p) => {
+      const next = await permsIpc.inspect(request(appIdNow), (p) => {
         if (mine === latest.current) setProgress(p);
       });
       if (mine !== latest.current) return;
@@ -163,16 +165,16 @@ export function PermissionsPage() {
   }, [request]);
 
   /** The last complete read of this app, from the cache: instant, offline, no sign-in. */
-  const showCached = useCallback(async () => {
+  const showCached = useCallback(async (appIdNow?: string | null) => {
     const mine = ++latest.current;
     try {
-      const cached = await permsIpc.cached(request());
+      const cached = await permsIpc.cached(request(appIdNow));
       if (mine !== latest.current) return;
       setReport(cached);
       setCacheChecked(true);
       setNow(Date.now());
       // Never read before: read it once now, when a sign-in allows it.
-      if (!cached && signedIn) void inspect();
+      if (!cached && signedIn) void inspect(appIdNow);
     } catch (err) {
       if (mine === latest.current) setError(err as ApiError);
     }
@@ -191,7 +193,7 @@ export function PermissionsPage() {
   // new profile choice. A sign-in with new scopes reads the tenant (what the admin asked for).
   const ready = profiles.length > 0 && !!selected && !!current;
   useEffect(() => {
-    if (ready) void showCached();
+    if (ready) void showCached(selected?.appId ?? null);
     // Only on these transitions, not on every keystroke in the app-id field.
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [ready, current?.id, profileId]);
@@ -201,7 +203,6 @@ export function PermissionsPage() {
   const askedFor = `${profileId}|${(appId.trim() || selected?.appId || "").toLowerCase()}`;
   useEffect(() => {
     if (shownFor && shownFor !== askedFor) {
-      latest.current++;
       setReport(null);
       setOutcome(null);
       setError(null);

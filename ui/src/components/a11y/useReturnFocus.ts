@@ -2,7 +2,7 @@
 // a DialogTrigger; our dialogs are opened from buttons, links and table rows, so each remembers
 // the element that had focus when it opened and gives focus back when it closes (or unmounts)
 // — unless the admin has already put focus somewhere else on purpose.
-import { useEffect } from "react";
+import { useEffect, useRef } from "react";
 
 export function restoreFocus(target: HTMLElement | null) {
   if (!target) return;
@@ -15,13 +15,21 @@ export function restoreFocus(target: HTMLElement | null) {
 }
 
 export function useReturnFocus(open: boolean) {
+  // Read while rendering the opening: a dialog's own effects (which run before ours) have
+  // already moved focus inside it by the time an effect here could look.
+  const opener = useRef<HTMLElement | null>(null);
+  const wasOpen = useRef(false);
+  if (open && !wasOpen.current) {
+    const active = typeof document === "undefined" ? null : document.activeElement;
+    opener.current = active instanceof HTMLElement && active !== document.body ? active : null;
+  }
+  wasOpen.current = open;
   useEffect(() => {
     if (!open) return;
-    const active = document.activeElement;
-    const opener = active instanceof HTMLElement && active !== document.body ? active : null;
+    const target = opener.current;
     // After the surface is gone (and Fluent's own restore, if any, had its turn).
     return () => {
-      window.setTimeout(() => restoreFocus(opener), 0);
+      window.setTimeout(() => restoreFocus(target), 0);
     };
   }, [open]);
 }
