@@ -63,7 +63,21 @@ after(async () => {
 
 const card = () => browser.$(byTestId(`catalog-app-${MANIFEST_ID}`));
 const named = (name) => browser.$(`[data-testid^="catalog-app-"][data-name="${name}"]`);
+const row = (name) => browser.$(`[data-testid^="catalog-row-"][data-name="${name}"]`);
 const definition = (version) => card().$(byTestId(`definition-${version}`));
+
+/** Opens an app's details from the catalog table (back to the table first), on a tab. */
+async function openApp(name, tab) {
+  const back = browser.$(byTestId("catalog-back"));
+  if (await back.isExisting()) await tap(back);
+  const r = row(name);
+  await r.waitForExist({ timeout: 30000, timeoutMsg: `${name} is not in the catalog table` });
+  await tap(r.$(byTestId("catalog-open")));
+  const details = named(name);
+  await details.waitForExist({ timeout: 10000 });
+  if (tab) await tap(details.$(byTestId(`details-tab-${tab}`)));
+  return details;
+}
 
 /**
  * Waits for an element's text. Read as innerText: WebKitWebDriver's getText answers "" for
@@ -132,25 +146,29 @@ test("sign in to the demo tenant", async () => {
 
 test("the catalog lists FlashDuty with its versions and publishing states", async () => {
   await openPage(browser, "catalog");
-  await card().waitForExist({ timeout: 30000 });
+  await row("FlashDuty").waitForExist({ timeout: 30000 });
   await browser.waitUntil(async () => /From your tenant/.test(await browser.$(byTestId("catalog-source")).getText()), {
     timeout: 30000,
   });
+  // Find by name narrows the table.
+  await browser.$(byTestId("catalog-search")).setValue("flash");
+  await browser.waitUntil(async () => !(await row("Expense Tracker").isExisting()), { timeout: 5000 });
+  assert.ok(await row("FlashDuty").isExisting());
+  await screenshot(browser, "catalog-list");
+  await clearField("catalog-search");
+  await browser.waitUntil(async () => row("Expense Tracker").isExisting(), { timeout: 5000 });
+
+  const expense = await openApp("Expense Tracker", "versions");
+  assert.equal(await expense.$(byTestId("definition-0.9.0")).getAttribute("data-state"), "submitted");
+  assert.match(await expense.$(byTestId("catalog-visibility-warning")).getText(), /no published version/);
+
+  await openApp("FlashDuty", "versions");
   // Graph shows the current published definition (and a newer pending one, if any).
   assert.equal(await definition("1.0.2").getAttribute("data-state"), "published");
   assert.equal(await card().$(byTestId("catalog-version")).getText(), "catalog 1.0.2");
   // Installed versions are unknown until the inventory is read, and the page says so.
+  await tap(card().$(byTestId("details-tab-installations")));
   assert.match(await card().$(byTestId("catalog-installs-unknown")).getText(), /not known yet/);
-  const expense = named("Expense Tracker");
-  assert.equal(await expense.$(byTestId("definition-0.9.0")).getAttribute("data-state"), "submitted");
-  assert.match(await expense.$(byTestId("catalog-visibility-warning")).getText(), /no published version/);
-  // Find by name narrows the list.
-  await browser.$(byTestId("catalog-search")).setValue("flash");
-  await browser.waitUntil(async () => !(await named("Expense Tracker").isExisting()), { timeout: 5000 });
-  assert.ok(await card().isExisting());
-  await screenshot(browser, "catalog-list");
-  await clearField("catalog-search");
-  await browser.waitUntil(async () => named("Expense Tracker").isExisting(), { timeout: 5000 });
 });
 
 test("after an inventory sync the card shows the installed versions per kind", async () => {
@@ -186,6 +204,7 @@ test("after an inventory sync the card shows the installed versions per kind", a
   });
   assert.equal(await picker.getValue(), flashdutyId);
   await openPage(browser, "catalog");
+  await openApp("FlashDuty", "installations");
   const teams = card().$(byTestId("catalog-installs-team"));
   await teams.waitForExist({ timeout: 30000 });
   // The demo seeds FlashDuty in 12 teams at 1.0.0–1.0.2: some behind 1.0.2, some current.
@@ -224,7 +243,11 @@ test("a chosen zip with a greater version is an update available, published afte
     timeout: 15000,
     timeoutMsg: "the card did not move to 1.0.3",
   });
+  await tap(card().$(byTestId("details-tab-versions")));
   assert.equal(await definition("1.0.3").getAttribute("data-state"), "published");
+  // Every version stays listed, not only the current one.
+  assert.ok(await definition("1.0.2").isExisting(), "1.0.2 is still listed");
+  await tap(card().$(byTestId("details-tab-installations")));
   assert.equal(await card().$(byTestId("catalog-local")).getText(), "chosen zip 1.0.3: the catalog has it");
   assert.match(await browser.$(byTestId("catalog-target")).getText(), /The catalog has FlashDuty 1\.0\.3 already/);
   // Every installation is now behind the catalog: nothing current any more.
@@ -235,16 +258,16 @@ test("a chosen zip with a greater version is an update available, published afte
   await screenshot(browser, "catalog-updated");
 });
 
-test("a lower version is flagged before upload and refused with the reason", async () => {
+test("a lower version is flagged before upload and cannot be sent, with the reason next to the button", async () => {
   await pick("catalog-file", older);
   const target = browser.$(byTestId("catalog-target"));
   await browser.waitUntil(async () => (await target.getAttribute("data-kind")) === "not-greater", { timeout: 10000 });
   assert.match(await target.getText(), /1\.0\.1 is not greater than 1\.0\.3/);
   assert.equal(await card().$(byTestId("catalog-local")).getText(), "chosen zip 1.0.1: older than the catalog's 1.0.3");
-  const refused = await sendAndWait("catalog-refused");
-  assert.equal(await refused.getAttribute("data-kind"), "version_not_greater");
-  assert.match(await refused.getText(), /version 1\.0\.1 is not greater than 1\.0\.3, the catalog's current version: bump the package version first/);
+  assert.equal(await browser.$(byTestId("catalog-publish-send")).isEnabled(), false);
+  assert.match(await browser.$(byTestId("catalog-publish-blocker")).getText(), /1\.0\.1 is lower than the catalog's 1\.0\.3/);
   assert.equal(await card().$(byTestId("catalog-version")).getText(), "catalog 1.0.3");
+  await tap(card().$(byTestId("details-tab-versions")));
   assert.ok(!(await definition("1.0.1").isExisting()), "nothing was uploaded");
   await screenshot(browser, "catalog-lower-refused");
 });
@@ -255,6 +278,7 @@ test("an update submitted for review is withdrawn after confirming; a second one
   await browser.$(byTestId("catalog-review-flag")).click();
   const done = await sendAndWait("catalog-published");
   assert.equal(await done.getAttribute("data-state"), "submitted");
+  await tap(card().$(byTestId("details-tab-versions")));
   await definition("1.0.4").waitForExist({ timeout: 15000 });
   assert.equal(await definition("1.0.4").getAttribute("data-state"), "submitted");
   // Users still get the published 1.0.3 until someone approves.
@@ -285,7 +309,7 @@ test("an update submitted for review is withdrawn after confirming; a second one
 });
 
 test("Expense Tracker's submission is approved", async () => {
-  const expense = named("Expense Tracker");
+  const expense = await openApp("Expense Tracker", "versions");
   await expense.scrollIntoView();
   await expense.$(byTestId("catalog-approve")).click();
   await browser.waitUntil(async () => (await expense.$(byTestId("definition-0.9.0")).getAttribute("data-state")) === "published", {
@@ -298,7 +322,7 @@ test("Expense Tracker's submission is approved", async () => {
 });
 
 test("an app is deleted only after confirming", async () => {
-  const helpdesk = named("Contoso Helpdesk");
+  const helpdesk = await openApp("Contoso Helpdesk");
   await helpdesk.scrollIntoView();
   await helpdesk.$(byTestId("catalog-delete")).click();
   const dialog = await dialogShown("catalog-delete-dialog");
@@ -310,11 +334,12 @@ test("an app is deleted only after confirming", async () => {
 
   await helpdesk.$(byTestId("catalog-delete")).click();
   await browser.$(byTestId("catalog-delete-confirm")).click();
-  await named("Contoso Helpdesk").waitForExist({ reverse: true, timeout: 15000, timeoutMsg: "not deleted" });
+  await row("Contoso Helpdesk").waitForExist({ reverse: true, timeout: 15000, timeoutMsg: "not deleted" });
   assert.ok(!(await browser.$(byTestId("catalog-error")).isExisting()));
 });
 
 test("the page in the dark theme", async () => {
+  await openApp("FlashDuty");
   const theme = () => browser.$(byTestId("app-root")).getAttribute("data-theme");
   await browser.$(byTestId("theme-toggle")).click();
   await browser.waitUntil(async () => (await theme()) === "dark", { timeout: 5000, timeoutMsg: "no dark theme" });

@@ -72,7 +72,8 @@ export function newestDefinition(v: CatalogAppView) {
 
 export function lastUpdated(v: CatalogAppView): string | null {
   const times = v.app.definitions.map((d) => d.lastModified).filter((t): t is string => !!t);
-  return times.sort().at(-1) ?? null;
+  const sorted = times.sort();
+  return sorted[sorted.length - 1] ?? null;
 }
 
 function sortValue(v: CatalogAppView, key: SortKey): string {
