@@ -1,4 +1,4 @@
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import {
   Button,
   Dialog,
@@ -62,6 +62,14 @@ export function SignInDialog({
   const [phase, setPhase] = useState<Phase>({ kind: "choose" });
   const [copied, setCopied] = useState(false);
   useReturnFocus(open);
+  // "Sign in" leaves the dialog when pressed: focus goes to "Cancel sign-in" instead of falling
+  // to the page body (where Escape would no longer reach the dialog).
+  const cancelButton = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    if (phase.kind === "running" && (!document.activeElement || document.activeElement === document.body)) {
+      cancelButton.current?.focus();
+    }
+  }, [phase.kind]);
 
   const start = async () => {
     setPhase({ kind: "running", prompt: null, browserUrl: null });
@@ -182,7 +190,7 @@ export function SignInDialog({
                 Open admin consent page
               </Button>
             )}
-            <Button appearance="secondary" onClick={() => void cancel()} data-testid="sign-in-cancel">
+            <Button appearance="secondary" ref={cancelButton} onClick={() => void cancel()} data-testid="sign-in-cancel">
               {phase.kind === "running" ? "Cancel sign-in" : "Close"}
             </Button>
             {phase.kind !== "running" && (

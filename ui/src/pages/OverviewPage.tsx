@@ -100,7 +100,8 @@ export function OverviewPage({ info, onNavigate }: { info: AppInfo | null; onNav
     let live = true;
     catalogIpc.list(false).then(
       (v) => live && setView(v),
-      () => live && setView(null),
+      // An unreadable cache is an empty one here: the Catalog page shows the error itself.
+      () => live && setView({ apps: [], live: false, localPackage: null }),
     );
     return () => {
       live = false;

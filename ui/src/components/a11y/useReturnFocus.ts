@@ -27,9 +27,10 @@ export function useReturnFocus(open: boolean) {
   useEffect(() => {
     if (!open) return;
     const target = opener.current;
-    // After the surface is gone (and Fluent's own restore, if any, had its turn).
+    // After the surface is gone: Fluent animates it out, so it may still hold focus for a few
+    // hundred milliseconds and then drop it on the body. Look again until then.
     return () => {
-      window.setTimeout(() => restoreFocus(target), 0);
+      for (const ms of [0, 120, 300, 600]) window.setTimeout(() => restoreFocus(target), ms);
     };
   }, [open]);
 }
