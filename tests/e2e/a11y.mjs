@@ -14,15 +14,21 @@ export async function axeViolations(browser) {
   const injected = await browser.execute(() => typeof window.axe === "object");
   if (!injected) await browser.execute(axeSource);
   const result = await browser.executeAsync((done) => {
+    // Tabster's focus sentinels (<i tabindex="0" aria-hidden data-tabster-dummy>) hand focus
+    // on at once and are never read; Fluent puts them around every arrow-key group.
     window.axe
-      .run(document, { resultTypes: ["violations"] })
+      .run({ include: [["html"]], exclude: [["[data-tabster-dummy]"]] }, { resultTypes: ["violations"] })
       .then((r) =>
         done({
           violations: r.violations.map((v) => ({
             id: v.id,
             impact: v.impact,
             help: v.help,
-            nodes: v.nodes.slice(0, 5).map((n) => ({ target: n.target.join(" "), summary: (n.failureSummary ?? "").split("\n").slice(0, 3).join(" ") })),
+            nodes: v.nodes.slice(0, 5).map((n) => ({
+              target: n.target.join(" "),
+              html: (n.html ?? "").slice(0, 200),
+              summary: (n.failureSummary ?? "").split("\n").slice(0, 3).join(" "),
+            })),
             count: v.nodes.length,
           })),
         }),
@@ -44,7 +50,7 @@ export async function assertAccessible(browser, where) {
     0,
     `${where}: ${bad.length} critical/serious axe violation(s):\n` +
       bad
-        .map((v) => `- ${v.id} [${v.impact}] ×${v.count}: ${v.help}\n${v.nodes.map((n) => `    ${n.target} — ${n.summary}`).join("\n")}`)
+        .map((v) => `- ${v.id} [${v.impact}] ×${v.count}: ${v.help}\n${v.nodes.map((n) => `    ${n.target} ${n.html} — ${n.summary}`).join("\n")}`)
         .join("\n"),
   );
   return violations;

@@ -73,6 +73,8 @@ for (const mode of ["light", "dark"]) {
     for (const id of pages) {
       await openPage(browser, id);
       await settled(id);
+      // The health check runs on arrival; its button is greyed out until it ends.
+      if (id === "settings") await browser.$(byTestId("doctor-rerun")).waitForEnabled({ timeout: 20000 });
       try {
         await assertAccessible(browser, `${id} (${mode})`);
       } catch (err) {

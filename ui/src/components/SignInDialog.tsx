@@ -19,6 +19,7 @@ import {
 } from "@fluentui/react-components";
 import { CopyRegular, OpenRegular } from "@fluentui/react-icons";
 import { useReturnFocus } from "./a11y/useReturnFocus";
+import { useEscape } from "./a11y/useEscape";
 import { ipc, type ApiError, type DeviceCodePrompt, type Feature, type Profile, type SessionView } from "../ipc";
 
 const useStyles = makeStyles({
@@ -105,6 +106,8 @@ export function SignInDialog({
     onClose();
   };
 
+  useEscape(open, () => void cancel());
+
   const copy = async (code: string) => {
     try {
       await navigator.clipboard.writeText(code);
@@ -117,10 +120,8 @@ export function SignInDialog({
   return (
     <Dialog
       open={open}
-      onOpenChange={(_, d) => {
-        // Escape cancels (a running sign-in too); a stray click outside does not.
-        if (!d.open && d.type === "escapeKeyDown") void cancel();
-      }}
+      // Escape (useEscape below) cancels, a running sign-in too; a stray click outside does not.
+      onOpenChange={() => undefined}
     >
       <DialogSurface aria-describedby={undefined} data-testid="sign-in-dialog">
         <DialogBody>

@@ -199,7 +199,8 @@ describe("Catalog page", () => {
     await user.click(within(card).getByTestId("catalog-delete"));
     await user.click(await screen.findByTestId("catalog-delete-confirm"));
     await waitFor(() => expect(m.remove).toHaveBeenCalledWith("cat-1"));
-  });
+    // Three dialogs opened and closed: longer than 30 s on a loaded 2-core machine.
+  }, 90_000);
 
   it("warns that withdrawing an app with nothing published removes it from the catalog", async () => {
     const user = userEvent.setup();

@@ -142,15 +142,6 @@ export function CatalogPage({ onNavigate }: { onNavigate?: (page: PageId) => voi
           <Button appearance="transparent" icon={<DismissRegular />} aria-label="Dismiss" onClick={() => setError(null)} data-testid="catalog-error-dismiss" />
         </MessageBar>
       )}
-      <PublishCard
-        apps={all}
-        localPackage={localPackage}
-        candidate={candidate}
-        signedIn={signedIn}
-        onCandidate={setPicked}
-        onPublished={() => void load(true)}
-        onError={fail}
-      />
       {opened && <div className={styles.bar}>{refreshBar}</div>}
       {opened ? (
         <AppDetails
@@ -170,7 +161,7 @@ export function CatalogPage({ onNavigate }: { onNavigate?: (page: PageId) => voi
             <SearchBox
               value={needle}
               onChange={(_, d) => setNeedle(d.value)}
-              placeholder="Find an app by name or manifest id"
+              placeholder="Find by name or manifest id"
               aria-label="Find an app by name or manifest id"
               data-testid="catalog-search"
               className={styles.search}
@@ -212,6 +203,16 @@ export function CatalogPage({ onNavigate }: { onNavigate?: (page: PageId) => voi
           {apps.length > 0 && <CatalogTable apps={apps} sort={sort} onSort={setSort} onOpen={setOpenId} />}
         </>
       )}
+      {/* After the list, like the admin center's "Upload an app": the table stays in view. */}
+      <PublishCard
+        apps={all}
+        localPackage={localPackage}
+        candidate={candidate}
+        signedIn={signedIn}
+        onCandidate={setPicked}
+        onPublished={() => void load(true)}
+        onError={fail}
+      />
     </div>
   );
 }

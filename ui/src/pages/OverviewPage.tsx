@@ -44,13 +44,23 @@ const useStyles = makeStyles({
  */
 export const overviewSlots: { id: string; render: (props: { onNavigate: (p: PageId) => void }) => ReactNode }[] = [];
 
-/** The bot this Overview is about: the open package's app, else the one with installs, else the first org app. */
-export function botOf(view: CatalogView | null): CatalogAppView | null {
+/**
+ * The bot this Overview is about: the open package's app, else the one whose installations
+ * were read, else one a vendor permission profile is about (FlashDuty, PagerDuty…), else the
+ * first org app.
+ */
+export function botOf(view: CatalogView | null, profiles: PermissionProfile[] = []): CatalogAppView | null {
   const org = (view?.apps ?? []).filter((v) => v.app.distributionMethod === "organization");
   const byPackage = view?.localPackage
     ? org.find((v) => v.app.externalId?.toLowerCase() === view.localPackage!.manifestId.toLowerCase())
     : undefined;
-  return byPackage ?? org.find((v) => v.inventoryAgeSecs !== null) ?? org[0] ?? null;
+  return (
+    byPackage ??
+    org.find((v) => v.inventoryAgeSecs !== null) ??
+    org.find((v) => profileOf(v, profiles) !== null) ??
+    org[0] ??
+    null
+  );
 }
 
 /** The permission profile for a catalog app: the one named after it (FlashDuty → "FlashDuty (alerting bot)"). */
@@ -108,13 +118,23 @@ export function OverviewPage({ info, onNavigate }: { info: AppInfo | null; onNav
     };
   }, [current?.id]);
 
-  const bot = botOf(view);
+  const [profiles, setProfiles] = useState<PermissionProfile[]>([]);
+  useEffect(() => {
+    let live = true;
+    permsIpc.profiles().then(
+      (list) => live && setProfiles(list),
+      () => undefined,
+    );
+    return () => {
+      live = false;
+    };
+  }, []);
+  const bot = botOf(view, profiles);
   useEffect(() => {
     let live = true;
     setPerms(null);
     if (!bot || !current) return;
-    permsIpc
-      .profiles()
+    Promise.resolve(profiles)
       .then((list) => {
         const p = profileOf(bot, list);
         if (!live) return;
@@ -128,7 +148,7 @@ export function OverviewPage({ info, onNavigate }: { info: AppInfo | null; onNav
     return () => {
       live = false;
     };
-  }, [bot?.app.id, current?.id]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [bot?.app.id, current?.id, profiles]); // eslint-disable-line react-hooks/exhaustive-deps
 
   const newest = bot ? newestDefinition(bot) : null;
   const kinds: TargetKind[] = ["team", "chat", "user"];

@@ -1,7 +1,7 @@
 // "Add to a team" from the app's page: pick one team (from the inventory of where the app is
 // not installed yet) and install it there — one item through the same journaled bulk run as
 // the Installations page, so it is audited, resumable and shown in the status bar.
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import {
   Button,
   Dialog,
@@ -25,6 +25,7 @@ import type { CatalogAppView } from "../../ipc/catalog";
 import { installsIpc, type InventoryRow, type RunSummary } from "../../ipc/installs";
 import { useBackgroundWork } from "../../work";
 import { useReturnFocus } from "../a11y/useReturnFocus";
+import { useEscape } from "../a11y/useEscape";
 import { ConsentPrompt } from "../installs/ConsentPrompt";
 
 const useStyles = makeStyles({
@@ -41,8 +42,13 @@ export function AddToTeamDialog({ view, onClose }: { view: CatalogAppView; onClo
   const [picked, setPicked] = useState<string>("");
   const [error, setError] = useState<ApiError | null>(null);
   const [running, setRunning] = useState(false);
+  const runningRef = useRef(false);
+  runningRef.current = running;
   const [done, setDone] = useState<RunSummary | null>(null);
   useReturnFocus(true);
+  useEscape(true, () => {
+    if (!runningRef.current) onClose();
+  });
   const app = view.app;
   const never = view.inventoryAgeSecs === null;
 
@@ -90,7 +96,7 @@ export function AddToTeamDialog({ view, onClose }: { view: CatalogAppView; onClo
   const consent = error && (error.code === "consent_required" || error.code === "sign_in_required");
 
   return (
-    <Dialog open onOpenChange={(_, d) => !d.open && !running && onClose()}>
+    <Dialog open onOpenChange={(_, d) => !d.open && d.type !== "escapeKeyDown" && !running && onClose()}>
       <DialogSurface data-testid="add-to-team-dialog" aria-describedby={undefined}>
         <DialogBody>
           <DialogTitle>Add {app.displayName} to a team</DialogTitle>

@@ -29,6 +29,7 @@ import {
 import { ArrowLeftRegular, OpenRegular, PeopleAddRegular } from "@fluentui/react-icons";
 import { ipc, type ApiError } from "../../ipc";
 import { useReturnFocus } from "../a11y/useReturnFocus";
+import { useEscape } from "../a11y/useEscape";
 import { AddToTeamDialog } from "./AddToTeamDialog";
 import { distributionOf, publisherOf, stateLabel } from "./CatalogTable";
 import { catalogIpc, type AppDefinition, type CatalogAppView, type PublishingState } from "../../ipc/catalog";
@@ -116,6 +117,8 @@ export function AppDetails({
   const [adding, setAdding] = useState(false);
   useReturnFocus(confirmDelete);
   useReturnFocus(!!confirmWithdraw);
+  useEscape(confirmDelete, () => setConfirmDelete(false));
+  useEscape(!!confirmWithdraw, () => setConfirmWithdraw(null));
   const shown = [...app.definitions].sort((a, b) => compareVersions(b.version, a.version));
   const permsOf = shown.find((d) => d.publishingState === "published") ?? shown[0] ?? null;
   const defs = [...app.definitions].sort((a, b) => compareVersions(b.version, a.version));
@@ -375,7 +378,7 @@ export function AppDetails({
         )}
       </div>
       {adding && <AddToTeamDialog view={view} onClose={() => setAdding(false)} />}
-      <Dialog open={!!confirmWithdraw} onOpenChange={(_, d) => !d.open && setConfirmWithdraw(null)}>
+      <Dialog open={!!confirmWithdraw} onOpenChange={(_, d) => !d.open && d.type !== "escapeKeyDown" && setConfirmWithdraw(null)}>
         <DialogSurface data-testid="catalog-withdraw-dialog">
           <DialogBody>
             <DialogTitle>
@@ -405,7 +408,7 @@ export function AppDetails({
           </DialogBody>
         </DialogSurface>
       </Dialog>
-      <Dialog open={confirmDelete} onOpenChange={(_, d) => setConfirmDelete(d.open)}>
+      <Dialog open={confirmDelete} onOpenChange={(_, d) => d.type !== "escapeKeyDown" && setConfirmDelete(d.open)}>
         <DialogSurface data-testid="catalog-delete-dialog">
           <DialogBody>
             <DialogTitle>Delete {app.displayName} from the org catalog?</DialogTitle>

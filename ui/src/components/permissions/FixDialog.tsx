@@ -24,6 +24,7 @@ import type { ApiError, Profile, SessionView } from "../../ipc";
 import { permsIpc, type DiffRow, type FixOutcome, type FixPlan, type PermsFixRequest } from "../../ipc/permissions";
 import { SignInDialog } from "../SignInDialog";
 import { useReturnFocus } from "../a11y/useReturnFocus";
+import { useEscape } from "../a11y/useEscape";
 
 const useStyles = makeStyles({
   // minmax(0, 1fr): long requests and effects wrap inside the dialog instead of widening it.
@@ -98,6 +99,9 @@ export function FixDialog({
     }
   };
 
+  useEscape(true, () => {
+    if (phase.kind !== "applying") onClose();
+  });
   const plan = phase.kind === "planning" ? null : phase.plan;
   const verb = row.fix?.action === "revokeAppRole" ? "Revoke" : row.fix?.action === "deleteGrant" ? "Delete grant" : "Remove";
   const needsSignIn =
@@ -106,10 +110,8 @@ export function FixDialog({
   return (
     <Dialog
       open
-      onOpenChange={(_, d) => {
-        // Escape is Cancel, except while the change is on its way.
-        if (!d.open && d.type === "escapeKeyDown" && phase.kind !== "applying" && !signInOpen) onClose();
-      }}
+      // Escape (useEscape) is Cancel, except while the change is on its way.
+      onOpenChange={() => undefined}
     >
       <DialogSurface data-testid="fix-dialog" aria-describedby={undefined}>
         <DialogBody>
