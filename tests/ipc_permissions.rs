@@ -212,12 +212,20 @@ fn garbage_payloads_get_a_typed_error() {
 #[test]
 fn inspecting_checks_the_input_before_asking_for_a_sign_in() {
     let (_tmp, h) = fresh();
-    let err =
-        invoke(&h, "perms_inspect", json!({"permProfileId": "nope", "onProgress": CHANNEL})).expect_err("unknown profile");
+    let err = invoke(
+        &h,
+        "perms_inspect",
+        json!({"permProfileId": "nope", "onProgress": CHANNEL}),
+    )
+    .expect_err("unknown profile");
     assert_eq!(err["code"], "invalid_input");
     // Not signed in anywhere (no tenant at all): the page offers sign-in.
-    let err =
-        invoke(&h, "perms_inspect", json!({"permProfileId": "flashduty", "onProgress": CHANNEL})).expect_err("no sign-in");
+    let err = invoke(
+        &h,
+        "perms_inspect",
+        json!({"permProfileId": "flashduty", "onProgress": CHANNEL}),
+    )
+    .expect_err("no sign-in");
     assert_eq!(err["code"], "sign_in_required", "{err}");
     let err = invoke(
         &h,
@@ -233,8 +241,12 @@ fn inspecting_checks_the_input_before_asking_for_a_sign_in() {
         json!({"fileName": "noapp.json", "text": r#"{"id": "noapp", "name": "No app", "permissions": [{"name": "User.Read", "type": "delegated"}]}"#}),
     )
     .expect("imported");
-    let err =
-        invoke(&h, "perms_inspect", json!({"permProfileId": "noapp", "onProgress": CHANNEL})).expect_err("no app id");
+    let err = invoke(
+        &h,
+        "perms_inspect",
+        json!({"permProfileId": "noapp", "onProgress": CHANNEL}),
+    )
+    .expect_err("no app id");
     assert_eq!(err["code"], "invalid_input");
     assert!(err["message"]
         .as_str()
@@ -263,8 +275,12 @@ fn a_signed_out_demo_profile_is_asked_to_sign_in() {
     };
     let state = AppState::start(DataPaths::under(tmp.path()), &options, None);
     let h = harness_with(state);
-    let err =
-        invoke(&h, "perms_inspect", json!({"permProfileId": "flashduty", "onProgress": CHANNEL})).expect_err("signed out");
+    let err = invoke(
+        &h,
+        "perms_inspect",
+        json!({"permProfileId": "flashduty", "onProgress": CHANNEL}),
+    )
+    .expect_err("signed out");
     // Without a Secret Service (plain `cargo test`) sign-in itself is unavailable: `keyring`.
     let code = err["code"].as_str().unwrap_or_default();
     assert!(code == "sign_in_required" || code == "keyring", "{err}");
@@ -294,8 +310,8 @@ fn a_malformed_app_id_is_refused_before_any_sign_in_or_cache_read() {
 fn nothing_cached_and_nothing_to_cancel_on_a_fresh_machine() {
     let (_tmp, h) = fresh();
     // No tenant at all: there is nothing the cache could hold for it.
-    let err = invoke(&h, "perms_cached", json!({"permProfileId": "flashduty"}))
-        .expect_err("no tenant");
+    let err =
+        invoke(&h, "perms_cached", json!({"permProfileId": "flashduty"})).expect_err("no tenant");
     assert_eq!(err["code"], "sign_in_required", "{err}");
     assert_eq!(
         invoke(&h, "perms_cancel", json!({})).expect("cancel"),

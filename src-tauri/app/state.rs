@@ -408,7 +408,10 @@ impl Drop for PermsReadSlot<'_> {
             .perms_read
             .lock()
             .unwrap_or_else(|p| p.into_inner());
-        if slot.as_ref().is_some_and(|(current, _)| *current == self.id) {
+        if slot
+            .as_ref()
+            .is_some_and(|(current, _)| *current == self.id)
+        {
             *slot = None;
         }
     }

@@ -8,6 +8,7 @@
 use botdeck_core::auth::{self, Feature};
 use botdeck_core::error::{ApiError, ErrorCode};
 use botdeck_core::graph::GraphClient;
+use botdeck_core::installs::RunProgress;
 use botdeck_core::permissions::{
     self as perms, to_api_error, ConsentTarget, FixOutcome, FixPlan, FixRequest,
     GrantedPermissions, NameCache, PermissionProfile, PermsFixRequest, PermsImportRequest,
@@ -16,7 +17,6 @@ use botdeck_core::permissions::{
 };
 use botdeck_core::profiles::Profile;
 use botdeck_core::secrets::Sensitive;
-use botdeck_core::installs::RunProgress;
 use tauri::ipc::{Channel, Request};
 use tauri::State;
 

@@ -818,9 +818,10 @@ async fn an_all_teams_read_reports_each_team_and_is_cached_whole() {
         ..Default::default()
     };
     let mut names = NameCache::default();
-    let granted = perms::inspect_watched(&graph, &token, DEMO_BOT_APP_ID, &scope, &mut names, &watch)
-        .await
-        .expect("inspect");
+    let granted =
+        perms::inspect_watched(&graph, &token, DEMO_BOT_APP_ID, &scope, &mut names, &watch)
+            .await
+            .expect("inspect");
     let seen = seen.into_inner().expect("lock");
     let teams = graph.get_all(&token, "teams").await.expect("teams").len();
     assert_eq!(seen.first(), Some(&(0, teams)), "starts at 0 of every team");

@@ -61,7 +61,10 @@ pub fn save_inspection(
 
 fn write(conn: &Connection, g: &GrantedPermissions, all_teams: bool) -> rusqlite::Result<()> {
     let app = g.app_id.to_ascii_lowercase();
-    conn.execute("DELETE FROM permission_inspection WHERE app_id = ?1", [&app])?;
+    conn.execute(
+        "DELETE FROM permission_inspection WHERE app_id = ?1",
+        [&app],
+    )?;
     let warnings = serde_json::to_string(&g.warnings).unwrap_or_else(|_| "[]".into());
     conn.execute(
         "INSERT INTO permission_inspection
@@ -492,7 +495,10 @@ mod tests {
             .expect("cached");
         assert!(!back.all_teams);
         assert!(back.granted.app_roles.is_empty() && back.granted.rsc.is_empty());
-        assert_eq!(back.granted.delegated, None, "unreadable grants stay unknown");
+        assert_eq!(
+            back.granted.delegated, None,
+            "unreadable grants stay unknown"
+        );
         assert_eq!(back.granted.rsc_failures.len(), 1);
         // Children of the old read are gone, not orphaned.
         let orphans: i64 = store
@@ -505,9 +511,11 @@ mod tests {
             )
             .expect("count");
         assert_eq!(orphans, 0);
-        assert!(cached_inspection(&store, "00000000-0000-0000-0000-000000000001")
-            .expect("load")
-            .is_none());
+        assert!(
+            cached_inspection(&store, "00000000-0000-0000-0000-000000000001")
+                .expect("load")
+                .is_none()
+        );
     }
 
     #[test]

@@ -160,7 +160,9 @@ pub enum PermissionError {
     Encode(String),
     #[error("internal error: {0}")]
     Internal(String),
-    #[error("cancelled: nothing was changed, and the permissions shown are the last complete read")]
+    #[error(
+        "cancelled: nothing was changed, and the permissions shown are the last complete read"
+    )]
     Cancelled,
 }
 
