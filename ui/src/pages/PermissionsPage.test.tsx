@@ -1,9 +1,12 @@
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import { render, screen, waitFor, within } from "@testing-library/react";
+import { configure, render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { FluentProvider, webLightTheme } from "@fluentui/react-components";
 
 vi.mock("../ipc", () => import("../test/ipcMock"));
+// The page chains three answers (profiles → cache → read) before it shows anything: on a loaded
+// 2-core machine that takes longer than Testing Library's 1 s default.
+configure({ asyncUtilTimeout: 5000 });
 const { permsIpc } = vi.hoisted(() => ({
   permsIpc: {
     profiles: vi.fn(),

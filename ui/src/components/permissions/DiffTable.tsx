@@ -1,6 +1,7 @@
 import {
   Button,
   makeStyles,
+  mergeClasses,
   Table,
   TableBody,
   TableCell,
@@ -128,7 +129,7 @@ export function DiffTable({
                   </span>
                 )}
               </TableCell>
-              <TableCell className={`${styles.grantCell} ${styles.wrap}`} data-testid="grant-provenance">
+              <TableCell className={mergeClasses(styles.grantCell, styles.wrap)} data-testid="grant-provenance">
                 {how ? (
                   <>
                     <Text>{how.through}</Text>

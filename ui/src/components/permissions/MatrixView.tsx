@@ -3,7 +3,7 @@
 // truncated columns. Tenant-wide permissions (application and delegated) apply once, not per
 // team: they get their own short list above. The CSV export keeps the full permission × place
 // grid.
-import { makeStyles, Text, tokens } from "@fluentui/react-components";
+import { makeStyles, mergeClasses, Text, tokens } from "@fluentui/react-components";
 import type { CellState, PermissionMatrix } from "../../ipc/permissions";
 import { cellMeta, kindLabel, MatrixCell, RowStateBadge } from "./states";
 import { sortRows } from "./DiffTable";
@@ -79,11 +79,11 @@ export function MatrixView({ matrix }: { matrix: PermissionMatrix }) {
           <table className={styles.table}>
             <thead>
               <tr>
-                <th className={`${styles.th} ${styles.sticky}`} scope="col">
+                <th className={mergeClasses(styles.th, styles.sticky)} scope="col">
                   Team or chat
                 </th>
                 {permissions.map((p) => (
-                  <th key={p.permission} className={`${styles.th} ${styles.permHead}`} scope="col">
+                  <th key={p.permission} className={mergeClasses(styles.th, styles.permHead)} scope="col">
                     <span className={styles.mono}>{p.permission}</span>
                   </th>
                 ))}
@@ -95,15 +95,15 @@ export function MatrixView({ matrix }: { matrix: PermissionMatrix }) {
             <tbody>
               {rows.map((r) => (
                 <tr key={r.place.id} data-testid={`matrix-place-${r.place.id}`} data-missing={r.missing}>
-                  <th className={`${styles.td} ${styles.sticky} ${styles.place}`} scope="row">
+                  <th className={mergeClasses(styles.td, styles.sticky, styles.place)} scope="row">
                     {placeKind[r.place.kind] ?? r.place.kind}: {r.place.label}
                   </th>
                   {r.cells.map((cell, i) => (
-                    <td key={permissions[i]?.permission ?? i} className={`${styles.td} ${styles.center}`}>
+                    <td key={permissions[i]?.permission ?? i} className={mergeClasses(styles.td, styles.center)}>
                       <MatrixCell state={cell} where={`${permissions[i]?.permission ?? ""} in ${r.place.label}`} />
                     </td>
                   ))}
-                  <td className={`${styles.td} ${styles.center}`}>{r.missing === 0 ? "none" : r.missing}</td>
+                  <td className={mergeClasses(styles.td, styles.center)}>{r.missing === 0 ? "none" : r.missing}</td>
                 </tr>
               ))}
             </tbody>
@@ -128,7 +128,7 @@ export function MatrixView({ matrix }: { matrix: PermissionMatrix }) {
               <th className={styles.th} scope="col">
                 State
               </th>
-              <th className={`${styles.th} ${styles.center}`} scope="col">
+              <th className={mergeClasses(styles.th, styles.center)} scope="col">
                 In this tenant
               </th>
             </tr>
@@ -139,7 +139,7 @@ export function MatrixView({ matrix }: { matrix: PermissionMatrix }) {
                 key={[r.permission, r.kind, r.principal].join("|")}
                 data-testid={`matrix-row-${[r.permission, r.kind, r.principal].filter(Boolean).join("|")}`}
               >
-                <th className={`${styles.td} ${styles.place}`} scope="row">
+                <th className={mergeClasses(styles.td, styles.place)} scope="row">
                   <span className={styles.mono}>{r.permission}</span>
                   {r.principal && <Text size={200}> · {r.principal}</Text>}
                 </th>
@@ -148,7 +148,7 @@ export function MatrixView({ matrix }: { matrix: PermissionMatrix }) {
                 <td className={styles.td}>
                   <RowStateBadge state={r.state} />
                 </td>
-                <td className={`${styles.td} ${styles.center}`}>
+                <td className={mergeClasses(styles.td, styles.center)}>
                   <MatrixCell state={r.cells[tenantIndex] ?? "not_checked"} where={`${r.permission}, tenant-wide`} />
                 </td>
               </tr>
