@@ -11,6 +11,14 @@ const axeSource = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
 
 /** Runs axe on the window as it is now; returns the violations (all impacts). */
 export async function axeViolations(browser) {
+  // Colours are judged when they have settled: a button that was just enabled fades from grey to
+  // its brand colour, and halfway there it fails contrast that its final colour passes.
+  await browser
+    .waitUntil(async () => browser.execute(() => document.getAnimations().every((a) => a.playState !== "running")), {
+      timeout: 3000,
+      interval: 100,
+    })
+    .catch(() => undefined);
   const injected = await browser.execute(() => typeof window.axe === "object");
   if (!injected) await browser.execute(axeSource);
   const result = await browser.executeAsync((done) => {
