@@ -158,10 +158,12 @@ test("4. upgrade the outdated teams", async () => {
   const drawer = browser.$(byTestId("bulk-drawer"));
   await drawer.waitForExist({ timeout: 10000 });
   const runIt = async () => {
+    // Fluent radios are transparent inputs over their label: click them, as the Installations
+    // suite does (a "clickable" wait never sees them).
     const upgrade = browser.$(byTestId("bulk-action-upgrade"));
-    if (!(await upgrade.isSelected())) await tap(upgrade);
+    if (!(await upgrade.isSelected())) await upgrade.click();
     const source = browser.$(byTestId("bulk-source-0"));
-    if (await source.isExisting()) await tap(source);
+    if (await source.isExisting()) await source.click();
     await tap(browser.$(byTestId("bulk-preview")));
     const plan = browser.$(byTestId("bulk-plan"));
     await plan.waitForExist({ timeout: 15000 });
