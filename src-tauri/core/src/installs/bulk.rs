@@ -613,7 +613,7 @@ pub async fn execute_run(
             }
             flush(ctx.store, run_id, &run, &mut finished)?;
             if cancel.is_cancelled() {
-                return close(ctx.store, run_id, "cancelled");
+                return close(ctx.store, run_id, true);
             }
         }
     }
