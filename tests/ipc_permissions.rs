@@ -15,6 +15,8 @@ use botdeck_core::config::DataPaths;
 use serde_json::{json, Value};
 
 const FLASHDUTY_APP_ID: &str = "d5a7c3e1-2f4b-4c6d-8e9f-0a1b2c3d4e5f";
+/// A progress channel id as the webview sends it.
+const CHANNEL: &str = "__CHANNEL__:7";
 
 fn ids(list: &Value) -> Vec<String> {
     list.as_array()
@@ -159,16 +161,17 @@ fn garbage_payloads_get_a_typed_error() {
         ),
         ("perms_export_profile", json!(null)),
         ("perms_delete_profile", json!([1, 2])),
-        ("perms_inspect", json!({})),
+        ("perms_inspect", json!({"onProgress": CHANNEL})),
+        ("perms_cached", json!({})),
         (
             "perms_inspect",
-            json!({"permProfileId": "flashduty", "allTeams": "yes"}),
+            json!({"permProfileId": "flashduty", "allTeams": "yes", "onProgress": CHANNEL}),
         ),
         (
             "perms_inspect",
-            json!({"permProfileId": "flashduty", "teamIds": "t1"}),
+            json!({"permProfileId": "flashduty", "teamIds": "t1", "onProgress": CHANNEL}),
         ),
-        ("perms_inspect", json!("flashduty")),
+        ("perms_cached", json!("flashduty")),
         (
             "perms_plan_fix",
             json!({"appId": FLASHDUTY_APP_ID, "permission": "Group.ReadWrite.All"}),
@@ -196,7 +199,7 @@ fn garbage_payloads_get_a_typed_error() {
             "{err}"
         );
     }
-    for cmd in ["perms_inspect", "perms_apply_fix", "perms_import_profile"] {
+    for cmd in ["perms_cached", "perms_apply_fix", "perms_import_profile"] {
         let raw = get_ipc_response(
             &h.window,
             request(cmd, InvokeBody::Raw(vec![0xff, 0x00]), &[]),
@@ -209,8 +212,12 @@ fn garbage_payloads_get_a_typed_error() {
 #[test]
 fn inspecting_checks_the_input_before_asking_for_a_sign_in() {
     let (_tmp, h) = fresh();
-    let err =
-        invoke(&h, "perms_inspect", json!({"permProfileId": "nope"})).expect_err("unknown profile");
+    let err = invoke(
+        &h,
+        "perms_inspect",
+        json!({"permProfileId": "nope", "onProgress": CHANNEL}),
+    )
+    .expect_err("unknown profile");
     assert_eq!(err["code"], "invalid_input");
     for (bad, field) in [
         (
@@ -234,13 +241,17 @@ fn inspecting_checks_the_input_before_asking_for_a_sign_in() {
         );
     }
     // Not signed in anywhere (no tenant at all): the page offers sign-in.
-    let err =
-        invoke(&h, "perms_inspect", json!({"permProfileId": "flashduty"})).expect_err("no sign-in");
+    let err = invoke(
+        &h,
+        "perms_inspect",
+        json!({"permProfileId": "flashduty", "onProgress": CHANNEL}),
+    )
+    .expect_err("no sign-in");
     assert_eq!(err["code"], "sign_in_required", "{err}");
     let err = invoke(
         &h,
         "perms_inspect",
-        json!({"permProfileId": "flashduty", "appId": "  ", "allTeams": true}),
+        json!({"permProfileId": "flashduty", "appId": "  ", "allTeams": true, "onProgress": CHANNEL}),
     )
     .expect_err("blank app id falls back to the profile's, then needs a sign-in");
     assert_eq!(err["code"], "sign_in_required", "{err}");
@@ -251,8 +262,12 @@ fn inspecting_checks_the_input_before_asking_for_a_sign_in() {
         json!({"fileName": "noapp.json", "text": r#"{"id": "noapp", "name": "No app", "permissions": [{"name": "User.Read", "type": "delegated"}]}"#}),
     )
     .expect("imported");
-    let err =
-        invoke(&h, "perms_inspect", json!({"permProfileId": "noapp"})).expect_err("no app id");
+    let err = invoke(
+        &h,
+        "perms_inspect",
+        json!({"permProfileId": "noapp", "onProgress": CHANNEL}),
+    )
+    .expect_err("no app id");
     assert_eq!(err["code"], "invalid_input");
     assert!(err["message"]
         .as_str()
@@ -281,9 +296,47 @@ fn a_signed_out_demo_profile_is_asked_to_sign_in() {
     };
     let state = AppState::start(DataPaths::under(tmp.path()), &options, None);
     let h = harness_with(state);
-    let err =
-        invoke(&h, "perms_inspect", json!({"permProfileId": "flashduty"})).expect_err("signed out");
+    let err = invoke(
+        &h,
+        "perms_inspect",
+        json!({"permProfileId": "flashduty", "onProgress": CHANNEL}),
+    )
+    .expect_err("signed out");
     // Without a Secret Service (plain `cargo test`) sign-in itself is unavailable: `keyring`.
     let code = err["code"].as_str().unwrap_or_default();
     assert!(code == "sign_in_required" || code == "keyring", "{err}");
+}
+
+#[test]
+fn a_malformed_app_id_is_refused_before_any_sign_in_or_cache_read() {
+    let (_tmp, h) = fresh();
+    for cmd in ["perms_inspect", "perms_cached"] {
+        let err = invoke(
+            &h,
+            cmd,
+            json!({"permProfileId": "flashduty", "appId": "flashduty-bot", "onProgress": CHANNEL}),
+        )
+        .expect_err("not a GUID");
+        assert_eq!(err["code"], "invalid_input", "{cmd}: {err}");
+        assert!(
+            err["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("\"flashduty-bot\" is not an app id")),
+            "{cmd}: {err}"
+        );
+    }
+}
+
+#[test]
+fn nothing_cached_and_nothing_to_cancel_on_a_fresh_machine() {
+    let (_tmp, h) = fresh();
+    // No tenant at all: there is nothing the cache could hold for it.
+    let err =
+        invoke(&h, "perms_cached", json!({"permProfileId": "flashduty"})).expect_err("no tenant");
+    assert_eq!(err["code"], "sign_in_required", "{err}");
+    assert_eq!(
+        invoke(&h, "perms_cancel", json!({})).expect("cancel"),
+        json!(false),
+        "no read is running"
+    );
 }

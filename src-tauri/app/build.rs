@@ -41,6 +41,8 @@ fn main() {
             "perms_export_profile",
             "perms_delete_profile",
             "perms_inspect",
+            "perms_cached",
+            "perms_cancel",
             "perms_plan_fix",
             "perms_apply_fix",
             "catalog_list",

@@ -50,6 +50,8 @@ pub fn build<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<R> {
             commands::permissions::perms_export_profile,
             commands::permissions::perms_delete_profile,
             commands::permissions::perms_inspect,
+            commands::permissions::perms_cached,
+            commands::permissions::perms_cancel,
             commands::permissions::perms_plan_fix,
             commands::permissions::perms_apply_fix,
             commands::catalog::catalog_list,

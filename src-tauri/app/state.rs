@@ -64,6 +64,9 @@ pub struct AppState {
     /// The installs sync or bulk run under way (one at a time: both pace the same routes).
     work: Mutex<Option<(u64, CancellationToken)>>,
     work_seq: std::sync::atomic::AtomicU64,
+    /// The permissions read (its own slot: it spends no install limits, so it may overlap a
+    /// sync, but two reads at once would only race to write the same cache).
+    perms_read: Mutex<Option<(u64, CancellationToken)>>,
 }
 
 /// How long start-up waits for the keyring before reporting it unresponsive (a locked
@@ -153,6 +156,7 @@ impl AppState {
             open_package: Mutex::new(None),
             work: Mutex::new(None),
             work_seq: std::sync::atomic::AtomicU64::new(0),
+            perms_read: Mutex::new(None),
         }
     }
 
@@ -211,6 +215,39 @@ impl AppState {
             id,
             cancel,
         })
+    }
+
+    /// Claims the permissions-read slot, or says a read is already running.
+    pub fn begin_perms_read(&self) -> Result<PermsReadSlot<'_>, ApiError> {
+        let mut slot = self.perms_read.lock().unwrap_or_else(|p| p.into_inner());
+        if slot.is_some() {
+            return Err(ApiError::new(
+                ErrorCode::InvalidInput,
+                "the permissions are being read already; wait for it or cancel it first",
+            ));
+        }
+        let id = self
+            .work_seq
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let cancel = CancellationToken::new();
+        *slot = Some((id, cancel.clone()));
+        Ok(PermsReadSlot {
+            state: self,
+            id,
+            cancel,
+        })
+    }
+
+    /// Asks the running permissions read to stop; its previous cached read stays.
+    pub fn cancel_perms_read(&self) -> bool {
+        let slot = self.perms_read.lock().unwrap_or_else(|p| p.into_inner());
+        match slot.as_ref() {
+            Some((_, token)) if !token.is_cancelled() => {
+                token.cancel();
+                true
+            }
+            _ => false,
+        }
     }
 
     /// Frees the slot claimed by `begin_work` (only if it is still that work's).
@@ -348,6 +385,29 @@ pub struct WorkSlot<'a> {
 impl Drop for WorkSlot<'_> {
     fn drop(&mut self) {
         self.state.end_work(self.id);
+    }
+}
+
+/// The claimed permissions-read slot; freed on drop however the command ends.
+pub struct PermsReadSlot<'a> {
+    state: &'a AppState,
+    id: u64,
+    pub cancel: CancellationToken,
+}
+
+impl Drop for PermsReadSlot<'_> {
+    fn drop(&mut self) {
+        let mut slot = self
+            .state
+            .perms_read
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        if slot
+            .as_ref()
+            .is_some_and(|(current, _)| *current == self.id)
+        {
+            *slot = None;
+        }
     }
 }
 

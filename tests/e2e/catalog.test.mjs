@@ -3,7 +3,10 @@
 // greater version and see "update available", publish it as an update (signing in again for
 // the publishing permissions, after which the page repeats the upload), see a lower version
 // refused with the reason, submit an update for review and withdraw it, reject another,
-// approve Expense Tracker's submission, and delete an app only after confirming.
+// approve Expense Tracker's submission, delete an app only after confirming, and add a Teams
+// store app, which says where it comes from and offers no publishing. The catalog is a
+// sortable table; each app's name opens its details (About, Versions, Permissions,
+// Installations), where the steps below read and act.
 import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -70,7 +73,27 @@ let browser;
 
 const card = () => browser.$(byTestId(`catalog-app-${MANIFEST_ID}`));
 const named = (name) => browser.$(`[data-testid^="catalog-app-"][data-name="${name}"]`);
+const row = (name) => browser.$(`[data-testid^="catalog-row-"][data-name="${name}"]`);
 const definition = (version) => card().$(byTestId(`definition-${version}`));
+
+/** Opens an app's details from the catalog table (back to the table first), on a tab. */
+async function openApp(name, tab) {
+  const back = browser.$(byTestId("catalog-back"));
+  if (await back.isExisting()) await tap(back);
+  const r = row(name);
+  await r.waitForExist({ timeout: TIMEOUT.ui, timeoutMsg: `${name} is not in the catalog table` });
+  await tap(r.$(byTestId("catalog-open")));
+  const details = named(name);
+  await details.waitForExist({ timeout: TIMEOUT.ui, timeoutMsg: `${name}'s details did not open` });
+  if (tab) await showTab(details, tab);
+  return details;
+}
+
+/** Switches the open details to one of its tabs. */
+async function showTab(details, tab) {
+  await tap(details.$(byTestId(`details-tab-${tab}`)));
+  await details.$(byTestId(`details-${tab === "versions" ? "tab-versions" : tab}`)).waitForExist({ timeout: TIMEOUT.ui });
+}
 
 async function sendAndWait(resultId) {
   await tap(browser.$(byTestId("catalog-publish-send")));
@@ -89,24 +112,33 @@ step("sign in to the demo tenant", async () => {
 step("the catalog lists FlashDuty with its versions and publishing states", async () => {
   await openPage(browser, "catalog");
   await waitForText(browser.$(byTestId("catalog-source")), /From your tenant/, { what: "where the list came from" });
+  await row("FlashDuty").waitForExist({ timeout: TIMEOUT.ui, timeoutMsg: "FlashDuty is not in the catalog table" });
+  // The table says where each app comes from: the demo's apps are org apps.
+  await waitForAttribute(row("FlashDuty").$(byTestId("catalog-distribution")), "data-distribution", "organization", {
+    what: "FlashDuty's distribution",
+  });
+  // Find by name narrows the table.
+  await browser.$(byTestId("catalog-search")).setValue("flash");
+  await row("Expense Tracker").waitForExist({ reverse: true, timeout: TIMEOUT.ui, timeoutMsg: "the search did not narrow the table" });
+  assert.ok(await row("FlashDuty").isExisting());
+  await screenshot(browser, "catalog-list");
+  await clearField(browser, "catalog-search");
+  await row("Expense Tracker").waitForExist({ timeout: TIMEOUT.ui, timeoutMsg: "the table did not come back" });
+
+  const expense = await openApp("Expense Tracker", "versions");
+  await waitForAttribute(expense.$(byTestId("definition-0.9.0")), "data-state", "submitted", { what: "Expense Tracker 0.9.0" });
+  await waitForText(expense.$(byTestId("catalog-visibility-warning")), /no published version/, { what: "Expense Tracker's warning" });
+
+  await openApp("FlashDuty", "versions");
   // Graph shows the current published definition (and a newer pending one, if any).
   await waitForAttribute(definition("1.0.2"), "data-state", "published", { what: "FlashDuty 1.0.2's state" });
   await waitForText(card().$(byTestId("catalog-version")), "catalog 1.0.2", { what: "FlashDuty's catalog version" });
   // Installed versions are unknown until the inventory is read, and the page says so.
+  await showTab(card(), "installations");
   await waitForText(card().$(byTestId("catalog-installs-unknown")), /not known yet/, { what: "installed versions unknown" });
-  const expense = named("Expense Tracker");
-  await waitForAttribute(expense.$(byTestId("definition-0.9.0")), "data-state", "submitted", { what: "Expense Tracker 0.9.0" });
-  await waitForText(expense.$(byTestId("catalog-visibility-warning")), /no published version/, { what: "Expense Tracker's warning" });
-  // Find by name narrows the list.
-  await browser.$(byTestId("catalog-search")).setValue("flash");
-  await named("Expense Tracker").waitForExist({ reverse: true, timeout: TIMEOUT.ui, timeoutMsg: "the search did not narrow the list" });
-  assert.ok(await card().isExisting());
-  await screenshot(browser, "catalog-list");
-  await clearField(browser, "catalog-search");
-  await named("Expense Tracker").waitForExist({ timeout: TIMEOUT.ui, timeoutMsg: "the list did not come back" });
 });
 
-step("after an inventory sync the card shows the installed versions per kind", async () => {
+step("after an inventory sync the details show the installed versions per kind, with the upgrade offer", async () => {
   await openPage(browser, "installations");
   // The Catalog page has read the apps already, so FlashDuty is in the picker before "Refresh
   // app list" answers: the bot is chosen while the list loads, and must stay chosen after.
@@ -132,12 +164,20 @@ step("after an inventory sync the card shows the installed versions per kind", a
   await waitForAttribute(browser.$(byTestId("sync-age")), "data-status", "completed", { what: "the sync's outcome" });
   assert.equal(await picker.getValue(), flashdutyId);
   await openPage(browser, "catalog");
+  // The table's row offers the upgrade of the installations left behind…
+  await row("FlashDuty").waitForExist({ timeout: TIMEOUT.ui });
+  await waitForAttribute(row("FlashDuty").$(byTestId("catalog-upgrade-outdated")), "data-count", (v) => Number(v) > 0, {
+    what: "the row's upgrade offer",
+  });
+  await openApp("FlashDuty", "installations");
   const teams = card().$(byTestId("catalog-installs-team"));
   // The demo seeds FlashDuty in 12 teams at 1.0.0–1.0.2: some behind 1.0.2, some current.
   await waitForAttribute(teams, "data-behind", (v) => Number(v) > 0, { what: "teams behind 1.0.2" });
   assert.ok(Number(await teams.getAttribute("data-current")) > 0, "teams at 1.0.2");
   assert.ok(Number(await card().$(byTestId("catalog-installs-user")).getAttribute("data-current")) > 0);
   await waitForText(card().$(byTestId("catalog-installs")), /installation\(s\) below 1\.0\.2/, { what: "the card's installs line" });
+  // …and so do the details, next to the installed versions.
+  await waitForText(card().$(byTestId("catalog-upgrade-outdated")), /^Upgrade \d+ outdated installations?$/, { what: "the details' upgrade offer" });
 });
 
 step("a chosen zip with a greater version is an update available, published after signing in again", async () => {
@@ -163,9 +203,13 @@ step("a chosen zip with a greater version is an update available, published afte
     what: "the update repeated after signing in",
   });
   await waitForText(card().$(byTestId("catalog-version")), "catalog 1.0.3", { what: "the card moved to 1.0.3" });
+  await showTab(card(), "versions");
   await waitForAttribute(definition("1.0.3"), "data-state", "published", { what: "1.0.3's state" });
+  // (The superseded 1.0.2 may go: `$expand=appDefinitions` answers the published definition and
+  // a pending one, and the table shows what Graph answers.)
   await waitForText(card().$(byTestId("catalog-local")), "chosen zip 1.0.3: the catalog has it", { what: "the card's chosen zip" });
   await waitForText(browser.$(byTestId("catalog-target")), /The catalog has FlashDuty 1\.0\.3 already/, { what: "the target" });
+  await showTab(card(), "installations");
   // Every installation is now behind the catalog: nothing current any more.
   const teams = card().$(byTestId("catalog-installs-team"));
   await waitForAttribute(teams, "data-current", "0", { what: "teams current with 1.0.3" });
@@ -174,18 +218,17 @@ step("a chosen zip with a greater version is an update available, published afte
   await screenshot(browser, "catalog-updated");
 });
 
-step("a lower version is flagged before upload and refused with the reason", async () => {
+step("a lower version is flagged before upload and cannot be sent, with the reason next to the button", async () => {
   await pick("catalog-file", older);
   const target = browser.$(byTestId("catalog-target"));
   await waitForAttribute(target, "data-kind", "not-greater", { what: "the chosen zip's target" });
   await waitForText(target, /1\.0\.1 is not greater than 1\.0\.3/, { what: "the target" });
   await waitForText(card().$(byTestId("catalog-local")), "chosen zip 1.0.1: older than the catalog's 1.0.3", { what: "the card's chosen zip" });
-  const refused = await sendAndWait("catalog-refused");
-  assert.equal(await refused.getAttribute("data-kind"), "version_not_greater");
-  await waitForText(refused, /version 1\.0\.1 is not greater than 1\.0\.3, the catalog's current version: bump the package version first/, {
-    what: "the refusal",
-  });
+  // The page knows the catalog would refuse it: nothing to send, and the reason says why.
+  assert.equal(await browser.$(byTestId("catalog-publish-send")).isEnabled(), false, "publish is disabled");
+  await waitForText(browser.$(byTestId("catalog-publish-blocker")), /1\.0\.1 is lower than the catalog's 1\.0\.3/, { what: "the reason" });
   assert.equal(await textOfCatalogVersion(), "catalog 1.0.3");
+  await showTab(card(), "versions");
   assert.ok(!(await definition("1.0.1").isExisting()), "nothing was uploaded");
   await screenshot(browser, "catalog-lower-refused");
 });
@@ -222,7 +265,7 @@ step("an update submitted for review is withdrawn after confirming; a second one
 });
 
 step("Expense Tracker's submission is approved", async () => {
-  const expense = named("Expense Tracker");
+  const expense = await openApp("Expense Tracker", "versions");
   await expense.scrollIntoView();
   await tap(expense.$(byTestId("catalog-approve")));
   await waitForAttribute(expense.$(byTestId("definition-0.9.0")), "data-state", "published", { what: "0.9.0 approved" });
@@ -232,7 +275,7 @@ step("Expense Tracker's submission is approved", async () => {
 });
 
 step("an app is deleted only after confirming", async () => {
-  const helpdesk = named("Contoso Helpdesk");
+  const helpdesk = await openApp("Contoso Helpdesk");
   await helpdesk.scrollIntoView();
   await tap(helpdesk.$(byTestId("catalog-delete")));
   const dialog = await dialogShown(browser, "catalog-delete-dialog");
@@ -245,11 +288,32 @@ step("an app is deleted only after confirming", async () => {
   await tap(helpdesk.$(byTestId("catalog-delete")));
   await dialogShown(browser, "catalog-delete-dialog");
   await tap(browser.$(byTestId("catalog-delete-confirm")));
+  // Deleted: back in the table, without it.
   await named("Contoso Helpdesk").waitForExist({ reverse: true, timeout: TIMEOUT.ui, timeoutMsg: "not deleted" });
+  const back = browser.$(byTestId("catalog-back"));
+  if (await back.isExisting()) await tap(back);
+  await row("FlashDuty").waitForExist({ timeout: TIMEOUT.ui });
+  assert.ok(!(await row("Contoso Helpdesk").isExisting()), "no row for the deleted app");
   assert.ok(!(await browser.$(byTestId("catalog-error")).isExisting()));
 });
 
+step("a Teams store app is added by name; it says where it comes from and offers no publishing", async () => {
+  await clearField(browser, "catalog-find-input");
+  await browser.$(byTestId("catalog-find-input")).setValue("PagerDuty");
+  await tap(browser.$(byTestId("catalog-find")));
+  const pagerDuty = row("PagerDuty");
+  await pagerDuty.waitForExist({ timeout: TIMEOUT.ui, timeoutMsg: "PagerDuty was not listed" });
+  await waitForAttribute(pagerDuty.$(byTestId("catalog-distribution")), "data-distribution", "store", { what: "PagerDuty's distribution" });
+  const details = await openApp("PagerDuty", "versions");
+  await waitForText(details.$(byTestId("catalog-publishing-note")), /store/i, { what: "why publishing is not offered" });
+  assert.ok(!(await details.$(byTestId("catalog-delete")).isExisting()), "a store app cannot be deleted here");
+  assert.ok(!(await details.$(byTestId("catalog-approve")).isExisting()), "nor reviewed");
+  await screenshot(browser, "catalog-store-app");
+  await tap(browser.$(byTestId("catalog-back")));
+});
+
 step("the page in the dark theme", async () => {
+  await openApp("FlashDuty");
   await setTheme(browser, "dark");
   // The attribute flips at once; Fluent fades the colours in. Wait until a button is painted
   // dark, and until FlashDuty's card is really at the top, so the picture is what it claims.

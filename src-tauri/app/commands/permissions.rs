@@ -8,19 +8,23 @@
 use botdeck_core::auth::{self, Feature};
 use botdeck_core::error::{ApiError, ErrorCode};
 use botdeck_core::graph::GraphClient;
+use botdeck_core::installs::RunProgress;
 use botdeck_core::permissions::{
     self as perms, to_api_error, ConsentTarget, FixOutcome, FixPlan, FixRequest,
     GrantedPermissions, NameCache, PermissionProfile, PermsFixRequest, PermsImportRequest,
     PermsInspectRequest, PermsProfileRequest, PermsReport, ProfileFormat, RscScope, RscTarget,
-    RscTargetKind,
+    RscTargetKind, Watch,
 };
 use botdeck_core::profiles::Profile;
 use botdeck_core::secrets::Sensitive;
-use tauri::ipc::Request;
+use tauri::ipc::{Channel, Request};
 use tauri::State;
 
 use crate::ipc::parse_args;
 use crate::state::AppState;
+
+/// Progress messages are at most this frequent.
+const PROGRESS_EVERY: std::time::Duration = std::time::Duration::from_millis(100);
 
 /// The signed-in profile a command works for, with what it needs after the lock is gone.
 struct Signed {
@@ -62,9 +66,10 @@ async fn inspect(
     token: &Sensitive<String>,
     app_id: &str,
     scope: &RscScope,
+    watch: &Watch<'_>,
 ) -> Result<GrantedPermissions, ApiError> {
     let mut cache = NameCache::load(&*state.store()?)?;
-    let granted = perms::inspect(&signed.graph, token, app_id, scope, &mut cache)
+    let granted = perms::inspect_watched(&signed.graph, token, app_id, scope, &mut cache, watch)
         .await
         .map_err(|e| to_api_error(e, Some(&signed.consent)))?;
     if let Err(err) = cache.save(&*state.store()?) {
@@ -157,12 +162,63 @@ pub fn perms_delete_profile(
     Ok(perms::list_profiles(&store)?)
 }
 
-/// Needed vs granted for one bot: the diff, the matrix and both CSV exports. Async, so a long
-/// RSC read across teams does not block the window.
+/// The report for a read of the grants (fresh or cached): the diff, the matrix, both CSVs.
+fn report_of(
+    profile: PermissionProfile,
+    granted: GrantedPermissions,
+    model: Option<&str>,
+    consent: &ConsentTarget,
+    from_cache: bool,
+    all_teams: bool,
+) -> Result<PermsReport, ApiError> {
+    let diff = perms::diff(&profile, &granted, model, consent)?;
+    let matrix = perms::matrix(&diff, &granted);
+    Ok(PermsReport {
+        diff_csv: perms::diff_to_csv(&diff),
+        matrix_csv: perms::matrix_to_csv(&matrix),
+        profile,
+        diff,
+        matrix,
+        granted,
+        from_cache,
+        all_teams,
+    })
+}
+
+/// The last complete read of the bot's grants, compared with the profile: no network and no
+/// sign-in, so the page opens at once with the read's age. `null` when it was never read.
+#[tauri::command]
+pub fn perms_cached(
+    state: State<'_, AppState>,
+    request: Request<'_>,
+) -> Result<Option<PermsReport>, ApiError> {
+    let req: PermsInspectRequest = parse_args(&request)?;
+    let profile = load_perm_profile(&state, &req.perm_profile_id)?;
+    let app_id = app_id_of(req.app_id.as_deref(), Some(&profile))?;
+    perms::check_app_id(&app_id)?;
+    let signed = current_profile(&state)?;
+    let Some(cached) = perms::cached_inspection(&*state.store()?, &app_id)? else {
+        return Ok(None);
+    };
+    report_of(
+        profile,
+        cached.granted,
+        req.model.as_deref(),
+        &signed.consent,
+        true,
+        cached.all_teams,
+    )
+    .map(Some)
+}
+
+/// Reads the bot's grants from the tenant (with every team's RSC when asked), saves the read
+/// as the new cache and compares it with the profile. Progress goes per team over the
+/// channel; `perms_cancel` stops it and keeps the previous read.
 #[tauri::command]
 pub async fn perms_inspect(
     state: State<'_, AppState>,
     request: Request<'_>,
+    on_progress: Channel<RunProgress>,
 ) -> Result<PermsReport, ApiError> {
     let req: PermsInspectRequest = parse_args(&request)?;
     // Team and chat ids go into Graph paths: checked before the keyring or Graph is asked.
@@ -177,7 +233,9 @@ pub async fn perms_inspect(
     }
     let profile = load_perm_profile(&state, &req.perm_profile_id)?;
     let app_id = app_id_of(req.app_id.as_deref(), Some(&profile))?;
+    perms::check_app_id(&app_id)?;
     let signed = current_profile(&state)?;
+    let slot = state.begin_perms_read()?;
     let token = state
         .access_token(&signed.profile, Feature::ReviewPermissions)
         .await?;
@@ -200,17 +258,41 @@ pub async fn perms_inspect(
         all_teams: req.all_teams,
         max_targets: Some(perms::DEFAULT_MAX_RSC_TARGETS),
     };
-    let granted = inspect(&state, &signed, &token, &app_id, &scope).await?;
-    let diff = perms::diff(&profile, &granted, req.model.as_deref(), &signed.consent)?;
-    let matrix = perms::matrix(&diff, &granted);
-    Ok(PermsReport {
-        diff_csv: perms::diff_to_csv(&diff),
-        matrix_csv: perms::matrix_to_csv(&matrix),
+    let last = std::sync::Mutex::new(std::time::Instant::now());
+    let progress = |done: usize, total: usize| {
+        let mut last = last.lock().unwrap_or_else(|p| p.into_inner());
+        if done == 0 || done >= total || last.elapsed() >= PROGRESS_EVERY {
+            *last = std::time::Instant::now();
+            // A closed window is no reason to stop reading.
+            let _ = on_progress.send(RunProgress {
+                phase: "reading resource-specific consent".into(),
+                total: total as u64,
+                done: done as u64,
+                failed: 0,
+                run_id: None,
+            });
+        }
+    };
+    let watch = Watch {
+        progress: Some(&progress),
+        cancel: Some(slot.cancel.clone()),
+    };
+    let granted = inspect(&state, &signed, &token, &app_id, &scope, &watch).await?;
+    perms::save_inspection(&*state.store()?, &granted, req.all_teams)?;
+    report_of(
         profile,
-        diff,
-        matrix,
         granted,
-    })
+        req.model.as_deref(),
+        &signed.consent,
+        false,
+        req.all_teams,
+    )
+}
+
+/// Stops a running permissions read after the requests on the wire; the cached read stays.
+#[tauri::command]
+pub fn perms_cancel(state: State<'_, AppState>) -> Result<bool, ApiError> {
+    Ok(state.cancel_perms_read())
 }
 
 async fn plan(
@@ -225,7 +307,15 @@ async fn plan(
     };
     let app_id = app_id_of(Some(&req.app_id), profile.as_ref())?;
     let token = state.access_token(&signed.profile, feature).await?;
-    let granted = inspect(state, signed, &token, &app_id, &RscScope::default()).await?;
+    let granted = inspect(
+        state,
+        signed,
+        &token,
+        &app_id,
+        &RscScope::default(),
+        &Watch::default(),
+    )
+    .await?;
     let fix = FixRequest {
         permission: req.permission.clone(),
         kind: req.kind,

@@ -926,6 +926,8 @@ mod tests {
             "inventory_item",
             "inventory_sync",
             "permission_name_cache",
+            "permission_inspection",
+            "permission_rsc_grant",
         ] {
             assert!(cache.contains(&table.to_string()), "{table} in {cache:?}");
         }

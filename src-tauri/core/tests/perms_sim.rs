@@ -801,3 +801,91 @@ async fn ox_security_profile_exact_and_one_short_in_both_models() {
     }
     sim.shutdown().await;
 }
+
+// ---- a read across every team: progress per team, Cancel, and the cache ------------------
+
+#[tokio::test]
+async fn an_all_teams_read_reports_each_team_and_is_cached_whole() {
+    let (sim, graph, token) = sim().await;
+    let seen = std::sync::Mutex::new(Vec::<(usize, usize)>::new());
+    let progress = |done: usize, total: usize| seen.lock().expect("lock").push((done, total));
+    let watch = perms::Watch {
+        progress: Some(&progress),
+        cancel: Some(CancellationToken::new()),
+    };
+    let scope = RscScope {
+        all_teams: true,
+        ..Default::default()
+    };
+    let mut names = NameCache::default();
+    let granted =
+        perms::inspect_watched(&graph, &token, DEMO_BOT_APP_ID, &scope, &mut names, &watch)
+            .await
+            .expect("inspect");
+    let seen = seen.into_inner().expect("lock");
+    let teams = graph.get_all(&token, "teams").await.expect("teams").len();
+    assert_eq!(seen.first(), Some(&(0, teams)), "starts at 0 of every team");
+    assert_eq!(seen.last(), Some(&(teams, teams)), "ends at all of them");
+    assert!(
+        seen.windows(2).all(|w| w[1].0 == w[0].0 + 1),
+        "one step per team, not one jump: {seen:?}"
+    );
+
+    let dir = tempfile::tempdir().expect("tmp");
+    let (store, _) = Store::open_in(dir.path()).expect("store");
+    perms::save_inspection(&store, &granted, true).expect("save");
+    let back = perms::cached_inspection(&store, DEMO_BOT_APP_ID)
+        .expect("load")
+        .expect("cached");
+    assert!(back.all_teams);
+    assert_eq!(back.granted, granted, "the cache mirrors the read exactly");
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn cancel_stops_a_read_across_every_team_and_keeps_the_previous_cache() {
+    let (sim, graph, token) = sim().await;
+    // Slow every team read so Cancel lands while most are still queued.
+    sim.set_faults(vec![tenant_sim::FaultRule {
+        route: "/v1.0/teams/*/permissionGrants".into(),
+        rate_429: 1.0,
+        retry_after_secs: 5.0,
+        ..Default::default()
+    }]);
+    let cancel = CancellationToken::new();
+    // The admin presses Cancel a moment after the team reads start.
+    let press = cancel.clone();
+    let progress = move |done: usize, _total: usize| {
+        if done == 0 {
+            let press = press.clone();
+            tokio::spawn(async move {
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                press.cancel();
+            });
+        }
+    };
+    let watch = perms::Watch {
+        progress: Some(&progress),
+        cancel: Some(cancel.clone()),
+    };
+    let scope = RscScope {
+        all_teams: true,
+        ..Default::default()
+    };
+    let mut names = NameCache::default();
+    let err = perms::inspect_watched(&graph, &token, DEMO_BOT_APP_ID, &scope, &mut names, &watch)
+        .await
+        .expect_err("cancelled");
+    assert!(matches!(err, perms::PermissionError::Cancelled), "{err}");
+    // Every team read was answered 429 and told to wait 5 s: had Cancel not dropped them, each
+    // would have asked again. Only the first attempts (at most 4 in flight) reached the sim.
+    let teams = graph.get_all(&token, "teams").await.expect("teams").len() as u64;
+    let throttled = sim.metrics().throttled_429;
+    assert!(
+        throttled > 0 && throttled < teams,
+        "{throttled} throttled answers for {teams} teams: the queued reads went on"
+    );
+    let api: botdeck_core::error::ApiError = err.into();
+    assert_eq!(api.code, botdeck_core::error::ErrorCode::Cancelled);
+    sim.shutdown().await;
+}

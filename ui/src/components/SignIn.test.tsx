@@ -149,4 +149,15 @@ describe("adding a tenant", () => {
       cloud: { kind: "global" },
     });
   });
+
+  it("Escape cancels a running sign-in, closes the dialog and gives focus back to what opened it", async () => {
+    ipc.signInDeviceCode.mockImplementation(() => new Promise(() => {}));
+    const user = await openSignIn();
+    await user.click(screen.getByTestId("sign-in-start"));
+    await user.keyboard("{Escape}");
+    await waitFor(() => expect(screen.queryByTestId("sign-in-dialog")).not.toBeInTheDocument());
+    expect(ipc.cancelSignIn).toHaveBeenCalledTimes(1);
+    // The menu item that opened it is gone with its menu: focus goes to the page, not to nowhere.
+    await waitFor(() => expect(document.activeElement).not.toBe(document.body));
+  });
 });

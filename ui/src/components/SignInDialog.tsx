@@ -1,4 +1,4 @@
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import {
   Button,
   Dialog,
@@ -18,6 +18,8 @@ import {
   tokens,
 } from "@fluentui/react-components";
 import { CopyRegular, OpenRegular } from "@fluentui/react-icons";
+import { useReturnFocus } from "./a11y/useReturnFocus";
+import { useEscape } from "./a11y/useEscape";
 import { ipc, type ApiError, type DeviceCodePrompt, type Feature, type Profile, type SessionView } from "../ipc";
 
 /** "14 minutes", "1 minute", "45 seconds": never "valid for 0 minutes". Rounded down. */
@@ -66,6 +68,15 @@ export function SignInDialog({
   const [method, setMethod] = useState<Method>("device_code");
   const [phase, setPhase] = useState<Phase>({ kind: "choose" });
   const [copied, setCopied] = useState(false);
+  useReturnFocus(open);
+  // "Sign in" leaves the dialog when pressed: focus goes to "Cancel sign-in" instead of falling
+  // to the page body (where Escape would no longer reach the dialog).
+  const cancelButton = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    if (phase.kind === "running" && (!document.activeElement || document.activeElement === document.body)) {
+      cancelButton.current?.focus();
+    }
+  }, [phase.kind]);
 
   const start = async () => {
     setPhase({ kind: "running", prompt: null, browserUrl: null });
@@ -101,6 +112,8 @@ export function SignInDialog({
     onClose();
   };
 
+  useEscape(open, () => void cancel());
+
   const copy = async (code: string) => {
     try {
       await navigator.clipboard.writeText(code);
@@ -111,7 +124,11 @@ export function SignInDialog({
   };
 
   return (
-    <Dialog open={open} modalType="alert">
+    <Dialog
+      open={open}
+      // Escape (useEscape below) cancels, a running sign-in too; a stray click outside does not.
+      onOpenChange={() => undefined}
+    >
       <DialogSurface aria-describedby={undefined} data-testid="sign-in-dialog">
         <DialogBody>
           <DialogTitle>Sign in to {profile.name}</DialogTitle>
@@ -180,7 +197,7 @@ export function SignInDialog({
                 Open admin consent page
               </Button>
             )}
-            <Button appearance="secondary" onClick={() => void cancel()} data-testid="sign-in-cancel">
+            <Button appearance="secondary" ref={cancelButton} onClick={() => void cancel()} data-testid="sign-in-cancel">
               {phase.kind === "running" ? "Cancel sign-in" : "Close"}
             </Button>
             {phase.kind !== "running" && (

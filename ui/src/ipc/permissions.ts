@@ -1,6 +1,8 @@
 // IPC for the Permissions page. Only files under src/ipc/ import @tauri-apps/api; this one goes
 // through `call` so every rejection is an ApiError the page can branch on.
+import { Channel } from "@tauri-apps/api/core";
 import { call } from "./index";
+import type { RunProgress } from "./bindings/RunProgress";
 import type { FixOutcome } from "./bindings/FixOutcome";
 import type { FixPlan } from "./bindings/FixPlan";
 import type { PermissionProfile } from "./bindings/PermissionProfile";
@@ -25,7 +27,16 @@ export const permsIpc = {
   exportProfile: (permProfileId: string, format: ProfileFormat) =>
     call<string>("perms_export_profile", { permProfileId, format }),
   deleteProfile: (permProfileId: string) => call<PermissionProfile[]>("perms_delete_profile", { permProfileId }),
-  inspect: (request: PermsInspectRequest) => call<PermsReport>("perms_inspect", { ...request }),
+  /** The last complete read from the cache (no network, no sign-in); null when never read. */
+  cached: (request: PermsInspectRequest) => call<PermsReport | null>("perms_cached", { ...request }),
+  /** Reads the tenant now (every team's RSC when asked), with progress; the read is cached. */
+  inspect: (request: PermsInspectRequest, onProgress: (p: RunProgress) => void = () => {}) => {
+    const channel = new Channel<RunProgress>();
+    channel.onmessage = onProgress;
+    return call<PermsReport>("perms_inspect", { ...request, onProgress: channel });
+  },
+  /** Stops the running read after the requests on the wire; the cached read stays. */
+  cancel: () => call<boolean>("perms_cancel"),
   planFix: (request: PermsFixRequest) => call<FixPlan>("perms_plan_fix", { ...request }),
   applyFix: (request: PermsFixRequest) => call<FixOutcome>("perms_apply_fix", { ...request }),
 };

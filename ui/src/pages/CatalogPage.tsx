@@ -1,10 +1,23 @@
 import { useCallback, useEffect, useRef, useState } from "react";
-import { Button, Input, makeStyles, MessageBar, MessageBarBody, SearchBox, Text, tokens } from "@fluentui/react-components";
+import {
+  Button,
+  Dropdown,
+  Field,
+  Input,
+  makeStyles,
+  MessageBar,
+  MessageBarBody,
+  Option,
+  SearchBox,
+  Text,
+  tokens,
+} from "@fluentui/react-components";
 import { ArrowSyncRegular, DismissRegular } from "@fluentui/react-icons";
 import type { ApiError } from "../ipc";
 import { catalogIpc, type CatalogView } from "../ipc/catalog";
 import { useSession } from "../session";
-import { AppCard, type LocalVersion } from "../components/catalog/AppCard";
+import { AppDetails, type LocalVersion } from "../components/catalog/AppDetails";
+import { CatalogTable, type Sort } from "../components/catalog/CatalogTable";
 import { candidateInfo, matchOf, PublishCard, type Candidate } from "../components/catalog/PublishCard";
 import { ConsentPrompt } from "../components/installs/ConsentPrompt";
 import { useBackgroundWork } from "../work";
@@ -13,10 +26,19 @@ import type { PageId } from "./registry";
 const useStyles = makeStyles({
   // minmax(0, 1fr): a long notice (the consent prompt lists scopes) wraps instead of widening
   // every card past the window.
-  root: { display: "grid", gap: tokens.spacingVerticalL, maxWidth: "980px", gridTemplateColumns: "minmax(0, 1fr)" },
-  bar: { display: "flex", gap: tokens.spacingHorizontalM, alignItems: "center", flexWrap: "wrap" },
+  root: { display: "grid", gap: tokens.spacingVerticalL, maxWidth: "1100px", gridTemplateColumns: "minmax(0, 1fr)" },
+  bar: { display: "flex", gap: tokens.spacingHorizontalM, alignItems: "end", flexWrap: "wrap" },
+  search: { minWidth: "280px" },
   muted: { color: tokens.colorNeutralForeground3 },
+  empty: { display: "flex", gap: tokens.spacingHorizontalM, alignItems: "center", flexWrap: "wrap" },
 });
+
+type DistributionFilter = "all" | "organization" | "store";
+const distributionFilterLabel: Record<DistributionFilter, string> = {
+  all: "All apps",
+  organization: "Custom apps (your org)",
+  store: "Teams Store apps",
+};
 
 export function CatalogPage({ onNavigate }: { onNavigate?: (page: PageId) => void } = {}) {
   const styles = useStyles();
@@ -30,6 +52,9 @@ export function CatalogPage({ onNavigate }: { onNavigate?: (page: PageId) => voi
   const { session } = useSession();
   const [view, setView] = useState<CatalogView | null>(null);
   const [needle, setNeedle] = useState("");
+  const [distribution, setDistribution] = useState<DistributionFilter>("all");
+  const [sort, setSort] = useState<Sort>({ key: "name", dir: "ascending" });
+  const [openId, setOpenId] = useState<string | null>(null);
   const [loading, setLoading] = useState(false);
   const [error, setError] = useState<ApiError | null>(null);
   const [picked, setPicked] = useState<Candidate | null>(null);
@@ -85,20 +110,43 @@ export function CatalogPage({ onNavigate }: { onNavigate?: (page: PageId) => voi
   };
 
   const q = needle.trim().toLowerCase();
-  const apps = (view?.apps ?? []).filter(
-    (v) => !q || v.app.displayName.toLowerCase().includes(q) || (v.app.externalId ?? "").toLowerCase().includes(q) || v.app.id === q,
+  const all = view?.apps ?? [];
+  const apps = all.filter(
+    (v) =>
+      (distribution === "all" || v.distribution === distribution) &&
+      (!q || v.app.displayName.toLowerCase().includes(q) || (v.app.externalId ?? "").toLowerCase().includes(q) || v.app.id === q),
   );
+  const filtered = !!q || distribution !== "all";
+  const clearFilters = () => {
+    setNeedle("");
+    setDistribution("all");
+  };
   const consent = error && (error.code === "consent_required" || error.code === "sign_in_required");
   // The open package is whatever the Package page holds now, not what it held when picked.
   const localPackage = view?.localPackage ?? null;
   const candidate: Candidate | null = picked?.source === "package" ? (localPackage ? { source: "package", info: localPackage } : null) : picked;
-  const match = matchOf(candidate, view?.apps ?? []);
+  const match = matchOf(candidate, all);
   const info = candidateInfo(candidate);
-  const localOf = (v: (typeof apps)[number]): LocalVersion | null => {
+  const localOf = (v: (typeof all)[number]): LocalVersion | null => {
     if (match && info?.version && match.app.id === v.app.id) return { label: info.label, version: info.version };
     if (v.update.localVersion) return { label: "open package", version: v.update.localVersion };
     return null;
   };
+  const opened = openId ? (all.find((v) => v.app.id === openId) ?? null) : null;
+  // Never read: the cache is empty and this is not an answer from the tenant.
+  const neverRead = !!view && !view.live && all.length === 0;
+
+  const refreshBar = (
+    <>
+      <Button icon={<ArrowSyncRegular />} disabled={!signedIn || loading} onClick={() => void load(true)} data-testid="catalog-refresh">
+        {loading ? "Reading…" : "Refresh"}
+      </Button>
+      <Text className={styles.muted} data-testid="catalog-source">
+        {view ? (view.live ? "From your tenant, just now" : neverRead ? "" : "From the local cache") : ""}
+        {view?.localPackage ? ` · open package: ${view.localPackage.name} ${view.localPackage.version}` : ""}
+      </Text>
+    </>
+  );
 
   return (
     <div className={styles.root} data-testid="catalog-page">
@@ -121,60 +169,108 @@ export function CatalogPage({ onNavigate }: { onNavigate?: (page: PageId) => voi
           <Button appearance="transparent" icon={<DismissRegular />} aria-label="Dismiss" onClick={() => setError(null)} data-testid="catalog-error-dismiss" />
         </MessageBar>
       )}
-      <div className={styles.bar}>
-        <SearchBox value={needle} onChange={(_, d) => setNeedle(d.value)} placeholder="Find the bot by name or manifest id" data-testid="catalog-search" style={{ minWidth: 340 }} />
-        <Button icon={<ArrowSyncRegular />} disabled={!signedIn || loading} onClick={() => void load(true)} data-testid="catalog-refresh">
-          {loading ? "Reading…" : "Refresh"}
-        </Button>
-        <Text className={styles.muted} data-testid="catalog-source">
-          {view ? (view.live ? "From your tenant, just now" : "From the local cache") : ""}
-          {view?.localPackage ? ` · open package: ${view.localPackage.name} ${view.localPackage.version}` : ""}
-        </Text>
-      </div>
-      {signedIn && (
-        <PublishCard
-          apps={view?.apps ?? []}
-          localPackage={localPackage}
-          candidate={candidate}
-          onCandidate={setPicked}
-          onPublished={() => void load(true)}
-          onError={fail}
-        />
-      )}
-      {signedIn && (
-        <form
-          className={styles.bar}
-          onSubmit={(e) => {
-            e.preventDefault();
-            void findStoreApp();
-          }}
-        >
-          <Input
-            value={storeApp}
-            onChange={(_, d) => setStoreApp(d.value)}
-            placeholder="A Teams store app, e.g. PagerDuty (name or app id)"
-            aria-label="Teams store app name or id"
-            data-testid="catalog-find-input"
-            style={{ minWidth: 340 }}
-          />
-          <Button type="submit" disabled={finding || !storeApp.trim()} data-testid="catalog-find">
-            {finding ? "Looking…" : "Add store app"}
-          </Button>
-          <Text className={styles.muted}>Store apps are installed, upgraded and inspected here; their publisher releases new versions.</Text>
-        </form>
-      )}
-      {!signedIn && <Text className={styles.muted}>Sign in (top right) to read and change the org catalog.</Text>}
-      {view && apps.length === 0 && <Text data-testid="catalog-empty">{q ? "No app matches." : "No org apps in the catalog."}</Text>}
-      {apps.map((v) => (
-        <AppCard
-          key={v.app.id}
-          view={v}
-          local={localOf(v)}
+      {opened && <div className={styles.bar}>{refreshBar}</div>}
+      {opened ? (
+        <AppDetails
+          key={opened.app.id}
+          view={opened}
+          local={localOf(opened)}
+          signedIn={signedIn}
+          onBack={() => setOpenId(null)}
           onChanged={() => void load(true)}
           onError={fail}
+          onCheckPermissions={onNavigate ? () => onNavigate("permissions") : undefined}
+          onInstallations={onNavigate ? () => onNavigate("installations") : undefined}
           onUpgradeOutdated={onNavigate ? upgradeOutdated : undefined}
         />
-      ))}
+      ) : (
+        <>
+          <div className={styles.bar}>
+            <SearchBox
+              value={needle}
+              onChange={(_, d) => setNeedle(d.value)}
+              placeholder="Find by name or manifest id"
+              aria-label="Find an app by name or manifest id"
+              data-testid="catalog-search"
+              className={styles.search}
+            />
+            <Field label="Distribution">
+              <Dropdown
+                value={distributionFilterLabel[distribution]}
+                selectedOptions={[distribution]}
+                onOptionSelect={(_, d) => setDistribution((d.optionValue as DistributionFilter) ?? "all")}
+                data-testid="catalog-distribution-filter"
+              >
+                {(Object.keys(distributionFilterLabel) as DistributionFilter[]).map((k) => (
+                  <Option key={k} value={k}>
+                    {distributionFilterLabel[k]}
+                  </Option>
+                ))}
+              </Dropdown>
+            </Field>
+            {refreshBar}
+          </div>
+          {signedIn && (
+            <form
+              className={styles.bar}
+              onSubmit={(e) => {
+                e.preventDefault();
+                void findStoreApp();
+              }}
+            >
+              <Input
+                value={storeApp}
+                onChange={(_, d) => setStoreApp(d.value)}
+                placeholder="A Teams store app, e.g. PagerDuty (name or app id)"
+                aria-label="Teams store app name or id"
+                data-testid="catalog-find-input"
+                className={styles.search}
+              />
+              <Button type="submit" disabled={finding || !storeApp.trim()} data-testid="catalog-find">
+                {finding ? "Looking…" : "Add store app"}
+              </Button>
+              <Text className={styles.muted}>Store apps are installed, upgraded and inspected here; their publisher releases new versions.</Text>
+            </form>
+          )}
+          {!signedIn && !neverRead && <Text className={styles.muted}>Sign in (top right) to read the catalog again and change it.</Text>}
+          {neverRead && (
+            <Text data-testid="catalog-empty" data-reason="never-read">
+              {signedIn
+                ? "Reading your org catalog…"
+                : "The org catalog has not been read yet on this computer: sign in (top right) to read it."}
+            </Text>
+          )}
+          {view && !neverRead && apps.length === 0 && (
+            <div className={styles.empty} data-testid="catalog-empty" data-reason={filtered ? "filtered" : "empty"}>
+              <Text>{filtered ? "No app matches these filters." : "Your org catalog has no apps."}</Text>
+              {filtered && (
+                <Button onClick={clearFilters} data-testid="catalog-clear-filters">
+                  Clear filters
+                </Button>
+              )}
+            </div>
+          )}
+          {apps.length > 0 && (
+            <CatalogTable
+              apps={apps}
+              sort={sort}
+              onSort={setSort}
+              onOpen={setOpenId}
+              onUpgradeOutdated={onNavigate ? upgradeOutdated : undefined}
+            />
+          )}
+        </>
+      )}
+      {/* After the list, like the admin center's "Upload an app": the table stays in view. */}
+      <PublishCard
+        apps={all}
+        localPackage={localPackage}
+        candidate={candidate}
+        signedIn={signedIn}
+        onCandidate={setPicked}
+        onPublished={() => void load(true)}
+        onError={fail}
+      />
     </div>
   );
 }

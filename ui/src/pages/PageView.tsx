@@ -28,7 +28,7 @@ export function PageView({ page, info, preference, onThemeChange, onNavigate }: 
   return (
     <section aria-labelledby="page-title" data-testid={`page-${meta.id}`}>
       <div className={styles.heading}>
-        <Text as="h1" id="page-title" size={700} weight="semibold">
+        <Text as="h1" id="page-title" size={700} weight="semibold" tabIndex={-1}>
           {meta.label}
         </Text>
         <Text size={300}>{meta.purpose}</Text>

@@ -1,8 +1,10 @@
 // Permission inspector: one bot (app id) against one permission profile — needed, granted,
 // missing, excess, per-user consents and per-team RSC on one screen, with the admin consent
 // link for what is missing, a matrix picture, CSV/JSON exports, and revoke/trim with a
-// confirmation. Reading needs a `review_permissions` sign-in; fixing `revoke_permissions`.
-import { useCallback, useEffect, useMemo, useState } from "react";
+// confirmation. The page opens from the last complete read (cached in SQLite, with its age);
+// reading the tenant again is on demand, with progress per team and Cancel. Reading needs a
+// `review_permissions` sign-in; fixing `revoke_permissions`.
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import {
   Badge,
   Button,
@@ -17,6 +19,7 @@ import {
   MessageBarBody,
   MessageBarTitle,
   Option,
+  ProgressBar,
   Spinner,
   Switch,
   Tab,
@@ -32,6 +35,8 @@ import {
   PersonArrowRightRegular,
 } from "@fluentui/react-icons";
 import { ipc, type ApiError, type Feature } from "../ipc";
+import type { RunProgress } from "../ipc/bindings/RunProgress";
+import { ago } from "../components/installs/format";
 import { permsIpc, type DiffRow, type FixOutcome, type PermissionProfile, type PermsReport } from "../ipc/permissions";
 import { useSession } from "../session";
 import { SignInDialog } from "../components/SignInDialog";
@@ -64,7 +69,8 @@ const useStyles = makeStyles({
     wordBreak: "break-all",
     marginBlock: tokens.spacingVerticalXS,
   },
-  update: { fontWeight: tokens.fontWeightBold, letterSpacing: "0.04em" },
+  reading: { display: "flex", gap: tokens.spacingHorizontalM, alignItems: "end", flexWrap: "wrap" },
+  grow: { flexGrow: 1, minWidth: "260px" },
   summary: { display: "flex", gap: tokens.spacingHorizontalS, flexWrap: "wrap", alignItems: "center" },
   hint: { color: tokens.colorNeutralForeground3 },
   toolbar: { display: "flex", gap: tokens.spacingHorizontalS, flexWrap: "wrap", alignItems: "center" },
@@ -84,6 +90,11 @@ export function PermissionsPage() {
   const [allTeams, setAllTeams] = useState(true);
   const [report, setReport] = useState<PermsReport | null>(null);
   const [loading, setLoading] = useState(false);
+  const [progress, setProgress] = useState<RunProgress | null>(null);
+  const [cancelling, setCancelling] = useState(false);
+  // Set once the cache was looked up for the current input (null report then means "never read").
+  const [cacheChecked, setCacheChecked] = useState(false);
+  const [now, setNow] = useState(() => Date.now());
   const [error, setError] = useState<ApiError | null>(null);
   const [view, setView] = useState<"diff" | "matrix">("diff");
   const [fixing, setFixing] = useState<DiffRow | null>(null);
@@ -105,37 +116,104 @@ export function PermissionsPage() {
     setModel(ALL_MODELS);
   }, [selected]);
 
-  const inspect = useCallback(async () => {
+  // The age label moves on by itself while the page is open.
+  useEffect(() => {
+    const t = window.setInterval(() => setNow(Date.now()), 30_000);
+    return () => window.clearInterval(t);
+  }, []);
+
+  // `appIdNow`: the profile's app id when a new profile was just chosen (the field catches up
+  // a render later).
+  const request = useCallback(
+    (appIdNow?: string | null) => ({
+      permProfileId: profileId,
+      appId: appIdNow !== undefined ? appIdNow : appId.trim() || null,
+      model: model || null,
+      allTeams,
+      teamIds: [],
+      chatIds: [],
+    }),
+    [profileId, appId, model, allTeams],
+  );
+
+  // Only the newest answer is shown: a slow read for the previous app never lands on this one.
+  const latest = useRef(0);
+  const inspect = useCallback(async (appIdNow?: string | null) => {
+    const mine = ++latest.current;
     setLoading(true);
+    setCancelling(false);
+    setProgress(null);
     setExportNote(null);
     try {
-      const next = await permsIpc.inspect({
-        permProfileId: profileId,
-        appId: appId.trim() || null,
-        model: model || null,
-        allTeams,
-        teamIds: [],
-        chatIds: [],
+      const next = await permsIpc.inspect(request(appIdNow), (p) => {
+        if (mine === latest.current) setProgress(p);
       });
+      if (mine !== latest.current) return;
       setReport(next);
+      setCacheChecked(true);
+      setNow(Date.now());
       setError(null);
     } catch (err) {
-      setError(err as ApiError);
+      if (mine === latest.current) setError(err as ApiError);
     } finally {
-      setLoading(false);
+      if (mine === latest.current) {
+        setLoading(false);
+        setProgress(null);
+        setCancelling(false);
+      }
     }
-  }, [profileId, appId, model, allTeams]);
+  }, [request]);
 
-  // Check as soon as there is a signed-in tenant and the profiles are known; again after a
-  // sign-in (new scopes) or a tenant switch.
-  const ready = signedIn && profiles.length > 0 && !!selected;
+  /** The last complete read of this app, from the cache: instant, offline, no sign-in. */
+  const showCached = useCallback(async (appIdNow?: string | null) => {
+    const mine = ++latest.current;
+    try {
+      const cached = await permsIpc.cached(request(appIdNow));
+      if (mine !== latest.current) return;
+      setReport(cached);
+      setCacheChecked(true);
+      setNow(Date.now());
+      // Never read before: read it once now, when a sign-in allows it.
+      if (!cached && signedIn) void inspect(appIdNow);
+    } catch (err) {
+      if (mine === latest.current) setError(err as ApiError);
+    }
+  }, [request, signedIn, inspect]);
+
+  const cancel = async () => {
+    setCancelling(true);
+    try {
+      await permsIpc.cancel();
+    } catch (err) {
+      setError(err as ApiError);
+    }
+  };
+
+  // Open from the cache as soon as the profiles are known; again after a tenant switch or a
+  // new profile choice. A sign-in with new scopes reads the tenant (what the admin asked for).
+  const ready = profiles.length > 0 && !!selected && !!current;
   useEffect(() => {
-    if (ready) void inspect();
+    if (ready) void showCached(selected?.appId ?? null);
     // Only on these transitions, not on every keystroke in the app-id field.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [ready, current?.id, current?.tokenExpiresAt]);
+  }, [ready, current?.id, profileId]);
+
+  // A different bot or profile in the fields: the results shown are another app's, so they go.
+  const shownFor = report ? `${report.diff.profileId}|${report.diff.appId.toLowerCase()}` : null;
+  const askedFor = `${profileId}|${(appId.trim() || selected?.appId || "").toLowerCase()}`;
+  useEffect(() => {
+    if (shownFor && shownFor !== askedFor) {
+      setReport(null);
+      setOutcome(null);
+      setError(null);
+      setCacheChecked(false);
+    }
+  }, [shownFor, askedFor]);
 
   const needsSignIn = !signedIn || (error && (error.code === "consent_required" || error.code === "sign_in_required"));
+  const cancelled = error?.code === "cancelled";
+  const notInTenant = !!report && !report.diff.servicePrincipal;
+  const ageSecs = report ? Math.max(0, (now - Date.parse(report.granted.inspectedAt)) / 1000) : 0;
   const diff = report?.diff ?? null;
   const base = report ? exportBaseName(report.diff.profileId, report.diff.appId) : "";
 
@@ -226,7 +304,7 @@ export function PermissionsPage() {
               disabled={loading || !signedIn}
               data-testid="perm-check"
             >
-              Check permissions
+              {report ? "Read again from the tenant" : "Check permissions"}
             </Button>
           </div>
           <div className={styles.tools}>
@@ -266,7 +344,14 @@ export function PermissionsPage() {
           </MessageBarActions>
         </MessageBar>
       )}
-      {error && !needsSignIn && (
+      {error && cancelled && (
+        <MessageBar intent="info" layout="multiline" data-testid="perm-cancelled">
+          <MessageBarBody>
+            Reading stopped. {report ? `What you see is the read from ${ago(ageSecs)}.` : "Nothing was read yet."}
+          </MessageBarBody>
+        </MessageBar>
+      )}
+      {error && !needsSignIn && !cancelled && (
         <MessageBar intent="error" layout="multiline" data-testid="perm-error" data-code={error.code}>
           <MessageBarBody>{error.message}</MessageBarBody>
           {error.link && (
@@ -279,12 +364,43 @@ export function PermissionsPage() {
         </MessageBar>
       )}
       {loading && (
-        <Spinner
-          size="small"
-          labelPosition="after"
-          label={allTeams ? "Reading grants, including every team's resource-specific consent…" : "Reading grants…"}
-          data-testid="perm-loading"
-        />
+        <div className={styles.reading} data-testid="perm-loading">
+          {progress && progress.total > 0 ? (
+            <Field
+              label={`Reading resource-specific consent: ${progress.done} of ${progress.total} teams`}
+              validationState="none"
+              className={styles.grow}
+            >
+              <ProgressBar value={progress.done / progress.total} data-testid="perm-progress" data-done={progress.done} data-total={progress.total} />
+            </Field>
+          ) : (
+            <Spinner
+              size="small"
+              labelPosition="after"
+              label={allTeams ? "Reading grants, then every team's resource-specific consent…" : "Reading grants…"}
+            />
+          )}
+          <Button onClick={() => void cancel()} disabled={cancelling} data-testid="perm-cancel">
+            {cancelling ? "Cancelling…" : "Cancel"}
+          </Button>
+        </div>
+      )}
+      {!report && !loading && cacheChecked && !error && (
+        <Text data-testid="perm-never-read">
+          {signedIn
+            ? "Not read yet for this bot: “Check permissions” reads it from your tenant."
+            : "This bot's permissions have not been read yet on this computer: sign in to read them."}
+        </Text>
+      )}
+      {notInTenant && report && (
+        <MessageBar intent="warning" layout="multiline" data-testid="perm-not-in-tenant">
+          <MessageBarBody>
+            <MessageBarTitle>Not in this tenant</MessageBarTitle>
+            No app with id <span className={styles.mono}>{report.diff.appId}</span> exists in {current?.name ?? "this tenant"}: nobody
+            has added it or consented to it. Check the id (it is the bot&apos;s Entra application id, in the vendor&apos;s setup
+            guide). If it is right, add the bot first — its vendor&apos;s setup asks for the consent.
+          </MessageBarBody>
+        </MessageBar>
       )}
       {outcome && (
         <MessageBar
@@ -304,12 +420,12 @@ export function PermissionsPage() {
         </MessageBar>
       )}
 
-      {diff && report && (
+      {diff && report && !notInTenant && (
         <>
           {diff.updateAvailable && (
-            <MessageBar intent="error" layout="multiline" data-testid="update-available">
+            <MessageBar intent="error" layout="multiline" data-testid="perm-consent-needed">
               <MessageBarBody>
-                <MessageBarTitle className={styles.update}>UPDATE AVAILABLE</MessageBarTitle>
+                <MessageBarTitle>Consent needed</MessageBarTitle>
                 {diff.servicePrincipal?.displayName ?? diff.appId} is missing{" "}
                 {diff.summary.missingRequired} required permission{diff.summary.missingRequired === 1 ? "" : "s"}:{" "}
                 <b data-testid="missing-required">
@@ -329,6 +445,11 @@ export function PermissionsPage() {
                     <Text size={200}>{diff.consent.note}</Text>
                   </>
                 )}
+                <Text size={200} block data-testid="consent-vendor-term">
+                  {diff.profileId === "pagerduty"
+                    ? "PagerDuty's own screens call this “UPDATE AVAILABLE”: it means the same missing consent, not a newer package."
+                    : "Some vendors (PagerDuty) call this “UPDATE AVAILABLE”; it is a missing consent, not a newer package."}
+                </Text>
               </MessageBarBody>
               {diff.consent && (
                 <MessageBarActions>
@@ -357,8 +478,11 @@ export function PermissionsPage() {
               }
               description={
                 <Text size={200} className={styles.hint}>
-                  App <span className={styles.mono}>{diff.appId}</span> · read{" "}
-                  {new Date(report.granted.inspectedAt).toLocaleTimeString()}
+                  App <span className={styles.mono}>{diff.appId}</span> ·{" "}
+                  <span data-testid="perm-age" data-from-cache={report.fromCache ? "yes" : "no"} title={new Date(report.granted.inspectedAt).toLocaleString()}>
+                    read {ago(ageSecs)}
+                    {report.fromCache ? " (saved on this computer)" : ""}
+                  </span>
                   {report.granted.rscTargets.length > 0 &&
                     ` · resource-specific consent read in ${report.granted.rscTargets.length} team(s)/chat(s)`}
                 </Text>
@@ -436,7 +560,11 @@ export function PermissionsPage() {
                   {exportNote}
                 </Text>
               )}
-              {view === "diff" ? <DiffTable rows={diff.rows} onFix={setFixing} /> : <MatrixView matrix={report.matrix} />}
+              {view === "diff" ? (
+                <DiffTable rows={diff.rows} granted={report.granted} onFix={setFixing} />
+              ) : (
+                <MatrixView matrix={report.matrix} />
+              )}
             </div>
           </Card>
         </>
@@ -462,8 +590,9 @@ export function PermissionsPage() {
           onSignedIn={(s) => {
             setSignInFeature(null);
             setError(null);
-            // The new token (expiry) re-runs the check through the effect above.
             void update(s);
+            // The admin signed in to read: read now, with the new scopes.
+            void inspect();
           }}
         />
       )}

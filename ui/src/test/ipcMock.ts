@@ -29,7 +29,15 @@ export const ipc = {
   openExternal: vi.fn(),
 };
 
+/**
+ * The typed-call helper page IPC modules (`ipc/catalog`, `ipc/permissions`, …) go through: a
+ * page those modules are not mocked for sees every command fail as "not available here".
+ */
+export const call = vi.fn();
+
 export function resetIpcMock() {
+  call.mockReset();
+  call.mockRejectedValue({ code: "internal", message: "not available in this test", retryable: false, link: null });
   for (const fn of Object.values(ipc)) fn.mockReset();
   ipc.appInfo.mockResolvedValue(appInfo);
   ipc.runDoctor.mockResolvedValue(doctorReport);

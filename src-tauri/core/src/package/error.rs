@@ -10,7 +10,9 @@ pub enum PackageError {
         #[source]
         source: std::io::Error,
     },
-    #[error("not a readable zip archive: {0}")]
+    /// The zip reader's own words ("Could not find EOCD", "invalid Zip archive: ...") mean
+    /// nothing to an admin: they stay in the value (logs, `{:?}`), not in the message.
+    #[error("this file is not a zip archive (or it is damaged)")]
     NotAZip(String),
     #[error("unsafe entry path {name:?} in the archive: {reason}")]
     UnsafeEntryPath { name: String, reason: &'static str },
@@ -111,6 +113,17 @@ impl From<PackageError> for crate::error::ApiError {
 mod tests {
     use super::*;
     use crate::error::{ApiError, ErrorCode};
+
+    #[test]
+    fn a_file_that_is_not_a_zip_is_told_without_the_zip_readers_jargon() {
+        let e: ApiError = PackageError::NotAZip("Could not find EOCD".into()).into();
+        assert_eq!(e.code, ErrorCode::InvalidInput);
+        assert_eq!(
+            e.message,
+            "this file is not a zip archive (or it is damaged)"
+        );
+        assert!(!e.message.contains("EOCD"));
+    }
 
     #[test]
     fn maps_to_api_error_codes() {

@@ -9,6 +9,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use ts_rs::TS;
 
+use tokio_util::sync::CancellationToken;
+
 use super::{encode, PermissionError};
 use crate::graph::{GraphClient, GraphError};
 use crate::secrets::Sensitive;
@@ -341,6 +343,51 @@ pub async fn inspect(
     rsc: &RscScope,
     cache: &mut NameCache,
 ) -> Result<GrantedPermissions, PermissionError> {
+    inspect_watched(graph, token, app_id, rsc, cache, &Watch::default()).await
+}
+
+/// Progress and cancellation for a long inspection (the RSC reads across every team).
+#[derive(Default)]
+pub struct Watch<'a> {
+    /// Called with (teams and chats read, to read) after each one.
+    pub progress: Option<&'a (dyn Fn(usize, usize) + Sync)>,
+    /// Cancelled: the reads still queued are dropped and the inspection ends with
+    /// [`PermissionError::Cancelled`]; nothing is half-saved because nothing is saved here.
+    pub cancel: Option<CancellationToken>,
+}
+
+impl Watch<'_> {
+    fn report(&self, done: usize, total: usize) {
+        if let Some(progress) = self.progress {
+            progress(done, total);
+        }
+    }
+
+    async fn cancelled(&self) {
+        match &self.cancel {
+            Some(token) => token.cancelled().await,
+            None => std::future::pending().await,
+        }
+    }
+
+    fn check(&self) -> Result<(), PermissionError> {
+        if self.cancel.as_ref().is_some_and(|c| c.is_cancelled()) {
+            return Err(PermissionError::Cancelled);
+        }
+        Ok(())
+    }
+}
+
+/// [`inspect`] with progress and cancellation.
+pub async fn inspect_watched(
+    graph: &GraphClient,
+    token: &Sensitive<String>,
+    app_id: &str,
+    rsc: &RscScope,
+    cache: &mut NameCache,
+    watch: &Watch<'_>,
+) -> Result<GrantedPermissions, PermissionError> {
+    watch.check()?;
     let sp = find_service_principal(graph, token, app_id).await?;
     let mut out = GrantedPermissions {
         app_id: app_id.to_string(),
@@ -373,7 +420,8 @@ pub async fn inspect(
             Err(err) => return Err(err.into()),
         }
     }
-    read_rsc(graph, token, app_id, rsc, &mut out).await?;
+    watch.check()?;
+    read_rsc(graph, token, app_id, rsc, &mut out, watch).await?;
     Ok(out)
 }
 
@@ -529,6 +577,7 @@ async fn read_rsc(
     app_id: &str,
     scope: &RscScope,
     out: &mut GrantedPermissions,
+    watch: &Watch<'_>,
 ) -> Result<(), PermissionError> {
     for t in scope.teams.iter().chain(scope.chats.iter()) {
         // Ids go into the URL path as they are: refuse anything that would change the path.
@@ -581,7 +630,20 @@ async fn read_rsc(
         });
     }
     let mut results = Vec::new();
-    while let Some(joined) = tasks.join_next().await {
+    let total = targets.len();
+    watch.report(0, total);
+    loop {
+        let joined = tokio::select! {
+            biased;
+            _ = watch.cancelled() => {
+                // Dropping the set aborts the reads still queued or on the wire (all GETs).
+                tasks.abort_all();
+                return Err(PermissionError::Cancelled);
+            }
+            next = tasks.join_next() => next,
+        };
+        let Some(joined) = joined else { break };
+        watch.report(results.len() + 1, total);
         match joined {
             Ok(r) => results.push(r),
             Err(e) => return Err(PermissionError::Internal(format!("RSC read task: {e}"))),

@@ -51,6 +51,10 @@ pub struct PermsInspectRequest {
     pub team_ids: Vec<String>,
     #[serde(default)]
     pub chat_ids: Vec<String>,
+    /// The progress channel travels in the same argument object; the command takes it itself.
+    #[serde(default, skip_serializing)]
+    #[ts(skip)]
+    pub on_progress: Option<serde_json::Value>,
 }
 
 /// Everything the Permissions page shows for one inspection. The CSV texts come from core so
@@ -64,6 +68,11 @@ pub struct PermsReport {
     pub granted: GrantedPermissions,
     pub diff_csv: String,
     pub matrix_csv: String,
+    /// The grants come from the last complete read (`granted.inspectedAt` is its time), not
+    /// from the tenant just now.
+    pub from_cache: bool,
+    /// That read covered every team's resource-specific consent.
+    pub all_teams: bool,
 }
 
 /// `perms_plan_fix` / `perms_apply_fix`: what to remove. Apply re-reads the grants and plans
@@ -106,6 +115,7 @@ pub fn to_api_error(err: PermissionError, consent: Option<&ConsentTarget>) -> Ap
         | PermissionError::ProfileFile(_)
         | PermissionError::Invalid(_)
         | PermissionError::NotGranted(_) => ApiError::new(ErrorCode::InvalidInput, message),
+        PermissionError::Cancelled => ApiError::new(ErrorCode::Cancelled, message),
         PermissionError::Encode(_) | PermissionError::Internal(_) => {
             ApiError::new(ErrorCode::Internal, message)
         }

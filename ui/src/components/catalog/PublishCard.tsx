@@ -18,11 +18,14 @@ import type { ApiError } from "../../ipc";
 import { catalogIpc, type CatalogAppView, type LocalPackageInfo, type PackageCheck, type PublishResult } from "../../ipc/catalog";
 import { compareVersions } from "../installs/format";
 import { FindingsList } from "./FindingsList";
+import { useSession } from "../../session";
+import { SignInDialog } from "../SignInDialog";
 
 const useStyles = makeStyles({
   body: { display: "grid", gap: tokens.spacingVerticalM },
   row: { display: "flex", gap: tokens.spacingHorizontalM, alignItems: "center", flexWrap: "wrap" },
   hidden: { display: "none" },
+  reason: { color: tokens.colorNeutralForeground2 },
   mono: { fontFamily: tokens.fontFamilyMonospace, fontSize: tokens.fontSizeBase200, color: tokens.colorNeutralForeground3 },
 });
 
@@ -50,10 +53,39 @@ export function matchOf(c: Candidate | null, apps: CatalogAppView[]): CatalogApp
  * update of an app already in the catalog, and whether its version is greater. Core still
  * checks the version against the live catalog (this list may be the cache).
  */
+/**
+ * Why publishing this candidate would fail, known before anything is sent; null when the local
+ * checks pass. Core still checks against the live catalog (this list may be the cache).
+ */
+export function publishBlocker(
+  candidate: Candidate | null,
+  match: CatalogAppView | null,
+  reading: boolean,
+): string | null {
+  if (!candidate) return "Choose a zip or use the open package first.";
+  if (reading) return "Reading the package…";
+  if (candidate.source === "zip") {
+    const check = candidate.check;
+    if (!check) return "The package could not be read.";
+    if (check.errors > 0)
+      return `The package has ${check.errors} error${check.errors === 1 ? "" : "s"}: fix ${check.errors === 1 ? "it" : "them"} in the Package page first.`;
+    if (!check.version) return "The package's manifest has no version.";
+  }
+  const info = candidateInfo(candidate);
+  const catalogVersion = match?.currentVersion ?? null;
+  if (match && info?.version && catalogVersion) {
+    const c = compareVersions(info.version, catalogVersion);
+    if (c === 0) return `The catalog has ${match.app.displayName} ${catalogVersion} already: bump the version to publish an update.`;
+    if (c < 0) return `${info.version} is lower than the catalog's ${catalogVersion}: the catalog only takes a greater version.`;
+  }
+  return null;
+}
+
 export function PublishCard({
   apps,
   localPackage,
   candidate,
+  signedIn = true,
   onCandidate,
   onPublished,
   onError,
@@ -61,11 +93,15 @@ export function PublishCard({
   apps: CatalogAppView[];
   localPackage: LocalPackageInfo | null;
   candidate: Candidate | null;
+  /** Signed out, the local checks still run; the sign-in is asked only when they pass. */
+  signedIn?: boolean;
   onCandidate: (c: Candidate | null) => void;
   onPublished: () => void;
   onError: (e: ApiError, retry?: () => void) => void;
 }) {
   const styles = useStyles();
+  const { session, update } = useSession();
+  const [signIn, setSignIn] = useState(false);
   const input = useRef<HTMLInputElement>(null);
   const [review, setReview] = useState(false);
   const [busy, setBusy] = useState(false);
@@ -129,7 +165,16 @@ export function PublishCard({
       ? outcome.findings
       : local;
   const what = match ? `${match.app.displayName} ${info?.version ?? "?"}` : (info?.version ?? "");
-  const sendLabel = busy ? "Uploading…" : !candidate ? "Publish" : match ? `Publish ${what} as an update` : "Publish as a new app";
+  const blocker = publishBlocker(candidate, match, reading);
+  const sendLabel = busy
+    ? "Uploading…"
+    : !candidate || blocker
+      ? "Publish"
+      : !signedIn
+        ? "Sign in to publish"
+        : match
+          ? `Publish ${what} as an update`
+          : "Publish as a new app";
 
   return (
     <Card data-testid="catalog-publish">
@@ -220,13 +265,33 @@ export function PublishCard({
           <Checkbox label="Submit for review instead of publishing" checked={review} onChange={(_, d) => setReview(!!d.checked)} data-testid="catalog-review-flag" />
           <Button
             appearance="primary"
-            disabled={!candidate || busy || reading}
-            onClick={() => void send(match?.app.id ?? null)}
+            disabled={!!blocker || busy}
+            aria-describedby={blocker ? "catalog-publish-blocker" : undefined}
+            onClick={() => (signedIn ? void send(match?.app.id ?? null) : setSignIn(true))}
             data-testid="catalog-publish-send"
           >
             {sendLabel}
           </Button>
+          {blocker && (
+            <Text id="catalog-publish-blocker" className={styles.reason} data-testid="catalog-publish-blocker">
+              {blocker}
+            </Text>
+          )}
         </div>
+        {session?.current && (
+          <SignInDialog
+            profile={session.current}
+            feature="publish"
+            open={signIn}
+            onClose={() => setSignIn(false)}
+            onSignedIn={(next) => {
+              setSignIn(false);
+              void update(next);
+              // Signed in for this upload: send it now (the checks already passed).
+              void send(match?.app.id ?? null);
+            }}
+          />
+        )}
         {outcome && (
           <MessageBar intent="success" data-testid="catalog-published" data-state={outcome.publishingState}>
             <MessageBarBody>

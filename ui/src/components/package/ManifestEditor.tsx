@@ -72,11 +72,11 @@ export function ManifestEditor({ form, findings, onEdits }: ManifestEditorProps)
       <section className={styles.section} aria-label="Names">
         <Text weight="semibold">Names and descriptions</Text>
         <div className={styles.two}>
-          {field("/name/short", "Short name (≤ 30)", form.shortName)}
-          {field("/name/full", "Full name (≤ 100)", form.fullName, { optional: true })}
+          {field("/name/short", "Short name", form.shortName, { maxLength: 30 })}
+          {field("/name/full", "Full name", form.fullName, { optional: true, maxLength: 100 })}
         </div>
-        {field("/description/short", "Short description (≤ 80)", form.shortDescription)}
-        {field("/description/full", "Full description (≤ 4000)", form.fullDescription, { multiline: true })}
+        {field("/description/short", "Short description", form.shortDescription, { maxLength: 80 })}
+        {field("/description/full", "Full description", form.fullDescription, { multiline: true, maxLength: 4000 })}
       </section>
 
       <section className={styles.section} aria-label="Developer">

@@ -23,6 +23,8 @@ export interface PointerFieldProps {
   placeholder?: string;
   ariaLabel?: string;
   contentBefore?: JSX.Element;
+  /** The manifest schema's limit in characters: a live counter, and "too long" at once. */
+  maxLength?: number;
 }
 
 /**
@@ -30,7 +32,20 @@ export interface PointerFieldProps {
  * while focused (answers from Rust arrive after each debounced edit and must not move the
  * caret), and follows the package otherwise (bump, JSON edits, icon fixes).
  */
-export function PointerField({ pointer, label, value, findings, onEdit, optional, multiline, hint, placeholder, ariaLabel, contentBefore }: PointerFieldProps) {
+export function PointerField({
+  pointer,
+  label,
+  value,
+  findings,
+  onEdit,
+  optional,
+  multiline,
+  hint,
+  placeholder,
+  ariaLabel,
+  contentBefore,
+  maxLength,
+}: PointerFieldProps) {
   const [text, setText] = useState(value);
   const focused = useRef(false);
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
@@ -61,13 +76,23 @@ export function PointerField({ pointer, label, value, findings, onEdit, optional
   };
 
   const mine = findingsAt(findings, pointer);
-  const worst = mine.find((f) => f.severity === "error") ?? mine[0];
+  // Characters as people count them (an emoji is one), like the schema's maxLength.
+  const length = [...text].length;
+  const tooLong = maxLength !== undefined && length > maxLength;
+  // Every problem of this field at once: the live length check, then each finding.
+  const problems = [
+    ...(tooLong ? [{ key: "length", severity: "error", text: `Too long: ${length} characters, at most ${maxLength}.` }] : []),
+    ...mine.map((f) => ({ key: `${f.code}${f.path}`, severity: f.severity, text: `${f.code}: ${f.message}` })),
+  ];
+  const state = problems.some((p) => p.severity === "error") ? "error" : problems.some((p) => p.severity === "warning") ? "warning" : "none";
+  const counter = maxLength !== undefined ? `${length} / ${maxLength}` : null;
   const common = {
     value: text,
     placeholder,
     "data-pointer": pointer,
     "data-testid": `field-${pointer}`,
     "aria-label": ariaLabel,
+    "aria-invalid": state === "error" ? true : undefined,
     onFocus: () => {
       focused.current = true;
     },
@@ -79,9 +104,25 @@ export function PointerField({ pointer, label, value, findings, onEdit, optional
   return (
     <Field
       label={label}
-      hint={hint}
-      validationState={worst ? (worst.severity === "error" ? "error" : worst.severity === "warning" ? "warning" : "none") : "none"}
-      validationMessage={worst ? `${worst.code}: ${worst.message}` : undefined}
+      hint={
+        counter || hint ? (
+          <span data-testid={`counter-${pointer}`} data-length={length} data-over={tooLong ? "yes" : "no"}>
+            {[hint, counter].filter(Boolean).join(" · ")}
+          </span>
+        ) : undefined
+      }
+      validationState={state}
+      validationMessage={
+        problems.length > 0 ? (
+          <span data-testid={`problems-${pointer}`}>
+            {problems.map((p, i) => (
+              <span key={p.key} style={{ display: "block" }} data-index={i}>
+                {p.text}
+              </span>
+            ))}
+          </span>
+        ) : undefined
+      }
     >
       {multiline ? (
         <Textarea {...common} resize="vertical" rows={3} onChange={(_, d) => change(d.value)} />

@@ -1,6 +1,7 @@
 import {
   Button,
   makeStyles,
+  mergeClasses,
   Table,
   TableBody,
   TableCell,
@@ -11,7 +12,8 @@ import {
   tokens,
 } from "@fluentui/react-components";
 import { DeleteRegular } from "@fluentui/react-icons";
-import type { DiffRow } from "../../ipc/permissions";
+import type { DiffRow, PermsReport } from "../../ipc/permissions";
+import { provenanceOf } from "./provenance";
 import { kindLabel, RowStateBadge } from "./states";
 
 const useStyles = makeStyles({
@@ -22,6 +24,7 @@ const useStyles = makeStyles({
   stateCell: { width: "170px" },
   kindCell: { width: "110px" },
   actionCell: { width: "150px" },
+  grantCell: { width: "190px" },
   where: { display: "block", fontSize: tokens.fontSizeBase200 },
 });
 
@@ -62,7 +65,15 @@ export function sortRows<T extends { state: DiffRow["state"] }>(rows: T[]): T[] 
     .map(({ row }) => row);
 }
 
-export function DiffTable({ rows, onFix }: { rows: DiffRow[]; onFix: (row: DiffRow) => void }) {
+export function DiffTable({
+  rows,
+  granted,
+  onFix,
+}: {
+  rows: DiffRow[];
+  granted: PermsReport["granted"];
+  onFix: (row: DiffRow) => void;
+}) {
   const styles = useStyles();
   return (
     <Table size="small" aria-label="Needed versus granted" data-testid="perm-diff-table">
@@ -72,12 +83,14 @@ export function DiffTable({ rows, onFix }: { rows: DiffRow[]; onFix: (row: DiffR
           <TableHeaderCell>Permission</TableHeaderCell>
           <TableHeaderCell className={styles.kindCell}>Type</TableHeaderCell>
           <TableHeaderCell>Why / what</TableHeaderCell>
+          <TableHeaderCell className={styles.grantCell}>Granted through</TableHeaderCell>
           <TableHeaderCell className={styles.actionCell}>Fix</TableHeaderCell>
         </TableRow>
       </TableHeader>
       <TableBody>
         {sortRows(rows).map((row) => {
           const label = fixLabel(row);
+          const how = provenanceOf(row, granted);
           return (
             <TableRow
               key={rowKey(row)}
@@ -114,6 +127,19 @@ export function DiffTable({ rows, onFix }: { rows: DiffRow[]; onFix: (row: DiffR
                   <span className={styles.where}>
                     Granted in: {row.grantedIn.map((t) => t.name ?? t.id).join(", ")}
                   </span>
+                )}
+              </TableCell>
+              <TableCell className={mergeClasses(styles.grantCell, styles.wrap)} data-testid="grant-provenance">
+                {how ? (
+                  <>
+                    <Text>{how.through}</Text>
+                    <span className={styles.sub}>by {how.by}</span>
+                    <span className={styles.sub}>
+                      {how.when ? `on ${new Date(how.when).toLocaleString()}` : "date not recorded by Microsoft Graph"}
+                    </span>
+                  </>
+                ) : (
+                  <Text className={styles.sub}>—</Text>
                 )}
               </TableCell>
               <TableCell className={styles.actionCell}>

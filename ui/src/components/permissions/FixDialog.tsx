@@ -23,6 +23,8 @@ import { PersonArrowRightRegular } from "@fluentui/react-icons";
 import type { ApiError, Profile, SessionView } from "../../ipc";
 import { permsIpc, type DiffRow, type FixOutcome, type FixPlan, type PermsFixRequest } from "../../ipc/permissions";
 import { SignInDialog } from "../SignInDialog";
+import { useReturnFocus } from "../a11y/useReturnFocus";
+import { useEscape } from "../a11y/useEscape";
 
 const useStyles = makeStyles({
   // minmax(0, 1fr): long requests and effects wrap inside the dialog instead of widening it.
@@ -64,6 +66,7 @@ export function FixDialog({
   const styles = useStyles();
   const [phase, setPhase] = useState<Phase>({ kind: "planning" });
   const [signInOpen, setSignInOpen] = useState(false);
+  useReturnFocus(true);
   const request: PermsFixRequest = {
     appId,
     permProfileId,
@@ -96,13 +99,20 @@ export function FixDialog({
     }
   };
 
+  useEscape(true, () => {
+    if (phase.kind !== "applying") onClose();
+  });
   const plan = phase.kind === "planning" ? null : phase.plan;
   const verb = row.fix?.action === "revokeAppRole" ? "Revoke" : row.fix?.action === "deleteGrant" ? "Delete grant" : "Remove";
   const needsSignIn =
     phase.kind === "failed" && (phase.error.code === "consent_required" || phase.error.code === "sign_in_required");
 
   return (
-    <Dialog open modalType="alert">
+    <Dialog
+      open
+      // Escape (useEscape) is Cancel, except while the change is on its way.
+      onOpenChange={() => undefined}
+    >
       <DialogSurface data-testid="fix-dialog" aria-describedby={undefined}>
         <DialogBody>
           <DialogTitle>

@@ -169,5 +169,7 @@ export function report(rows: DiffRow[] = [missingRow, excessRow, perUserRow, rsc
     },
     diffCsv: "permission,type,state\r\nTeam.ReadBasic.All,application,missing_required\r\n",
     matrixCsv: "permission,Tenant-wide\r\n",
+    fromCache: false,
+    allTeams: true,
   };
 }

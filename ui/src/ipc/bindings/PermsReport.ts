@@ -8,4 +8,13 @@ import type { PermissionProfile } from "./PermissionProfile";
  * Everything the Permissions page shows for one inspection. The CSV texts come from core so
  * the window's export is byte-for-byte the CLI's (`perms diff --format csv`, `perms matrix`).
  */
-export type PermsReport = { profile: PermissionProfile, diff: PermissionDiff, matrix: PermissionMatrix, granted: GrantedPermissions, diffCsv: string, matrixCsv: string, };
+export type PermsReport = { profile: PermissionProfile, diff: PermissionDiff, matrix: PermissionMatrix, granted: GrantedPermissions, diffCsv: string, matrixCsv: string, 
+/**
+ * The grants come from the last complete read (`granted.inspectedAt` is its time), not
+ * from the tenant just now.
+ */
+fromCache: boolean, 
+/**
+ * That read covered every team's resource-specific consent.
+ */
+allTeams: boolean, };
