@@ -19,6 +19,14 @@ export async function axeViolations(browser) {
       interval: 100,
     })
     .catch(() => undefined);
+  // And transitions are switched off while axe reads them, so no colour is caught mid-fade.
+  await browser.execute(() => {
+    if (document.getElementById("a11y-no-transitions")) return;
+    const style = document.createElement("style");
+    style.id = "a11y-no-transitions";
+    style.textContent = "*, *::before, *::after { transition: none !important; animation: none !important; }";
+    document.head.appendChild(style);
+  });
   const injected = await browser.execute(() => typeof window.axe === "object");
   if (!injected) await browser.execute(axeSource);
   const result = await browser.executeAsync((done) => {
@@ -44,6 +52,7 @@ export async function axeViolations(browser) {
       .catch((e) => done({ error: String(e) }));
   });
   assert.ok(!result.error, `axe failed to run: ${result.error}`);
+  await browser.execute(() => document.getElementById("a11y-no-transitions")?.remove());
   return result.violations;
 }
 
