@@ -43,7 +43,7 @@ async function settled(id) {
   );
 }
 
-test("Escape closes the sign-in dialog and focus returns to the Sign in button", async () => {
+test("Escape closes the sign-in dialog opened from the keyboard", async () => {
   await openPage(browser, "overview");
   const opener = browser.$(byTestId("overview-sign-in"));
   await opener.waitForClickable({ timeout: 10000 });
