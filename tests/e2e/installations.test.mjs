@@ -168,7 +168,7 @@ step("a full resync of teams only leaves chats and users as they were and says w
 test("Cancel stops a bulk install after the requests on the wire and counts what was not attempted", async () => {
   // Most installs are throttled (429, Retry-After 5 s): the run waits them out, and Cancel
   // drops what is still waiting.
-  await simFaults([{ route: "/v1.0/teams/*/installedApps", method: "POST", rate_429: 0.8, retry_after_secs: 5 }]);
+  await simFaults([{ route: "/v1.0/teams/*/installedApps", method: "POST", rate_429: 0.5, retry_after_secs: 5 }]);
   try {
     await browser.$(byTestId("bulk-open")).click();
     await browser.$(byTestId("bulk-drawer")).waitForExist({ timeout: 5000 });
@@ -182,6 +182,10 @@ test("Cancel stops a bulk install after the requests on the wire and counts what
     await browser.$(byTestId("bulk-run")).click();
     const cancel = browser.$(byTestId("bulk-cancel"));
     await cancel.waitForClickable({ timeout: 10000 });
+    // Cancel once the first answers are in (the first 429 holds the route for its Retry-After,
+    // so a cancel before any answer would leave everything not attempted, which is right but
+    // not what this test is about).
+    await waitForText(browser.$(byTestId("bulk-progress")), /\s[1-9]\d*\/\d+/, { timeout: TIMEOUT.work, what: "the first answered install" });
     await cancel.click();
     await browser.waitUntil(async () => (await cancel.getProperty("textContent").catch(() => "")) === "Cancelling…" || !(await cancel.isExisting()), {
       timeout: 5000,
