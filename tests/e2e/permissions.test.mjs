@@ -1,7 +1,7 @@
 // The Permissions page on the demo tenant, in the real window: sign in (device code approved
 // through the simulator's control endpoint), let the page ask for the permission-review and
 // then the revocation scopes as it would for a real admin, see FlashDuty's missing
-// Team.ReadBasic.All as "Update available" with its admin consent link, and revoke the excess
+// Team.ReadBasic.All as "Consent needed" with its admin consent link, and revoke the excess
 // Group.ReadWrite.All through the confirmation dialog until its row is gone.
 import assert from "node:assert/strict";
 import {
@@ -31,15 +31,15 @@ step("sign in to the demo tenant", async () => {
   await signIn(browser);
 });
 
-step("the page asks for permission review, then shows FlashDuty's missing permission as Update available", async () => {
+step("the page asks for permission review, then shows FlashDuty's missing permission as Consent needed", async () => {
   await openPage(browser, "permissions");
   // The first sign-in only read the tenant: reading grants needs more scopes.
   await waitForAttribute(browser.$(byTestId("perm-sign-in-needed")), "data-code", "consent_required", { what: "the sign-in prompt" });
   await tap(browser.$(byTestId("perm-sign-in")));
   await approveDeviceCode(browser);
 
-  const banner = browser.$(byTestId("update-available"));
-  await waitForText(banner, /UPDATE AVAILABLE/i, { timeout: TIMEOUT.work, what: "the Update available banner" });
+  const banner = browser.$(byTestId("perm-consent-needed"));
+  await waitForText(banner, /Consent needed/, { timeout: TIMEOUT.work, what: "the Consent needed banner" });
   await waitForText(browser.$(byTestId("missing-required")), /Team\.ReadBasic\.All \(application\)/, { what: "the missing permission" });
 
   const consent = browser.$(byTestId("consent-url"));
@@ -84,7 +84,7 @@ step("the excess role is revoked through the confirmation dialog and disappears"
   await waitForAttribute(outcome, "data-outcome", "succeeded", { what: "the revocation's outcome" });
   await waitForText(outcome, /Group\.ReadWrite\.All removed/, { what: "the outcome" });
   await browser.$(byTestId(EXCESS_ROW)).waitForExist({ reverse: true, timeout: TIMEOUT.work, timeoutMsg: "the revoked row is still shown" });
-  assert.ok(await browser.$(byTestId("update-available")).isExisting(), "the missing permission is still missing");
+  assert.ok(await browser.$(byTestId("perm-consent-needed")).isExisting(), "the missing permission is still missing");
   await browser.execute((el) => el.scrollIntoView({ block: "start" }), await browser.$(byTestId("fix-outcome")));
   await screenshot(browser, "permissions-after-revoke");
 });
@@ -93,7 +93,7 @@ step("the excess role is revoked through the confirmation dialog and disappears"
 // is the page's own story, not the theme's.
 step("the picture reads in the dark theme too", async () => {
   await setTheme(browser, "dark");
-  const banner = browser.$(byTestId("update-available"));
+  const banner = browser.$(byTestId("perm-consent-needed"));
   await banner.waitForDisplayed({ timeout: TIMEOUT.ui });
   await tap(browser.$(byTestId("tab-matrix")));
   await browser.$(byTestId("perm-matrix")).waitForDisplayed({ timeout: TIMEOUT.ui });
