@@ -233,6 +233,8 @@ fn inspecting_checks_the_input_before_asking_for_a_sign_in() {
             "chatIds",
         ),
     ] {
+        let mut bad = bad.clone();
+        bad["onProgress"] = json!(CHANNEL);
         let err = invoke(&h, "perms_inspect", bad.clone()).expect_err("bad id");
         assert_eq!(err["code"], "invalid_input", "{bad} → {err}");
         assert!(
