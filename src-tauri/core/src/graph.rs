@@ -356,6 +356,25 @@ impl GraphClient {
         token: &Sensitive<String>,
         path: &str,
     ) -> Result<Vec<Value>, GraphError> {
+        self.get_all_with(token, path, &[("ConsistencyLevel", "eventual")])
+            .await
+    }
+
+    /// Follows `@odata.nextLink` to the end; empty pages in between are normal.
+    pub async fn get_all(
+        &self,
+        token: &Sensitive<String>,
+        path: &str,
+    ) -> Result<Vec<Value>, GraphError> {
+        self.get_all_with(token, path, &[]).await
+    }
+
+    async fn get_all_with(
+        &self,
+        token: &Sensitive<String>,
+        path: &str,
+        headers: &[(&str, &str)],
+    ) -> Result<Vec<Value>, GraphError> {
         let mut items = Vec::new();
         let mut next = Some(path.to_string());
         let mut pages = 0u32;
@@ -368,50 +387,11 @@ impl GraphClient {
             }
             let url = self.resolve(&link)?;
             let answer = self
-                .call_with_headers(
-                    token,
-                    reqwest::Method::GET,
-                    &link,
-                    Body::None,
-                    &[("ConsistencyLevel", "eventual")],
-                )
+                .call_with_headers(token, reqwest::Method::GET, &link, Body::None, headers)
                 .await?;
             let page = into_result(&url, answer)?
                 .body
                 .ok_or_else(|| GraphError::Protocol(format!("{url}: the response is not JSON")))?;
-            match page.get("value") {
-                Some(Value::Array(values)) => items.extend(values.iter().cloned()),
-                _ => {
-                    return Err(GraphError::Protocol(format!(
-                        "{link}: a collection without `value`"
-                    )))
-                }
-            }
-            next = page
-                .get("@odata.nextLink")
-                .and_then(Value::as_str)
-                .map(str::to_string);
-        }
-        Ok(items)
-    }
-
-    /// Follows `@odata.nextLink` to the end; empty pages in between are normal.
-    pub async fn get_all(
-        &self,
-        token: &Sensitive<String>,
-        path: &str,
-    ) -> Result<Vec<Value>, GraphError> {
-        let mut items = Vec::new();
-        let mut next = Some(path.to_string());
-        let mut pages = 0u32;
-        while let Some(link) = next.take() {
-            pages += 1;
-            if pages > 10_000 {
-                return Err(GraphError::Protocol(
-                    "more than 10 000 pages; stopping".into(),
-                ));
-            }
-            let page = self.get_json(token, &link).await?;
             match page.get("value") {
                 Some(Value::Array(values)) => items.extend(values.iter().cloned()),
                 _ => {
