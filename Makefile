@@ -19,7 +19,7 @@ NEXTEST := $(shell $(CARGO) nextest --version >/dev/null 2>&1 && echo yes)
 # A throwaway session bus + unlocked gnome-keyring: the real Secret Service backend, headless.
 WITH_KEYRING := $(ROOT)/scripts/with-keyring.sh
 
-.PHONY: run test setup setup-test ui-deps ui-build build desktop cli tools core-isolation \
+.PHONY: import-circles run test setup setup-test ui-deps ui-build build desktop cli tools core-isolation \
         lint fmt-check clippy test-rust test-ui test-e2e bindings bench clean-e2e dist test-dist
 
 ## --- set-up -------------------------------------------------------------------------
@@ -84,7 +84,12 @@ fmt-check:
 clippy:
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 
-lint: fmt-check clippy
+lint: fmt-check clippy import-circles
+
+# Files of one crate never import each other in a circle (docs/ARCHITECTURE.md's floors).
+# tenant-sim joins once its graph.rs is split by resource (issue 11).
+import-circles:
+	python3 scripts/import-circles.py src-tauri/core/src src-tauri/cli/src src-tauri/app
 
 # botdeck-core must build and test without a webview: no tauri, wry, tao, webkit or gtk crate.
 core-isolation:

@@ -8,7 +8,7 @@ use std::time::Duration;
 use botdeck_core::auth::Authenticator;
 use botdeck_core::config::{Cloud, ConfigError, DataPaths};
 use botdeck_core::error::{ApiError, ErrorCode};
-use botdeck_core::ipc_types::{Notice, NoticeLevel};
+use botdeck_core::notice::{Notice, NoticeLevel};
 use botdeck_core::profiles::{NewProfile, Profiles};
 use botdeck_core::secrets::KeyringStatus;
 use botdeck_core::store::Store;

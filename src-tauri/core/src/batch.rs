@@ -1,5 +1,5 @@
 //! Paced `$batch` execution: many small Graph requests, packed 20 per round trip, each sent no
-//! sooner than its limits allow (see [`crate::pacing`]), retried after its own `Retry-After`
+//! sooner than its limits allow (see the `pacing` module), retried after its own `Retry-After`
 //! (never earlier) or a capped, jittered backoff, and reported one by one — a throttled or
 //! failing member never fails its neighbours or the run.
 
@@ -19,8 +19,7 @@ use crate::graph::{GraphClient, GraphError};
 use crate::pacing::{backoff, Limit, Pacer, RouteLimits, RETRY_AFTER_MARGIN};
 use crate::secrets::Sensitive;
 
-/// Graph's limit on requests per `$batch`.
-pub const MAX_BATCH: usize = 20;
+pub use crate::pacing::MAX_BATCH;
 
 /// Members of one batch have slots at most this far apart. At Microsoft's limits ten teams'
 /// reads (installedApps at 30 rps) span a third of a second, so batches stay full; a request

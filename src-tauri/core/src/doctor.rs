@@ -6,7 +6,8 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::config::DataPaths;
-use crate::store::{CacheCheck, Store, CACHE_SCHEMA_VERSION, STATE_SCHEMA_VERSION};
+use crate::schema::{CACHE_SCHEMA_VERSION, STATE_SCHEMA_VERSION};
+use crate::store::{CacheCheck, Store};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
@@ -145,8 +146,8 @@ fn check_sqlite(dir: &Path) -> Check {
             for notice in &notices {
                 detail.push_str(&format!("; {}: {}", notice.title, notice.message));
                 status = match notice.level {
-                    crate::ipc_types::NoticeLevel::Error => CheckStatus::Fail,
-                    crate::ipc_types::NoticeLevel::Warning if status == CheckStatus::Ok => {
+                    crate::notice::NoticeLevel::Error => CheckStatus::Fail,
+                    crate::notice::NoticeLevel::Warning if status == CheckStatus::Ok => {
                         CheckStatus::Warn
                     }
                     _ => status,

@@ -1,10 +1,14 @@
-//! The types the UI sees, and their generated TypeScript declarations.
+//! The types the UI sees that belong to no feature, and the list of every type that crosses
+//! IPC (the hub above the features; nothing below it imports it).
 //!
 //! `ui/src/ipc/bindings/` is generated from this list; `tests/bindings.rs` fails when the
 //! committed files drift from the Rust types. Regenerate with `make bindings`.
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
+
+use crate::bindings::Binding;
+use crate::notice::{Notice, NoticeLevel};
 
 /// Facts about the running app for the header, status bar and notices.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -20,24 +24,6 @@ pub struct AppInfo {
     /// Where the demo tenant (tenant-sim) answers, when `demo` is true.
     pub demo_tenant_url: Option<String>,
     pub notices: Vec<Notice>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-pub enum NoticeLevel {
-    Info,
-    Warning,
-    Error,
-}
-
-/// Something the admin should know about at start-up (damaged cache, keyring problems).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct Notice {
-    pub id: String,
-    pub level: NoticeLevel,
-    pub title: String,
-    pub message: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -107,32 +93,6 @@ pub enum SignInEvent {
     BrowserOpened { url: String },
 }
 
-/// One generated file: its name under `ui/src/ipc/bindings/` and its contents.
-pub struct Binding {
-    pub file_name: String,
-    pub contents: String,
-}
-
-#[macro_export]
-macro_rules! bindings_of {
-    ($($ty:ty),* $(,)?) => {
-        vec![$($crate::ipc_types::binding::<$ty>()),*]
-    };
-}
-
-pub fn binding<T: TS + 'static>() -> Binding {
-    let contents = T::export_to_string().unwrap_or_else(|err| {
-        format!(
-            "// failed to generate the declaration of {}: {err}\n",
-            T::name()
-        )
-    });
-    Binding {
-        file_name: format!("{}.ts", T::name()),
-        contents,
-    }
-}
-
 /// Every type that crosses IPC: the ones here plus each feature module's `ts_bindings()`.
 pub fn all_bindings() -> Vec<Binding> {
     let mut all = own_bindings();
@@ -148,7 +108,7 @@ pub fn all_bindings() -> Vec<Binding> {
 }
 
 fn own_bindings() -> Vec<Binding> {
-    bindings_of![
+    crate::bindings_of![
         crate::error::ApiError,
         crate::error::ErrorCode,
         AppInfo,

@@ -21,7 +21,7 @@ pub struct LogGuard {
 
 impl LogGuard {
     /// The start-up notice about files made private, if any were.
-    pub fn notices(&self) -> Vec<crate::ipc_types::Notice> {
+    pub fn notices(&self) -> Vec<crate::notice::Notice> {
         crate::private::notice(&self.made_private)
             .into_iter()
             .collect()

@@ -11,8 +11,8 @@
 //! executor only packs requests whose slots are close together (see [`Pacer::try_reserve`]),
 //! so one member's wait never holds back the others.
 //!
-//! One [`Pacer`] serves single calls ([`crate::graph::GraphClient`]), `$batch` runs
-//! ([`crate::batch::Executor`]) and the per-team reads of permission inspection.
+//! One [`Pacer`] serves single calls (the Graph client), `$batch` runs (the batch
+//! executor) and the per-team reads of permission inspection.
 //!
 //! Adaptation: a route whose answers are mostly 429 in a one-second window is slowed down (the
 //! real limit is lower than documented, or someone else is spending it); a few scattered 429s
@@ -24,6 +24,9 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use tokio::time::Instant;
+
+/// Graph's limit on requests per `$batch`; a batch never takes more from a route at once.
+pub const MAX_BATCH: usize = 20;
 
 /// One limit a request draws from: a key (`route:GET installedApps`, `team:{id}`) and its rate.
 #[derive(Debug, Clone, PartialEq)]
@@ -102,7 +105,7 @@ impl RouteLimits {
             .iter()
             .filter(|l| l.key.starts_with("route:"))
             .map(|l| l.rps.floor().max(1.0) as usize)
-            .fold(crate::batch::MAX_BATCH, usize::min)
+            .fold(MAX_BATCH, usize::min)
     }
 }
 

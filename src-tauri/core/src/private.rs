@@ -83,13 +83,13 @@ fn strip_group_and_others(_path: &Path) -> io::Result<bool> {
 }
 
 /// The start-up notice for files that were made private, if any were.
-pub fn notice(made_private: &[String]) -> Option<crate::ipc_types::Notice> {
+pub fn notice(made_private: &[String]) -> Option<crate::notice::Notice> {
     if made_private.is_empty() {
         return None;
     }
-    Some(crate::ipc_types::Notice {
+    Some(crate::notice::Notice {
         id: "files-made-private".into(),
-        level: crate::ipc_types::NoticeLevel::Info,
+        level: crate::notice::NoticeLevel::Info,
         title: "BotDeck's files are now readable by you only".into(),
         message: format!(
             "{} file(s) or folder(s) were readable by other users of this computer and were made \

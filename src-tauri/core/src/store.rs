@@ -30,7 +30,7 @@ use rusqlite_migration::{Migrations, M};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::ipc_types::{Notice, NoticeLevel};
+use crate::notice::{Notice, NoticeLevel};
 use crate::private;
 
 pub const STATE_FILE: &str = "state.sqlite3";
@@ -75,57 +75,15 @@ impl StoreError {
     }
 }
 
-/// State database steps. Forward-only; step N leaves `user_version` = N. Never edit a released
-/// step: append one.
-const STATE_STEPS: &[M<'static>] = &[
-    M::up(
-        "CREATE TABLE setting (
-            key   TEXT PRIMARY KEY NOT NULL,
-            value TEXT NOT NULL
-        ) STRICT;",
-    ),
-    // Sign-in profiles. No secrets: tokens live in the OS keyring, keyed by profile id.
-    M::up(
-        "CREATE TABLE profile (
-            id                TEXT PRIMARY KEY NOT NULL,
-            name              TEXT NOT NULL UNIQUE COLLATE NOCASE,
-            tenant            TEXT NOT NULL,
-            cloud             TEXT NOT NULL,
-            client_id         TEXT NOT NULL,
-            is_demo           INTEGER NOT NULL DEFAULT 0,
-            created_at        TEXT NOT NULL,
-            last_used_at      TEXT,
-            account_upn       TEXT,
-            account_name      TEXT,
-            account_object_id TEXT,
-            tenant_id         TEXT,
-            tenant_name       TEXT,
-            verified_domains  TEXT NOT NULL DEFAULT '[]',
-            directory_roles   TEXT NOT NULL DEFAULT '[]',
-            granted_scopes    TEXT NOT NULL DEFAULT '[]',
-            token_expires_at  TEXT
-        ) STRICT;",
-    ),
-    M::up(crate::audit::SCHEMA),
-    M::up(crate::installs::JOURNAL_SCHEMA),
-    M::up(crate::permissions::PROFILE_SCHEMA),
-    M::up("ALTER TABLE profile ADD COLUMN directory_roles_unknown INTEGER NOT NULL DEFAULT 0;"),
-    // The audit log lives in the state database (it cannot be rebuilt from the tenant).
-    M::up(crate::audit::RUN_ID_STEP),
-    M::up(crate::links::SCHEMA),
-];
-
-/// Cache database steps: only mirrors of the tenant. Same rules as [`STATE_STEPS`].
-const CACHE_STEPS: &[M<'static>] = &[
-    M::up(crate::catalog::SCHEMA),
-    M::up(crate::installs::INVENTORY_SCHEMA),
-    M::up(crate::permissions::NAME_CACHE_SCHEMA),
-    M::up(crate::installs::SCHEMA_CHANNEL_FACTS),
-];
-
-/// The schema versions this build writes.
-pub const STATE_SCHEMA_VERSION: usize = STATE_STEPS.len();
-pub const CACHE_SCHEMA_VERSION: usize = CACHE_STEPS.len();
+/// Every table's migration steps, per file. The list lives in the `schema` module, above the
+/// features that own the tables, so that this lowest floor knows none of them.
+pub struct Schema {
+    /// State database steps. Forward-only; step N leaves `user_version` = N. Never edit a
+    /// released step: append one.
+    pub state: &'static [M<'static>],
+    /// Cache database steps: only mirrors of the tenant. Same rules.
+    pub cache: &'static [M<'static>],
+}
 
 /// Which of the two files.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -135,10 +93,10 @@ enum Kind {
 }
 
 impl Kind {
-    fn steps(self) -> &'static [M<'static>] {
+    fn steps(self, schema: &Schema) -> &'static [M<'static>] {
         match self {
-            Self::State => STATE_STEPS,
-            Self::Cache => CACHE_STEPS,
+            Self::State => schema.state,
+            Self::Cache => schema.cache,
         }
     }
 
@@ -296,14 +254,12 @@ impl Drop for Store {
 }
 
 impl Store {
-    /// Opens (creating, migrating and repairing when needed) both databases in `data_dir`.
-    pub fn open_in(data_dir: &Path) -> Result<(Self, OpenReport), StoreError> {
-        Self::open_in_with(data_dir, CacheCheck::Normal)
-    }
-
-    pub fn open_in_with(
+    /// Opens (creating, migrating and repairing when needed) both databases in `data_dir` with
+    /// the given tables; the `schema` module has BotDeck's (`Store::open_in`).
+    pub fn open_with_schema(
         data_dir: &Path,
         cache_check: CacheCheck,
+        schema: &Schema,
     ) -> Result<(Self, OpenReport), StoreError> {
         let unusable = |e: std::io::Error| StoreError::DataDirUnusable {
             path: data_dir.to_path_buf(),
@@ -328,14 +284,14 @@ impl Store {
         let cache_path = data_dir.join(CACHE_FILE);
         let legacy = data_dir.join(LEGACY_FILE);
         if !state_path.exists() && legacy.exists() {
-            migrate_legacy(data_dir, &legacy, &mut report)?;
+            migrate_legacy(data_dir, &legacy, schema, &mut report)?;
         }
 
-        report.state_schema_version = prepare_state(data_dir, &mut report)?;
+        report.state_schema_version = prepare_state(data_dir, schema, &mut report)?;
 
         let markers = in_use_markers(data_dir);
         let thorough = cache_check == CacheCheck::Thorough || !markers.is_empty();
-        report.cache_schema_version = prepare_cache(&cache_path, thorough, &mut report)?;
+        report.cache_schema_version = prepare_cache(&cache_path, thorough, schema, &mut report)?;
         if thorough && report.cache_moved_to.is_none() {
             // The cache passed a full check (or was repaired): earlier crashes are dealt with.
             for marker in markers {
@@ -489,7 +445,11 @@ fn back_up_state_if_due(conn: &Connection, data_dir: &Path) {
 }
 
 /// Checks, repairs or restores, and migrates the state database; returns its schema version.
-fn prepare_state(data_dir: &Path, report: &mut OpenReport) -> Result<usize, StoreError> {
+fn prepare_state(
+    data_dir: &Path,
+    schema: &Schema,
+    report: &mut OpenReport,
+) -> Result<usize, StoreError> {
     let path = data_dir.join(STATE_FILE);
     let problems = match open_file(&path, Kind::State) {
         Ok(conn) => match check(&conn, "main", true)? {
@@ -521,7 +481,7 @@ fn prepare_state(data_dir: &Path, report: &mut OpenReport) -> Result<usize, Stor
         }
         Err(OpenFailure::Other(err)) => return Err(err),
     };
-    let version = migrate(&mut conn, &path, Kind::State)?;
+    let version = migrate(&mut conn, &path, Kind::State, schema)?;
     back_up_state_if_due(&conn, data_dir);
     Ok(version)
 }
@@ -556,6 +516,7 @@ fn restore_state(data_dir: &Path, path: &Path) -> Result<Option<PathBuf>, StoreE
 fn prepare_cache(
     path: &Path,
     thorough: bool,
+    schema: &Schema,
     report: &mut OpenReport,
 ) -> Result<usize, StoreError> {
     report.cache_checked_thoroughly = thorough;
@@ -603,7 +564,7 @@ fn prepare_cache(
         }
         Err(OpenFailure::Other(err)) => return Err(err),
     };
-    migrate(&mut conn, path, Kind::Cache)
+    migrate(&mut conn, path, Kind::Cache, schema)
 }
 
 /// True when every problem `integrity_check` found is an index that disagrees with its table:
@@ -682,8 +643,13 @@ fn open_both(state: &Path, cache: &Path) -> Result<Connection, StoreError> {
     Ok(conn)
 }
 
-fn migrate(conn: &mut Connection, path: &Path, kind: Kind) -> Result<usize, StoreError> {
-    let known = kind.steps().len();
+fn migrate(
+    conn: &mut Connection,
+    path: &Path,
+    kind: Kind,
+    schema: &Schema,
+) -> Result<usize, StoreError> {
+    let known = kind.steps(schema).len();
     let found: usize = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
     if found > known {
         return Err(StoreError::NewerSchema {
@@ -692,7 +658,7 @@ fn migrate(conn: &mut Connection, path: &Path, kind: Kind) -> Result<usize, Stor
             known,
         });
     }
-    Migrations::new(kind.steps().to_vec()).to_latest(conn)?;
+    Migrations::new(kind.steps(schema).to_vec()).to_latest(conn)?;
     Ok(conn.pragma_query_value(None, "user_version", |row| row.get(0))?)
 }
 
@@ -717,6 +683,7 @@ fn in_use_markers(data_dir: &Path) -> Vec<PathBuf> {
 fn migrate_legacy(
     data_dir: &Path,
     legacy: &Path,
+    schema: &Schema,
     report: &mut OpenReport,
 ) -> Result<(), StoreError> {
     let legacy_name = legacy.to_str().ok_or_else(|| StoreError::DataDirUnusable {
@@ -743,7 +710,7 @@ fn migrate_legacy(
             // Tables are copied in name order (bulk_item before bulk_run); the old file already
             // held its rows to their foreign keys.
             conn.pragma_update(None, "foreign_keys", "OFF")?;
-            Migrations::new(kind.steps().to_vec()).to_latest(&mut conn)?;
+            Migrations::new(kind.steps(schema).to_vec()).to_latest(&mut conn)?;
             let attached = conn.execute("ATTACH DATABASE ?1 AS legacy", [legacy_name]);
             let tables: Vec<String> = conn
                 .prepare(
@@ -848,6 +815,7 @@ fn rename_with_companions(from: &Path, to: &Path) -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::schema::{CACHE_SCHEMA_VERSION, STATE_SCHEMA_VERSION, STATE_STEPS};
 
     fn temp() -> tempfile::TempDir {
         tempfile::tempdir().expect("temp dir")

@@ -12,7 +12,7 @@ use crate::model::*;
 use crate::odata::{self, checked_filter, Cursor, Family, GraphError, Query, RetryAfter};
 use crate::permissions;
 use crate::render;
-use crate::seed::{ROLE_GLOBAL_ADMIN, ROLE_TEAMS_ADMIN};
+
 use crate::state::{lock, Sim};
 use crate::throttle::ThrottleKeys;
 
@@ -2700,8 +2700,8 @@ impl<'a> Ctx<'a> {
                     &t,
                     &[
                         ROLE_GLOBAL_ADMIN,
-                        crate::seed::ROLE_PRIVILEGED_ROLE_ADMIN,
-                        crate::seed::ROLE_CLOUD_APP_ADMIN,
+                        crate::model::ROLE_PRIVILEGED_ROLE_ADMIN,
+                        crate::model::ROLE_CLOUD_APP_ADMIN,
                     ],
                 ) {
                     return Err(GraphError::new(
@@ -2818,8 +2818,8 @@ impl<'a> Ctx<'a> {
                         &t,
                         &[
                             ROLE_GLOBAL_ADMIN,
-                            crate::seed::ROLE_PRIVILEGED_ROLE_ADMIN,
-                            crate::seed::ROLE_CLOUD_APP_ADMIN,
+                            crate::model::ROLE_PRIVILEGED_ROLE_ADMIN,
+                            crate::model::ROLE_CLOUD_APP_ADMIN,
                         ],
                     ) {
                         return Err(GraphError::new(
@@ -2876,8 +2876,8 @@ impl<'a> Ctx<'a> {
                     &t,
                     &[
                         ROLE_GLOBAL_ADMIN,
-                        crate::seed::ROLE_PRIVILEGED_ROLE_ADMIN,
-                        crate::seed::ROLE_CLOUD_APP_ADMIN,
+                        crate::model::ROLE_PRIVILEGED_ROLE_ADMIN,
+                        crate::model::ROLE_CLOUD_APP_ADMIN,
                     ],
                 ) {
                     return Err(GraphError::new(
@@ -2998,8 +2998,8 @@ impl<'a> Ctx<'a> {
                             &t,
                             &[
                                 ROLE_GLOBAL_ADMIN,
-                                crate::seed::ROLE_PRIVILEGED_ROLE_ADMIN,
-                                crate::seed::ROLE_CLOUD_APP_ADMIN,
+                                crate::model::ROLE_PRIVILEGED_ROLE_ADMIN,
+                                crate::model::ROLE_CLOUD_APP_ADMIN,
                             ],
                         ) {
                             return Err(GraphError::new(

@@ -4,6 +4,14 @@ use std::collections::HashMap;
 
 use uuid::Uuid;
 
+/// Directory role template ids (the same in every tenant).
+pub const ROLE_GLOBAL_ADMIN: &str = "62e90394-69f5-4237-9190-012177145e10";
+pub const ROLE_TEAMS_ADMIN: &str = "69091246-20e8-4a56-aa4d-066075b2a7a8";
+pub const ROLE_TEAMS_COMMS_SUPPORT_ENGINEER: &str = "f70938a0-fc10-4177-9e90-2178f8765737";
+pub const ROLE_PRIVILEGED_ROLE_ADMIN: &str = "e8611ab8-c189-46e8-94e1-60213ab1f814";
+pub const ROLE_GLOBAL_READER: &str = "f2ef992c-3afb-46b9-b7cf-a126ee74c451";
+pub const ROLE_CLOUD_APP_ADMIN: &str = "158c047a-c907-4556-b7ef-446551a6b5f7";
+
 pub const GRAPH_APP_ID: &str = "00000003-0000-0000-c000-000000000000";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -349,7 +357,7 @@ impl Tenant {
         self.users[user].roles.iter().any(|&r| {
             matches!(
                 self.roles[r].template_id,
-                crate::seed::ROLE_GLOBAL_ADMIN | crate::seed::ROLE_PRIVILEGED_ROLE_ADMIN
+                ROLE_GLOBAL_ADMIN | ROLE_PRIVILEGED_ROLE_ADMIN
             )
         })
     }

@@ -14,12 +14,11 @@ use crate::{
     PAGERDUTY_STORE_APP_ID,
 };
 
-pub const ROLE_GLOBAL_ADMIN: &str = "62e90394-69f5-4237-9190-012177145e10";
-pub const ROLE_TEAMS_ADMIN: &str = "69091246-20e8-4a56-aa4d-066075b2a7a8";
-pub const ROLE_TEAMS_COMMS_SUPPORT_ENGINEER: &str = "f70938a0-fc10-4177-9e90-2178f8765737";
-pub const ROLE_PRIVILEGED_ROLE_ADMIN: &str = "e8611ab8-c189-46e8-94e1-60213ab1f814";
-pub const ROLE_GLOBAL_READER: &str = "f2ef992c-3afb-46b9-b7cf-a126ee74c451";
-pub const ROLE_CLOUD_APP_ADMIN: &str = "158c047a-c907-4556-b7ef-446551a6b5f7";
+// Directory role template ids belong to the model (who may do what); seeding only hands them out.
+pub use crate::model::{
+    ROLE_CLOUD_APP_ADMIN, ROLE_GLOBAL_ADMIN, ROLE_GLOBAL_READER, ROLE_PRIVILEGED_ROLE_ADMIN,
+    ROLE_TEAMS_ADMIN, ROLE_TEAMS_COMMS_SUPPORT_ENGINEER,
+};
 
 /// Everything in the seeded tenant is dated after this instant (2021-01-01T00:00:00Z).
 const EPOCH: i64 = 1_609_459_200;

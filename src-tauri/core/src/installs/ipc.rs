@@ -170,7 +170,7 @@ impl From<InstallsError> for ApiError {
 }
 
 /// Listed in `ipc_types::all_bindings`.
-pub fn ts_bindings() -> Vec<crate::ipc_types::Binding> {
+pub fn ts_bindings() -> Vec<crate::bindings::Binding> {
     crate::bindings_of![
         InstallsOverviewRequest,
         InstallsOverview,

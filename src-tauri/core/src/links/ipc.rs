@@ -186,7 +186,7 @@ pub struct LinksVendorRequest {
     pub toml: String,
 }
 
-pub fn ts_bindings() -> Vec<crate::ipc_types::Binding> {
+pub fn ts_bindings() -> Vec<crate::bindings::Binding> {
     crate::bindings_of![
         Integration,
         Link,

@@ -1318,6 +1318,6 @@ pub fn seed_demo(store: &Store, actor: &Actor, seeds: &[SeedLink]) -> Result<usi
     Ok(n)
 }
 
-pub fn ts_bindings() -> Vec<crate::ipc_types::Binding> {
+pub fn ts_bindings() -> Vec<crate::bindings::Binding> {
     ipc::ts_bindings()
 }

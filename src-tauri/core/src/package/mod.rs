@@ -50,7 +50,7 @@ pub use version::{
 };
 
 /// The package studio's types as TypeScript, for the UI (see `ipc_types::all_bindings`).
-pub fn ts_bindings() -> Vec<crate::ipc_types::Binding> {
+pub fn ts_bindings() -> Vec<crate::bindings::Binding> {
     crate::bindings_of![
         Finding,
         Severity,

@@ -208,7 +208,7 @@ pub(crate) fn encode(value: &str) -> String {
 }
 
 /// The permission inspector's types as TypeScript, for the UI (see `ipc_types::all_bindings`).
-pub fn ts_bindings() -> Vec<crate::ipc_types::Binding> {
+pub fn ts_bindings() -> Vec<crate::bindings::Binding> {
     crate::bindings_of![
         PermissionProfile,
         ProfileEntry,

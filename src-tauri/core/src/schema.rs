@@ -1,0 +1,81 @@
+//! Every table BotDeck keeps, as forward-only migration steps per file. Listed here, above the
+//! features that own the tables, and handed to the store, so that the store (the lowest floor)
+//! depends on no feature and no feature on another's table.
+
+use std::path::Path;
+
+use rusqlite_migration::M;
+
+use crate::store::{CacheCheck, OpenReport, Schema, Store, StoreError};
+
+/// State database steps. Forward-only; step N leaves `user_version` = N. Never edit a released
+/// step: append one.
+pub const STATE_STEPS: &[M<'static>] = &[
+    M::up(
+        "CREATE TABLE setting (
+            key   TEXT PRIMARY KEY NOT NULL,
+            value TEXT NOT NULL
+        ) STRICT;",
+    ),
+    // Sign-in profiles. No secrets: tokens live in the OS keyring, keyed by profile id.
+    M::up(
+        "CREATE TABLE profile (
+            id                TEXT PRIMARY KEY NOT NULL,
+            name              TEXT NOT NULL UNIQUE COLLATE NOCASE,
+            tenant            TEXT NOT NULL,
+            cloud             TEXT NOT NULL,
+            client_id         TEXT NOT NULL,
+            is_demo           INTEGER NOT NULL DEFAULT 0,
+            created_at        TEXT NOT NULL,
+            last_used_at      TEXT,
+            account_upn       TEXT,
+            account_name      TEXT,
+            account_object_id TEXT,
+            tenant_id         TEXT,
+            tenant_name       TEXT,
+            verified_domains  TEXT NOT NULL DEFAULT '[]',
+            directory_roles   TEXT NOT NULL DEFAULT '[]',
+            granted_scopes    TEXT NOT NULL DEFAULT '[]',
+            token_expires_at  TEXT
+        ) STRICT;",
+    ),
+    M::up(crate::audit::SCHEMA),
+    M::up(crate::installs::JOURNAL_SCHEMA),
+    M::up(crate::permissions::PROFILE_SCHEMA),
+    M::up("ALTER TABLE profile ADD COLUMN directory_roles_unknown INTEGER NOT NULL DEFAULT 0;"),
+    // The audit log lives in the state database (it cannot be rebuilt from the tenant).
+    M::up(crate::audit::RUN_ID_STEP),
+    M::up(crate::links::SCHEMA),
+];
+
+/// Cache database steps: only mirrors of the tenant. Same rules as [`STATE_STEPS`].
+pub const CACHE_STEPS: &[M<'static>] = &[
+    M::up(crate::catalog::SCHEMA),
+    M::up(crate::installs::INVENTORY_SCHEMA),
+    M::up(crate::permissions::NAME_CACHE_SCHEMA),
+    M::up(crate::installs::SCHEMA_CHANNEL_FACTS),
+];
+
+/// The schema versions this build writes.
+pub const STATE_SCHEMA_VERSION: usize = STATE_STEPS.len();
+pub const CACHE_SCHEMA_VERSION: usize = CACHE_STEPS.len();
+
+/// BotDeck's tables.
+pub static SCHEMA: Schema = Schema {
+    state: STATE_STEPS,
+    cache: CACHE_STEPS,
+};
+
+impl Store {
+    /// Opens (creating, migrating and repairing when needed) both databases in `data_dir`.
+    pub fn open_in(data_dir: &Path) -> Result<(Self, OpenReport), StoreError> {
+        Self::open_in_with(data_dir, CacheCheck::Normal)
+    }
+
+    pub fn open_in_with(
+        data_dir: &Path,
+        cache_check: CacheCheck,
+    ) -> Result<(Self, OpenReport), StoreError> {
+        Self::open_with_schema(data_dir, cache_check, &SCHEMA)
+    }
+}
