@@ -6,7 +6,6 @@
 //! Shapes follow Microsoft's documentation; `docs/tenant-sim.md` lists what is simulated
 //! and where the simulator is knowingly approximate.
 
-mod batch;
 mod control;
 pub mod conversations;
 mod faults;
