@@ -124,6 +124,7 @@ test-dist: setup-test dist cli tools tests/e2e/node_modules/.package-lock.json
 
 bindings:
 	BOTDECK_UPDATE_BINDINGS=1 $(CARGO) test -p botdeck-core --test bindings
+	BOTDECK_UPDATE_BINDINGS=1 $(CARGO) test -p botdeck --test command_list
 
 bench:
 	$(CARGO) bench -p botdeck-core

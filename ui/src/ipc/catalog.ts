@@ -1,5 +1,6 @@
 // IPC for the Catalog page. Only files under src/ipc/ import @tauri-apps/api.
 import { invoke } from "@tauri-apps/api/core";
+import type { CommandName } from "./commands";
 import { call, isApiError, type ApiError } from "./index";
 import type { AppDefinition } from "./bindings/AppDefinition";
 import type { CatalogApp } from "./bindings/CatalogApp";
@@ -39,7 +40,7 @@ function flag(value: boolean | undefined) {
 }
 
 /** Sends a picked package as raw bytes (no base64); rejections become ApiErrors like `call`'s. */
-async function sendZip<T>(command: string, file: File, headers: Record<string, string>): Promise<T> {
+async function sendZip<T>(command: CommandName, file: File, headers: Record<string, string>): Promise<T> {
   if (file.size > MAX_PACKAGE_BYTES) {
     const mib = (file.size / (1024 * 1024)).toFixed(1);
     const error: ApiError = {

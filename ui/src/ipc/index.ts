@@ -6,6 +6,7 @@ import type { AppInfo } from "./bindings/AppInfo";
 import type { DoctorReport } from "./bindings/DoctorReport";
 import type { ThemePreference } from "./bindings/ThemePreference";
 import type { UiSettings } from "./bindings/UiSettings";
+import type { CommandName } from "./commands";
 
 import type { AuditRecord } from "./bindings/AuditRecord";
 import type { Feature } from "./bindings/Feature";
@@ -37,7 +38,7 @@ export function isApiError(value: unknown): value is ApiError {
 }
 
 /** Every rejection becomes an ApiError, whatever Tauri or the command threw. */
-export async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+export async function call<T>(command: CommandName, args?: Record<string, unknown>): Promise<T> {
   try {
     return await invoke<T>(command, args);
   } catch (err) {

@@ -4,6 +4,7 @@
 // (findings included), so the page never validates anything itself. Files the admin picks are
 // sent as raw bytes (Tauri's InvokeBody::Raw) with the name in a URI-encoded header.
 import { invoke } from "@tauri-apps/api/core";
+import type { CommandName } from "./commands";
 import { call, isApiError, type ApiError } from "./index";
 import type { BuildResult } from "./bindings/BuildResult";
 import type { BumpLevel } from "./bindings/BumpLevel";
@@ -53,7 +54,7 @@ function readBytes(file: File): Promise<Uint8Array> {
 }
 
 /** Sends a picked file as raw bytes; rejections become ApiErrors like `call`'s. */
-async function sendFile<T>(command: string, file: File, headers: Record<string, string> = {}): Promise<T> {
+async function sendFile<T>(command: CommandName, file: File, headers: Record<string, string> = {}): Promise<T> {
   if (file.size > MAX_UPLOAD_BYTES) throw tooLarge(file);
   let bytes: Uint8Array;
   try {
