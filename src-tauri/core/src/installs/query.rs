@@ -246,6 +246,13 @@ fn row_of(row: &rusqlite::Row<'_>) -> rusqlite::Result<InventoryRow> {
     })
 }
 
+/// The default order, which the order index (`inventory_item_order`) walks.
+const DEFAULT_ORDER: &str = "kind, display_name COLLATE NOCASE, target_id";
+
+/// Rows after a cursor in [`DEFAULT_ORDER`]. The explicit COLLATE sits on the right-hand value:
+/// written on the column, SQLite seeks only on `kind` and filters the rest.
+const KEYSET: &str = "AND (kind, display_name, target_id) > (?, ? COLLATE NOCASE, ?)";
+
 /// `WHERE` clause and parameters for a filter (shared with bulk selection).
 pub(crate) fn where_clause(app_id: &str, q: &InventoryQuery) -> (String, Vec<Sql>) {
     let mut clause = String::from("app_id = ?");
@@ -359,7 +366,8 @@ pub fn query(
         // one by one, whatever the page.
         // The explicit COLLATE sits on the right-hand value: written on the column, SQLite
         // seeks only on `kind` and filters the rest (EXPLAIN QUERY PLAN shows the difference).
-        page_clause.push_str(" AND (kind, display_name, target_id) > (?, ? COLLATE NOCASE, ?)");
+        page_clause.push(' ');
+        page_clause.push_str(KEYSET);
         page_params.push(Sql::Text(after.kind.as_str().into()));
         page_params.push(Sql::Text(after.display_name.clone()));
         page_params.push(Sql::Text(after.id.clone()));
@@ -368,7 +376,7 @@ pub fn query(
     page_params.push(Sql::Integer(i64::from(q.offset)));
     let order = match q.sort {
         Some(sort) => sort.order_by(q.descending),
-        None => "kind, display_name COLLATE NOCASE, target_id".to_string(),
+        None => DEFAULT_ORDER.to_string(),
     };
     let mut stmt = conn.prepare(&format!(
         "SELECT {ROW_COLUMNS} FROM inventory_item WHERE {page_clause}
@@ -565,6 +573,51 @@ mod tests {
                 |r| r.get(0),
             )
             .expect("count")
+    }
+
+    /// Keyset paging must seek in the order index, not walk it from the start (that would make
+    /// the last page of a large inventory cost what an offset does). Checked on the plan.
+    #[test]
+    fn a_page_after_a_row_seeks_in_the_order_index() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let (store, _) = Store::open_in(dir.path()).expect("open");
+        let q = InventoryQuery {
+            limit: 200,
+            after: Some(InventoryCursor {
+                kind: TargetKind::Team,
+                display_name: "Falcon".into(),
+                id: "t1".into(),
+            }),
+            ..Default::default()
+        };
+        let (clause, mut params) = where_clause("a", &q);
+        let sql = format!(
+            "EXPLAIN QUERY PLAN SELECT {ROW_COLUMNS} FROM inventory_item WHERE {clause} {KEYSET}
+             ORDER BY {DEFAULT_ORDER} LIMIT 200"
+        );
+        params.extend([
+            Sql::Text("team".into()),
+            Sql::Text("Falcon".into()),
+            Sql::Text("t1".into()),
+        ]);
+        let plan: Vec<String> = store
+            .connection()
+            .prepare(&sql)
+            .expect("prepare")
+            .query_map(rusqlite::params_from_iter(params.iter()), |r| {
+                r.get::<_, String>(3)
+            })
+            .expect("plan")
+            .collect::<Result<_, _>>()
+            .expect("rows");
+        let plan = plan.join("; ");
+        assert!(
+            plan.contains(
+                "inventory_item_order (app_id=? AND (kind,display_name,target_id)>(?,?,?))"
+            ),
+            "{plan}"
+        );
+        assert!(!plan.contains("TEMP B-TREE"), "no sort: {plan}");
     }
 
     /// The counts the triggers keep always equal counting the rows, through inserts, syncs
