@@ -54,6 +54,8 @@ pub const CACHE_STEPS: &[M<'static>] = &[
     M::up(crate::installs::INVENTORY_SCHEMA),
     M::up(crate::permissions::NAME_CACHE_SCHEMA),
     M::up(crate::installs::SCHEMA_CHANNEL_FACTS),
+    M::up(crate::installs::SCHEMA_INVENTORY_COUNTS),
+    M::up(crate::store::CACHE_CHECK_SCHEMA),
 ];
 
 /// The schema versions this build writes.

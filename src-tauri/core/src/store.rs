@@ -7,8 +7,10 @@
 //!   (the newest few are kept). A damaged state database is moved aside and restored from the
 //!   newest backup that passes its own check, with a notice.
 //! - The **cache database** (`cache.sqlite3`) only mirrors the tenant (inventory, catalog,
-//!   permission names) and may be deleted at any time. It gets a `quick_check` at every start
-//!   and a full `integrity_check` after an unclean shutdown and in `doctor`: damage confined to
+//!   permission names) and may be deleted at any time. It gets a full `integrity_check` after
+//!   an unclean shutdown and in `doctor`, and a `quick_check` at a clean start only once the last
+//!   check is a week old ([`CACHE_CHECK_INTERVAL`]), so that opening BotDeck does not slow down
+//!   as the cache grows (both checks read every page). Damage confined to
 //!   indexes is repaired with `REINDEX`; anything more moves the file aside and starts an empty
 //!   one that the next sync refills from Graph.
 //!
@@ -85,6 +87,21 @@ pub struct Schema {
     pub cache: &'static [M<'static>],
 }
 
+/// When the cache last passed a check at start-up. A clean start checks it only when this is
+/// older than [`CACHE_CHECK_INTERVAL`]: `quick_check` reads every page, so checking at every
+/// start would make opening BotDeck as slow as its cache is large. The store's own table: the
+/// `schema` module lists this step among the cache's.
+pub const CACHE_CHECK_SCHEMA: &str = "CREATE TABLE cache_check (
+        id         INTEGER PRIMARY KEY CHECK (id = 1),
+        checked_at TEXT NOT NULL,
+        thorough   INTEGER NOT NULL
+    ) STRICT;";
+
+/// How long a clean start trusts the cache's last check. After an unclean shutdown the cache
+/// always gets a full `integrity_check`, and `doctor` runs one whenever asked; the scheduled
+/// `quick_check` only catches damage from outside BotDeck (disk faults, other programs).
+pub const CACHE_CHECK_INTERVAL: chrono::TimeDelta = chrono::TimeDelta::days(7);
+
 /// Which of the two files.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
@@ -119,7 +136,9 @@ impl Kind {
 /// How hard to look at the cache when opening it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum CacheCheck {
-    /// `quick_check`, or `integrity_check` when the previous run did not close cleanly.
+    /// `integrity_check` when the previous run did not close cleanly; otherwise `quick_check`
+    /// when the last check is older than [`CACHE_CHECK_INTERVAL`], else none (start-up then
+    /// costs the same whatever the cache holds).
     #[default]
     Normal,
     /// Always `integrity_check` (what `doctor` asks for): it also cross-checks every index.
@@ -520,8 +539,10 @@ fn prepare_cache(
     report: &mut OpenReport,
 ) -> Result<usize, StoreError> {
     report.cache_checked_thoroughly = thorough;
+    let mut checked = false;
     let health = match open_file(path, Kind::Cache) {
-        Ok(conn) => match check(&conn, "main", thorough)? {
+        Ok(conn) if !thorough && !cache_check_due(&conn) => Health::Good,
+        Ok(conn) => match check(&conn, "main", thorough).inspect(|_| checked = true)? {
             Health::Good => Health::Good,
             Health::Damaged(problems) if only_index_damage(&problems) => {
                 tracing::warn!(problems = %problems.join("; "), "the cache's indexes are damaged; rebuilding them");
@@ -564,7 +585,40 @@ fn prepare_cache(
         }
         Err(OpenFailure::Other(err)) => return Err(err),
     };
-    migrate(&mut conn, path, Kind::Cache, schema)
+    let version = migrate(&mut conn, path, Kind::Cache, schema)?;
+    if checked {
+        // Passed (or repaired, or started afresh): the next clean starts may skip the check.
+        if let Err(err) = conn.execute(
+            "INSERT INTO cache_check (id, checked_at, thorough) VALUES (1, ?1, ?2)
+             ON CONFLICT (id) DO UPDATE SET checked_at = excluded.checked_at,
+                thorough = excluded.thorough",
+            rusqlite::params![chrono::Utc::now().to_rfc3339(), thorough],
+        ) {
+            tracing::warn!(%err, "cannot record the cache check; the next start checks again");
+        }
+    }
+    Ok(version)
+}
+
+/// True when a clean start should `quick_check` the cache: never checked (an older build's
+/// file, or one from before this step), checked longer ago than [`CACHE_CHECK_INTERVAL`] or
+/// "in the future" (the clock moved back), or the marker cannot be read at all.
+fn cache_check_due(conn: &Connection) -> bool {
+    let last: Result<Option<String>, rusqlite::Error> = conn
+        .query_row("SELECT checked_at FROM cache_check WHERE id = 1", [], |r| {
+            r.get(0)
+        })
+        .optional();
+    let Ok(Some(last)) = last else {
+        return true;
+    };
+    match chrono::DateTime::parse_from_rfc3339(&last) {
+        Ok(at) => {
+            let age = chrono::Utc::now() - at.with_timezone(&chrono::Utc);
+            age >= CACHE_CHECK_INTERVAL || age < -chrono::TimeDelta::days(1)
+        }
+        Err(_) => true,
+    }
 }
 
 /// True when every problem `integrity_check` found is an index that disagrees with its table:
@@ -815,7 +869,7 @@ fn rename_with_companions(from: &Path, to: &Path) -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::schema::{CACHE_SCHEMA_VERSION, STATE_SCHEMA_VERSION, STATE_STEPS};
+    use crate::schema::{CACHE_SCHEMA_VERSION, CACHE_STEPS, STATE_SCHEMA_VERSION, STATE_STEPS};
 
     fn temp() -> tempfile::TempDir {
         tempfile::tempdir().expect("temp dir")
@@ -1140,6 +1194,86 @@ mod tests {
             .any(|n| n.id == "files-made-private"));
         assert_eq!(private::mode_of(&data), Some(0o700));
         assert_eq!(private::mode_of(&cache), Some(0o600));
+    }
+
+    fn last_cache_check(dir: &Path) -> Option<String> {
+        let conn = Connection::open(dir.join(CACHE_FILE)).expect("cache");
+        conn.query_row("SELECT checked_at FROM cache_check", [], |r| r.get(0))
+            .optional()
+            .expect("marker")
+    }
+
+    fn set_last_cache_check(dir: &Path, at: chrono::DateTime<chrono::Utc>) {
+        let conn = Connection::open(dir.join(CACHE_FILE)).expect("cache");
+        conn.execute("UPDATE cache_check SET checked_at = ?1", [at.to_rfc3339()])
+            .expect("set marker");
+    }
+
+    #[test]
+    fn a_clean_start_checks_the_cache_only_once_the_last_check_is_old() {
+        let dir = temp();
+        drop(Store::open_in(dir.path()).expect("first start"));
+        let first = last_cache_check(dir.path()).expect("a new cache is checked once");
+        drop(Store::open_in(dir.path()).expect("second start"));
+        assert_eq!(
+            last_cache_check(dir.path()).as_ref(),
+            Some(&first),
+            "a clean start within the interval does not check again"
+        );
+        let now = chrono::Utc::now();
+        for (at, due) in [
+            (
+                now - CACHE_CHECK_INTERVAL - chrono::TimeDelta::hours(1),
+                true,
+            ),
+            (
+                now - CACHE_CHECK_INTERVAL + chrono::TimeDelta::hours(1),
+                false,
+            ),
+            // The clock went back: the marker cannot be trusted.
+            (now + chrono::TimeDelta::days(3), true),
+        ] {
+            set_last_cache_check(dir.path(), at);
+            let (_, report) = Store::open_in(dir.path()).expect("start");
+            assert!(!report.cache_checked_thoroughly);
+            let last = last_cache_check(dir.path()).expect("marker");
+            assert_eq!(last != at.to_rfc3339(), due, "{at}: {last}");
+        }
+        // An unclean shutdown still gets the full check, whatever the marker says.
+        let (store, _) = Store::open_in(dir.path()).expect("start");
+        std::mem::forget(store);
+        let (_, report) = Store::open_in(dir.path()).expect("after a crash");
+        assert!(report.cache_checked_thoroughly);
+    }
+
+    #[test]
+    fn counts_are_filled_from_the_rows_an_older_cache_already_holds() {
+        let dir = temp();
+        {
+            let mut conn = Connection::open(dir.path().join(CACHE_FILE)).expect("cache");
+            // The cache as the build before the counts left it.
+            Migrations::new(CACHE_STEPS[..4].to_vec())
+                .to_latest(&mut conn)
+                .expect("older schema");
+            conn.execute_batch(
+                "INSERT INTO inventory_item (app_id, kind, target_id, display_name, state, version, version_key, seen_generation)
+                 VALUES ('a', 'team', 't1', 'T1', 'installed', '1.0.2', 1, 1),
+                        ('a', 'team', 't2', 'T2', 'installed', '1.0.2', 1, 1),
+                        ('a', 'team', 't3', 'T3', 'not_installed', NULL, NULL, 1),
+                        ('a', 'user', 'u1', 'U1', 'unknown', NULL, NULL, 1);",
+            )
+            .expect("rows");
+        }
+        let (store, _) = Store::open_in(dir.path()).expect("migrates");
+        let coverage = crate::installs::coverage(&store, "a").expect("coverage");
+        let team = coverage
+            .iter()
+            .find(|c| c.kind == crate::installs::TargetKind::Team);
+        assert_eq!(team.map(|c| (c.installed, c.not_installed)), Some((2, 1)));
+        let user = coverage
+            .iter()
+            .find(|c| c.kind == crate::installs::TargetKind::User);
+        assert_eq!(user.map(|c| c.unknown), Some(1));
     }
 
     #[test]

@@ -930,11 +930,18 @@ fn flush(
         let mut inv_stmt = tx.prepare_cached(
             "INSERT INTO inventory_item (app_id, kind, target_id, display_name, state, version,
                 version_key, installation_id, checked_at, seen_generation)
-             VALUES (?1, ?2, ?3, COALESCE(?9, ?3), ?4, ?5, ?6, CASE WHEN ?4 = 'installed' THEN ?7 END, ?8,
-                (SELECT COALESCE(MAX(seen_generation), 0) FROM inventory_item WHERE app_id = ?1))
+             VALUES (?1, ?2, ?3, COALESCE(?9, ?3), ?4, ?5, ?6, CASE WHEN ?4 = 'installed' THEN ?7 END, ?8, ?10)
              ON CONFLICT (app_id, kind, target_id) DO UPDATE SET state = ?4, version = ?5, version_key = ?6,
                 installation_id = CASE WHEN ?4 = 'installed' THEN COALESCE(?7, installation_id) ELSE NULL END,
                 error_status = NULL, error_code = NULL, error_message = NULL, checked_at = ?8",
+        )?;
+        // The generation a new row counts as seen by, read once per flush: evaluated per row
+        // (the VALUES of an upsert are computed even when the row exists), it scanned the
+        // app's whole inventory for every finished item.
+        let seen_generation: i64 = tx.query_row(
+            "SELECT COALESCE(MAX(seen_generation), 0) FROM inventory_item WHERE app_id = ?1",
+            [&run.app_id],
+            |r| r.get(0),
         )?;
         for f in finished.iter() {
             item_stmt.execute(params![
@@ -960,7 +967,8 @@ fn flush(
                     version.as_deref().map(version_key),
                     f.installation_id,
                     now,
-                    f.target_name
+                    f.target_name,
+                    seen_generation
                 ])?;
             }
             let entry = AuditEntry {

@@ -246,6 +246,13 @@ fn row_of(row: &rusqlite::Row<'_>) -> rusqlite::Result<InventoryRow> {
     })
 }
 
+/// The default order, which the order index (`inventory_item_order`) walks.
+const DEFAULT_ORDER: &str = "kind, display_name COLLATE NOCASE, target_id";
+
+/// Rows after a cursor in [`DEFAULT_ORDER`]. The explicit COLLATE sits on the right-hand value:
+/// written on the column, SQLite seeks only on `kind` and filters the rest.
+const KEYSET: &str = "AND (kind, display_name, target_id) > (?, ? COLLATE NOCASE, ?)";
+
 /// `WHERE` clause and parameters for a filter (shared with bulk selection).
 pub(crate) fn where_clause(app_id: &str, q: &InventoryQuery) -> (String, Vec<Sql>) {
     let mut clause = String::from("app_id = ?");
@@ -285,6 +292,36 @@ pub(crate) fn where_clause(app_id: &str, q: &InventoryQuery) -> (String, Vec<Sql
     (clause, params)
 }
 
+/// The page total from `inventory_count` (kept by triggers) when the filter uses only what
+/// it is keyed by — kind, state, version, archived — i.e. every filter but the text search.
+fn counted_total(app_id: &str, q: &InventoryQuery) -> Option<(String, Vec<Sql>)> {
+    if q.text.as_deref().is_some_and(|t| !t.trim().is_empty()) {
+        return None;
+    }
+    let mut clause = String::from("app_id = ?");
+    let mut params: Vec<Sql> = vec![Sql::Text(app_id.to_string())];
+    if let Some(kind) = q.kind {
+        clause.push_str(" AND kind = ?");
+        params.push(Sql::Text(kind.as_str().into()));
+    }
+    if let Some(state) = q.state {
+        clause.push_str(" AND state = ?");
+        params.push(Sql::Text(state.as_str().into()));
+    }
+    if let Some(v) = &q.older_than {
+        clause.push_str(" AND state = 'installed' AND version_key < ?");
+        params.push(Sql::Integer(version_key(v)));
+    }
+    if let Some(v) = &q.version {
+        clause.push_str(" AND state = 'installed' AND version_key = ?");
+        params.push(Sql::Integer(version_key(v)));
+    }
+    if q.include_archived == Some(false) {
+        clause.push_str(" AND archived = 0");
+    }
+    Some((clause, params))
+}
+
 pub fn query(
     store: &Store,
     app_id: &str,
@@ -293,11 +330,19 @@ pub fn query(
     q.check()?;
     let conn = store.connection();
     let (clause, params) = where_clause(app_id, q);
-    let total: i64 = conn.query_row(
-        &format!("SELECT COUNT(*) FROM inventory_item WHERE {clause}"),
-        rusqlite::params_from_iter(params.iter()),
-        |r| r.get(0),
-    )?;
+    let total: i64 = match counted_total(app_id, q) {
+        // Filters the maintained counts can answer: a few rows, whatever the cache holds.
+        Some((count_clause, count_params)) => conn.query_row(
+            &format!("SELECT COALESCE(SUM(n), 0) FROM inventory_count WHERE {count_clause}"),
+            rusqlite::params_from_iter(count_params.iter()),
+            |r| r.get(0),
+        )?,
+        None => conn.query_row(
+            &format!("SELECT COUNT(*) FROM inventory_item WHERE {clause}"),
+            rusqlite::params_from_iter(params.iter()),
+            |r| r.get(0),
+        )?,
+    };
     let limit = if q.limit == 0 {
         100
     } else {
@@ -321,7 +366,8 @@ pub fn query(
         // one by one, whatever the page.
         // The explicit COLLATE sits on the right-hand value: written on the column, SQLite
         // seeks only on `kind` and filters the rest (EXPLAIN QUERY PLAN shows the difference).
-        page_clause.push_str(" AND (kind, display_name, target_id) > (?, ? COLLATE NOCASE, ?)");
+        page_clause.push(' ');
+        page_clause.push_str(KEYSET);
         page_params.push(Sql::Text(after.kind.as_str().into()));
         page_params.push(Sql::Text(after.display_name.clone()));
         page_params.push(Sql::Text(after.id.clone()));
@@ -330,7 +376,7 @@ pub fn query(
     page_params.push(Sql::Integer(i64::from(q.offset)));
     let order = match q.sort {
         Some(sort) => sort.order_by(q.descending),
-        None => "kind, display_name COLLATE NOCASE, target_id".to_string(),
+        None => DEFAULT_ORDER.to_string(),
     };
     let mut stmt = conn.prepare(&format!(
         "SELECT {ROW_COLUMNS} FROM inventory_item WHERE {page_clause}
@@ -438,8 +484,9 @@ fn sync_info(
 /// Installed / not installed / failed / unknown per kind.
 pub fn coverage(store: &Store, app_id: &str) -> Result<Vec<CoverageRow>, InstallsError> {
     let conn = store.connection();
-    let mut stmt = conn.prepare(
-        "SELECT kind, state, COUNT(*) FROM inventory_item WHERE app_id = ?1 GROUP BY kind, state",
+    // From the counts the triggers keep: the Overview opens at once on any cache size.
+    let mut stmt = conn.prepare_cached(
+        "SELECT kind, state, SUM(n) FROM inventory_count WHERE app_id = ?1 GROUP BY kind, state",
     )?;
     let mut out: Vec<CoverageRow> = Vec::new();
     let rows = stmt.query_map([app_id], |r| {
@@ -483,15 +530,15 @@ pub fn coverage(store: &Store, app_id: &str) -> Result<Vec<CoverageRow>, Install
 /// Installations per version and kind, newest version first.
 pub fn version_spread(store: &Store, app_id: &str) -> Result<Vec<VersionCount>, InstallsError> {
     let conn = store.connection();
-    let mut stmt = conn.prepare(
-        "SELECT kind, version, COUNT(*) FROM inventory_item
+    let mut stmt = conn.prepare_cached(
+        "SELECT kind, version, SUM(n) FROM inventory_count
          WHERE app_id = ?1 AND state = 'installed'
          GROUP BY kind, version ORDER BY MAX(version_key) DESC, kind",
     )?;
     let rows = stmt.query_map([app_id], |r| {
         Ok((
             r.get::<_, String>(0)?,
-            r.get::<_, Option<String>>(1)?,
+            r.get::<_, String>(1)?,
             r.get::<_, i64>(2)?,
         ))
     })?;
@@ -501,7 +548,10 @@ pub fn version_spread(store: &Store, app_id: &str) -> Result<Vec<VersionCount>, 
         if let Some(kind) = TargetKind::parse(&kind) {
             out.push(VersionCount {
                 kind,
-                version: version.unwrap_or_else(|| "?".into()),
+                // '' stands for an installation whose version Graph did not say.
+                version: Some(version)
+                    .filter(|v| !v.is_empty())
+                    .unwrap_or_else(|| "?".into()),
                 count: u64::try_from(count).unwrap_or(0),
             });
         }
@@ -512,6 +562,206 @@ pub fn version_spread(store: &Store, app_id: &str) -> Result<Vec<VersionCount>, 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn counted_by_hand(store: &Store, app: &str, q: &InventoryQuery) -> i64 {
+        let (clause, params) = where_clause(app, q);
+        store
+            .connection()
+            .query_row(
+                &format!("SELECT COUNT(*) FROM inventory_item WHERE {clause}"),
+                rusqlite::params_from_iter(params.iter()),
+                |r| r.get(0),
+            )
+            .expect("count")
+    }
+
+    /// Keyset paging must seek in the order index, not walk it from the start (that would make
+    /// the last page of a large inventory cost what an offset does). Checked on the plan.
+    #[test]
+    fn a_page_after_a_row_seeks_in_the_order_index() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let (store, _) = Store::open_in(dir.path()).expect("open");
+        let q = InventoryQuery {
+            limit: 200,
+            after: Some(InventoryCursor {
+                kind: TargetKind::Team,
+                display_name: "Falcon".into(),
+                id: "t1".into(),
+            }),
+            ..Default::default()
+        };
+        let (clause, mut params) = where_clause("a", &q);
+        let sql = format!(
+            "EXPLAIN QUERY PLAN SELECT {ROW_COLUMNS} FROM inventory_item WHERE {clause} {KEYSET}
+             ORDER BY {DEFAULT_ORDER} LIMIT 200"
+        );
+        params.extend([
+            Sql::Text("team".into()),
+            Sql::Text("Falcon".into()),
+            Sql::Text("t1".into()),
+        ]);
+        let plan: Vec<String> = store
+            .connection()
+            .prepare(&sql)
+            .expect("prepare")
+            .query_map(rusqlite::params_from_iter(params.iter()), |r| {
+                r.get::<_, String>(3)
+            })
+            .expect("plan")
+            .collect::<Result<_, _>>()
+            .expect("rows");
+        let plan = plan.join("; ");
+        assert!(
+            plan.contains(
+                "inventory_item_order (app_id=? AND (kind,display_name,target_id)>(?,?,?))"
+            ),
+            "{plan}"
+        );
+        assert!(!plan.contains("TEMP B-TREE"), "no sort: {plan}");
+    }
+
+    /// The counts the triggers keep always equal counting the rows, through inserts, syncs
+    /// changing states and versions, upserts, archiving and removals.
+    #[test]
+    fn maintained_counts_follow_every_change_to_the_rows() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let (store, _) = Store::open_in(dir.path()).expect("open");
+        let conn = store.connection();
+        let insert = |app: &str, kind: &str, id: &str, state: &str, version: Option<&str>| {
+            conn.execute(
+                "INSERT INTO inventory_item (app_id, kind, target_id, display_name, state, version,
+                    version_key, seen_generation)
+                 VALUES (?1, ?2, ?3, ?3, ?4, ?5, ?6, 1)
+                 ON CONFLICT (app_id, kind, target_id) DO UPDATE SET state = excluded.state,
+                    version = excluded.version, version_key = excluded.version_key",
+                rusqlite::params![app, kind, id, state, version, version.map(version_key)],
+            )
+            .expect("insert");
+        };
+        for i in 0..30 {
+            let (state, version) = match i % 4 {
+                0 => ("installed", Some("1.0.2")),
+                1 => ("installed", Some("1.0.10")),
+                2 => ("not_installed", None),
+                _ => ("failed", None),
+            };
+            insert(
+                "a",
+                ["team", "chat", "user"][i % 3],
+                &format!("t{i}"),
+                state,
+                version,
+            );
+            insert("b", "team", &format!("t{i}"), "unknown", None);
+        }
+        // An installation without a version, an upgrade, an uninstall, an upsert of the same
+        // state, archiving and removals.
+        insert("a", "team", "t2", "installed", None);
+        insert("a", "team", "t0", "installed", Some("1.0.10"));
+        insert("a", "team", "t6", "not_installed", None);
+        insert("a", "team", "t9", "installed", Some("1.0.10"));
+        conn.execute_batch(
+            "UPDATE inventory_item SET archived = 1 WHERE app_id = 'a' AND target_id IN ('t3', 't4', 't5');
+             UPDATE inventory_item SET checked_at = 'now', state = state WHERE app_id = 'a';
+             DELETE FROM inventory_item WHERE app_id = 'a' AND target_id IN ('t1', 't12', 't27');
+             DELETE FROM inventory_item WHERE app_id = 'b' AND target_id > 't2';",
+        )
+        .expect("changes");
+
+        let queries = [
+            InventoryQuery::default(),
+            InventoryQuery {
+                kind: Some(TargetKind::Team),
+                ..Default::default()
+            },
+            InventoryQuery {
+                state: Some(InstallState::Installed),
+                ..Default::default()
+            },
+            InventoryQuery {
+                older_than: Some("1.0.10".into()),
+                ..Default::default()
+            },
+            InventoryQuery {
+                version: Some("1.0.10".into()),
+                kind: Some(TargetKind::Team),
+                ..Default::default()
+            },
+            InventoryQuery {
+                include_archived: Some(false),
+                state: Some(InstallState::Failed),
+                ..Default::default()
+            },
+            InventoryQuery {
+                text: Some("t1".into()),
+                ..Default::default()
+            },
+        ];
+        for app in ["a", "b", "none"] {
+            for q in &queries {
+                let page = query(&store, app, q).expect("page");
+                assert_eq!(
+                    page.total as i64,
+                    counted_by_hand(&store, app, q),
+                    "{app} {q:?}"
+                );
+            }
+            let coverage = coverage(&store, app).expect("coverage");
+            for c in &coverage {
+                let n = |state: &str| -> u64 {
+                    conn.query_row(
+                        "SELECT COUNT(*) FROM inventory_item WHERE app_id = ?1 AND kind = ?2 AND state = ?3",
+                        rusqlite::params![app, c.kind.as_str(), state],
+                        |r| r.get::<_, i64>(0),
+                    )
+                    .expect("n") as u64
+                };
+                assert_eq!(
+                    (c.installed, c.not_installed, c.failed, c.unknown),
+                    (
+                        n("installed"),
+                        n("not_installed"),
+                        n("failed"),
+                        n("unknown")
+                    ),
+                    "{app} {c:?}"
+                );
+            }
+        }
+        let spread = version_spread(&store, "a").expect("spread");
+        let team: Vec<(&str, u64)> = spread
+            .iter()
+            .filter(|v| v.kind == TargetKind::Team)
+            .map(|v| (v.version.as_str(), v.count))
+            .collect();
+        // t0, t9 upgraded and t3 (archived, still counted) at 1.0.10... by hand:
+        let by_hand = |version: Option<&str>| -> u64 {
+            conn.query_row(
+                "SELECT COUNT(*) FROM inventory_item WHERE app_id = 'a' AND kind = 'team'
+                 AND state = 'installed' AND version IS ?1",
+                [version],
+                |r| r.get::<_, i64>(0),
+            )
+            .expect("n") as u64
+        };
+        assert_eq!(
+            team,
+            [
+                ("1.0.10", by_hand(Some("1.0.10"))),
+                ("1.0.2", by_hand(Some("1.0.2"))),
+                ("?", by_hand(None))
+            ],
+            "newest first, a missing version last as '?'"
+        );
+        let empty: i64 = conn
+            .query_row(
+                "SELECT COUNT(*) FROM inventory_count WHERE n <= 0",
+                [],
+                |r| r.get(0),
+            )
+            .expect("n");
+        assert_eq!(empty, 0, "groups that emptied are removed");
+    }
 
     #[test]
     fn a_version_filter_takes_dotted_numbers_and_refuses_anything_else() {

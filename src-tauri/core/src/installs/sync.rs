@@ -470,6 +470,51 @@ fn finish(
 /// General channel id, private and shared channel counts.
 type ChannelFacts = (Option<String>, u32, u32);
 
+/// Why a team's channel list could not be read. Its text is what the row keeps in
+/// `channels_error` (and the CLI and window show): status, Graph's code and request-id.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+enum ChannelReadError {
+    /// Graph (or the network) refused the read.
+    #[error("{}{}", failure_text(*.status, .code.as_deref(), .message), request_id_text(.request_id.as_deref()))]
+    Refused {
+        status: u16,
+        code: Option<String>,
+        message: String,
+        request_id: Option<String>,
+    },
+    /// A success without the `value` array a channel list must carry.
+    #[error("the channel list had no `value`{}", request_id_text(.request_id.as_deref()))]
+    NoValue { request_id: Option<String> },
+}
+
+fn failure_text(status: u16, code: Option<&str>, message: &str) -> String {
+    match code {
+        Some(code) => format!("HTTP {status} {code}: {message}"),
+        None => message.to_string(),
+    }
+}
+
+fn request_id_text(request_id: Option<&str>) -> String {
+    request_id
+        .map(|id| format!(" (request-id {id})"))
+        .unwrap_or_default()
+}
+
+impl ChannelReadError {
+    fn of(r: &SubResponse) -> Self {
+        let request_id = r.request_id.clone();
+        if r.is_success() {
+            return Self::NoValue { request_id };
+        }
+        Self::Refused {
+            status: r.status,
+            code: r.error_code().filter(|c| !c.is_empty()).map(str::to_string),
+            message: r.error_message(),
+            request_id,
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 struct RowUpdate {
     kind: TargetKind,
@@ -480,7 +525,7 @@ struct RowUpdate {
     definition_id: Option<String>,
     error: Option<(u16, String, String)>,
     /// `Some(Ok(facts))` read now, `Some(Err(why))` the read failed, `None` not read.
-    channels: Option<Result<ChannelFacts, String>>,
+    channels: Option<Result<ChannelFacts, ChannelReadError>>,
 }
 
 impl RowUpdate {
@@ -541,17 +586,7 @@ impl RowUpdate {
         else {
             // Channel facts are extra: a failed read does not fail the row, but the row says
             // why its facts are missing or old, and the next sync reads them again.
-            let mut why = match r.error_code().filter(|c| !c.is_empty()) {
-                Some(code) => format!("HTTP {} {code}: {}", r.status, r.error_message()),
-                None => r.error_message(),
-            };
-            if r.is_success() {
-                why = "the channel list had no `value`".into();
-            }
-            if let Some(id) = &r.request_id {
-                why.push_str(&format!(" (request-id {id})"));
-            }
-            self.channels = Some(Err(why));
+            self.channels = Some(Err(ChannelReadError::of(r)));
             return;
         };
         let membership = |c: &Value| {
@@ -603,7 +638,7 @@ fn flush_rows(
         for r in rows.iter() {
             let (general, private, shared, read, error) = match &r.channels {
                 Some(Ok((g, p, s))) => (g.clone(), Some(*p), Some(*s), true, None),
-                Some(Err(why)) => (None, None, None, false, Some(why.clone())),
+                Some(Err(why)) => (None, None, None, false, Some(why.to_string())),
                 None => (None, None, None, false, None),
             };
             stmt.execute(params![
@@ -917,4 +952,76 @@ async fn list_users(
         )?;
     }
     Ok(was_incremental)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn answer(status: u16, body: Option<Value>) -> SubResponse {
+        SubResponse {
+            status,
+            request_id: Some("req-1".into()),
+            body,
+            attempts: 1,
+        }
+    }
+
+    #[test]
+    fn a_refused_channel_read_keeps_status_code_message_and_request_id() {
+        let mut row = RowUpdate::new(TargetKind::Team, "t1");
+        row.apply_channels(&answer(
+            403,
+            Some(json!({"error": {"code": "Forbidden", "message": "Archived team"}})),
+        ));
+        let Some(Err(why)) = &row.channels else {
+            panic!("the read failed: {:?}", row.channels);
+        };
+        assert!(matches!(why, ChannelReadError::Refused { status: 403, .. }));
+        assert_eq!(
+            why.to_string(),
+            "HTTP 403 Forbidden: Archived team (request-id req-1)"
+        );
+        assert!(!row.failed(), "channel facts never fail the row");
+    }
+
+    #[test]
+    fn an_answer_without_value_or_code_says_what_it_lacked() {
+        let mut row = RowUpdate::new(TargetKind::Team, "t1");
+        row.apply_channels(&answer(200, Some(json!({"odd": true}))));
+        let Some(Err(why)) = &row.channels else {
+            panic!("no value is a failed read: {:?}", row.channels);
+        };
+        assert_eq!(
+            why.to_string(),
+            "the channel list had no `value` (request-id req-1)"
+        );
+        let mut row = RowUpdate::new(TargetKind::Team, "t1");
+        row.apply_channels(&SubResponse {
+            status: 0,
+            request_id: None,
+            body: None,
+            attempts: 3,
+        });
+        let Some(Err(why)) = &row.channels else {
+            panic!("no answer is a failed read");
+        };
+        assert_eq!(why.to_string(), "no answer from Microsoft Graph");
+    }
+
+    #[test]
+    fn a_channel_list_gives_the_general_channel_and_the_counts() {
+        let mut row = RowUpdate::new(TargetKind::Team, "t1");
+        row.apply_channels(&answer(
+            200,
+            Some(json!({"value": [
+                {"id": "c0", "displayName": "Ops", "membershipType": "standard"},
+                {"id": "c1", "displayName": "General", "membershipType": "standard"},
+                {"id": "c2", "displayName": "Secret", "membershipType": "private"},
+                {"id": "c3", "displayName": "Shared", "membershipType": "shared"}
+            ]})),
+        ));
+        assert_eq!(row.channels, Some(Ok((Some("c1".into()), 1, 1))));
+    }
 }
