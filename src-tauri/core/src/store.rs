@@ -254,7 +254,16 @@ static MARKER_SEQ: AtomicU64 = AtomicU64::new(0);
 pub struct Store {
     conn: Connection,
     dir: PathBuf,
-    in_use_marker: Option<PathBuf>,
+    in_use_marker: Option<InUseMarker>,
+}
+
+/// This process's "the cache is open" file. The process holds an exclusive lock on it while the
+/// store is open (the OS drops the lock when the process dies, however it dies), so another
+/// process opening the same folder — the CLI while the window runs — can tell a live owner's
+/// marker (locked: leave it alone) from a crashed one's (unlocked: check the cache).
+struct InUseMarker {
+    path: PathBuf,
+    _held: std::fs::File,
 }
 
 impl std::fmt::Debug for Store {
@@ -267,7 +276,7 @@ impl Drop for Store {
     fn drop(&mut self) {
         if let Some(marker) = self.in_use_marker.take() {
             // Only a clean close removes it; its absence tells the next start all was well.
-            let _ = std::fs::remove_file(marker);
+            let _ = std::fs::remove_file(&marker.path);
         }
     }
 }
@@ -308,7 +317,8 @@ impl Store {
 
         report.state_schema_version = prepare_state(data_dir, schema, &mut report)?;
 
-        let markers = in_use_markers(data_dir);
+        // Markers of processes that still have the cache open are not crashes.
+        let markers = abandoned_in_use_markers(data_dir);
         let thorough = cache_check == CacheCheck::Thorough || !markers.is_empty();
         report.cache_schema_version = prepare_cache(&cache_path, thorough, schema, &mut report)?;
         if thorough && report.cache_moved_to.is_none() {
@@ -324,8 +334,11 @@ impl Store {
             std::process::id(),
             MARKER_SEQ.fetch_add(1, Ordering::Relaxed)
         ));
-        let in_use_marker = match private::create_private_file(&marker) {
-            Ok(()) => Some(marker),
+        let in_use_marker = match hold_in_use_marker(&marker) {
+            Ok(held) => Some(InUseMarker {
+                path: marker,
+                _held: held,
+            }),
             Err(err) => {
                 tracing::warn!(%err, "cannot mark the cache as in use; an unclean shutdown will go unnoticed");
                 None
@@ -339,6 +352,13 @@ impl Store {
             },
             report,
         ))
+    }
+
+    /// Closes the store as a crash would: the connection and the marker's lock go, the marker
+    /// stays. Tests of crash recovery use it; a clean close is `drop`.
+    #[doc(hidden)]
+    pub fn close_as_if_crashed(mut self) {
+        self.in_use_marker = None;
     }
 
     /// The data folder both files live in.
@@ -716,7 +736,15 @@ fn migrate(
     Ok(conn.pragma_query_value(None, "user_version", |row| row.get(0))?)
 }
 
-fn in_use_markers(data_dir: &Path) -> Vec<PathBuf> {
+fn hold_in_use_marker(path: &Path) -> std::io::Result<std::fs::File> {
+    private::create_private_file(path)?;
+    let file = std::fs::OpenOptions::new().write(true).open(path)?;
+    file.try_lock().map_err(std::io::Error::other)?;
+    Ok(file)
+}
+
+/// In-use markers no live process holds: each one is an unclean shutdown.
+fn abandoned_in_use_markers(data_dir: &Path) -> Vec<PathBuf> {
     std::fs::read_dir(data_dir)
         .map(|entries| {
             entries
@@ -726,9 +754,23 @@ fn in_use_markers(data_dir: &Path) -> Vec<PathBuf> {
                         .and_then(|n| n.to_str())
                         .is_some_and(|n| n.starts_with(IN_USE_MARKER_PREFIX))
                 })
+                .filter(|p| !held_by_a_live_process(p))
                 .collect()
         })
         .unwrap_or_default()
+}
+
+fn held_by_a_live_process(marker: &Path) -> bool {
+    let Ok(file) = std::fs::OpenOptions::new().write(true).open(marker) else {
+        return false;
+    };
+    match file.try_lock() {
+        // Nobody holds it; the lock goes again when `file` closes.
+        Ok(()) => false,
+        Err(std::fs::TryLockError::WouldBlock) => true,
+        // Locks unsupported here (some network file systems): assume the worst, as before.
+        Err(std::fs::TryLockError::Error(_)) => false,
+    }
 }
 
 /// Copies a pre-split `botdeck.sqlite3` into the state and cache databases, once. Each new file
@@ -1241,8 +1283,36 @@ mod tests {
         }
         // An unclean shutdown still gets the full check, whatever the marker says.
         let (store, _) = Store::open_in(dir.path()).expect("start");
-        std::mem::forget(store);
+        store.close_as_if_crashed();
         let (_, report) = Store::open_in(dir.path()).expect("after a crash");
+        assert!(report.cache_checked_thoroughly);
+    }
+
+    #[test]
+    fn a_second_process_leaves_a_live_owners_marker_alone() {
+        let dir = temp();
+        let (window, _) = Store::open_in(dir.path()).expect("the window opens");
+        let markers = |d: &Path| {
+            std::fs::read_dir(d)
+                .expect("dir")
+                .filter(|e| {
+                    e.as_ref().is_ok_and(|e| {
+                        e.file_name()
+                            .to_string_lossy()
+                            .starts_with(IN_USE_MARKER_PREFIX)
+                    })
+                })
+                .count()
+        };
+        // The CLI opens the same folder while the window runs: no crash to recover from...
+        let (cli, report) = Store::open_in(dir.path()).expect("the CLI opens");
+        assert!(!report.cache_checked_thoroughly);
+        assert_eq!(markers(dir.path()), 2);
+        drop(cli);
+        // ...and the window's marker is still there to reveal a later crash of the window.
+        assert_eq!(markers(dir.path()), 1);
+        window.close_as_if_crashed();
+        let (_, report) = Store::open_in(dir.path()).expect("after the window crashed");
         assert!(report.cache_checked_thoroughly);
     }
 

@@ -266,7 +266,10 @@ fn index_only_damage_is_reindexed_after_an_unclean_shutdown() {
         let (_, report) = Store::open_in(dir.path()).expect("open");
         assert!(!report.cache_reindexed && report.cache_moved_to.is_none());
         // ...and a crash (no clean close) leaves the in-use marker behind.
-        std::mem::forget(Store::open_in(dir.path()).expect("open again").0);
+        Store::open_in(dir.path())
+            .expect("open again")
+            .0
+            .close_as_if_crashed();
     }
     let (store, report) = Store::open_in(dir.path()).expect("open after the crash");
     assert!(report.cache_checked_thoroughly);
