@@ -165,8 +165,25 @@ fn nothing_reaches_a_tenant_nobody_signed_in_to() {
         let err = invoke(&h, cmd, args.clone()).expect_err("refused");
         assert_eq!(err["code"], "sign_in_required", "{cmd} → {err}");
     }
-    let err = invoke_raw(&h, "catalog_publish", b"PK\x03\x04".to_vec(), &[]).expect_err("refused");
+    // A package that passes the local checks (a broken one is refused before the sign-in).
+    invoke(&h, "package_new", json!({"name": "Alert Bot"})).expect("new");
+    let out = tempfile::tempdir().expect("tmp");
+    let built = invoke(
+        &h,
+        "package_build",
+        json!({"directory": out.path().to_string_lossy()}),
+    )
+    .expect("build");
+    let zip =
+        std::fs::read(out.path().join(built["fileName"].as_str().expect("name"))).expect("zip");
+    let err = invoke_raw(&h, "catalog_publish", zip, &[]).expect_err("refused");
     assert_eq!(err["code"], "sign_in_required");
+    let refused = invoke_raw(&h, "catalog_publish", b"PK\x03\x04".to_vec(), &[]);
+    assert_ne!(
+        refused.map_err(|e| e["code"].clone()),
+        Err(json!("sign_in_required")),
+        "a broken package is judged before anyone is asked to sign in"
+    );
 
     // A profile that never signed in: no token. Without an OS keyring (the plain mock-runtime
     // run) the answer is the keyring's reason instead, as for sign-in itself.

@@ -14,3 +14,34 @@ pub fn parse_args<T: DeserializeOwned>(request: &Request<'_>) -> Result<T, ApiEr
         )),
     }
 }
+
+/// A progress channel argument (`onProgress`, `onEvent`). Tauri's own `Channel` answers a
+/// missing or malformed one with a bare string; this one with the typed `invalid_request`,
+/// like any other bad field.
+pub struct Channel<T = tauri::ipc::InvokeResponseBody>(tauri::ipc::Channel<T>);
+
+impl<T> std::ops::Deref for Channel<T> {
+    type Target = tauri::ipc::Channel<T>;
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
+impl<'de, R: tauri::Runtime, T> tauri::ipc::CommandArg<'de, R> for Channel<T> {
+    fn from_command(
+        command: tauri::ipc::CommandItem<'de, R>,
+    ) -> Result<Self, tauri::ipc::InvokeError> {
+        let key = command.key;
+        tauri::ipc::Channel::<T>::from_command(command)
+            .map(Channel)
+            .map_err(|err| {
+                let detail = match err.0 {
+                    serde_json::Value::String(text) => text,
+                    other => other.to_string(),
+                };
+                tauri::ipc::InvokeError::from(ApiError::invalid_request(format!(
+                    "malformed request: `{key}` must be the window's progress channel ({detail})"
+                )))
+            })
+    }
+}

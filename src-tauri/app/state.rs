@@ -58,6 +58,9 @@ pub struct AppState {
     /// `None` when no real keyring backend exists: sign-in is then refused with the reason.
     pub auth: Option<Authenticator>,
     sign_in: Mutex<Option<CancellationToken>>,
+    /// Profiles added in this window that have not signed in yet: a refused first sign-in
+    /// removes them again, so no half-made profile stays behind.
+    unproven_profiles: Mutex<std::collections::HashSet<String>>,
     url_opener: OnceLock<UrlOpener>,
     /// The package open in the Package page (one at a time, in memory only).
     open_package: Mutex<Option<botdeck_core::package::studio::Studio>>,
@@ -152,6 +155,7 @@ impl AppState {
             http,
             auth,
             sign_in: Mutex::new(None),
+            unproven_profiles: Mutex::new(std::collections::HashSet::new()),
             url_opener: OnceLock::new(),
             open_package: Mutex::new(None),
             work: Mutex::new(None),
@@ -327,6 +331,22 @@ impl AppState {
             previous.cancel();
         }
         token
+    }
+
+    /// A profile just added here, not signed in yet.
+    pub fn note_unproven_profile(&self, id: &str) {
+        self.unproven_profiles
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(id.to_string());
+    }
+
+    /// Forgets `id` as unproven; answers whether it was (a sign-in settled it either way).
+    pub fn settle_unproven_profile(&self, id: &str) -> bool {
+        self.unproven_profiles
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(id)
     }
 
     pub fn cancel_sign_in(&self) -> bool {

@@ -6,10 +6,10 @@ use botdeck_core::ipc_types::{
     OpenUrlRequest, ProfileRequest, SessionView, SignInEvent, SignInRequest,
 };
 use botdeck_core::profiles::{NewProfile, Profile, Profiles};
-use tauri::ipc::{Channel, Request};
+use tauri::ipc::Request;
 use tauri::State;
 
-use crate::ipc::parse_args;
+use crate::ipc::{parse_args, Channel};
 use crate::state::AppState;
 
 fn signed_in(state: &AppState, profile: &Profile) -> bool {
@@ -79,6 +79,7 @@ pub fn create_profile(
         let profiles = Profiles::new(&store);
         let profile = profiles.create(&new, false)?;
         profiles.set_current(&profile.id)?;
+        state.note_unproven_profile(&profile.id);
     }
     session_view(&state)
 }
@@ -99,6 +100,8 @@ pub fn remove_profile(
     request: Request<'_>,
 ) -> Result<SessionView, ApiError> {
     let ProfileRequest { profile_id } = parse_args(&request)?;
+    // The id is checked before the keyring is touched.
+    load_profile(&state, &profile_id)?;
     if state
         .demo
         .as_ref()
@@ -150,23 +153,28 @@ pub async fn sign_in_device_code(
     let SignInRequest {
         profile_id,
         feature,
+        ..
     } = parse_args(&request)?;
     let profile = load_profile(&state, &profile_id)?;
     let authenticator = state.authenticator()?;
     let cancel = state.begin_sign_in();
-    let grant = authenticator.start_device_code(&profile, feature).await?;
-    on_event
-        .send(SignInEvent::DeviceCode(DeviceCodePrompt::from(&grant)))
-        .map_err(|e| {
-            ApiError::new(
-                ErrorCode::Internal,
-                format!("the window stopped listening: {e}"),
-            )
-        })?;
-    let (signed, _) = authenticator
-        .finish_device_code(&profile, &grant, &cancel, &TokioSleeper)
-        .await?;
-    finish(&state, &profile_id, &signed)
+    let result = async {
+        let grant = authenticator.start_device_code(&profile, feature).await?;
+        on_event
+            .send(SignInEvent::DeviceCode(DeviceCodePrompt::from(&grant)))
+            .map_err(|e| {
+                ApiError::new(
+                    ErrorCode::Internal,
+                    format!("the window stopped listening: {e}"),
+                )
+            })?;
+        let (signed, _) = authenticator
+            .finish_device_code(&profile, &grant, &cancel, &TokioSleeper)
+            .await?;
+        finish(&state, &profile_id, &signed)
+    }
+    .await;
+    settle(&state, &profile, result)
 }
 
 #[tauri::command]
@@ -178,6 +186,7 @@ pub async fn sign_in_browser(
     let SignInRequest {
         profile_id,
         feature,
+        ..
     } = parse_args(&request)?;
     let profile = load_profile(&state, &profile_id)?;
     let authenticator = state.authenticator()?;
@@ -190,10 +199,68 @@ pub async fn sign_in_browser(
             .open_url(url)
             .map_err(|e| auth::BrowserOpenError::from(e.message))
     };
-    let signed = authenticator
+    let result = match authenticator
         .sign_in_browser(&profile, feature, &open, auth::BROWSER_TIMEOUT, &cancel)
-        .await?;
-    finish(&state, &profile_id, &signed)
+        .await
+    {
+        Ok(signed) => finish(&state, &profile_id, &signed),
+        Err(err) => Err(err.into()),
+    };
+    settle(&state, &profile, result)
+}
+
+/// After a sign-in: a profile added in this window whose first sign-in was refused (declined,
+/// expired, wrong tenant or client id, no consent...) is removed with any token it got, so no
+/// half-made profile stays behind, and the message says so. A cancel keeps it (the admin only
+/// stopped), and so do a missing keyring and an unreachable network (its settings were never
+/// judged, and "Try again" can work).
+fn settle(
+    state: &AppState,
+    profile: &Profile,
+    result: Result<SessionView, ApiError>,
+) -> Result<SessionView, ApiError> {
+    let mut err = match result {
+        Ok(view) => {
+            state.settle_unproven_profile(&profile.id);
+            return Ok(view);
+        }
+        Err(err) => err,
+    };
+    let refused = !matches!(
+        err.code,
+        ErrorCode::Cancelled | ErrorCode::Keyring | ErrorCode::Offline
+    );
+    if refused && !profile.is_demo && state.settle_unproven_profile(&profile.id) {
+        match discard_profile(state, &profile.id) {
+            Ok(()) => {
+                err.message = format!(
+                    "{} BotDeck did not keep the tenant \"{}\": add it again with the right tenant, cloud and client id.",
+                    err.message, profile.name
+                );
+            }
+            Err(e) => {
+                tracing::warn!(error = %e.message, "cannot remove the profile of a refused sign-in");
+            }
+        }
+    }
+    Err(err)
+}
+
+/// Removes a profile and its keyring entry; the next profile (if any) becomes the current one.
+fn discard_profile(state: &AppState, profile_id: &str) -> Result<(), ApiError> {
+    if let Some(auth) = &state.auth {
+        auth.sign_out(profile_id)?;
+    }
+    let store = state.store()?;
+    let profiles = Profiles::new(&store);
+    let was_current = profiles.current()?.is_some_and(|p| p.id == profile_id);
+    profiles.delete(profile_id)?;
+    if was_current {
+        if let Some(next) = profiles.list()?.first() {
+            profiles.set_current(&next.id)?;
+        }
+    }
+    Ok(())
 }
 
 #[tauri::command]
@@ -204,6 +271,7 @@ pub fn cancel_sign_in(state: State<'_, AppState>) -> Result<bool, ApiError> {
 #[tauri::command]
 pub fn sign_out(state: State<'_, AppState>, request: Request<'_>) -> Result<SessionView, ApiError> {
     let ProfileRequest { profile_id } = parse_args(&request)?;
+    load_profile(&state, &profile_id)?;
     state.authenticator()?.sign_out(&profile_id)?;
     Profiles::new(&*state.store()?).clear_identity(&profile_id)?;
     session_view(&state)

@@ -8,7 +8,7 @@
 
 use botdeck_core::auth::{self, Feature};
 use botdeck_core::catalog::ipc::{
-    CatalogAppView, CatalogDeleteRequest, CatalogFindRequest, CatalogListRequest,
+    check_catalog_id, CatalogAppView, CatalogDeleteRequest, CatalogFindRequest, CatalogListRequest,
     CatalogPublishOpenRequest, CatalogReviewRequest, CatalogView, LocalPackageInfo, PackageCheck,
     PublishResult,
 };
@@ -181,6 +181,10 @@ pub async fn catalog_publish(
         update_if_exists: header_flag(&request, UPDATE_IF_EXISTS_HEADER),
         skip_local_validation: false,
     };
+    // The package is judged before anyone is asked to sign in for it.
+    if let Err(refused) = catalog::check_package(&zip) {
+        return PublishResult::from_result(Err(refused));
+    }
     let s = signed(&state, Feature::Publish).await?;
     let actor = actor_of(&s.profile);
     let audit = Audit {
@@ -211,6 +215,10 @@ pub async fn catalog_update(
         .ok_or_else(|| {
             ApiError::invalid_request(format!("malformed request: {CATALOG_ID_HEADER} is missing"))
         })?;
+    let catalog_id = check_catalog_id("catalogId", &catalog_id)?.to_string();
+    if let Err(refused) = catalog::check_package(&zip) {
+        return PublishResult::from_result(Err(refused));
+    }
     let opts = PublishOptions {
         requires_review: header_flag(&request, REVIEW_HEADER),
         update_if_exists: true,
@@ -251,7 +259,8 @@ pub async fn catalog_publish_open(
                 "malformed request: catalogId is empty",
             ))
         }
-        other => other,
+        Some(c) => Some(check_catalog_id("catalogId", &c)?.to_string()),
+        None => None,
     };
     let zip = {
         let open = state.open_package();
@@ -297,6 +306,10 @@ pub async fn catalog_review(
     } = parse_args(&request)?;
     let approve = approve
         .ok_or_else(|| ApiError::invalid_request("malformed request: missing field `approve`"))?;
+    let catalog_id = check_catalog_id("catalogId", &catalog_id)?.to_string();
+    if let Some(d) = &definition_id {
+        check_catalog_id("definitionId", d)?;
+    }
     let s = signed(&state, Feature::Publish).await?;
     let actor = actor_of(&s.profile);
     let audit = Audit {
@@ -327,6 +340,10 @@ pub async fn catalog_withdraw(
         definition_id,
         ..
     } = parse_args(&request)?;
+    let catalog_id = check_catalog_id("catalogId", &catalog_id)?.to_string();
+    if let Some(d) = &definition_id {
+        check_catalog_id("definitionId", d)?;
+    }
     let s = signed(&state, Feature::Publish).await?;
     let actor = actor_of(&s.profile);
     let audit = Audit {
@@ -355,6 +372,7 @@ pub async fn catalog_delete(
     request: Request<'_>,
 ) -> Result<(), ApiError> {
     let CatalogDeleteRequest { catalog_id } = parse_args(&request)?;
+    let catalog_id = check_catalog_id("catalogId", &catalog_id)?.to_string();
     let s = signed(&state, Feature::Publish).await?;
     let actor = actor_of(&s.profile);
     let audit = Audit {

@@ -25,10 +25,10 @@ use botdeck_core::installs::{
 };
 use botdeck_core::profiles::Profile;
 use botdeck_core::secrets::Sensitive;
-use tauri::ipc::{Channel, Request};
+use tauri::ipc::Request;
 use tauri::State;
 
-use crate::ipc::parse_args;
+use crate::ipc::{parse_args, Channel};
 use crate::state::AppState;
 
 /// Progress messages are at most this frequent (a 10 000-team sync reports per item).

@@ -30,10 +30,10 @@ use botdeck_core::links::{
 };
 use botdeck_core::pacing::{Pacer, RouteLimits};
 use botdeck_core::profiles::Profile;
-use tauri::ipc::{Channel, Request};
+use tauri::ipc::Request;
 use tauri::State;
 
-use crate::ipc::parse_args;
+use crate::ipc::{parse_args, Channel};
 use crate::state::AppState;
 
 const PROGRESS_EVERY: Duration = Duration::from_millis(100);

@@ -17,10 +17,10 @@ use botdeck_core::permissions::{
 };
 use botdeck_core::profiles::Profile;
 use botdeck_core::secrets::Sensitive;
-use tauri::ipc::{Channel, Request};
+use tauri::ipc::Request;
 use tauri::State;
 
-use crate::ipc::parse_args;
+use crate::ipc::{parse_args, Channel};
 use crate::state::AppState;
 
 /// Progress messages are at most this frequent.
@@ -185,6 +185,31 @@ fn report_of(
     })
 }
 
+/// Team and chat ids go into Graph paths (and name cached reads): checked before the keyring,
+/// Graph or the cache is asked.
+fn check_target_ids(req: &PermsInspectRequest) -> Result<(), ApiError> {
+    use botdeck_core::installs::{validate::check_target_id, TargetKind};
+    for id in &req.team_ids {
+        check_target_id("teamIds", TargetKind::Team, id)?;
+    }
+    for id in &req.chat_ids {
+        check_target_id("chatIds", TargetKind::Chat, id)?;
+    }
+    Ok(())
+}
+
+/// A fix names an app and a permission; both are checked before the keyring or Graph is asked.
+fn check_fix(req: &PermsFixRequest) -> Result<(), ApiError> {
+    perms::check_app_id(&req.app_id).map_err(|e| to_api_error(e, None))?;
+    if req.permission.trim().is_empty() || req.permission.chars().any(char::is_control) {
+        return Err(ApiError::new(
+            ErrorCode::InvalidInput,
+            "permission: say which permission to remove, e.g. Group.ReadWrite.All",
+        ));
+    }
+    Ok(())
+}
+
 /// The last complete read of the bot's grants, compared with the profile: no network and no
 /// sign-in, so the page opens at once with the read's age. `null` when it was never read.
 #[tauri::command]
@@ -193,6 +218,7 @@ pub fn perms_cached(
     request: Request<'_>,
 ) -> Result<Option<PermsReport>, ApiError> {
     let req: PermsInspectRequest = parse_args(&request)?;
+    check_target_ids(&req)?;
     let profile = load_perm_profile(&state, &req.perm_profile_id)?;
     let app_id = app_id_of(req.app_id.as_deref(), Some(&profile))?;
     perms::check_app_id(&app_id)?;
@@ -221,16 +247,7 @@ pub async fn perms_inspect(
     on_progress: Channel<RunProgress>,
 ) -> Result<PermsReport, ApiError> {
     let req: PermsInspectRequest = parse_args(&request)?;
-    // Team and chat ids go into Graph paths: checked before the keyring or Graph is asked.
-    {
-        use botdeck_core::installs::{validate::check_target_id, TargetKind};
-        for id in &req.team_ids {
-            check_target_id("teamIds", TargetKind::Team, id)?;
-        }
-        for id in &req.chat_ids {
-            check_target_id("chatIds", TargetKind::Chat, id)?;
-        }
-    }
+    check_target_ids(&req)?;
     let profile = load_perm_profile(&state, &req.perm_profile_id)?;
     let app_id = app_id_of(req.app_id.as_deref(), Some(&profile))?;
     perms::check_app_id(&app_id)?;
@@ -334,6 +351,7 @@ pub async fn perms_plan_fix(
     request: Request<'_>,
 ) -> Result<FixPlan, ApiError> {
     let req: PermsFixRequest = parse_args(&request)?;
+    check_fix(&req)?;
     let signed = current_profile(&state)?;
     Ok(plan(&state, &signed, &req, Feature::ReviewPermissions)
         .await?
@@ -349,6 +367,7 @@ pub async fn perms_apply_fix(
     request: Request<'_>,
 ) -> Result<FixOutcome, ApiError> {
     let req: PermsFixRequest = parse_args(&request)?;
+    check_fix(&req)?;
     let signed = current_profile(&state)?;
     let (plan, token) = plan(&state, &signed, &req, Feature::RevokePermissions).await?;
     if let Some(expected) = &req.expected_request {

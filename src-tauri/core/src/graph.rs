@@ -56,6 +56,31 @@ pub struct GraphClient {
 /// Graph answers within seconds; a minute of silence is a network problem, not a slow answer.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 
+/// Overrides [`REQUEST_TIMEOUT`] in seconds (decimals allowed, up to 600): for a network known
+/// to be slow, and for tests that hang a route without waiting a minute per attempt.
+pub const ENV_REQUEST_TIMEOUT: &str = "BOTDECK_GRAPH_TIMEOUT_SECS";
+
+/// The per-request timeout new clients start with: [`ENV_REQUEST_TIMEOUT`] when it holds a
+/// usable number of seconds, otherwise [`REQUEST_TIMEOUT`].
+pub fn request_timeout() -> Duration {
+    let Some(raw) = std::env::var_os(ENV_REQUEST_TIMEOUT) else {
+        return REQUEST_TIMEOUT;
+    };
+    match raw.to_str().map(str::trim).map(str::parse::<f64>) {
+        Some(Ok(secs)) if secs.is_finite() && secs > 0.0 && secs <= 600.0 => {
+            Duration::from_secs_f64(secs)
+        }
+        _ => {
+            tracing::warn!(
+                value = ?raw,
+                "{ENV_REQUEST_TIMEOUT} is not a number of seconds between 0 and 600; using {} s",
+                REQUEST_TIMEOUT.as_secs()
+            );
+            REQUEST_TIMEOUT
+        }
+    }
+}
+
 /// A single call is sent at most this many times while Graph says "later" (429/503/504).
 pub const MAX_ATTEMPTS: u32 = 6;
 
@@ -94,7 +119,7 @@ impl GraphClient {
             pacer: Arc::new(Pacer::new()),
             limits: RouteLimits::microsoft(),
             paced: true,
-            timeout: REQUEST_TIMEOUT,
+            timeout: request_timeout(),
         }
     }
 
@@ -416,13 +441,22 @@ fn offline(url: &str, err: reqwest::Error, timeout: Duration) -> GraphError {
         .unwrap_or_default();
     let reason = if err.is_timeout() {
         format!(
-            "no answer within {} s. Check the network connection, any proxy or VPN, and that {host} is reachable from this computer",
-            timeout.as_secs()
+            "no answer within {}. Check the network connection, any proxy or VPN, and that {host} is reachable from this computer",
+            seconds(timeout)
         )
     } else {
         err.without_url().to_string()
     };
     GraphError::Offline { host, reason }
+}
+
+/// "60 s", "0.5 s": whole seconds without decimals.
+fn seconds(d: Duration) -> String {
+    if d.subsec_millis() == 0 {
+        format!("{} s", d.as_secs())
+    } else {
+        format!("{:.1} s", d.as_secs_f64())
+    }
 }
 
 /// A successful Graph answer.

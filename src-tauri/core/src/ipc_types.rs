@@ -61,16 +61,20 @@ pub struct SessionView {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ProfileRequest {
     pub profile_id: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SignInRequest {
     pub profile_id: String,
     pub feature: crate::auth::Feature,
+    /// The progress channel travels in the same argument object; the command takes it itself.
+    #[serde(default, skip_serializing)]
+    #[ts(skip)]
+    pub on_event: Option<serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]

@@ -8,10 +8,10 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-use crate::faults::FaultRule;
+use crate::faults::{route_matches, FaultRule};
 use crate::identity;
 use crate::state::{lock, Sim};
 
@@ -29,6 +29,7 @@ pub fn router() -> Router<Arc<Sim>> {
             "/faults",
             get(get_faults).put(put_faults).delete(clear_faults),
         )
+        .route("/hang", get(get_hangs).put(put_hangs).delete(clear_hangs))
         .route("/metrics", get(metrics))
         .route("/metrics/reset", post(reset_metrics))
         .route("/clock/advance", post(advance_clock))
@@ -497,4 +498,125 @@ async fn advance_clock(State(sim): State<Arc<Sim>>, raw: axum::body::Bytes) -> R
 async fn reset_throttle(State(sim): State<Arc<Sim>>) -> Json<Value> {
     lock(&sim.throttle).reset();
     Json(json!({"reset": true}))
+}
+
+/// A route that never answers (`PUT /_sim/hang`): a black-holed network or a backend that
+/// stopped, the case a client can only survive with its own timeout. The request is held open
+/// without a byte of answer until the client gives up. A `$batch` hangs when any member
+/// matches (Graph answers a batch only once every member has an answer).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct HangRule {
+    /// Path pattern as for fault rules (`/v1.0/teams/*/installedApps`, `*` for every route).
+    pub route: String,
+    /// Only this HTTP method (any when `None`).
+    pub method: Option<String>,
+    /// Hang this many matching requests, then answer normally again (always when `None`).
+    pub times: Option<u32>,
+}
+
+/// The hang rules and how many requests each has held so far.
+#[derive(Debug, Default)]
+pub struct Hangs {
+    rules: Vec<(HangRule, u32)>,
+}
+
+impl Hangs {
+    pub fn set(&mut self, rules: Vec<HangRule>) {
+        self.rules = rules.into_iter().map(|r| (r, 0)).collect();
+    }
+
+    fn rules(&self) -> Vec<HangRule> {
+        self.rules.iter().map(|(r, _)| r.clone()).collect()
+    }
+
+    /// True (and one use spent) when the first of `requests` (method, path) matching a live
+    /// rule should hang.
+    fn take(&mut self, requests: &[(String, String)]) -> bool {
+        for (rule, used) in &mut self.rules {
+            if rule.times.is_some_and(|t| *used >= t) {
+                continue;
+            }
+            let hit = requests.iter().any(|(method, path)| {
+                rule.method
+                    .as_deref()
+                    .is_none_or(|m| m.eq_ignore_ascii_case(method))
+                    && route_matches(&rule.route, path)
+            });
+            if hit {
+                *used += 1;
+                return true;
+            }
+        }
+        false
+    }
+}
+
+/// Called by the transport layer before anything else: answers the request back (a `$batch`
+/// body is read to see its members) or `None` when it must hang.
+pub(crate) async fn unless_hung(
+    sim: &Sim,
+    req: axum::extract::Request,
+) -> Option<axum::extract::Request> {
+    if lock(&sim.hangs).rules.is_empty() {
+        return Some(req);
+    }
+    let method = req.method().as_str().to_string();
+    let path = req.uri().path().to_string();
+    let mut requests = vec![(method.clone(), path.clone())];
+    let req = match path.strip_suffix("/$batch") {
+        Some(version) if method == "POST" => {
+            let (parts, body) = req.into_parts();
+            let bytes = axum::body::to_bytes(body, 12 * 1024 * 1024)
+                .await
+                .unwrap_or_default();
+            let members = serde_json::from_slice::<Value>(&bytes)
+                .ok()
+                .and_then(|b| b.get("requests").and_then(Value::as_array).cloned())
+                .unwrap_or_default();
+            for m in &members {
+                let m_method = m.get("method").and_then(Value::as_str).unwrap_or("GET");
+                let url = m.get("url").and_then(Value::as_str).unwrap_or_default();
+                let m_path = url.split('?').next().unwrap_or_default();
+                requests.push((
+                    m_method.to_ascii_uppercase(),
+                    format!("{version}/{}", m_path.trim_start_matches('/')),
+                ));
+            }
+            axum::extract::Request::from_parts(parts, axum::body::Body::from(bytes))
+        }
+        _ => req,
+    };
+    if lock(&sim.hangs).take(&requests) {
+        None
+    } else {
+        Some(req)
+    }
+}
+
+async fn get_hangs(State(sim): State<Arc<Sim>>) -> Json<Value> {
+    Json(json!({"rules": lock(&sim.hangs).rules()}))
+}
+
+async fn put_hangs(State(sim): State<Arc<Sim>>, raw: axum::body::Bytes) -> Response {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum HangBody {
+        Wrapped { rules: Vec<HangRule> },
+        List(Vec<HangRule>),
+    }
+    let rules = match body::<HangBody>(&raw) {
+        Ok(HangBody::Wrapped { rules }) | Ok(HangBody::List(rules)) => rules,
+        Err(r) => return r,
+    };
+    if rules.iter().any(|r| r.route.trim().is_empty()) {
+        return bad(StatusCode::BAD_REQUEST, "every hang rule needs a route");
+    }
+    lock(&sim.hangs).set(rules.clone());
+    Json(json!({"rules": rules})).into_response()
+}
+
+async fn clear_hangs(State(sim): State<Arc<Sim>>) -> Json<Value> {
+    lock(&sim.hangs).set(Vec::new());
+    Json(json!({"rules": []}))
 }

@@ -31,7 +31,7 @@ use serde_json::{json, Value};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-pub use control::{Change, TeamsPlace};
+pub use control::{Change, HangRule, TeamsPlace};
 pub use faults::FaultRule;
 pub use metrics::Metrics;
 pub use state::Settings;
@@ -273,6 +273,22 @@ impl RunningSim {
 
     pub fn set_faults(&self, rules: Vec<FaultRule>) {
         state::lock(&self.sim.faults).set(rules);
+    }
+
+    /// Routes that never answer from now on (replaces earlier hang rules; empty clears them).
+    pub fn set_hangs(&self, rules: Vec<HangRule>) {
+        state::lock(&self.sim.hangs).set(rules);
+    }
+
+    /// User codes of the device codes nobody has approved or declined yet (what the admin would
+    /// read off the window).
+    pub fn pending_user_codes(&self) -> Vec<String> {
+        state::lock(&self.sim.auth)
+            .device_codes
+            .values()
+            .filter(|d| d.status == state::DeviceStatus::Pending)
+            .map(|d| d.user_code.clone())
+            .collect()
     }
 
     pub fn settings(&self) -> Settings {

@@ -130,6 +130,11 @@ async fn transport(State(sim): State<Arc<Sim>>, req: Request, next: Next) -> Res
         .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     sim.metrics.enter();
     let _guard = InFlight(&sim);
+    let Some(req) = crate::control::unless_hung(&sim, req).await else {
+        // Held until the client gives up and closes the connection (which drops this future).
+        sim.metrics.count_fault("hang");
+        return std::future::pending().await;
+    };
     let is_graph = path.starts_with("/v1.0/");
     let decision = lock(&sim.faults).decide(req.method().as_str(), &path, true);
     if decision.latency_ms > 0 {

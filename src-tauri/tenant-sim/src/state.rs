@@ -191,6 +191,8 @@ pub struct Sim {
     pub metrics: MetricsState,
     pub throttle: Mutex<Throttle>,
     pub faults: Mutex<Faults>,
+    /// Routes that never answer (`/_sim/hang`).
+    pub hangs: Mutex<crate::control::Hangs>,
     /// Channel and chat messages, and what the simulated vendors' consoles know.
     pub conversations: Mutex<crate::conversations::Conversations>,
     pub token_key: [u8; 32],
@@ -225,6 +227,7 @@ impl Sim {
             metrics: MetricsState::default(),
             throttle: Mutex::new(Throttle::default()),
             faults: Mutex::new(faults),
+            hangs: Mutex::new(crate::control::Hangs::default()),
             token_key,
         }
     }

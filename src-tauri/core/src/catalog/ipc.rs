@@ -143,6 +143,28 @@ pub struct PackageCheck {
     pub findings: Vec<Finding>,
 }
 
+/// A catalog app id or definition id goes into a Graph path, so it is checked before any
+/// sign-in: org apps have GUIDs, some store apps dotted names (`com.microsoft.teamspace.tab.planner`).
+pub fn check_catalog_id<'a>(field: &str, id: &'a str) -> Result<&'a str, ApiError> {
+    let id = id.trim();
+    let plausible = !id.is_empty()
+        && id.len() <= 256
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_'))
+        && !id.starts_with('.');
+    if plausible {
+        Ok(id)
+    } else {
+        Err(ApiError::new(
+            ErrorCode::InvalidInput,
+            format!(
+                "{field}: {id:?} is not a Teams app id (a GUID such as 00000000-0000-0000-0000-000000000000, or a store app's dotted id)"
+            ),
+        ))
+    }
+}
+
 /// `catalog_publish_open`: publish the package open in the Package page, as a new app or
 /// (with `catalogId`) as an update of that catalog app.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]

@@ -585,6 +585,12 @@ fn check_locally(
     })
 }
 
+/// The local checks a publish or update runs first, on their own: front-ends run them before
+/// asking for a sign-in, so a broken package is refused without one.
+pub fn check_package(zip: &[u8]) -> Result<(), CatalogError> {
+    check_locally(zip, None, false).map(|_| ())
+}
+
 /// What a chosen zip is, read and validated locally before anything is uploaded, so the page
 /// can say "update available" (or "not greater") next to the catalog version beforehand.
 /// An unreadable zip is data too: its findings say why, and publishing it is refused later.
