@@ -9,6 +9,7 @@ use botdeck_core::catalog::Actor;
 use botdeck_core::config::Cloud;
 use botdeck_core::installs::bulk::{self, BulkAction, BulkPlan, PlannedItem};
 use botdeck_core::installs::TargetKind;
+use botdeck_core::links::{self, LinkFilter, SeedLink};
 use botdeck_core::profiles::{NewProfile, Profiles};
 use botdeck_core::store::{self, CacheCheck, Store, CACHE_FILE, STATE_FILE};
 
@@ -23,17 +24,53 @@ fn new_profile(name: &str) -> NewProfile {
     }
 }
 
-/// Two profiles, three audit entries, a bulk run of 40 items, and a cache with an inventory of
-/// 2 000 rows (so the cache spans many pages).
+const TEAM: &str = "3f2504e0-4f89-41d3-9a0c-0305e82c3301";
+const USER: &str = "7c9e6679-7425-40de-944b-e07fc1f90ae7";
+
+/// Two profiles, a setting, three audit entries, a bulk run of 40 items, two links, and a
+/// cache with an inventory of 2 000 rows (so the cache spans many pages).
 fn populate(dir: &Path) -> String {
     let (store, _) = Store::open_in(dir).expect("open");
     let profiles = Profiles::new(&store);
-    profiles
+    let contoso = profiles
         .create(&new_profile("Contoso"), false)
         .expect("profile");
     profiles
         .create(&new_profile("Fabrikam"), false)
         .expect("profile");
+    store.set_setting("ui.theme", "dark").expect("setting");
+    let seeds = [
+        SeedLink {
+            vendor: "flashduty".into(),
+            app_id: "d5a7c3e1-2f4b-4c6d-8e9f-0a1b2c3d4e5f".into(),
+            integration_id: "fd-int-42".into(),
+            integration_name: "Payments on-call".into(),
+            kind: "team".into(),
+            team_id: Some(TEAM.into()),
+            channel_id: Some("19:general@thread.tacv2".into()),
+            chat_id: None,
+            user_id: None,
+            target_name: "Payments".into(),
+            state: "linked".into(),
+            command_at_ms: 1_700_000_000_000,
+        },
+        SeedLink {
+            vendor: "flashduty".into(),
+            app_id: "d5a7c3e1-2f4b-4c6d-8e9f-0a1b2c3d4e5f".into(),
+            integration_id: "fd-int-42".into(),
+            integration_name: "Payments on-call".into(),
+            kind: "user".into(),
+            team_id: None,
+            channel_id: None,
+            chat_id: None,
+            user_id: Some(USER.into()),
+            target_name: "Adele Vance".into(),
+            state: "awaiting".into(),
+            command_at_ms: 0,
+        },
+    ];
+    let seeded = links::seed_demo(&store, &link_actor(&contoso.id), &seeds).expect("links");
+    assert_eq!(seeded, 2, "both links were made");
     for i in 0..3 {
         audit::record(
             &store,
@@ -103,17 +140,82 @@ fn populate(dir: &Path) -> String {
     run_id
 }
 
+fn link_actor(profile_id: &str) -> Actor {
+    Actor {
+        profile_id: Some(profile_id.to_string()),
+        tenant_id: Some("t".into()),
+        upn: "admin@contoso.com".into(),
+    }
+}
+
+/// Every row that cannot be rebuilt from the tenant, read back with its content.
 fn assert_state_kept(store: &Store, run_id: &str) {
-    let names: Vec<String> = Profiles::new(store)
-        .list()
-        .expect("profiles")
-        .into_iter()
-        .map(|p| p.name)
-        .collect();
+    let all = Profiles::new(store).list().expect("profiles");
+    let names: Vec<&str> = all.iter().map(|p| p.name.as_str()).collect();
     assert_eq!(names, ["Contoso", "Fabrikam"]);
-    assert_eq!(audit::recent(store, 100).expect("audit").len(), 3);
+    assert!(all.iter().all(|p| p.tenant == "contoso.onmicrosoft.com"
+        && p.client_id == "00000000-0000-0000-0000-0000000000aa"));
+    assert_eq!(
+        store.setting("ui.theme").expect("setting").as_deref(),
+        Some("dark")
+    );
+
+    let mut audited: Vec<String> = audit::recent(store, 100)
+        .expect("audit")
+        .into_iter()
+        .map(|a| format!("{} {} {}", a.entry.action, a.entry.target_id, a.entry.actor))
+        .collect();
+    audited.sort();
+    assert_eq!(
+        audited[..3],
+        [
+            "install team-0 admin@contoso.com",
+            "install team-1 admin@contoso.com",
+            "install team-2 admin@contoso.com"
+        ]
+    );
+    let linking: Vec<&str> = audited[3..]
+        .iter()
+        .map(|a| a.split(' ').next().unwrap_or_default())
+        .collect();
+    assert_eq!(
+        linking,
+        ["link.add", "link.add", "link.integration_add"],
+        "the links' own audit entries too"
+    );
+
     let run = bulk::summary(store, run_id).expect("the bulk journal is still there");
-    assert_eq!(run.total, 40, "{run:?}");
+    assert_eq!(
+        (run.total, run.app_name.as_str()),
+        (40, "FlashDuty"),
+        "{run:?}"
+    );
+    let items = bulk::run_items(store, run_id, None).expect("journal items");
+    let targets: Vec<&str> = items.iter().map(|i| i.target_id.as_str()).collect();
+    let expected: Vec<String> = (0..40).map(|i| format!("team-{i:05}")).collect();
+    assert_eq!(targets, expected, "every journal item, in order");
+
+    let contoso = all.iter().find(|p| p.name == "Contoso").expect("Contoso");
+    let mut kept: Vec<String> = links::list(store, Some(&contoso.id), &LinkFilter::default())
+        .expect("links")
+        .into_iter()
+        .map(|l| {
+            format!(
+                "{} {} {}",
+                l.integration.external_id,
+                l.target_name,
+                l.team_id.or(l.user_id).unwrap_or_default()
+            )
+        })
+        .collect();
+    kept.sort();
+    assert_eq!(
+        kept,
+        [
+            format!("fd-int-42 Adele Vance {USER}"),
+            format!("fd-int-42 Payments {TEAM}")
+        ]
+    );
 }
 
 /// Overwrites every page but the first: the header still says "SQLite", nothing else is true.
@@ -145,6 +247,12 @@ fn a_garbage_cache_loses_no_profile_audit_entry_or_bulk_journal() {
     assert!(
         Path::new(&moved).exists(),
         "the damaged cache is kept for support"
+    );
+    #[cfg(unix)]
+    assert_eq!(
+        botdeck_core::private::mode_of(Path::new(&moved)),
+        Some(0o600),
+        "the copy kept aside is as private as the cache was"
     );
     assert!(report.state_damaged_moved_to.is_none());
     assert_state_kept(&store, &run_id);
