@@ -87,15 +87,22 @@ impl Demo {
 
     /// Starts the sign-in, waits for its device code and lets `decide` act on it (as the admin
     /// would in the browser), then answers the command's result.
-    fn sign_in_deciding(&self, id: &str, decide: impl FnOnce(&str) + Send) -> Result<Value, Value> {
+    fn sign_in_deciding(&self, id: &str, decide: impl FnOnce(&str)) -> Result<Value, Value> {
         // Codes of earlier (cancelled) sign-ins stay pending in the tenant; this one is new.
         let earlier = self.sim().pending_user_codes();
-        std::thread::scope(|scope| {
-            let running = scope.spawn(|| self.sign_in(id));
-            let code = wait_for_code(self.sim(), &earlier);
-            decide(&code);
-            running.join().expect("sign-in thread")
-        })
+        // The app is not shared across threads; its window is, as in the real shell.
+        let window = self.h.window.clone();
+        let args = json!({"profileId": id, "feature": "read_tenant", "onEvent": CHANNEL});
+        let running = std::thread::spawn(move || {
+            tauri::test::get_ipc_response(
+                &window,
+                request("sign_in_device_code", tauri::ipc::InvokeBody::Json(args), &[]),
+            )
+            .map(|body| body.deserialize::<Value>().expect("json response"))
+        });
+        let code = wait_for_code(self.sim(), &earlier);
+        decide(&code);
+        running.join().expect("sign-in thread")
     }
 
     fn profile_names(&self) -> Vec<String> {
