@@ -96,7 +96,11 @@ impl Demo {
         let running = std::thread::spawn(move || {
             tauri::test::get_ipc_response(
                 &window,
-                request("sign_in_device_code", tauri::ipc::InvokeBody::Json(args), &[]),
+                request(
+                    "sign_in_device_code",
+                    tauri::ipc::InvokeBody::Json(args),
+                    &[],
+                ),
             )
             .map(|body| body.deserialize::<Value>().expect("json response"))
         });

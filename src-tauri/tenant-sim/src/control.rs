@@ -8,10 +8,10 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::faults::{route_matches, FaultRule};
+use crate::faults::{FaultRule, HangRule};
 use crate::identity;
 use crate::state::{lock, Sim};
 
@@ -500,65 +500,13 @@ async fn reset_throttle(State(sim): State<Arc<Sim>>) -> Json<Value> {
     Json(json!({"reset": true}))
 }
 
-/// A route that never answers (`PUT /_sim/hang`): a black-holed network or a backend that
-/// stopped, the case a client can only survive with its own timeout. The request is held open
-/// without a byte of answer until the client gives up. A `$batch` hangs when any member
-/// matches (Graph answers a batch only once every member has an answer).
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
-#[serde(default, deny_unknown_fields)]
-pub struct HangRule {
-    /// Path pattern as for fault rules (`/v1.0/teams/*/installedApps`, `*` for every route).
-    pub route: String,
-    /// Only this HTTP method (any when `None`).
-    pub method: Option<String>,
-    /// Hang this many matching requests, then answer normally again (always when `None`).
-    pub times: Option<u32>,
-}
-
-/// The hang rules and how many requests each has held so far.
-#[derive(Debug, Default)]
-pub struct Hangs {
-    rules: Vec<(HangRule, u32)>,
-}
-
-impl Hangs {
-    pub fn set(&mut self, rules: Vec<HangRule>) {
-        self.rules = rules.into_iter().map(|r| (r, 0)).collect();
-    }
-
-    fn rules(&self) -> Vec<HangRule> {
-        self.rules.iter().map(|(r, _)| r.clone()).collect()
-    }
-
-    /// True (and one use spent) when the first of `requests` (method, path) matching a live
-    /// rule should hang.
-    fn take(&mut self, requests: &[(String, String)]) -> bool {
-        for (rule, used) in &mut self.rules {
-            if rule.times.is_some_and(|t| *used >= t) {
-                continue;
-            }
-            let hit = requests.iter().any(|(method, path)| {
-                rule.method
-                    .as_deref()
-                    .is_none_or(|m| m.eq_ignore_ascii_case(method))
-                    && route_matches(&rule.route, path)
-            });
-            if hit {
-                *used += 1;
-                return true;
-            }
-        }
-        false
-    }
-}
-
 /// Called by the transport layer before anything else: answers the request back (a `$batch`
 /// body is read to see its members) or `None` when it must hang.
 pub(crate) async fn unless_hung(
     sim: &Sim,
     req: axum::extract::Request,
 ) -> Option<axum::extract::Request> {
-    if lock(&sim.hangs).rules.is_empty() {
+    if lock(&sim.hangs).is_empty() {
         return Some(req);
     }
     let method = req.method().as_str().to_string();

@@ -130,9 +130,100 @@ impl Faults {
     }
 }
 
+/// A route that never answers (`PUT /_sim/hang`): a black-holed network or a backend that
+/// stopped, the case a client can only survive with its own timeout. The request is held open
+/// without a byte of answer until the client gives up. A `$batch` hangs when any member
+/// matches (Graph answers a batch only once every member has an answer).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct HangRule {
+    /// Path pattern as for fault rules (`/v1.0/teams/*/installedApps`, `*` for every route).
+    pub route: String,
+    /// Only this HTTP method (any when `None`).
+    pub method: Option<String>,
+    /// Hang this many matching requests, then answer normally again (always when `None`).
+    pub times: Option<u32>,
+}
+
+/// The hang rules and how many requests each has held so far.
+#[derive(Debug, Default)]
+pub struct Hangs {
+    rules: Vec<(HangRule, u32)>,
+}
+
+impl Hangs {
+    pub fn is_empty(&self) -> bool {
+        self.rules.is_empty()
+    }
+
+    pub fn set(&mut self, rules: Vec<HangRule>) {
+        self.rules = rules.into_iter().map(|r| (r, 0)).collect();
+    }
+
+    pub fn rules(&self) -> Vec<HangRule> {
+        self.rules.iter().map(|(r, _)| r.clone()).collect()
+    }
+
+    /// True (and one use spent) when the first of `requests` (method, path) matching a live
+    /// rule should hang.
+    pub fn take(&mut self, requests: &[(String, String)]) -> bool {
+        for (rule, used) in &mut self.rules {
+            if rule.times.is_some_and(|t| *used >= t) {
+                continue;
+            }
+            let hit = requests.iter().any(|(method, path)| {
+                rule.method
+                    .as_deref()
+                    .is_none_or(|m| m.eq_ignore_ascii_case(method))
+                    && route_matches(&rule.route, path)
+            });
+            if hit {
+                *used += 1;
+                return true;
+            }
+        }
+        false
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hang_rules_match_method_and_route_and_run_out() {
+        let mut hangs = Hangs::default();
+        hangs.set(vec![HangRule {
+            route: "/v1.0/teams/*/installedApps".into(),
+            method: Some("POST".into()),
+            times: Some(2),
+        }]);
+        let post = |path: &str| vec![("POST".to_string(), path.to_string())];
+        assert!(!hangs.take(&[("GET".into(), "/v1.0/teams/t/installedApps".into())]));
+        assert!(!hangs.take(&post("/v1.0/teams/t/members")));
+        // A batch hangs when any member matches.
+        let batch = vec![
+            ("POST".to_string(), "/v1.0/$batch".to_string()),
+            (
+                "POST".to_string(),
+                "/v1.0/teams/t/installedApps".to_string(),
+            ),
+        ];
+        assert!(hangs.take(&batch));
+        assert!(hangs.take(&post("/v1.0/teams/u/installedApps")));
+        assert!(
+            !hangs.take(&post("/v1.0/teams/u/installedApps")),
+            "two, then answers"
+        );
+        hangs.set(vec![HangRule {
+            route: "*".into(),
+            ..HangRule::default()
+        }]);
+        assert!(
+            (0..5).all(|_| hangs.take(&post("/v1.0/me"))),
+            "always when no count"
+        );
+    }
 
     #[test]
     fn globs() {

@@ -31,8 +31,8 @@ use serde_json::{json, Value};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-pub use control::{Change, HangRule, TeamsPlace};
-pub use faults::FaultRule;
+pub use control::{Change, TeamsPlace};
+pub use faults::{FaultRule, HangRule};
 pub use metrics::Metrics;
 pub use state::Settings;
 

@@ -192,7 +192,7 @@ pub struct Sim {
     pub throttle: Mutex<Throttle>,
     pub faults: Mutex<Faults>,
     /// Routes that never answer (`/_sim/hang`).
-    pub hangs: Mutex<crate::control::Hangs>,
+    pub hangs: Mutex<crate::faults::Hangs>,
     /// Channel and chat messages, and what the simulated vendors' consoles know.
     pub conversations: Mutex<crate::conversations::Conversations>,
     pub token_key: [u8; 32],
@@ -227,7 +227,7 @@ impl Sim {
             metrics: MetricsState::default(),
             throttle: Mutex::new(Throttle::default()),
             faults: Mutex::new(faults),
-            hangs: Mutex::new(crate::control::Hangs::default()),
+            hangs: Mutex::new(crate::faults::Hangs::default()),
             token_key,
         }
     }
