@@ -3,8 +3,9 @@
 //! `{code, message, retryable}`, nothing panics, nothing is written to SQLite, and nothing gets
 //! as far as the keyring or the network.
 //!
-//! The list of commands is read from the handler registration in `src-tauri/app/lib.rs`, so a
-//! new command without negative cases here fails `every_registered_command_is_covered`.
+//! The list of commands is the one the handler registration is made from
+//! (`src-tauri/app/command_list.rs`), so a new command without negative cases here fails
+//! `every_registered_command_is_covered`.
 //!
 //! How "nothing reached the keyring or the network" is shown: a plain `cargo test` has no
 //! Secret Service, so any command that got as far as the keyring answers `keyring`, and one
@@ -115,20 +116,12 @@ fn channel_of(cmd: &str) -> Option<&'static str> {
     CHANNELS.iter().find(|(c, _)| *c == cmd).map(|(_, k)| *k)
 }
 
-/// The commands `botdeck_app::build` registers, read from its source.
+include!("../src-tauri/app/command_list.rs");
+
+/// The commands `botdeck_app::build` registers: the one command list build.rs makes the
+/// handler registration from.
 fn registered_commands() -> BTreeSet<String> {
-    let source = include_str!("../src-tauri/app/lib.rs");
-    let start = source
-        .find("generate_handler![")
-        .expect("the handler registration");
-    let end = source[start..].find("])").expect("its end") + start;
-    source[start..end]
-        .split(',')
-        .filter_map(|item| item.trim().rsplit("::").next())
-        .map(|name| name.trim().trim_start_matches("generate_handler![").trim())
-        .filter(|name| !name.is_empty() && name.chars().all(|c| c.is_ascii_lowercase() || c == '_'))
-        .map(str::to_string)
-        .collect()
+    COMMANDS.iter().map(|(_, name)| name.to_string()).collect()
 }
 
 /// Bad values per command: what an admin could type or a broken page could send.
