@@ -21,6 +21,7 @@ import { PageView } from "./pages/PageView";
 import { BrandMark } from "./components/BrandMark";
 import { ProfileMenu } from "./components/ProfileMenu";
 import { AboutDialog } from "./components/AboutDialog";
+import { installFocusGuard } from "./components/a11y/focusGuard";
 import { SessionProvider } from "./session";
 import { BackgroundWorkProvider, StatusWork, WorkAnnouncer } from "./work";
 
@@ -83,6 +84,8 @@ export function App() {
     window.addEventListener(OFFLINE_EVENT, onOffline);
     return () => window.removeEventListener(OFFLINE_EVENT, onOffline);
   }, []);
+
+  useEffect(() => installFocusGuard(), []);
 
   useEffect(() => {
     ipc.appInfo().then(setInfo, setStartupError);

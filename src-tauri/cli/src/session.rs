@@ -216,6 +216,7 @@ pub fn login_command(profile: &str, feature: Feature) -> String {
         Feature::RevokePermissions => "revoke-permissions",
         Feature::CheckLinkEvidence => "check-link-evidence",
         Feature::ReachMembers => "reach-members",
+        Feature::UpdateBot => "update-bot",
     };
     let plain = !profile.is_empty()
         && profile

@@ -27,6 +27,23 @@ const useStyles = makeStyles({
   nowrap: { whiteSpace: "nowrap" },
 });
 
+// A Fluent badge is one 20px line; a long label ("Submitted, waiting for review", "Custom app
+// (your org)") in a narrow column (1024 px window) spilled out of it over the row. These badges
+// grow to as many lines as their label needs instead.
+export const useBadgeStyles = makeStyles({
+  wrap: {
+    height: "auto",
+    minHeight: "20px",
+    whiteSpace: "normal",
+    textAlign: "start",
+    lineHeight: tokens.lineHeightBase200,
+    paddingTop: "1px",
+    paddingBottom: "1px",
+    maxWidth: "100%",
+    borderRadius: tokens.borderRadiusMedium,
+  },
+});
+
 export type SortKey = "name" | "publisher" | "distribution" | "version" | "state" | "updated";
 export interface Sort {
   key: SortKey;
@@ -64,8 +81,10 @@ export function distributionOf(v: CatalogAppView): string {
  * through Graph, so the others stand out.
  */
 export function DistributionBadge({ view }: { view: CatalogAppView }) {
+  const badge = useBadgeStyles();
   return (
     <Badge
+      className={badge.wrap}
       appearance={view.canPublish ? "outline" : "tint"}
       color={view.canPublish ? "informative" : "brand"}
       data-testid="catalog-distribution"
@@ -182,6 +201,7 @@ export function CatalogTable({
   onUpgradeOutdated?: (appId: string, published: string) => void;
 }) {
   const styles = useStyles();
+  const badge = useBadgeStyles();
   const header = (key: SortKey) => ({
     sortDirection: sort.key === key ? sort.dir : undefined,
     onClick: () => onSort({ key, dir: sort.key === key && sort.dir === "ascending" ? "descending" : "ascending" }),
@@ -223,7 +243,12 @@ export function CatalogTable({
               </TableCell>
               <TableCell>
                 {newest ? (
-                  <Badge appearance="tint" color={stateColor[newest.publishingState]} data-testid="catalog-row-state">
+                  <Badge
+                    appearance="tint"
+                    color={stateColor[newest.publishingState]}
+                    className={badge.wrap}
+                    data-testid="catalog-row-state"
+                  >
                     {stateLabel[newest.publishingState]}
                   </Badge>
                 ) : (

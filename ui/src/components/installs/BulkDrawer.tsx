@@ -31,6 +31,8 @@ import {
 } from "../../ipc/installs";
 import { CancelWorkButton, fraction, progressText, useBackgroundWork, type Outcome } from "../../work";
 import { ConsentPrompt } from "./ConsentPrompt";
+import { useEscape } from "../a11y/useEscape";
+import { useReturnFocus } from "../a11y/useReturnFocus";
 import { kindSingular, runOutcomeText } from "./format";
 
 const useStyles = makeStyles({
@@ -101,6 +103,9 @@ export function BulkDrawer({
 }) {
   const styles = useStyles();
   const work = useBackgroundWork();
+  // Escape closes the drawer wherever focus is, and focus goes back to what opened it.
+  useReturnFocus(open);
+  useEscape(open, onClose);
   const [action, setAction] = useState<BulkAction>(defaultAction);
   const [sourceIndex, setSourceIndex] = useState(initialSource);
   const [plan, setPlan] = useState<BulkPlan | null>(null);
