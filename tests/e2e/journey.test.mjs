@@ -232,9 +232,22 @@ test("5. check the bot's permissions: read once, then from the cache with its ag
   assert.ok(!(await browser.$(byTestId("perm-loading")).isExisting()), "no re-read on a visit");
 });
 
-test("7. every page, after the story, at 1280×800 and 1024×640 in both themes (screenshots)", async () => {
+test("6. every page, after the story, at 1280×800 and 1024×640 in both themes (screenshots)", async () => {
   const pages = ["overview", "package", "catalog", "installations", "permissions", "links", "activity", "settings"];
   const theme = () => browser.$(byTestId("app-root")).getAttribute("data-theme");
+  // Badges and buttons whose label does not fit their box (cut off, or drawn over the next row).
+  const spills = (where) =>
+    browser.execute((where) => {
+      const found = [];
+      for (const el of document.querySelectorAll(".fui-Badge, .fui-Button")) {
+        if (!el.offsetParent) continue;
+        if (el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 1) {
+          found.push(`${where}: "${el.textContent.trim().slice(0, 60)}" needs ${el.scrollWidth}×${el.scrollHeight}, has ${el.clientWidth}×${el.clientHeight}`);
+        }
+      }
+      return found;
+    }, where);
+  const spilled = [];
   for (const [w, h] of [
     [1280, 800],
     [1024, 640],
@@ -250,19 +263,22 @@ test("7. every page, after the story, at 1280×800 and 1024×640 in both themes 
         await openPage(browser, id);
         await browser.pause(600);
         await screenshot(browser, `journey-page-${id}-${w}x${h}-${mode}`);
+        spilled.push(...(await spills(`${id} ${w}×${h} ${mode}`)));
       }
       await openPage(browser, "catalog");
       await tap(flashRow().$(byTestId("catalog-open")));
       await details().waitForExist({ timeout: 10000 });
       await browser.pause(400);
       await screenshot(browser, `journey-page-catalog-details-${w}x${h}-${mode}`);
+      spilled.push(...(await spills(`catalog details ${w}×${h} ${mode}`)));
       await tap(browser.$(byTestId("catalog-back")));
     }
   }
   await browser.setWindowSize(1280, 800);
+  assert.deepEqual(spilled, [], "labels that do not fit their badge or button");
 });
 
-test("6. the whole story took at most one extra sign-in", async () => {
+test("7. the whole story took at most one extra sign-in", async () => {
   assertAtMostOneExtraSignIn("publish → upgrade → permissions");
   assert.equal(extraSignIns, 1, "publishing asks once (the first sign-in only reads)");
 });

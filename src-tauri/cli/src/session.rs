@@ -290,4 +290,25 @@ mod tests {
             "botdeck login --profile 'Bob'\\''s' --feature read-tenant"
         );
     }
+
+    #[test]
+    fn every_named_command_is_one_the_login_command_accepts() {
+        use clap::ValueEnum;
+        for feature in [
+            Feature::ReadTenant,
+            Feature::Publish,
+            Feature::Install,
+            Feature::ReviewPermissions,
+            Feature::RevokePermissions,
+            Feature::CheckLinkEvidence,
+            Feature::ReachMembers,
+            Feature::UpdateBot,
+        ] {
+            let command = login_command("prod", feature);
+            let name = command.rsplit(' ').next().unwrap_or_default();
+            let parsed = crate::login_cmd::FeatureArg::from_str(name, false)
+                .unwrap_or_else(|e| panic!("{command}: {e}"));
+            assert_eq!(Feature::from(parsed), feature, "{command}");
+        }
+    }
 }

@@ -36,6 +36,16 @@ const useStyles = makeStyles({
   indent: { paddingInlineStart: tokens.spacingHorizontalXL },
   detail: { color: tokens.colorNeutralForeground3 },
   muted: { color: tokens.colorNeutralForeground3 },
+  // A small button is one 24px line; in the narrow "What" column (1024 px window) its label
+  // wrapped and was cut. It grows with its label instead.
+  runToggle: {
+    height: "auto",
+    minWidth: 0,
+    whiteSpace: "normal",
+    textAlign: "start",
+    paddingInlineStart: 0,
+    justifyContent: "flex-start",
+  },
 });
 
 export type Period = "any" | "hour" | "day" | "week" | "month";
@@ -295,6 +305,7 @@ export function ActivityPage({ info }: { info: AppInfo | null }) {
                               <Button
                                 appearance="transparent"
                                 size="small"
+                                className={styles.runToggle}
                                 icon={expanded ? <ChevronDownRegular /> : <ChevronRightRegular />}
                                 aria-expanded={expanded}
                                 onClick={() => toggle(e.runId)}
@@ -303,7 +314,9 @@ export function ActivityPage({ info }: { info: AppInfo | null }) {
                                 Bulk {newest.action.split(".")[0]}
                               </Button>
                             </TableCell>
-                            <TableCell className={styles.cell}>{e.records.length} target(s)</TableCell>
+                            <TableCell className={styles.cell}>
+                              {e.records.length} target{e.records.length === 1 ? "" : "s"}
+                            </TableCell>
                             <TableCell className={styles.cell}>
                               <Text size={200}>
                                 {c.succeeded} succeeded, {c.already_done} already done, {c.failed} failed

@@ -492,7 +492,8 @@ describe("Installations page", () => {
     expect(prompt).toHaveTextContent("Sign in again to allow installing");
     await user.click(within(drawer).getByTestId("consent-sign-in"));
     await user.click(await screen.findByTestId("sign-in-start"));
-    expect(ipc.signInDeviceCode).toHaveBeenCalledWith("p-demo", "install", expect.any(Function));
+    // An update step asks for the whole update by default (SignInScope.test.tsx).
+    expect(ipc.signInDeviceCode).toHaveBeenCalledWith("p-demo", "update_bot", expect.any(Function));
   });
 
   it("syncs only the kinds chosen in Sync options, and a full resync starts over", async () => {

@@ -31,7 +31,7 @@ import { ipc, type ApiError } from "../../ipc";
 import { useReturnFocus } from "../a11y/useReturnFocus";
 import { useEscape } from "../a11y/useEscape";
 import { AddToTeamDialog } from "./AddToTeamDialog";
-import { DistributionBadge, distributionOf, publisherOf, stateLabel, UpgradeOutdatedButton, useBadgeStyles } from "./CatalogTable";
+import { DistributionBadge, distributionOf, publisherOf, stateLabel, UpgradeOutdatedButton, installations, useBadgeStyles } from "./CatalogTable";
 import { catalogIpc, type AppDefinition, type CatalogAppView, type PublishingState } from "../../ipc/catalog";
 import type { TargetKind } from "../../ipc/installs";
 import { ago, compareVersions, kindLabel } from "../installs/format";
@@ -179,7 +179,7 @@ export function AppDetails({
         })}
         <Text className={styles.muted}>
           {behind > 0
-            ? `${behind} installation(s) below ${view.publishedVersion}${onUpgradeOutdated ? "" : ": upgrade them on the Installations page"}. `
+            ? `${installations(behind)} below ${view.publishedVersion}${onUpgradeOutdated ? "" : ": upgrade them on the Installations page"}. `
             : ""}
           Inventory synced {ago(view.inventoryAgeSecs)}.
         </Text>

@@ -152,6 +152,11 @@ const columns: { key: SortKey; label: string }[] = [
   { key: "updated", label: "Last updated" },
 ];
 
+/** "1 installation", "5 installations". */
+export function installations(n: number): string {
+  return `${n} installation${n === 1 ? "" : "s"}`;
+}
+
 /** Installations (teams, chats, users) below the published version, from the inventory cache. */
 export function installsBehind(v: CatalogAppView): number {
   const published = v.publishedVersion;
@@ -170,6 +175,7 @@ export function UpgradeOutdatedButton({
   view: CatalogAppView;
   onUpgradeOutdated?: (appId: string, published: string) => void;
 }) {
+  const badge = useBadgeStyles();
   const behind = installsBehind(view);
   const published = view.publishedVersion;
   if (behind <= 0 || !published || !onUpgradeOutdated) return null;
@@ -177,11 +183,12 @@ export function UpgradeOutdatedButton({
     <Button
       appearance="primary"
       size="small"
+      className={badge.wrap}
       onClick={() => onUpgradeOutdated(view.app.id, published)}
       data-testid="catalog-upgrade-outdated"
       data-count={behind}
     >
-      Upgrade {behind} outdated installation{behind === 1 ? "" : "s"}
+      Upgrade {behind} outdated {behind === 1 ? "installation" : "installations"}
     </Button>
   );
 }
@@ -227,9 +234,10 @@ export function CatalogTable({
                 <Link onClick={() => onOpen(v.app.id)} data-testid="catalog-open">
                   {v.app.displayName}
                 </Link>
-                {v.update.installsBehind > 0 && (
+                {/* The offer says how many are behind; without it (no way to the Installations page), the text does. */}
+                {v.update.installsBehind > 0 && !onUpgradeOutdated && (
                   <Text block className={styles.muted}>
-                    {v.update.installsBehind} installation(s) behind {v.publishedVersion}
+                    {installations(v.update.installsBehind)} behind {v.publishedVersion}
                   </Text>
                 )}
                 <UpgradeOutdatedButton view={v} onUpgradeOutdated={onUpgradeOutdated} />
