@@ -21,6 +21,7 @@ import { ArrowDownloadRegular, ChevronDownRegular, ChevronRightRegular, CopyRegu
 import { ipc, type ApiError, type AppInfo, type AuditRecord } from "../ipc";
 import { csvLine } from "../components/installs/inventoryCsv";
 import { copyText, downloadText } from "../components/permissions/exportText";
+import { count } from "../components/plural";
 
 const useStyles = makeStyles({
   stack: { display: "grid", gap: tokens.spacingVerticalL, gridTemplateColumns: "minmax(0, 1fr)" },
@@ -155,7 +156,7 @@ export function ActivityPage({ info }: { info: AppInfo | null }) {
     const saved = downloadText(name, text, format === "csv" ? "text/csv" : "application/json");
     const inClipboard = await copyText(text);
     setExported(
-      `Exported ${shown.length} record(s) as ${name}${saved ? "" : " (the download did not start)"}${inClipboard ? "; also copied to the clipboard" : ""}.`,
+      `Exported ${count(shown.length, "record")} as ${name}${saved ? "" : " (the download did not start)"}${inClipboard ? "; also copied to the clipboard" : ""}.`,
     );
   };
 
@@ -267,7 +268,7 @@ export function ActivityPage({ info }: { info: AppInfo | null }) {
                 </Button>
               </div>
               <Text size={200} className={styles.muted} data-testid="audit-count">
-                {shown.length === records.length ? `${records.length} record(s)` : `${shown.length} of ${records.length} record(s)`}
+                {shown.length === records.length ? count(records.length, "record") : `${shown.length} of ${count(records.length, "record")}`}
                 {exported ? ` · ${exported}` : ""}
               </Text>
               {shown.length === 0 && (

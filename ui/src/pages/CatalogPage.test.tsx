@@ -402,7 +402,7 @@ describe("Catalog page", () => {
     expect(target).toHaveAttribute("data-kind", "update");
     expect(target).toHaveTextContent("Update available: FlashDuty is at 1.0.2 in the catalog; this chosen zip is 1.0.3");
     expect(within(card).getByTestId("catalog-local")).toHaveTextContent("chosen zip 1.0.3: update available");
-    expect(screen.getByTestId("catalog-check")).toHaveTextContent("0 error(s), 0 warning(s)");
+    expect(screen.getByTestId("catalog-check")).toHaveTextContent("0 errors, 0 warnings");
     await user.click(screen.getByTestId("catalog-publish-send"));
     // Straight to the update: no "already in the catalog" round trip.
     expect(m.update).toHaveBeenCalledWith("cat-1", file, { review: false });
@@ -450,7 +450,7 @@ describe("Catalog page", () => {
     renderPage();
     await openApp(user, "ext-1");
     await user.upload(screen.getByTestId("catalog-file"), zipFile("notes.zip"));
-    expect(await screen.findByTestId("catalog-check")).toHaveTextContent("1 error(s)");
+    expect(await screen.findByTestId("catalog-check")).toHaveTextContent("1 error,");
     expect(screen.getByTestId("catalog-findings")).toHaveTextContent("not a readable zip archive");
     expect(screen.queryByTestId("catalog-target")).not.toBeInTheDocument();
     expect(screen.getByTestId("catalog-publish-send")).toBeDisabled();

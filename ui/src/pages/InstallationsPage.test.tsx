@@ -458,7 +458,7 @@ describe("Installations page", () => {
     await user.click(await screen.findByTestId("select-t2"));
     await user.click(screen.getByTestId("bulk-open"));
     const drawer = await screen.findByTestId("bulk-drawer");
-    expect(within(drawer).getByText("The 1 checked row(s)")).toBeInTheDocument();
+    expect(within(drawer).getByText("The 1 checked row")).toBeInTheDocument();
     await user.click(await within(drawer).findByTestId("bulk-resume-run-0"));
     expect(m.resume).toHaveBeenCalledWith("run-0", false, expect.any(Function));
     const result = await within(drawer).findByTestId("bulk-result");
@@ -880,7 +880,7 @@ describe("Installations page", () => {
     expect(lines).toHaveLength(4);
     expect(lines[2]).toMatch(/^team,t2,Payments Team,,installed,1\.0\.1,false/);
     expect(lines[3]).toContain("403");
-    expect(await screen.findByTestId("installs-notice")).toHaveTextContent("Exported 3 row(s)");
+    expect(await screen.findByTestId("installs-notice")).toHaveTextContent("Exported 3 rows");
   });
 
   it("filters survive leaving the page, and 'Older than version' refuses what is not a version", async () => {

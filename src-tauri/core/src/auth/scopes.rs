@@ -182,17 +182,31 @@ mod tests {
     #[test]
     fn updating_the_bot_asks_once_for_each_step_of_the_update_and_nothing_else() {
         let update = scopes_for(Feature::UpdateBot);
-        for step in [Feature::Publish, Feature::Install, Feature::ReviewPermissions] {
+        for step in [
+            Feature::Publish,
+            Feature::Install,
+            Feature::ReviewPermissions,
+        ] {
             let needed = scopes_for(step);
-            assert!(missing(&update, &needed).is_empty(), "{step:?} would ask again");
+            assert!(
+                missing(&update, &needed).is_empty(),
+                "{step:?} would ask again"
+            );
         }
         // Revoking and reading messages are not part of an update: least privilege.
-        for other in [Feature::RevokePermissions, Feature::CheckLinkEvidence, Feature::ReachMembers] {
+        for other in [
+            Feature::RevokePermissions,
+            Feature::CheckLinkEvidence,
+            Feature::ReachMembers,
+        ] {
             let extra: Vec<String> = scopes_for(other)
                 .into_iter()
                 .filter(|s| !update.contains(s))
                 .collect();
-            assert!(!extra.is_empty(), "{other:?} is covered by an update sign-in");
+            assert!(
+                !extra.is_empty(),
+                "{other:?} is covered by an update sign-in"
+            );
         }
         assert!(!update.contains(&"AppRoleAssignment.ReadWrite.All".to_string()));
         assert!(!update.contains(&"ChannelMessage.Read.All".to_string()));
@@ -202,7 +216,12 @@ mod tests {
         assert!(!read.contains(&"Directory.Read.All".to_string()));
         // And a profile that holds it is ready for each step.
         let covered = features_covered(&update);
-        for f in [Feature::Publish, Feature::Install, Feature::ReviewPermissions, Feature::UpdateBot] {
+        for f in [
+            Feature::Publish,
+            Feature::Install,
+            Feature::ReviewPermissions,
+            Feature::UpdateBot,
+        ] {
             assert!(covered.contains(&f), "{f:?}");
         }
         assert!(!covered.contains(&Feature::RevokePermissions));

@@ -34,6 +34,7 @@ import { ConsentPrompt } from "./ConsentPrompt";
 import { useEscape } from "../a11y/useEscape";
 import { useReturnFocus } from "../a11y/useReturnFocus";
 import { kindSingular, runOutcomeText } from "./format";
+import { count } from "../plural";
 
 const useStyles = makeStyles({
   body: { display: "grid", gap: tokens.spacingVerticalM, alignContent: "start" },
@@ -288,7 +289,7 @@ export function BulkDrawer({
         {plan && !showResult && (
           <div className={styles.section} data-testid="bulk-plan" data-planned={plan.items.length} data-skipped={plan.skipped.length}>
             <Text weight="semibold">
-              {actionVerb[plan.action]} {plan.appName} in {plan.items.length} target(s)
+              {actionVerb[plan.action]} {plan.appName} in {count(plan.items.length, "target")}
               {plan.targetVersion && plan.action !== "uninstall" ? ` → ${plan.targetVersion}` : ""}; {plan.skipped.length} skipped
             </Text>
             {plan.action !== "uninstall" && plan.consent.length > 0 && (
