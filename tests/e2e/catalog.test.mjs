@@ -186,7 +186,7 @@ step("a chosen zip with a greater version is an update available, published afte
   const target = browser.$(byTestId("catalog-target"));
   await waitForAttribute(target, "data-kind", "update", { what: "the chosen zip's target" });
   await waitForText(target, /Update available: FlashDuty is at 1\.0\.2 in the catalog; this chosen zip is 1\.0\.3/, { what: "the target" });
-  await waitForText(browser.$(byTestId("catalog-check")), "0 error(s), 0 warning(s)", { what: "the zip's check" });
+  await waitForText(browser.$(byTestId("catalog-check")), "0 errors, 0 warnings", { what: "the zip's check" });
   await waitForText(card().$(byTestId("catalog-local")), "chosen zip 1.0.3: update available", { what: "the card's chosen zip" });
   assert.equal(await card().$(byTestId("catalog-update-status")).getAttribute("data-local"), "newer");
   await waitForText(browser.$(byTestId("catalog-publish-send")), "Publish FlashDuty 1.0.3 as an update", { what: "the send button" });
