@@ -252,6 +252,21 @@ describe("Installations page", () => {
     }
   });
 
+  it("Escape closes the bulk drawer wherever focus is, and focus goes back to 'Bulk change…'", async () => {
+    const user = userEvent.setup();
+    renderPage();
+    await screen.findByTestId("row-t1", {}, { timeout: 5000 });
+    const opener = screen.getByTestId("bulk-open");
+    opener.focus();
+    await user.keyboard("{Enter}");
+    await screen.findByTestId("bulk-drawer");
+    // Focus on the page body, as after a button in the drawer disappeared.
+    (document.activeElement as HTMLElement | null)?.blur();
+    await user.keyboard("{Escape}");
+    await waitFor(() => expect(screen.queryByTestId("bulk-drawer")).not.toBeInTheDocument());
+    expect(opener).toHaveFocus();
+  });
+
   it("a bot chosen while the app list is still loading stays chosen when the list arrives", async () => {
     const user = userEvent.setup();
     const expense = { ...flashduty, id: "cat-2", displayName: "Expense Tracker" };
