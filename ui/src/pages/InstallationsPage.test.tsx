@@ -267,6 +267,13 @@ describe("Installations page", () => {
     expect(opener).toHaveFocus();
   });
 
+  it("signed in with no bot chosen, the page says what to do instead of staying blank", async () => {
+    m.overview.mockResolvedValue({ ...overview, appId: null });
+    renderPage();
+    const hint = await screen.findByTestId("installs-choose-hint", {}, { timeout: 5000 });
+    expect(hint).toHaveTextContent("Choose the bot above to see where it is installed");
+  });
+
   it("a bot chosen while the app list is still loading stays chosen when the list arrives", async () => {
     const user = userEvent.setup();
     const expense = { ...flashduty, id: "cat-2", displayName: "Expense Tracker" };

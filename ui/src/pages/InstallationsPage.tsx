@@ -507,6 +507,14 @@ export function InstallationsPage() {
         </MessageBar>
       )}
       {!signedIn && <Text className={styles.muted}>Sign in (top right) to read the catalog and sync; the cache below works offline.</Text>}
+      {signedIn && !appId && !syncing && (
+        // Nothing chosen yet: say what the page will show and how to get there, not a blank page.
+        <Text className={styles.muted} data-testid="installs-choose-hint">
+          {overview?.apps.length
+            ? "Choose the bot above to see where it is installed — teams, group chats and users — and at which version."
+            : "No app is in the cache yet: choose “Load the org catalog” to list the bots, then choose yours and Sync."}
+        </Text>
+      )}
       {syncChoice.kinds.length === 0 && (
         <Text className={styles.muted} data-testid="sync-choice-invalid">
           Choose at least one of teams, group chats and users to sync (Sync options).
