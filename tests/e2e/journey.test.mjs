@@ -171,7 +171,12 @@ test("4. upgrade the outdated teams", async () => {
     await tap(browser.$(byTestId("bulk-open")));
   }
   const drawer = browser.$(byTestId("bulk-drawer"));
-  await drawer.waitForExist({ timeout: 10000 });
+  await drawer.waitForDisplayed({ timeout: 10000 });
+  // Its radios refuse clicks while it slides in.
+  await browser.waitUntil(async () => browser.execute(() => document.getAnimations().every((a) => a.playState !== "running")), {
+    timeout: 5000,
+    interval: 100,
+  });
   const runIt = async () => {
     // Fluent radios are transparent inputs over their label: click them, as the Installations
     // suite does (a "clickable" wait never sees them).
