@@ -972,7 +972,8 @@ describe("Installations page", () => {
       </FluentProvider>,
     );
     const drawer = await screen.findByTestId("bulk-drawer", {}, { timeout: 5000 });
-    expect(within(drawer).getByTestId("bulk-action-upgrade")).toBeChecked();
+    // The drawer takes the asked action as it opens (one render after it appears).
+    await waitFor(() => expect(within(drawer).getByTestId("bulk-action-upgrade")).toBeChecked());
     expect(within(drawer).getByTestId("bulk-source-0")).toBeChecked();
     expect(within(drawer).getByText("Installations older than 1.0.2")).toBeInTheDocument();
     await waitFor(() =>
