@@ -171,8 +171,17 @@ test("Cancel stops a bulk install after the requests on the wire and counts what
   await simFaults([{ route: "/v1.0/teams/*/installedApps", method: "POST", rate_429: 0.5, retry_after_secs: 5 }]);
   try {
     await browser.$(byTestId("bulk-open")).click();
-    await browser.$(byTestId("bulk-drawer")).waitForExist({ timeout: 5000 });
-    await browser.$(byTestId("bulk-action-install")).click();
+    await browser.$(byTestId("bulk-drawer")).waitForDisplayed({ timeout: 5000 });
+    // A radio clicked while the drawer still slides in is refused ("not interactable").
+    // (Best effort: a spinner's endless animation must not fail the test.)
+    await browser
+      .waitUntil(async () => browser.execute(() => document.getAnimations().every((a) => a.playState !== "running")), {
+        timeout: 5000,
+        interval: 100,
+      })
+      .catch(() => undefined);
+    const install = browser.$(byTestId("bulk-action-install"));
+    if (!(await install.isSelected())) await install.click();
     await browser.$(byTestId("bulk-source-0")).click();
     await browser.$(byTestId("bulk-preview")).click();
     const plan = browser.$(byTestId("bulk-plan"));

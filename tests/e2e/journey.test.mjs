@@ -5,8 +5,9 @@
 // The Catalog's "Upgrade N outdated installations" offer belongs to another part of the same
 // issue; when the build has it (data-testid="catalog-upgrade-outdated") the upgrade starts
 // there, otherwise from the Installations page's bulk drawer, which is the flow as it exists.
-// Each feature asks for its own permissions today (publish, install, review), so the story
-// takes one sign-in to read plus one per feature; the test counts them and prints the count.
+// The first sign-in reads only (least privilege). Publishing needs a new sign-in; that one asks,
+// by default, for the whole update (publish, upgrade, check permissions — the dialog names the
+// permissions), so the story takes at most one extra sign-in: the test fails past that.
 import { after, before } from "node:test";
 import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
@@ -64,6 +65,11 @@ after(async () => {
   await session?.close();
 });
 
+/** The issue's bar: the whole update story with at most one sign-in after the first. */
+function assertAtMostOneExtraSignIn(where) {
+  assert.ok(extraSignIns <= 1, `${where}: ${extraSignIns} sign-ins after the first (at most one allowed)`);
+}
+
 async function pick(testId, path) {
   const selector = byTestId(testId);
   const input = browser.$(selector);
@@ -78,10 +84,19 @@ async function pick(testId, path) {
   await browser.execute((sel) => document.querySelector(sel)?.removeAttribute("style"), selector);
 }
 
-async function signInAgainFrom(buttonId) {
+async function signInAgainFrom(buttonId, { expectFeature } = {}) {
   await tap(browser.$(byTestId(buttonId)));
+  if (expectFeature) {
+    // The dialog says what it will ask Microsoft for before the admin signs in.
+    const asks = browser.$(byTestId("sign-in-asks"));
+    await browser.waitUntil(async () => (await asks.isExisting()) && (await asks.getAttribute("data-feature")) === expectFeature, {
+      timeout: 10000,
+      timeoutMsg: `the sign-in dialog does not ask for ${expectFeature}`,
+    });
+  }
   await approveDeviceCode(browser);
   extraSignIns += 1;
+  assertAtMostOneExtraSignIn(buttonId);
 }
 
 const flashRow = () => browser.$('[data-testid^="catalog-row-"][data-name="FlashDuty"]');
@@ -127,7 +142,7 @@ test("3. publish 1.0.3 from the Catalog (the page checks it first, then asks for
   await tap(browser.$(byTestId("catalog-publish-send")));
   const consent = browser.$(byTestId("consent-needed"));
   await consent.waitForExist({ timeout: 15000 });
-  await signInAgainFrom("consent-sign-in");
+  await signInAgainFrom("consent-sign-in", { expectFeature: "update_bot" });
   const done = browser.$(byTestId("catalog-published"));
   await done.waitForExist({ timeout: 30000, timeoutMsg: "the update was not repeated after signing in" });
   assert.match(await done.getText(), /FlashDuty 1\.0\.3 is published/);
@@ -156,14 +171,23 @@ test("4. upgrade the outdated teams", async () => {
     await tap(browser.$(byTestId("bulk-open")));
   }
   const drawer = browser.$(byTestId("bulk-drawer"));
-  await drawer.waitForExist({ timeout: 10000 });
+  await drawer.waitForDisplayed({ timeout: 10000 });
+  // Its radios refuse clicks while it slides in.
+  // (Best effort: a spinner's endless animation must not fail the test.)
+  await browser
+    .waitUntil(async () => browser.execute(() => document.getAnimations().every((a) => a.playState !== "running")), {
+      timeout: 5000,
+      interval: 100,
+    })
+    .catch(() => undefined);
   const runIt = async () => {
     // Fluent radios are transparent inputs over their label: click them, as the Installations
     // suite does (a "clickable" wait never sees them).
     const upgrade = browser.$(byTestId("bulk-action-upgrade"));
     if (!(await upgrade.isSelected())) await upgrade.click();
     const source = browser.$(byTestId("bulk-source-0"));
-    if (await source.isExisting()) await source.click();
+    // Preselected by the Catalog's offer; clicking it while the drawer slides in is refused.
+    if ((await source.isExisting()) && !(await source.isSelected())) await source.click();
     await tap(browser.$(byTestId("bulk-preview")));
     const plan = browser.$(byTestId("bulk-plan"));
     await plan.waitForExist({ timeout: 15000 });
@@ -215,4 +239,56 @@ test("5. check the bot's permissions: read once, then from the cache with its ag
   await browser.$(byTestId("perm-age")).waitForExist({ timeout: 10000 });
   assert.equal(await browser.$(byTestId("perm-age")).getAttribute("data-from-cache"), "yes");
   assert.ok(!(await browser.$(byTestId("perm-loading")).isExisting()), "no re-read on a visit");
+});
+
+test("6. every page, after the story, at 1280×800 and 1024×640 in both themes (screenshots)", async () => {
+  const pages = ["overview", "package", "catalog", "installations", "permissions", "links", "activity", "settings"];
+  const theme = () => browser.$(byTestId("app-root")).getAttribute("data-theme");
+  // Badges and buttons whose label does not fit their box (cut off, or drawn over the next row).
+  const spills = (where) =>
+    browser.execute((where) => {
+      const found = [];
+      for (const el of document.querySelectorAll(".fui-Badge, .fui-Button")) {
+        if (!el.offsetParent) continue;
+        if (el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 1) {
+          found.push(`${where}: "${el.textContent.trim().slice(0, 60)}" needs ${el.scrollWidth}×${el.scrollHeight}, has ${el.clientWidth}×${el.clientHeight}`);
+        }
+      }
+      return found;
+    }, where);
+  const spilled = [];
+  for (const [w, h] of [
+    [1280, 800],
+    [1024, 640],
+  ]) {
+    await browser.setWindowSize(w, h);
+    for (const mode of ["light", "dark"]) {
+      if ((await theme()) !== mode) {
+        await tap(browser.$(byTestId("theme-toggle")));
+        await browser.waitUntil(async () => (await theme()) === mode, { timeout: 5000 });
+        await browser.pause(400);
+      }
+      for (const id of pages) {
+        await openPage(browser, id);
+        await browser.pause(600);
+        await screenshot(browser, `journey-page-${id}-${w}x${h}-${mode}`);
+        // The Links page belongs to another part of the work (issue 15); its shots are taken, not judged here.
+        if (id !== "links") spilled.push(...(await spills(`${id} ${w}×${h} ${mode}`)));
+      }
+      await openPage(browser, "catalog");
+      await tap(flashRow().$(byTestId("catalog-open")));
+      await details().waitForExist({ timeout: 10000 });
+      await browser.pause(400);
+      await screenshot(browser, `journey-page-catalog-details-${w}x${h}-${mode}`);
+      spilled.push(...(await spills(`catalog details ${w}×${h} ${mode}`)));
+      await tap(browser.$(byTestId("catalog-back")));
+    }
+  }
+  await browser.setWindowSize(1280, 800);
+  assert.deepEqual(spilled, [], "labels that do not fit their badge or button");
+});
+
+test("7. the whole story took at most one extra sign-in", async () => {
+  assertAtMostOneExtraSignIn("publish → upgrade → permissions");
+  assert.equal(extraSignIns, 1, "publishing asks once (the first sign-in only reads)");
 });

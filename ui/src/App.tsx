@@ -21,6 +21,7 @@ import { PageView } from "./pages/PageView";
 import { BrandMark } from "./components/BrandMark";
 import { ProfileMenu } from "./components/ProfileMenu";
 import { AboutDialog } from "./components/AboutDialog";
+import { installFocusGuard } from "./components/a11y/focusGuard";
 import { SessionProvider } from "./session";
 import { BackgroundWorkProvider, StatusWork, WorkAnnouncer } from "./work";
 
@@ -65,7 +66,8 @@ const useStyles = makeStyles({
     fontSize: tokens.fontSizeBase200,
     color: tokens.colorNeutralForeground3,
   },
-  notices: { display: "grid", gap: tokens.spacingVerticalS, marginBottom: tokens.spacingVerticalL },
+  // No notice, no gap: at 1024×640 every line of height counts.
+  notices: { display: "grid", gap: tokens.spacingVerticalS, marginBottom: tokens.spacingVerticalL, ":empty": { display: "none" } },
 });
 
 export function App() {
@@ -83,6 +85,8 @@ export function App() {
     window.addEventListener(OFFLINE_EVENT, onOffline);
     return () => window.removeEventListener(OFFLINE_EVENT, onOffline);
   }, []);
+
+  useEffect(() => installFocusGuard(), []);
 
   useEffect(() => {
     ipc.appInfo().then(setInfo, setStartupError);

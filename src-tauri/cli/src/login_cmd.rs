@@ -58,6 +58,8 @@ pub enum FeatureArg {
     RevokePermissions,
     CheckLinkEvidence,
     ReachMembers,
+    /// Publish, upgrade and check permissions in one sign-in.
+    UpdateBot,
 }
 
 impl From<FeatureArg> for Feature {
@@ -70,6 +72,7 @@ impl From<FeatureArg> for Feature {
             FeatureArg::RevokePermissions => Feature::RevokePermissions,
             FeatureArg::CheckLinkEvidence => Feature::CheckLinkEvidence,
             FeatureArg::ReachMembers => Feature::ReachMembers,
+            FeatureArg::UpdateBot => Feature::UpdateBot,
         }
     }
 }

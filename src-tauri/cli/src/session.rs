@@ -216,6 +216,7 @@ pub fn login_command(profile: &str, feature: Feature) -> String {
         Feature::RevokePermissions => "revoke-permissions",
         Feature::CheckLinkEvidence => "check-link-evidence",
         Feature::ReachMembers => "reach-members",
+        Feature::UpdateBot => "update-bot",
     };
     let plain = !profile.is_empty()
         && profile
@@ -288,5 +289,26 @@ mod tests {
             login_command("Bob's", Feature::ReadTenant),
             "botdeck login --profile 'Bob'\\''s' --feature read-tenant"
         );
+    }
+
+    #[test]
+    fn every_named_command_is_one_the_login_command_accepts() {
+        use clap::ValueEnum;
+        for feature in [
+            Feature::ReadTenant,
+            Feature::Publish,
+            Feature::Install,
+            Feature::ReviewPermissions,
+            Feature::RevokePermissions,
+            Feature::CheckLinkEvidence,
+            Feature::ReachMembers,
+            Feature::UpdateBot,
+        ] {
+            let command = login_command("prod", feature);
+            let name = command.rsplit(' ').next().unwrap_or_default();
+            let parsed = crate::login_cmd::FeatureArg::from_str(name, false)
+                .unwrap_or_else(|e| panic!("{command}: {e}"));
+            assert_eq!(Feature::from(parsed), feature, "{command}");
+        }
     }
 }

@@ -1,3 +1,5 @@
+import { useEscape } from "./a11y/useEscape";
+import { useReturnFocus } from "./a11y/useReturnFocus";
 import { useState } from "react";
 import {
   Button,
@@ -39,6 +41,8 @@ export function AddProfileDialog({
   onCreated: (session: SessionView) => void;
 }) {
   const styles = useStyles();
+  useReturnFocus(open);
+  useEscape(open, onClose);
   const [name, setName] = useState("");
   const [tenant, setTenant] = useState("");
   const [clientId, setClientId] = useState("");

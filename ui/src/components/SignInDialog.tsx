@@ -20,7 +20,33 @@ import {
 import { CopyRegular, OpenRegular } from "@fluentui/react-icons";
 import { useReturnFocus } from "./a11y/useReturnFocus";
 import { useEscape } from "./a11y/useEscape";
-import { ipc, type ApiError, type DeviceCodePrompt, type Feature, type Profile, type SessionView } from "../ipc";
+import { ipc, type ApiError, type DeviceCodePrompt, type Feature, type Profile, type ScopeInfo, type SessionView } from "../ipc";
+
+/**
+ * The features each feature's scopes include (mirrors `implied` in core auth/scopes.rs: every
+ * feature also needs reading the tenant).
+ */
+const IMPLIED: Partial<Record<Feature, Feature[]>> = {
+  update_bot: ["publish", "install", "review_permissions"],
+  revoke_permissions: ["review_permissions"],
+  reach_members: ["install"],
+};
+
+/** A write step of updating the bot: its sign-in can cover the rest of the update too. */
+const UPDATE_STEP: Partial<Record<Feature, string>> = {
+  publish: "publishing the new version",
+  install: "installing and upgrading the bot",
+};
+
+/** Scopes a sign-in for `feature` asks for that the profile does not hold yet, in catalog order. */
+export function newScopes(catalog: ScopeInfo[], feature: Feature, held: string[]): string[] {
+  const features = new Set<Feature>(["read_tenant", feature, ...(IMPLIED[feature] ?? [])]);
+  const have = new Set(held.map((s) => s.replace(/^https:\/\/graph\.microsoft\.com\//, "").toLowerCase()));
+  const oidc = new Set(["openid", "profile", "offline_access", "email"]);
+  return catalog
+    .filter((s) => features.has(s.feature) && !have.has(s.scope.toLowerCase()) && !oidc.has(s.scope))
+    .map((s) => s.scope);
+}
 
 /** "14 minutes", "1 minute", "45 seconds": never "valid for 0 minutes". Rounded down. */
 export function validity(secs: number): string {
@@ -66,6 +92,21 @@ export function SignInDialog({
 }) {
   const styles = useStyles();
   const [method, setMethod] = useState<Method>("device_code");
+  // A step of an update that needs a new sign-in anyway asks, by default, for the rest of the
+  // update too (upgrade, check permissions), so the admin signs in once for the whole story;
+  // "only this step" keeps to least privilege. Reading never asks for more than reading.
+  const updateStep = UPDATE_STEP[feature];
+  const [scope, setScope] = useState<"update" | "only">("update");
+  const [catalog, setCatalog] = useState<ScopeInfo[]>([]);
+  useEffect(() => {
+    if (!open) return;
+    setScope("update");
+    ipc.scopeCatalog().then(setCatalog, () => setCatalog([]));
+  }, [open]);
+  const held = profile.grantedScopes ?? [];
+  const offerUpdate = !!updateStep && (catalog.length === 0 || newScopes(catalog, "update_bot", held).length > 0);
+  const asked: Feature = offerUpdate && scope === "update" ? "update_bot" : feature;
+  const asking = newScopes(catalog, asked, held);
   const [phase, setPhase] = useState<Phase>({ kind: "choose" });
   const [copied, setCopied] = useState(false);
   useReturnFocus(open);
@@ -92,8 +133,8 @@ export function SignInDialog({
       };
       const session =
         method === "device_code"
-          ? await ipc.signInDeviceCode(profile.id, feature, onEvent)
-          : await ipc.signInBrowser(profile.id, feature, onEvent);
+          ? await ipc.signInDeviceCode(profile.id, asked, onEvent)
+          : await ipc.signInBrowser(profile.id, asked, onEvent);
       setPhase({ kind: "choose" });
       onSignedIn(session);
     } catch (err) {
@@ -133,6 +174,25 @@ export function SignInDialog({
         <DialogBody>
           <DialogTitle>Sign in to {profile.name}</DialogTitle>
           <DialogContent className={styles.stack}>
+            {phase.kind === "choose" && offerUpdate && (
+              <Field label="What should this sign-in allow?">
+                <RadioGroup value={scope} onChange={(_, d) => setScope(d.value as "update" | "only")}>
+                  <Radio
+                    value="update"
+                    label="The whole update — publish, upgrade where the bot is installed, check its permissions (you sign in once)"
+                    data-testid="sign-in-scope-update"
+                  />
+                  <Radio value="only" label={`Only ${updateStep}`} data-testid="sign-in-scope-only" />
+                </RadioGroup>
+              </Field>
+            )}
+            {phase.kind === "choose" && asking.length > 0 && (
+              <Text size={200} data-testid="sign-in-asks" data-feature={asked}>
+                Microsoft will ask you to allow: {asking.join(", ")}.
+                {held.length > 0 && " This adds to what you already allowed."}
+                {asked === "update_bot" && " Revoking permissions and reading messages are asked for only when you use them."}
+              </Text>
+            )}
             {phase.kind === "choose" && (
               <Field label="How do you want to sign in?">
                 <RadioGroup value={method} onChange={(_, d) => setMethod(d.value as Method)}>

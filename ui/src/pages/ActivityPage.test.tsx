@@ -75,7 +75,7 @@ describe("Activity page", () => {
     renderPage();
     await screen.findByTestId("audit-table");
     await user.selectOptions(screen.getByTestId("audit-action"), "catalog.publish");
-    expect(screen.getByTestId("audit-count")).toHaveTextContent("1 of 5 record(s)");
+    expect(screen.getByTestId("audit-count")).toHaveTextContent("1 of 5 records");
     expect(screen.getByTestId("audit-row-4")).toBeInTheDocument();
     await user.selectOptions(screen.getByTestId("audit-action"), "");
     await user.selectOptions(screen.getByTestId("audit-outcome"), "failed");
@@ -86,7 +86,7 @@ describe("Activity page", () => {
     await user.selectOptions(screen.getByTestId("audit-period"), "day");
     expect(await screen.findByTestId("audit-no-match")).toHaveTextContent("No record matches these filters");
     await user.click(screen.getByTestId("audit-clear"));
-    expect(screen.getByTestId("audit-count")).toHaveTextContent("5 record(s)");
+    expect(screen.getByTestId("audit-count")).toHaveTextContent("5 records");
     await user.type(screen.getByTestId("audit-search"), "req-3");
     await waitFor(() => expect(screen.getByTestId("audit-count")).toHaveTextContent("1 of 5"));
   });
@@ -108,7 +108,7 @@ describe("Activity page", () => {
     await waitFor(() => expect(writeText).toHaveBeenCalledTimes(2));
     const json = JSON.parse(writeText.mock.calls[1]![0] as string) as AuditRecord[];
     expect(json.map((r) => r.id)).toEqual([1]);
-    expect(screen.getByTestId("audit-count")).toHaveTextContent("Exported 1 record(s) as botdeck-activity.json");
+    expect(screen.getByTestId("audit-count")).toHaveTextContent("Exported 1 record as botdeck-activity.json");
   });
 
   it("lays the table out in fixed columns that wrap long words instead of drawing over each other", async () => {

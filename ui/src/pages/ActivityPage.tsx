@@ -21,6 +21,7 @@ import { ArrowDownloadRegular, ChevronDownRegular, ChevronRightRegular, CopyRegu
 import { ipc, type ApiError, type AppInfo, type AuditRecord } from "../ipc";
 import { csvLine } from "../components/installs/inventoryCsv";
 import { copyText, downloadText } from "../components/permissions/exportText";
+import { count } from "../components/plural";
 
 const useStyles = makeStyles({
   stack: { display: "grid", gap: tokens.spacingVerticalL, gridTemplateColumns: "minmax(0, 1fr)" },
@@ -36,6 +37,16 @@ const useStyles = makeStyles({
   indent: { paddingInlineStart: tokens.spacingHorizontalXL },
   detail: { color: tokens.colorNeutralForeground3 },
   muted: { color: tokens.colorNeutralForeground3 },
+  // A small button is one 24px line; in the narrow "What" column (1024 px window) its label
+  // wrapped and was cut. It grows with its label instead.
+  runToggle: {
+    height: "auto",
+    minWidth: 0,
+    whiteSpace: "normal",
+    textAlign: "start",
+    paddingInlineStart: 0,
+    justifyContent: "flex-start",
+  },
 });
 
 export type Period = "any" | "hour" | "day" | "week" | "month";
@@ -145,7 +156,7 @@ export function ActivityPage({ info }: { info: AppInfo | null }) {
     const saved = downloadText(name, text, format === "csv" ? "text/csv" : "application/json");
     const inClipboard = await copyText(text);
     setExported(
-      `Exported ${shown.length} record(s) as ${name}${saved ? "" : " (the download did not start)"}${inClipboard ? "; also copied to the clipboard" : ""}.`,
+      `Exported ${count(shown.length, "record")} as ${name}${saved ? "" : " (the download did not start)"}${inClipboard ? "; also copied to the clipboard" : ""}.`,
     );
   };
 
@@ -257,7 +268,7 @@ export function ActivityPage({ info }: { info: AppInfo | null }) {
                 </Button>
               </div>
               <Text size={200} className={styles.muted} data-testid="audit-count">
-                {shown.length === records.length ? `${records.length} record(s)` : `${shown.length} of ${records.length} record(s)`}
+                {shown.length === records.length ? count(records.length, "record") : `${shown.length} of ${count(records.length, "record")}`}
                 {exported ? ` · ${exported}` : ""}
               </Text>
               {shown.length === 0 && (
@@ -295,6 +306,7 @@ export function ActivityPage({ info }: { info: AppInfo | null }) {
                               <Button
                                 appearance="transparent"
                                 size="small"
+                                className={styles.runToggle}
                                 icon={expanded ? <ChevronDownRegular /> : <ChevronRightRegular />}
                                 aria-expanded={expanded}
                                 onClick={() => toggle(e.runId)}
@@ -303,7 +315,9 @@ export function ActivityPage({ info }: { info: AppInfo | null }) {
                                 Bulk {newest.action.split(".")[0]}
                               </Button>
                             </TableCell>
-                            <TableCell className={styles.cell}>{e.records.length} target(s)</TableCell>
+                            <TableCell className={styles.cell}>
+                              {e.records.length} target{e.records.length === 1 ? "" : "s"}
+                            </TableCell>
                             <TableCell className={styles.cell}>
                               <Text size={200}>
                                 {c.succeeded} succeeded, {c.already_done} already done, {c.failed} failed

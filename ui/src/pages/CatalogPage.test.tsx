@@ -200,7 +200,7 @@ describe("Catalog page", () => {
     const card = await openApp(user, "ext-1", "installations");
     const offer = within(card).getByTestId("catalog-upgrade-outdated");
     expect(offer).toHaveAttribute("data-count", "5");
-    expect(within(card).getByTestId("catalog-installs")).toHaveTextContent("5 installation(s) below 1.0.1");
+    expect(within(card).getByTestId("catalog-installs")).toHaveTextContent("5 installations below 1.0.1");
     await user.click(offer);
     expect(request).toEqual({ appId: "cat-1", action: "upgrade", olderThan: "1.0.1" });
     expect(onNavigate).toHaveBeenCalledWith("installations");
@@ -304,7 +304,7 @@ describe("Catalog page", () => {
     expect(within(card).getByTestId("catalog-installs-team")).toHaveAttribute("data-current", "4");
     expect(within(card).getByTestId("catalog-installs-chat")).toHaveTextContent("Group chats: 2 behind, 0 current");
     expect(within(card).getByTestId("catalog-installs-user")).toHaveTextContent("Users: none");
-    expect(within(card).getByTestId("catalog-installs")).toHaveTextContent("5 installation(s) below 1.0.1");
+    expect(within(card).getByTestId("catalog-installs")).toHaveTextContent("5 installations below 1.0.1");
     // Never synced is not "none installed".
     await user.click(within(card).getByTestId("catalog-back"));
     const other = await openApp(user, "ext-2", "installations");
@@ -402,7 +402,7 @@ describe("Catalog page", () => {
     expect(target).toHaveAttribute("data-kind", "update");
     expect(target).toHaveTextContent("Update available: FlashDuty is at 1.0.2 in the catalog; this chosen zip is 1.0.3");
     expect(within(card).getByTestId("catalog-local")).toHaveTextContent("chosen zip 1.0.3: update available");
-    expect(screen.getByTestId("catalog-check")).toHaveTextContent("0 error(s), 0 warning(s)");
+    expect(screen.getByTestId("catalog-check")).toHaveTextContent("0 errors, 0 warnings");
     await user.click(screen.getByTestId("catalog-publish-send"));
     // Straight to the update: no "already in the catalog" round trip.
     expect(m.update).toHaveBeenCalledWith("cat-1", file, { review: false });
@@ -450,7 +450,7 @@ describe("Catalog page", () => {
     renderPage();
     await openApp(user, "ext-1");
     await user.upload(screen.getByTestId("catalog-file"), zipFile("notes.zip"));
-    expect(await screen.findByTestId("catalog-check")).toHaveTextContent("1 error(s)");
+    expect(await screen.findByTestId("catalog-check")).toHaveTextContent("1 error,");
     expect(screen.getByTestId("catalog-findings")).toHaveTextContent("not a readable zip archive");
     expect(screen.queryByTestId("catalog-target")).not.toBeInTheDocument();
     expect(screen.getByTestId("catalog-publish-send")).toBeDisabled();
@@ -529,7 +529,8 @@ describe("Catalog page", () => {
     expect(m.review).toHaveBeenCalledTimes(1);
     await user.click(screen.getByTestId("consent-sign-in"));
     await user.click(await screen.findByTestId("sign-in-start"));
-    expect(ipc.signInDeviceCode).toHaveBeenCalledWith("p-demo", "publish", expect.any(Function));
+    // An update step asks for the whole update by default (SignInScope.test.tsx).
+    expect(ipc.signInDeviceCode).toHaveBeenCalledWith("p-demo", "update_bot", expect.any(Function));
     finish(signedInSession);
     await waitFor(() => expect(m.review).toHaveBeenCalledTimes(2));
     expect(m.review).toHaveBeenLastCalledWith("cat-1", "d2", false);

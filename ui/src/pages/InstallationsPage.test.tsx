@@ -252,6 +252,28 @@ describe("Installations page", () => {
     }
   });
 
+  it("Escape closes the bulk drawer wherever focus is, and focus goes back to 'Bulk change…'", async () => {
+    const user = userEvent.setup();
+    renderPage();
+    await screen.findByTestId("row-t1", {}, { timeout: 5000 });
+    const opener = screen.getByTestId("bulk-open");
+    opener.focus();
+    await user.keyboard("{Enter}");
+    await screen.findByTestId("bulk-drawer");
+    // Focus on the page body, as after a button in the drawer disappeared.
+    (document.activeElement as HTMLElement | null)?.blur();
+    await user.keyboard("{Escape}");
+    await waitFor(() => expect(screen.queryByTestId("bulk-drawer")).not.toBeInTheDocument());
+    expect(opener).toHaveFocus();
+  });
+
+  it("signed in with no bot chosen, the page says what to do instead of staying blank", async () => {
+    m.overview.mockResolvedValue({ ...overview, appId: null });
+    renderPage();
+    const hint = await screen.findByTestId("installs-choose-hint", {}, { timeout: 5000 });
+    expect(hint).toHaveTextContent("Choose the bot above to see where it is installed");
+  });
+
   it("a bot chosen while the app list is still loading stays chosen when the list arrives", async () => {
     const user = userEvent.setup();
     const expense = { ...flashduty, id: "cat-2", displayName: "Expense Tracker" };
@@ -458,7 +480,7 @@ describe("Installations page", () => {
     await user.click(await screen.findByTestId("select-t2"));
     await user.click(screen.getByTestId("bulk-open"));
     const drawer = await screen.findByTestId("bulk-drawer");
-    expect(within(drawer).getByText("The 1 checked row(s)")).toBeInTheDocument();
+    expect(within(drawer).getByText("The 1 checked row")).toBeInTheDocument();
     await user.click(await within(drawer).findByTestId("bulk-resume-run-0"));
     expect(m.resume).toHaveBeenCalledWith("run-0", false, expect.any(Function));
     const result = await within(drawer).findByTestId("bulk-result");
@@ -492,7 +514,8 @@ describe("Installations page", () => {
     expect(prompt).toHaveTextContent("Sign in again to allow installing");
     await user.click(within(drawer).getByTestId("consent-sign-in"));
     await user.click(await screen.findByTestId("sign-in-start"));
-    expect(ipc.signInDeviceCode).toHaveBeenCalledWith("p-demo", "install", expect.any(Function));
+    // An update step asks for the whole update by default (SignInScope.test.tsx).
+    expect(ipc.signInDeviceCode).toHaveBeenCalledWith("p-demo", "update_bot", expect.any(Function));
   });
 
   it("syncs only the kinds chosen in Sync options, and a full resync starts over", async () => {
@@ -879,7 +902,7 @@ describe("Installations page", () => {
     expect(lines).toHaveLength(4);
     expect(lines[2]).toMatch(/^team,t2,Payments Team,,installed,1\.0\.1,false/);
     expect(lines[3]).toContain("403");
-    expect(await screen.findByTestId("installs-notice")).toHaveTextContent("Exported 3 row(s)");
+    expect(await screen.findByTestId("installs-notice")).toHaveTextContent("Exported 3 rows");
   });
 
   it("filters survive leaving the page, and 'Older than version' refuses what is not a version", async () => {
@@ -949,7 +972,8 @@ describe("Installations page", () => {
       </FluentProvider>,
     );
     const drawer = await screen.findByTestId("bulk-drawer", {}, { timeout: 5000 });
-    expect(within(drawer).getByTestId("bulk-action-upgrade")).toBeChecked();
+    // The drawer takes the asked action as it opens (one render after it appears).
+    await waitFor(() => expect(within(drawer).getByTestId("bulk-action-upgrade")).toBeChecked());
     expect(within(drawer).getByTestId("bulk-source-0")).toBeChecked();
     expect(within(drawer).getByText("Installations older than 1.0.2")).toBeInTheDocument();
     await waitFor(() =>

@@ -43,6 +43,7 @@ import { ConsentPrompt } from "../components/installs/ConsentPrompt";
 import { ago, kindSingular, runOutcomeText, versionProblem } from "../components/installs/format";
 import { inventoryCsv } from "../components/installs/inventoryCsv";
 import { copyText, downloadText } from "../components/permissions/exportText";
+import { count } from "../components/plural";
 
 const useStyles = makeStyles({
   // minmax(0, 1fr): long messages and the wide table wrap, never widen the page. The table
@@ -109,7 +110,7 @@ function syncText(result: InstallsSyncResult): { intent: "success" | "warning"; 
   const scope = what ? ` (${what} only)` : "";
   const text =
     r.status === "completed"
-      ? `Synced ${result.appName}${scope}: ${r.targets.toLocaleString()} targets, ${r.failed} failed read(s)${r.resumed ? " (continued an unfinished sync)" : ""}.`
+      ? `Synced ${result.appName}${scope}: ${r.targets.toLocaleString()} targets, ${count(r.failed, "failed read")}${r.resumed ? " (continued an unfinished sync)" : ""}.`
       : `The sync of ${result.appName}${scope} was ${r.status}; the cache keeps what it read, and the next sync continues where it stopped.`;
   const warnings = r.warnings.length ? ` ${r.warnings.join(" ")}` : "";
   return { intent: r.status === "completed" && !r.warnings.length ? "success" : "warning", text: text + warnings };
@@ -321,7 +322,7 @@ export function InstallationsPage() {
   const sources: BulkSource[] = useMemo(() => {
     const list: BulkSource[] = [];
     if (drawerPreset.source) list.push(drawerPreset.source);
-    if (selected.size > 0) list.push({ label: `The ${selected.size} checked row(s)`, selection: { filter: null, ids: [...selected.values()] } });
+    if (selected.size > 0) list.push({ label: `The ${count(selected.size, "checked row")}`, selection: { filter: null, ids: [...selected.values()] } });
     if (filterActive)
       list.push({
         label: `Every row of the current filter (${filteredTotal.toLocaleString()})`,
@@ -388,7 +389,7 @@ export function InstallationsPage() {
       const copied = await copyText(csv);
       setNotice({
         intent: "success",
-        text: `Exported ${rows.length.toLocaleString()} row(s)${filterActive ? " of the current filter" : ""} as ${name}${saved ? "" : " (the download did not start)"}${copied ? "; also copied to the clipboard" : ""}.`,
+        text: `Exported ${count(rows.length, "row")}${filterActive ? " of the current filter" : ""} as ${name}${saved ? "" : " (the download did not start)"}${copied ? "; also copied to the clipboard" : ""}.`,
       });
     } catch (err) {
       fail(err as ApiError);
@@ -506,6 +507,14 @@ export function InstallationsPage() {
         </MessageBar>
       )}
       {!signedIn && <Text className={styles.muted}>Sign in (top right) to read the catalog and sync; the cache below works offline.</Text>}
+      {signedIn && !appId && !syncing && (
+        // Nothing chosen yet: say what the page will show and how to get there, not a blank page.
+        <Text className={styles.muted} data-testid="installs-choose-hint">
+          {overview?.apps.length
+            ? "Choose the bot above to see where it is installed — teams, group chats and users — and at which version."
+            : "No app is in the cache yet: choose “Load the org catalog” to list the bots, then choose yours and Sync."}
+        </Text>
+      )}
       {syncChoice.kinds.length === 0 && (
         <Text className={styles.muted} data-testid="sync-choice-invalid">
           Choose at least one of teams, group chats and users to sync (Sync options).

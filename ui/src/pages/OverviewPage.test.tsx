@@ -94,6 +94,16 @@ describe("Overview", () => {
     expect(permsIpc.cached).toHaveBeenCalledWith(expect.objectContaining({ permProfileId: "flashduty" }));
   });
 
+  it("an up-to-date bot says what is published and where the next update starts", async () => {
+    vi.mocked(catalogIpc.list).mockResolvedValue({ ...view, localPackage: null });
+    const user = renderPage();
+    const state = await screen.findByTestId("overview-bot-state");
+    expect(state).toHaveTextContent("1.0.2 is published and nothing is waiting for review");
+    expect(screen.queryByTestId("overview-next-publish")).not.toBeInTheDocument();
+    await user.click(screen.getByTestId("overview-next-package"));
+    expect(onNavigate).toHaveBeenCalledWith("package");
+  });
+
   it("ticks off what is done in the checklist", async () => {
     renderPage();
     await screen.findByTestId("overview-perms-missing");

@@ -202,6 +202,17 @@ export function OverviewPage({ info, onNavigate }: { info: AppInfo | null; onNav
                 <Link onClick={() => onNavigate("catalog")} data-testid="overview-next-publish">
                   Publish {localNewer} on the Catalog page
                 </Link>
+              ) : bot.publishedVersion ? (
+                // Up to date: say what that means and where the next update starts.
+                <>
+                  <Text data-testid="overview-bot-state">
+                    {bot.publishedVersion} is published and nothing is waiting for review: new installations get{" "}
+                    {bot.publishedVersion}.
+                  </Text>
+                  <Link onClick={() => onNavigate("package")} data-testid="overview-next-package">
+                    Prepare the next version on the Package page
+                  </Link>
+                </>
               ) : null}
             </>
           )}

@@ -12,6 +12,8 @@ import { InstallationsPage } from "./InstallationsPage";
 
 const useStyles = makeStyles({
   heading: { display: "grid", gap: tokens.spacingVerticalXS, marginBottom: tokens.spacingVerticalXL },
+  // The browser's default h1 margin put ~20px of empty space above every page's title.
+  title: { margin: 0 },
 });
 
 export interface PageViewProps {
@@ -28,7 +30,7 @@ export function PageView({ page, info, preference, onThemeChange, onNavigate }: 
   return (
     <section aria-labelledby="page-title" data-testid={`page-${meta.id}`}>
       <div className={styles.heading}>
-        <Text as="h1" id="page-title" size={700} weight="semibold" tabIndex={-1}>
+        <Text as="h1" id="page-title" className={styles.title} size={700} weight="semibold" tabIndex={-1}>
           {meta.label}
         </Text>
         <Text size={300}>{meta.purpose}</Text>

@@ -47,6 +47,7 @@ import { ProfileTools } from "../components/permissions/ProfileTools";
 import { ProfileDescription } from "../components/permissions/ProfileDescription";
 import { copyText, downloadText, exportBaseName } from "../components/permissions/exportText";
 import { rowStateMeta } from "../components/permissions/states";
+import { count } from "../components/plural";
 
 const useStyles = makeStyles({
   stack: { display: "grid", gap: tokens.spacingVerticalL, maxWidth: "1200px", gridTemplateColumns: "minmax(0, 1fr)" },
@@ -484,7 +485,7 @@ export function PermissionsPage() {
                     {report.fromCache ? " (saved on this computer)" : ""}
                   </span>
                   {report.granted.rscTargets.length > 0 &&
-                    ` · resource-specific consent read in ${report.granted.rscTargets.length} team(s)/chat(s)`}
+                    ` · resource-specific consent read in ${count(report.granted.rscTargets.length, "team/chat", "teams/chats")}`}
                 </Text>
               }
             />

@@ -423,7 +423,9 @@ pub async fn whoami(
 pub fn roles_for(feature: Feature) -> &'static [&'static str] {
     match feature {
         Feature::ReadTenant => &[],
-        Feature::Publish | Feature::Install | Feature::ReachMembers => {
+        // Updating publishes and installs, so it needs what those need (both roles can also
+        // read the grants).
+        Feature::Publish | Feature::Install | Feature::ReachMembers | Feature::UpdateBot => {
             &["Global Administrator", "Teams Administrator"]
         }
         // Reading messages needs no directory role: it is the admin's own delegated access.
@@ -463,6 +465,7 @@ pub fn role_advice(feature: Feature, held: &[String]) -> Option<String> {
         Feature::ReadTenant => "Reading the tenant",
         Feature::CheckLinkEvidence => "Reading the bot's replies",
         Feature::ReachMembers => "Installing the bot for a group's members",
+        Feature::UpdateBot => "Updating the bot (publish, upgrade, check permissions)",
     };
     let you = if held.is_empty() {
         "you hold no directory role".to_string()

@@ -30,6 +30,11 @@ pub enum Feature {
     CheckLinkEvidence,
     /// Make every member of a group or team reachable: read the members, install for each.
     ReachMembers,
+    /// Update the bot end to end, in one sign-in: publish the new version, upgrade where it is
+    /// installed, then check its permissions. Asked for when a step of an update needs a new
+    /// sign-in anyway, so the steps after it do not ask again (the admin can still choose the
+    /// one step only). Never asked for by reading alone.
+    UpdateBot,
 }
 
 /// One delegated scope BotDeck may ask for, and why (the Settings page shows this).
@@ -87,6 +92,11 @@ fn implied(feature: Feature) -> &'static [Feature] {
     match feature {
         Feature::RevokePermissions => &[Feature::ReviewPermissions],
         Feature::ReachMembers => &[Feature::Install],
+        Feature::UpdateBot => &[
+            Feature::Publish,
+            Feature::Install,
+            Feature::ReviewPermissions,
+        ],
         _ => &[],
     }
 }
@@ -125,6 +135,7 @@ pub fn features_covered(granted: &[String]) -> Vec<Feature> {
         Feature::Install,
         Feature::ReviewPermissions,
         Feature::RevokePermissions,
+        Feature::UpdateBot,
     ]
     .into_iter()
     .filter(|f| missing(&granted, &scopes_for(*f)).is_empty())
@@ -166,6 +177,54 @@ mod tests {
         assert!(publish.contains(&"AppCatalog.Submit".to_string()));
         assert!(!base.contains(&"AppCatalog.Submit".to_string()));
         assert!(!publish.contains(&"AppRoleAssignment.ReadWrite.All".to_string()));
+    }
+
+    #[test]
+    fn updating_the_bot_asks_once_for_each_step_of_the_update_and_nothing_else() {
+        let update = scopes_for(Feature::UpdateBot);
+        for step in [
+            Feature::Publish,
+            Feature::Install,
+            Feature::ReviewPermissions,
+        ] {
+            let needed = scopes_for(step);
+            assert!(
+                missing(&update, &needed).is_empty(),
+                "{step:?} would ask again"
+            );
+        }
+        // Revoking and reading messages are not part of an update: least privilege.
+        for other in [
+            Feature::RevokePermissions,
+            Feature::CheckLinkEvidence,
+            Feature::ReachMembers,
+        ] {
+            let extra: Vec<String> = scopes_for(other)
+                .into_iter()
+                .filter(|s| !update.contains(s))
+                .collect();
+            assert!(
+                !extra.is_empty(),
+                "{other:?} is covered by an update sign-in"
+            );
+        }
+        assert!(!update.contains(&"AppRoleAssignment.ReadWrite.All".to_string()));
+        assert!(!update.contains(&"ChannelMessage.Read.All".to_string()));
+        // Reading alone never asks for any of it.
+        let read = scopes_for(Feature::ReadTenant);
+        assert!(!read.contains(&"AppCatalog.ReadWrite.All".to_string()));
+        assert!(!read.contains(&"Directory.Read.All".to_string()));
+        // And a profile that holds it is ready for each step.
+        let covered = features_covered(&update);
+        for f in [
+            Feature::Publish,
+            Feature::Install,
+            Feature::ReviewPermissions,
+            Feature::UpdateBot,
+        ] {
+            assert!(covered.contains(&f), "{f:?}");
+        }
+        assert!(!covered.contains(&Feature::RevokePermissions));
     }
 
     #[test]

@@ -31,7 +31,7 @@ import { ipc, type ApiError } from "../../ipc";
 import { useReturnFocus } from "../a11y/useReturnFocus";
 import { useEscape } from "../a11y/useEscape";
 import { AddToTeamDialog } from "./AddToTeamDialog";
-import { DistributionBadge, distributionOf, publisherOf, stateLabel, UpgradeOutdatedButton } from "./CatalogTable";
+import { DistributionBadge, distributionOf, publisherOf, stateLabel, UpgradeOutdatedButton, installations, useBadgeStyles } from "./CatalogTable";
 import { catalogIpc, type AppDefinition, type CatalogAppView, type PublishingState } from "../../ipc/catalog";
 import type { TargetKind } from "../../ipc/installs";
 import { ago, compareVersions, kindLabel } from "../installs/format";
@@ -112,6 +112,7 @@ export function AppDetails({
   onUpgradeOutdated?: (appId: string, published: string) => void;
 }) {
   const styles = useStyles();
+  const badge = useBadgeStyles();
   const { app, update } = view;
   const [busy, setBusy] = useState(false);
   const [tab, setTab] = useState<DetailsTab>("about");
@@ -163,7 +164,7 @@ export function AppDetails({
         {kinds.map((k) => {
           const i = installsOf(view, k);
           return (
-            <Badge
+            <Badge className={badge.wrap}
               key={k}
               appearance="tint"
               color={i.behind > 0 ? "warning" : i.current > 0 ? "success" : "subtle"}
@@ -178,7 +179,7 @@ export function AppDetails({
         })}
         <Text className={styles.muted}>
           {behind > 0
-            ? `${behind} installation(s) below ${view.publishedVersion}${onUpgradeOutdated ? "" : ": upgrade them on the Installations page"}. `
+            ? `${installations(behind)} below ${view.publishedVersion}${onUpgradeOutdated ? "" : ": upgrade them on the Installations page"}. `
             : ""}
           Inventory synced {ago(view.inventoryAgeSecs)}.
         </Text>
@@ -235,21 +236,21 @@ export function AppDetails({
           </MessageBar>
         ))}
         <div className={styles.row} data-testid="catalog-update-status" data-local={localState ?? "none"} data-behind={behind}>
-          <Badge appearance="outline" data-testid="catalog-version">
+          <Badge className={badge.wrap} appearance="outline" data-testid="catalog-version">
             catalog {update.catalogVersion ?? "none published"}
           </Badge>
           {local && localState === "newer" && (
-            <Badge appearance="filled" color="brand" data-testid="catalog-local">
+            <Badge className={badge.wrap} appearance="filled" color="brand" data-testid="catalog-local">
               {local.label} {local.version}: update available
             </Badge>
           )}
           {local && localState === "same" && (
-            <Badge appearance="tint" color={localInReview ? "warning" : "success"} data-testid="catalog-local">
+            <Badge className={badge.wrap} appearance="tint" color={localInReview ? "warning" : "success"} data-testid="catalog-local">
               {local.label} {local.version}: {localInReview ? "submitted, waiting for review" : "the catalog has it"}
             </Badge>
           )}
           {local && localState === "older" && (
-            <Badge appearance="tint" color="danger" data-testid="catalog-local">
+            <Badge className={badge.wrap} appearance="tint" color="danger" data-testid="catalog-local">
               {local.label} {local.version}: older than the catalog&apos;s {catalogVersion}
             </Badge>
           )}
@@ -368,7 +369,7 @@ export function AppDetails({
                 <TableRow key={d.id} data-testid={`definition-${d.version}`} data-state={d.publishingState}>
                   <TableCell>{d.version}</TableCell>
                   <TableCell>
-                    <Badge appearance="tint" color={stateColor[d.publishingState]}>
+                    <Badge className={badge.wrap} appearance="tint" color={stateColor[d.publishingState]}>
                       {d.publishingState}
                     </Badge>
                   </TableCell>

@@ -27,6 +27,23 @@ const useStyles = makeStyles({
   nowrap: { whiteSpace: "nowrap" },
 });
 
+// A Fluent badge is one 20px line; a long label ("Submitted, waiting for review", "Custom app
+// (your org)") in a narrow column (1024 px window) spilled out of it over the row. These badges
+// grow to as many lines as their label needs instead.
+export const useBadgeStyles = makeStyles({
+  wrap: {
+    height: "auto",
+    minHeight: "20px",
+    whiteSpace: "normal",
+    textAlign: "start",
+    lineHeight: tokens.lineHeightBase200,
+    paddingTop: "1px",
+    paddingBottom: "1px",
+    maxWidth: "100%",
+    borderRadius: tokens.borderRadiusMedium,
+  },
+});
+
 export type SortKey = "name" | "publisher" | "distribution" | "version" | "state" | "updated";
 export interface Sort {
   key: SortKey;
@@ -64,8 +81,10 @@ export function distributionOf(v: CatalogAppView): string {
  * through Graph, so the others stand out.
  */
 export function DistributionBadge({ view }: { view: CatalogAppView }) {
+  const badge = useBadgeStyles();
   return (
     <Badge
+      className={badge.wrap}
       appearance={view.canPublish ? "outline" : "tint"}
       color={view.canPublish ? "informative" : "brand"}
       data-testid="catalog-distribution"
@@ -133,6 +152,11 @@ const columns: { key: SortKey; label: string }[] = [
   { key: "updated", label: "Last updated" },
 ];
 
+/** "1 installation", "5 installations". */
+export function installations(n: number): string {
+  return `${n} installation${n === 1 ? "" : "s"}`;
+}
+
 /** Installations (teams, chats, users) below the published version, from the inventory cache. */
 export function installsBehind(v: CatalogAppView): number {
   const published = v.publishedVersion;
@@ -151,6 +175,7 @@ export function UpgradeOutdatedButton({
   view: CatalogAppView;
   onUpgradeOutdated?: (appId: string, published: string) => void;
 }) {
+  const badge = useBadgeStyles();
   const behind = installsBehind(view);
   const published = view.publishedVersion;
   if (behind <= 0 || !published || !onUpgradeOutdated) return null;
@@ -158,11 +183,12 @@ export function UpgradeOutdatedButton({
     <Button
       appearance="primary"
       size="small"
+      className={badge.wrap}
       onClick={() => onUpgradeOutdated(view.app.id, published)}
       data-testid="catalog-upgrade-outdated"
       data-count={behind}
     >
-      Upgrade {behind} outdated installation{behind === 1 ? "" : "s"}
+      Upgrade {behind} outdated {behind === 1 ? "installation" : "installations"}
     </Button>
   );
 }
@@ -182,6 +208,7 @@ export function CatalogTable({
   onUpgradeOutdated?: (appId: string, published: string) => void;
 }) {
   const styles = useStyles();
+  const badge = useBadgeStyles();
   const header = (key: SortKey) => ({
     sortDirection: sort.key === key ? sort.dir : undefined,
     onClick: () => onSort({ key, dir: sort.key === key && sort.dir === "ascending" ? "descending" : "ascending" }),
@@ -207,9 +234,10 @@ export function CatalogTable({
                 <Link onClick={() => onOpen(v.app.id)} data-testid="catalog-open">
                   {v.app.displayName}
                 </Link>
-                {v.update.installsBehind > 0 && (
+                {/* The offer says how many are behind; without it (no way to the Installations page), the text does. */}
+                {v.update.installsBehind > 0 && !onUpgradeOutdated && (
                   <Text block className={styles.muted}>
-                    {v.update.installsBehind} installation(s) behind {v.publishedVersion}
+                    {installations(v.update.installsBehind)} behind {v.publishedVersion}
                   </Text>
                 )}
                 <UpgradeOutdatedButton view={v} onUpgradeOutdated={onUpgradeOutdated} />
@@ -223,7 +251,12 @@ export function CatalogTable({
               </TableCell>
               <TableCell>
                 {newest ? (
-                  <Badge appearance="tint" color={stateColor[newest.publishingState]} data-testid="catalog-row-state">
+                  <Badge
+                    appearance="tint"
+                    color={stateColor[newest.publishingState]}
+                    className={badge.wrap}
+                    data-testid="catalog-row-state"
+                  >
                     {stateLabel[newest.publishingState]}
                   </Badge>
                 ) : (

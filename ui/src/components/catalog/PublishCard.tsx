@@ -20,6 +20,7 @@ import { compareVersions } from "../installs/format";
 import { FindingsList } from "./FindingsList";
 import { useSession } from "../../session";
 import { SignInDialog } from "../SignInDialog";
+import { count } from "../plural";
 
 const useStyles = makeStyles({
   body: { display: "grid", gap: tokens.spacingVerticalM },
@@ -233,7 +234,7 @@ export function PublishCard({
           {info?.manifestId && <Text className={styles.mono}>manifest id {info.manifestId}</Text>}
           {candidate?.source === "zip" && candidate.check && (
             <Badge appearance="tint" color={candidate.check.errors > 0 ? "danger" : candidate.check.warnings > 0 ? "warning" : "success"} data-testid="catalog-check">
-              {candidate.check.errors} error(s), {candidate.check.warnings} warning(s)
+              {count(candidate.check.errors, "error")}, {count(candidate.check.warnings, "warning")}
             </Badge>
           )}
         </div>

@@ -31,7 +31,10 @@ import {
 } from "../../ipc/installs";
 import { CancelWorkButton, fraction, progressText, useBackgroundWork, type Outcome } from "../../work";
 import { ConsentPrompt } from "./ConsentPrompt";
+import { useEscape } from "../a11y/useEscape";
+import { useReturnFocus } from "../a11y/useReturnFocus";
 import { kindSingular, runOutcomeText } from "./format";
+import { count } from "../plural";
 
 const useStyles = makeStyles({
   body: { display: "grid", gap: tokens.spacingVerticalM, alignContent: "start" },
@@ -101,6 +104,9 @@ export function BulkDrawer({
 }) {
   const styles = useStyles();
   const work = useBackgroundWork();
+  // Escape closes the drawer wherever focus is, and focus goes back to what opened it.
+  useReturnFocus(open);
+  useEscape(open, onClose);
   const [action, setAction] = useState<BulkAction>(defaultAction);
   const [sourceIndex, setSourceIndex] = useState(initialSource);
   const [plan, setPlan] = useState<BulkPlan | null>(null);
@@ -283,7 +289,7 @@ export function BulkDrawer({
         {plan && !showResult && (
           <div className={styles.section} data-testid="bulk-plan" data-planned={plan.items.length} data-skipped={plan.skipped.length}>
             <Text weight="semibold">
-              {actionVerb[plan.action]} {plan.appName} in {plan.items.length} target(s)
+              {actionVerb[plan.action]} {plan.appName} in {count(plan.items.length, "target")}
               {plan.targetVersion && plan.action !== "uninstall" ? ` → ${plan.targetVersion}` : ""}; {plan.skipped.length} skipped
             </Text>
             {plan.action !== "uninstall" && plan.consent.length > 0 && (

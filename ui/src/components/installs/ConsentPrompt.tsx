@@ -10,6 +10,9 @@ const featureText: Partial<Record<Feature, string>> = {
   read_tenant: "reading the tenant",
   check_link_evidence: "reading the bot's replies",
   reach_members: "installing the bot for a group's members",
+  review_permissions: "reading the bot's permissions",
+  revoke_permissions: "revoking the bot's permissions",
+  update_bot: "updating the bot",
 };
 
 /**

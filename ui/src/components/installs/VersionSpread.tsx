@@ -1,6 +1,7 @@
 import { makeStyles, Text, tokens } from "@fluentui/react-components";
 import type { TargetKind, VersionCount } from "../../ipc/installs";
 import { compareVersions, isOlder, kindLabel } from "./format";
+import { count } from "../plural";
 
 const useStyles = makeStyles({
   root: { display: "grid", gap: tokens.spacingVerticalXS },
@@ -79,7 +80,7 @@ export function VersionSpread({
             data-outdated={outdated}
             data-count={n}
             aria-pressed={pressed}
-            aria-label={`${version}${isPublished ? " (published)" : outdated ? " (outdated)" : ""}: ${n} installation(s). ${pressed ? "Show all rows" : "Show them in the table"}`}
+            aria-label={`${version}${isPublished ? " (published)" : outdated ? " (outdated)" : ""}: ${count(n, "installation")}. ${pressed ? "Show all rows" : "Show them in the table"}`}
             onClick={() => onPick?.(pressed ? null : version)}
           >
             <Text weight={outdated ? "semibold" : "regular"}>

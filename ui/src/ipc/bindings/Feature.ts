@@ -3,4 +3,4 @@
 /**
  * What the admin is about to do, and so which scopes the token must carry.
  */
-export type Feature = "read_tenant" | "publish" | "install" | "review_permissions" | "revoke_permissions" | "check_link_evidence" | "reach_members";
+export type Feature = "read_tenant" | "publish" | "install" | "review_permissions" | "revoke_permissions" | "check_link_evidence" | "reach_members" | "update_bot";
