@@ -66,6 +66,24 @@ describe("sign-in", () => {
     expect(ipc.signInDeviceCode).toHaveBeenCalledTimes(2);
   });
 
+  it("a tenant whose first sign-in was refused and not kept leaves the menu, with no Try again", async () => {
+    const user = await openSignIn();
+    ipc.signInDeviceCode.mockRejectedValueOnce({
+      code: "sign_in_failed",
+      message: 'the tenant was not found. BotDeck did not keep the tenant "Contoso (demo)": add it again.',
+      retryable: false,
+      link: null,
+    });
+    // The app removed the profile; the session has no tenant left.
+    ipc.getSession.mockResolvedValue({ profiles: [], current: null, signedIn: false, roleAdvice: [], canSignIn: true });
+    await user.click(screen.getByTestId("sign-in-start"));
+    expect(await screen.findByTestId("sign-in-error")).toHaveTextContent("did not keep the tenant");
+    expect(screen.queryByRole("button", { name: "Try again" })).not.toBeInTheDocument();
+    await user.click(screen.getByTestId("sign-in-cancel"));
+    await waitFor(() => expect(screen.getByTestId("profile-label")).toHaveTextContent("Not signed in"));
+    expect(screen.getByTestId("profile-label")).not.toHaveTextContent("Contoso (demo)");
+  });
+
   it("offers the admin consent page when consent is required", async () => {
     ipc.signInBrowser.mockRejectedValue({
       code: "consent_required",

@@ -21,6 +21,7 @@ import { CopyRegular, OpenRegular } from "@fluentui/react-icons";
 import { useReturnFocus } from "./a11y/useReturnFocus";
 import { useEscape } from "./a11y/useEscape";
 import { ipc, type ApiError, type DeviceCodePrompt, type Feature, type Profile, type ScopeInfo, type SessionView } from "../ipc";
+import { useSession } from "../session";
 
 /**
  * The features each feature's scopes include (mirrors `implied` in core auth/scopes.rs: every
@@ -74,7 +75,7 @@ type Method = "device_code" | "browser";
 type Phase =
   | { kind: "choose" }
   | { kind: "running"; prompt: DeviceCodePrompt | null; browserUrl: string | null }
-  | { kind: "failed"; error: ApiError };
+  | { kind: "failed"; error: ApiError; profileRemoved?: boolean };
 
 export function SignInDialog({
   profile,
@@ -91,6 +92,8 @@ export function SignInDialog({
   onSignedIn: (session: SessionView) => void;
 }) {
   const styles = useStyles();
+  const { update: updateSession } = useSession();
+  const sessionAfterRemoval = useRef<SessionView | null>(null);
   const [method, setMethod] = useState<Method>("device_code");
   // A step of an update that needs a new sign-in anyway asks, by default, for the rest of the
   // update too (upgrade, check permissions), so the admin signs in once for the whole story;
@@ -142,7 +145,13 @@ export function SignInDialog({
       if (error.code === "cancelled") {
         setPhase({ kind: "choose" });
       } else {
-        setPhase({ kind: "failed", error });
+        // A tenant added here whose first sign-in is refused is not kept (the app removes it):
+        // "Try again" could only answer "not found", and once the dialog closes the menu must
+        // stop showing it (not before: the dialog would re-render for another tenant).
+        const fresh = await ipc.getSession().catch(() => null);
+        const profileRemoved = !!fresh && !fresh.profiles.some((p) => p.id === profile.id);
+        sessionAfterRemoval.current = profileRemoved ? fresh : null;
+        setPhase({ kind: "failed", error, profileRemoved });
       }
     }
   };
@@ -151,6 +160,10 @@ export function SignInDialog({
     if (phase.kind === "running") await ipc.cancelSignIn().catch(() => false);
     setPhase({ kind: "choose" });
     onClose();
+    if (sessionAfterRemoval.current) {
+      void updateSession(sessionAfterRemoval.current);
+      sessionAfterRemoval.current = null;
+    }
   };
 
   useEscape(open, () => void cancel());
@@ -260,7 +273,7 @@ export function SignInDialog({
             <Button appearance="secondary" ref={cancelButton} onClick={() => void cancel()} data-testid="sign-in-cancel">
               {phase.kind === "running" ? "Cancel sign-in" : "Close"}
             </Button>
-            {phase.kind !== "running" && (
+            {phase.kind !== "running" && !(phase.kind === "failed" && phase.profileRemoved) && (
               <Button appearance="primary" onClick={() => void start()} data-testid="sign-in-start">
                 {phase.kind === "failed" ? "Try again" : "Sign in"}
               </Button>
