@@ -107,14 +107,15 @@ fn view_of(state: &AppState, apps: Vec<CatalogApp>, live: bool) -> Result<Catalo
         // The last *completed* sync: a later cancelled one must not hide the cache's age.
         let inventory_age_secs =
             installs::last_completed_sync(&store, &app.id)?.map(|s| s.age_secs);
+        // What can be upgraded: archived teams' installations are not.
         let mut installed: Vec<(String, u64)> = Vec::new();
-        for v in spread.iter().cloned() {
+        for v in spread.iter() {
             match installed
                 .iter_mut()
                 .find(|(version, _)| *version == v.version)
             {
-                Some((_, n)) => *n += v.count,
-                None => installed.push((v.version, v.count)),
+                Some((_, n)) => *n += v.changeable(),
+                None => installed.push((v.version.clone(), v.changeable())),
             }
         }
         let local_version = local

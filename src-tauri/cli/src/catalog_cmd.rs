@@ -290,7 +290,8 @@ async fn dispatch(paths: &DataPaths, args: Args) -> Result<u8, CliError> {
             let spread: Vec<(String, u64)> = installs::version_spread(&session.store, &app.id)
                 .map_err(|e| CliError::failed(e.to_string()))?
                 .into_iter()
-                .map(|v| (v.version, v.count))
+                // Archived teams' installations cannot be upgraded, so they are not "behind".
+                .map(|v| (v.version.clone(), v.changeable()))
                 .collect();
             let status = catalog::update_status(&app, local_version.as_deref(), &spread);
             if common.json {

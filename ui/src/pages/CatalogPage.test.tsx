@@ -646,3 +646,20 @@ describe("Catalog page", () => {
     expect(await screen.findByTestId("add-to-team-done")).toHaveTextContent("FlashDuty 1.0.1 is in Ops");
   });
 });
+
+describe("installsBehind", () => {
+  it("leaves out installations in archived teams: Teams refuses to upgrade them", async () => {
+    const { installsBehind } = await import("../components/catalog/CatalogTable");
+    const app = view.apps[0]!;
+    expect(installsBehind(app)).toBe(5);
+    const withArchived = {
+      ...app,
+      installed: [
+        { kind: "team" as const, version: "1.0.1", count: 4 },
+        { kind: "team" as const, version: "1.0.0", count: 3, archived: 1 },
+        { kind: "chat" as const, version: "1.0.0", count: 2 },
+      ],
+    };
+    expect(installsBehind(withArchived)).toBe(4);
+  });
+});

@@ -74,7 +74,10 @@ function behindOf(view: CatalogAppView, kind: TargetKind) {
   const rows = view.installed.filter((r) => r.kind === kind);
   const total = rows.reduce((n, r) => n + r.count, 0);
   const behind = view.publishedVersion
-    ? rows.filter((r) => compareVersions(r.version, view.publishedVersion!) < 0).reduce((n, r) => n + r.count, 0)
+    ? rows
+        .filter((r) => compareVersions(r.version, view.publishedVersion!) < 0)
+        // Archived teams cannot be upgraded (Teams refuses changes there): not "behind".
+        .reduce((n, r) => n + r.count - (r.archived ?? 0), 0)
     : 0;
   return { total, behind };
 }

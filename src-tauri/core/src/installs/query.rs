@@ -214,6 +214,18 @@ pub struct VersionCount {
     pub version: String,
     #[ts(type = "number")]
     pub count: u64,
+    /// How many of `count` are in archived teams: Teams refuses changes there, so they are
+    /// never "outdated installations to upgrade" (absent means none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional, type = "number")]
+    pub archived: Option<u64>,
+}
+
+impl VersionCount {
+    /// Installations of this version that can be changed (not in an archived team).
+    pub fn changeable(&self) -> u64 {
+        self.count.saturating_sub(self.archived.unwrap_or(0))
+    }
 }
 
 const ROW_COLUMNS: &str =
@@ -531,7 +543,8 @@ pub fn coverage(store: &Store, app_id: &str) -> Result<Vec<CoverageRow>, Install
 pub fn version_spread(store: &Store, app_id: &str) -> Result<Vec<VersionCount>, InstallsError> {
     let conn = store.connection();
     let mut stmt = conn.prepare_cached(
-        "SELECT kind, version, SUM(n) FROM inventory_count
+        "SELECT kind, version, SUM(n), SUM(CASE WHEN archived THEN n ELSE 0 END)
+         FROM inventory_count
          WHERE app_id = ?1 AND state = 'installed'
          GROUP BY kind, version ORDER BY MAX(version_key) DESC, kind",
     )?;
@@ -540,11 +553,12 @@ pub fn version_spread(store: &Store, app_id: &str) -> Result<Vec<VersionCount>, 
             r.get::<_, String>(0)?,
             r.get::<_, String>(1)?,
             r.get::<_, i64>(2)?,
+            r.get::<_, i64>(3)?,
         ))
     })?;
     let mut out = Vec::new();
     for row in rows {
-        let (kind, version, count) = row?;
+        let (kind, version, count, archived) = row?;
         if let Some(kind) = TargetKind::parse(&kind) {
             out.push(VersionCount {
                 kind,
@@ -553,6 +567,7 @@ pub fn version_spread(store: &Store, app_id: &str) -> Result<Vec<VersionCount>, 
                     .filter(|v| !v.is_empty())
                     .unwrap_or_else(|| "?".into()),
                 count: u64::try_from(count).unwrap_or(0),
+                archived: u64::try_from(archived).ok().filter(|n| *n > 0),
             });
         }
     }
@@ -752,6 +767,23 @@ mod tests {
                 ("?", by_hand(None))
             ],
             "newest first, a missing version last as '?'"
+        );
+        // Archived teams' installations are counted, and said apart: they cannot be upgraded.
+        for v in spread.iter().filter(|v| v.kind == TargetKind::Team) {
+            let archived: u64 = conn
+                .query_row(
+                    "SELECT COUNT(*) FROM inventory_item WHERE app_id = 'a' AND kind = 'team'
+                     AND state = 'installed' AND archived = 1 AND COALESCE(version, '?') = ?1",
+                    [v.version.as_str()],
+                    |r| r.get::<_, i64>(0),
+                )
+                .expect("archived") as u64;
+            assert_eq!(v.archived.unwrap_or(0), archived, "{v:?}");
+            assert_eq!(v.changeable(), v.count - archived);
+        }
+        assert!(
+            spread.iter().any(|v| v.archived.is_some()),
+            "the test data has an archived installation"
         );
         let empty: i64 = conn
             .query_row(

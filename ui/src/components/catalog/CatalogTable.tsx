@@ -157,11 +157,16 @@ export function installations(n: number): string {
   return `${n} installation${n === 1 ? "" : "s"}`;
 }
 
-/** Installations (teams, chats, users) below the published version, from the inventory cache. */
+/**
+ * Installations (teams, chats, users) below the published version that can be upgraded, from
+ * the inventory cache. Archived teams are left out: Teams refuses changes there.
+ */
 export function installsBehind(v: CatalogAppView): number {
   const published = v.publishedVersion;
   if (!published) return 0;
-  return v.installed.filter((i) => compareVersions(i.version, published) < 0).reduce((n, i) => n + i.count, 0);
+  return v.installed
+    .filter((i) => compareVersions(i.version, published) < 0)
+    .reduce((n, i) => n + i.count - (i.archived ?? 0), 0);
 }
 
 /**
