@@ -83,7 +83,6 @@ export function TargetPicker({
   const [text, setText] = useState("");
   const [team, setTeam] = useState<LinkTargetChoice | null>(null);
   const [answer, setAnswer] = useState<LinkTargetChoices | null>(null);
-  const [teams, setTeams] = useState<LinkTargetChoice[]>([]);
   const [ticked, setTicked] = useState<Set<string>>(new Set());
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(false);
@@ -109,7 +108,6 @@ export function TargetPicker({
         .then((a) => {
           if (!live) return;
           setAnswer(a);
-          if (listKind === "team") setTeams(a.choices);
         })
         .catch((e) => live && setError((e as ApiError).message))
         .finally(() => live && setLoading(false));
