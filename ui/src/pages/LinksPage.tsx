@@ -365,7 +365,20 @@ export function LinksPage() {
             </TableHeader>
             <TableBody>
               {g.links.map((l) => (
-                <TableRow key={l.id} data-testid="link-row" data-link-id={l.id} data-state={l.state}>
+                <TableRow
+                  key={l.id}
+                  data-testid="link-row"
+                  data-link-id={l.id}
+                  data-state={l.state}
+                  data-kind={l.kind}
+                  data-name={l.targetName}
+                  data-vendor={l.integration.vendor}
+                  data-team-id={l.teamId ?? undefined}
+                  data-channel-id={l.channelId ?? undefined}
+                  data-chat-id={l.chatId ?? undefined}
+                  data-user-id={l.userId ?? undefined}
+                  data-problem={l.problem ?? undefined}
+                >
                   <TableCell>
                     <Text>{l.targetName}</Text>{" "}
                     <Text size={200}>
