@@ -21,6 +21,7 @@ import {
   dialogShown,
   openPage,
   pickFile,
+  recover,
   scratchDir,
   screenshot,
   signIn,
@@ -171,6 +172,7 @@ step("FlashDuty 1.0.3 is published from the Catalog", async () => {
   await signInAgainIfAsked(15000);
   await waitForText(b.$(byTestId("catalog-published")), /FlashDuty 1\.0\.3 is published/, { timeout: TIMEOUT.work, what: "the published update" });
   await b.keys("Escape");
+  await recover(b);
 });
 
 step("FlashDuty: pick a team, a group chat and a user from the inventory; the check finds the bot outdated and upgrades it there", async () => {
@@ -191,6 +193,7 @@ step("FlashDuty: pick a team, a group chat and a user from the inventory; the ch
   // 1.0.3 is the published version now: the team and the chat still run 1.0.2.
   const teamFindings = await waitForText(result(TEAM), /outdated|older|upgrade/i, { what: "the team's check" });
   assert.match(teamFindings, /upgrade/i);
+  await result(TEAM).scrollIntoView();
   await shoot("flashduty-check");
   const fixAll = b.$(byTestId("wizard-fix-all"));
   await tap((await fixAll.isExisting()) ? fixAll : b.$(byTestId("wizard-fix")));
@@ -210,8 +213,9 @@ step("FlashDuty: link them; each gets the exact command and where to type it", a
   assert.match(commands.get(TEAM), /^@FlashDuty linkTeam fd-int-2001$/);
   assert.match(commands.get(CHAT), /^@FlashDuty linkChat fd-int-2001 Launch war room$/);
   assert.match(await result(TEAM).getProperty("innerText"), /General channel/);
+  await result(TEAM).scrollIntoView();
   await shoot("flashduty-commands");
-  await b.keys("Escape");
+  await tap(b.$(byTestId("wizard-close")));
   await b.$(byTestId("link-wizard")).waitForExist({ reverse: true, timeout: TIMEOUT.ui });
   for (const name of [TEAM, CHAT, USER]) await waitForAttribute(row(name), "data-state", "awaiting", { what: `${name} awaiting` });
 });
@@ -261,6 +265,7 @@ step("FlashDuty: unlink the broken team; the page says FlashDuty has no unlink c
   assert.match(advice, /not supported|no unlink/i);
   await screenshot(b, "links-flashduty-unlinked-1280x800");
   await b.keys("Escape");
+  await recover(b);
   await row(TEAM).waitForExist({ reverse: true, timeout: TIMEOUT.ui, timeoutMsg: "the unlinked team is still listed" });
 });
 
@@ -292,7 +297,7 @@ step("PagerDuty: a standard channel is ready, the team's private channel is refu
     timeout: TIMEOUT.work,
     what: "PagerDuty's connect command",
   });
-  await b.keys("Escape");
+  await tap(b.$(byTestId("wizard-close")));
   await b.$(byTestId("link-wizard")).waitForExist({ reverse: true, timeout: TIMEOUT.ui });
 });
 
@@ -311,6 +316,7 @@ step("PagerDuty: disconnect the team; every link of it goes", async () => {
   assert.match(said, /@PagerDuty disconnect/);
   await screenshot(b, "links-pagerduty-disconnected-1280x800");
   await b.keys("Escape");
+  await recover(b);
   await b.waitUntil(async () => (await b.$$(`[data-testid="link-row"][data-team-id="${teamId}"]`)).length === 0, {
     timeout: TIMEOUT.ui,
     timeoutMsg: "links of the disconnected team are still listed",

@@ -529,6 +529,8 @@ export function LinkWizard({
   const [working, setWorking] = useState(false);
   const [fixing, setFixing] = useState<{ done: number; total: number } | null>(null);
   const [consent, setConsent] = useState<{ feature: Feature; retry: () => void } | null>(null);
+  // Bumped after an install or upgrade, so the picker shows the bot's new state.
+  const [fixes, setFixes] = useState(0);
   const chosenApp = appId || defaultApp;
   const app = overview.apps.find((a) => a.id === chosenApp);
   const published = app?.definitions.find((d) => d.publishingState === "published")?.version ?? null;
@@ -601,6 +603,7 @@ export function LinkWizard({
     try {
       await linksIpc.fix(chosenApp, which, (p) => setFixing({ done: p.done, total: p.total }));
       setFixing(null);
+      setFixes((n) => n + 1);
       await submit(results?.some((r) => r.link) ? false : true);
     } catch (e) {
       const err = e as ApiError;
@@ -659,6 +662,7 @@ export function LinkWizard({
                 profile={profile}
                 publishedVersion={published}
                 picked={picked}
+                refresh={fixes}
                 onAdd={add}
                 onMembers={(id, teamName) => {
                   setGroup({ id, name: teamName });
@@ -741,7 +745,7 @@ export function LinkWizard({
                 </Field>
               )}
               {results && fixable.length > 1 && (
-                <Button disabled={working} onClick={() => void fix(fixable)} data-testid="wizard-fix-all">
+                <Button style={{ justifySelf: "start" }} disabled={working} onClick={() => void fix(fixable)} data-testid="wizard-fix-all">
                   Install or upgrade the bot on the {fixable.length} targets that need it
                 </Button>
               )}
@@ -761,7 +765,7 @@ export function LinkWizard({
                         </ul>
                       )}
                       {needsInstall(r) && (
-                        <Button size="small" disabled={working} onClick={() => { const t = inputFor(r, i); if (t) void fix([t]); }} data-testid="wizard-fix">
+                        <Button size="small" style={{ alignSelf: "flex-start" }} disabled={working} onClick={() => { const t = inputFor(r, i); if (t) void fix([t]); }} data-testid="wizard-fix">
                           {r.findings.some((f) => f.fix === "install") ? "Install the bot here" : "Upgrade the bot here"}
                         </Button>
                       )}
@@ -793,7 +797,9 @@ export function LinkWizard({
             </div>
           </DialogContent>
           <DialogActions>
-            <Button onClick={onClose}>Close</Button>
+            <Button onClick={onClose} data-testid="wizard-close">
+              Close
+            </Button>
             <Button disabled={working} onClick={() => void submit(true)} data-testid="wizard-check">
               Check
             </Button>

@@ -67,6 +67,7 @@ export function TargetPicker({
   profile,
   publishedVersion,
   picked,
+  refresh = 0,
   onAdd,
   onMembers,
 }: {
@@ -74,6 +75,8 @@ export function TargetPicker({
   profile: VendorProfile | undefined;
   publishedVersion: string | null;
   picked: Set<string>;
+  /** Changes when the bot's installations changed (an install or upgrade here): read again. */
+  refresh?: number;
   onAdd: (targets: LinkTargetInput[]) => void;
   onMembers: (groupId: string, name: string) => void;
 }) {
@@ -116,7 +119,7 @@ export function TargetPicker({
       live = false;
       clearTimeout(t);
     };
-  }, [appId, listKind, text, channelTeam?.teamId, reloads]);
+  }, [appId, listKind, text, channelTeam?.teamId, reloads, refresh]);
 
   useEffect(() => setTicked(new Set()), [kind, team]);
 
