@@ -177,7 +177,7 @@ step("FlashDuty 1.0.3 is published from the Catalog", async () => {
 
 step("FlashDuty: pick a team, a group chat and a user from the inventory; the check finds the bot outdated and upgrades it there", async () => {
   const b = app.browser;
-  await openWizard("flashduty", "fd-int-2001", "Checkout alerts");
+  await openWizard("flashduty", "fd-int-1002", "Payments alerts");
   for (const [kind, search, name] of [
     ["team", "Platform", TEAM],
     ["chat", "Launch", CHAT],
@@ -210,8 +210,8 @@ step("FlashDuty: link them; each gets the exact command and where to type it", a
     await waitForAttribute(result(name), "data-ready", "yes", { timeout: TIMEOUT.work, what: `${name} linked` });
     commands.set(name, await waitForText(result(name).$(byTestId("wizard-command")), /\S/, { what: `${name}'s command` }));
   }
-  assert.match(commands.get(TEAM), /^@FlashDuty linkTeam fd-int-2001$/);
-  assert.match(commands.get(CHAT), /^@FlashDuty linkChat fd-int-2001 Launch war room$/);
+  assert.match(commands.get(TEAM), /^@FlashDuty linkTeam fd-int-1002$/);
+  assert.match(commands.get(CHAT), /^@FlashDuty linkChat fd-int-1002 Launch war room$/);
   assert.match(await result(TEAM).getProperty("innerText"), /General channel/);
   await result(TEAM).scrollIntoView();
   await shoot("flashduty-commands");
@@ -271,7 +271,7 @@ step("FlashDuty: unlink the broken team; the page says FlashDuty has no unlink c
 
 step("PagerDuty: a standard channel is ready, the team's private channel is refused by the check", async () => {
   const b = app.browser;
-  await openWizard("pagerduty", "https://contoso.pagerduty.com/service-directory/PCHK01", "Checkout API");
+  await openWizard("pagerduty", "https://contoso.pagerduty.com/service-directory/PSRE001", "SRE On-Call");
   await b.$(byTestId("picker-kind")).selectByAttribute("value", "channel");
   await b.$(byTestId("picker-search")).setValue("Payments");
   const team = b.$(`[data-testid="picker-choice"][data-name="${PD_TEAM}"]`);
@@ -293,7 +293,7 @@ step("PagerDuty: a standard channel is ready, the team's private channel is refu
   await tap(b.$('[aria-label="Remove Chargebacks"]'));
   await tap(b.$(byTestId("wizard-link")));
   const ready = b.$('[data-testid="wizard-result"][data-ready="yes"]');
-  await waitForText(ready.$(byTestId("wizard-command")), /^@PagerDuty connect https:\/\/contoso\.pagerduty\.com\/service-directory\/PCHK01$/, {
+  await waitForText(ready.$(byTestId("wizard-command")), /^@PagerDuty connect https:\/\/contoso\.pagerduty\.com\/service-directory\/PSRE001$/, {
     timeout: TIMEOUT.work,
     what: "PagerDuty's connect command",
   });
