@@ -65,6 +65,11 @@ export function VendorDialog({ open, onClose, onSaved }: { open: boolean; onClos
   const [saving, setSaving] = useState(false);
   const [saved, setSaved] = useState<VendorProfile | null>(null);
   const touched = useRef(false);
+  const closeRef = useRef<HTMLButtonElement>(null);
+  // Save goes away with the answer: keep focus in the dialog (Escape, Tab).
+  useEffect(() => {
+    if (saved) closeRef.current?.focus();
+  }, [saved]);
 
   useEffect(() => {
     if (open) {
@@ -221,7 +226,9 @@ export function VendorDialog({ open, onClose, onSaved }: { open: boolean; onClos
             )}
           </DialogContent>
           <DialogActions>
-            <Button onClick={onClose}>Close</Button>
+            <Button ref={closeRef} onClick={onClose}>
+              Close
+            </Button>
             {!saved && (
               <Button appearance="primary" disabled={!checked || !!problem || saving} onClick={() => void save()} data-testid="vendor-save">
                 {saving ? "Saving…" : "Save"}
