@@ -130,6 +130,7 @@ export function LinksPage() {
   const [text, setText] = useState("");
   const [stateFilter, setStateFilter] = useState<LinkState | "">("");
   const [wizardOpen, setWizardOpen] = useState(false);
+  const [wizardRound, setWizardRound] = useState(0);
   const [unlinking, setUnlinking] = useState<Link | null>(null);
   const [disconnecting, setDisconnecting] = useState<Link | null>(null);
   const [importOpen, setImportOpen] = useState(false);
@@ -264,7 +265,15 @@ export function LinksPage() {
       )}
 
       <div className={styles.row}>
-        <Button appearance="primary" onClick={() => setWizardOpen(true)} data-testid="link-wizard-open">
+        <Button
+          appearance="primary"
+          onClick={() => {
+            // Each opening starts a fresh wizard: targets picked for another vendor must not linger.
+            setWizardRound((n) => n + 1);
+            setWizardOpen(true);
+          }}
+          data-testid="link-wizard-open"
+        >
           Link targets…
         </Button>
         <Button disabled={!!busy || !overview?.links.length} onClick={() => run("health", async () => {
@@ -437,6 +446,7 @@ export function LinksPage() {
 
       {overview && (
         <LinkWizard
+          key={wizardRound}
           open={wizardOpen}
           overview={overview}
           onClose={() => setWizardOpen(false)}
