@@ -11,6 +11,7 @@ use serde_json::{json, Value};
 
 const CHANNEL: &str = "__CHANNEL__:7";
 const APP: &str = "11111111-1111-4111-8111-111111111111";
+const FLASHDUTY_TOML: &[u8] = include_bytes!("../src-tauri/core/links/flashduty.toml");
 
 #[test]
 fn garbage_payloads_get_a_typed_error() {
@@ -38,6 +39,20 @@ fn garbage_payloads_get_a_typed_error() {
             json!({"format": "csv", "text": "x", "goodonly": true}),
         ),
         ("links_save_vendor", json!({"profile": "x"})),
+        (
+            "links_save_vendor",
+            json!({"toml": "id = 1", "checkonly": true}),
+        ),
+        ("links_targets", json!({"appId": APP})),
+        ("links_targets", json!({"appId": APP, "kind": "planet"})),
+        (
+            "links_targets",
+            json!({"appId": APP, "kind": "team", "team": "t"}),
+        ),
+        (
+            "links_targets",
+            json!({"appId": APP, "kind": "team", "limit": -1}),
+        ),
     ];
     for (cmd, bad) in cases {
         let err = invoke(&h, cmd, bad.clone()).expect_err("must be refused");
@@ -119,6 +134,59 @@ fn bad_values_are_refused_before_sign_in() {
             json!({"appId": APP, "targets": [{"kind": "chat"}], "onProgress": CHANNEL}),
             "chat id",
         ),
+        (
+            "links_targets",
+            json!({"appId": "bot", "kind": "team"}),
+            "not a catalog app id",
+        ),
+        (
+            "links_targets",
+            json!({"appId": APP, "kind": "channel"}),
+            "choose the team",
+        ),
+        (
+            "links_targets",
+            json!({"appId": APP, "kind": "channel", "teamId": "../teams"}),
+            "not a team id",
+        ),
+        (
+            "links_targets",
+            json!({"appId": APP, "kind": "user", "teamId": "t"}),
+            "only to list its channels",
+        ),
+        (
+            "links_save_vendor",
+            json!({}),
+            "as a file (toml) or as fields (profile)",
+        ),
+        (
+            "links_save_vendor",
+            json!({"toml": "id = \"x\"", "checkOnly": true}),
+            "not valid",
+        ),
+        (
+            "links_save_vendor",
+            json!({"toml": std::str::from_utf8(FLASHDUTY_TOML).unwrap_or(""), "checkOnly": true}),
+            "built-in",
+        ),
+        (
+            "links_save_vendor",
+            json!({"checkOnly": true, "profile": {
+                "id": "Acme On", "name": "Acme", "botName": "Acme", "integrationLabel": "Id",
+                "targets": ["team"], "commands": {"team": "@{bot} link {id}"},
+                "replies": {"success": ["ok"], "failure": ["Failed:"]}
+            }}),
+            "lowercase letters",
+        ),
+        (
+            "links_save_vendor",
+            json!({"checkOnly": true, "profile": {
+                "id": "acme", "name": "Acme", "botName": "Acme", "integrationLabel": "Id",
+                "targets": ["team"], "commands": {"team": "@{bot} link {nope}"},
+                "replies": {"success": ["ok"], "failure": ["Failed:"]}
+            }}),
+            "{nope}",
+        ),
     ] {
         let err = invoke(&h, cmd, bad.clone()).expect_err("refused");
         assert_eq!(err["code"], "invalid_input", "{cmd} {bad} → {err}");
@@ -137,8 +205,42 @@ fn bad_values_are_refused_before_sign_in() {
         ("links_evidence", json!({"ids": ["l1"]})),
         ("links_export", json!({"format": "csv"})),
         ("links_import", json!({"format": "json", "text": "[]"})),
+        ("links_targets", json!({"appId": APP, "kind": "team"})),
+        (
+            "links_targets",
+            json!({"appId": APP, "kind": "channel", "teamId": "t1"}),
+        ),
     ] {
         let err = invoke(&h, cmd, ok.clone()).expect_err("not signed in");
         assert_eq!(err["code"], "sign_in_required", "{cmd} → {err}");
     }
+}
+
+#[test]
+fn a_valid_custom_vendor_checks_without_saving() {
+    let (_tmp, h) = fresh();
+    // check-only needs no sign-in and saves nothing: the form validates as the admin types.
+    let ok = invoke(
+        &h,
+        "links_save_vendor",
+        json!({"checkOnly": true, "profile": {
+            "id": "acme", "name": "Acme", "botName": "Acme", "integrationLabel": "Id",
+            "targets": ["team"], "commands": {"team": "@{bot} link {id}"},
+            "replies": {"success": ["ok"], "failure": ["Failed:"]}
+        }}),
+    )
+    .expect("valid");
+    assert_eq!(ok["id"], "acme");
+    // Saving it is an act of a signed-in admin.
+    let err = invoke(
+        &h,
+        "links_save_vendor",
+        json!({"profile": {
+            "id": "acme", "name": "Acme", "botName": "Acme", "integrationLabel": "Id",
+            "targets": ["team"], "commands": {"team": "@{bot} link {id}"},
+            "replies": {"success": ["ok"], "failure": ["Failed:"]}
+        }}),
+    )
+    .expect_err("not signed in");
+    assert_eq!(err["code"], "sign_in_required", "{err}");
 }

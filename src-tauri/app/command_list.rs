@@ -74,4 +74,5 @@ pub const COMMANDS: &[(&str, &str)] = &[
     ("links", "links_export"),
     ("links", "links_import"),
     ("links", "links_save_vendor"),
+    ("links", "links_targets"),
 ];

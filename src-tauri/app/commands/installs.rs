@@ -213,7 +213,7 @@ pub async fn installs_sync(
     let first = state.access_token(&profile, Feature::ReadTenant).await?;
     let graph = auth::graph_of(&state.http, &profile);
     let app = fresh_app(&state, &graph, &first, &req.app_id).await?;
-    let tokens = AppTokens::new(&state, profile, Feature::ReadTenant, first);
+    let tokens = AppTokens::new(&state, profile.clone(), Feature::ReadTenant, first);
     let executor = executor(&graph);
     let ctx = SyncContext {
         graph: &graph,
@@ -224,6 +224,9 @@ pub async fn installs_sync(
     let progress = progress_sender(on_progress);
     let report = installs::sync(&ctx, &app, &options, &progress, &work.cancel).await?;
     tracing::info!(app = %app.display_name, status = %report.status, targets = report.targets, "inventory sync finished");
+    if report.status == "completed" {
+        crate::commands::links::health_after_sync(&state, &profile, &app.id, &work.cancel).await;
+    }
     Ok(InstallsSyncResult {
         report,
         app_name: app.display_name,

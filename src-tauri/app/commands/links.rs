@@ -23,6 +23,7 @@ use botdeck_core::links::ipc::{
     LinksExportRequest, LinksFixRequest, LinksIdsRequest, LinksImportRequest, LinksOverview,
     LinksOverviewRequest, LinksReachRequest, LinksRemoveResult, LinksVendorRequest,
 };
+use botdeck_core::links::pick::{self, LinkTargetChoices, LinksTargetsRequest};
 use botdeck_core::links::transfer::{self, LinkImportReport};
 use botdeck_core::links::{
     self, Link, LinkDisconnectOutcome, LinkTargetInput, LinkTargetKind, NewIntegration,
@@ -359,16 +360,76 @@ pub fn links_import(
     )?)
 }
 
+/// After an inventory sync of `app_id` completed: re-checks the links that use this bot, so a
+/// bot removed or left behind shows up as a broken link on the Links page and the Overview
+/// without anyone asking. A failure here is logged, never the sync's failure.
+pub async fn health_after_sync(
+    state: &AppState,
+    profile: &Profile,
+    app_id: &str,
+    cancel: &tokio_util::sync::CancellationToken,
+) {
+    let run = async {
+        let token = state.access_token(profile, Feature::ReadTenant).await?;
+        let graph = auth::graph_of(&state.http, profile);
+        let actor = actor_of(profile);
+        let ctx = LinkContext {
+            graph: &graph,
+            token: &token,
+            store: state.store_mutex()?,
+            actor: &actor,
+        };
+        Ok::<_, ApiError>(check::health_after_sync(&ctx, app_id, cancel).await?)
+    };
+    match run.await {
+        Ok(Some(r)) => tracing::info!(
+            checked = r.checked,
+            broken = r.broken.len(),
+            recovered = r.recovered.len(),
+            "link health after the inventory sync"
+        ),
+        Ok(None) => {}
+        Err(err) => tracing::warn!(code = ?err.code, "link health after the sync failed"),
+    }
+}
+
+/// Saves a custom vendor profile from a file (TOML) or the form (fields); `checkOnly`
+/// validates it without saving, so the form can say what is wrong as the admin types.
 #[tauri::command]
 pub fn links_save_vendor(
     state: State<'_, AppState>,
     request: Request<'_>,
 ) -> Result<VendorProfile, ApiError> {
-    let LinksVendorRequest { toml } = parse_args(&request)?;
+    let req: LinksVendorRequest = parse_args(&request)?;
+    let checked = req.profile()?;
+    if req.check_only {
+        return Ok(checked);
+    }
     let profile = state.current_profile()?;
-    Ok(links::save_vendor_profile(
-        &*state.store()?,
-        &toml,
-        &actor_of(&profile),
-    )?)
+    let store = state.store()?;
+    let actor = actor_of(&profile);
+    Ok(match &req.toml {
+        Some(text) => links::save_vendor_profile(&store, text, &actor)?,
+        None => links::save_vendor_profile_fields(&store, &checked, &actor)?,
+    })
+}
+
+/// The wizard's picker: teams, chats and users from the bot's inventory cache (no network),
+/// a team's channels from Graph with the read-tenant sign-in.
+#[tauri::command]
+pub async fn links_targets(
+    state: State<'_, AppState>,
+    request: Request<'_>,
+) -> Result<LinkTargetChoices, ApiError> {
+    let req: LinksTargetsRequest = parse_args(&request)?;
+    req.validate()?;
+    if req.kind != LinkTargetKind::Channel {
+        state.current_profile()?;
+        return Ok(pick::cached_targets(&*state.store()?, &req)?);
+    }
+    let profile = state.current_profile()?;
+    let token = state.access_token(&profile, Feature::ReadTenant).await?;
+    let graph = auth::graph_of(&state.http, &profile);
+    let channels = pick::team_channels_read(&graph, &token, &req).await?;
+    Ok(pick::with_sync(&*state.store()?, &req, channels)?)
 }

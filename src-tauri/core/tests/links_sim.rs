@@ -1146,3 +1146,90 @@ async fn the_demo_tenant_has_link_history_and_bots_answer_only_people() {
         .expect_err("not hers");
     assert_eq!(err.status(), Some(403));
 }
+
+/// The wizard's picker: a team's channels come from Graph with their kind, standard ones first
+/// (the private one is shown, marked, for the check to refuse); teams, chats and users come
+/// from the bot's inventory cache, empty and saying so until it was read.
+#[tokio::test]
+async fn the_picker_reads_a_teams_channels_and_the_inventory_cache() {
+    use botdeck_core::links::pick::{self, LinksTargetsRequest};
+    use botdeck_core::links::LinkTargetKind;
+    let w = World::new().await;
+    let (team, _) = w.team("Payments Team").await;
+    let req = |kind, team_id: Option<&str>| LinksTargetsRequest {
+        app_id: w.pager_app.clone(),
+        kind,
+        text: None,
+        team_id: team_id.map(str::to_string),
+        limit: 0,
+    };
+    let channels = pick::team_channels_read(
+        &w.graph,
+        &w.token,
+        &req(LinkTargetKind::Channel, Some(&team)),
+    )
+    .await
+    .expect("channels");
+    let seen: Vec<(&str, &str)> = channels
+        .iter()
+        .map(|c| (c.name.as_str(), c.membership.as_deref().unwrap_or("")))
+        .collect();
+    assert_eq!(seen, [("General", "standard"), ("Chargebacks", "private")]);
+    assert!(channels
+        .iter()
+        .all(|c| c.team_id.as_deref() == Some(team.as_str())));
+    let answer = pick::with_sync(
+        &w.store(),
+        &req(LinkTargetKind::Channel, Some(&team)),
+        channels,
+    )
+    .expect("answer");
+    assert_eq!(answer.total, 2);
+
+    // Searching narrows; an unknown team is said to be unknown.
+    let mut search = req(LinkTargetKind::Channel, Some(&team));
+    search.text = Some("charge".into());
+    let found = pick::team_channels_read(&w.graph, &w.token, &search)
+        .await
+        .expect("search");
+    assert_eq!(found.len(), 1);
+    let err = pick::team_channels_read(
+        &w.graph,
+        &w.token,
+        &req(
+            LinkTargetKind::Channel,
+            Some("00000000-0000-4000-8000-000000000000"),
+        ),
+    )
+    .await
+    .expect_err("unknown team");
+    assert!(err.to_string().contains("no team"), "{err}");
+
+    // Never synced: nothing to pick, and no sync to show.
+    let cached = pick::cached_targets(&w.store(), &req(LinkTargetKind::Team, None)).expect("cache");
+    assert!(cached.choices.is_empty() && cached.sync.is_none());
+    let err = pick::cached_targets(&w.store(), &req(LinkTargetKind::Channel, Some(&team)))
+        .expect_err("channels are not cached");
+    assert!(err.to_string().contains("read from the team"), "{err}");
+}
+
+/// A custom vendor given as fields (the form) is stored as the same TOML a file holds, and is
+/// offered like the built-ins; a built-in's id is refused.
+#[tokio::test]
+async fn a_custom_vendor_from_the_form_is_stored_like_a_file() {
+    let w = World::new().await;
+    let mut p = links::vendor_profile(&w.store(), "pagerduty").expect("built in");
+    p.id = "acme-oncall".into();
+    p.name = "Acme On-Call".into();
+    let saved = links::save_vendor_profile_fields(&w.store(), &p, &w.actor).expect("saved");
+    assert_eq!(saved.id, "acme-oncall");
+    let again = links::vendor_profile(&w.store(), "acme-oncall").expect("listed");
+    assert_eq!(again.commands, p.commands);
+    assert_eq!(again.replies, p.replies);
+    assert!(!again.built_in);
+    let text = links::vendor_profile_toml(&again).expect("toml");
+    assert!(text.contains("acme-oncall"), "{text}");
+    p.id = "flashduty".into();
+    let err = links::save_vendor_profile_fields(&w.store(), &p, &w.actor).expect_err("built-in id");
+    assert!(err.to_string().contains("built-in"), "{err}");
+}

@@ -68,18 +68,45 @@ struct TypeBody {
     press: bool,
 }
 
+/// Why a control request about Teams (typing, a change by someone else) cannot be done.
+#[derive(Debug, thiserror::Error)]
+pub enum ControlError {
+    #[error("unknown user '{0}'")]
+    UnknownUser(String),
+    #[error("unknown team '{0}'")]
+    UnknownTeam(String),
+    #[error("unknown channel '{0}'")]
+    UnknownChannel(String),
+    #[error("unknown chat '{0}'")]
+    UnknownChat(String),
+    #[error("unknown app '{0}'")]
+    UnknownApp(String),
+    #[error("'{0}' is a group without a team")]
+    NotATeam(String),
+    #[error("the app is not installed there")]
+    NotInstalled,
+    #[error("say where to type: teamId + channelId, chatId, or personalApp")]
+    NoPlace,
+    #[error("kind '{0}': expected team, chat or user")]
+    UnknownKind(String),
+    #[error("membership '{0}': expected standard, private or shared")]
+    UnknownMembership(String),
+    #[error(transparent)]
+    Typing(#[from] crate::conversations::TypeError),
+}
+
 pub(crate) fn type_in_teams(
     sim: &Sim,
     upn: &str,
     place: TeamsPlace,
     text: &str,
-) -> Result<(String, Vec<Value>), String> {
+) -> Result<(String, Vec<Value>), ControlError> {
     use crate::conversations::{type_message, Place};
     let (user, where_) = {
         let t = lock(&sim.tenant);
         let user = t
             .find_user(upn)
-            .ok_or_else(|| format!("unknown user '{upn}'"))?;
+            .ok_or_else(|| ControlError::UnknownUser(upn.into()))?;
         let where_ = match (
             &place.team_id,
             &place.channel_id,
@@ -89,7 +116,7 @@ pub(crate) fn type_in_teams(
             (Some(team), Some(channel), None, None) => {
                 let g = t
                     .find_team(team)
-                    .ok_or_else(|| format!("unknown team '{team}'"))?;
+                    .ok_or_else(|| ControlError::UnknownTeam(team.clone()))?;
                 Place::Channel {
                     team: g,
                     channel: channel.clone(),
@@ -97,7 +124,7 @@ pub(crate) fn type_in_teams(
             }
             (None, None, Some(chat), None) => Place::Chat(
                 t.find_chat(chat)
-                    .ok_or_else(|| format!("unknown chat '{chat}'"))?,
+                    .ok_or_else(|| ControlError::UnknownChat(chat.clone()))?,
             ),
             (None, None, None, Some(app)) => {
                 let a = t
@@ -106,18 +133,16 @@ pub(crate) fn type_in_teams(
                     .find(|a| {
                         a.id.eq_ignore_ascii_case(app) || a.display_name.eq_ignore_ascii_case(app)
                     })
-                    .ok_or_else(|| format!("unknown app '{app}'"))?;
+                    .ok_or_else(|| ControlError::UnknownApp(app.clone()))?;
                 Place::Personal {
                     app_id: a.id.clone(),
                 }
             }
-            _ => {
-                return Err("say where to type: teamId + channelId, chatId, or personalApp".into())
-            }
+            _ => return Err(ControlError::NoPlace),
         };
         (user, where_)
     };
-    type_message(sim, user, &where_, text).map_err(|e| e.to_string())
+    Ok(type_message(sim, user, &where_, text)?)
 }
 
 async fn type_route(State(sim): State<Arc<Sim>>, raw: axum::body::Bytes) -> Response {
@@ -146,7 +171,7 @@ async fn type_route(State(sim): State<Arc<Sim>>, raw: axum::body::Bytes) -> Resp
             }
             Json(json!({"messageId": id, "replies": replies})).into_response()
         }
-        Err(e) => bad(StatusCode::BAD_REQUEST, e),
+        Err(e) => bad(StatusCode::BAD_REQUEST, e.to_string()),
     }
 }
 
@@ -201,12 +226,12 @@ pub enum Change {
     },
 }
 
-pub(crate) fn apply_change(sim: &Sim, change: Change) -> Result<(), String> {
+pub(crate) fn apply_change(sim: &Sim, change: Change) -> Result<(), ControlError> {
     use crate::model::Membership;
     let mut t = lock(&sim.tenant);
     let team_of = |t: &crate::model::Tenant, id: &str| {
         t.find_team(id)
-            .ok_or_else(|| format!("unknown team '{id}'"))
+            .ok_or_else(|| ControlError::UnknownTeam(id.into()))
     };
     match change {
         Change::RemoveApp { kind, target, app } => {
@@ -217,7 +242,7 @@ pub(crate) fn apply_change(sim: &Sim, change: Change) -> Result<(), String> {
                     a.id.eq_ignore_ascii_case(&app) || a.display_name.eq_ignore_ascii_case(&app)
                 })
                 .map(|a| a.id.clone())
-                .ok_or_else(|| format!("unknown app '{app}'"))?;
+                .ok_or_else(|| ControlError::UnknownApp(app.clone()))?;
             let installs = match kind.as_str() {
                 "team" => {
                     let g = team_of(&t, &target)?;
@@ -226,22 +251,22 @@ pub(crate) fn apply_change(sim: &Sim, change: Change) -> Result<(), String> {
                 "chat" => {
                     let c = t
                         .find_chat(&target)
-                        .ok_or_else(|| format!("unknown chat '{target}'"))?;
+                        .ok_or_else(|| ControlError::UnknownChat(target.clone()))?;
                     Some(&mut t.chats[c].installs)
                 }
                 "user" => {
                     let u = t
                         .find_user(&target)
-                        .ok_or_else(|| format!("unknown user '{target}'"))?;
+                        .ok_or_else(|| ControlError::UnknownUser(target.clone()))?;
                     Some(&mut t.users[u].installs)
                 }
-                other => return Err(format!("kind '{other}': expected team, chat or user")),
+                other => return Err(ControlError::UnknownKind(other.into())),
             }
-            .ok_or("not a team")?;
+            .ok_or_else(|| ControlError::NotATeam(target.clone()))?;
             let before = installs.len();
             installs.retain(|i| i.app_id != a);
             if installs.len() == before {
-                return Err("the app is not installed there".into());
+                return Err(ControlError::NotInstalled);
             }
         }
         Change::ArchiveTeam { team } => {
@@ -257,11 +282,14 @@ pub(crate) fn apply_change(sim: &Sim, change: Change) -> Result<(), String> {
         }
         Change::DeleteChannel { team, channel } => {
             let g = team_of(&t, &team)?;
-            let d = t.groups[g].team.as_mut().ok_or("not a team")?;
+            let d = t.groups[g]
+                .team
+                .as_mut()
+                .ok_or_else(|| ControlError::NotATeam(team.clone()))?;
             let before = d.channels.len();
             d.channels.retain(|c| c.id != channel);
             if d.channels.len() == before {
-                return Err(format!("unknown channel '{channel}'"));
+                return Err(ControlError::UnknownChannel(channel));
             }
         }
         Change::SetChannelMembership {
@@ -273,32 +301,31 @@ pub(crate) fn apply_change(sim: &Sim, change: Change) -> Result<(), String> {
                 "standard" => Membership::Standard,
                 "private" => Membership::Private,
                 "shared" => Membership::Shared,
-                other => {
-                    return Err(format!(
-                        "membership '{other}': expected standard, private or shared"
-                    ))
-                }
+                _ => return Err(ControlError::UnknownMembership(membership)),
             };
             let g = team_of(&t, &team)?;
-            let d = t.groups[g].team.as_mut().ok_or("not a team")?;
+            let d = t.groups[g]
+                .team
+                .as_mut()
+                .ok_or_else(|| ControlError::NotATeam(team.clone()))?;
             let c = d
                 .channels
                 .iter_mut()
                 .find(|c| c.id == channel)
-                .ok_or_else(|| format!("unknown channel '{channel}'"))?;
+                .ok_or_else(|| ControlError::UnknownChannel(channel.clone()))?;
             c.membership = m;
         }
         Change::DeleteChat { chat } => {
             let c = t
                 .find_chat(&chat)
-                .ok_or_else(|| format!("unknown chat '{chat}'"))?;
+                .ok_or_else(|| ControlError::UnknownChat(chat.clone()))?;
             t.chats.remove(c);
             t.reindex();
         }
         Change::DisableUser { user } => {
             let u = t
                 .find_user(&user)
-                .ok_or_else(|| format!("unknown user '{user}'"))?;
+                .ok_or_else(|| ControlError::UnknownUser(user.clone()))?;
             let seq = t.next_seq();
             t.users[u].account_enabled = false;
             t.users[u].change_seq = seq;
@@ -314,7 +341,7 @@ async fn change_route(State(sim): State<Arc<Sim>>, raw: axum::body::Bytes) -> Re
     };
     match apply_change(&sim, c) {
         Ok(()) => Json(json!({"changed": true})).into_response(),
-        Err(e) => bad(StatusCode::BAD_REQUEST, e),
+        Err(e) => bad(StatusCode::BAD_REQUEST, e.to_string()),
     }
 }
 

@@ -287,6 +287,15 @@ pub enum Place {
     },
 }
 
+/// Why Graph refuses a posted message (`POST .../messages`).
+#[derive(Debug, thiserror::Error)]
+pub enum PostError {
+    #[error("Required property 'body' is missing.")]
+    MissingBody,
+    #[error("Message {0} not found")]
+    ParentNotFound(String),
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum TypeError {
     #[error("{0}")]
@@ -763,11 +772,11 @@ pub fn post_via_graph(
     reply_to: Option<String>,
     user: usize,
     body: &Value,
-) -> Result<Value, String> {
+) -> Result<Value, PostError> {
     let content = body
         .pointer("/body/content")
         .and_then(Value::as_str)
-        .ok_or("Required property 'body' is missing.")?;
+        .ok_or(PostError::MissingBody)?;
     let now = sim.clock.now_ms();
     let t = crate::state::lock(&sim.tenant);
     let mut conv = crate::state::lock(&sim.conversations);
@@ -777,7 +786,7 @@ pub fn post_via_graph(
             .iter()
             .any(|m| &m.id == parent && m.reply_to.is_none())
         {
-            return Err(format!("404:Message {parent} not found"));
+            return Err(PostError::ParentNotFound(parent.clone()));
         }
     }
     let id = conv.next_id(now);

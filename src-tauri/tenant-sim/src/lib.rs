@@ -93,6 +93,11 @@ pub enum SimError {
     InvalidSize(String),
     #[error("invalid configuration: {0}")]
     InvalidConfig(String),
+    /// A control request (typing in Teams, a change by someone else) that cannot be done.
+    #[error(transparent)]
+    Control(#[from] control::ControlError),
+    #[error(transparent)]
+    Typing(#[from] conversations::TypeError),
     #[error("no pending device code '{0}'")]
     UnknownUserCode(String),
     #[error("no user '{0}' in the tenant")]
@@ -320,14 +325,12 @@ impl RunningSim {
         place: TeamsPlace,
         text: &str,
     ) -> Result<(String, Vec<Value>), SimError> {
-        control::type_in_teams(&self.sim, upn, place, text)
-            .map_err(|e| SimError::InvalidConfig(e.to_string()))
+        Ok(control::type_in_teams(&self.sim, upn, place, text)?)
     }
 
     /// Presses the first button left on a card (e.g. "Associate Now").
     pub fn press_card(&self, message_id: &str) -> Result<Value, SimError> {
-        conversations::press(&self.sim, message_id)
-            .map_err(|e| SimError::InvalidConfig(e.to_string()))
+        Ok(conversations::press(&self.sim, message_id)?)
     }
 
     /// Links as the simulated vendors' consoles know them.
@@ -344,7 +347,7 @@ impl RunningSim {
 
     /// Changes the tenant the way an admin elsewhere would (bot removed, team archived...).
     pub fn change(&self, change: control::Change) -> Result<(), SimError> {
-        control::apply_change(&self.sim, change).map_err(SimError::InvalidConfig)
+        Ok(control::apply_change(&self.sim, change)?)
     }
 
     /// Same summary as `GET /_sim/state`.

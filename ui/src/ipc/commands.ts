@@ -71,6 +71,7 @@ export const COMMANDS = [
   "links_export",
   "links_import",
   "links_save_vendor",
+  "links_targets",
 ] as const;
 
 export type CommandName = (typeof COMMANDS)[number];

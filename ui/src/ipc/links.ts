@@ -14,6 +14,8 @@ import type { LinkImportReport } from "./bindings/LinkImportReport";
 import type { LinkPreparedTarget } from "./bindings/LinkPreparedTarget";
 import type { LinkReachOutcome } from "./bindings/LinkReachOutcome";
 import type { LinkState } from "./bindings/LinkState";
+import type { LinkTargetChoice } from "./bindings/LinkTargetChoice";
+import type { LinkTargetChoices } from "./bindings/LinkTargetChoices";
 import type { LinkTargetInput } from "./bindings/LinkTargetInput";
 import type { LinkTargetKind } from "./bindings/LinkTargetKind";
 import type { LinksAddRequest } from "./bindings/LinksAddRequest";
@@ -38,6 +40,8 @@ export type {
   LinkPreparedTarget,
   LinkReachOutcome,
   LinkState,
+  LinkTargetChoice,
+  LinkTargetChoices,
   LinkTargetInput,
   LinkTargetKind,
   LinksAddRequest,
@@ -73,5 +77,10 @@ export const linksIpc = {
     call<string>("links_export", { format, filter }),
   importLinks: (format: LinkFileFormat, text: string, goodOnly: boolean, appId?: string | null) =>
     call<LinkImportReport>("links_import", { format, text, goodOnly, appId: appId ?? null }),
-  saveVendor: (toml: string) => call<VendorProfile>("links_save_vendor", { toml }),
+  /** A custom vendor profile from a file (`toml`) or the form (`profile`); `checkOnly` saves nothing. */
+  saveVendor: (source: { toml: string } | { profile: VendorProfile }, checkOnly = false) =>
+    call<VendorProfile>("links_save_vendor", { ...source, checkOnly }),
+  /** The wizard's picker: teams, chats, users from the bot's inventory; a team's channels from Graph. */
+  targets: (appId: string, kind: LinkTargetKind, text?: string, teamId?: string | null, limit = 50) =>
+    call<LinkTargetChoices>("links_targets", { appId, kind, text: text ?? null, teamId: teamId ?? null, limit }),
 };

@@ -16,6 +16,7 @@ import {
   makeStyles,
   MessageBar,
   MessageBarBody,
+  ProgressBar,
   Select,
   Spinner,
   Tab,
@@ -30,7 +31,7 @@ import {
   Textarea,
   tokens,
 } from "@fluentui/react-components";
-import type { ApiError } from "../ipc";
+import type { ApiError, Feature } from "../ipc";
 import { ipc } from "../ipc";
 import {
   linksIpc,
@@ -46,6 +47,10 @@ import {
   type LinkDisconnectOutcome,
 } from "../ipc/links";
 import { ConsentPrompt } from "../components/installs/ConsentPrompt";
+import { TargetPicker, targetKey } from "../components/links/TargetPicker";
+import { ReachDialog } from "../components/links/ReachDialog";
+import { VendorDialog } from "../components/links/VendorDialog";
+import { takeLinksFilter } from "../components/links/linksFilter";
 
 const useStyles = makeStyles({
   page: { display: "grid", gap: tokens.spacingVerticalL },
@@ -120,14 +125,23 @@ export function LinksPage() {
   const [error, setError] = useState<ApiError | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
-  const [consent, setConsent] = useState<ApiError | null>(null);
+  const [consent, setConsent] = useState<{ error: ApiError; feature: Feature } | null>(null);
   const [view, setView] = useState<View>("integration");
   const [text, setText] = useState("");
   const [stateFilter, setStateFilter] = useState<LinkState | "">("");
   const [wizardOpen, setWizardOpen] = useState(false);
+  const [wizardRound, setWizardRound] = useState(0);
   const [unlinking, setUnlinking] = useState<Link | null>(null);
   const [disconnecting, setDisconnecting] = useState<Link | null>(null);
   const [importOpen, setImportOpen] = useState(false);
+  const [reachOpen, setReachOpen] = useState(false);
+  const [vendorOpen, setVendorOpen] = useState(false);
+
+  // The Overview's link-health card opens the page on one state ("broken", "awaiting").
+  useEffect(() => {
+    const wanted = takeLinksFilter();
+    if (wanted) setStateFilter(wanted);
+  }, []);
 
   const load = useCallback(async () => {
     try {
@@ -152,7 +166,7 @@ export function LinksPage() {
       await load();
     } catch (e) {
       const err = e as ApiError;
-      if (err.code === "consent_required" || err.code === "sign_in_required") setConsent(err);
+      if (err.code === "consent_required" || err.code === "sign_in_required") setConsent({ error: err, feature: featureOf[label] ?? "read_tenant" });
       else setError(err);
     } finally {
       setBusy(null);
@@ -218,8 +232,8 @@ export function LinksPage() {
       )}
       {consent && (
         <ConsentPrompt
-          feature="check_link_evidence"
-          message="Reading the bot's replies needs permission to read channel and chat messages (ChannelMessage.Read.All, Chat.Read). BotDeck asks for it only now."
+          feature={consent.feature}
+          message={consentWords[consent.feature] ?? consent.error.message}
           onSignedIn={() => setConsent(null)}
         />
       )}
@@ -251,7 +265,15 @@ export function LinksPage() {
       )}
 
       <div className={styles.row}>
-        <Button appearance="primary" onClick={() => setWizardOpen(true)} data-testid="link-wizard-open">
+        <Button
+          appearance="primary"
+          onClick={() => {
+            // Each opening starts a fresh wizard: targets picked for another vendor must not linger.
+            setWizardRound((n) => n + 1);
+            setWizardOpen(true);
+          }}
+          data-testid="link-wizard-open"
+        >
           Link targets…
         </Button>
         <Button disabled={!!busy || !overview?.links.length} onClick={() => run("health", async () => {
@@ -274,6 +296,12 @@ export function LinksPage() {
         </Button>
         <Button onClick={() => setImportOpen(true)} data-testid="links-import-open">
           Import…
+        </Button>
+        <Button onClick={() => setReachOpen(true)} data-testid="links-reach-open">
+          Reach every member…
+        </Button>
+        <Button onClick={() => setVendorOpen(true)} data-testid="links-vendor-open">
+          Custom vendor…
         </Button>
       </div>
 
@@ -346,7 +374,20 @@ export function LinksPage() {
             </TableHeader>
             <TableBody>
               {g.links.map((l) => (
-                <TableRow key={l.id} data-testid="link-row" data-link-id={l.id} data-state={l.state}>
+                <TableRow
+                  key={l.id}
+                  data-testid="link-row"
+                  data-link-id={l.id}
+                  data-state={l.state}
+                  data-kind={l.kind}
+                  data-name={l.targetName}
+                  data-vendor={l.integration.vendor}
+                  data-team-id={l.teamId ?? undefined}
+                  data-channel-id={l.channelId ?? undefined}
+                  data-chat-id={l.chatId ?? undefined}
+                  data-user-id={l.userId ?? undefined}
+                  data-problem={l.problem ?? undefined}
+                >
                   <TableCell>
                     <Text>{l.targetName}</Text>{" "}
                     <Text size={200}>
@@ -405,6 +446,7 @@ export function LinksPage() {
 
       {overview && (
         <LinkWizard
+          key={wizardRound}
           open={wizardOpen}
           overview={overview}
           onClose={() => setWizardOpen(false)}
@@ -414,9 +456,35 @@ export function LinksPage() {
       <UnlinkDialog link={unlinking} onClose={() => setUnlinking(null)} onDone={() => void load()} />
       <DisconnectDialog link={disconnecting} onClose={() => setDisconnecting(null)} onDone={() => void load()} />
       <ImportDialog open={importOpen} onClose={() => setImportOpen(false)} onDone={() => void load()} />
+      <ReachDialog
+        open={reachOpen}
+        apps={overview?.apps ?? []}
+        defaultApp={overview?.integrations.find((i) => i.appId)?.appId ?? overview?.apps[0]?.id ?? ""}
+        onClose={() => setReachOpen(false)}
+        onDone={() => void load()}
+        onConsent={(e) => setConsent({ error: e, feature: "reach_members" })}
+      />
+      <VendorDialog
+        open={vendorOpen}
+        onClose={() => setVendorOpen(false)}
+        onSaved={(p) => {
+          setNotice(`Vendor profile ${p.name} saved.`);
+          void load();
+        }}
+      />
     </div>
   );
 }
+
+/** The sign-in each action needs when it answers consent_required / sign_in_required. */
+const featureOf: Record<string, Feature> = { evidence: "check_link_evidence", fix: "install", health: "read_tenant" };
+
+const consentWords: Partial<Record<Feature, string>> = {
+  check_link_evidence:
+    "Reading the bot's replies needs permission to read channel and chat messages (ChannelMessage.Read.All, Chat.Read). BotDeck asks for it only now.",
+  install: "Installing or upgrading the bot needs the install permissions. BotDeck asks for them only now.",
+  reach_members: "Installing the bot for a group's members needs to read the group's members (GroupMember.Read.All). BotDeck asks for it only now.",
+};
 
 const fixWords: Record<string, string> = {
   install: "install the bot here",
@@ -460,17 +528,31 @@ export function LinkWizard({
   const [account, setAccount] = useState("");
   const defaultApp = overview.apps.find((a) => a.displayName.toLowerCase() === profile?.botName.toLowerCase())?.id ?? "";
   const [appId, setAppId] = useState("");
+  const [byIdOpen, setByIdOpen] = useState(false);
   const [kind, setKind] = useState<LinkTargetKind>("team");
   const [first, setFirst] = useState("");
   const [second, setSecond] = useState("");
   const [targets, setTargets] = useState<LinkTargetInput[]>([]);
-  const [groupId, setGroupId] = useState("");
+  const [group, setGroup] = useState<{ id: string; name: string } | null>(null);
   const [results, setResults] = useState<LinkPreparedTarget[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [working, setWorking] = useState(false);
+  const [fixing, setFixing] = useState<{ done: number; total: number } | null>(null);
+  const [consent, setConsent] = useState<{ feature: Feature; retry: () => void } | null>(null);
+  // Bumped after an install or upgrade, so the picker shows the bot's new state.
+  const [fixes, setFixes] = useState(0);
   const chosenApp = appId || defaultApp;
+  const app = overview.apps.find((a) => a.id === chosenApp);
+  const published = app?.definitions.find((d) => d.publishingState === "published")?.version ?? null;
+  const picked = useMemo(() => new Set(targets.map(targetKey)), [targets]);
 
-  const addTarget = () => {
+  const add = (more: LinkTargetInput[]) => {
+    const seen = new Set(targets.map(targetKey));
+    setTargets([...targets, ...more.filter((t) => !seen.has(targetKey(t)))]);
+    setResults(null);
+  };
+
+  const addById = () => {
     const t = emptyTarget(kind);
     if (kind === "team") t.teamId = first.trim();
     if (kind === "channel") {
@@ -487,7 +569,7 @@ export function LinkWizard({
       return;
     }
     setError(null);
-    setTargets([...targets, t]);
+    add([t]);
     setFirst("");
     setSecond("");
   };
@@ -495,7 +577,7 @@ export function LinkWizard({
   const submit = async (dryRun: boolean) => {
     if (!externalId.trim()) return setError(`Enter the ${profile?.integrationLabel ?? "integration id"}.`);
     if (!chosenApp) return setError("Choose the bot app (sync the Catalog page first if the list is empty).");
-    if (targets.length === 0 && !groupId.trim()) return setError("Add at least one target, or a group.");
+    if (targets.length === 0 && !group) return setError("Pick at least one target, or a team's members.");
     setWorking(true);
     setError(null);
     try {
@@ -506,44 +588,58 @@ export function LinkWizard({
         name,
         appId: chosenApp,
         targets,
-        groupId: groupId.trim() || null,
+        groupId: group?.id ?? null,
         dryRun,
       });
       setResults(r.targets);
       if (!dryRun) onChanged();
     } catch (e) {
-      setError((e as ApiError).message);
+      const err = e as ApiError;
+      if (err.code === "consent_required" || err.code === "sign_in_required")
+        setConsent({ feature: group ? "reach_members" : "read_tenant", retry: () => void submit(dryRun) });
+      else setError(err.message);
     } finally {
       setWorking(false);
     }
   };
 
-  const fix = async (t: LinkPreparedTarget, index: number) => {
-    const input = targets[index];
-    if (!input) return;
+  // Installs or upgrades the bot where the check found it missing or outdated (one bulk run
+  // per action, through the journal), then checks those targets again.
+  const fix = async (which: LinkTargetInput[]) => {
+    if (which.length === 0) return;
     setWorking(true);
+    setFixing({ done: 0, total: which.length });
+    setError(null);
     try {
-      await linksIpc.fix(chosenApp, [input]);
-      await submit(false);
+      await linksIpc.fix(chosenApp, which, (p) => setFixing({ done: p.done, total: p.total }));
+      setFixing(null);
+      setFixes((n) => n + 1);
+      await submit(results?.some((r) => r.link) ? false : true);
     } catch (e) {
-      setError((e as ApiError).message);
+      const err = e as ApiError;
+      if (err.code === "consent_required" || err.code === "sign_in_required") setConsent({ feature: "install", retry: () => void fix(which) });
+      else setError(err.message);
     } finally {
+      setFixing(null);
       setWorking(false);
     }
-    void t;
   };
+  const needsInstall = (r: LinkPreparedTarget) => r.findings.some((f) => f.fix === "install" || f.fix === "upgrade");
+  const inputFor = (r: LinkPreparedTarget, i: number): LinkTargetInput | null =>
+    targets[i] ?? (r.link ? targetOf(r.link) : null);
+  const fixable = (results ?? []).map((r, i) => (needsInstall(r) ? inputFor(r, i) : null)).filter((t): t is LinkTargetInput => !!t);
 
   const kinds = profile?.targets ?? [];
   return (
     <Dialog open={open} onOpenChange={(_, d) => !d.open && onClose()}>
-      <DialogSurface style={{ maxWidth: 820 }} data-testid="link-wizard">
+      <DialogSurface style={{ maxWidth: 860 }} data-testid="link-wizard">
         <DialogBody>
           <DialogTitle>Link targets</DialogTitle>
           <DialogContent>
             <div style={{ display: "grid", gap: tokens.spacingVerticalM }}>
               <div className={styles.row}>
                 <Field label="Vendor">
-                  <Select value={vendor} onChange={(_, d) => setVendor(d.value)} data-testid="wizard-vendor">
+                  <Select value={vendor} onChange={(_, d) => { setVendor(d.value); setResults(null); }} data-testid="wizard-vendor">
                     {overview.vendors.map((v) => (
                       <option key={v.id} value={v.id}>
                         {v.name}
@@ -571,54 +667,103 @@ export function LinkWizard({
                   </Select>
                 </Field>
               </div>
-              <div className={styles.row}>
-                <Field label="Target kind">
-                  <Select value={kind} onChange={(_, d) => setKind(d.value as LinkTargetKind)} data-testid="wizard-kind">
-                    {(["team", "channel", "chat", "user"] as LinkTargetKind[]).map((k) => (
-                      <option key={k} value={k} disabled={!kinds.includes(k)}>
-                        {k}
-                        {kinds.includes(k) ? "" : ` (${profile?.name ?? "vendor"} does not link these)`}
-                      </option>
-                    ))}
-                  </Select>
-                </Field>
-                <Field label={kind === "chat" ? "Chat id" : kind === "user" ? "User id" : "Team id"}>
-                  <Input value={first} onChange={(_, d) => setFirst(d.value)} data-testid="wizard-target-id" />
-                </Field>
-                {(kind === "channel" || kind === "chat") && (
-                  <Field label={kind === "channel" ? "Channel id" : "Chat name (if you are not in it)"}>
-                    <Input value={second} onChange={(_, d) => setSecond(d.value)} data-testid="wizard-target-second" />
-                  </Field>
-                )}
-                <Button onClick={addTarget} data-testid="wizard-add-target">
-                  Add target
+              <TargetPicker
+                appId={chosenApp}
+                profile={profile}
+                publishedVersion={published}
+                picked={picked}
+                refresh={fixes}
+                onAdd={add}
+                onMembers={(id, teamName) => {
+                  setGroup({ id, name: teamName });
+                  setResults(null);
+                }}
+              />
+              <div>
+                <Button appearance="transparent" size="small" onClick={() => setByIdOpen(!byIdOpen)} aria-expanded={byIdOpen} data-testid="wizard-by-id">
+                  {byIdOpen ? "Hide: add by id" : "Not in the list? Add by id"}
                 </Button>
+                {byIdOpen && (
+                  <div className={styles.row}>
+                    <Field label="Target kind">
+                      <Select value={kind} onChange={(_, d) => setKind(d.value as LinkTargetKind)} data-testid="wizard-kind">
+                        {(["team", "channel", "chat", "user"] as LinkTargetKind[]).map((k) => (
+                          <option key={k} value={k} disabled={!kinds.includes(k)}>
+                            {k}
+                            {kinds.includes(k) ? "" : ` (${profile?.name ?? "vendor"} does not link these)`}
+                          </option>
+                        ))}
+                      </Select>
+                    </Field>
+                    <Field label={kind === "chat" ? "Chat id" : kind === "user" ? "User id" : "Team id"}>
+                      <Input value={first} onChange={(_, d) => setFirst(d.value)} data-testid="wizard-target-id" />
+                    </Field>
+                    {(kind === "channel" || kind === "chat") && (
+                      <Field label={kind === "channel" ? "Channel id" : "Chat name (if you are not in it)"}>
+                        <Input value={second} onChange={(_, d) => setSecond(d.value)} data-testid="wizard-target-second" />
+                      </Field>
+                    )}
+                    <Button onClick={addById} data-testid="wizard-add-target">
+                      Add target
+                    </Button>
+                  </div>
+                )}
               </div>
-              {kinds.includes("user") && (
-                <Field label="…or every member of a group or team (group id)" hint="Each member becomes a user link; install the bot for them with Reach.">
-                  <Input value={groupId} onChange={(_, d) => setGroupId(d.value)} data-testid="wizard-group" />
-                </Field>
-              )}
-              {targets.length > 0 && (
-                <ul className={styles.findings} data-testid="wizard-targets">
-                  {targets.map((t, i) => (
-                    <li key={i}>
-                      {t.kind}: {t.teamId ?? t.chatId ?? t.userId}
-                      {t.channelId ? ` / ${t.channelId}` : ""}
-                    </li>
-                  ))}
-                </ul>
+              {(targets.length > 0 || group) && (
+                <section aria-label="Targets to link">
+                  <Text weight="semibold">To link ({targets.length + (group ? 1 : 0)})</Text>
+                  <ul className={styles.findings} data-testid="wizard-targets">
+                    {targets.map((t) => (
+                      <li key={targetKey(t)} data-testid="wizard-target">
+                        {t.kind}: {t.name ?? t.teamId ?? t.chatId ?? t.userId}
+                        {t.kind === "channel" && !t.name ? ` / ${t.channelId}` : ""}{" "}
+                        <Button size="small" appearance="subtle" aria-label={`Remove ${t.name ?? "target"}`} onClick={() => { setTargets(targets.filter((x) => targetKey(x) !== targetKey(t))); setResults(null); }}>
+                          Remove
+                        </Button>
+                      </li>
+                    ))}
+                    {group && (
+                      <li data-testid="wizard-target">
+                        every member of {group.name} (as users){" "}
+                        <Button size="small" appearance="subtle" aria-label={`Remove the members of ${group.name}`} onClick={() => setGroup(null)}>
+                          Remove
+                        </Button>
+                      </li>
+                    )}
+                  </ul>
+                </section>
               )}
               {error && (
                 <MessageBar intent="error" data-testid="wizard-error">
                   <MessageBarBody>{error}</MessageBarBody>
                 </MessageBar>
               )}
+              {consent && (
+                <ConsentPrompt
+                  feature={consent.feature}
+                  message={consentWords[consent.feature] ?? "Sign in again to continue."}
+                  onSignedIn={() => {
+                    const retry = consent.retry;
+                    setConsent(null);
+                    retry();
+                  }}
+                />
+              )}
+              {fixing && (
+                <Field label={`Installing or upgrading the bot… ${fixing.done} of ${fixing.total}`} validationState="none">
+                  <ProgressBar value={fixing.total ? fixing.done / fixing.total : undefined} />
+                </Field>
+              )}
+              {results && fixable.length > 1 && (
+                <Button style={{ justifySelf: "start" }} disabled={working} onClick={() => void fix(fixable)} data-testid="wizard-fix-all">
+                  Install or upgrade the bot on the {fixable.length} targets that need it
+                </Button>
+              )}
               {results && (
                 <div data-testid="wizard-results" style={{ display: "grid", gap: tokens.spacingVerticalS }}>
                   {results.map((r, i) => (
-                    <Card key={i} data-testid="wizard-result">
-                      <CardHeader header={<Text weight="semibold">{r.targetName}</Text>} description={r.kind} />
+                    <Card key={i} data-testid="wizard-result" data-name={r.targetName} data-ready={r.findings.length === 0 && !!r.command ? "yes" : "no"}>
+                      <CardHeader header={<Text weight="semibold">{r.targetName}</Text>} description={r.findings.length === 0 && !r.error ? `${r.kind} · ready` : r.kind} />
                       {r.error && <Text>Could not be checked: {r.error}</Text>}
                       {r.findings.length > 0 && (
                         <ul className={styles.findings} data-testid="wizard-findings">
@@ -629,9 +774,9 @@ export function LinkWizard({
                           ))}
                         </ul>
                       )}
-                      {r.findings.some((f) => f.fix === "install" || f.fix === "upgrade") && (
-                        <Button size="small" disabled={working} onClick={() => void fix(r, i)} data-testid="wizard-fix">
-                          Install or upgrade here
+                      {needsInstall(r) && (
+                        <Button size="small" style={{ alignSelf: "flex-start" }} disabled={working} onClick={() => { const t = inputFor(r, i); if (t) void fix([t]); }} data-testid="wizard-fix">
+                          {r.findings.some((f) => f.fix === "install") ? "Install the bot here" : "Upgrade the bot here"}
                         </Button>
                       )}
                       {r.findings.length === 0 && r.command && (
@@ -662,7 +807,9 @@ export function LinkWizard({
             </div>
           </DialogContent>
           <DialogActions>
-            <Button onClick={onClose}>Close</Button>
+            <Button onClick={onClose} data-testid="wizard-close">
+              Close
+            </Button>
             <Button disabled={working} onClick={() => void submit(true)} data-testid="wizard-check">
               Check
             </Button>

@@ -24,6 +24,7 @@ import { SignInDialog } from "../components/SignInDialog";
 import { ago, compareVersions, kindLabel } from "../components/installs/format";
 import { newestDefinition, stateLabel } from "../components/catalog/CatalogTable";
 import { useSession } from "../session";
+import { LinkHealthCard } from "../components/links/LinkHealthCard";
 import type { PageId } from "./registry";
 
 const useStyles = makeStyles({
@@ -281,6 +282,8 @@ export function OverviewPage({ info, onNavigate }: { info: AppInfo | null; onNav
           </div>
         </Card>
       )}
+
+      <LinkHealthCard onNavigate={onNavigate} />
 
       {overviewSlots.map((slot) => (
         <div key={slot.id}>{slot.render({ onNavigate })}</div>

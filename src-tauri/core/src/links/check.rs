@@ -781,6 +781,34 @@ pub async fn health(
     Ok(report)
 }
 
+/// Health of the links of one bot, after its inventory was synced: the sync has just read
+/// where the bot is, so this is when a removal or a stale version shows up. `None` when no
+/// link uses the bot (nothing was read).
+pub async fn health_after_sync(
+    ctx: &LinkContext<'_>,
+    app_id: &str,
+    cancel: &CancellationToken,
+) -> Result<Option<LinkHealthReport>, LinksError> {
+    let ids: Vec<String> = list(&ctx.store(), ctx.profile_id(), &LinkFilter::default())?
+        .into_iter()
+        .filter(|l| {
+            l.integration
+                .app_id
+                .as_deref()
+                .is_some_and(|a| a.eq_ignore_ascii_case(app_id))
+                && matches!(
+                    l.state,
+                    LinkState::Linked | LinkState::Awaiting | LinkState::Broken
+                )
+        })
+        .map(|l| l.id)
+        .collect();
+    if ids.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(health(ctx, Some(&ids), cancel).await?))
+}
+
 /// What the bot's reply (or its absence) says about a link.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]

@@ -9,6 +9,7 @@ use super::check::{
     LinkError, LinkEvidenceOutcome, LinkEvidenceResult, LinkHealthReport, LinkPreparedTarget,
     LinkReachOutcome,
 };
+use super::pick::{LinkTargetChoice, LinkTargetChoices, LinksTargetsRequest};
 use super::transfer::{LinkFileFormat, LinkImportReport, LinkRow, LinkRowProblem};
 use super::vendor::{LinkReplyVerdict, VendorCommands, VendorReplyPatterns};
 use super::{
@@ -182,8 +183,33 @@ pub struct LinksImportRequest {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct LinksVendorRequest {
-    /// A custom vendor profile as TOML (same fields as the built-in ones).
-    pub toml: String,
+    /// A custom vendor profile as TOML (same fields as the built-in ones): the file.
+    #[serde(default)]
+    pub toml: Option<String>,
+    /// The same profile as fields: the form.
+    #[serde(default)]
+    pub profile: Option<VendorProfile>,
+    /// Only check it (the form validates as the admin types); nothing is saved.
+    #[serde(default)]
+    pub check_only: bool,
+}
+
+impl LinksVendorRequest {
+    /// The profile it carries, checked as it would be saved.
+    pub fn profile(&self) -> Result<VendorProfile, LinksError> {
+        let p = match (&self.toml, &self.profile) {
+            (Some(text), None) => VendorProfile::parse(text)?,
+            (None, Some(p)) => p.clone(),
+            _ => {
+                return Err(LinksError::Invalid(
+                    "give the vendor profile as a file (toml) or as fields (profile), not both"
+                        .into(),
+                ))
+            }
+        };
+        super::check_custom_vendor_profile(&p)?;
+        Ok(p)
+    }
 }
 
 pub fn ts_bindings() -> Vec<crate::bindings::Binding> {
@@ -229,5 +255,8 @@ pub fn ts_bindings() -> Vec<crate::bindings::Binding> {
         LinksExportRequest,
         LinksImportRequest,
         LinksVendorRequest,
+        LinkTargetChoice,
+        LinkTargetChoices,
+        LinksTargetsRequest,
     ]
 }

@@ -11,11 +11,13 @@
 //!
 //! - [`vendor`]: the link language of FlashDuty, PagerDuty and custom vendors;
 //! - [`check`]: preflight, health, evidence (reading the bot's reply), reach, removing the bot;
+//! - [`pick`]: the wizard's choices of targets (inventory cache, a team's channels);
 //! - [`transfer`]: CSV / JSON export and import with line-numbered validation;
 //! - [`ipc`]: request and answer types of the app's commands.
 
 pub mod check;
 pub mod ipc;
+pub mod pick;
 pub mod transfer;
 pub mod vendor;
 
@@ -498,6 +500,37 @@ pub fn vendor_profile(store: &Store, id: &str) -> Result<VendorProfile, LinksErr
         })
 }
 
+/// Checks a custom vendor profile as it would be saved: valid, and not a built-in's id.
+pub fn check_custom_vendor_profile(p: &VendorProfile) -> Result<(), LinksError> {
+    p.validate()?;
+    if vendor::built_in().iter().any(|b| b.id == p.id) {
+        return Err(LinksError::Invalid(format!(
+            "{} is a built-in vendor profile: give the custom one another id",
+            p.id
+        )));
+    }
+    Ok(())
+}
+
+/// The TOML a profile from the form is stored as: the same file a custom profile can be
+/// written in, so a saved form can be exported and edited like one.
+pub fn vendor_profile_toml(p: &VendorProfile) -> Result<String, LinksError> {
+    let mut p = p.clone();
+    p.built_in = false;
+    toml::to_string(&p)
+        .map_err(|e| LinksError::Invalid(format!("the vendor profile cannot be written: {e}")))
+}
+
+/// Saves a custom vendor profile given as fields (the form); same rules as a file.
+pub fn save_vendor_profile_fields(
+    store: &Store,
+    profile: &VendorProfile,
+    actor: &Actor,
+) -> Result<VendorProfile, LinksError> {
+    check_custom_vendor_profile(profile)?;
+    save_vendor_profile(store, &vendor_profile_toml(profile)?, actor)
+}
+
 /// Saves a custom vendor profile (TOML); built-in ids cannot be replaced.
 pub fn save_vendor_profile(
     store: &Store,
@@ -505,12 +538,7 @@ pub fn save_vendor_profile(
     actor: &Actor,
 ) -> Result<VendorProfile, LinksError> {
     let p = VendorProfile::parse(toml_text)?;
-    if vendor::built_in().iter().any(|b| b.id == p.id) {
-        return Err(LinksError::Invalid(format!(
-            "{} is a built-in vendor profile: give the custom one another id",
-            p.id
-        )));
-    }
+    check_custom_vendor_profile(&p)?;
     store.connection().execute(
         "INSERT INTO link_vendor_profile (id, body, updated_at) VALUES (?1, ?2, ?3)
          ON CONFLICT(id) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at",

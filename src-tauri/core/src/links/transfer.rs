@@ -173,8 +173,30 @@ pub struct LinkImportReport {
     pub refused: bool,
 }
 
+/// Why one row of an import file is bad (reported with its line; the other rows still count).
+#[derive(Debug, thiserror::Error)]
+pub enum LinkRowError {
+    #[error("{found} fields, the header has {expected}")]
+    FieldCount { found: usize, expected: usize },
+    #[error("cannot read the row: {0}")]
+    Csv(#[source] csv::Error),
+    #[error("{0}")]
+    Json(#[source] serde_json::Error),
+    #[error("integrationId ({label}) is empty")]
+    EmptyIntegrationId { label: String },
+    #[error("kind {0:?}: expected team, channel, chat or user")]
+    UnknownKind(String),
+    #[error("{vendor} does not link {kind}s")]
+    KindNotLinked { vendor: String, kind: &'static str },
+    #[error("state {0:?}: expected planned, awaiting or linked")]
+    BadState(String),
+    /// An unknown vendor, or target ids that are missing or malformed.
+    #[error(transparent)]
+    Target(#[from] LinksError),
+}
+
 /// One row as read: its line, and the row or why it cannot be read.
-pub type ParsedRow = (u32, Result<LinkRow, String>);
+pub type ParsedRow = (u32, Result<LinkRow, LinkRowError>);
 
 /// Reads rows with their line numbers; a file that cannot be read at all is an error.
 pub fn parse(text: &str, format: LinkFileFormat) -> Result<Vec<ParsedRow>, LinksError> {
@@ -217,11 +239,10 @@ pub fn parse(text: &str, format: LinkFileFormat) -> Result<Vec<ParsedRow>, Links
                         if rec.len() != headers.len() {
                             out.push((
                                 line,
-                                Err(format!(
-                                    "{} fields, the header has {}",
-                                    rec.len(),
-                                    headers.len()
-                                )),
+                                Err(LinkRowError::FieldCount {
+                                    found: rec.len(),
+                                    expected: headers.len(),
+                                }),
                             ));
                             continue;
                         }
@@ -253,7 +274,7 @@ pub fn parse(text: &str, format: LinkFileFormat) -> Result<Vec<ParsedRow>, Links
                     }
                     Err(e) => {
                         let line = e.position().map(|p| p.line() as u32).unwrap_or(0);
-                        out.push((line, Err(format!("cannot read the row: {e}"))));
+                        out.push((line, Err(LinkRowError::Csv(e))));
                     }
                 }
             }
@@ -274,7 +295,7 @@ pub fn parse(text: &str, format: LinkFileFormat) -> Result<Vec<ParsedRow>, Links
                     let line = lines.get(i).copied().unwrap_or(0);
                     (
                         line,
-                        serde_json::from_value::<LinkRow>(v.clone()).map_err(|e| e.to_string()),
+                        serde_json::from_value::<LinkRow>(v.clone()).map_err(LinkRowError::Json),
                     )
                 })
                 .collect())
@@ -328,24 +349,26 @@ struct CheckedRow {
     state: LinkState,
 }
 
-fn check_row(store: &Store, row: LinkRow) -> Result<CheckedRow, String> {
-    let profile = vendor_profile(store, &row.vendor).map_err(|e| e.to_string())?;
+fn check_row(store: &Store, row: LinkRow) -> Result<CheckedRow, LinkRowError> {
+    let profile = vendor_profile(store, &row.vendor)?;
     if row.integration_id.trim().is_empty() {
-        return Err(format!(
-            "integrationId ({}) is empty",
-            profile.integration_label
-        ));
+        return Err(LinkRowError::EmptyIntegrationId {
+            label: profile.integration_label,
+        });
     }
     let kind = LinkTargetKind::parse(&row.kind)
-        .ok_or_else(|| format!("kind {:?}: expected team, channel, chat or user", row.kind))?;
+        .ok_or_else(|| LinkRowError::UnknownKind(row.kind.clone()))?;
     if !profile.targets.contains(&kind) {
-        return Err(format!("{} does not link {}s", profile.name, kind.as_str()));
+        return Err(LinkRowError::KindNotLinked {
+            vendor: profile.name,
+            kind: kind.as_str(),
+        });
     }
     let state = match row.state.trim() {
         "" => LinkState::Linked,
         s => match LinkState::parse(s) {
             Some(st @ (LinkState::Planned | LinkState::Awaiting | LinkState::Linked)) => st,
-            _ => return Err(format!("state {s:?}: expected planned, awaiting or linked")),
+            _ => return Err(LinkRowError::BadState(s.to_string())),
         },
     };
     let opt = |s: &str| (!s.trim().is_empty()).then(|| s.trim().to_string());
@@ -357,7 +380,7 @@ fn check_row(store: &Store, row: LinkRow) -> Result<CheckedRow, String> {
         user_id: opt(&row.user_id),
         name: opt(&row.target_name),
     };
-    input.validated().map_err(|e| e.to_string())?;
+    input.validated()?;
     Ok(CheckedRow {
         vendor: profile.id,
         input,
@@ -379,7 +402,8 @@ pub fn import(
     let mut problems = Vec::new();
     let mut good = Vec::new();
     let mut keys = std::collections::HashMap::new();
-    for (line, row) in parsed.iter().cloned() {
+    let rows = parsed.len() as u64;
+    for (line, row) in parsed {
         match row.and_then(|r| check_row(store, r)) {
             Ok(c) => {
                 let key = (
@@ -397,10 +421,12 @@ pub fn import(
                     good.push((line, c));
                 }
             }
-            Err(message) => problems.push(LinkRowProblem { line, message }),
+            Err(e) => problems.push(LinkRowProblem {
+                line,
+                message: e.to_string(),
+            }),
         }
     }
-    let rows = parsed.len() as u64;
     if rows == 0 {
         return Err(LinksError::Invalid("the file has no links".into()));
     }

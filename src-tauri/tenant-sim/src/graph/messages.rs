@@ -261,10 +261,10 @@ impl<'a> Ctx<'a> {
                         }
                         Ok(GResp::json(201, Value::Object(out)))
                     }
-                    Err(e) => match e.strip_prefix("404:") {
-                        Some(msg) => Err(GraphError::not_found(msg.to_string())),
-                        None => Err(GraphError::bad_request(e)),
-                    },
+                    Err(e @ crate::conversations::PostError::ParentNotFound(_)) => {
+                        Err(GraphError::not_found(e.to_string()))
+                    }
+                    Err(e) => Err(GraphError::bad_request(e.to_string())),
                 }
             }
             _ => Err(self.no_route()),
