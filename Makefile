@@ -87,9 +87,8 @@ clippy:
 lint: fmt-check clippy import-circles
 
 # Files of one crate never import each other in a circle (docs/ARCHITECTURE.md's floors).
-# tenant-sim joins once its graph.rs is split by resource (issue 11).
 import-circles:
-	python3 scripts/import-circles.py src-tauri/core/src src-tauri/cli/src src-tauri/app
+	python3 scripts/import-circles.py src-tauri/core/src src-tauri/cli/src src-tauri/app src-tauri/tenant-sim/src
 
 # botdeck-core must build and test without a webview: no tauri, wry, tao, webkit or gtk crate.
 core-isolation:

@@ -142,7 +142,7 @@ pub(crate) fn type_in_teams(
         };
         (user, where_)
     };
-    Ok(type_message(sim, user, &where_, text)?)
+    Ok(type_message(&sim.teams(), user, &where_, text)?)
 }
 
 async fn type_route(State(sim): State<Arc<Sim>>, raw: axum::body::Bytes) -> Response {
@@ -163,7 +163,7 @@ async fn type_route(State(sim): State<Arc<Sim>>, raw: axum::body::Bytes) -> Resp
                     .and_then(|r| r.get("id").and_then(Value::as_str))
                     .map(str::to_string);
                 if let Some(card) = card {
-                    match crate::conversations::press(&sim, &card) {
+                    match crate::conversations::press(&sim.teams(), &card) {
                         Ok(updated) => replies = vec![updated],
                         Err(e) => return bad(StatusCode::CONFLICT, e.to_string()),
                     }
@@ -186,7 +186,7 @@ async fn press_route(State(sim): State<Arc<Sim>>, raw: axum::body::Bytes) -> Res
         Ok(v) => v,
         Err(r) => return r,
     };
-    match crate::conversations::press(&sim, &b.message_id) {
+    match crate::conversations::press(&sim.teams(), &b.message_id) {
         Ok(v) => Json(v).into_response(),
         Err(e) => bad(StatusCode::NOT_FOUND, e.to_string()),
     }

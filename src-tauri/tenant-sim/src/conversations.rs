@@ -21,8 +21,18 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
+use crate::lock::lock;
 use crate::model::*;
-use crate::state::{rfc3339_ms, Sim};
+use crate::time_text::rfc3339_ms;
+
+/// Teams as the people in it see it, at one instant: who and where (the tenant) and what was
+/// said (the conversations). Typing, pressing a card's button and posting through Graph act on
+/// it; the simulator hands it out (`Sim::teams`), so this module needs nothing of the state.
+pub struct Teams<'a> {
+    pub now_ms: i64,
+    pub tenant: &'a std::sync::Mutex<Tenant>,
+    pub conversations: &'a std::sync::Mutex<Conversations>,
+}
 
 /// Which conversation a message lives in.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -339,14 +349,14 @@ fn message_from(user: usize, text: &str, bot: Option<&SimBot>, now: i64, id: Str
 /// A person types `text` in Teams (the control surface stands in for them). Bots installed
 /// there answer as their vendors document. Answers the new message's id and the bot's replies.
 pub fn type_message(
-    sim: &Sim,
+    teams: &Teams<'_>,
     user: usize,
     place: &Place,
     text: &str,
 ) -> Result<(String, Vec<Value>), TypeError> {
-    let now = sim.clock.now_ms();
-    let t = crate::state::lock(&sim.tenant);
-    let mut conv = crate::state::lock(&sim.conversations);
+    let now = teams.now_ms;
+    let t = lock(teams.tenant);
+    let mut conv = lock(teams.conversations);
     let all_bots = bots(&t);
     if text.trim().is_empty() {
         return Err(TypeError::Refused("an empty message cannot be sent".into()));
@@ -521,10 +531,10 @@ pub fn type_message(
 }
 
 /// Presses the first button of a card (e.g. "Associate Now"); the bot updates the card.
-pub fn press(sim: &Sim, message_id: &str) -> Result<Value, TypeError> {
-    let now = sim.clock.now_ms();
-    let t = crate::state::lock(&sim.tenant);
-    let mut conv = crate::state::lock(&sim.conversations);
+pub fn press(teams: &Teams<'_>, message_id: &str) -> Result<Value, TypeError> {
+    let now = teams.now_ms;
+    let t = lock(teams.tenant);
+    let mut conv = lock(teams.conversations);
     let mut found: Option<(ConvKey, usize)> = None;
     for (k, list) in &conv.messages {
         if let Some(i) = list.iter().position(|m| m.id == message_id) {
@@ -767,7 +777,7 @@ fn answer(conv: &mut Conversations, bot: &SimBot, ctx: &BotContext, command: &st
 
 /// Graph's `POST .../messages`: stored and shown to people, never delivered to a bot.
 pub fn post_via_graph(
-    sim: &Sim,
+    teams: &Teams<'_>,
     key: ConvKey,
     reply_to: Option<String>,
     user: usize,
@@ -777,9 +787,9 @@ pub fn post_via_graph(
         .pointer("/body/content")
         .and_then(Value::as_str)
         .ok_or(PostError::MissingBody)?;
-    let now = sim.clock.now_ms();
-    let t = crate::state::lock(&sim.tenant);
-    let mut conv = crate::state::lock(&sim.conversations);
+    let now = teams.now_ms;
+    let t = lock(teams.tenant);
+    let mut conv = lock(teams.conversations);
     if let Some(parent) = &reply_to {
         if !conv
             .list(&key)

@@ -11,6 +11,7 @@ pub mod conversations;
 mod faults;
 mod graph;
 mod identity;
+mod lock;
 mod manifest;
 mod metrics;
 pub mod model;
@@ -21,6 +22,7 @@ pub mod seed;
 mod server;
 mod state;
 mod throttle;
+mod time_text;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::str::FromStr;
@@ -330,7 +332,7 @@ impl RunningSim {
 
     /// Presses the first button left on a card (e.g. "Associate Now").
     pub fn press_card(&self, message_id: &str) -> Result<Value, SimError> {
-        Ok(conversations::press(&self.sim, message_id)?)
+        Ok(conversations::press(&self.sim.teams(), message_id)?)
     }
 
     /// Links as the simulated vendors' consoles know them.

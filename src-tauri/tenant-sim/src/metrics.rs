@@ -6,7 +6,7 @@ use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
 
-use crate::state::lock;
+use crate::lock::lock;
 
 #[derive(Debug, Default)]
 pub struct MetricsState {

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::Mutex;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use rand::{RngCore, SeedableRng};
@@ -54,24 +54,9 @@ fn real_now_ms() -> i64 {
         .unwrap_or(0)
 }
 
-pub fn rfc3339_secs(secs: i64) -> String {
-    chrono::DateTime::from_timestamp(secs, 0)
-        .unwrap_or_default()
-        .format("%Y-%m-%dT%H:%M:%SZ")
-        .to_string()
-}
-
-pub fn rfc3339_ms(ms: i64) -> String {
-    chrono::DateTime::from_timestamp_millis(ms)
-        .unwrap_or_default()
-        .format("%Y-%m-%dT%H:%M:%S%.3fZ")
-        .to_string()
-}
-
-/// Never let a panic in one request poison the simulator for every later one.
-pub fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
-}
+// Leaves of their own (metrics and conversations use them, and this module holds both).
+pub use crate::lock::lock;
+pub use crate::time_text::{rfc3339_ms, rfc3339_secs};
 
 /// Knobs that can change while the simulator runs (`/_sim/settings`).
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -200,6 +185,15 @@ pub struct Sim {
 }
 
 impl Sim {
+    /// Teams as people see it now, for typing, pressing and posting (`conversations`).
+    pub fn teams(&self) -> crate::conversations::Teams<'_> {
+        crate::conversations::Teams {
+            now_ms: self.clock.now_ms(),
+            tenant: &self.tenant,
+            conversations: &self.conversations,
+        }
+    }
+
     pub fn new(config: SimConfig, mut tenant: Tenant, base_url: String, settings: Settings) -> Sim {
         let mut key_rng = ChaCha8Rng::seed_from_u64(config.seed ^ 0x70CE_0000_5EC2_E7A1);
         let mut token_key = [0u8; 32];

@@ -249,7 +249,7 @@ impl<'a> Ctx<'a> {
                     [parent, "replies"] => Some(parent.to_string()),
                     _ => None,
                 };
-                match post_via_graph(self.sim, key, reply_to, user, &body) {
+                match post_via_graph(&self.sim.teams(), key, reply_to, user, &body) {
                     Ok(v) => {
                         let mut out = Map::new();
                         out.insert(
