@@ -1233,3 +1233,33 @@ async fn a_custom_vendor_from_the_form_is_stored_like_a_file() {
     let err = links::save_vendor_profile_fields(&w.store(), &p, &w.actor).expect_err("built-in id");
     assert!(err.to_string().contains("built-in"), "{err}");
 }
+
+#[tokio::test]
+async fn an_integration_named_without_an_account_is_the_one_already_known_by_its_id() {
+    let w = World::new().await;
+    let known = w.integration("flashduty", "fd-int-1002", &w.flash_app.clone());
+    let new = |account: &'static str| NewIntegration {
+        vendor: "flashduty",
+        account,
+        external_id: "fd-int-1002",
+        name: "Payments alerts",
+        app_id: None,
+    };
+    // The wizard leaves the account empty: the known integration is meant, not a second card.
+    let again = links::ensure_integration(&w.store(), &w.actor, &new("")).expect("again");
+    assert_eq!(again.id, known.id);
+    assert_eq!(again.account, "contoso");
+    // Another account holding the same id is a different integration...
+    let other = links::ensure_integration(&w.store(), &w.actor, &new("fabrikam")).expect("other");
+    assert_ne!(other.id, known.id);
+    // ...and with two known, an empty account cannot pick one: it is its own.
+    let blank = links::ensure_integration(&w.store(), &w.actor, &new("")).expect("blank");
+    assert!(blank.id != known.id && blank.id != other.id);
+    let all = links::integrations(&w.store(), w.actor.profile_id.as_deref()).expect("list");
+    assert_eq!(
+        all.iter()
+            .filter(|i| i.external_id == "fd-int-1002")
+            .count(),
+        3
+    );
+}

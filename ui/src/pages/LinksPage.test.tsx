@@ -271,6 +271,18 @@ describe("Links page", () => {
     await waitFor(() => expect(screen.queryByTestId("unlink-dialog")).not.toBeInTheDocument());
   });
 
+  it("Escape closes the link wizard wherever focus is, and focus goes back to the button that opened it", async () => {
+    const user = renderPage();
+    const opener = await screen.findByTestId("link-wizard-open");
+    await user.click(opener);
+    await screen.findByTestId("link-wizard");
+    // Focus lost to the page (as after a sign-in dialog opened from the wizard closes).
+    (document.activeElement as HTMLElement | null)?.blur();
+    await user.keyboard("{Escape}");
+    await waitFor(() => expect(screen.queryByTestId("link-wizard")).not.toBeInTheDocument());
+    await waitFor(() => expect(document.activeElement).toBe(opener));
+  });
+
   it("import reports bad rows with their line numbers", async () => {
     linksIpc.importLinks.mockResolvedValue({ rows: 3, imported: 0, refused: true, problems: [{ line: 3, message: "kind \"planet\": expected team, channel, chat or user" }] });
     const user = renderPage(webDarkTheme);

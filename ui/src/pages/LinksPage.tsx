@@ -51,6 +51,9 @@ import { TargetPicker, targetKey } from "../components/links/TargetPicker";
 import { ReachDialog } from "../components/links/ReachDialog";
 import { VendorDialog } from "../components/links/VendorDialog";
 import { takeLinksFilter } from "../components/links/linksFilter";
+import { useEscape } from "../components/a11y/useEscape";
+import { useReturnFocus } from "../components/a11y/useReturnFocus";
+import { useBadgeStyles } from "../components/catalog/CatalogTable";
 
 const useStyles = makeStyles({
   page: { display: "grid", gap: tokens.spacingVerticalL },
@@ -103,8 +106,10 @@ function evidenceText(l: Link): string {
 }
 
 function StateBadge({ state }: { state: LinkState }) {
+  // "Awaiting the command" is longer than a badge's one 20 px line in a narrow column.
+  const badge = useBadgeStyles();
   return (
-    <Badge appearance="filled" color={stateColor[state]} data-testid="link-state">
+    <Badge appearance="filled" color={stateColor[state]} className={badge.wrap} data-testid="link-state">
       {stateWords[state]}
     </Badge>
   );
@@ -315,7 +320,7 @@ export function LinksPage() {
               const mine = overview.links.filter((l) => l.integration.id === i.id);
               return (
                 <Card key={i.id} data-testid="links-map-integration">
-                  <CardHeader header={<Text weight="semibold">{i.name}</Text>} description={`${i.vendor} · ${i.externalId}`} />
+                  <CardHeader header={<Text weight="semibold">{i.name}</Text>} description={`${i.vendor} · ${i.externalId}${i.account ? ` · account ${i.account}` : ""}`} />
                   <div className={styles.chips}>
                     {mine.length === 0 && <Text size={200}>No targets linked.</Text>}
                     {mine.map((l) => (
@@ -520,6 +525,8 @@ export function LinkWizard({
   onClose: () => void;
   onChanged: () => void;
 }) {
+  useReturnFocus(open);
+  useEscape(open, onClose);
   const styles = useStyles();
   const [vendor, setVendor] = useState(overview.vendors[0]?.id ?? "");
   const profile = overview.vendors.find((v) => v.id === vendor);
@@ -824,6 +831,8 @@ export function LinkWizard({
 }
 
 function UnlinkDialog({ link, onClose, onDone }: { link: Link | null; onClose: () => void; onDone: () => void }) {
+  useReturnFocus(!!link);
+  useEscape(!!link, onClose);
   const [removeBot, setRemoveBot] = useState(false);
   const [result, setResult] = useState<LinksRemoveResult | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -892,6 +901,8 @@ function UnlinkDialog({ link, onClose, onDone }: { link: Link | null; onClose: (
 }
 
 function DisconnectDialog({ link, onClose, onDone }: { link: Link | null; onClose: () => void; onDone: () => void }) {
+  useReturnFocus(!!link);
+  useEscape(!!link, onClose);
   const [result, setResult] = useState<LinkDisconnectOutcome | null>(null);
   const [error, setError] = useState<string | null>(null);
   const closeRef = useRef<HTMLButtonElement>(null);
@@ -949,6 +960,8 @@ function DisconnectDialog({ link, onClose, onDone }: { link: Link | null; onClos
 }
 
 function ImportDialog({ open, onClose, onDone }: { open: boolean; onClose: () => void; onDone: () => void }) {
+  useReturnFocus(open);
+  useEscape(open, onClose);
   const [text, setText] = useState("");
   const [format, setFormat] = useState<LinkFileFormat>("csv");
   const [goodOnly, setGoodOnly] = useState(false);

@@ -599,13 +599,27 @@ pub fn ensure_integration(
     };
     let profile_id = actor.profile_id.clone().unwrap_or_default();
     let conn = store.connection();
-    let existing = conn
+    let mut existing = conn
         .query_row(
             "SELECT id FROM link_integration WHERE profile_id = ?1 AND vendor = ?2 AND account = ?3 AND external_id = ?4",
             params![profile_id, profile.id, account, external_id],
             |r| r.get::<_, String>(0),
         )
         .optional()?;
+    if existing.is_none() && account.is_empty() {
+        // No account given: the one integration already known by this vendor-side id is meant
+        // (a second card with the same name and id would only confuse); with several accounts
+        // holding that id, a new one without an account is made, as asked.
+        let known: Vec<String> = conn
+            .prepare(
+                "SELECT id FROM link_integration WHERE profile_id = ?1 AND vendor = ?2 AND external_id = ?3",
+            )?
+            .query_map(params![profile_id, profile.id, external_id], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        if let [only] = known.as_slice() {
+            existing = Some(only.clone());
+        }
+    }
     let id = match existing {
         Some(id) => {
             conn.execute(

@@ -20,6 +20,8 @@ import type { ApiError } from "../../ipc";
 import { linksIpc, type LinkReachOutcome, type LinkTargetChoice } from "../../ipc/links";
 import type { CatalogApp } from "../../ipc/bindings/CatalogApp";
 import { installsIpc } from "../../ipc/installs";
+import { useEscape } from "../a11y/useEscape";
+import { useReturnFocus } from "../a11y/useReturnFocus";
 
 /**
  * Reach: install the bot in the personal scope of every member of a team or group (the bulk
@@ -47,6 +49,11 @@ export function ReachDialog({
   const [groupId, setGroupId] = useState("");
   const [progress, setProgress] = useState<{ done: number; total: number; failed: number; phase: string } | null>(null);
   const [running, setRunning] = useState(false);
+  useReturnFocus(open);
+  // While members are being reached, Cancel (not Escape) stops the run.
+  useEscape(open, () => {
+    if (!running) onClose();
+  });
   const [cancelling, setCancelling] = useState(false);
   const [outcome, setOutcome] = useState<LinkReachOutcome | null>(null);
   const [error, setError] = useState<string | null>(null);

@@ -19,6 +19,8 @@ import {
 } from "@fluentui/react-components";
 import type { ApiError } from "../../ipc";
 import { linksIpc, type LinkTargetKind, type VendorProfile } from "../../ipc/links";
+import { useEscape } from "../a11y/useEscape";
+import { useReturnFocus } from "../a11y/useReturnFocus";
 
 const useStyles = makeStyles({
   grid: { display: "grid", gridTemplateColumns: "repeat(auto-fit, minmax(220px, 1fr))", gap: tokens.spacingHorizontalM },
@@ -56,6 +58,8 @@ const lines = (text: string) =>
  * "Save"), so what is wrong is said next to the form, with the field it is about.
  */
 export function VendorDialog({ open, onClose, onSaved }: { open: boolean; onClose: () => void; onSaved: (p: VendorProfile) => void }) {
+  useReturnFocus(open);
+  useEscape(open, onClose);
   const styles = useStyles();
   const [p, setP] = useState<VendorProfile>(blankVendor());
   const [fileText, setFileText] = useState<string | null>(null);
