@@ -696,6 +696,14 @@ fn value_cases() -> Vec<Case> {
         j("links_import", json!({"format": "csv"}), "invalid_request"),
         j("links_import", json!({"format": "csv", "text": "x", "goodonly": true}), "invalid_request"),
         j("links_save_vendor", json!({"profile": "x"}), "invalid_request"),
+        j("links_targets", json!({"appId": APP}), "invalid_request"),
+        j("links_targets", json!({"appId": APP, "kind": "planet"}), "invalid_request"),
+        j("links_targets", json!({"appId": APP, "kind": "team", "limit": -1}), "invalid_request"),
+        j("links_targets", json!({"appId": "not-a-guid", "kind": "team"}), "invalid_input"),
+        j("links_targets", json!({"appId": APP, "kind": "channel"}), "invalid_input"),
+        j("links_targets", json!({"appId": APP, "kind": "channel", "teamId": "../x y"}), "invalid_input"),
+        j("links_targets", json!({"appId": APP, "kind": "team", "teamId": GUID}), "invalid_input"),
+        j("links_targets", json!({"appId": APP, "kind": "user", "text": "x".repeat(201)}), "invalid_input"),
     ]);
     cases
 }

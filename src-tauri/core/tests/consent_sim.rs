@@ -179,7 +179,10 @@ async fn publish_upgrade_check_revoke_never_sign_in_again_for_a_consented_featur
             "{feature:?} lost from {recorded:?}"
         );
     }
-    assert_eq!(scopes::features_covered(&recorded).len(), 5);
+    // Read, publish, install, review, revoke — and so the whole update (publish + install +
+    // review) that the update sign-in asks for at once.
+    assert_eq!(scopes::features_covered(&recorded).len(), 6);
+    assert!(scopes::features_covered(&recorded).contains(&Feature::UpdateBot));
 
     // A sign-in for a feature asks for the union of what is held and what it needs.
     let asked = f
