@@ -85,3 +85,33 @@ export function cleanIcons() {
     ["outline.png", png(32, (x, y) => (Math.hypot(x - 15.5, y - 15.5) < 11 ? [255, 255, 255, 255] : [0, 0, 0, 0]))],
   ];
 }
+
+// The seeded demo bot (tenant-sim's DEMO_BOT_MANIFEST_ID / DEMO_BOT_APP_ID).
+export const MANIFEST_ID = "9f3e2a1b-6c4d-4e8f-a0b1-c2d3e4f5a6b7";
+export const BOT_ID = "d5a7c3e1-2f4b-4c6d-8e9f-0a1b2c3d4e5f";
+
+/** The FlashDuty package of the demo tenant at `version` (what an admin would publish). */
+export function flashduty(version) {
+  const manifest = {
+    $schema: "https://developer.microsoft.com/json-schemas/teams/v1.17/MicrosoftTeams.schema.json",
+    manifestVersion: "1.17",
+    version,
+    id: MANIFEST_ID,
+    developer: {
+      name: "FlashDuty Inc.",
+      websiteUrl: "https://flashduty.example.com",
+      privacyUrl: "https://flashduty.example.com/privacy",
+      termsOfUseUrl: "https://flashduty.example.com/terms",
+    },
+    name: { short: "FlashDuty", full: "FlashDuty for Microsoft Teams" },
+    description: {
+      short: "On-call alerting and incident response in Teams.",
+      full: "FlashDuty posts alerts to the channels, group chats and personal chats linked to your integrations.",
+    },
+    icons: { color: "color.png", outline: "outline.png" },
+    accentColor: "#4464EE",
+    bots: [{ botId: BOT_ID, scopes: ["team", "groupChat", "personal"], isNotificationOnly: false }],
+    validDomains: ["flashduty.example.com"],
+  };
+  return zip([["manifest.json", Buffer.from(JSON.stringify(manifest, null, 2))], ...cleanIcons()]);
+}
