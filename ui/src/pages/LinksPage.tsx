@@ -54,6 +54,7 @@ import { takeLinksFilter } from "../components/links/linksFilter";
 import { useEscape } from "../components/a11y/useEscape";
 import { useReturnFocus } from "../components/a11y/useReturnFocus";
 import { useBadgeStyles } from "../components/catalog/CatalogTable";
+import { count } from "../components/plural";
 
 const useStyles = makeStyles({
   page: { display: "grid", gap: tokens.spacingVerticalL },
@@ -223,7 +224,7 @@ export function LinksPage() {
     run(`export-${format}`, async () => {
       const body = await linksIpc.exportLinks(format);
       download(`botdeck-links.${format}`, body, format === "csv" ? "text/csv" : "application/json");
-      return `Exported ${overview?.links.length ?? 0} link(s) as ${format.toUpperCase()}.`;
+      return `Exported ${count(overview?.links.length ?? 0, "link")} as ${format.toUpperCase()}.`;
     });
 
   if (!overview && !error) return <Spinner label="Reading links…" />;
@@ -250,7 +251,7 @@ export function LinksPage() {
 
       {counts && (
         <Card data-testid="links-health">
-          <CardHeader header={<Text weight="semibold">Link health</Text>} description={`${total} link(s) in use`} />
+          <CardHeader header={<Text weight="semibold">Link health</Text>} description={`${count(total, "link")} in use`} />
           <div className={styles.bar} role="img" aria-label={`${counts.linked} linked, ${counts.awaiting} awaiting, ${counts.broken} broken, ${counts.planned} planned`}>
             {(["linked", "awaiting", "broken", "planned"] as LinkState[]).map((s) =>
               counts[s] > 0 ? <div key={s} style={{ width: `${(100 * counts[s]) / Math.max(total, 1)}%`, background: barColor[s] }} /> : null,
@@ -283,7 +284,7 @@ export function LinksPage() {
         </Button>
         <Button disabled={!!busy || !overview?.links.length} onClick={() => run("health", async () => {
           const r = await linksIpc.health();
-          return `Checked ${r.checked} link(s): ${r.broken.length} broken, ${r.recovered.length} working again${r.errors.length ? `, ${r.errors.length} could not be checked` : ""}.`;
+          return `Checked ${count(r.checked, "link")}: ${r.broken.length} broken, ${r.recovered.length} working again${r.errors.length ? `, ${r.errors.length} could not be checked` : ""}.`;
         })} data-testid="links-health-check">
           {busy === "health" ? "Checking…" : "Check health"}
         </Button>
@@ -924,7 +925,7 @@ function DisconnectDialog({ link, onClose, onDone }: { link: Link | null; onClos
             {result && (
               <MessageBar intent="info" data-testid="disconnect-result">
                 <MessageBarBody>
-                  {result.unlinked.length} link(s) unlinked.{" "}
+                  {count(result.unlinked.length, "link")} unlinked.{" "}
                   {result.vendorCommand ? `Also type this in a channel of the team: ${result.vendorCommand}` : result.note}
                 </MessageBarBody>
               </MessageBar>
@@ -999,8 +1000,8 @@ function ImportDialog({ open, onClose, onDone }: { open: boolean; onClose: () =>
                 <MessageBar intent={report.problems.length ? "warning" : "success"} data-testid="import-report">
                   <MessageBarBody>
                     {report.refused
-                      ? `Nothing imported: ${report.problems.length} of ${report.rows} row(s) are bad.`
-                      : `${report.imported} link(s) imported.`}
+                      ? `Nothing imported: ${report.problems.length} of ${count(report.rows, "row")} ${report.problems.length === 1 ? "is" : "are"} bad.`
+                      : `${count(report.imported, "link")} imported.`}
                     <ul>
                       {report.problems.map((p) => (
                         <li key={p.line} data-testid="import-problem">

@@ -22,6 +22,7 @@ import type { CatalogApp } from "../../ipc/bindings/CatalogApp";
 import { installsIpc } from "../../ipc/installs";
 import { useEscape } from "../a11y/useEscape";
 import { useReturnFocus } from "../a11y/useReturnFocus";
+import { count } from "../plural";
 
 /**
  * Reach: install the bot in the personal scope of every member of a team or group (the bulk
@@ -168,7 +169,7 @@ export function ReachDialog({
               {outcome && (
                 <MessageBar intent={run_ && run_.failed > 0 ? "warning" : "success"} data-testid="reach-result">
                   <MessageBarBody>
-                    {outcome.members} member(s): {outcome.already} already had the bot
+                    {count(outcome.members, "member")}: {outcome.already} already had the bot
                     {run_ ? `, ${run_.succeeded + run_.alreadyDone} installed now, ${run_.failed} failed, ${run_.pending} not attempted${run_.cancelRequested ? " (cancelled)" : ""}` : ", nobody else to install"}
                     {outcome.disabled.length ? `. Left alone (disabled): ${outcome.disabled.join(", ")}` : ""}.
                   </MessageBarBody>
