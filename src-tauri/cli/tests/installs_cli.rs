@@ -2,29 +2,15 @@
 //! tenant-sim. Sign-in stores tokens in the OS keyring, so these run under `make test`.
 
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use tenant_sim::{
     FaultRule, SimConfig, BOTDECK_PUBLIC_CLIENT_ID, DEMO_BOT_APP_ID, DEMO_BOT_MANIFEST_ID,
 };
 
-fn botdeck(args: &[&str], data: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_botdeck"))
-        .args(args)
-        .env("BOTDECK_DATA_DIR", data.join("data"))
-        .env("BOTDECK_LOG_DIR", data.join("logs"))
-        .output()
-        .expect("run botdeck")
-}
-
-fn text(out: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
+mod common;
+use common::{botdeck, text};
 
 /// Signs profile `T` in to the simulator for installs (device code, auto-approved).
 fn login(sim: &tenant_sim::RunningSim, data: &Path) {

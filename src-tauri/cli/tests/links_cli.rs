@@ -2,32 +2,10 @@
 //! Sign-in keeps tokens in the OS keyring, so the end-to-end test runs under `make test`
 //! (`scripts/with-keyring.sh ... -- --include-ignored`); the error-shape tests need no keyring.
 
-use std::path::Path;
-use std::process::{Command, Output};
-
-use serde_json::Value;
 use tenant_sim::{SimConfig, TeamsPlace, BOTDECK_PUBLIC_CLIENT_ID};
 
-fn botdeck(args: &[&str], data: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_botdeck"))
-        .args(args)
-        .env("BOTDECK_DATA_DIR", data.join("data"))
-        .env("BOTDECK_LOG_DIR", data.join("logs"))
-        .output()
-        .expect("run botdeck")
-}
-
-fn text(out: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
-
-fn json(out: &Output) -> Value {
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(out)))
-}
+mod common;
+use common::{botdeck, json, text};
 
 #[test]
 fn json_errors_are_code_message_retryable() {

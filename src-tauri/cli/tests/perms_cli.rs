@@ -2,16 +2,9 @@
 //! sign in to an in-process tenant-sim, which needs the OS keyring (run through `make test`).
 
 use std::path::Path;
-use std::process::{Command, Output};
 
-fn botdeck(args: &[&str], data: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_botdeck"))
-        .args(args)
-        .env("BOTDECK_DATA_DIR", data.join("data"))
-        .env("BOTDECK_LOG_DIR", data.join("logs"))
-        .output()
-        .expect("run botdeck")
-}
+mod common;
+use common::botdeck;
 
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()

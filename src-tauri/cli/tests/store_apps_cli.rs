@@ -5,7 +5,6 @@
 //! in the OS keyring, so these run under scripts/with-keyring.sh.
 
 use std::path::Path;
-use std::process::{Command, Output};
 
 use serde_json::Value;
 use tenant_sim::{
@@ -13,26 +12,8 @@ use tenant_sim::{
     PAGERDUTY_STORE_APP_ID,
 };
 
-fn botdeck(args: &[&str], data: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_botdeck"))
-        .args(args)
-        .env("BOTDECK_DATA_DIR", data.join("data"))
-        .env("BOTDECK_LOG_DIR", data.join("logs"))
-        .output()
-        .expect("run botdeck")
-}
-
-fn text(out: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
-
-fn json(out: &Output) -> Value {
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(out)))
-}
+mod common;
+use common::{botdeck, json, text};
 
 fn login(sim: &RunningSim, data: &Path, feature: &str) {
     let login = tokio::task::block_in_place(|| {
