@@ -88,13 +88,16 @@ lint: fmt-check clippy import-circles
 
 # Files of one crate never import each other in a circle (docs/ARCHITECTURE.md's floors).
 import-circles:
-	python3 scripts/import-circles.py src-tauri/core/src src-tauri/cli/src src-tauri/app src-tauri/tenant-sim/src
+	python3 scripts/import-circles.py src-tauri/core/src src-tauri/api/src src-tauri/cli/src src-tauri/app src-tauri/tenant-sim/src
 
-# botdeck-core must build and test without a webview: no tauri, wry, tao, webkit or gtk crate.
+# botdeck-core and botdeck-api must build and test without a webview: no tauri, wry, tao,
+# webkit or gtk crate.
 core-isolation:
-	@if $(CARGO) tree -p botdeck-core --prefix none | grep -E '^(tauri|wry|tao|webkit2gtk|gtk|gdk)[- ]'; then \
-		echo "botdeck-core depends on a webview crate (above)"; exit 1; \
-	else echo "botdeck-core: no tauri/webkit/gtk in its dependency tree"; fi
+	@for crate in botdeck-core botdeck-api; do \
+		if $(CARGO) tree -p $$crate --prefix none | grep -E '^(tauri|wry|tao|webkit2gtk|gtk|gdk)[- ]'; then \
+			echo "$$crate depends on a webview crate (above)"; exit 1; \
+		else echo "$$crate: no tauri/webkit/gtk in its dependency tree"; fi; \
+	done
 
 # Ignored tests are the ones that need the real keyring; they run here, inside one.
 test-rust:
@@ -122,7 +125,7 @@ test-dist: setup-test dist cli tools tests/e2e/node_modules/.package-lock.json
 	scripts/dist/smoke.sh
 
 bindings:
-	BOTDECK_UPDATE_BINDINGS=1 $(CARGO) test -p botdeck-core --test bindings
+	BOTDECK_UPDATE_BINDINGS=1 $(CARGO) test -p botdeck-api --test bindings
 	BOTDECK_UPDATE_BINDINGS=1 $(CARGO) test -p botdeck --test command_list
 
 bench:

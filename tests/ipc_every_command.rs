@@ -976,7 +976,7 @@ fn signed_in_bad_values_send_nothing_to_the_tenant_and_touch_no_token() {
 
     let state = h.app.state::<AppState>();
     let sim = &state.demo.as_ref().expect("demo").sim;
-    let auth = state.auth.as_ref().expect("keyring");
+    let auth = state.authenticator().expect("keyring");
     assert!(auth.has_tokens(&demo_id).expect("keyring read"));
     let session_before = invoke(&h, "get_session", json!({})).expect("session");
     let writes_before = writes(&h);

@@ -121,8 +121,7 @@ impl Demo {
 
     fn has_tokens(&self, id: &str) -> bool {
         self.state()
-            .auth
-            .as_ref()
+            .authenticator()
             .expect("keyring")
             .has_tokens(id)
             .expect("keyring read")

@@ -1,7 +1,7 @@
 //! Arguments are parsed here, not by Tauri's macro, so that a malformed payload becomes our
 //! typed `ApiError` (`invalid_request`) instead of a bare string the UI cannot branch on.
 
-use botdeck_core::error::ApiError;
+use botdeck_api::error::ApiError;
 use serde::de::DeserializeOwned;
 use tauri::ipc::{InvokeBody, Request};
 

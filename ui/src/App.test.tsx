@@ -52,7 +52,7 @@ describe("app frame", () => {
   });
 
   it("keeps the theme for the session and says so when saving fails", async () => {
-    mocked.setTheme.mockRejectedValue({ code: "store", message: "the local cache is not available", retryable: false, link: null });
+    mocked.setTheme.mockRejectedValue({ code: "store", message: "the local cache is not available", retryable: false });
     const user = userEvent.setup();
     render(<App />);
     await waitFor(() => expect(screen.getByTestId("app-root")).toHaveAttribute("data-theme", "light"));
@@ -84,7 +84,7 @@ describe("app frame", () => {
   });
 
   it("reports when the app state cannot be read", async () => {
-    mocked.appInfo.mockRejectedValue({ code: "internal", message: "boom", retryable: false, link: null });
+    mocked.appInfo.mockRejectedValue({ code: "internal", message: "boom", retryable: false });
     render(<App />);
     expect(await screen.findByText("BotDeck could not read its state")).toBeInTheDocument();
   });
@@ -97,7 +97,7 @@ describe("offline", () => {
     expect(screen.queryByTestId("offline-indicator")).not.toBeInTheDocument();
     window.dispatchEvent(
       new CustomEvent(OFFLINE_EVENT, {
-        detail: { code: "offline", message: "cannot reach graph.microsoft.com", retryable: true, link: null },
+        detail: { code: "offline", message: "cannot reach graph.microsoft.com", retryable: true },
       }),
     );
     expect(await screen.findByTestId("offline-indicator")).toHaveTextContent("Offline");

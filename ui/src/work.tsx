@@ -4,9 +4,10 @@
 import { createContext, useCallback, useContext, useMemo, useRef, useState, type ReactNode } from "react";
 import { Button, ProgressBar, makeStyles, tokens } from "@fluentui/react-components";
 import type { ApiError } from "./ipc";
+import type { Phase } from "./ipc/bindings/Phase";
 
 export interface WorkProgress {
-  phase: string;
+  phase: Phase;
   done: number;
   total: number;
   failed: number;
@@ -154,11 +155,27 @@ export function fraction(p: WorkProgress | null): number | undefined {
   return Math.min(1, p.done / p.total);
 }
 
+/** The words for each step long work reports (the same words the CLI prints). */
+export const PHASE_LABELS: Record<Phase, string> = {
+  listing_teams: "listing teams",
+  listing_chats: "listing chats",
+  listing_users: "listing users",
+  reading_installations: "reading installations",
+  installing: "installing",
+  upgrading: "upgrading",
+  uninstalling: "uninstalling",
+  verifying_interrupted: "verifying interrupted items",
+  finding_installations: "finding installations",
+  reading_consent: "reading resource-specific consent",
+  reaching_members: "reaching members",
+  checking_links: "checking links",
+};
+
 export function progressText(p: WorkProgress | null): string {
   if (!p) return "starting…";
   const counts = p.total > 0 ? ` ${p.done.toLocaleString()}/${p.total.toLocaleString()}` : "";
   const failed = p.failed > 0 ? `, ${p.failed.toLocaleString()} failed` : "";
-  return `${p.phase}${counts}${failed}`;
+  return `${PHASE_LABELS[p.phase]}${counts}${failed}`;
 }
 
 const useStyles = makeStyles({

@@ -1,10 +1,8 @@
 //! Profiles and sign-in. Tokens never come here: the UI sees profiles and identities only.
 
+use botdeck_api::error::{ApiError, ErrorCode};
+use botdeck_api::views::{OpenUrlRequest, ProfileRequest, SessionView, SignInEvent, SignInRequest};
 use botdeck_core::auth::{self, scopes, DeviceCodePrompt, Feature, ScopeInfo, TokioSleeper};
-use botdeck_core::error::{ApiError, ErrorCode};
-use botdeck_core::ipc_types::{
-    OpenUrlRequest, ProfileRequest, SessionView, SignInEvent, SignInRequest,
-};
 use botdeck_core::profiles::{NewProfile, Profile, Profiles};
 use tauri::ipc::Request;
 use tauri::State;
@@ -15,8 +13,8 @@ use crate::state::AppState;
 fn signed_in(state: &AppState, profile: &Profile) -> bool {
     profile.identity.is_some()
         && state
-            .auth
-            .as_ref()
+            .authenticator()
+            .ok()
             .and_then(|a| a.has_tokens(&profile.id).ok())
             .unwrap_or(false)
 }
@@ -59,7 +57,7 @@ pub(crate) fn session_view(state: &AppState) -> Result<SessionView, ApiError> {
         current,
         signed_in,
         role_advice,
-        can_sign_in: state.auth.is_some() && state.keyring.usable,
+        can_sign_in: state.authenticator().is_ok() && state.keyring().usable,
     })
 }
 
@@ -112,7 +110,7 @@ pub fn remove_profile(
             "the demo profile cannot be removed while the demo tenant is open",
         ));
     }
-    if let Some(auth) = &state.auth {
+    if let Ok(auth) = state.authenticator() {
         auth.sign_out(&profile_id)?;
     }
     {
@@ -248,7 +246,7 @@ fn settle(
 
 /// Removes a profile and its keyring entry; the next profile (if any) becomes the current one.
 fn discard_profile(state: &AppState, profile_id: &str) -> Result<(), ApiError> {
-    if let Some(auth) = &state.auth {
+    if let Ok(auth) = state.authenticator() {
         auth.sign_out(profile_id)?;
     }
     let store = state.store()?;

@@ -6,6 +6,7 @@
 //! page's uploads; the options travel in `x-botdeck-*` headers. Refusals the page acts on
 //! (findings, "already in the catalog", "version not greater") come back as data.
 
+use botdeck_api::error::{ApiError, ErrorCode};
 use botdeck_core::auth::{self, Feature};
 use botdeck_core::catalog::ipc::{
     check_catalog_id, CatalogAppView, CatalogDeleteRequest, CatalogFindRequest, CatalogListRequest,
@@ -13,7 +14,6 @@ use botdeck_core::catalog::ipc::{
     PublishResult,
 };
 use botdeck_core::catalog::{self, Actor, Audit, CatalogApp, PublishOptions};
-use botdeck_core::error::{ApiError, ErrorCode};
 use botdeck_core::graph::GraphClient;
 use botdeck_core::installs;
 use botdeck_core::profiles::Profile;
@@ -37,9 +37,9 @@ struct Signed {
 }
 
 async fn signed(state: &AppState, feature: Feature) -> Result<Signed, ApiError> {
-    let profile = state.current_profile()?;
+    let profile = state.profile(None)?;
     let token = state.access_token(&profile, feature).await?;
-    let graph = auth::graph_of(&state.http, &profile);
+    let graph = auth::graph_of(state.http(), &profile);
     Ok(Signed {
         profile,
         graph,
@@ -184,7 +184,7 @@ pub async fn catalog_publish(
     };
     // The package is judged before anyone is asked to sign in for it.
     if let Err(refused) = catalog::check_package(&zip) {
-        return PublishResult::from_result(Err(refused));
+        return Ok(PublishResult::from_result(Err(refused))?);
     }
     let s = signed(&state, Feature::Publish).await?;
     let actor = actor_of(&s.profile);
@@ -196,7 +196,7 @@ pub async fn catalog_publish(
     if let Ok(outcome) = &result {
         catalog::cache_apps(&*state.store()?, std::slice::from_ref(&outcome.app))?;
     }
-    PublishResult::from_result(result)
+    Ok(PublishResult::from_result(result)?)
 }
 
 /// Uploads a package (raw zip) as a new definition of the app in `x-botdeck-catalog-id`;
@@ -218,7 +218,7 @@ pub async fn catalog_update(
         })?;
     let catalog_id = check_catalog_id("catalogId", &catalog_id)?.to_string();
     if let Err(refused) = catalog::check_package(&zip) {
-        return PublishResult::from_result(Err(refused));
+        return Ok(PublishResult::from_result(Err(refused))?);
     }
     let opts = PublishOptions {
         requires_review: header_flag(&request, REVIEW_HEADER),
@@ -235,7 +235,7 @@ pub async fn catalog_update(
     if let Ok(outcome) = &result {
         catalog::cache_apps(&*state.store()?, std::slice::from_ref(&outcome.app))?;
     }
-    PublishResult::from_result(result)
+    Ok(PublishResult::from_result(result)?)
 }
 
 /// Reads a chosen zip (raw bytes) locally: manifest id, version, findings. Nothing is
@@ -291,7 +291,7 @@ pub async fn catalog_publish_open(
     if let Ok(outcome) = &result {
         catalog::cache_apps(&*state.store()?, std::slice::from_ref(&outcome.app))?;
     }
-    PublishResult::from_result(result)
+    Ok(PublishResult::from_result(result)?)
 }
 
 /// Approves (publishes) or rejects a submitted definition.

@@ -11,10 +11,10 @@ use std::pin::Pin;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+use botdeck_api::error::{ApiError, ErrorCode};
 use botdeck_core::auth::{self, Feature};
 use botdeck_core::batch::{Executor, TokenSource};
 use botdeck_core::catalog::{self, Actor, CatalogApp};
-use botdeck_core::error::{ApiError, ErrorCode};
 use botdeck_core::graph::GraphClient;
 use botdeck_core::installs::ipc::{
     InstallsBulkRequest, InstallsOverview, InstallsOverviewRequest, InstallsQueryRequest,
@@ -30,9 +30,8 @@ use tauri::State;
 
 use crate::ipc::{parse_args, Channel};
 use crate::state::AppState;
+use botdeck_api::JobKind;
 
-/// Progress messages are at most this frequent (a 10 000-team sync reports per item).
-const PROGRESS_EVERY: Duration = Duration::from_millis(100);
 /// Access tokens live about an hour; a long run asks for a fresh one after this.
 const TOKEN_REUSE: Duration = Duration::from_secs(20 * 60);
 
@@ -98,21 +97,10 @@ impl TokenSource for AppTokens<'_> {
 
 /// Forwards progress to the window, throttled; phase changes and the last item always go.
 fn progress_sender(channel: Channel<RunProgress>) -> impl Fn(&RunProgress) + Send + Sync {
-    let last: Mutex<Option<(Instant, String)>> = Mutex::new(None);
-    move |p: &RunProgress| {
-        let mut last = last.lock().unwrap_or_else(|e| e.into_inner());
-        let due = match last.as_ref() {
-            None => true,
-            Some((at, phase)) => {
-                at.elapsed() >= PROGRESS_EVERY || *phase != p.phase || p.done >= p.total
-            }
-        };
-        if due {
-            *last = Some((Instant::now(), p.phase.clone()));
-            // A closed window is no reason to stop the run; its journal is in SQLite.
-            let _ = channel.send(p.clone());
-        }
-    }
+    // A closed window is no reason to stop the run; its journal is in SQLite.
+    botdeck_api::progress::throttled(move |p: &RunProgress| {
+        let _ = channel.send(p.clone());
+    })
 }
 
 fn executor(graph: &GraphClient) -> Executor {
@@ -178,7 +166,7 @@ pub fn installs_overview(
         last_completed,
         coverage,
         versions,
-        busy: state.work_running(),
+        busy: state.job_running(),
     })
 }
 
@@ -208,10 +196,10 @@ pub async fn installs_sync(
     let req: InstallsSyncRequest = parse_args(&request)?;
     // Options are checked before anything else: a nonsense request never needs a sign-in.
     let options = req.options()?;
-    let profile = state.current_profile()?;
-    let work = state.begin_work()?;
+    let profile = state.profile(None)?;
+    let work = state.begin_job(JobKind::InventorySync)?;
     let first = state.access_token(&profile, Feature::ReadTenant).await?;
-    let graph = auth::graph_of(&state.http, &profile);
+    let graph = auth::graph_of(state.http(), &profile);
     let app = fresh_app(&state, &graph, &first, &req.app_id).await?;
     let tokens = AppTokens::new(&state, profile.clone(), Feature::ReadTenant, first);
     let executor = executor(&graph);
@@ -236,7 +224,7 @@ pub async fn installs_sync(
 
 #[tauri::command]
 pub fn installs_cancel(state: State<'_, AppState>) -> Result<bool, ApiError> {
-    Ok(state.cancel_work())
+    Ok(state.cancel_job())
 }
 
 /// The dry run, from the cache (no network): planned items, skipped ones with reasons.
@@ -302,10 +290,10 @@ pub async fn installs_run(
     if app_id.trim().is_empty() {
         return Err(ApiError::new(ErrorCode::InvalidInput, "choose the bot"));
     }
-    let profile = state.current_profile()?;
-    let work = state.begin_work()?;
+    let profile = state.profile(None)?;
+    let work = state.begin_job(JobKind::BulkRun)?;
     let first = state.access_token(&profile, Feature::Install).await?;
-    let graph = auth::graph_of(&state.http, &profile);
+    let graph = auth::graph_of(state.http(), &profile);
     let app = fresh_app(&state, &graph, &first, &app_id).await?;
     let plan = installs::plan(&*state.store()?, &app, action, &selection)?;
     if plan.items.is_empty() {
@@ -346,13 +334,13 @@ pub async fn installs_resume(
     // A malformed or unknown run is refused before asking for a token.
     installs::validate::check_run_id("runId", &run_id)?;
     installs::run_summary(&*state.store()?, &run_id)?;
-    let profile = state.current_profile()?;
-    let work = state.begin_work()?;
+    let profile = state.profile(None)?;
+    let work = state.begin_job(JobKind::BulkRun)?;
     let first = state.access_token(&profile, Feature::Install).await?;
     if retry_failed {
         installs::retry_failed(state.store_mutex()?, &run_id)?;
     }
-    let graph = auth::graph_of(&state.http, &profile);
+    let graph = auth::graph_of(state.http(), &profile);
     execute(
         &state,
         profile,

@@ -7,13 +7,12 @@
 //! never run beside a sync or another bulk run. The store's mutex is never held across an
 //! `.await`: core locks `&Mutex<Store>` itself between its awaits.
 
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
 
+use botdeck_api::error::{ApiError, ErrorCode};
 use botdeck_core::auth::{self, Feature};
 use botdeck_core::batch::Executor;
 use botdeck_core::catalog::{self, Actor};
-use botdeck_core::error::{ApiError, ErrorCode};
 use botdeck_core::installs::{RunProgress, RunSummary};
 use botdeck_core::links::check::{
     self, LinkContext, LinkEvidenceResult, LinkHealthReport, LinkReachOutcome,
@@ -36,8 +35,7 @@ use tauri::State;
 
 use crate::ipc::{parse_args, Channel};
 use crate::state::AppState;
-
-const PROGRESS_EVERY: Duration = Duration::from_millis(100);
+use botdeck_api::JobKind;
 
 fn actor_of(profile: &Profile) -> Actor {
     Actor {
@@ -52,26 +50,18 @@ fn actor_of(profile: &Profile) -> Actor {
 }
 
 fn progress_sender(channel: Channel<RunProgress>) -> impl Fn(&RunProgress) + Send + Sync {
-    let last: Mutex<Option<Instant>> = Mutex::new(None);
-    move |p: &RunProgress| {
-        let mut last = last.lock().unwrap_or_else(|e| e.into_inner());
-        let due = match *last {
-            None => true,
-            Some(at) => at.elapsed() >= PROGRESS_EVERY,
-        };
-        if due || p.done >= p.total {
-            *last = Some(Instant::now());
-            let _ = channel.send(p.clone());
-        }
-    }
+    // A closed window is no reason to stop the run; its journal is in SQLite.
+    botdeck_api::progress::throttled(move |p: &RunProgress| {
+        let _ = channel.send(p.clone());
+    })
 }
 
 /// Runs `f` with a link context signed in for `feature`.
 macro_rules! with_ctx {
     ($state:expr, $feature:expr, |$ctx:ident, $profile:ident, $graph:ident| $body:expr) => {{
-        let $profile = $state.current_profile()?;
+        let $profile = $state.profile(None)?;
         let token = $state.access_token(&$profile, $feature).await?;
-        let $graph = auth::graph_of(&$state.http, &$profile);
+        let $graph = auth::graph_of(&$state.http(), &$profile);
         let actor = actor_of(&$profile);
         let $ctx = LinkContext {
             graph: &$graph,
@@ -89,7 +79,7 @@ pub fn links_overview(
     request: Request<'_>,
 ) -> Result<LinksOverview, ApiError> {
     let LinksOverviewRequest { filter } = parse_args(&request)?;
-    let profile = state.current_profile()?;
+    let profile = state.profile(None)?;
     let store = state.store()?;
     let pid = Some(profile.id.as_str());
     Ok(LinksOverview {
@@ -163,7 +153,7 @@ pub async fn links_add(
 #[tauri::command]
 pub fn links_confirm(state: State<'_, AppState>, request: Request<'_>) -> Result<Link, ApiError> {
     let LinksConfirmRequest { id, note } = parse_args(&request)?;
-    let profile = state.current_profile()?;
+    let profile = state.profile(None)?;
     Ok(links::confirm(
         &*state.store()?,
         &actor_of(&profile),
@@ -196,7 +186,7 @@ pub async fn links_health(
     request: Request<'_>,
 ) -> Result<LinkHealthReport, ApiError> {
     let LinksIdsRequest { ids, .. } = parse_args(&request)?;
-    let work = state.begin_work()?;
+    let work = state.begin_job(JobKind::LinkCheck)?;
     with_ctx!(state, Feature::ReadTenant, |ctx, _p, _g| {
         let ids = (!ids.is_empty()).then_some(ids);
         Ok(check::health(&ctx, ids.as_deref(), &work.cancel).await?)
@@ -218,7 +208,7 @@ pub async fn links_remove(
             "choose at least one link to unlink",
         ));
     }
-    let profile = state.current_profile()?;
+    let profile = state.profile(None)?;
     let before: Vec<Link> = {
         let store = state.store()?;
         ids.iter()
@@ -232,7 +222,7 @@ pub async fn links_remove(
             removal: None,
         });
     }
-    let work = state.begin_work()?;
+    let work = state.begin_job(JobKind::BulkRun)?;
     with_ctx!(state, Feature::Install, |ctx, _p, graph| {
         let executor = Executor::new(
             graph.clone(),
@@ -256,7 +246,7 @@ pub fn links_disconnect(
         team_id,
         integration_id,
     } = parse_args(&request)?;
-    let profile = state.current_profile()?;
+    let profile = state.profile(None)?;
     Ok(links::disconnect_team(
         &*state.store()?,
         &actor_of(&profile),
@@ -281,7 +271,7 @@ pub async fn links_reach(
             "choose the bot and the group or team",
         ));
     }
-    let work = state.begin_work()?;
+    let work = state.begin_job(JobKind::Reach)?;
     with_ctx!(state, Feature::ReachMembers, |ctx, _p, graph| {
         let executor = Executor::new(
             graph.clone(),
@@ -309,7 +299,7 @@ pub async fn links_fix(
     for t in &targets {
         t.validated()?;
     }
-    let work = state.begin_work()?;
+    let work = state.begin_job(JobKind::BulkRun)?;
     with_ctx!(state, Feature::Install, |ctx, _p, graph| {
         let executor = Executor::new(
             graph.clone(),
@@ -327,7 +317,7 @@ pub async fn links_fix(
 #[tauri::command]
 pub fn links_export(state: State<'_, AppState>, request: Request<'_>) -> Result<String, ApiError> {
     let LinksExportRequest { format, filter } = parse_args(&request)?;
-    let profile = state.current_profile()?;
+    let profile = state.profile(None)?;
     let all = links::list(&*state.store()?, Some(&profile.id), &filter)?;
     Ok(transfer::export(&all, format)?)
 }
@@ -349,7 +339,7 @@ pub fn links_import(
             "the file is larger than 20 MB",
         ));
     }
-    let profile = state.current_profile()?;
+    let profile = state.profile(None)?;
     Ok(transfer::import(
         &*state.store()?,
         &actor_of(&profile),
@@ -371,7 +361,7 @@ pub async fn health_after_sync(
 ) {
     let run = async {
         let token = state.access_token(profile, Feature::ReadTenant).await?;
-        let graph = auth::graph_of(&state.http, profile);
+        let graph = auth::graph_of(state.http(), profile);
         let actor = actor_of(profile);
         let ctx = LinkContext {
             graph: &graph,
@@ -405,7 +395,7 @@ pub fn links_save_vendor(
     if req.check_only {
         return Ok(checked);
     }
-    let profile = state.current_profile()?;
+    let profile = state.profile(None)?;
     let store = state.store()?;
     let actor = actor_of(&profile);
     Ok(match &req.toml {
@@ -424,12 +414,12 @@ pub async fn links_targets(
     let req: LinksTargetsRequest = parse_args(&request)?;
     req.validate()?;
     if req.kind != LinkTargetKind::Channel {
-        state.current_profile()?;
+        state.profile(None)?;
         return Ok(pick::cached_targets(&*state.store()?, &req)?);
     }
-    let profile = state.current_profile()?;
+    let profile = state.profile(None)?;
     let token = state.access_token(&profile, Feature::ReadTenant).await?;
-    let graph = auth::graph_of(&state.http, &profile);
+    let graph = auth::graph_of(state.http(), &profile);
     let channels = pick::team_channels_read(&graph, &token, &req).await?;
     Ok(pick::with_sync(&*state.store()?, &req, channels)?)
 }

@@ -7,9 +7,9 @@ pub mod links;
 pub mod package;
 pub mod permissions;
 
+use botdeck_api::error::ApiError;
+use botdeck_api::views::{AppInfo, SetThemeRequest, ThemePreference, UiSettings};
 use botdeck_core::doctor::DoctorReport;
-use botdeck_core::error::ApiError;
-use botdeck_core::ipc_types::{AppInfo, SetThemeRequest, ThemePreference, UiSettings};
 use tauri::ipc::Request;
 use tauri::State;
 
@@ -23,8 +23,8 @@ pub fn app_info(state: State<'_, AppState>) -> Result<AppInfo, ApiError> {
     Ok(AppInfo {
         version: env!("CARGO_PKG_VERSION").to_string(),
         commit: env!("BOTDECK_COMMIT").to_string(),
-        data_dir: state.paths.data_dir.display().to_string(),
-        log_file: botdeck_core::logging::current_log_file(&state.paths.log_dir)
+        data_dir: state.paths().data_dir.display().to_string(),
+        log_file: botdeck_core::logging::current_log_file(&state.paths().log_dir)
             .display()
             .to_string(),
         demo: state.demo.is_some(),
@@ -36,12 +36,12 @@ pub fn app_info(state: State<'_, AppState>) -> Result<AppInfo, ApiError> {
 /// Runs on a blocking thread: the keyring probe talks D-Bus and may take a moment.
 #[tauri::command]
 pub async fn run_doctor(state: State<'_, AppState>) -> Result<DoctorReport, ApiError> {
-    let paths = state.paths.clone();
+    let paths = state.paths().clone();
     tokio::task::spawn_blocking(move || botdeck_core::doctor::run(&paths))
         .await
         .map_err(|err| {
             ApiError::new(
-                botdeck_core::error::ErrorCode::Internal,
+                botdeck_api::error::ErrorCode::Internal,
                 format!("the health check stopped unexpectedly: {err}"),
             )
         })

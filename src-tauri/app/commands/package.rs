@@ -7,7 +7,7 @@
 //! (`invoke(cmd, Uint8Array, {headers})` → `InvokeBody::Raw`): no base64 inflation, and the app
 //! needs no file-system plugin. The file name travels URI-encoded in `x-botdeck-file-name`.
 
-use botdeck_core::error::{ApiError, ErrorCode};
+use botdeck_api::error::{ApiError, ErrorCode};
 use botdeck_core::package::ipc::{
     BuildRequest, BuildResult, BumpRequest, CatalogVersionRequest, DiffResult, IconChange,
     IconFixPreview, IconRequest, IconRole, NewPackageRequest, OpenPathRequest, PackageEditRequest,

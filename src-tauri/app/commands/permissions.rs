@@ -5,15 +5,14 @@
 //! The store's mutex is never held across an `.await`: each command takes what it needs from
 //! SQLite, lets go, talks to Graph, then locks again to save.
 
+use botdeck_api::error::{ApiError, ErrorCode};
 use botdeck_core::auth::{self, Feature};
-use botdeck_core::error::{ApiError, ErrorCode};
 use botdeck_core::graph::GraphClient;
 use botdeck_core::installs::RunProgress;
 use botdeck_core::permissions::{
-    self as perms, to_api_error, ConsentTarget, FixOutcome, FixPlan, FixRequest,
-    GrantedPermissions, NameCache, PermissionProfile, PermsFixRequest, PermsImportRequest,
-    PermsInspectRequest, PermsProfileRequest, PermsReport, ProfileFormat, RscScope, RscTarget,
-    RscTargetKind, Watch,
+    self as perms, ConsentTarget, FixOutcome, FixPlan, FixRequest, GrantedPermissions, NameCache,
+    PermissionProfile, PermsFixRequest, PermsImportRequest, PermsInspectRequest,
+    PermsProfileRequest, PermsReport, ProfileFormat, RscScope, RscTarget, RscTargetKind, Watch,
 };
 use botdeck_core::profiles::Profile;
 use botdeck_core::secrets::Sensitive;
@@ -34,7 +33,7 @@ struct Signed {
 }
 
 fn current_profile(state: &AppState) -> Result<Signed, ApiError> {
-    let profile = state.current_profile()?;
+    let profile = state.profile(None)?;
     let endpoints = profile.cloud.endpoints();
     let tenant = profile
         .identity
@@ -47,7 +46,7 @@ fn current_profile(state: &AppState) -> Result<Signed, ApiError> {
         &tenant,
         &endpoints.graph_base_url,
     );
-    let graph = auth::graph_of(&state.http, &profile);
+    let graph = auth::graph_of(state.http(), &profile);
     Ok(Signed {
         profile,
         graph,
@@ -71,7 +70,7 @@ async fn inspect(
     let mut cache = NameCache::load(&*state.store()?)?;
     let granted = perms::inspect_watched(&signed.graph, token, app_id, scope, &mut cache, watch)
         .await
-        .map_err(|e| to_api_error(e, Some(&signed.consent)))?;
+        .map_err(|e| botdeck_api::error::permission_error(e, Some(&signed.consent)))?;
     if let Err(err) = cache.save(&*state.store()?) {
         // The cache only saves Graph reads next time; not worth failing the inspection.
         tracing::warn!(%err, "permission name cache not saved");
@@ -200,7 +199,7 @@ fn check_target_ids(req: &PermsInspectRequest) -> Result<(), ApiError> {
 
 /// A fix names an app and a permission; both are checked before the keyring or Graph is asked.
 fn check_fix(req: &PermsFixRequest) -> Result<(), ApiError> {
-    perms::check_app_id(&req.app_id).map_err(|e| to_api_error(e, None))?;
+    perms::check_app_id(&req.app_id).map_err(|e| botdeck_api::error::permission_error(e, None))?;
     if req.permission.trim().is_empty() || req.permission.chars().any(char::is_control) {
         return Err(ApiError::new(
             ErrorCode::InvalidInput,
@@ -282,7 +281,7 @@ pub async fn perms_inspect(
             *last = std::time::Instant::now();
             // A closed window is no reason to stop reading.
             let _ = on_progress.send(RunProgress {
-                phase: "reading resource-specific consent".into(),
+                phase: botdeck_api::Phase::ReadingConsent,
                 total: total as u64,
                 done: done as u64,
                 failed: 0,
@@ -339,7 +338,7 @@ async fn plan(
         principal: req.principal.clone(),
     };
     let plan = perms::plan_fix(&granted, &fix, profile.as_ref())
-        .map_err(|e| to_api_error(e, Some(&signed.consent)))?;
+        .map_err(|e| botdeck_api::error::permission_error(e, Some(&signed.consent)))?;
     Ok((plan, token))
 }
 
@@ -403,7 +402,7 @@ pub async fn perms_apply_fix(
     if let Err(err) = &recorded {
         tracing::error!(%err, "a permission fix could not be written to the audit log");
     }
-    result.map_err(|e| to_api_error(e, Some(&signed.consent)))?;
+    result.map_err(|e| botdeck_api::error::permission_error(e, Some(&signed.consent)))?;
     tracing::info!(action = %plan.audit_action, permission = %plan.permission, outcome = ?outcome.outcome, "permission fix applied");
     if let Err(err) = recorded {
         return Err(ApiError::new(

@@ -7,11 +7,11 @@ use std::io::Write;
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
 
+use botdeck_api::error::{ApiError, ErrorCode};
 use botdeck_core::auth::{self, Feature};
 use botdeck_core::batch::Executor;
 use botdeck_core::catalog::Actor;
 use botdeck_core::config::DataPaths;
-use botdeck_core::error::{ApiError, ErrorCode};
 use botdeck_core::graph::GraphClient;
 use botdeck_core::installs::RunProgress;
 use botdeck_core::links::check::{self, LinkContext, LinkEvidenceOutcome, LinkPreparedTarget};

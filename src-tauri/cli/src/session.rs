@@ -3,9 +3,9 @@
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use botdeck_api::error::{ApiError, ErrorCode};
 use botdeck_core::auth::{self, AuthError, Authenticator, Feature};
 use botdeck_core::config::DataPaths;
-use botdeck_core::error::{ApiError, ErrorCode};
 use botdeck_core::graph::GraphClient;
 use botdeck_core::profiles::{Profile, ProfileError, Profiles};
 use botdeck_core::secrets::Sensitive;

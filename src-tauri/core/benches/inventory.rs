@@ -533,7 +533,7 @@ async fn run() {
     // When the sync moved from listing teams to reading them (timing counter).
     let reading_from: Mutex<Option<Instant>> = Mutex::new(None);
     let note_phase = |p: &installs::RunProgress| {
-        if p.phase.starts_with("reading") {
+        if p.phase == botdeck_core::progress::Phase::ReadingInstallations {
             let mut at = reading_from.lock().expect("lock");
             at.get_or_insert_with(Instant::now);
         }

@@ -7,6 +7,8 @@ use rusqlite::params;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use std::sync::Mutex;
+
 use crate::store::{Store, StoreError};
 
 pub const SCHEMA: &str = "CREATE TABLE audit_log (
@@ -144,6 +146,53 @@ pub fn recent(store: &Store, limit: u32) -> Result<Vec<AuditRecord>, StoreError>
         })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Who makes a change, for the audit log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub profile_id: Option<String>,
+    pub tenant_id: Option<String>,
+    pub upn: String,
+}
+
+/// Where changes are recorded: the store (shared with the UI behind a mutex) and who acts.
+#[derive(Clone, Copy)]
+pub struct Audit<'a> {
+    pub store: &'a Mutex<Store>,
+    pub actor: &'a Actor,
+}
+
+impl Audit<'_> {
+    #[allow(clippy::too_many_arguments)]
+    pub fn record(
+        &self,
+        action: &str,
+        target_kind: &str,
+        target_id: &str,
+        target_name: Option<&str>,
+        outcome: Outcome,
+        detail: Option<String>,
+        request_id: Option<String>,
+    ) {
+        let entry = AuditEntry {
+            profile_id: self.actor.profile_id.clone(),
+            tenant_id: self.actor.tenant_id.clone(),
+            actor: self.actor.upn.clone(),
+            action: action.to_string(),
+            target_kind: target_kind.to_string(),
+            target_id: target_id.to_string(),
+            target_name: target_name.map(str::to_string),
+            outcome,
+            detail,
+            request_id,
+        };
+        let store = self.store.lock().unwrap_or_else(|p| p.into_inner());
+        if let Err(err) = record(&store, &entry) {
+            // The change happened either way; failing it now would misreport the tenant.
+            tracing::error!(%err, action, target_id, "could not write the audit log");
+        }
+    }
 }
 
 #[cfg(test)]

@@ -1,5 +1,5 @@
 //! One generated TypeScript declaration per IPC type (ts-rs). A leaf: every feature lists its
-//! own types with [`bindings_of!`](crate::bindings_of) and `ipc_types::all_bindings` collects them.
+//! own types with [`bindings_of!`](crate::bindings_of) and `botdeck_api::views::all_bindings` collects them.
 
 use ts_rs::TS;
 

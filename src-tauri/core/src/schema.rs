@@ -46,6 +46,7 @@ pub const STATE_STEPS: &[M<'static>] = &[
     // The audit log lives in the state database (it cannot be rebuilt from the tenant).
     M::up(crate::audit::RUN_ID_STEP),
     M::up(crate::links::SCHEMA),
+    M::up(crate::lease::SCHEMA),
 ];
 
 /// Cache database steps: only mirrors of the tenant. Same rules as [`STATE_STEPS`].

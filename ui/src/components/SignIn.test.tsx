@@ -55,7 +55,6 @@ describe("sign-in", () => {
       code: "sign_in_failed",
       message: "the sign-in was declined",
       retryable: false,
-      link: null,
     });
     ipc.signInDeviceCode.mockResolvedValueOnce(signedInSession);
     const user = await openSignIn();
@@ -72,7 +71,6 @@ describe("sign-in", () => {
       code: "sign_in_failed",
       message: 'the tenant was not found. BotDeck did not keep the tenant "Contoso (demo)": add it again.',
       retryable: false,
-      link: null,
     });
     // The app removed the profile; the session has no tenant left.
     ipc.getSession.mockResolvedValue({ profiles: [], current: null, signedIn: false, roleAdvice: [], canSignIn: true });
@@ -148,7 +146,6 @@ describe("adding a tenant", () => {
       code: "invalid_input",
       message: 'tenant: "nope" is neither a tenant id (GUID) nor a domain',
       retryable: false,
-      link: null,
     });
     const user = userEvent.setup();
     render(<App />);

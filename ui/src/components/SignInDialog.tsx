@@ -261,10 +261,10 @@ export function SignInDialog({
             )}
           </DialogContent>
           <DialogActions>
-            {phase.kind === "failed" && phase.error.link && (
+            {phase.kind === "failed" && phase.error.actionUrl && (
               <Button
                 icon={<OpenRegular />}
-                onClick={() => void ipc.openExternal(phase.error.link!).catch(() => undefined)}
+                onClick={() => void ipc.openExternal(phase.error.actionUrl!).catch(() => undefined)}
                 data-testid="open-consent"
               >
                 Open admin consent page

@@ -47,7 +47,6 @@ async function sendZip<T>(command: CommandName, file: File, headers: Record<stri
       code: "invalid_input",
       message: `${file.name} is ${mib} MiB; a Teams app package is at most 16 MiB.`,
       retryable: false,
-      link: null,
     };
     throw error;
   }
@@ -55,7 +54,7 @@ async function sendZip<T>(command: CommandName, file: File, headers: Record<stri
   try {
     bytes = new Uint8Array(await file.arrayBuffer());
   } catch (err) {
-    const error: ApiError = { code: "invalid_input", message: `${file.name} could not be read: ${String(err)}`, retryable: false, link: null };
+    const error: ApiError = { code: "invalid_input", message: `${file.name} could not be read: ${String(err)}`, retryable: false };
     throw error;
   }
   try {
@@ -63,7 +62,7 @@ async function sendZip<T>(command: CommandName, file: File, headers: Record<stri
   } catch (err) {
     if (isApiError(err)) throw err;
     const message = typeof err === "string" ? err : err instanceof Error ? err.message : String(err);
-    const error: ApiError = { code: "internal", message, retryable: false, link: null };
+    const error: ApiError = { code: "internal", message, retryable: false };
     throw error;
   }
 }

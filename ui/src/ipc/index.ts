@@ -46,7 +46,7 @@ export async function call<T>(command: CommandName, args?: Record<string, unknow
     if (isApiError(err) && err.code === "offline") window.dispatchEvent(new CustomEvent(OFFLINE_EVENT, { detail: err }));
     if (isApiError(err)) throw err;
     const message = typeof err === "string" ? err : err instanceof Error ? err.message : String(err);
-    const wrapped: ApiError = { code: "internal", message, retryable: false, link: null };
+    const wrapped: ApiError = { code: "internal", message, retryable: false };
     throw wrapped;
   }
 }

@@ -27,7 +27,6 @@ describe("ipc", () => {
       code: "internal",
       message: "command run_doctor not allowed",
       retryable: false,
-      link: null,
     });
     invoke.mockImplementation(async () => {
       throw new Error("ipc down");
@@ -39,7 +38,7 @@ describe("ipc", () => {
     const seen: unknown[] = [];
     const listener = (e: Event) => seen.push((e as CustomEvent).detail);
     window.addEventListener("botdeck:offline", listener);
-    const err = { code: "offline", message: "cannot reach graph", retryable: true, link: null };
+    const err = { code: "offline", message: "cannot reach graph", retryable: true };
     invoke.mockImplementation(async () => {
       throw err;
     });

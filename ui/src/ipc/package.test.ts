@@ -37,7 +37,7 @@ describe("package ipc", () => {
   });
 
   it("passes typed errors through and wraps the rest", async () => {
-    const typed = { code: "invalid_input", message: "not a readable zip archive", retryable: false, link: null };
+    const typed = { code: "invalid_input", message: "not a readable zip archive", retryable: false };
     invoke.mockRejectedValueOnce(typed);
     expect(await packageIpc.diff(new File(["x"], "a.zip")).catch((e: unknown) => e)).toEqual(typed);
     invoke.mockRejectedValueOnce("command package_diff not allowed");

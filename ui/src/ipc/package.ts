@@ -38,7 +38,6 @@ function tooLarge(file: File): ApiError {
     code: "invalid_input",
     message: `${file.name} is ${mib} MiB; BotDeck opens files of at most 64 MiB (Teams itself accepts 10 MB packages).`,
     retryable: false,
-    link: null,
   };
 }
 
@@ -60,7 +59,7 @@ async function sendFile<T>(command: CommandName, file: File, headers: Record<str
   try {
     bytes = await readBytes(file);
   } catch (err) {
-    const wrapped: ApiError = { code: "invalid_input", message: `${file.name} could not be read: ${String(err)}`, retryable: false, link: null };
+    const wrapped: ApiError = { code: "invalid_input", message: `${file.name} could not be read: ${String(err)}`, retryable: false };
     throw wrapped;
   }
   try {
@@ -70,7 +69,7 @@ async function sendFile<T>(command: CommandName, file: File, headers: Record<str
   } catch (err) {
     if (isApiError(err)) throw err;
     const message = typeof err === "string" ? err : err instanceof Error ? err.message : String(err);
-    const wrapped: ApiError = { code: "internal", message, retryable: false, link: null };
+    const wrapped: ApiError = { code: "internal", message, retryable: false };
     throw wrapped;
   }
 }

@@ -279,7 +279,7 @@ describe("Catalog page", () => {
 
   it("a store app that cannot be found says so and keeps what was typed", async () => {
     const user = userEvent.setup();
-    m.find.mockRejectedValue({ code: "not_found", message: 'no app "Nope" in the Teams app catalog', retryable: false, link: null });
+    m.find.mockRejectedValue({ code: "not_found", message: 'no app "Nope" in the Teams app catalog', retryable: false });
     renderPage();
     await screen.findByTestId("catalog-row-ext-1");
     await user.type(screen.getByTestId("catalog-find-input"), "Nope");
@@ -446,7 +446,7 @@ describe("Catalog page", () => {
         findings: [{ code: "BD-ZIP-001", severity: "error", file: "", path: "", message: "not a readable zip archive", hint: "", line: null, column: null }],
       }),
     );
-    m.inspect.mockRejectedValueOnce({ code: "invalid_input", message: "huge.zip is 17.0 MiB; a Teams app package is at most 16 MiB.", retryable: false, link: null });
+    m.inspect.mockRejectedValueOnce({ code: "invalid_input", message: "huge.zip is 17.0 MiB; a Teams app package is at most 16 MiB.", retryable: false });
     renderPage();
     await openApp(user, "ext-1");
     await user.upload(screen.getByTestId("catalog-file"), zipFile("notes.zip"));
@@ -514,7 +514,7 @@ describe("Catalog page", () => {
 
   it("asks to sign in again for publishing when consent is missing, then repeats the change", async () => {
     const user = userEvent.setup();
-    m.review.mockRejectedValueOnce({ code: "consent_required", message: "sign in again to grant AppCatalog.ReadWrite.All", retryable: false, link: null });
+    m.review.mockRejectedValueOnce({ code: "consent_required", message: "sign in again to grant AppCatalog.ReadWrite.All", retryable: false });
     let finish: (v: unknown) => void = () => {};
     ipc.signInDeviceCode.mockImplementation(
       () =>

@@ -359,7 +359,7 @@ describe("Installations page", () => {
     await user.click(screen.getByTestId("installs-sync"));
     // Everything, with channel facts, continuing an unfinished sync: core's defaults, spelt out.
     expect(m.sync).toHaveBeenCalledWith("cat-1", expect.any(Function), { kinds: ["team", "chat", "user"], channels: true, fresh: false });
-    act(() => report({ phase: "reading installations", total: 40, done: 10, failed: 1, runId: null }));
+    act(() => report({ phase: "reading_installations", total: 40, done: 10, failed: 1, runId: null }));
     expect(screen.getByTestId("sync-progress")).toHaveTextContent("reading installations 10/40, 1 failed");
     expect(screen.getByTestId("status-work")).toHaveTextContent("Sync: reading installations 10/40");
     await user.click(screen.getByTestId("installs-sync-cancel"));
@@ -501,7 +501,7 @@ describe("Installations page", () => {
       skipped: [],
       warnings: [],
     });
-    m.run.mockRejectedValue({ code: "consent_required", message: "sign in again to grant TeamsAppInstallation.ReadWriteAndConsentForTeam", retryable: false, link: null });
+    m.run.mockRejectedValue({ code: "consent_required", message: "sign in again to grant TeamsAppInstallation.ReadWriteAndConsentForTeam", retryable: false });
     ipc.signInDeviceCode.mockImplementation(() => new Promise(() => {}));
     renderPage();
     await screen.findByTestId("row-t1", {}, { timeout: 5000 });
@@ -602,7 +602,7 @@ describe("Installations page", () => {
 
   it("shows a failed sync's error and keeps the cache on screen", async () => {
     const user = userEvent.setup();
-    m.sync.mockRejectedValue({ code: "graph", message: "Graph answered 503 for /teams", retryable: true, link: null });
+    m.sync.mockRejectedValue({ code: "graph", message: "Graph answered 503 for /teams", retryable: true });
     renderPage();
     await screen.findByTestId("row-t1", {}, { timeout: 5000 });
     await user.click(screen.getByTestId("installs-sync"));
@@ -632,7 +632,7 @@ describe("Installations page", () => {
     await user.click(screen.getByTestId("installs-sync"));
     await user.click(screen.getByTestId("nav-toggle"));
     expect(screen.queryByTestId("installations-page")).not.toBeInTheDocument();
-    act(() => report({ phase: "reading installations", total: 40, done: 20, failed: 0, runId: null }));
+    act(() => report({ phase: "reading_installations", total: 40, done: 20, failed: 0, runId: null }));
     expect(screen.getByTestId("status-work")).toHaveTextContent("Sync: reading installations 20/40");
     // Back while it runs: the page shows the run it did not start.
     await user.click(screen.getByTestId("nav-toggle"));
@@ -743,7 +743,7 @@ describe("Installations page", () => {
     renderShell();
     await startUpgrade(user);
     await user.click(screen.getByTestId("nav-toggle"));
-    await act(async () => run.reject({ code: "offline", message: "cannot reach Microsoft Graph", retryable: true, link: null }));
+    await act(async () => run.reject({ code: "offline", message: "cannot reach Microsoft Graph", retryable: true }));
     await user.click(screen.getByTestId("nav-toggle"));
     const error = await screen.findByTestId("installs-error");
     expect(error).toHaveTextContent("The bulk run failed");
@@ -794,7 +794,7 @@ describe("Installations page", () => {
   it("after a cancelled sync the cache still opens with the age of the last completed sync", async () => {
     m.overview.mockResolvedValue({
       ...overview,
-      sync: { ...overview.sync!, kinds: ["team"], status: "cancelled", phase: "reading installations", ageSecs: 60, total: 40, done: 12 },
+      sync: { ...overview.sync!, kinds: ["team"], status: "cancelled", phase: "reading_installations", ageSecs: 60, total: 40, done: 12 },
       lastCompleted: { ...overview.sync!, ageSecs: 7200 },
     });
     renderPage();
@@ -820,7 +820,7 @@ describe("Installations page", () => {
     const user = userEvent.setup();
     m.plan.mockResolvedValue(upgradePlan);
     m.run
-      .mockRejectedValueOnce({ code: "consent_required", message: "sign in again to grant installing", retryable: false, link: null })
+      .mockRejectedValueOnce({ code: "consent_required", message: "sign in again to grant installing", retryable: false })
       .mockResolvedValueOnce({ ...halfFailed, failed: 0, succeeded: 2 });
     m.runItems.mockResolvedValue([]);
     ipc.signInDeviceCode.mockResolvedValue(signedInSession);

@@ -248,7 +248,7 @@ describe("Links page", () => {
   });
 
   it("asks to sign in again when reading replies needs the message permissions", async () => {
-    linksIpc.evidence.mockRejectedValue({ code: "consent_required", message: "sign in again", retryable: false, link: null });
+    linksIpc.evidence.mockRejectedValue({ code: "consent_required", message: "sign in again", retryable: false });
     const user = renderPage();
     await user.click(await screen.findByTestId("links-evidence"));
     const prompt = await screen.findByTestId("consent-needed");
@@ -383,7 +383,7 @@ describe("Links page", () => {
   it("when the bot's inventory was never read, the picker offers to read it", async () => {
     linksIpc.targets.mockResolvedValue({ choices: [], total: 0, sync: null });
     installsIpc.sync.mockImplementation(async (_app: string, onProgress: (p: RunProgress) => void) => {
-      onProgress({ phase: "listing teams", total: 10, done: 4, failed: 0, runId: null });
+      onProgress({ phase: "listing_teams", total: 10, done: 4, failed: 0, runId: null });
       return {};
     });
     const user = renderPage();

@@ -298,7 +298,7 @@ describe("package page", () => {
 
   it("says why an open failed and stays usable", async () => {
     const user = userEvent.setup({ pointerEventsCheck: 0 });
-    pkg.open.mockRejectedValue({ code: "invalid_input", message: 'unsafe entry path "../../evil.sh" in the archive', retryable: false, link: null });
+    pkg.open.mockRejectedValue({ code: "invalid_input", message: 'unsafe entry path "../../evil.sh" in the archive', retryable: false });
     renderPage();
     await user.upload(await screen.findByTestId("package-open-input"), new File(["x"], "evil.zip"));
     expect(await screen.findByTestId("package-error")).toHaveTextContent("unsafe entry path");

@@ -43,7 +43,6 @@ const consentRequired = {
   code: "consent_required",
   message: "this sign-in lacks Application.Read.All",
   retryable: false,
-  link: null,
 };
 
 const plan: FixPlan = {
@@ -215,7 +214,6 @@ describe("permissions page", () => {
       code: "invalid_input",
       message: "acme.toml:5: permissions[0].type: Chat.Read.All is not a resource-specific permission",
       retryable: false,
-      link: null,
     });
     const acme = { ...flashdutyProfile, id: "acme", name: "Acme bot", source: "custom" as const, appId: null };
     permsIpc.importProfile.mockResolvedValueOnce(acme);
@@ -270,7 +268,7 @@ describe("permissions page", () => {
   });
 
   it("shows other errors with their message", async () => {
-    permsIpc.inspect.mockRejectedValueOnce({ code: "graph", message: "Microsoft Graph answered 503", retryable: true, link: null });
+    permsIpc.inspect.mockRejectedValueOnce({ code: "graph", message: "Microsoft Graph answered 503", retryable: true });
     renderPage();
     expect(await screen.findByTestId("perm-error")).toHaveTextContent("503");
     expect(screen.queryByTestId("perm-sign-in-needed")).not.toBeInTheDocument();
@@ -317,7 +315,7 @@ describe("permissions page", () => {
     await user.click(screen.getByTestId("perm-cancel"));
     expect(permsIpc.cancel).toHaveBeenCalledTimes(1);
     expect(screen.getByTestId("perm-cancel")).toHaveTextContent("Cancelling…");
-    reject({ code: "cancelled", message: "cancelled", retryable: false, link: null });
+    reject({ code: "cancelled", message: "cancelled", retryable: false });
     expect(await screen.findByTestId("perm-cancelled")).toHaveTextContent("What you see is the read from 10 min ago");
     expect(screen.queryByTestId("perm-loading")).not.toBeInTheDocument();
     expect(screen.getByTestId("perm-age")).toBeInTheDocument();

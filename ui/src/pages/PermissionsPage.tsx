@@ -355,9 +355,9 @@ export function PermissionsPage() {
       {error && !needsSignIn && !cancelled && (
         <MessageBar intent="error" layout="multiline" data-testid="perm-error" data-code={error.code}>
           <MessageBarBody>{error.message}</MessageBarBody>
-          {error.link && (
+          {error.actionUrl && (
             <MessageBarActions>
-              <Button icon={<OpenRegular />} onClick={() => void ipc.openExternal(error.link!).catch(setError)}>
+              <Button icon={<OpenRegular />} onClick={() => void ipc.openExternal(error.actionUrl!).catch(setError)}>
                 Open admin consent page
               </Button>
             </MessageBarActions>

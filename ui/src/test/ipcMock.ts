@@ -37,7 +37,7 @@ export const call = vi.fn();
 
 export function resetIpcMock() {
   call.mockReset();
-  call.mockRejectedValue({ code: "internal", message: "not available in this test", retryable: false, link: null });
+  call.mockRejectedValue({ code: "internal", message: "not available in this test", retryable: false });
   for (const fn of Object.values(ipc)) fn.mockReset();
   ipc.appInfo.mockResolvedValue(appInfo);
   ipc.runDoctor.mockResolvedValue(doctorReport);

@@ -8,7 +8,6 @@ use super::{
     AppDefinition, CatalogApp, CatalogError, Distribution, PublishKind, PublishOutcome,
     PublishingState, RscPermission, UpdateStatus,
 };
-use crate::error::{ApiError, ErrorCode};
 use crate::installs::VersionCount;
 use crate::package::Finding;
 
@@ -31,18 +30,16 @@ pub struct CatalogFindRequest {
 
 impl CatalogFindRequest {
     /// Checked before any network work.
-    pub fn validate(&self) -> Result<&str, ApiError> {
+    pub fn validate(&self) -> Result<&str, CatalogError> {
         let app = self.app.trim();
         if app.is_empty() {
-            return Err(ApiError::new(
-                ErrorCode::InvalidInput,
-                "say which app: its name or its Teams app id",
+            return Err(CatalogError::Invalid(
+                "say which app: its name or its Teams app id".into(),
             ));
         }
         if app.chars().count() > 256 || app.chars().any(char::is_control) {
-            return Err(ApiError::new(
-                ErrorCode::InvalidInput,
-                "an app name is at most 256 characters, without control characters",
+            return Err(CatalogError::Invalid(
+                "an app name is at most 256 characters, without control characters".into(),
             ));
         }
         Ok(app)
@@ -145,7 +142,7 @@ pub struct PackageCheck {
 
 /// A catalog app id or definition id goes into a Graph path, so it is checked before any
 /// sign-in: org apps have GUIDs, some store apps dotted names (`com.microsoft.teamspace.tab.planner`).
-pub fn check_catalog_id<'a>(field: &str, id: &'a str) -> Result<&'a str, ApiError> {
+pub fn check_catalog_id<'a>(field: &str, id: &'a str) -> Result<&'a str, CatalogError> {
     let id = id.trim();
     let plausible = !id.is_empty()
         && id.len() <= 256
@@ -156,12 +153,9 @@ pub fn check_catalog_id<'a>(field: &str, id: &'a str) -> Result<&'a str, ApiErro
     if plausible {
         Ok(id)
     } else {
-        Err(ApiError::new(
-            ErrorCode::InvalidInput,
-            format!(
-                "{field}: {id:?} is not a Teams app id (a GUID such as 00000000-0000-0000-0000-000000000000, or a store app's dotted id)"
-            ),
-        ))
+        Err(CatalogError::Invalid(format!(
+            "{field}: {id:?} is not a Teams app id (a GUID such as 00000000-0000-0000-0000-000000000000, or a store app's dotted id)"
+        )))
     }
 }
 
@@ -219,7 +213,7 @@ pub struct PublishResult {
 impl PublishResult {
     /// Splits a publish / update answer: refusals the page acts on become data, the rest
     /// stays an error.
-    pub fn from_result(result: Result<PublishOutcome, CatalogError>) -> Result<Self, ApiError> {
+    pub fn from_result(result: Result<PublishOutcome, CatalogError>) -> Result<Self, CatalogError> {
         let message = match &result {
             Err(e) => e.to_string(),
             Ok(_) => String::new(),
@@ -284,31 +278,12 @@ impl PublishResult {
                 None,
                 None,
             ),
-            Err(other) => Err(other.into()),
+            Err(other) => Err(other),
         }
     }
 }
 
-impl From<CatalogError> for ApiError {
-    fn from(err: CatalogError) -> Self {
-        let message = err.to_string();
-        match err {
-            CatalogError::Graph(inner) => inner.into(),
-            CatalogError::Store(inner) => inner.into(),
-            CatalogError::NotFound(_) => ApiError::new(ErrorCode::NotFound, message),
-            CatalogError::Package(_)
-            | CatalogError::InvalidPackage { .. }
-            | CatalogError::ManifestRejected { .. }
-            | CatalogError::AlreadyInCatalog { .. }
-            | CatalogError::VersionNotGreater { .. }
-            | CatalogError::ManifestIdMismatch { .. }
-            | CatalogError::NotAnOrgApp { .. }
-            | CatalogError::Refused(_) => ApiError::new(ErrorCode::InvalidInput, message),
-        }
-    }
-}
-
-/// Listed in `ipc_types::all_bindings`.
+/// Listed in `botdeck_api::views::all_bindings`.
 pub fn ts_bindings() -> Vec<crate::bindings::Binding> {
     crate::bindings_of![
         CatalogListRequest,
@@ -350,7 +325,7 @@ mod tests {
             let e = CatalogFindRequest { app: bad.into() }
                 .validate()
                 .expect_err(bad);
-            assert_eq!(e.code, ErrorCode::InvalidInput);
+            assert!(matches!(e, CatalogError::Invalid(_)), "{e}");
         }
         assert!(serde_json::from_str::<CatalogFindRequest>(r#"{"app":"x","extra":1}"#).is_err());
     }
@@ -394,6 +369,6 @@ mod tests {
         assert!(refused.message.contains("1.0.2"));
         let e = PublishResult::from_result(Err(CatalogError::NotFound("x".into())))
             .expect_err("an error");
-        assert_eq!(e.code, ErrorCode::NotFound);
+        assert!(matches!(e, CatalogError::NotFound(_)), "{e}");
     }
 }

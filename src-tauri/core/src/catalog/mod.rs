@@ -7,15 +7,13 @@
 
 pub mod ipc;
 
-use std::sync::Mutex;
-
 use reqwest::Method;
 use rusqlite::params;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use ts_rs::TS;
 
-use crate::audit::{self, AuditEntry, Outcome};
+use crate::audit::Outcome;
 use crate::graph::{GraphClient, GraphError, RawResponse};
 use crate::package::{self, Finding, PackageError, Severity, ValidateOptions};
 use crate::secrets::Sensitive;
@@ -69,6 +67,9 @@ pub enum CatalogError {
     },
     #[error("{0}")]
     Refused(String),
+    /// A value the admin gave cannot be used (checked before any network work).
+    #[error("{0}")]
+    Invalid(String),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -320,52 +321,7 @@ pub fn version_key(version: &str) -> i64 {
     key
 }
 
-/// Who makes a change, for the audit log.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Actor {
-    pub profile_id: Option<String>,
-    pub tenant_id: Option<String>,
-    pub upn: String,
-}
-
-/// Where changes are recorded: the store (shared with the UI behind a mutex) and who acts.
-#[derive(Clone, Copy)]
-pub struct Audit<'a> {
-    pub store: &'a Mutex<Store>,
-    pub actor: &'a Actor,
-}
-
-impl Audit<'_> {
-    #[allow(clippy::too_many_arguments)]
-    pub fn record(
-        &self,
-        action: &str,
-        target_kind: &str,
-        target_id: &str,
-        target_name: Option<&str>,
-        outcome: Outcome,
-        detail: Option<String>,
-        request_id: Option<String>,
-    ) {
-        let entry = AuditEntry {
-            profile_id: self.actor.profile_id.clone(),
-            tenant_id: self.actor.tenant_id.clone(),
-            actor: self.actor.upn.clone(),
-            action: action.to_string(),
-            target_kind: target_kind.to_string(),
-            target_id: target_id.to_string(),
-            target_name: target_name.map(str::to_string),
-            outcome,
-            detail,
-            request_id,
-        };
-        let store = self.store.lock().unwrap_or_else(|p| p.into_inner());
-        if let Err(err) = audit::record(&store, &entry) {
-            // The change happened either way; failing it now would misreport the tenant.
-            tracing::error!(%err, action, target_id, "could not write the audit log");
-        }
-    }
-}
+pub use crate::audit::{Actor, Audit};
 
 const EXPAND: &str = "$expand=appDefinitions";
 

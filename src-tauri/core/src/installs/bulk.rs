@@ -7,6 +7,7 @@
 //! "Already installed" (409), "already at this version" and "already gone" (404 on delete)
 //! count as success. Every finished item lands in the audit log with Graph's request-id.
 
+use crate::progress::Phase;
 use std::sync::Mutex;
 
 use rusqlite::{params, OptionalExtension};
@@ -40,6 +41,14 @@ impl BulkAction {
             Self::Install => "install",
             Self::Upgrade => "upgrade",
             Self::Uninstall => "uninstall",
+        }
+    }
+
+    pub fn phase(self) -> Phase {
+        match self {
+            Self::Install => Phase::Installing,
+            Self::Upgrade => Phase::Upgrading,
+            Self::Uninstall => Phase::Uninstalling,
         }
     }
 
@@ -496,10 +505,10 @@ pub async fn execute_run(
     let total = counts.total;
     let mut done = counts.total - counts.pending;
     let mut failed = counts.failed;
-    let phase = format!("{}ing", run.action.as_str().trim_end_matches('e'));
-    let report = |phase: &str, done: u64, failed: u64| {
+    let phase = run.action.phase();
+    let report = |phase: Phase, done: u64, failed: u64| {
         progress(&RunProgress {
-            phase: phase.to_string(),
+            phase,
             total,
             done,
             failed,
@@ -515,7 +524,7 @@ pub async fn execute_run(
         .map(|(n, _)| n)
         .collect();
     if !uncertain.is_empty() {
-        report("verifying interrupted items", done, failed);
+        report(Phase::VerifyingInterrupted, done, failed);
         let requests: Vec<SubRequest> = uncertain
             .iter()
             .filter_map(|&n| items.get(n))
@@ -564,7 +573,7 @@ pub async fn execute_run(
             .map(|(n, _)| n)
             .collect();
         if !lookup.is_empty() {
-            report("finding installations", done, failed);
+            report(Phase::FindingInstallations, done, failed);
             let requests: Vec<SubRequest> = lookup
                 .iter()
                 .filter_map(|&n| items.get(n))
@@ -677,7 +686,7 @@ pub async fn execute_run(
                 }
             }
         }
-        report(&phase, done, failed);
+        report(phase, done, failed);
         let mut answered = vec![false; chunk.len()];
         let mut has_request = vec![false; chunk.len()];
         for &n in &owners {
@@ -705,7 +714,7 @@ pub async fn execute_run(
                         flush_error = Some(err);
                     }
                 }
-                report(&phase, done, failed);
+                report(phase, done, failed);
             })
             .await;
         flush(ctx.store, run_id, &run, &mut finished)?;
@@ -728,7 +737,7 @@ pub async fn execute_run(
             Ok(())
         })?;
     }
-    report(&phase, done, failed);
+    report(phase, done, failed);
     close(ctx.store, run_id, cancel.is_cancelled())
 }
 

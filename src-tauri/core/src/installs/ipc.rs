@@ -11,7 +11,6 @@ use super::{
     VersionCount,
 };
 use crate::catalog::CatalogApp;
-use crate::error::{ApiError, ErrorCode};
 
 /// `installs_overview`: what the page shows before any row (all from the cache, no network).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -154,22 +153,7 @@ pub struct InstallsRunItemsRequest {
     pub state: Option<ItemState>,
 }
 
-impl From<InstallsError> for ApiError {
-    fn from(err: InstallsError) -> Self {
-        let message = err.to_string();
-        match err {
-            InstallsError::Graph(inner) => inner.into(),
-            InstallsError::Store(inner) => inner.into(),
-            InstallsError::Catalog(inner) => inner.into(),
-            InstallsError::UnknownRun(_) => ApiError::new(ErrorCode::NotFound, message),
-            InstallsError::Invalid(_) => ApiError::new(ErrorCode::InvalidInput, message),
-            // The token source failed mid-run (refresh refused, keyring gone): sign in again.
-            InstallsError::Token(_) => ApiError::new(ErrorCode::SignInRequired, message),
-        }
-    }
-}
-
-/// Listed in `ipc_types::all_bindings`.
+/// Listed in `botdeck_api::views::all_bindings`.
 pub fn ts_bindings() -> Vec<crate::bindings::Binding> {
     crate::bindings_of![
         InstallsOverviewRequest,
@@ -207,16 +191,6 @@ pub fn ts_bindings() -> Vec<crate::bindings::Binding> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn run_and_input_errors_keep_their_codes() {
-        let e: ApiError = InstallsError::UnknownRun("r1".into()).into();
-        assert_eq!(e.code, ErrorCode::NotFound);
-        let e: ApiError = InstallsError::Invalid("bad".into()).into();
-        assert_eq!(e.code, ErrorCode::InvalidInput);
-        let e: ApiError = InstallsError::Token("expired".into()).into();
-        assert_eq!(e.code, ErrorCode::SignInRequired);
-    }
 
     fn sync_request(value: serde_json::Value) -> Result<InstallsSyncRequest, serde_json::Error> {
         serde_json::from_value(value)
@@ -257,7 +231,6 @@ mod tests {
             let req = sync_request(bad.clone()).expect("parses");
             let err = req.options().expect_err("refused");
             assert!(matches!(err, InstallsError::Invalid(_)), "{bad} → {err}");
-            assert_eq!(ApiError::from(err).code, ErrorCode::InvalidInput);
         }
         // A misspelt option is refused instead of silently syncing everything.
         for bad in [

@@ -198,6 +198,9 @@ pub enum InstallsError {
     UnknownRun(String),
     #[error("{0}")]
     Invalid(String),
+    /// What was previewed is no longer what would run; the message says what changed.
+    #[error("{0}")]
+    Changed(String),
     #[error("cannot get a token: {0}")]
     Token(String),
 }
@@ -234,6 +237,15 @@ impl TargetKind {
             "chat" => Some(Self::Chat),
             "user" => Some(Self::User),
             _ => None,
+        }
+    }
+
+    /// The progress step of listing this kind of target.
+    pub fn listing_phase(self) -> Phase {
+        match self {
+            Self::Team => Phase::ListingTeams,
+            Self::Chat => Phase::ListingChats,
+            Self::User => Phase::ListingUsers,
         }
     }
 
@@ -279,24 +291,7 @@ impl InstallState {
     }
 }
 
-/// Progress of long work (sync, bulk run), for a progress bar.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct RunProgress {
-    /// `listing teams`, `reading installations`, `installing`, ...
-    pub phase: String,
-    #[ts(type = "number")]
-    pub total: u64,
-    #[ts(type = "number")]
-    pub done: u64,
-    #[ts(type = "number")]
-    pub failed: u64,
-    /// Set for bulk runs.
-    pub run_id: Option<String>,
-}
-
-/// Receives progress; called from the worker, so keep it quick (send on a channel).
-pub type ProgressFn<'a> = &'a (dyn Fn(&RunProgress) + Send + Sync);
+pub use crate::progress::{Phase, ProgressFn, RunProgress};
 
 pub(crate) fn now_text() -> String {
     chrono::Utc::now().to_rfc3339()

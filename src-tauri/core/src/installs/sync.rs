@@ -6,6 +6,7 @@
 //! A sync that stops (crash, cancel, lost network) is resumed by the next call, reading only
 //! what the generation has not read yet; rows not seen by a completed generation are removed.
 
+use crate::progress::Phase;
 use std::sync::Mutex;
 
 use reqwest::Method;
@@ -208,15 +209,8 @@ async fn sync_generation(
         if cancel.is_cancelled() {
             return finish(ctx.store, &gen, app, &mut report, "cancelled");
         }
-        progress(&RunProgress {
-            phase: format!("listing {}s", kind.as_str()),
-            ..Default::default()
-        });
-        set_phase(
-            ctx.store,
-            gen.sync_id,
-            &format!("listing {}s", kind.as_str()),
-        )?;
+        progress(&RunProgress::new(kind.listing_phase(), 0, 0));
+        set_phase(ctx.store, gen.sync_id, kind.listing_phase().label())?;
         let listed = match kind {
             TargetKind::Team => list_teams(ctx, app, &gen, &mut report, cancel).await,
             TargetKind::Chat => list_chats(ctx, app, &gen, &mut report, cancel).await,
@@ -312,14 +306,14 @@ async fn sync_generation(
             owners.push((i, true));
         }
     }
-    set_phase(ctx.store, gen.sync_id, "reading installations")?;
+    set_phase(ctx.store, gen.sync_id, Phase::ReadingInstallations.label())?;
     let mut pending_rows: Vec<RowUpdate> = Vec::new();
     let mut done = already;
     let mut failed = 0u64;
     let total = report.targets;
-    let phase = "reading installations".to_string();
+    let phase = Phase::ReadingInstallations;
     progress(&RunProgress {
-        phase: phase.clone(),
+        phase,
         total,
         done,
         failed,
@@ -366,7 +360,7 @@ async fn sync_generation(
                         }
                         heartbeat(ctx.store, gen.sync_id);
                         progress(&RunProgress {
-                            phase: phase.clone(),
+                            phase,
                             total,
                             done,
                             failed,
@@ -390,7 +384,7 @@ async fn sync_generation(
         ));
     }
     progress(&RunProgress {
-        phase: phase.clone(),
+        phase,
         total,
         done,
         failed,

@@ -106,28 +106,6 @@ impl From<rusqlite::Error> for LinksError {
     }
 }
 
-impl From<LinksError> for crate::error::ApiError {
-    fn from(err: LinksError) -> Self {
-        use crate::error::{ApiError, ErrorCode};
-        let message = err.to_string();
-        match err {
-            LinksError::Invalid(_) => ApiError::new(ErrorCode::InvalidInput, message),
-            LinksError::NotFound(_) => ApiError::new(ErrorCode::NotFound, message),
-            LinksError::ConsentNeeded { .. } => ApiError::new(ErrorCode::ConsentRequired, message),
-            LinksError::Store(e) => e.into(),
-            LinksError::Graph(e) => e.into(),
-            LinksError::Installs(e) => ApiError::new(
-                match e {
-                    crate::installs::InstallsError::Invalid(_) => ErrorCode::InvalidInput,
-                    _ => ErrorCode::Graph,
-                },
-                message,
-            ),
-            LinksError::Catalog(_) => ApiError::new(ErrorCode::Graph, message),
-        }
-    }
-}
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum LinkTargetKind {

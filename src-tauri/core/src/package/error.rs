@@ -83,59 +83,10 @@ pub enum PointerError {
 }
 
 impl PackageError {
-    pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         PackageError::Io {
             path: path.into(),
             source,
         }
-    }
-}
-
-/// At the IPC edge a package error is the admin's input being unusable (a bad file, a bad
-/// version), a missing file, or — for zip writing — a bug.
-impl From<PackageError> for crate::error::ApiError {
-    fn from(err: PackageError) -> Self {
-        use crate::error::{ApiError, ErrorCode};
-        let code = match &err {
-            PackageError::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound => {
-                ErrorCode::NotFound
-            }
-            PackageError::Io { .. } | PackageError::ZipWrite(_) | PackageError::Image(_) => {
-                ErrorCode::Internal
-            }
-            _ => ErrorCode::InvalidInput,
-        };
-        ApiError::new(code, err.to_string())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::error::{ApiError, ErrorCode};
-
-    #[test]
-    fn a_file_that_is_not_a_zip_is_told_without_the_zip_readers_jargon() {
-        let e: ApiError = PackageError::NotAZip("Could not find EOCD".into()).into();
-        assert_eq!(e.code, ErrorCode::InvalidInput);
-        assert_eq!(
-            e.message,
-            "this file is not a zip archive (or it is damaged)"
-        );
-        assert!(!e.message.contains("EOCD"));
-    }
-
-    #[test]
-    fn maps_to_api_error_codes() {
-        let e: ApiError = PackageError::MissingManifest.into();
-        assert_eq!(e.code, ErrorCode::InvalidInput);
-        assert!(!e.retryable);
-        let e: ApiError = PackageError::io(
-            "x.zip",
-            std::io::Error::new(std::io::ErrorKind::NotFound, "gone"),
-        )
-        .into();
-        assert_eq!(e.code, ErrorCode::NotFound);
-        assert!(e.message.contains("x.zip"));
     }
 }

@@ -49,7 +49,7 @@ pub use version::{
     bump_package, bump_version, parse_catalog_version, rewrite_version_text, BumpLevel,
 };
 
-/// The package studio's types as TypeScript, for the UI (see `ipc_types::all_bindings`).
+/// The package studio's types as TypeScript, for the UI (see `botdeck_api::views::all_bindings`).
 pub fn ts_bindings() -> Vec<crate::bindings::Binding> {
     crate::bindings_of![
         Finding,

@@ -7,11 +7,9 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use super::diff::{default_consent_link, ConsentTarget, PermissionDiff, PermissionMatrix};
+use super::diff::{PermissionDiff, PermissionMatrix};
 use super::granted::GrantedPermissions;
 use super::profile::{PermissionKind, PermissionProfile, ProfileFormat};
-use super::PermissionError;
-use crate::error::{ApiError, ErrorCode};
 
 /// `perms_import_profile`: a profile file the admin picked, read in the webview.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -92,71 +90,4 @@ pub struct PermsFixRequest {
     pub principal: Option<String>,
     #[serde(default)]
     pub expected_request: Option<String>,
-}
-
-impl From<PermissionError> for ApiError {
-    fn from(err: PermissionError) -> Self {
-        to_api_error(err, None)
-    }
-}
-
-/// The edge form of a [`PermissionError`]. With `consent`, an app nobody consented to yet
-/// carries the admin consent link, so the window can offer it next to the message.
-pub fn to_api_error(err: PermissionError, consent: Option<&ConsentTarget>) -> ApiError {
-    let message = err.to_string();
-    match err {
-        PermissionError::Graph(inner) => inner.into(),
-        PermissionError::Store(inner) => inner.into(),
-        PermissionError::NotConsented { app_id } => ApiError {
-            link: consent.map(|target| default_consent_link(&app_id, target).url),
-            ..ApiError::new(ErrorCode::ConsentRequired, message)
-        },
-        PermissionError::ProfileNotFound(_)
-        | PermissionError::ProfileFile(_)
-        | PermissionError::Invalid(_)
-        | PermissionError::NotGranted(_) => ApiError::new(ErrorCode::InvalidInput, message),
-        PermissionError::Cancelled => ApiError::new(ErrorCode::Cancelled, message),
-        PermissionError::Encode(_) | PermissionError::Internal(_) => {
-            ApiError::new(ErrorCode::Internal, message)
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn usage_errors_are_invalid_input_and_not_consented_carries_the_link() {
-        let err: ApiError = PermissionError::ProfileNotFound("nope".into()).into();
-        assert_eq!(err.code, ErrorCode::InvalidInput);
-        let target = ConsentTarget::new(
-            "https://login.microsoftonline.com",
-            "contoso.onmicrosoft.com",
-            "https://graph.microsoft.com/v1.0",
-        );
-        let app_id = "d5a7c3e1-2f4b-4c6d-8e9f-0a1b2c3d4e5f";
-        let err = to_api_error(
-            PermissionError::NotConsented {
-                app_id: app_id.into(),
-            },
-            Some(&target),
-        );
-        assert_eq!(err.code, ErrorCode::ConsentRequired);
-        let link = err.link.expect("consent link");
-        assert!(
-            link.contains("adminconsent") && link.contains(app_id),
-            "{link}"
-        );
-        let graph_down: ApiError = PermissionError::Graph(crate::graph::GraphError::Http {
-            status: 503,
-            code: "ServiceUnavailable".into(),
-            message: "busy".into(),
-            request_id: None,
-            retry_after: None,
-        })
-        .into();
-        assert_eq!(graph_down.code, ErrorCode::Graph);
-        assert!(graph_down.retryable);
-    }
 }

@@ -27,8 +27,7 @@ pub use granted::{
     RscTargetKind, ServicePrincipalInfo, Watch, DEFAULT_MAX_RSC_TARGETS,
 };
 pub use ipc::{
-    to_api_error, PermsFixRequest, PermsImportRequest, PermsInspectRequest, PermsProfileRequest,
-    PermsReport,
+    PermsFixRequest, PermsImportRequest, PermsInspectRequest, PermsProfileRequest, PermsReport,
 };
 pub use profile::{
     builtin_profiles, delete_custom_profile, export_profile, find_profile, list_profiles,
@@ -207,7 +206,7 @@ pub(crate) fn encode(value: &str) -> String {
     out
 }
 
-/// The permission inspector's types as TypeScript, for the UI (see `ipc_types::all_bindings`).
+/// The permission inspector's types as TypeScript, for the UI (see `botdeck_api::views::all_bindings`).
 pub fn ts_bindings() -> Vec<crate::bindings::Binding> {
     crate::bindings_of![
         PermissionProfile,

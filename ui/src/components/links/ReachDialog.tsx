@@ -16,6 +16,7 @@ import {
   Text,
   tokens,
 } from "@fluentui/react-components";
+import { PHASE_LABELS } from "../../work";
 import type { ApiError } from "../../ipc";
 import { linksIpc, type LinkReachOutcome, type LinkTargetChoice } from "../../ipc/links";
 import type { CatalogApp } from "../../ipc/bindings/CatalogApp";
@@ -95,7 +96,7 @@ export function ReachDialog({
     setError(null);
     setProgress({ done: 0, total: 0, failed: 0, phase: "reading the members" });
     try {
-      const r = await linksIpc.reach(appId, groupId.trim(), (p) => setProgress({ done: p.done, total: p.total, failed: p.failed, phase: p.phase }));
+      const r = await linksIpc.reach(appId, groupId.trim(), (p) => setProgress({ done: p.done, total: p.total, failed: p.failed, phase: PHASE_LABELS[p.phase] }));
       setOutcome(r);
       onDone();
     } catch (e) {

@@ -9,4 +9,4 @@ retryable: boolean,
 /**
  * A page that resolves the problem (admin consent), opened in the system browser.
  */
-link: string | null, };
+actionUrl?: string, };

@@ -3,4 +3,4 @@
 /**
  * Stable, machine-readable error codes. The UI branches on these, never on messages.
  */
-export type ErrorCode = "invalid_request" | "invalid_input" | "data_dir" | "store" | "keyring" | "not_found" | "sign_in_required" | "consent_required" | "sign_in_failed" | "cancelled" | "offline" | "graph" | "internal";
+export type ErrorCode = "invalid_request" | "invalid_input" | "data_dir" | "store" | "keyring" | "not_found" | "sign_in_required" | "consent_required" | "sign_in_failed" | "cancelled" | "offline" | "graph" | "conflict" | "busy" | "internal";

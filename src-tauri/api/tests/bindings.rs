@@ -1,5 +1,5 @@
 //! Fails when the TypeScript bindings committed under `ui/src/ipc/bindings/` differ from what
-//! the Rust types generate. `BOTDECK_UPDATE_BINDINGS=1 cargo test -p botdeck-core --test
+//! the Rust types generate. `BOTDECK_UPDATE_BINDINGS=1 cargo test -p botdeck-api --test
 //! bindings` (or `make bindings`) rewrites them.
 
 use std::collections::BTreeSet;
@@ -12,7 +12,7 @@ fn bindings_dir() -> PathBuf {
 #[test]
 fn committed_bindings_match_rust_types() {
     let dir = bindings_dir();
-    let generated = botdeck_core::ipc_types::all_bindings();
+    let generated = botdeck_api::views::all_bindings();
     let update = std::env::var_os("BOTDECK_UPDATE_BINDINGS").is_some();
     if update {
         std::fs::create_dir_all(&dir).expect("create bindings dir");
@@ -54,7 +54,7 @@ fn committed_bindings_match_rust_types() {
 /// make the UI's types lie. Annotate such fields with `#[ts(type = "number")]`.
 #[test]
 fn no_binding_claims_bigint() {
-    let offenders: Vec<String> = botdeck_core::ipc_types::all_bindings()
+    let offenders: Vec<String> = botdeck_api::views::all_bindings()
         .into_iter()
         .filter(|b| b.contents.contains("bigint"))
         .map(|b| b.file_name)

@@ -1,5 +1,5 @@
-//! The types the UI sees that belong to no feature, and the list of every type that crosses
-//! IPC (the hub above the features; nothing below it imports it).
+//! The types the UI sees that belong to no one feature, and the list of every type that
+//! crosses IPC (the hub above the features; core never imports it).
 //!
 //! `ui/src/ipc/bindings/` is generated from this list; `tests/bindings.rs` fails when the
 //! committed files drift from the Rust types. Regenerate with `make bindings`.
@@ -7,8 +7,8 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::bindings::Binding;
-use crate::notice::{Notice, NoticeLevel};
+use botdeck_core::bindings::Binding;
+use botdeck_core::notice::{Notice, NoticeLevel};
 
 /// Facts about the running app for the header, status bar and notices.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -50,8 +50,8 @@ pub struct SetThemeRequest {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct SessionView {
-    pub profiles: Vec<crate::profiles::Profile>,
-    pub current: Option<crate::profiles::Profile>,
+    pub profiles: Vec<botdeck_core::profiles::Profile>,
+    pub current: Option<botdeck_core::profiles::Profile>,
     /// The current profile has tokens in the keyring and a known identity.
     pub signed_in: bool,
     /// "Publishing needs Teams Administrator; you are ..." lines for the current identity.
@@ -70,7 +70,7 @@ pub struct ProfileRequest {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SignInRequest {
     pub profile_id: String,
-    pub feature: crate::auth::Feature,
+    pub feature: botdeck_core::auth::Feature,
     /// The progress channel travels in the same argument object; the command takes it itself.
     #[serde(default, skip_serializing)]
     #[ts(skip)]
@@ -92,7 +92,7 @@ pub struct OpenUrlRequest {
 )]
 pub enum SignInEvent {
     /// Show this code; the admin enters it at `verification_uri`.
-    DeviceCode(crate::auth::DeviceCodePrompt),
+    DeviceCode(botdeck_core::auth::DeviceCodePrompt),
     /// The sign-in page was opened in the system browser.
     BrowserOpened { url: String },
 }
@@ -100,11 +100,11 @@ pub enum SignInEvent {
 /// Every type that crosses IPC: the ones here plus each feature module's `ts_bindings()`.
 pub fn all_bindings() -> Vec<Binding> {
     let mut all = own_bindings();
-    all.extend(crate::package::ts_bindings());
-    all.extend(crate::permissions::ts_bindings());
-    all.extend(crate::catalog::ipc::ts_bindings());
-    all.extend(crate::installs::ipc::ts_bindings());
-    all.extend(crate::links::ts_bindings());
+    all.extend(botdeck_core::package::ts_bindings());
+    all.extend(botdeck_core::permissions::ts_bindings());
+    all.extend(botdeck_core::catalog::ipc::ts_bindings());
+    all.extend(botdeck_core::installs::ipc::ts_bindings());
+    all.extend(botdeck_core::links::ts_bindings());
     // Two modules may list a shared type; one file per type.
     let mut seen = std::collections::BTreeSet::new();
     all.retain(|b| seen.insert(b.file_name.clone()));
@@ -112,35 +112,37 @@ pub fn all_bindings() -> Vec<Binding> {
 }
 
 fn own_bindings() -> Vec<Binding> {
-    crate::bindings_of![
+    botdeck_core::bindings_of![
         crate::error::ApiError,
         crate::error::ErrorCode,
+        botdeck_core::progress::Phase,
+        botdeck_core::lease::LeaseHolder,
         AppInfo,
         Notice,
         NoticeLevel,
         ThemePreference,
         UiSettings,
         SetThemeRequest,
-        crate::doctor::DoctorReport,
-        crate::doctor::Check,
-        crate::doctor::CheckStatus,
-        crate::secrets::KeyringStatus,
-        crate::config::Cloud,
-        crate::config::CloudEndpoints,
-        crate::store::OpenReport,
+        botdeck_core::doctor::DoctorReport,
+        botdeck_core::doctor::Check,
+        botdeck_core::doctor::CheckStatus,
+        botdeck_core::secrets::KeyringStatus,
+        botdeck_core::config::Cloud,
+        botdeck_core::config::CloudEndpoints,
+        botdeck_core::store::OpenReport,
         SessionView,
         ProfileRequest,
         SignInRequest,
         OpenUrlRequest,
         SignInEvent,
-        crate::auth::DeviceCodePrompt,
-        crate::auth::Feature,
-        crate::auth::ScopeInfo,
-        crate::profiles::Profile,
-        crate::profiles::Identity,
-        crate::profiles::NewProfile,
-        crate::audit::AuditRecord,
-        crate::audit::AuditEntry,
-        crate::audit::Outcome,
+        botdeck_core::auth::DeviceCodePrompt,
+        botdeck_core::auth::Feature,
+        botdeck_core::auth::ScopeInfo,
+        botdeck_core::profiles::Profile,
+        botdeck_core::profiles::Identity,
+        botdeck_core::profiles::NewProfile,
+        botdeck_core::audit::AuditRecord,
+        botdeck_core::audit::AuditEntry,
+        botdeck_core::audit::Outcome,
     ]
 }

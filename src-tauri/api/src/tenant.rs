@@ -1,0 +1,135 @@
+//! A signed-in tenant: the profile, its Graph client, tokens that stay fresh for as long as
+//! a run lasts, and who is acting (for the audit log).
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use botdeck_core::audit::Actor;
+use botdeck_core::auth::{self, Feature};
+use botdeck_core::batch::TokenSource;
+use botdeck_core::graph::GraphClient;
+use botdeck_core::permissions::ConsentTarget;
+use botdeck_core::profiles::Profile;
+use botdeck_core::secrets::Sensitive;
+
+use crate::context::Context;
+use crate::error::ApiError;
+
+/// Access tokens live about an hour; a long run asks for a fresh one after this. The
+/// authenticator itself refreshes five minutes before expiry, so asking is cheap.
+const TOKEN_REUSE: Duration = Duration::from_secs(20 * 60);
+
+pub struct Tenant<'cx> {
+    cx: &'cx Context,
+    pub profile: Profile,
+    pub graph: GraphClient,
+    /// What the sign-in was asked for; refreshes ask for the same.
+    pub feature: Feature,
+    current: Mutex<(Sensitive<String>, Instant)>,
+}
+
+impl<'cx> Tenant<'cx> {
+    /// Signs in to the profile named (by name or id; the current one when `None`) for
+    /// `feature`: every operation that talks to the tenant starts here.
+    pub async fn open(
+        cx: &'cx Context,
+        profile: Option<&str>,
+        feature: Feature,
+    ) -> Result<Self, ApiError> {
+        let profile = cx.profile(profile)?;
+        Self::sign_in(cx, profile, feature).await
+    }
+
+    /// Gets the first token at once, so a missing sign-in or consent is told before any work.
+    pub async fn sign_in(
+        cx: &'cx Context,
+        profile: Profile,
+        feature: Feature,
+    ) -> Result<Self, ApiError> {
+        let first = cx.access_token(&profile, feature).await?;
+        let graph = auth::graph_of(cx.http(), &profile);
+        Ok(Self {
+            cx,
+            profile,
+            graph,
+            feature,
+            current: Mutex::new((first, Instant::now())),
+        })
+    }
+
+    pub fn context(&self) -> &'cx Context {
+        self.cx
+    }
+
+    /// A valid token: the one in hand while it is young, else a fresh one.
+    pub async fn token(&self) -> Result<Sensitive<String>, ApiError> {
+        {
+            let current = self.current.lock().unwrap_or_else(|p| p.into_inner());
+            if current.1.elapsed() < TOKEN_REUSE {
+                return Ok(current.0.clone());
+            }
+        }
+        let fresh = self.cx.access_token(&self.profile, self.feature).await?;
+        *self.current.lock().unwrap_or_else(|p| p.into_inner()) = (fresh.clone(), Instant::now());
+        Ok(fresh)
+    }
+
+    /// Who is acting, for the audit log (the one place it is made).
+    pub fn actor(&self) -> Actor {
+        actor_of(&self.profile)
+    }
+
+    /// The directory tenant's id once signed in, else what the profile was created with.
+    pub fn tenant_id(&self) -> String {
+        self.profile
+            .identity
+            .as_ref()
+            .map(|i| i.tenant_id.clone())
+            .filter(|t| !t.is_empty())
+            .unwrap_or_else(|| self.profile.tenant.clone())
+    }
+
+    /// Where admin consent for this tenant is given.
+    pub fn consent_target(&self) -> ConsentTarget {
+        consent_target_of(&self.profile)
+    }
+}
+
+/// Who acts for `profile`, for the audit log; also for work that needs no sign-in.
+pub fn actor_of(profile: &Profile) -> Actor {
+    Actor {
+        profile_id: Some(profile.id.clone()),
+        tenant_id: profile.identity.as_ref().map(|i| i.tenant_id.clone()),
+        upn: profile
+            .identity
+            .as_ref()
+            .map(|i| i.account_upn.clone())
+            .unwrap_or_else(|| "unknown".into()),
+    }
+}
+
+pub fn consent_target_of(profile: &Profile) -> ConsentTarget {
+    let endpoints = profile.cloud.endpoints();
+    let tenant = profile
+        .identity
+        .as_ref()
+        .map(|i| i.tenant_id.clone())
+        .filter(|t| !t.is_empty())
+        .unwrap_or_else(|| profile.tenant.clone());
+    ConsentTarget::new(
+        &endpoints.authority_host,
+        &tenant,
+        &endpoints.graph_base_url,
+    )
+}
+
+/// Long runs (sync, bulk) take their tokens from the tenant, so they outlive one token.
+impl TokenSource for Tenant<'_> {
+    fn token(
+        &self,
+    ) -> Pin<Box<dyn Future<Output = Result<Sensitive<String>, String>> + Send + '_>> {
+        Box::pin(async move { Tenant::token(self).await.map_err(|e| e.message) })
+    }
+}
