@@ -179,10 +179,13 @@ impl Context {
     pub fn store_mutex(&self) -> Result<&Mutex<Store>, ApiError> {
         match &self.store {
             Ok(store) => Ok(store),
-            Err(err) => Err(ApiError {
-                message: format!("the local cache is not available: {}", err.message),
-                ..err.clone()
-            }),
+            Err(err) => Err(ApiError::new(
+                ErrorCode::Store,
+                format!(
+                    "the local cache is not available ({}); see the notice at the top of the window",
+                    err.message
+                ),
+            )),
         }
     }
 
