@@ -181,10 +181,7 @@ impl Context {
             Ok(store) => Ok(store),
             Err(err) => Err(ApiError::new(
                 ErrorCode::Store,
-                format!(
-                    "the local cache is not available ({}); see the notice at the top of the window",
-                    err.message
-                ),
+                format!("the local cache is not available: {}", err.message),
             )),
         }
     }
