@@ -54,7 +54,7 @@ fn context(dir: &tempfile::TempDir) -> Context {
 /// A context whose profile "Sim" is signed in to the sim for publishing (tokens in the keyring).
 async fn signed_in(sim: &RunningSim, dir: &tempfile::TempDir) -> Context {
     let cx = context(dir);
-    let profile = Profiles::new(&*cx.store().expect("store"))
+    let profile = Profiles::new(&cx.store().expect("store"))
         .create(
             &NewProfile {
                 name: PROFILE.into(),
@@ -74,7 +74,7 @@ async fn signed_in(sim: &RunningSim, dir: &tempfile::TempDir) -> Context {
         .finish_device_code(&profile, &grant, &CancellationToken::new(), &NoWait)
         .await
         .expect("auto-approved sign-in");
-    auth::record_sign_in(&*cx.store().expect("store"), &profile.id, &signed_in).expect("recorded");
+    auth::record_sign_in(&cx.store().expect("store"), &profile.id, &signed_in).expect("recorded");
     cx
 }
 
@@ -347,7 +347,7 @@ async fn deleting_drops_the_app_from_the_cached_catalog_and_audits_the_signed_in
         .identity
         .expect("signed in")
         .account_upn;
-    let log = audit::recent(&*cx.store().expect("store"), 20).expect("audit");
+    let log = audit::recent(&cx.store().expect("store"), 20).expect("audit");
     for action in ["catalog.publish", "catalog.delete"] {
         let entry = log
             .iter()
