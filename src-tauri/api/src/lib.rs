@@ -6,8 +6,10 @@
 //! here, once, so the window and the command line cannot drift apart. Nothing here knows Tauri
 //! or clap.
 
+pub mod catalog;
 pub mod context;
 pub mod error;
+pub mod package;
 pub mod progress;
 pub mod tenant;
 pub mod views;

@@ -1,44 +1,35 @@
-//! IPC commands for the package page (thin adapters over `botdeck_core::package`).
+//! IPC commands for the package page: thin adapters over `botdeck_api::package`.
 //!
-//! The open package lives in `AppState::open_package` (a [`Studio`]); each command changes it
-//! and answers with a fresh `PackageView` (summary + findings), so all validation runs in core.
+//! Which package is open is the window's own state (`AppState::open_package`, a [`Studio`]);
+//! every change to it is an api function, answering with a fresh `PackageView`.
 //!
 //! Files the admin picks in the window (a zip to open or compare, an icon) arrive as raw bytes
 //! (`invoke(cmd, Uint8Array, {headers})` → `InvokeBody::Raw`): no base64 inflation, and the app
 //! needs no file-system plugin. The file name travels URI-encoded in `x-botdeck-file-name`.
 
 use botdeck_api::error::{ApiError, ErrorCode};
+use botdeck_api::package;
 use botdeck_core::package::ipc::{
     BuildRequest, BuildResult, BumpRequest, CatalogVersionRequest, DiffResult, IconChange,
     IconFixPreview, IconRequest, IconRole, NewPackageRequest, OpenPathRequest, PackageEditRequest,
     PackageView, SetManifestRequest,
 };
-use botdeck_core::package::studio::{save_zip, Studio};
+use botdeck_core::package::studio::Studio;
 use tauri::ipc::{InvokeBody, Request};
 use tauri::State;
 
 use crate::ipc::parse_args;
 use crate::state::AppState;
 
-/// Same cap as the core's archive import: refused before anything is parsed.
-pub const MAX_UPLOAD_BYTES: usize = 64 * 1024 * 1024;
 const FILE_NAME_HEADER: &str = "x-botdeck-file-name";
 const ICON_HEADER: &str = "x-botdeck-icon";
 
 fn raw_body<'a>(request: &'a Request<'_>) -> Result<&'a [u8], ApiError> {
     match request.body() {
-        InvokeBody::Raw(bytes) if bytes.is_empty() => {
-            Err(ApiError::new(ErrorCode::InvalidInput, "the file is empty"))
+        InvokeBody::Raw(bytes) => {
+            package::check_upload(bytes)?;
+            Ok(bytes)
         }
-        InvokeBody::Raw(bytes) if bytes.len() > MAX_UPLOAD_BYTES => Err(ApiError::new(
-            ErrorCode::InvalidInput,
-            format!(
-                "the file is {} MiB; at most {} MiB are accepted",
-                bytes.len() / (1024 * 1024),
-                MAX_UPLOAD_BYTES / (1024 * 1024)
-            ),
-        )),
-        InvokeBody::Raw(bytes) => Ok(bytes),
         InvokeBody::Json(_) => Err(ApiError::invalid_request(
             "malformed request: expected the file's bytes, got JSON",
         )),
@@ -94,9 +85,8 @@ pub fn package_open(
     state: State<'_, AppState>,
     request: Request<'_>,
 ) -> Result<PackageView, ApiError> {
-    let bytes = raw_body(&request)?;
-    let name = header_text(&request, FILE_NAME_HEADER).unwrap_or_else(|| "package.zip".into());
-    let studio = Studio::open_zip(&name, bytes)?;
+    let name = header_text(&request, FILE_NAME_HEADER);
+    let studio = package::open(name.as_deref(), raw_body(&request)?)?;
     Ok(replace_open(&state, studio))
 }
 
@@ -106,9 +96,8 @@ pub fn package_open_path(
     state: State<'_, AppState>,
     request: Request<'_>,
 ) -> Result<PackageView, ApiError> {
-    let OpenPathRequest { path } = parse_args(&request)?;
-    let studio = Studio::open_path(&path)?;
-    Ok(replace_open(&state, studio))
+    let req: OpenPathRequest = parse_args(&request)?;
+    Ok(replace_open(&state, package::open_path(&req)?))
 }
 
 #[tauri::command]
@@ -117,8 +106,7 @@ pub fn package_new(
     request: Request<'_>,
 ) -> Result<PackageView, ApiError> {
     let req: NewPackageRequest = parse_args(&request)?;
-    let studio = Studio::new_app(&req)?;
-    Ok(replace_open(&state, studio))
+    Ok(replace_open(&state, package::new(&req)?))
 }
 
 /// The open package, if any (the page asks when it is shown again).
@@ -138,11 +126,8 @@ pub fn package_edit(
     state: State<'_, AppState>,
     request: Request<'_>,
 ) -> Result<PackageView, ApiError> {
-    let PackageEditRequest { edits } = parse_args(&request)?;
-    with_open(&state, |s| {
-        s.edit(&edits)?;
-        Ok(s.view())
-    })
+    let req: PackageEditRequest = parse_args(&request)?;
+    with_open(&state, |s| package::edit(s, &req))
 }
 
 #[tauri::command]
@@ -150,11 +135,8 @@ pub fn package_set_manifest(
     state: State<'_, AppState>,
     request: Request<'_>,
 ) -> Result<PackageView, ApiError> {
-    let SetManifestRequest { text } = parse_args(&request)?;
-    with_open(&state, |s| {
-        s.set_manifest_text(&text)?;
-        Ok(s.view())
-    })
+    let req: SetManifestRequest = parse_args(&request)?;
+    with_open(&state, |s| package::set_manifest(s, &req))
 }
 
 #[tauri::command]
@@ -162,11 +144,8 @@ pub fn package_set_catalog_version(
     state: State<'_, AppState>,
     request: Request<'_>,
 ) -> Result<PackageView, ApiError> {
-    let CatalogVersionRequest { catalog_version } = parse_args(&request)?;
-    with_open(&state, |s| {
-        s.set_catalog_version(catalog_version.as_deref())?;
-        Ok(s.view())
-    })
+    let req: CatalogVersionRequest = parse_args(&request)?;
+    with_open(&state, |s| package::set_catalog_version(s, &req))
 }
 
 #[tauri::command]
@@ -174,11 +153,8 @@ pub fn package_bump(
     state: State<'_, AppState>,
     request: Request<'_>,
 ) -> Result<PackageView, ApiError> {
-    let BumpRequest { level } = parse_args(&request)?;
-    with_open(&state, |s| {
-        s.bump(level)?;
-        Ok(s.view())
-    })
+    let req: BumpRequest = parse_args(&request)?;
+    with_open(&state, |s| package::bump(s, &req))
 }
 
 #[tauri::command]
@@ -186,8 +162,8 @@ pub fn package_icon_fix_preview(
     state: State<'_, AppState>,
     request: Request<'_>,
 ) -> Result<IconFixPreview, ApiError> {
-    let IconRequest { icon } = parse_args(&request)?;
-    with_open(&state, |s| Ok(s.preview_icon_fix(icon)?))
+    let req: IconRequest = parse_args(&request)?;
+    with_open(&state, |s| package::icon_fix_preview(s, &req))
 }
 
 #[tauri::command]
@@ -195,14 +171,8 @@ pub fn package_icon_fix(
     state: State<'_, AppState>,
     request: Request<'_>,
 ) -> Result<IconChange, ApiError> {
-    let IconRequest { icon } = parse_args(&request)?;
-    with_open(&state, |s| {
-        let preview = s.apply_icon_fix(icon)?;
-        Ok(IconChange {
-            preview,
-            view: s.view(),
-        })
-    })
+    let req: IconRequest = parse_args(&request)?;
+    with_open(&state, |s| package::icon_fix(s, &req))
 }
 
 /// Replaces an icon with a PNG/JPEG given as raw bytes; `x-botdeck-icon` says which one.
@@ -221,13 +191,7 @@ pub fn package_icon_replace(
             ))
         }
     };
-    with_open(&state, |s| {
-        let preview = s.replace_icon(role, bytes)?;
-        Ok(IconChange {
-            preview,
-            view: s.view(),
-        })
-    })
+    with_open(&state, |s| package::icon_replace(s, role, bytes))
 }
 
 /// Builds the deterministic zip and writes it to a folder (default: the OS Downloads folder).
@@ -238,18 +202,8 @@ pub fn package_build(
     state: State<'_, AppState>,
     request: Request<'_>,
 ) -> Result<BuildResult, ApiError> {
-    let BuildRequest {
-        directory,
-        file_name,
-    } = parse_args(&request)?;
-    let (zip, suggested) = with_open(&state, |s| {
-        let zip = s.build_zip()?;
-        Ok((zip, s.suggested_file_name()))
-    })?;
-    let name = file_name
-        .filter(|n| !n.trim().is_empty())
-        .unwrap_or(suggested);
-    Ok(save_zip(&zip, directory.as_deref(), &name)?)
+    let req: BuildRequest = parse_args(&request)?;
+    with_open(&state, |s| package::build(s, &req))
 }
 
 /// Compares another zip (raw bytes; the old side) with the open package (the new side).
@@ -259,11 +213,6 @@ pub fn package_diff(
     request: Request<'_>,
 ) -> Result<DiffResult, ApiError> {
     let bytes = raw_body(&request)?;
-    let other = header_text(&request, FILE_NAME_HEADER).unwrap_or_else(|| "other.zip".into());
-    with_open(&state, |s| {
-        Ok(DiffResult {
-            diff: s.diff_against(bytes)?,
-            other,
-        })
-    })
+    let other = header_text(&request, FILE_NAME_HEADER);
+    with_open(&state, |s| package::diff(s, other.as_deref(), bytes))
 }

@@ -3,18 +3,22 @@
 //! output says why publishing is not offered for them.
 
 use std::io::{BufRead, IsTerminal, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Mutex;
 
+use botdeck_api::error::{ApiError, ErrorCode};
+use botdeck_api::{catalog as api, Context, OpenOptions};
 use botdeck_core::auth::Feature;
-use botdeck_core::catalog::{self, Actor, Audit, CatalogApp, CatalogError, PublishOptions};
+use botdeck_core::catalog::ipc::{
+    CatalogAppView, CatalogDeleteRequest, CatalogFindRequest, CatalogListRequest,
+    CatalogReviewRequest, PublishRefusalKind, PublishResult,
+};
+use botdeck_core::catalog::{self, CatalogApp, PublishOptions};
 use botdeck_core::config::DataPaths;
-use botdeck_core::installs;
-use botdeck_core::package::{self, Finding};
+use botdeck_core::package::Finding;
 
 use crate::exit;
-use crate::session::{self, CliError, Session};
+use crate::session::{self, CliError};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -127,20 +131,31 @@ pub fn run(paths: &DataPaths, args: Args) -> ExitCode {
     }
 }
 
-fn cli_error(err: CatalogError) -> CliError {
-    let exit = match &err {
-        CatalogError::Package(_) => exit::USAGE,
-        _ => exit::FINDINGS,
-    };
-    CliError::api_with_exit(err.into(), exit)
+/// The context for one run; what opening found (a repaired cache...) goes to stderr, since
+/// stdout is for results.
+fn context(paths: &DataPaths) -> Context {
+    let cx = Context::open(paths.clone(), OpenOptions::command_line());
+    for notice in cx.notices() {
+        eprintln!("botdeck: {}. {}", notice.title, notice.message);
+    }
+    cx
 }
 
-fn read_package(path: &Path) -> Result<Vec<u8>, CliError> {
-    if path.is_dir() {
-        let pkg = package::Package::from_path(path).map_err(|e| CliError::usage(e.to_string()))?;
-        return pkg.build_zip().map_err(|e| CliError::usage(e.to_string()));
+/// An error a new sign-in fixes ends with the exact command to run.
+fn failed(cx: &Context, profile: Option<&str>, feature: Feature, err: ApiError) -> CliError {
+    let fixable = err.code == ErrorCode::SignInRequired
+        || (err.code == ErrorCode::ConsentRequired && err.action_url.is_none());
+    let mut cli = CliError::api(err);
+    if fixable {
+        if let Ok(profile) = cx.profile(profile) {
+            cli.message = format!(
+                "{}. Run: {}",
+                cli.message.trim_end_matches('.'),
+                session::login_command(&profile.name, feature)
+            );
+        }
     }
-    std::fs::read(path).map_err(|e| CliError::usage(format!("cannot read {}: {e}", path.display())))
+    cli
 }
 
 fn print_findings(findings: &[Finding]) {
@@ -198,71 +213,35 @@ fn print_app(app: &CatalogApp) {
     }
 }
 
-fn upload_error(err: CatalogError, json: bool) -> Result<u8, CliError> {
-    match err {
-        CatalogError::InvalidPackage { findings, errors } => {
-            if json {
-                session::print_json(&serde_json::json!({
-                    "code": "invalid_input",
-                    "message": format!("the package has {errors} error(s); nothing was uploaded"),
-                    "retryable": false,
-                    "findings": findings,
-                }))?;
-            } else {
-                eprintln!("botdeck: the package has {errors} error(s); nothing was uploaded:");
-                print_findings(&findings);
-            }
-            Ok(exit::FINDINGS)
-        }
-        CatalogError::ManifestRejected {
-            findings,
-            request_id,
-        } => {
-            if json {
-                session::print_json(&serde_json::json!({
-                    "code": "graph",
-                    "message": "Microsoft's catalog refused the manifest",
-                    "retryable": false,
-                    "findings": findings,
-                    "requestId": request_id,
-                }))?;
-            } else {
-                eprintln!(
-                    "botdeck: Microsoft's catalog refused the manifest (request-id {}):",
-                    request_id.as_deref().unwrap_or("?")
-                );
-                print_findings(&findings);
-            }
-            Ok(exit::FINDINGS)
-        }
-        CatalogError::AlreadyInCatalog {
-            display_name,
-            version,
-            ..
-        } => Err(CliError::failed(format!(
-            "{display_name} is already in the catalog at {version}: use --update or `catalog update`"
-        ))),
-        other => Err(cli_error(other)),
-    }
+/// The one app `find` answered.
+fn found(view: botdeck_core::catalog::ipc::CatalogView) -> Result<CatalogAppView, CliError> {
+    view.apps
+        .into_iter()
+        .next()
+        .ok_or_else(|| CliError::failed("the catalog answered without the app"))
 }
 
 async fn dispatch(paths: &DataPaths, args: Args) -> Result<u8, CliError> {
+    let cx = context(paths);
     match args.command {
         Command::List { common } => {
-            let session = Session::open(paths, common.profile.as_deref())?;
-            let token = session.token(Feature::ReadTenant).await?;
-            let also = catalog::cached_non_org_ids(&session.store).map_err(cli_error)?;
-            let apps = catalog::list_apps(&session.graph, &token, &also)
+            let profile = common.profile.as_deref();
+            let view = api::list(&cx, profile, &CatalogListRequest { refresh: true }, None)
                 .await
-                .map_err(cli_error)?;
-            catalog::cache_apps(&session.store, &apps).map_err(cli_error)?;
+                .map_err(|e| failed(&cx, profile, Feature::ReadTenant, e))?;
             if common.json {
-                session::print_json(&apps.iter().map(app_json).collect::<Vec<_>>())?;
-            } else if apps.is_empty() {
+                session::print_json(
+                    &view
+                        .apps
+                        .iter()
+                        .map(|v| app_json(&v.app))
+                        .collect::<Vec<_>>(),
+                )?;
+            } else if view.apps.is_empty() {
                 println!("No org apps in the catalog (store apps appear once looked up with `catalog show NAME`).");
             } else {
-                for app in &apps {
-                    print_app(app);
+                for v in &view.apps {
+                    print_app(&v.app);
                 }
             }
             Ok(exit::OK)
@@ -272,32 +251,24 @@ async fn dispatch(paths: &DataPaths, args: Args) -> Result<u8, CliError> {
             package,
             common,
         } => {
-            let session = Session::open(paths, common.profile.as_deref())?;
-            let token = session.token(Feature::ReadTenant).await?;
-            let app = catalog::find(&session.graph, &token, &app)
-                .await
-                .map_err(cli_error)?;
-            catalog::cache_apps(&session.store, std::slice::from_ref(&app)).map_err(cli_error)?;
-            let local_version = match &package {
-                Some(path) => Some(
-                    package::Package::from_zip(&read_package(path)?)
-                        .map_err(|e| CliError::usage(e.to_string()))?
-                        .manifest
-                        .version,
-                ),
+            let profile = common.profile.as_deref();
+            let local = match &package {
+                Some(path) => {
+                    Some(botdeck_api::package::local_package_at(path).map_err(CliError::api)?)
+                }
                 None => None,
             };
-            let spread: Vec<(String, u64)> = installs::version_spread(&session.store, &app.id)
-                .map_err(|e| CliError::failed(e.to_string()))?
-                .into_iter()
-                // Archived teams' installations cannot be upgraded, so they are not "behind".
-                .map(|v| (v.version.clone(), v.changeable()))
-                .collect();
-            let status = catalog::update_status(&app, local_version.as_deref(), &spread);
+            let view = api::find(&cx, profile, &CatalogFindRequest { app }, local)
+                .await
+                .map_err(|e| failed(&cx, profile, Feature::ReadTenant, e))?;
+            let shown = found(view)?;
+            let status = &shown.update;
             if common.json {
-                session::print_json(&serde_json::json!({"app": app_json(&app), "status": status}))?;
+                session::print_json(
+                    &serde_json::json!({"app": app_json(&shown.app), "status": status}),
+                )?;
             } else {
-                print_app(&app);
+                print_app(&shown.app);
                 if let Some(local) = &status.local_version {
                     println!(
                         "Local package {local}: {}",
@@ -325,135 +296,129 @@ async fn dispatch(paths: &DataPaths, args: Args) -> Result<u8, CliError> {
             update_if_exists,
             common,
         } => {
-            let zip = read_package(&upload.package)?;
-            let session = Session::open(paths, common.profile.as_deref())?;
-            let token = session.token(Feature::Publish).await?;
-            let (store, actor, graph) = split(session);
-            let audit = Audit {
-                store: &store,
-                actor: &actor,
-            };
-            let opts = PublishOptions {
+            let profile = common.profile.as_deref();
+            let zip = botdeck_api::package::upload_bytes(&upload.package).map_err(CliError::api)?;
+            let options = PublishOptions {
                 requires_review: upload.review,
                 update_if_exists,
                 skip_local_validation: upload.no_validate,
             };
-            match catalog::publish(&graph, &token, audit, zip, opts).await {
-                Ok(outcome) => report_outcome(&outcome, common.json),
-                Err(err) => upload_error(err, common.json),
-            }
+            let result = api::publish(&cx, profile, zip, options)
+                .await
+                .map_err(|e| failed(&cx, profile, Feature::Publish, e))?;
+            report_result(&result, common.json)
         }
         Command::Update { upload, common } => {
-            let zip = read_package(&upload.package)?;
-            let manifest_id = package::Package::from_zip(&zip)
-                .map_err(|e| CliError::usage(e.to_string()))?
-                .manifest
-                .id;
-            let session = Session::open(paths, common.profile.as_deref())?;
-            let token = session.token(Feature::Publish).await?;
-            let (store, actor, graph) = split(session);
-            let existing = catalog::find_by_manifest_id(&graph, &token, &manifest_id)
-                .await
-                .map_err(cli_error)?
-                .ok_or_else(|| {
-                    CliError::failed(format!(
-                        "manifest id {manifest_id} is not in the catalog yet: use `catalog publish`"
-                    ))
-                })?;
-            let audit = Audit {
-                store: &store,
-                actor: &actor,
-            };
-            let opts = PublishOptions {
+            let profile = common.profile.as_deref();
+            let zip = botdeck_api::package::upload_bytes(&upload.package).map_err(CliError::api)?;
+            let options = PublishOptions {
                 requires_review: upload.review,
                 update_if_exists: true,
                 skip_local_validation: upload.no_validate,
             };
-            match catalog::update(&graph, &token, audit, &existing.id, zip, opts).await {
-                Ok(outcome) => report_outcome(&outcome, common.json),
-                Err(err) => upload_error(err, common.json),
-            }
+            let result = api::update(&cx, profile, None, zip, options)
+                .await
+                .map_err(|e| failed(&cx, profile, Feature::Publish, e))?;
+            report_result(&result, common.json)
         }
         Command::Approve {
             app,
             app_version,
             common,
-        } => review(paths, &app, app_version.as_deref(), common, Some(true)).await,
+        } => review(&cx, &app, app_version, common, Some(true)).await,
         Command::Reject {
             app,
             app_version,
             common,
-        } => review(paths, &app, app_version.as_deref(), common, Some(false)).await,
+        } => review(&cx, &app, app_version, common, Some(false)).await,
         Command::Withdraw {
             app,
             app_version,
             common,
-        } => review(paths, &app, app_version.as_deref(), common, None).await,
+        } => review(&cx, &app, app_version, common, None).await,
         Command::Delete { app, yes, common } => {
-            let session = Session::open(paths, common.profile.as_deref())?;
-            let token = session.token(Feature::Publish).await?;
-            let (store, actor, graph) = split(session);
-            let found = catalog::find(&graph, &token, &app)
+            let profile = common.profile.as_deref();
+            let shown = api::find(&cx, profile, &CatalogFindRequest { app }, None)
                 .await
-                .map_err(cli_error)?;
-            found.refuse_unless_org("delete").map_err(cli_error)?;
+                .map_err(|e| failed(&cx, profile, Feature::Publish, e))?;
+            let app = found(shown)?.app;
+            // Said before the confirmation: nobody should confirm what cannot happen.
+            app.refuse_unless_org("delete")
+                .map_err(|e| CliError::api(e.into()))?;
             if !yes {
-                if !std::io::stdin().is_terminal() {
-                    return Err(CliError::usage(
-                        "deleting an app needs confirmation: pass --yes when not running interactively",
-                    ));
-                }
-                eprint!(
-                    "Delete {} from the org catalog? It disappears from every team, chat and user. Type its name to confirm: ",
-                    found.display_name
-                );
-                let _ = std::io::stderr().flush();
-                let mut answer = String::new();
-                std::io::stdin()
-                    .lock()
-                    .read_line(&mut answer)
-                    .map_err(|e| CliError::usage(e.to_string()))?;
-                if answer.trim() != found.display_name {
-                    return Err(CliError::usage("not confirmed; nothing was deleted"));
-                }
+                confirm_delete(&app)?;
             }
-            let audit = Audit {
-                store: &store,
-                actor: &actor,
+            let request = CatalogDeleteRequest {
+                catalog_id: app.id.clone(),
             };
-            catalog::delete(&graph, &token, audit, &found.id)
+            api::delete(&cx, profile, &request)
                 .await
-                .map_err(cli_error)?;
+                .map_err(|e| failed(&cx, profile, Feature::Publish, e))?;
             if common.json {
-                session::print_json(&serde_json::json!({"deleted": found.id}))?;
+                session::print_json(&serde_json::json!({"deleted": app.id}))?;
             } else {
-                println!("Deleted {} ({}).", found.display_name, found.id);
+                println!("Deleted {} ({}).", app.display_name, app.id);
             }
             Ok(exit::OK)
         }
     }
 }
 
-fn split(
-    session: Session,
-) -> (
-    Mutex<botdeck_core::store::Store>,
-    Actor,
-    botdeck_core::graph::GraphClient,
-) {
-    let actor = Actor {
-        profile_id: Some(session.profile.id.clone()),
-        tenant_id: session.tenant_id(),
-        upn: session.actor(),
-    };
-    (Mutex::new(session.store), actor, session.graph)
+fn confirm_delete(app: &CatalogApp) -> Result<(), CliError> {
+    if !std::io::stdin().is_terminal() {
+        return Err(CliError::usage(
+            "deleting an app needs confirmation: pass --yes when not running interactively",
+        ));
+    }
+    eprint!(
+        "Delete {} from the org catalog? It disappears from every team, chat and user. Type its name to confirm: ",
+        app.display_name
+    );
+    let _ = std::io::stderr().flush();
+    let mut answer = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut answer)
+        .map_err(|e| CliError::usage(e.to_string()))?;
+    if answer.trim() != app.display_name {
+        return Err(CliError::usage("not confirmed; nothing was deleted"));
+    }
+    Ok(())
 }
 
-fn report_outcome(outcome: &catalog::PublishOutcome, json: bool) -> Result<u8, CliError> {
+/// An upload's answer: the outcome (exit 0), or the refusal with what to do about it (exit 1).
+/// With `--json` both are the window's `PublishResult`, on stdout.
+fn report_result(result: &PublishResult, json: bool) -> Result<u8, CliError> {
+    let code = if result.refused.is_some() {
+        exit::FINDINGS
+    } else {
+        exit::OK
+    };
     if json {
-        session::print_json(outcome)?;
-        return Ok(exit::OK);
+        session::print_json(result)?;
+        return Ok(code);
     }
+    if let Some(refused) = &result.refused {
+        eprintln!("botdeck: {}", refused.message);
+        match refused.kind {
+            PublishRefusalKind::InvalidPackage => {
+                eprintln!("Nothing was uploaded. The package's errors:");
+                print_findings(&refused.findings);
+            }
+            PublishRefusalKind::ManifestRejected => print_findings(&refused.findings),
+            PublishRefusalKind::AlreadyInCatalog => {
+                eprintln!("To upload it as a new version: use --update or `catalog update`.")
+            }
+            PublishRefusalKind::VersionNotGreater | PublishRefusalKind::ManifestIdMismatch => {}
+        }
+    }
+    if let Some(outcome) = &result.outcome {
+        report_outcome(outcome);
+    }
+    Ok(code)
+}
+
+fn report_outcome(outcome: &catalog::PublishOutcome) {
     // The verb follows the state Graph answered, so the line never contradicts the warnings.
     let verb = match (outcome.kind, outcome.publishing_state) {
         (_, catalog::PublishingState::Submitted) => "Submitted for review:",
@@ -475,35 +440,30 @@ fn report_outcome(outcome: &catalog::PublishOutcome, json: bool) -> Result<u8, C
     for w in &outcome.warnings {
         println!("warning: {w}");
     }
-    Ok(exit::OK)
 }
 
+/// Approve, reject (`Some`) or withdraw (`None`) a submitted definition of the app named.
 async fn review(
-    paths: &DataPaths,
+    cx: &Context,
     app: &str,
-    version: Option<&str>,
+    version: Option<String>,
     common: Common,
     approve: Option<bool>,
 ) -> Result<u8, CliError> {
-    let session = Session::open(paths, common.profile.as_deref())?;
-    let token = session.token(Feature::Publish).await?;
-    let (store, actor, graph) = split(session);
-    let found = catalog::find(&graph, &token, app)
+    let profile = common.profile.as_deref();
+    let fail = |e| failed(cx, profile, Feature::Publish, e);
+    let shown = api::find(cx, profile, &CatalogFindRequest { app: app.into() }, None)
         .await
-        .map_err(cli_error)?;
-    let audit = Audit {
-        store: &store,
-        actor: &actor,
+        .map_err(fail)?;
+    let target = found(shown)?.app;
+    let request = CatalogReviewRequest {
+        catalog_id: target.id.clone(),
+        definition_id: version,
+        approve,
     };
     let after = match approve {
-        Some(approve) => Some(
-            catalog::review(&graph, &token, audit, &found.id, version, approve)
-                .await
-                .map_err(cli_error)?,
-        ),
-        None => catalog::withdraw(&graph, &token, audit, &found.id, version)
-            .await
-            .map_err(cli_error)?,
+        Some(_) => Some(api::review(cx, profile, &request).await.map_err(fail)?),
+        None => api::withdraw(cx, profile, &request).await.map_err(fail)?,
     };
     if common.json {
         session::print_json(&after)?;
@@ -512,7 +472,7 @@ async fn review(
             Some(app) => print_app(app),
             None => println!(
                 "Withdrawn: {} is no longer in the catalog.",
-                found.display_name
+                target.display_name
             ),
         }
     }

@@ -1,19 +1,20 @@
 //! `botdeck package ...`: the package studio from a terminal or CI job. Every command is a thin
-//! shell over `botdeck_core::package`; this file only parses arguments, reads and writes files
-//! and renders results.
+//! adapter over `botdeck_api::package`; this file only parses arguments and renders results.
 //!
 //! Exit codes: 0 ok, 1 the package has validation errors, 2 bad usage or input.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use botdeck_api::package as api;
+use botdeck_api::ApiError;
 use botdeck_core::package::{
-    self as pkg, diff_manifests, diff_packages, new_bot_app, read_path, rewrite_version_text,
-    summarize, to_sarif, validate_manifest, validate_package, validate_path, BumpLevel, ChangeKind,
-    ImportLimits, ManifestSummary, NewBotAppOptions, Package, PackageDiff, PackageError,
-    RawPackage, SchemaVersion, Severity, ValidateOptions, ValidationReport, MANIFEST_FILE,
+    self as pkg, to_sarif, BumpLevel, ChangeKind, ManifestSummary, NewBotAppOptions, PackageDiff,
+    SchemaVersion, Severity, ValidationReport,
 };
 use clap::{Args, Subcommand, ValueEnum};
+
+use crate::session::CliError;
 
 macro_rules! emit_line {
     ($($arg:tt)*) => { emit(&format!("{}\n", format_args!($($arg)*))) };
@@ -85,6 +86,9 @@ enum PackageCommand {
         /// Overwrite an existing package at OUT.
         #[arg(long)]
         force: bool,
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
     },
     /// Validate a package (.zip, folder, or a bare manifest .json).
     Validate {
@@ -103,6 +107,9 @@ enum PackageCommand {
         dir: PathBuf,
         #[arg(short, long, value_name = "OUT.zip")]
         output: PathBuf,
+        /// Machine-readable output: the validation report and what was built.
+        #[arg(long)]
+        json: bool,
     },
     /// Bump the app version of a package folder (in place) or zip.
     Bump {
@@ -112,6 +119,9 @@ enum PackageCommand {
         /// Write the bumped package here (a .zip) instead of updating PATH in place.
         #[arg(short, long, value_name = "OUT.zip")]
         output: Option<PathBuf>,
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
     },
     /// Compare two packages (zip, folder or manifest .json) field by field.
     Diff {
@@ -131,15 +141,6 @@ enum PackageCommand {
     },
 }
 
-/// A command failure: one line on stderr, exit code 2.
-struct Failure(String);
-
-impl From<PackageError> for Failure {
-    fn from(e: PackageError) -> Self {
-        Failure(e.to_string())
-    }
-}
-
 pub fn run(args: PackageArgs) -> ExitCode {
     let result = match args.command {
         PackageCommand::New {
@@ -151,18 +152,18 @@ pub fn run(args: PackageArgs) -> ExitCode {
             website,
             manifest_version,
             force,
-        } => cmd_new(
-            &out,
-            NewArgs {
+            json,
+        } => schema_version(manifest_version.as_deref()).and_then(|manifest_version| {
+            let options = NewBotAppOptions {
                 name,
                 bot_id,
                 app_id,
-                developer,
-                website,
+                developer_name: developer,
+                website_url: website,
                 manifest_version,
-                force,
-            },
-        ),
+            };
+            cmd_new(&out, &options, force, json)
+        }),
         PackageCommand::Validate {
             path,
             format,
@@ -172,12 +173,20 @@ pub fn run(args: PackageArgs) -> ExitCode {
             let format = if json { ReportFormat::Json } else { format };
             cmd_validate(&path, format, catalog_version.as_deref())
         }
-        PackageCommand::Build { dir, output } => cmd_build(&dir, &output),
+        PackageCommand::Build { dir, output, json } => cmd_build(&dir, &output, json),
         PackageCommand::Bump {
             path,
             level,
             output,
-        } => cmd_bump(&path, level.into(), output.as_deref()),
+            json,
+        } => api::bump_at(&path, level.into(), output.as_deref()).and_then(|bumped| {
+            if json {
+                emit_json(&bumped)?;
+            } else {
+                emit_line!("{}: {} -> {}", bumped.path, bumped.old, bumped.new);
+            }
+            Ok(EXIT_OK)
+        }),
         PackageCommand::Diff {
             old,
             new,
@@ -185,24 +194,31 @@ pub fn run(args: PackageArgs) -> ExitCode {
             json,
         } => {
             let format = if json { DiffFormat::Json } else { format };
-            cmd_diff(&old, &new, format)
+            api::diff_paths(&old, &new).and_then(|diff| {
+                match format {
+                    DiffFormat::Json => emit_json(&diff)?,
+                    DiffFormat::Human => emit(&render_diff(&diff)),
+                }
+                Ok(EXIT_OK)
+            })
         }
-        PackageCommand::Inspect { path, json } => cmd_inspect(&path, json),
+        PackageCommand::Inspect { path, json } => api::inspect_at(&path).and_then(|summary| {
+            if json {
+                emit_json(&summary)?;
+            } else {
+                emit(&render_summary(&summary));
+            }
+            Ok(EXIT_OK)
+        }),
     };
     match result {
         Ok(code) => ExitCode::from(code),
-        Err(Failure(msg)) => crate::session::CliError::usage(msg.replace('\n', " ")).report(),
+        Err(err) => {
+            let mut cli = CliError::api(err);
+            cli.message = cli.message.replace('\n', " ");
+            cli.report()
+        }
     }
-}
-
-struct NewArgs {
-    name: String,
-    bot_id: Option<String>,
-    app_id: Option<String>,
-    developer: String,
-    website: String,
-    manifest_version: Option<String>,
-    force: bool,
 }
 
 /// Prints to stdout, ignoring a closed pipe (`botdeck ... | head` must not panic).
@@ -213,164 +229,79 @@ fn emit(text: &str) {
     let _ = out.flush();
 }
 
-fn is_zip_path(p: &Path) -> bool {
-    p.extension().is_some_and(|e| e.eq_ignore_ascii_case("zip"))
+fn emit_json<T: serde::Serialize>(v: &T) -> Result<(), ApiError> {
+    let text = serde_json::to_string_pretty(v).map_err(|e| {
+        ApiError::new(
+            botdeck_api::ErrorCode::Internal,
+            format!("cannot encode JSON: {e}"),
+        )
+    })?;
+    emit(&format!("{text}\n"));
+    Ok(())
 }
 
-fn is_json_path(p: &Path) -> bool {
-    p.extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("json"))
-        && p.is_file()
-}
-
-fn must_exist(p: &Path) -> Result<(), Failure> {
-    if p.exists() {
-        Ok(())
-    } else {
-        Err(Failure(format!("{}: no such file or folder", p.display())))
-    }
-}
-
-/// Writes via a temporary sibling and a rename, so a failed write never leaves half a file
-/// where a good package used to be.
-fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
-    let fail = |e: std::io::Error| Failure(format!("cannot write {}: {e}", path.display()));
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    if !dir.is_dir() {
-        return Err(Failure(format!(
-            "cannot write {}: folder {} does not exist",
-            path.display(),
-            dir.display()
-        )));
-    }
-    let file_name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "package".into());
-    let tmp = dir.join(format!(".{file_name}.botdeck-tmp"));
-    std::fs::write(&tmp, bytes).map_err(fail)?;
-    std::fs::rename(&tmp, path).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        fail(e)
-    })
-}
-
-fn cmd_new(out: &Path, a: NewArgs) -> Result<u8, Failure> {
-    let manifest_version = match a.manifest_version.as_deref() {
-        None => SchemaVersion::LATEST,
+fn schema_version(text: Option<&str>) -> Result<SchemaVersion, ApiError> {
+    match text {
+        None => Ok(SchemaVersion::LATEST),
         Some(v) => SchemaVersion::parse(v).ok_or_else(|| {
             let all: Vec<&str> = SchemaVersion::ALL.iter().map(|v| v.as_str()).collect();
-            Failure(format!(
+            ApiError::invalid_input(format!(
                 "unsupported --manifest-version {v:?} (supported: {})",
                 all.join(", ")
             ))
-        })?,
-    };
-    let package = new_bot_app(&NewBotAppOptions {
-        name: a.name,
-        bot_id: a.bot_id.clone(),
-        app_id: a.app_id,
-        developer_name: a.developer,
-        website_url: a.website,
-        manifest_version,
-    })?;
-    // Arguments are user input: validate what we are about to write, refuse if it is broken.
-    let report = validate_package(&package.to_raw(), &ValidateOptions::default());
-    if report.has_errors() {
-        let problems: Vec<String> = report
-            .findings
-            .iter()
-            .filter(|f| f.severity == Severity::Error)
-            .map(|f| format!("{} {}", f.code, f.message))
-            .collect();
-        return Err(Failure(format!(
-            "the options given produce an invalid package: {}",
-            problems.join("; ")
-        )));
+        }),
     }
-    if is_zip_path(out) {
-        if out.exists() && !a.force {
-            return Err(Failure(format!(
-                "{} already exists (use --force to overwrite)",
-                out.display()
-            )));
-        }
-        write_atomic(out, &package.build_zip()?)?;
-    } else {
-        if out.join(MANIFEST_FILE).exists() && !a.force {
-            return Err(Failure(format!(
-                "{} already holds a manifest.json (use --force to overwrite)",
-                out.display()
-            )));
-        }
-        std::fs::create_dir_all(out)
-            .map_err(|e| Failure(format!("cannot create {}: {e}", out.display())))?;
-        write_atomic(
-            &out.join(MANIFEST_FILE),
-            package.manifest.to_json_pretty().as_bytes(),
-        )?;
-        for (name, bytes) in &package.files {
-            write_atomic(&out.join(name), bytes)?;
-        }
+}
+
+fn cmd_new(
+    out: &Path,
+    options: &NewBotAppOptions,
+    force: bool,
+    json: bool,
+) -> Result<u8, ApiError> {
+    let created = api::new_at(out, options, force)?;
+    if json {
+        emit_json(&created)?;
+        return Ok(EXIT_OK);
     }
     emit_line!(
         "Created {} ({} {}, manifestVersion {}, id {})",
-        out.display(),
-        package.manifest.name.short,
-        package.manifest.version,
-        package.manifest.manifest_version,
-        package.manifest.id
+        created.path,
+        created.name,
+        created.version,
+        created.manifest_version,
+        created.id
     );
-    if a.bot_id.is_none() {
-        eprintln!("note: botId is {}; set it to your Azure Bot's Microsoft App ID (--bot-id) before publishing",
+    if created.bot_id_is_placeholder {
+        eprintln!(
+            "note: botId is {}; set it to your Azure Bot's Microsoft App ID (--bot-id) before publishing",
             pkg::template::NIL_GUID
         );
     }
     Ok(EXIT_OK)
 }
 
-fn catalog_version(text: Option<&str>) -> Result<ValidateOptions, Failure> {
-    let catalog_version = text
-        .map(pkg::parse_catalog_version)
-        .transpose()
-        .map_err(|_| {
-            Failure(format!(
-                "--catalog-version {:?} is not a version like 1.0.3",
-                text.unwrap_or_default()
-            ))
-        })?;
-    Ok(ValidateOptions { catalog_version })
-}
-
-fn cmd_validate(path: &Path, format: ReportFormat, catalog: Option<&str>) -> Result<u8, Failure> {
-    let opts = catalog_version(catalog)?;
-    must_exist(path)?;
-    let report = if is_json_path(path) {
-        let bytes = std::fs::read(path)
-            .map_err(|e| Failure(format!("cannot read {}: {e}", path.display())))?;
-        validate_manifest(&bytes, &opts)
-    } else {
-        validate_path(path, &opts)?
-    };
+fn cmd_validate(path: &Path, format: ReportFormat, catalog: Option<&str>) -> Result<u8, ApiError> {
+    let report = api::validate_at(path, catalog)?;
     let shown = path.display().to_string();
+    let manifest_file = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+        && path.is_file();
     match format {
         ReportFormat::Human => emit(&render_report(&shown, &report)),
-        ReportFormat::Json => emit(&format!("{}\n", to_json(&report)?)),
+        ReportFormat::Json => emit_json(&report)?,
         ReportFormat::Sarif => {
-            let is_dir = path.is_dir();
             // A bare manifest file is its own artifact.
-            let source = if is_json_path(path) {
+            let source = if manifest_file {
                 path.parent()
                     .map(|p| p.display().to_string())
                     .unwrap_or_default()
             } else {
                 shown.clone()
             };
-            let sarif = to_sarif(&report, &source, is_dir || is_json_path(path));
-            emit(&format!("{}\n", to_json(&sarif)?));
+            let sarif = to_sarif(&report, &source, path.is_dir() || manifest_file);
+            emit_json(&sarif)?;
         }
     }
     Ok(if report.has_errors() {
@@ -378,10 +309,6 @@ fn cmd_validate(path: &Path, format: ReportFormat, catalog: Option<&str>) -> Res
     } else {
         EXIT_OK
     })
-}
-
-fn to_json<T: serde::Serialize>(v: &T) -> Result<String, Failure> {
-    serde_json::to_string_pretty(v).map_err(|e| Failure(format!("cannot encode JSON: {e}")))
 }
 
 fn render_report(source: &str, report: &ValidationReport) -> String {
@@ -424,115 +351,37 @@ fn render_report(source: &str, report: &ValidationReport) -> String {
     out
 }
 
-fn cmd_build(dir: &Path, output: &Path) -> Result<u8, Failure> {
-    must_exist(dir)?;
-    if !dir.is_dir() {
-        return Err(Failure(format!(
-            "{} is not a folder; build takes the folder holding manifest.json",
-            dir.display()
-        )));
+fn cmd_build(dir: &Path, output: &Path, json: bool) -> Result<u8, ApiError> {
+    let outcome = api::build_at(dir, output)?;
+    let code = if outcome.built.is_some() {
+        EXIT_OK
+    } else {
+        EXIT_FINDINGS
+    };
+    if json {
+        emit_json(&outcome)?;
+        return Ok(code);
     }
-    let raw = read_path(dir, &ImportLimits::default())?;
-    let report = validate_package(&raw, &ValidateOptions::default());
-    if report.has_errors() {
-        eprint!("{}", render_report(&dir.display().to_string(), &report));
-        eprintln!(
+    if !outcome.report.findings.is_empty() {
+        eprint!(
+            "{}",
+            render_report(&dir.display().to_string(), &outcome.report)
+        );
+    }
+    match &outcome.built {
+        Some(built) => emit_line!(
+            "Built {} ({} bytes, {} {})",
+            built.path,
+            built.size,
+            built.name,
+            built.version
+        ),
+        None => eprintln!(
             "botdeck: not building {}: fix the errors above",
             output.display()
-        );
-        return Ok(EXIT_FINDINGS);
+        ),
     }
-    if !report.findings.is_empty() {
-        eprint!("{}", render_report(&dir.display().to_string(), &report));
-    }
-    let package = Package::from_raw(raw)?;
-    let zip = package.build_zip()?;
-    write_atomic(output, &zip)?;
-    emit_line!(
-        "Built {} ({} bytes, {} {})",
-        output.display(),
-        zip.len(),
-        package.manifest.name.short,
-        package.manifest.version
-    );
-    Ok(EXIT_OK)
-}
-
-fn cmd_bump(path: &Path, level: BumpLevel, output: Option<&Path>) -> Result<u8, Failure> {
-    must_exist(path)?;
-    if path.is_dir() && output.is_none() {
-        // Edit the folder's manifest.json in place, touching only the version literal.
-        let file = path.join(MANIFEST_FILE);
-        let text = std::fs::read_to_string(&file)
-            .map_err(|e| Failure(format!("cannot read {}: {e}", file.display())))?;
-        let value: serde_json::Value =
-            serde_json::from_str(text.strip_prefix('\u{feff}').unwrap_or(&text))
-                .map_err(|e| Failure(format!("{} is not valid JSON: {e}", file.display())))?;
-        let old = value
-            .get("version")
-            .and_then(serde_json::Value::as_str)
-            .ok_or_else(|| Failure(format!("{} has no string \"version\"", file.display())))?
-            .to_string();
-        let new = pkg::bump_version(&old, level)?;
-        let updated = rewrite_version_text(&text, &new)
-            .ok_or_else(|| Failure(format!("cannot update the version in {}", file.display())))?;
-        write_atomic(&file, updated.as_bytes())?;
-        emit_line!("{}: {old} -> {new}", file.display());
-        return Ok(EXIT_OK);
-    }
-    let mut package = Package::from_path(path)?;
-    let (old, new) = pkg::bump_package(&mut package, level)?;
-    let target = output.unwrap_or(path);
-    write_atomic(target, &package.build_zip()?)?;
-    emit_line!("{}: {old} -> {new}", target.display());
-    Ok(EXIT_OK)
-}
-
-/// A package, a package folder, or a bare manifest file.
-fn load_for_diff(p: &Path) -> Result<RawPackage, Failure> {
-    must_exist(p)?;
-    if is_json_path(p) {
-        let bytes =
-            std::fs::read(p).map_err(|e| Failure(format!("cannot read {}: {e}", p.display())))?;
-        if serde_json::from_slice::<serde_json::Value>(
-            bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes),
-        )
-        .is_err()
-        {
-            return Err(Failure(format!("{} is not valid JSON", p.display())));
-        }
-        let mut raw = RawPackage::default();
-        raw.files.insert(MANIFEST_FILE.into(), bytes);
-        return Ok(raw);
-    }
-    let raw = read_path(p, &ImportLimits::default())?;
-    if raw.manifest_bytes().is_none() {
-        return Err(Failure(format!("{} has no manifest.json", p.display())));
-    }
-    Ok(raw)
-}
-
-fn cmd_diff(old: &Path, new: &Path, format: DiffFormat) -> Result<u8, Failure> {
-    let a = load_for_diff(old)?;
-    let b = load_for_diff(new)?;
-    let manifest_only = is_json_path(old) || is_json_path(new);
-    let diff = if manifest_only {
-        let parse = |r: &RawPackage| {
-            r.manifest_bytes()
-                .and_then(|m| {
-                    serde_json::from_slice(m.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(m)).ok()
-                })
-                .unwrap_or(serde_json::Value::Null)
-        };
-        diff_manifests(&parse(&a), &parse(&b))
-    } else {
-        diff_packages(&a, &b)
-    };
-    match format {
-        DiffFormat::Json => emit(&format!("{}\n", to_json(&diff)?)),
-        DiffFormat::Human => emit(&render_diff(&diff)),
-    }
-    Ok(EXIT_OK)
+    Ok(code)
 }
 
 fn short(v: &Option<serde_json::Value>) -> String {
@@ -586,18 +435,6 @@ fn render_diff(diff: &PackageDiff) -> String {
         "re-consent: not required\n"
     });
     out
-}
-
-fn cmd_inspect(path: &Path, json: bool) -> Result<u8, Failure> {
-    must_exist(path)?;
-    let raw = read_path(path, &ImportLimits::default())?;
-    let summary = summarize(&raw)?;
-    if json {
-        emit(&format!("{}\n", to_json(&summary)?));
-    } else {
-        emit(&render_summary(&summary));
-    }
-    Ok(EXIT_OK)
 }
 
 fn render_summary(s: &ManifestSummary) -> String {

@@ -168,7 +168,8 @@ async fn catalog_and_installs_from_the_command_line() {
     let dup = run(&["catalog", "publish", &pkg]);
     assert_eq!(dup.status.code(), Some(1), "{}", text(&dup));
     assert!(
-        text(&dup).contains("already in the catalog at 1.0.2: use --update or `catalog update`"),
+        text(&dup).contains("already in the catalog at 1.0.2")
+            && text(&dup).contains("use --update or `catalog update`"),
         "{}",
         text(&dup)
     );

@@ -380,3 +380,71 @@ fn a_package_folder_with_a_symlink_out_of_it_is_refused() {
     }
     assert!(!t.join("linked.zip").exists());
 }
+
+/// Every subcommand answers `--json` with its result on stdout, and errors as the common
+/// `{code, message, retryable}` object.
+#[test]
+fn every_subcommand_answers_json() {
+    let tmp = tempfile::tempdir().unwrap();
+    let t = tmp.path();
+    let o = botdeck(
+        t,
+        &["package", "new", "app", "--name", "FlashDuty", "--json"],
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let created: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(created["name"], "FlashDuty");
+    assert_eq!(created["version"], "1.0.0");
+    assert_eq!(created["botIdIsPlaceholder"], true);
+    assert!(created["id"].as_str().is_some_and(|id| id.len() == 36));
+
+    let o = botdeck(t, &["package", "build", "app", "-o", "a.zip", "--json"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let built: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(built["report"]["errors"], 0);
+    assert_eq!(built["built"]["version"], "1.0.0");
+    let size = std::fs::metadata(t.join("a.zip")).unwrap().len();
+    assert_eq!(built["built"]["size"], size);
+
+    let o = botdeck(t, &["package", "bump", "a.zip", "minor", "--json"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let bumped: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(
+        (&bumped["old"], &bumped["new"]),
+        (&"1.0.0".into(), &"1.1.0".into())
+    );
+    let o = botdeck(t, &["package", "inspect", "a.zip", "--json"]);
+    let summary: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(summary["version"], "1.1.0");
+
+    // Errors block the build: the report says why, nothing is built, exit 1.
+    edit_manifest(&t.join("app"), |m| m["accentColor"] = "#FFF".into());
+    let o = botdeck(t, &["package", "build", "app", "-o", "b.zip", "--json"]);
+    assert_eq!(code(&o), 1);
+    let refused: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(refused["built"], Value::Null);
+    assert_eq!(refused["report"]["findings"][0]["code"], "BD-COLOR-001");
+    assert!(!t.join("b.zip").exists());
+
+    for args in [
+        &["package", "inspect", "missing.zip", "--json"][..],
+        &["package", "bump", "missing", "--json"][..],
+        &["package", "build", "missing", "-o", "x.zip", "--json"][..],
+    ] {
+        let o = botdeck(t, args);
+        assert_eq!(code(&o), 2, "{args:?}");
+        let err: Value = serde_json::from_str(&stdout(&o)).unwrap();
+        assert_eq!(err["code"], "not_found", "{args:?}: {err}");
+        assert!(err["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("missing")));
+        assert_eq!(err["retryable"], false);
+    }
+    let o = botdeck(t, &["package", "new", "app", "--json"]);
+    assert_eq!(code(&o), 2);
+    let err: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(err["code"], "invalid_input");
+    assert!(err["message"]
+        .as_str()
+        .is_some_and(|m| m.contains("--force")));
+}

@@ -154,7 +154,8 @@ async fn a_store_bot_from_the_command_line_with_a_read_only_sync() {
     // Publishing refuses the store app with the reason, before any upload.
     login(&sim, data, "publish");
     let delete = run(&["catalog", "delete", "PagerDuty", "--yes"]);
-    assert_eq!(delete.status.code(), Some(1), "{}", text(&delete));
+    // Asking to delete a store app is a request that cannot be met: exit 2, nothing sent.
+    assert_eq!(delete.status.code(), Some(2), "{}", text(&delete));
     assert!(text(&delete).contains("Teams store"), "{}", text(&delete));
     assert_eq!(
         sim.metrics()
