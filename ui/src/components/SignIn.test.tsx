@@ -87,7 +87,7 @@ describe("sign-in", () => {
       code: "consent_required",
       message: "an administrator must consent to BotDeck's permissions",
       retryable: false,
-      link: "https://login.microsoftonline.com/contoso.onmicrosoft.com/adminconsent?client_id=x",
+      actionUrl: "https://login.microsoftonline.com/contoso.onmicrosoft.com/adminconsent?client_id=x",
     });
     const user = await openSignIn();
     await user.click(screen.getByTestId("method-browser"));
