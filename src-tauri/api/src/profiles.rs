@@ -141,9 +141,9 @@ pub struct SignInTarget {
     pub apply_changes: bool,
 }
 
-/// A setting of a profile, for messages: the CLI names its flags, the window its fields.
+/// A part of a [`SignInTarget`], for messages: the CLI names its flags, a window its fields.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ProfileSetting {
+pub enum SignInField {
     Name,
     Tenant,
     ClientId,
@@ -153,6 +153,8 @@ pub enum ProfileSetting {
     AuthorityHost,
     /// The Graph address of custom endpoints.
     GraphUrl,
+    /// The switch that applies changed settings ([`SignInTarget::apply_changes`]).
+    ApplyChanges,
 }
 
 #[derive(Debug, Clone)]
@@ -161,7 +163,7 @@ pub struct PreparedProfile {
     /// Made for this sign-in: it is unproven until the sign-in succeeds.
     pub created: bool,
     /// Settings applied to an existing profile (`apply_changes`); it was signed out.
-    pub changed: Vec<ProfileSetting>,
+    pub changed: Vec<SignInField>,
 }
 
 /// The profile `botdeck login` signs in to. Everything is checked before anything is written;
@@ -170,20 +172,20 @@ pub struct PreparedProfile {
 pub fn prepare_sign_in(
     cx: &Context,
     target: &SignInTarget,
-    name_of: &dyn Fn(ProfileSetting) -> String,
+    name_of: &dyn Fn(SignInField) -> String,
 ) -> Result<PreparedProfile, ApiError> {
-    let invalid = |setting: ProfileSetting, reason: String| {
+    let invalid = |setting: SignInField, reason: String| {
         ApiError::invalid_input(format!("{}: {reason}", name_of(setting)))
     };
     if let Some(name) = &target.name {
         if name.trim().is_empty() || name.chars().count() > 64 {
-            return Err(invalid(ProfileSetting::Name, "1 to 64 characters".into()));
+            return Err(invalid(SignInField::Name, "1 to 64 characters".into()));
         }
     }
     if let Some(client_id) = &target.client_id {
         if uuid::Uuid::try_parse(client_id.trim()).is_err() {
             return Err(invalid(
-                ProfileSetting::ClientId,
+                SignInField::ClientId,
                 format!("{client_id:?} is not your app registration's application (client) id, a GUID"),
             ));
         }
@@ -196,7 +198,7 @@ pub fn prepare_sign_in(
             client_id: uuid::Uuid::nil().to_string(),
         }
         .validate()
-        .map_err(|e| invalid(ProfileSetting::Tenant, e.to_string()))?;
+        .map_err(|e| invalid(SignInField::Tenant, e.to_string()))?;
     }
     let existing = {
         let store = cx.store()?;
@@ -211,20 +213,22 @@ pub fn prepare_sign_in(
         None => {
             let name = target.name.clone().unwrap_or_else(|| "default".into());
             let tenant = target.tenant.clone().ok_or_else(|| {
-                let flag = name_of(ProfileSetting::Tenant);
+                let flag = name_of(SignInField::Tenant);
                 invalid(
-                    ProfileSetting::Tenant,
+                    SignInField::Tenant,
                     format!("profile {name:?} does not exist yet: give {flag} (id or domain)"),
                 )
             })?;
             let client_id = target.client_id.clone().ok_or_else(|| {
-                let flag = name_of(ProfileSetting::ClientId);
+                let flag = name_of(SignInField::ClientId);
                 invalid(
-                    ProfileSetting::ClientId,
+                    SignInField::ClientId,
                     format!("give {flag}: your app registration's application id; see the README"),
                 )
             })?;
-            cx.authenticator()?.ensure_keyring()?;
+            cx.authenticator()?
+                .ensure_keyring()
+                .map_err(sign_in_error)?;
             let profile = create_unproven(
                 &*cx.store()?,
                 &NewProfile {
@@ -247,7 +251,7 @@ fn update_for_sign_in(
     cx: &Context,
     profile: Profile,
     target: &SignInTarget,
-    name_of: &dyn Fn(ProfileSetting) -> String,
+    name_of: &dyn Fn(SignInField) -> String,
 ) -> Result<PreparedProfile, ApiError> {
     if target
         .tenant
@@ -256,7 +260,7 @@ fn update_for_sign_in(
     {
         return Err(ApiError::invalid_input(format!(
             "{}: profile {:?} is for tenant {}; choose another profile name for a different tenant",
-            name_of(ProfileSetting::Tenant),
+            name_of(SignInField::Tenant),
             profile.name,
             profile.tenant
         )));
@@ -276,8 +280,9 @@ fn update_for_sign_in(
         .join(", ");
     if !target.apply_changes {
         return Err(ApiError::invalid_input(format!(
-            "{names}: profile {:?} is set up differently; ask to update the profile (it is signed out first), or choose another profile name",
-            profile.name
+            "{names}: profile {:?} is set up differently; add {} to change it (it is signed out first), or choose another profile name",
+            profile.name,
+            name_of(SignInField::ApplyChanges)
         )));
     }
     let profile = {
@@ -310,30 +315,30 @@ fn update_for_sign_in(
     })
 }
 
-fn changed_settings(profile: &Profile, target: &SignInTarget) -> Vec<ProfileSetting> {
+fn changed_settings(profile: &Profile, target: &SignInTarget) -> Vec<SignInField> {
     let mut changed = Vec::new();
     if target
         .client_id
         .as_deref()
         .is_some_and(|c| !c.trim().eq_ignore_ascii_case(&profile.client_id))
     {
-        changed.push(ProfileSetting::ClientId);
+        changed.push(SignInField::ClientId);
     }
     if let Some(cloud) = target.cloud.as_ref().filter(|c| **c != profile.cloud) {
         if matches!(cloud, Cloud::Custom { .. }) {
             let (want, have) = (cloud.endpoints(), profile.cloud.endpoints());
             let before = changed.len();
             if want.authority_host != have.authority_host {
-                changed.push(ProfileSetting::AuthorityHost);
+                changed.push(SignInField::AuthorityHost);
             }
             if want.graph_base_url != have.graph_base_url {
-                changed.push(ProfileSetting::GraphUrl);
+                changed.push(SignInField::GraphUrl);
             }
             if changed.len() == before {
-                changed.push(ProfileSetting::AuthorityHost);
+                changed.push(SignInField::AuthorityHost);
             }
         } else {
-            changed.push(ProfileSetting::Cloud);
+            changed.push(SignInField::Cloud);
         }
     }
     changed
@@ -352,11 +357,15 @@ pub async fn sign_in_device_code(
     let authenticator = cx.authenticator()?;
     let cancel = cx.begin_sign_in();
     let result = async {
-        let grant = authenticator.start_device_code(&profile, feature).await?;
+        let grant = authenticator
+            .start_device_code(&profile, feature)
+            .await
+            .map_err(sign_in_error)?;
         on_event(&SignInEvent::DeviceCode(DeviceCodePrompt::from(&grant)))?;
         let (signed, _) = authenticator
             .finish_device_code(&profile, &grant, &cancel, &TokioSleeper)
-            .await?;
+            .await
+            .map_err(sign_in_error)?;
         record(cx, &profile.id, &signed)
     }
     .await;
@@ -388,9 +397,20 @@ pub async fn sign_in_browser(
         .await
     {
         Ok(signed) => record(cx, &profile.id, &signed),
-        Err(err) => Err(err.into()),
+        Err(err) => Err(sign_in_error(err)),
     };
     settle(cx, &profile, result)
+}
+
+/// A sign-in's own wording says more than its parts: "the OS keyring is not usable, so BotDeck
+/// will not sign in (it never keeps tokens anywhere else): ..." rather than the keyring's bare
+/// reason.
+fn sign_in_error(err: auth::AuthError) -> ApiError {
+    let message = err.to_string();
+    ApiError {
+        message,
+        ..ApiError::from(err)
+    }
 }
 
 fn record(cx: &Context, profile_id: &str, signed: &auth::SignedIn) -> Result<Profile, ApiError> {
