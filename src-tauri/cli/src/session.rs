@@ -131,13 +131,15 @@ pub fn print_json<T: serde::Serialize>(value: &T) -> Result<(), CliError> {
 // `sign_in_again` and `http_client`, and let `runtime`/`print_json` answer `ApiError`.
 // ---------------------------------------------------------------------------------------------
 
-/// The api's error under the CLI's old name, field for field (so `err.message` still moves
-/// out): every constructor makes an api error and [`CliError::report`] prints it like
-/// [`report`], with the api's exit code.
+/// The api's error under the CLI's old name and fields (so `err.message` still moves out and
+/// `err.code` is still the exit code): every constructor makes an api error and
+/// [`CliError::report`] prints it like [`report`].
 #[derive(Debug, Clone)]
 pub struct CliError {
-    pub code: ErrorCode,
     pub message: String,
+    /// The exit code: always `ApiError::exit_code()` of `kind`.
+    pub code: u8,
+    pub kind: ErrorCode,
     pub retryable: bool,
     pub action_url: Option<String>,
 }
@@ -176,7 +178,8 @@ impl std::fmt::Display for CliError {
 impl From<ApiError> for CliError {
     fn from(err: ApiError) -> Self {
         Self {
-            code: err.code,
+            code: err.exit_code(),
+            kind: err.code,
             message: err.message,
             retryable: err.retryable,
             action_url: err.action_url,
@@ -187,7 +190,7 @@ impl From<ApiError> for CliError {
 impl From<CliError> for ApiError {
     fn from(err: CliError) -> Self {
         ApiError {
-            code: err.code,
+            code: err.kind,
             message: err.message,
             retryable: err.retryable,
             action_url: err.action_url,
