@@ -186,7 +186,9 @@ pub fn prepare_sign_in(
         if uuid::Uuid::try_parse(client_id.trim()).is_err() {
             return Err(invalid(
                 SignInField::ClientId,
-                format!("{client_id:?} is not your app registration's application (client) id, a GUID"),
+                format!(
+                    "{client_id:?} is not your app registration's application (client) id, a GUID"
+                ),
             ));
         }
     }

@@ -73,7 +73,10 @@ fn a_new_profile_is_current_and_switching_and_bad_names_are_told() {
     let dir = tempfile::tempdir().expect("tmp");
     let cx = context(&dir);
     let view = profiles::create_profile(&cx, &contoso("Contoso")).expect("added");
-    assert_eq!(view.current.as_ref().map(|p| p.name.as_str()), Some("Contoso"));
+    assert_eq!(
+        view.current.as_ref().map(|p| p.name.as_str()),
+        Some("Contoso")
+    );
     assert!(!view.signed_in);
     assert!(view.role_advice.is_empty());
     let contoso_id = view.current.expect("current").id;
@@ -101,8 +104,8 @@ fn a_new_profile_is_current_and_switching_and_bad_names_are_told() {
 }
 
 #[test]
-fn the_status_of_a_profile_nobody_signed_in_to_needs_no_keyring_and_no_profile_is_sign_in_required(
-) {
+fn the_status_of_a_profile_nobody_signed_in_to_needs_no_keyring_and_no_profile_is_sign_in_required()
+{
     let dir = tempfile::tempdir().expect("tmp");
     let cx = context(&dir);
     let rt = tokio::runtime::Runtime::new().expect("rt");
@@ -168,7 +171,11 @@ fn sign_in_targets_are_checked_before_anything_is_written_and_name_the_callers_f
     for (target, field) in cases {
         let err = profiles::prepare_sign_in(&cx, &target, &flag).expect_err("refused");
         assert_eq!(err.code, ErrorCode::InvalidInput, "{target:?}");
-        assert!(err.message.starts_with(field), "{target:?}: {}", err.message);
+        assert!(
+            err.message.starts_with(field),
+            "{target:?}: {}",
+            err.message
+        );
     }
     assert!(names(&cx).is_empty());
 
@@ -236,7 +243,9 @@ fn the_theme_is_kept_and_an_unknown_stored_value_falls_back_to_the_system_theme(
         settings::ui_settings(&again).expect("read").theme,
         ThemePreference::System
     );
-    assert!(settings::recent_activity(&again).expect("activity").is_empty());
+    assert!(settings::recent_activity(&again)
+        .expect("activity")
+        .is_empty());
 }
 
 /// Drift (a): removing the *current* profile picked a new current one in the window but not in
@@ -262,10 +271,7 @@ fn removing_the_current_profile_makes_the_first_one_left_current() {
     );
     // A new context (the next command, the next window) sees the same.
     let next = context(&dir);
-    assert_eq!(
-        next.profile(None).expect("a current profile").name,
-        "Alpha"
-    );
+    assert_eq!(next.profile(None).expect("a current profile").name, "Alpha");
     assert!(
         !profiles::is_unproven_profile(&cx, &gamma.id).expect("mark"),
         "its mark went with it"
@@ -367,9 +373,8 @@ async fn a_profile_made_for_a_sign_in_is_removed_only_when_its_first_sign_in_is_
     };
 
     // Refused (unknown client id): the profile and any token are gone, and the message says so.
-    let prepared =
-        profiles::prepare_sign_in(&cx, &target("Wrong", UNKNOWN_CLIENT, None), &flag)
-            .expect("made");
+    let prepared = profiles::prepare_sign_in(&cx, &target("Wrong", UNKNOWN_CLIENT, None), &flag)
+        .expect("made");
     assert!(prepared.created);
     let err = profiles::sign_in_device_code(&cx, &prepared.profile.id, Feature::ReadTenant, &quiet)
         .await
@@ -389,7 +394,11 @@ async fn a_profile_made_for_a_sign_in_is_removed_only_when_its_first_sign_in_is_
     // Unreachable: its settings were never judged; it stays for the next try.
     let prepared = profiles::prepare_sign_in(
         &cx,
-        &target("Offline", BOTDECK_PUBLIC_CLIENT_ID, Some("http://127.0.0.1:9")),
+        &target(
+            "Offline",
+            BOTDECK_PUBLIC_CLIENT_ID,
+            Some("http://127.0.0.1:9"),
+        ),
         &flag,
     )
     .expect("made");
@@ -400,9 +409,12 @@ async fn a_profile_made_for_a_sign_in_is_removed_only_when_its_first_sign_in_is_
     assert!(names(&cx).contains(&"Offline".to_string()));
 
     // Proven, then refused later: kept.
-    let prepared =
-        profiles::prepare_sign_in(&cx, &target("Proven", BOTDECK_PUBLIC_CLIENT_ID, None), &flag)
-            .expect("made");
+    let prepared = profiles::prepare_sign_in(
+        &cx,
+        &target("Proven", BOTDECK_PUBLIC_CLIENT_ID, None),
+        &flag,
+    )
+    .expect("made");
     let events = std::sync::Mutex::new(Vec::new());
     let collect = |e: &SignInEvent| {
         events.lock().expect("lock").push(e.clone());
@@ -412,7 +424,10 @@ async fn a_profile_made_for_a_sign_in_is_removed_only_when_its_first_sign_in_is_
         .await
         .expect("signed in");
     assert!(
-        matches!(events.lock().expect("lock").first(), Some(SignInEvent::DeviceCode(_))),
+        matches!(
+            events.lock().expect("lock").first(),
+            Some(SignInEvent::DeviceCode(_))
+        ),
         "the code was shown through the callback"
     );
     assert!(!profiles::is_unproven_profile(&cx, &prepared.profile.id).expect("mark"));

@@ -7,7 +7,6 @@ use botdeck_api::profiles::{self, ProfileStatus, SignInField, SignInTarget};
 use botdeck_api::views::{SessionView, SignInEvent};
 use botdeck_core::auth::Feature;
 use botdeck_core::config::{Cloud, DataPaths};
-use botdeck_core::profiles::Profile;
 
 use crate::exit;
 use crate::session;
@@ -265,9 +264,10 @@ fn login_inner(paths: &DataPaths, args: &LoginArgs) -> Result<(), ApiError> {
 }
 
 pub fn logout(paths: &DataPaths, args: ProfileSelect) -> ExitCode {
-    let result = (|| -> Result<Profile, ApiError> {
-        profiles::sign_out(&session::open(paths), args.profile.as_deref())
-    })();
+    let cx = session::open(paths);
+    let selected = args.profile.as_deref();
+    let result = profiles::sign_out(&cx, selected)
+        .map_err(|err| session::with_login_hint(&cx, err, selected, Feature::ReadTenant));
     match result {
         Ok(profile) => {
             if args.json {
@@ -321,7 +321,11 @@ pub fn profile(paths: &DataPaths, command: ProfileCommand) -> ExitCode {
             }
         }),
         ProfileCommand::Use { name, json } => profiles::switch_profile(&cx, &name).map(|view| {
-            let name = view.current.as_ref().map(|p| p.name.clone()).unwrap_or(name);
+            let name = view
+                .current
+                .as_ref()
+                .map(|p| p.name.clone())
+                .unwrap_or(name);
             shown(json, &view, format!("Now using {name}."))
         }),
         ProfileCommand::Remove { name, json } => {
@@ -331,7 +335,11 @@ pub fn profile(paths: &DataPaths, command: ProfileCommand) -> ExitCode {
                     Some(current) => format!(" Now using {}.", current.name),
                     None => String::new(),
                 };
-                Ok(shown(json, &view, format!("Removed {}.{next}", removed.name)))
+                Ok(shown(
+                    json,
+                    &view,
+                    format!("Removed {}.{next}", removed.name),
+                ))
             })
         }
     };

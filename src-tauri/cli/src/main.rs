@@ -106,7 +106,9 @@ fn main() -> ExitCode {
         Err(err) if json => {
             let text = err.to_string();
             let first = text.lines().next().unwrap_or("bad usage");
-            return session::report(&ApiError::invalid_input(first.trim_start_matches("error: ")));
+            return session::report(&ApiError::invalid_input(
+                first.trim_start_matches("error: "),
+            ));
         }
         Err(err) => err.exit(), // clap's own message, exit 2
     };
