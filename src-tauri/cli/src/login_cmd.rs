@@ -312,22 +312,25 @@ pub fn status(paths: &DataPaths, status_args: StatusArgs) -> ExitCode {
 
 pub fn profile(paths: &DataPaths, command: ProfileCommand) -> ExitCode {
     let cx = session::open(paths);
+    // With --json: the profiles for `list`, else the same session view the window gets.
     let result = match command {
-        ProfileCommand::List { json } => profiles::session(&cx).map(|view| {
+        ProfileCommand::List { json } => profiles::session(&cx).and_then(|view| {
             if json {
-                Output::Json(serde_json::to_value(&view.profiles))
+                Ok(session::print_json(&view.profiles)?)
             } else {
-                Output::Text(list_text(&view))
+                println!("{}", list_text(&view));
+                Ok(())
             }
         }),
-        ProfileCommand::Use { name, json } => profiles::switch_profile(&cx, &name).map(|view| {
-            let name = view
-                .current
-                .as_ref()
-                .map(|p| p.name.clone())
-                .unwrap_or(name);
-            shown(json, &view, format!("Now using {name}."))
-        }),
+        ProfileCommand::Use { name, json } => {
+            profiles::switch_profile(&cx, &name).and_then(|view| {
+                let now = view
+                    .current
+                    .as_ref()
+                    .map_or(name.as_str(), |p| p.name.as_str());
+                print_view(json, &view, &format!("Now using {now}."))
+            })
+        }
         ProfileCommand::Remove { name, json } => {
             profiles::remove_profile(&cx, &name).and_then(|removed| {
                 let view = profiles::session(&cx)?;
@@ -335,44 +338,22 @@ pub fn profile(paths: &DataPaths, command: ProfileCommand) -> ExitCode {
                     Some(current) => format!(" Now using {}.", current.name),
                     None => String::new(),
                 };
-                Ok(shown(
-                    json,
-                    &view,
-                    format!("Removed {}.{next}", removed.name),
-                ))
+                print_view(json, &view, &format!("Removed {}.{next}", removed.name))
             })
         }
     };
     match result {
-        Ok(Output::Text(text)) => {
-            println!("{text}");
-            ExitCode::SUCCESS
-        }
-        Ok(Output::Json(value)) => match value {
-            Ok(value) => match session::print_json(&value) {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(err) => err.report(),
-            },
-            Err(err) => session::report(&ApiError::new(
-                botdeck_api::ErrorCode::Internal,
-                format!("cannot encode the result: {err}"),
-            )),
-        },
+        Ok(()) => ExitCode::SUCCESS,
         Err(err) => session::report(&err),
     }
 }
 
-enum Output {
-    Text(String),
-    Json(Result<serde_json::Value, serde_json::Error>),
-}
-
-/// With `--json`, the same session view the window gets.
-fn shown(json: bool, view: &SessionView, text: String) -> Output {
+fn print_view(json: bool, view: &SessionView, text: &str) -> Result<(), ApiError> {
     if json {
-        Output::Json(serde_json::to_value(view))
+        Ok(session::print_json(view)?)
     } else {
-        Output::Text(text)
+        println!("{text}");
+        Ok(())
     }
 }
 
