@@ -469,7 +469,7 @@ pub fn cancel_sign_in(cx: &Context) -> bool {
 /// Deletes the profile's tokens from the keyring and forgets who was signed in; the profile
 /// stays. Answers it, signed out.
 pub fn sign_out(cx: &Context, profile: Option<&str>) -> Result<Profile, ApiError> {
-    let profile = cx.profile(profile)?;
+    let profile = selected(cx, profile)?;
     cx.authenticator()?.sign_out(&profile.id)?;
     let store = cx.store()?;
     let profiles = Profiles::new(&store);
@@ -523,7 +523,7 @@ pub async fn status(
     profile: Option<&str>,
     online: bool,
 ) -> Result<ProfileStatus, ApiError> {
-    let mut profile = cx.profile(profile)?;
+    let mut profile = selected(cx, profile)?;
     if online {
         let token = cx.access_token(&profile, Feature::ReadTenant).await?;
         let identity = auth::whoami(&auth::graph_of(cx.http(), &profile), &token).await?;
@@ -539,6 +539,15 @@ pub async fn status(
         None => false,
     };
     Ok(ProfileStatus::of(&profile, signed_in))
+}
+
+/// The profile named exactly (an empty name is no profile, not the current one), or the
+/// current one when none is named.
+fn selected(cx: &Context, profile: Option<&str>) -> Result<Profile, ApiError> {
+    match profile {
+        Some(name) => Ok(Profiles::new(&*cx.store()?).resolve(name)?),
+        None => cx.profile(None),
+    }
 }
 
 /// Every scope BotDeck may ask for, with the feature that needs it and why.

@@ -119,6 +119,13 @@ fn the_status_of_a_profile_nobody_signed_in_to_needs_no_keyring_and_no_profile_i
         .expect("status");
     assert!(!status.signed_in);
     assert_eq!(status.profile, "Contoso");
+    // A name that is empty is no profile, not the current one.
+    let err = rt
+        .block_on(profiles::status(&cx, Some(""), false))
+        .expect_err("empty");
+    assert_eq!(err.code, ErrorCode::NotFound);
+    let err = profiles::sign_out(&cx, Some("")).expect_err("empty");
+    assert_eq!(err.code, ErrorCode::NotFound);
     let text = serde_json::to_string(&status).expect("json");
     assert!(!text.to_lowercase().contains("token\":"), "{text}");
 }
