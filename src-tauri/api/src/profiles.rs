@@ -26,11 +26,7 @@ const UNPROVEN_KEY: &str = "profile.unproven";
 /// The header's view: every profile, the current one, whether it is signed in and what its
 /// directory roles allow.
 pub fn session(cx: &Context) -> Result<SessionView, ApiError> {
-    let (list, current) = {
-        let store = cx.store()?;
-        let profiles = Profiles::new(&store);
-        (profiles.list()?, profiles.current()?)
-    };
+    let (list, current) = list(cx)?;
     let signed_in = current.as_ref().is_some_and(|p| has_tokens(cx, p));
     let role_advice = match &current {
         Some(profile) if signed_in => role_advice(profile),
@@ -43,6 +39,13 @@ pub fn session(cx: &Context) -> Result<SessionView, ApiError> {
         role_advice,
         can_sign_in: cx.authenticator().is_ok() && cx.keyring().usable,
     })
+}
+
+/// Every profile (by name) and the current one, from the state database only: no keyring.
+pub fn list(cx: &Context) -> Result<(Vec<Profile>, Option<Profile>), ApiError> {
+    let store = cx.store()?;
+    let profiles = Profiles::new(&store);
+    Ok((profiles.list()?, profiles.current()?))
 }
 
 /// "Publishing needs Teams Administrator; you are ..." for the profile's signed-in identity,

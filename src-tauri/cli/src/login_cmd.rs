@@ -7,6 +7,7 @@ use botdeck_api::profiles::{self, ProfileStatus, SignInField, SignInTarget};
 use botdeck_api::views::{SessionView, SignInEvent};
 use botdeck_core::auth::Feature;
 use botdeck_core::config::{Cloud, DataPaths};
+use botdeck_core::profiles::Profile;
 
 use crate::exit;
 use crate::session;
@@ -314,11 +315,12 @@ pub fn profile(paths: &DataPaths, command: ProfileCommand) -> ExitCode {
     let cx = session::open(paths);
     // With --json: the profiles for `list`, else the same session view the window gets.
     let result = match command {
-        ProfileCommand::List { json } => profiles::session(&cx).and_then(|view| {
+        // Read from the state database only: listing never waits on the keyring.
+        ProfileCommand::List { json } => profiles::list(&cx).and_then(|(list, current)| {
             if json {
-                Ok(session::print_json(&view.profiles)?)
+                Ok(session::print_json(&list)?)
             } else {
-                println!("{}", list_text(&view));
+                println!("{}", list_text(&list, current.as_ref()));
                 Ok(())
             }
         }),
@@ -357,14 +359,13 @@ fn print_view(json: bool, view: &SessionView, text: &str) -> Result<(), ApiError
     }
 }
 
-fn list_text(view: &SessionView) -> String {
-    if view.profiles.is_empty() {
+fn list_text(list: &[Profile], current: Option<&Profile>) -> String {
+    if list.is_empty() {
         return "No profiles yet. Create one with `botdeck login --profile NAME --tenant ...`."
             .into();
     }
-    let current = view.current.as_ref().map(|p| p.id.as_str());
-    view.profiles
-        .iter()
+    let current = current.map(|p| p.id.as_str());
+    list.iter()
         .map(|p| {
             let mark = if current == Some(p.id.as_str()) {
                 "*"
