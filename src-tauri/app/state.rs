@@ -51,9 +51,6 @@ pub struct DemoTenant {
 pub struct AppState {
     cx: Context,
     pub demo: Option<DemoTenant>,
-    /// Profiles added in this window that have not signed in yet: a refused first sign-in
-    /// removes them again, so no half-made profile stays behind.
-    unproven_profiles: Mutex<std::collections::HashSet<String>>,
     url_opener: OnceLock<UrlOpener>,
     /// The package open in the Package page (one at a time, in memory only).
     open_package: Mutex<Option<botdeck_core::package::studio::Studio>>,
@@ -102,7 +99,6 @@ impl AppState {
         Self {
             cx,
             demo,
-            unproven_profiles: Mutex::new(std::collections::HashSet::new()),
             url_opener: OnceLock::new(),
             open_package: Mutex::new(None),
         }
@@ -111,22 +107,6 @@ impl AppState {
     /// Notices found before the state existed (e.g. by logging's start-up).
     pub fn add_notices(&mut self, extra: Vec<Notice>) {
         self.cx.add_notices(extra);
-    }
-
-    /// A profile just added here, not signed in yet.
-    pub fn note_unproven_profile(&self, id: &str) {
-        self.unproven_profiles
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(id.to_string());
-    }
-
-    /// Forgets `id` as unproven; answers whether it was (a sign-in settled it either way).
-    pub fn settle_unproven_profile(&self, id: &str) -> bool {
-        self.unproven_profiles
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .remove(id)
     }
 
     /// The Package page's open package. A poisoned lock only means a command panicked; the

@@ -10,7 +10,9 @@ pub mod catalog;
 pub mod context;
 pub mod error;
 pub mod package;
+pub mod profiles;
 pub mod progress;
+pub mod settings;
 pub mod tenant;
 pub mod views;
 

@@ -11,17 +11,19 @@ mod session;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use botdeck_api::error::ApiError;
 use botdeck_core::config::DataPaths;
-use botdeck_core::doctor::{self, CheckStatus, DoctorReport};
+use botdeck_core::doctor::{CheckStatus, DoctorReport};
 use clap::{Parser, Subcommand};
 
-/// Exit codes shared by every subcommand, so scripts can rely on them.
+/// Exit codes shared by every subcommand, so scripts can rely on them. A failure's code is
+/// always `ApiError::exit_code()` (1 or 2); these name the same numbers for results.
 pub mod exit {
     pub const OK: u8 = 0;
     /// The command ran and found problems (failed checks, validation errors).
-    pub const FINDINGS: u8 = 1;
+    pub const FINDINGS: u8 = botdeck_api::error::EXIT_FAILED;
     /// Bad usage or input, or the command could not run.
-    pub const USAGE: u8 = 2;
+    pub const USAGE: u8 = botdeck_api::error::EXIT_USAGE;
 }
 
 const EXIT_CODES_HELP: &str = "Exit codes (every command):
@@ -30,8 +32,10 @@ const EXIT_CODES_HELP: &str = "Exit codes (every command):
      Graph or network errors, items that failed in a bulk run
   2  bad usage: an unknown flag, a bad flag value (the message names the flag), an unknown
      profile, app or run; nothing was sent and nothing was changed
-With --json, results are JSON on stdout and so are errors:
-  {\"code\": \"invalid_input\", \"message\": \"...\", \"retryable\": false}";
+With --json, results are JSON on stdout and so are errors, the same object the window gets:
+  {\"code\": \"invalid_input\", \"message\": \"...\", \"retryable\": false}
+  (plus \"actionUrl\" when a page fixes it, e.g. admin consent). Codes invalid_input,
+  invalid_request and not_found exit 2; every other code exits 1.";
 
 /// `botdeck --version`: the release and the commit it was built from (build.rs).
 const VERSION: &str = concat!(
@@ -102,14 +106,16 @@ fn main() -> ExitCode {
         Err(err) if json => {
             let text = err.to_string();
             let first = text.lines().next().unwrap_or("bad usage");
-            return session::CliError::usage(first.trim_start_matches("error: ")).report();
+            return session::report(&ApiError::invalid_input(
+                first.trim_start_matches("error: "),
+            ));
         }
         Err(err) => err.exit(), // clap's own message, exit 2
     };
     let paths = match DataPaths::resolve_with(cli.data_dir.clone(), cli.log_dir.clone()) {
         Ok(paths) => paths,
         Err(err) => {
-            return session::CliError::usage(err.to_string()).report();
+            return session::report(&ApiError::invalid_input(err.to_string()));
         }
     };
     // The CLI's stdout is for results (often JSON); diagnostics go to the log file and,
@@ -135,14 +141,16 @@ fn main() -> ExitCode {
 }
 
 fn run_doctor(paths: &DataPaths, json: bool) -> ExitCode {
-    let report = doctor::run(paths);
+    let report = match session::runtime()
+        .map_err(ApiError::from)
+        .and_then(|rt| rt.block_on(botdeck_api::settings::doctor(paths.clone())))
+    {
+        Ok(report) => report,
+        Err(err) => return session::report(&err),
+    };
     if json {
-        match serde_json::to_string_pretty(&report) {
-            Ok(text) => println!("{text}"),
-            Err(err) => {
-                eprintln!("botdeck: cannot encode the report: {err}");
-                return ExitCode::from(exit::USAGE);
-            }
+        if let Err(err) = session::print_json(&report) {
+            return err.report();
         }
     } else {
         print!("{}", render_doctor(&report));

@@ -1,9 +1,16 @@
-//! What every tenant-facing command needs: the store, the chosen profile, a valid token.
+//! What every command shares: the api's context, the one way a failure is printed, the hint
+//! that names the login command, the async runtime and JSON output.
+//!
+//! A failure is a [`botdeck_api::ApiError`], the same value the window gets. With `--json` it
+//! is printed on stdout exactly as the api serialises it (`{code, message, retryable}`, and
+//! `actionUrl` when there is one); otherwise as `botdeck: <message>` on stderr. The exit code
+//! is always [`ApiError::exit_code`].
 
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use botdeck_api::error::{ApiError, ErrorCode};
+use botdeck_api::{Context, OpenOptions, Tenant};
 use botdeck_core::auth::{self, AuthError, Authenticator, Feature};
 use botdeck_core::config::DataPaths;
 use botdeck_core::graph::GraphClient;
@@ -11,110 +18,201 @@ use botdeck_core::profiles::{Profile, ProfileError, Profiles};
 use botdeck_core::secrets::Sensitive;
 use botdeck_core::store::Store;
 
-use crate::exit;
-
 /// Set once at start when the command line asks for `--json`: errors are then printed to
-/// stdout as the same `{code, message, retryable}` object the window's IPC returns.
+/// stdout as the api's error object.
 static JSON_ERRORS: AtomicBool = AtomicBool::new(false);
 
 pub fn set_json_errors(on: bool) {
     JSON_ERRORS.store(on, Ordering::Relaxed);
 }
 
-/// A failure with the exit code it maps to. Printed as `botdeck: <message>` on stderr, or with
-/// `--json` as `{"code", "message", "retryable"}` on stdout.
-#[derive(Debug)]
+/// Prints `err` the one way every command does and answers its exit code.
+pub fn report(err: &ApiError) -> ExitCode {
+    if JSON_ERRORS.load(Ordering::Relaxed) {
+        match serde_json::to_string(err) {
+            Ok(text) => println!("{text}"),
+            // Cannot happen for this plain struct; the message still reaches the admin.
+            Err(_) => eprintln!("botdeck: {}", err.message),
+        }
+    } else {
+        eprintln!("botdeck: {}", err.message);
+    }
+    ExitCode::from(err.exit_code())
+}
+
+/// The context every command works in (store, keyring, HTTP, the one-job lease shared with the
+/// window). What opening found (a repaired cache...) goes to stderr: stdout is for results.
+pub fn open(paths: &DataPaths) -> Context {
+    let cx = Context::open(paths.clone(), OpenOptions::command_line());
+    for notice in cx.notices() {
+        eprintln!("botdeck: {}. {}", notice.title, notice.message);
+    }
+    cx
+}
+
+/// Signs in to the profile named (or the current one) for `feature`; a failure a new sign-in
+/// fixes ends with the exact command to run.
+// For the feature commands as they move from `Session` to the api (issue 11, round 2).
+#[allow(dead_code)]
+pub async fn open_tenant<'cx>(
+    cx: &'cx Context,
+    profile: Option<&str>,
+    feature: Feature,
+) -> Result<Tenant<'cx>, ApiError> {
+    Tenant::open(cx, profile, feature)
+        .await
+        .map_err(|err| with_login_hint(cx, err, profile, feature))
+}
+
+/// Adds "Run: botdeck login --profile X --feature Y" to an error a new sign-in fixes (not
+/// signed in, expired, missing scopes). Admin consent is given on a page, not by a login, so
+/// a consent error with its page is left as it is.
+pub fn with_login_hint(
+    cx: &Context,
+    mut err: ApiError,
+    profile: Option<&str>,
+    feature: Feature,
+) -> ApiError {
+    let fixable = err.code == ErrorCode::SignInRequired
+        || (err.code == ErrorCode::ConsentRequired && err.action_url.is_none());
+    if !fixable {
+        return err;
+    }
+    let command = match cx.profile(profile) {
+        Ok(found) => login_command(&found.name, feature),
+        Err(_) => "botdeck login --profile NAME --tenant TENANT --client-id GUID".to_string(),
+    };
+    err.message = format!("{}. Run: {command}", err.message.trim_end_matches('.'));
+    err
+}
+
+/// `botdeck login --profile 'Contoso (demo)' --feature install`.
+pub fn login_command(profile: &str, feature: Feature) -> String {
+    let feature = match feature {
+        Feature::ReadTenant => "read-tenant",
+        Feature::Publish => "publish",
+        Feature::Install => "install",
+        Feature::ReviewPermissions => "review-permissions",
+        Feature::RevokePermissions => "revoke-permissions",
+        Feature::CheckLinkEvidence => "check-link-evidence",
+        Feature::ReachMembers => "reach-members",
+        Feature::UpdateBot => "update-bot",
+    };
+    let plain = !profile.is_empty()
+        && profile
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '@'));
+    let quoted = if plain {
+        profile.to_string()
+    } else {
+        format!("'{}'", profile.replace('\'', "'\\''"))
+    };
+    format!("botdeck login --profile {quoted} --feature {feature}")
+}
+
+pub fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::failed(format!("cannot start the async runtime: {e}")))
+}
+
+pub fn print_json<T: serde::Serialize>(value: &T) -> Result<(), CliError> {
+    let text = serde_json::to_string_pretty(value)
+        .map_err(|e| CliError::failed(format!("cannot encode the result: {e}")))?;
+    println!("{text}");
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Kept while the feature commands move to `open` + `open_tenant` (issue 11, round 2). Once no
+// `*_cmd.rs` uses them, delete `CliError`, `Session`, `open_store`, `resolve_profile`,
+// `sign_in_again` and `http_client`, and let `runtime`/`print_json` answer `ApiError`.
+// ---------------------------------------------------------------------------------------------
+
+/// The api's error under the CLI's old name and fields (so `err.message` still moves out and
+/// `err.code` is still the exit code): every constructor makes an api error and
+/// [`CliError::report`] prints it like [`report`].
+#[derive(Debug, Clone)]
 pub struct CliError {
     pub message: String,
-    /// The process exit code: [`exit::USAGE`] or [`exit::FINDINGS`].
+    /// The exit code: always `ApiError::exit_code()` of `kind`.
     pub code: u8,
     pub kind: ErrorCode,
     pub retryable: bool,
+    pub action_url: Option<String>,
 }
 
 impl CliError {
-    /// A bad flag value or a command that cannot run as given (exit 2).
+    /// A bad flag value or a command that cannot run as given (`invalid_input`, exit 2).
     pub fn usage(message: impl Into<String>) -> Self {
-        Self {
-            message: message.into(),
-            code: exit::USAGE,
-            kind: ErrorCode::InvalidInput,
-            retryable: false,
-        }
+        ApiError::invalid_input(message).into()
     }
 
-    /// The command ran and failed (exit 1).
+    /// The command ran and failed (`internal`, exit 1).
     pub fn failed(message: impl Into<String>) -> Self {
-        Self {
-            message: message.into(),
-            code: exit::FINDINGS,
-            kind: ErrorCode::Internal,
-            retryable: false,
-        }
+        ApiError::new(ErrorCode::Internal, message).into()
     }
 
-    /// From the core's edge error; what the admin asked for wrongly is exit 2, the rest 1.
     pub fn api(err: ApiError) -> Self {
-        let code = match err.code {
-            ErrorCode::InvalidInput | ErrorCode::InvalidRequest | ErrorCode::NotFound => {
-                exit::USAGE
-            }
-            _ => exit::FINDINGS,
-        };
-        Self {
-            message: err.message,
-            code,
-            kind: err.code,
-            retryable: err.retryable,
-        }
+        err.into()
     }
 
-    /// Like [`CliError::api`] but keeping the caller's exit code.
-    pub fn api_with_exit(err: ApiError, code: u8) -> Self {
-        Self {
-            code,
-            ..Self::api(err)
-        }
-    }
-
-    pub fn to_json(&self) -> serde_json::Value {
-        serde_json::json!({
-            "code": self.kind,
-            "message": self.message,
-            "retryable": self.retryable,
-        })
+    /// The exit code is the api's now ([`ApiError::exit_code`]); `_exit` is ignored.
+    pub fn api_with_exit(err: ApiError, _exit: u8) -> Self {
+        err.into()
     }
 
     pub fn report(self) -> ExitCode {
-        if JSON_ERRORS.load(Ordering::Relaxed) {
-            println!("{}", self.to_json());
-        } else {
-            eprintln!("botdeck: {}", self.message);
+        report(&ApiError::from(self))
+    }
+}
+
+impl std::fmt::Display for CliError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl From<ApiError> for CliError {
+    fn from(err: ApiError) -> Self {
+        Self {
+            code: err.exit_code(),
+            kind: err.code,
+            message: err.message,
+            retryable: err.retryable,
+            action_url: err.action_url,
         }
-        ExitCode::from(self.code)
+    }
+}
+
+impl From<CliError> for ApiError {
+    fn from(err: CliError) -> Self {
+        ApiError {
+            code: err.kind,
+            message: err.message,
+            retryable: err.retryable,
+            action_url: err.action_url,
+        }
     }
 }
 
 impl From<AuthError> for CliError {
     fn from(err: AuthError) -> Self {
-        // The sign-in error's own wording says more than its parts (e.g. the keyring's).
-        let message = err.to_string();
-        Self {
-            message,
-            ..Self::api(ApiError::from(err))
-        }
+        ApiError::from(err).into()
     }
 }
 
 impl From<ProfileError> for CliError {
     fn from(err: ProfileError) -> Self {
-        AuthError::Profile(err).into()
+        ApiError::from(err).into()
     }
 }
 
 impl From<botdeck_core::store::StoreError> for CliError {
     fn from(err: botdeck_core::store::StoreError) -> Self {
-        Self::api_with_exit(ApiError::from(err), exit::FINDINGS)
+        ApiError::from(err).into()
     }
 }
 
@@ -161,7 +259,8 @@ impl Session {
         })
     }
 
-    /// A token for `feature`; a refresh is recorded on the profile (scopes, expiry).
+    /// A token for `feature`. A refresh is recorded on the profile; failing to record it is
+    /// only logged, as `Context::access_token` does: the token works either way.
     pub async fn token(&self, feature: Feature) -> Result<Sensitive<String>, CliError> {
         let (token, refreshed) = self
             .auth
@@ -169,7 +268,9 @@ impl Session {
             .await
             .map_err(|e| sign_in_again(e, &self.profile.name, feature))?;
         if let Some(tokens) = refreshed {
-            auth::record_refresh(&self.store, &self.profile.id, &tokens)?;
+            if let Err(err) = auth::record_refresh(&self.store, &self.profile.id, &tokens) {
+                tracing::warn!(%err, "could not record the refreshed token's facts");
+            }
         }
         Ok(token)
     }
@@ -188,8 +289,7 @@ impl Session {
     }
 }
 
-/// Errors that a new sign-in fixes end with the exact command to run (the profile, and the
-/// feature whose permissions it must ask for), not a bare "sign in again".
+/// Errors that a new sign-in fixes end with the exact command to run.
 pub fn sign_in_again(err: AuthError, profile: &str, feature: Feature) -> CliError {
     let fixable = matches!(
         err,
@@ -206,30 +306,6 @@ pub fn sign_in_again(err: AuthError, profile: &str, feature: Feature) -> CliErro
     cli
 }
 
-/// `botdeck login --profile 'Contoso (demo)' --feature install`.
-pub fn login_command(profile: &str, feature: Feature) -> String {
-    let feature = match feature {
-        Feature::ReadTenant => "read-tenant",
-        Feature::Publish => "publish",
-        Feature::Install => "install",
-        Feature::ReviewPermissions => "review-permissions",
-        Feature::RevokePermissions => "revoke-permissions",
-        Feature::CheckLinkEvidence => "check-link-evidence",
-        Feature::ReachMembers => "reach-members",
-        Feature::UpdateBot => "update-bot",
-    };
-    let plain = !profile.is_empty()
-        && profile
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '@'));
-    let quoted = if plain {
-        profile.to_string()
-    } else {
-        format!("'{}'", profile.replace('\'', "'\\''"))
-    };
-    format!("botdeck login --profile {quoted} --feature {feature}")
-}
-
 pub fn http_client() -> Result<reqwest::Client, CliError> {
     reqwest::Client::builder()
         .user_agent(concat!("BotDeck/", env!("CARGO_PKG_VERSION")))
@@ -237,21 +313,6 @@ pub fn http_client() -> Result<reqwest::Client, CliError> {
         .timeout(std::time::Duration::from_secs(120))
         .build()
         .map_err(|e| CliError::failed(format!("cannot create the HTTP client: {e}")))
-}
-
-pub fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .map_err(|e| CliError::failed(format!("cannot start the async runtime: {e}")))
-}
-
-pub fn print_json<T: serde::Serialize>(value: &T) -> Result<(), CliError> {
-    let text = serde_json::to_string_pretty(value)
-        .map_err(|e| CliError::failed(format!("cannot encode the result: {e}")))?;
-    println!("{text}");
-    Ok(())
 }
 
 #[cfg(test)]
@@ -281,6 +342,34 @@ mod tests {
         // Other errors are left as they are.
         let err = sign_in_again(AuthError::MfaRequired, "prod", Feature::Install);
         assert!(!err.message.contains("Run:"), "{}", err.message);
+    }
+
+    #[test]
+    fn the_login_hint_is_added_to_what_a_sign_in_fixes_only() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let cx = Context::open(DataPaths::under(dir.path()), OpenOptions::command_line());
+        let err = with_login_hint(
+            &cx,
+            ApiError::new(ErrorCode::SignInRequired, "not signed in."),
+            None,
+            Feature::Install,
+        );
+        assert_eq!(
+            err.message,
+            "not signed in. Run: botdeck login --profile NAME --tenant TENANT --client-id GUID"
+        );
+        let consent = ApiError::new(ErrorCode::ConsentRequired, "an admin must consent")
+            .with_action_url("https://login.microsoftonline.com/x/adminconsent");
+        assert_eq!(
+            with_login_hint(&cx, consent.clone(), None, Feature::Install),
+            consent,
+            "admin consent is given on its page"
+        );
+        let offline = ApiError::new(ErrorCode::Offline, "down").retryable();
+        assert_eq!(
+            with_login_hint(&cx, offline.clone(), None, Feature::Install),
+            offline
+        );
     }
 
     #[test]

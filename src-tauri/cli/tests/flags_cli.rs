@@ -311,12 +311,19 @@ fn status_json_covers_signed_out_and_unknown_profiles() {
     assert_eq!(out.status.code(), Some(2));
     let error: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json error");
     assert_eq!(error["code"], "not_found");
-    // No profile at all.
+    // No profile at all: not signed in anywhere (exit 1, as for every command that needs a
+    // tenant), and the message names the command that fixes it.
     let empty = tempfile::tempdir().expect("tmp");
     let out = botdeck(empty.path(), &["status", "--json"]);
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.status.code(), Some(1));
     let error: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json error");
-    assert_eq!(error["code"], "invalid_input");
+    assert_eq!(error["code"], "sign_in_required", "{error}");
+    assert!(
+        error["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("Run: botdeck login --profile NAME --tenant")),
+        "{error}"
+    );
 }
 
 #[test]

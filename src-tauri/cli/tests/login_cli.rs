@@ -291,7 +291,6 @@ fn bad_login_flags_are_usage_errors() {
             "cannot be used with",
         ),
         (vec!["status", "--profile", "ghost"], "no profile named"),
-        (vec!["logout"], "no profile selected"),
     ];
     for (args, expected) in cases {
         let out = botdeck(dir, &args);
@@ -304,4 +303,9 @@ fn bad_login_flags_are_usage_errors() {
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(stderr.contains(expected), "{args:?}: {stderr}");
     }
+    // Nothing to sign out of: not signed in (exit 1), like any command that needs a tenant.
+    let out = botdeck(dir, &["logout"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("no tenant is selected"), "{stderr}");
 }
