@@ -794,6 +794,10 @@ async fn dispatch(paths: &DataPaths, args: Args) -> Result<u8, ApiError> {
                         );
                     }
                 }
+                None if common.json => print(&serde_json::json!({
+                    "exported": exported.links,
+                    "text": exported.text,
+                }))?,
                 None => print!("{}", exported.text),
             }
             Ok(exit::OK)

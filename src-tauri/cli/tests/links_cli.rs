@@ -64,6 +64,32 @@ fn json_errors_are_code_message_retryable() {
         .as_str()
         .unwrap_or("")
         .contains("TEAM_ID/CHANNEL_ID"));
+
+    // A group id that is not one is refused before the bot is looked up (no sign-in needed).
+    let out = botdeck(
+        &[
+            "links",
+            "reach",
+            "--group",
+            "g/../../users",
+            "--app",
+            "FlashDuty",
+            "--json",
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert_eq!(json(&out)["code"], "invalid_input");
+
+    // Good values without a tenant: the same answer the window gives, as JSON, exit 1.
+    for args in [
+        &["links", "health", "--json"][..],
+        &["links", "export", "--json"][..],
+    ] {
+        let out = botdeck(args, dir.path());
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {}", text(&out));
+        assert_eq!(json(&out)["code"], "sign_in_required", "{args:?}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]
