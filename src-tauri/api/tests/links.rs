@@ -488,3 +488,60 @@ async fn bad_values_are_refused_before_any_network_work() {
     .expect("checked");
     assert!(w.sim.metrics().http_round_trips > 0);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs the OS keyring: run under scripts/with-keyring.sh"]
+async fn reach_reports_members_then_the_install_run() {
+    let mut w = World::new().await;
+    w.sign_in(Feature::ReachMembers).await;
+    let sre = {
+        let tenant = botdeck_api::Tenant::open(&w.cx, None, Feature::ReadTenant)
+            .await
+            .expect("signed in");
+        let token = tenant.token().await.expect("token");
+        let teams = tenant.graph.get_all(&token, "/teams").await.expect("teams");
+        teams
+            .iter()
+            .find(|t| t["displayName"] == "SRE On-Call")
+            .and_then(|t| t["id"].as_str())
+            .expect("SRE On-Call")
+            .to_string()
+    };
+    let app = w.demo("Incident Response").app_id;
+    let seen = Mutex::new(Vec::new());
+    let record = |p: &RunProgress| seen.lock().expect("lock").push((p.phase, p.done, p.total));
+    let out = links::reach(
+        &w.cx,
+        None,
+        &LinksReachRequest {
+            app_id: app,
+            group_id: sre.clone(),
+            on_progress: None,
+        },
+        &record,
+    )
+    .await
+    .expect("reached");
+    let run = out.run.expect("someone lacked the bot");
+    assert_eq!(run.failed, 0, "{run:?}");
+    let seen = seen.into_inner().expect("lock");
+    let members = out.members;
+    assert_eq!(seen.first().map(|s| s.0), Some(Phase::ReachingMembers));
+    assert!(
+        seen.contains(&(Phase::ReachingMembers, members, members)),
+        "reading the members ends at its total: {seen:?}"
+    );
+    let installing: Vec<_> = seen.iter().filter(|s| s.0 == Phase::Installing).collect();
+    assert_eq!(
+        installing.last().map(|s| (s.1, s.2)),
+        Some((run.total, run.total)),
+        "then the install run, to its end: {seen:?}"
+    );
+    let first_install = seen
+        .iter()
+        .position(|s| s.0 == Phase::Installing)
+        .expect("installing");
+    assert!(seen[..first_install]
+        .iter()
+        .all(|s| s.0 == Phase::ReachingMembers));
+}
