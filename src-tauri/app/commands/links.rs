@@ -66,10 +66,10 @@ pub async fn links_evidence(
 pub async fn links_health(
     state: State<'_, AppState>,
     request: Request<'_>,
+    on_progress: Channel<RunProgress>,
 ) -> Result<LinkHealthReport, ApiError> {
     let req: LinksIdsRequest = parse_args(&request)?;
-    // The page shows the check as one busy state; no progress channel is asked of it.
-    links::health(&state, None, &req, &|_| {}).await
+    links::health(&state, None, &req, &progress_sender(on_progress)).await
 }
 
 #[tauri::command]
