@@ -11,6 +11,7 @@ use std::process::ExitCode;
 use botdeck_api::error::{ApiError, ErrorCode};
 use botdeck_api::links;
 use botdeck_api::{Context, OpenOptions};
+use botdeck_core::auth::Feature;
 use botdeck_core::config::DataPaths;
 use botdeck_core::installs::RunProgress;
 use botdeck_core::links::check::{self, LinkEvidenceOutcome, LinkPreparedTarget};
@@ -301,10 +302,69 @@ pub fn run(paths: &DataPaths, args: Args) -> ExitCode {
         Ok(rt) => rt,
         Err(err) => return err.report(),
     };
+    let (profile, feature) = sign_in_of(&args.command);
     match rt.block_on(dispatch(paths, args)) {
         Ok(code) => ExitCode::from(code),
-        Err(err) => CliError::api(err).report(),
+        Err(err) => failed(paths, profile.as_deref(), feature, err).report(),
     }
+}
+
+/// The profile a subcommand acts for and the sign-in it asks for (for the "Run: botdeck
+/// login ..." hint; the api asks for the same).
+fn sign_in_of(command: &Command) -> (Option<String>, Feature) {
+    match command {
+        Command::Add { targets, fix } => (
+            targets.common.profile.clone(),
+            if *fix {
+                Feature::Install
+            } else if targets.group.is_some() {
+                Feature::ReachMembers
+            } else {
+                Feature::ReadTenant
+            },
+        ),
+        Command::Check { targets } => (
+            targets.common.profile.clone(),
+            if targets.group.is_some() {
+                Feature::ReachMembers
+            } else {
+                Feature::ReadTenant
+            },
+        ),
+        Command::Evidence { common, .. } => (common.profile.clone(), Feature::CheckLinkEvidence),
+        Command::Reach { common, .. } => (common.profile.clone(), Feature::ReachMembers),
+        Command::Remove {
+            common,
+            remove_bot: true,
+            ..
+        } => (common.profile.clone(), Feature::Install),
+        Command::List { common, .. }
+        | Command::Confirm { common, .. }
+        | Command::Health { common, .. }
+        | Command::Remove { common, .. }
+        | Command::Disconnect { common, .. }
+        | Command::Export { common, .. }
+        | Command::Import { common, .. }
+        | Command::Vendors { common, .. } => (common.profile.clone(), Feature::ReadTenant),
+    }
+}
+
+/// An error a new sign-in fixes ends with the exact command to run.
+fn failed(paths: &DataPaths, profile: Option<&str>, feature: Feature, err: ApiError) -> CliError {
+    let fixable = err.code == ErrorCode::SignInRequired
+        || (err.code == ErrorCode::ConsentRequired && err.action_url.is_none());
+    let mut cli = CliError::api(err);
+    if fixable {
+        let cx = Context::open(paths.clone(), OpenOptions::command_line());
+        if let Ok(profile) = cx.profile(profile) {
+            cli.message = format!(
+                "{}. Run: {}",
+                cli.message.trim_end_matches('.'),
+                session::login_command(&profile.name, feature)
+            );
+        }
+    }
+    cli
 }
 
 fn print<T: serde::Serialize>(v: &T) -> Result<(), ApiError> {

@@ -183,6 +183,14 @@ async fn link_prove_check_and_unlink_from_the_command_line() {
     let out = run(&["links", "evidence", "--link", &id, "--json"]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     assert_eq!(json(&out)["code"], "consent_required", "{}", text(&out));
+    assert!(
+        json(&out)["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("Run: botdeck login --profile T --feature check-link-evidence"),
+        "{}",
+        text(&out)
+    );
     let login = run(&[
         "login",
         "--profile",
