@@ -107,6 +107,7 @@ const CHANNELS: &[(&str, &str)] = &[
     ("installs_sync", "onProgress"),
     ("installs_run", "onProgress"),
     ("installs_resume", "onProgress"),
+    ("links_health", "onProgress"),
     ("links_remove", "onProgress"),
     ("links_reach", "onProgress"),
     ("links_fix", "onProgress"),
@@ -904,6 +905,7 @@ fn a_missing_progress_channel_is_a_typed_error() {
             json!({"appId": "a", "action": "install", "selection": {"ids": [{"kind": "team", "id": GUID}]}}),
         ),
         ("installs_resume", json!({"runId": GUID})),
+        ("links_health", json!({"ids": ["l1"]})),
         ("links_remove", json!({"ids": ["l1"]})),
         ("links_reach", json!({"appId": APP, "groupId": GUID})),
         (

@@ -9,6 +9,7 @@
 pub mod catalog;
 pub mod context;
 pub mod error;
+pub mod links;
 pub mod package;
 pub mod profiles;
 pub mod progress;

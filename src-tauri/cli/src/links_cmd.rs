@@ -1,32 +1,30 @@
 //! `botdeck links ...`: which teams, channels, chats and users are linked to the bot's
 //! integrations; link them (the exact command and where to type it), prove them, keep them
-//! healthy, unlink them. With `--json`, results are JSON on stdout and errors are
-//! `{code, message, retryable}` on stdout too, so a script reads one stream.
+//! healthy, unlink them. Each subcommand parses its flags and makes the same
+//! `botdeck_api::links` call the window makes. With `--json`, results are JSON on stdout and
+//! errors are `{code, message, retryable}` on stdout too (printed by main's reporter), so a
+//! script reads one stream.
 
 use std::io::Write;
 use std::process::ExitCode;
-use std::sync::{Arc, Mutex};
 
 use botdeck_api::error::{ApiError, ErrorCode};
-use botdeck_core::auth::{self, Feature};
-use botdeck_core::batch::Executor;
-use botdeck_core::catalog::Actor;
+use botdeck_api::links;
+use botdeck_api::{Context, OpenOptions};
+use botdeck_core::auth::Feature;
 use botdeck_core::config::DataPaths;
-use botdeck_core::graph::GraphClient;
 use botdeck_core::installs::RunProgress;
-use botdeck_core::links::check::{self, LinkContext, LinkEvidenceOutcome, LinkPreparedTarget};
-use botdeck_core::links::transfer::{self, LinkFileFormat};
-use botdeck_core::links::{
-    self, Link, LinkFilter, LinkState, LinkTargetInput, LinkTargetKind, NewIntegration,
+use botdeck_core::links::check::{self, LinkEvidenceOutcome, LinkPreparedTarget};
+use botdeck_core::links::ipc::{
+    LinksAddRequest, LinksConfirmRequest, LinksDisconnectRequest, LinksExportRequest,
+    LinksFixRequest, LinksIdsRequest, LinksImportRequest, LinksOverviewRequest, LinksReachRequest,
+    LinksVendorRequest,
 };
-use botdeck_core::pacing::{Pacer, RouteLimits};
-use botdeck_core::secrets::Sensitive;
-use botdeck_core::store::Store;
-use serde_json::Value;
-use tokio_util::sync::CancellationToken;
+use botdeck_core::links::transfer::LinkFileFormat;
+use botdeck_core::links::{Link, LinkFilter, LinkState, LinkTargetInput, LinkTargetKind};
 
 use crate::exit;
-use crate::session::{self, Session};
+use crate::session::{self, CliError};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -133,7 +131,7 @@ struct Targets {
 }
 
 impl Targets {
-    fn inputs(&self) -> Result<Vec<(LinkTargetInput, Option<String>)>, ApiError> {
+    fn inputs(&self) -> Result<Vec<LinkTargetInput>, ApiError> {
         let mut out = Vec::new();
         let t = |kind| LinkTargetInput {
             kind: Some(kind),
@@ -175,7 +173,7 @@ impl Targets {
         for i in &out {
             i.validated().map_err(ApiError::from)?;
         }
-        Ok(out.into_iter().map(|i| (i, None)).collect())
+        Ok(out)
     }
 }
 
@@ -299,178 +297,93 @@ fn usage(message: impl Into<String>) -> ApiError {
     ApiError::new(ErrorCode::InvalidInput, message)
 }
 
-fn exit_code(err: &ApiError) -> u8 {
-    match err.code {
-        ErrorCode::InvalidInput | ErrorCode::InvalidRequest | ErrorCode::NotFound => exit::USAGE,
-        _ => exit::FINDINGS,
+pub fn run(paths: &DataPaths, args: Args) -> ExitCode {
+    let rt = match session::runtime() {
+        Ok(rt) => rt,
+        Err(err) => return err.report(),
+    };
+    let (profile, feature) = sign_in_of(&args.command);
+    match rt.block_on(dispatch(paths, args)) {
+        Ok(code) => ExitCode::from(code),
+        Err(err) => failed(paths, profile.as_deref(), feature, err).report(),
     }
 }
 
-fn json_of(command: &Command) -> bool {
+/// The profile a subcommand acts for and the sign-in it asks for (for the "Run: botdeck
+/// login ..." hint; the api asks for the same).
+fn sign_in_of(command: &Command) -> (Option<String>, Feature) {
     match command {
+        Command::Add { targets, fix } => (
+            targets.common.profile.clone(),
+            if *fix {
+                Feature::Install
+            } else if targets.group.is_some() {
+                Feature::ReachMembers
+            } else {
+                Feature::ReadTenant
+            },
+        ),
+        Command::Check { targets } => (
+            targets.common.profile.clone(),
+            if targets.group.is_some() {
+                Feature::ReachMembers
+            } else {
+                Feature::ReadTenant
+            },
+        ),
+        Command::Evidence { common, .. } => (common.profile.clone(), Feature::CheckLinkEvidence),
+        Command::Reach { common, .. } => (common.profile.clone(), Feature::ReachMembers),
+        Command::Remove {
+            common,
+            remove_bot: true,
+            ..
+        } => (common.profile.clone(), Feature::Install),
         Command::List { common, .. }
         | Command::Confirm { common, .. }
-        | Command::Evidence { common, .. }
         | Command::Health { common, .. }
         | Command::Remove { common, .. }
         | Command::Disconnect { common, .. }
-        | Command::Reach { common, .. }
         | Command::Export { common, .. }
         | Command::Import { common, .. }
-        | Command::Vendors { common, .. } => common.json,
-        Command::Add { targets, .. } | Command::Check { targets } => targets.common.json,
+        | Command::Vendors { common, .. } => (common.profile.clone(), Feature::ReadTenant),
     }
 }
 
-pub fn run(paths: &DataPaths, args: Args) -> ExitCode {
-    let json = json_of(&args.command);
-    let result = session::runtime()
-        .map_err(|e| ApiError::new(ErrorCode::Internal, e.message))
-        .and_then(|rt| rt.block_on(dispatch(paths, args)));
-    match result {
-        Ok(code) => ExitCode::from(code),
-        Err(err) => {
-            if json {
-                match serde_json::to_string_pretty(&serde_json::json!({
-                    "code": err.code, "message": err.message, "retryable": err.retryable
-                })) {
-                    Ok(text) => println!("{text}"),
-                    Err(_) => eprintln!("botdeck: {}", err.message),
-                }
-            } else {
-                eprintln!("botdeck: {}", err.message);
-            }
-            ExitCode::from(exit_code(&err))
+/// An error a new sign-in fixes ends with the exact command to run.
+fn failed(paths: &DataPaths, profile: Option<&str>, feature: Feature, err: ApiError) -> CliError {
+    let fixable = err.code == ErrorCode::SignInRequired
+        || (err.code == ErrorCode::ConsentRequired && err.action_url.is_none());
+    let mut cli = CliError::api(err);
+    if fixable {
+        let cx = Context::open(paths.clone(), OpenOptions::command_line());
+        if let Ok(profile) = cx.profile(profile) {
+            cli.message = format!(
+                "{}. Run: {}",
+                cli.message.trim_end_matches('.'),
+                session::login_command(&profile.name, feature)
+            );
         }
     }
+    cli
 }
 
 fn print<T: serde::Serialize>(v: &T) -> Result<(), ApiError> {
     session::print_json(v).map_err(|e| ApiError::new(ErrorCode::Internal, e.message))
 }
 
-fn offline(paths: &DataPaths, common: &Common) -> Result<(Store, Actor), ApiError> {
-    let store =
-        session::open_store(paths).map_err(|e| ApiError::new(ErrorCode::Store, e.message))?;
-    let profile = session::resolve_profile(&store, common.profile.as_deref())
-        .map_err(|e| usage(e.message))?;
-    let actor = Actor {
-        profile_id: Some(profile.id.clone()),
-        tenant_id: profile.identity.as_ref().map(|i| i.tenant_id.clone()),
-        upn: profile
-            .identity
-            .as_ref()
-            .map(|i| i.account_upn.clone())
-            .unwrap_or_else(|| "unknown".into()),
-    };
-    Ok((store, actor))
+/// Opened once the flags are judged: a bad flag never creates a data folder.
+fn open(paths: &DataPaths) -> Context {
+    let cx = Context::open(paths.clone(), OpenOptions::command_line());
+    // stderr: stdout is for results, often JSON.
+    for notice in cx.notices() {
+        eprintln!("botdeck: {}. {}", notice.title, notice.message);
+    }
+    cx
 }
 
-struct Online {
-    store: Mutex<Store>,
-    graph: GraphClient,
-    token: Sensitive<String>,
-    actor: Actor,
-}
-
-impl Online {
-    fn ctx(&self) -> LinkContext<'_> {
-        LinkContext {
-            graph: &self.graph,
-            token: &self.token,
-            store: &self.store,
-            actor: &self.actor,
-        }
-    }
-
-    fn store(&self) -> std::sync::MutexGuard<'_, Store> {
-        self.store.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    fn executor(&self) -> Executor {
-        Executor::new(
-            self.graph.clone(),
-            Arc::new(Pacer::new()),
-            RouteLimits::microsoft(),
-        )
-    }
-}
-
-/// Signs in for `feature`: the token carries exactly what this command needs (incremental
-/// consent: message scopes only for `evidence`).
-async fn online(paths: &DataPaths, common: &Common, feature: Feature) -> Result<Online, ApiError> {
-    let session = Session::open(paths, common.profile.as_deref()).map_err(|e| usage(e.message))?;
-    let (token, refreshed) = session
-        .auth
-        .access_token(&session.profile, feature)
-        .await
-        .map_err(ApiError::from)?;
-    if let Some(tokens) = refreshed {
-        auth::record_refresh(&session.store, &session.profile.id, &tokens)
-            .map_err(ApiError::from)?;
-    }
-    let actor = Actor {
-        profile_id: Some(session.profile.id.clone()),
-        tenant_id: session.tenant_id(),
-        upn: session.actor(),
-    };
-    Ok(Online {
-        store: Mutex::new(session.store),
-        graph: session.graph,
-        token,
-        actor,
-    })
-}
-
-fn is_guid(s: &str) -> bool {
-    s.len() == 36
-        && s.char_indices().all(|(i, c)| match i {
-            8 | 13 | 18 | 23 => c == '-',
-            _ => c.is_ascii_hexdigit(),
-        })
-}
-
-/// The bot's catalog id from a catalog id, manifest id or display name (org or store app).
-async fn resolve_app(o: &Online, needle: &str) -> Result<String, ApiError> {
-    let needle = needle.trim();
-    if is_guid(needle) {
-        return botdeck_core::catalog::find(&o.graph, &o.token, needle)
-            .await
-            .map(|a| a.id)
-            .map_err(|e| ApiError::new(ErrorCode::NotFound, e.to_string()));
-    }
-    let apps = o
-        .graph
-        .get_all(&o.token, "/appCatalogs/teamsApps")
-        .await
-        .map_err(ApiError::from)?;
-    let hits: Vec<&Value> = apps
-        .iter()
-        .filter(|a| {
-            a.get("displayName")
-                .and_then(Value::as_str)
-                .is_some_and(|n| n.eq_ignore_ascii_case(needle))
-        })
-        .collect();
-    match hits.as_slice() {
-        [one] => one
-            .get("id")
-            .and_then(Value::as_str)
-            .map(str::to_string)
-            .ok_or_else(|| ApiError::new(ErrorCode::Graph, "a catalog app without id")),
-        [] => Err(ApiError::new(
-            ErrorCode::NotFound,
-            format!("no app named {needle:?} in the catalog: pass --app with its catalog id"),
-        )),
-        _ => Err(usage(format!(
-            "{} apps are named {needle:?}: pass --app with the catalog id",
-            hits.len()
-        ))),
-    }
-}
-
+/// Progress on stderr (one rewritten line), throttled like the window's; none with `--json`.
 fn progress(json: bool) -> impl Fn(&RunProgress) + Send + Sync {
-    move |p: &RunProgress| {
+    botdeck_api::progress::throttled(move |p: &RunProgress| {
         if json {
             return;
         }
@@ -481,7 +394,15 @@ fn progress(json: bool) -> impl Fn(&RunProgress) + Send + Sync {
             p.phase, p.done, p.total, p.failed
         );
         let _ = err.flush();
+    })
+}
+
+/// A bot given as a catalog id is used as is (no network); a name is looked up.
+async fn bot_id(cx: &Context, profile: Option<&str>, needle: &str) -> Result<String, ApiError> {
+    if uuid::Uuid::parse_str(needle.trim()).is_ok() {
+        return Ok(needle.trim().to_string());
     }
+    links::resolve_bot(cx, profile, needle).await
 }
 
 fn print_link(l: &Link) {
@@ -533,6 +454,12 @@ fn print_prepared(targets: &[LinkPreparedTarget]) {
     }
 }
 
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// `add` and `check`: the same wizard call as the window's, after the bot is resolved and,
+/// with `--fix`, after the bot was installed or upgraded where the check finds it missing.
 async fn prepare(
     paths: &DataPaths,
     targets: Targets,
@@ -540,65 +467,46 @@ async fn prepare(
     fix: bool,
 ) -> Result<u8, ApiError> {
     let inputs = targets.inputs()?;
-    let json = targets.common.json;
-    let feature = if targets.group.is_some() {
-        Feature::ReachMembers
-    } else if fix {
-        Feature::Install
-    } else {
-        Feature::ReadTenant
-    };
-    let o = online(paths, &targets.common, feature).await?;
-    let profile = links::vendor_profile(&o.store(), &targets.vendor)?;
-    let app_id = resolve_app(&o, targets.app.as_deref().unwrap_or(&profile.bot_name)).await?;
-    let mut inputs = inputs;
-    if let Some(group) = &targets.group {
-        for (id, _, _) in check::members(&o.graph, &o.token, group).await? {
-            inputs.push((
-                LinkTargetInput {
-                    kind: Some(LinkTargetKind::User),
-                    user_id: Some(id),
-                    ..Default::default()
-                },
-                Some(group.trim().to_string()),
-            ));
-        }
+    if targets.integration.trim().is_empty() {
+        return Err(usage(
+            "--integration: enter the integration id (or service URL)",
+        ));
     }
-    let integration = if dry_run {
-        // A dry run stores nothing, not even the integration.
-        links::Integration {
-            id: String::new(),
-            vendor: profile.id.clone(),
-            account: targets.account.clone(),
-            external_id: targets.integration.trim().to_string(),
-            name: targets.name.clone(),
-            app_id: Some(app_id.clone()),
-            created_at: String::new(),
-            created_by: String::new(),
-        }
-    } else {
-        links::ensure_integration(
-            &o.store(),
-            &o.actor,
-            &NewIntegration {
-                vendor: &profile.id,
-                account: &targets.account,
-                external_id: &targets.integration,
-                name: &targets.name,
-                app_id: Some(&app_id),
-            },
-        )?
-    };
-    if fix {
-        let just: Vec<LinkTargetInput> = inputs.iter().map(|(i, _)| i.clone()).collect();
+    if let Some(group) = &targets.group {
+        links::check_group_id(group)?;
+    }
+    let json = targets.common.json;
+    let profile = targets.common.profile.as_deref();
+    let cx = open(paths);
+    let vendor = links::vendors(&cx)?
+        .into_iter()
+        .find(|v| v.id.eq_ignore_ascii_case(targets.vendor.trim()))
+        .ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::NotFound,
+                format!(
+                    "no vendor {:?}: `botdeck links vendors` lists them",
+                    targets.vendor.trim()
+                ),
+            )
+        })?;
+    let app_id = bot_id(
+        &cx,
+        profile,
+        targets.app.as_deref().unwrap_or(&vendor.bot_name),
+    )
+    .await?;
+    if fix && !inputs.is_empty() {
         let printer = progress(json);
-        let runs = check::fix_installs(
-            &o.ctx(),
-            &o.executor(),
-            &app_id,
-            &just,
+        let runs = links::fix(
+            &cx,
+            profile,
+            &LinksFixRequest {
+                app_id: app_id.clone(),
+                targets: inputs.clone(),
+                on_progress: None,
+            },
             &printer,
-            &CancellationToken::new(),
         )
         .await?;
         if !json {
@@ -613,14 +521,25 @@ async fn prepare(
             }
         }
     }
-    let prepared = check::prepare(&o.ctx(), &integration, &inputs, dry_run).await?;
+    let request = LinksAddRequest {
+        vendor: vendor.id,
+        account: targets.account,
+        external_id: targets.integration,
+        name: targets.name,
+        app_id,
+        targets: inputs,
+        group_id: targets.group,
+        dry_run,
+    };
+    let result = links::add(&cx, profile, &request).await?;
     if json {
-        print(&serde_json::json!({"integration": integration, "targets": prepared}))?;
+        print(&result)?;
     } else {
-        print_prepared(&prepared);
+        print_prepared(&result.targets);
     }
     Ok(
-        if prepared
+        if result
+            .targets
             .iter()
             .any(|t| !t.findings.is_empty() || t.error.is_some())
         {
@@ -634,26 +553,34 @@ async fn prepare(
 async fn dispatch(paths: &DataPaths, args: Args) -> Result<u8, ApiError> {
     match args.command {
         Command::List { filter, common } => {
-            let f = filter.parse()?;
-            let (store, actor) = offline(paths, &common)?;
-            let all = links::list(&store, actor.profile_id.as_deref(), &f)?;
+            let filter = filter.parse()?;
+            let cx = open(paths);
+            let view = links::overview(
+                &cx,
+                common.profile.as_deref(),
+                &LinksOverviewRequest { filter },
+            )?;
             if common.json {
-                print(&all)?;
+                print(&view.links)?;
             } else {
-                let c = links::counts(&store, actor.profile_id.as_deref())?;
+                let c = &view.counts;
                 println!(
                     "{} linked, {} awaiting, {} broken, {} planned, {} unlinked",
                     c.linked, c.awaiting, c.broken, c.planned, c.unlinked
                 );
-                all.iter().for_each(print_link);
+                view.links.iter().for_each(print_link);
             }
             Ok(exit::OK)
         }
         Command::Add { targets, fix } => prepare(paths, targets, false, fix).await,
         Command::Check { targets } => prepare(paths, targets, true, false).await,
         Command::Confirm { link, note, common } => {
-            let (store, actor) = offline(paths, &common)?;
-            let l = links::confirm(&store, &actor, &link, note.as_deref())?;
+            let cx = open(paths);
+            let l = links::confirm(
+                &cx,
+                common.profile.as_deref(),
+                &LinksConfirmRequest { id: link, note },
+            )?;
             if common.json {
                 print(&l)?;
             } else {
@@ -662,19 +589,17 @@ async fn dispatch(paths: &DataPaths, args: Args) -> Result<u8, ApiError> {
             Ok(exit::OK)
         }
         Command::Evidence { link, common } => {
-            let o = online(paths, &common, Feature::CheckLinkEvidence).await?;
+            let cx = open(paths);
+            let profile = common.profile.as_deref();
             let ids = if link.is_empty() {
-                links::list(
-                    &o.store(),
-                    o.actor.profile_id.as_deref(),
-                    &LinkFilter {
-                        state: Some(LinkState::Awaiting),
-                        ..Default::default()
-                    },
-                )?
-                .into_iter()
-                .map(|l| l.id)
-                .collect()
+                let awaiting = LinkFilter {
+                    state: Some(LinkState::Awaiting),
+                    ..Default::default()
+                };
+                links::list(&cx, profile, &awaiting)?
+                    .into_iter()
+                    .map(|l| l.id)
+                    .collect()
             } else {
                 link
             };
@@ -684,7 +609,15 @@ async fn dispatch(paths: &DataPaths, args: Args) -> Result<u8, ApiError> {
                     "no link awaits the bot's reply",
                 ));
             }
-            let results = check::evidence(&o.ctx(), &ids).await?;
+            let results = links::evidence(
+                &cx,
+                profile,
+                &LinksIdsRequest {
+                    ids,
+                    ..Default::default()
+                },
+            )
+            .await?;
             if common.json {
                 print(&results)?;
             } else {
@@ -709,12 +642,22 @@ async fn dispatch(paths: &DataPaths, args: Args) -> Result<u8, ApiError> {
             )
         }
         Command::Health { link, common } => {
-            let o = online(paths, &common, Feature::ReadTenant).await?;
-            let ids = (!link.is_empty()).then_some(link);
-            let report = check::health(&o.ctx(), ids.as_deref(), &CancellationToken::new()).await?;
+            let cx = open(paths);
+            let printer = progress(common.json);
+            let report = links::health(
+                &cx,
+                common.profile.as_deref(),
+                &LinksIdsRequest {
+                    ids: link,
+                    ..Default::default()
+                },
+                &printer,
+            )
+            .await?;
             if common.json {
                 print(&report)?;
             } else {
+                eprintln!();
                 println!(
                     "{} checked, {} broken, {} recovered, {} could not be checked",
                     report.checked,
@@ -744,10 +687,10 @@ async fn dispatch(paths: &DataPaths, args: Args) -> Result<u8, ApiError> {
             yes,
             common,
         } => {
+            let cx = open(paths);
+            let profile = common.profile.as_deref();
             if !yes {
-                let (store, _) = offline(paths, &common)?;
-                for id in &link {
-                    let l = links::get(&store, id)?;
+                for l in links::get(&cx, profile, &link)? {
                     eprintln!(
                         "would unlink: {} {} ({})",
                         l.kind.as_str(),
@@ -757,36 +700,22 @@ async fn dispatch(paths: &DataPaths, args: Args) -> Result<u8, ApiError> {
                 }
                 return Err(usage("nothing changed: add --yes to unlink"));
             }
-            let feature = if remove_bot {
-                Feature::Install
-            } else {
-                Feature::ReadTenant
-            };
-            let (advice, removal) = if remove_bot {
-                let o = online(paths, &common, feature).await?;
-                let before: Vec<Link> = link
-                    .iter()
-                    .map(|id| links::get(&o.store(), id))
-                    .collect::<Result<_, _>>()?;
-                let advice = links::unlink(&o.store(), &o.actor, &link)?;
-                let printer = progress(common.json);
-                let run = check::remove_bot_where_unneeded(
-                    &o.ctx(),
-                    &o.executor(),
-                    &before,
-                    &printer,
-                    &CancellationToken::new(),
-                )
-                .await?;
-                (advice, run)
-            } else {
-                let (store, actor) = offline(paths, &common)?;
-                (links::unlink(&store, &actor, &link)?, None)
-            };
+            let printer = progress(common.json);
+            let out = links::remove(
+                &cx,
+                profile,
+                &LinksIdsRequest {
+                    ids: link,
+                    remove_bot,
+                    on_progress: None,
+                },
+                &printer,
+            )
+            .await?;
             if common.json {
-                print(&serde_json::json!({"advice": advice, "removal": removal}))?;
+                print(&out)?;
             } else {
-                for a in &advice {
+                for a in &out.advice {
                     println!("unlinked {}", a.target_name);
                     match (&a.vendor_command, &a.note) {
                         (Some(c), _) => println!("  also type in Teams: {c}"),
@@ -794,10 +723,10 @@ async fn dispatch(paths: &DataPaths, args: Args) -> Result<u8, ApiError> {
                         _ => {}
                     }
                 }
-                if let Some(r) = &removal {
+                if let Some(r) = &out.removal {
                     println!(
-                        "bot removed from {} target(s), {} failed",
-                        r.succeeded + r.already_done,
+                        "bot removed from {}, {} failed",
+                        plural((r.succeeded + r.already_done) as usize, "target", "targets"),
                         r.failed
                     );
                 }
@@ -810,11 +739,12 @@ async fn dispatch(paths: &DataPaths, args: Args) -> Result<u8, ApiError> {
             yes,
             common,
         } => {
-            let (store, actor) = offline(paths, &common)?;
+            let cx = open(paths);
+            let profile = common.profile.as_deref();
             if !yes {
                 let would = links::list(
-                    &store,
-                    actor.profile_id.as_deref(),
+                    &cx,
+                    profile,
                     &LinkFilter {
                         team_id: Some(team.clone()),
                         integration_id: integration.clone(),
@@ -826,17 +756,21 @@ async fn dispatch(paths: &DataPaths, args: Args) -> Result<u8, ApiError> {
                 }
                 return Err(usage("nothing changed: add --yes to disconnect the team"));
             }
-            let out = links::disconnect_team(
-                &store,
-                &actor,
-                actor.profile_id.as_deref(),
-                &team,
-                integration.as_deref(),
+            let out = links::disconnect(
+                &cx,
+                profile,
+                &LinksDisconnectRequest {
+                    team_id: team,
+                    integration_id: integration,
+                },
             )?;
             if common.json {
                 print(&out)?;
             } else {
-                println!("disconnected: {} link(s) unlinked", out.unlinked.len());
+                println!(
+                    "disconnected: {} unlinked",
+                    plural(out.unlinked.len(), "link", "links")
+                );
                 match (&out.vendor_command, &out.note) {
                     (Some(c), _) => println!("  also type in a channel of the team: {c}"),
                     (None, Some(n)) => println!("  {n}"),
@@ -846,16 +780,20 @@ async fn dispatch(paths: &DataPaths, args: Args) -> Result<u8, ApiError> {
             Ok(exit::OK)
         }
         Command::Reach { group, app, common } => {
-            let o = online(paths, &common, Feature::ReachMembers).await?;
-            let app_id = resolve_app(&o, &app).await?;
+            links::check_group_id(&group)?;
+            let cx = open(paths);
+            let profile = common.profile.as_deref();
+            let app_id = bot_id(&cx, profile, &app).await?;
             let printer = progress(common.json);
-            let out = check::reach(
-                &o.ctx(),
-                &o.executor(),
-                &app_id,
-                &group,
+            let out = links::reach(
+                &cx,
+                profile,
+                &LinksReachRequest {
+                    app_id,
+                    group_id: group,
+                    on_progress: None,
+                },
                 &printer,
-                &CancellationToken::new(),
             )
             .await?;
             if common.json {
@@ -863,8 +801,8 @@ async fn dispatch(paths: &DataPaths, args: Args) -> Result<u8, ApiError> {
             } else {
                 eprintln!();
                 println!(
-                    "{} member(s): {} already had the bot, {} disabled left alone",
-                    out.members,
+                    "{}: {} already had the bot, {} disabled left alone",
+                    plural(out.members as usize, "member", "members"),
                     out.already,
                     out.disabled.len()
                 );
@@ -891,25 +829,36 @@ async fn dispatch(paths: &DataPaths, args: Args) -> Result<u8, ApiError> {
         } => {
             let format = LinkFileFormat::parse(&format)
                 .ok_or_else(|| usage(format!("--format {format:?}: expected csv or json")))?;
-            let f = filter.parse()?;
-            let (store, actor) = offline(paths, &common)?;
-            let all = links::list(&store, actor.profile_id.as_deref(), &f)?;
-            let text = transfer::export(&all, format)?;
+            let filter = filter.parse()?;
+            let cx = open(paths);
+            let exported = links::export(
+                &cx,
+                common.profile.as_deref(),
+                &LinksExportRequest { format, filter },
+            )?;
             match out {
                 Some(path) => {
-                    std::fs::write(&path, text).map_err(|e| {
+                    std::fs::write(&path, &exported.text).map_err(|e| {
                         ApiError::new(
                             ErrorCode::DataDir,
                             format!("cannot write {}: {e}", path.display()),
                         )
                     })?;
                     if common.json {
-                        print(&serde_json::json!({"exported": all.len(), "file": path}))?;
+                        print(&serde_json::json!({"exported": exported.links, "file": path}))?;
                     } else {
-                        println!("{} link(s) written to {}", all.len(), path.display());
+                        println!(
+                            "{} written to {}",
+                            plural(exported.links, "link", "links"),
+                            path.display()
+                        );
                     }
                 }
-                None => print!("{text}"),
+                None if common.json => print(&serde_json::json!({
+                    "exported": exported.links,
+                    "text": exported.text,
+                }))?,
+                None => print!("{}", exported.text),
             }
             Ok(exit::OK)
         }
@@ -929,9 +878,17 @@ async fn dispatch(paths: &DataPaths, args: Args) -> Result<u8, ApiError> {
             };
             let text = std::fs::read_to_string(&file)
                 .map_err(|e| usage(format!("cannot read {}: {e}", file.display())))?;
-            let (store, actor) = offline(paths, &common)?;
-            let report =
-                transfer::import(&store, &actor, app.as_deref(), &text, format, good_only)?;
+            let cx = open(paths);
+            let report = links::import(
+                &cx,
+                common.profile.as_deref(),
+                &LinksImportRequest {
+                    format,
+                    text,
+                    good_only,
+                    app_id: app,
+                },
+            )?;
             if common.json {
                 print(&report)?;
             } else {
@@ -939,9 +896,16 @@ async fn dispatch(paths: &DataPaths, args: Args) -> Result<u8, ApiError> {
                     println!("line {}: {}", p.line, p.message);
                 }
                 if report.refused {
-                    println!("nothing imported: {} of {} row(s) are bad (fix them, or import the good ones with --good-only)", report.problems.len(), report.rows);
+                    println!(
+                        "nothing imported: {} of {} bad (fix them, or import the good ones with --good-only)",
+                        report.problems.len(),
+                        plural(report.rows as usize, "row is", "rows are")
+                    );
                 } else {
-                    println!("{} link(s) imported", report.imported);
+                    println!(
+                        "{} imported",
+                        plural(report.imported as usize, "link", "links")
+                    );
                 }
             }
             Ok(if report.problems.is_empty() {
@@ -951,13 +915,26 @@ async fn dispatch(paths: &DataPaths, args: Args) -> Result<u8, ApiError> {
             })
         }
         Command::Vendors { add, common } => {
-            let (store, actor) = offline(paths, &common)?;
-            if let Some(path) = add {
-                let text = std::fs::read_to_string(&path)
-                    .map_err(|e| usage(format!("cannot read {}: {e}", path.display())))?;
-                links::save_vendor_profile(&store, &text, &actor)?;
+            let text = match &add {
+                Some(path) => Some(
+                    std::fs::read_to_string(path)
+                        .map_err(|e| usage(format!("cannot read {}: {e}", path.display())))?,
+                ),
+                None => None,
+            };
+            let cx = open(paths);
+            if let Some(text) = text {
+                links::save_vendor(
+                    &cx,
+                    common.profile.as_deref(),
+                    &LinksVendorRequest {
+                        toml: Some(text),
+                        profile: None,
+                        check_only: false,
+                    },
+                )?;
             }
-            let all = links::vendor_profiles(&store)?;
+            let all = links::vendors(&cx)?;
             if common.json {
                 print(&all)?;
             } else {

@@ -64,6 +64,32 @@ fn json_errors_are_code_message_retryable() {
         .as_str()
         .unwrap_or("")
         .contains("TEAM_ID/CHANNEL_ID"));
+
+    // A group id that is not one is refused before the bot is looked up (no sign-in needed).
+    let out = botdeck(
+        &[
+            "links",
+            "reach",
+            "--group",
+            "g/../../users",
+            "--app",
+            "FlashDuty",
+            "--json",
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert_eq!(json(&out)["code"], "invalid_input");
+
+    // Good values without a tenant: the same answer the window gives, as JSON, exit 1.
+    for args in [
+        &["links", "health", "--json"][..],
+        &["links", "export", "--json"][..],
+    ] {
+        let out = botdeck(args, dir.path());
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {}", text(&out));
+        assert_eq!(json(&out)["code"], "sign_in_required", "{args:?}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -157,6 +183,14 @@ async fn link_prove_check_and_unlink_from_the_command_line() {
     let out = run(&["links", "evidence", "--link", &id, "--json"]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     assert_eq!(json(&out)["code"], "consent_required", "{}", text(&out));
+    assert!(
+        json(&out)["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("Run: botdeck login --profile T --feature check-link-evidence"),
+        "{}",
+        text(&out)
+    );
     let login = run(&[
         "login",
         "--profile",
@@ -237,4 +271,54 @@ async fn link_prove_check_and_unlink_from_the_command_line() {
     let report = json(&out);
     assert_eq!(report["refused"], true);
     assert_eq!(report["problems"][0]["line"], 2);
+}
+
+#[test]
+fn health_is_refused_busy_while_the_window_runs_a_sync_on_the_same_data() {
+    use botdeck_api::{Context, JobKind, OpenOptions};
+    use botdeck_core::config::{Cloud, DataPaths};
+    use botdeck_core::profiles::{NewProfile, Profiles};
+
+    let dir = tempfile::tempdir().expect("tmp");
+    // The window, in another process as far as the command is concerned: same data folder.
+    let window = Context::open(
+        DataPaths::under(dir.path()),
+        OpenOptions {
+            owner: "the BotDeck window (pid 1)".into(),
+            probe_keyring: false,
+        },
+    );
+    {
+        let store = window.store().expect("store");
+        let profiles = Profiles::new(&store);
+        let p = profiles
+            .create(
+                &NewProfile {
+                    name: "T".into(),
+                    tenant: "contoso.onmicrosoft.com".into(),
+                    cloud: Cloud::Global,
+                    client_id: "14d82eec-204b-4c2f-b7e8-296a70dab67e".into(),
+                },
+                false,
+            )
+            .expect("profile");
+        profiles.set_current(&p.id).expect("current");
+    }
+    let sync = window
+        .begin_job(JobKind::InventorySync)
+        .expect("the window syncs");
+    let out = botdeck(&["links", "health", "--json"], dir.path());
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let err = json(&out);
+    assert_eq!(err["code"], "busy", "{err}");
+    assert_eq!(err["retryable"], true);
+    let message = err["message"].as_str().unwrap_or("");
+    assert!(
+        message.contains("inventory sync") && message.contains("the BotDeck window"),
+        "{message}"
+    );
+    drop(sync);
+    // The sync is over: the check gets as far as the sign-in nobody made.
+    let out = botdeck(&["links", "health", "--json"], dir.path());
+    assert_ne!(json(&out)["code"], "busy", "{}", text(&out));
 }

@@ -64,7 +64,9 @@ export const linksIpc = {
   add: (request: LinksAddRequest) => call<LinksAddResult>("links_add", { ...request }),
   confirm: (id: string, note?: string) => call<Link>("links_confirm", { id, note: note ?? null }),
   evidence: (ids: string[]) => call<LinkEvidenceResult[]>("links_evidence", { ids }),
-  health: (ids: string[] = []) => call<LinkHealthReport>("links_health", { ids }),
+  /** Re-checks links (none given: every link); progress is "checking links" done/total. */
+  health: (ids: string[] = [], onProgress: (p: RunProgress) => void = noProgress) =>
+    call<LinkHealthReport>("links_health", { ids, onProgress: progressChannel(onProgress) }),
   remove: (ids: string[], removeBot: boolean, onProgress: (p: RunProgress) => void = noProgress) =>
     call<LinksRemoveResult>("links_remove", { ids, removeBot, onProgress: progressChannel(onProgress) }),
   disconnect: (teamId: string, integrationId?: string) =>

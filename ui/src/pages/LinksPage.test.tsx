@@ -394,6 +394,27 @@ describe("Links page", () => {
     await waitFor(() => expect(linksIpc.targets.mock.calls.length).toBeGreaterThanOrEqual(2));
   });
 
+  it("Check health shows how many links it has checked, and Cancel stops it", async () => {
+    let finish: (v: unknown) => void = () => {};
+    linksIpc.health.mockImplementation((_ids: string[], onProgress: (p: RunProgress) => void) => {
+      onProgress({ phase: "checking_links", total: 4, done: 1, failed: 0, runId: null });
+      return new Promise((resolve) => {
+        finish = resolve;
+      });
+    });
+    installsIpc.cancel.mockResolvedValue(true);
+    const user = renderPage();
+    await user.click(await screen.findByTestId("links-health-check"));
+    expect(linksIpc.health).toHaveBeenCalledWith([], expect.any(Function));
+    expect(await screen.findByText("Checking 1 of 4…")).toBeInTheDocument();
+    await user.click(screen.getByTestId("links-health-cancel"));
+    expect(installsIpc.cancel).toHaveBeenCalled();
+    finish({ checked: 1, broken: [], recovered: [], errors: [], checkedAt: "" });
+    expect(await screen.findByTestId("links-notice")).toHaveTextContent("Checked 1 link: 0 broken, 0 working again.");
+    expect(screen.queryByTestId("links-health-cancel")).not.toBeInTheDocument();
+    expect(screen.getByTestId("links-health-check")).toHaveTextContent("Check health");
+  });
+
   it("Reach installs for every member with progress, and Cancel stops it", async () => {
     linksIpc.targets.mockResolvedValue({ choices: [choice({ teamId: "t1", name: "Incident Response" })], total: 1, sync: syncInfo });
     let finish: (v: unknown) => void = () => {};

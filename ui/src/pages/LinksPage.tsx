@@ -55,6 +55,8 @@ import { useEscape } from "../components/a11y/useEscape";
 import { useReturnFocus } from "../components/a11y/useReturnFocus";
 import { useBadgeStyles } from "../components/catalog/CatalogTable";
 import { count } from "../components/plural";
+import { installsIpc } from "../ipc/installs";
+import type { RunProgress } from "../ipc/bindings/RunProgress";
 
 const useStyles = makeStyles({
   page: { display: "grid", gap: tokens.spacingVerticalL },
@@ -130,6 +132,8 @@ export function LinksPage() {
   const [overview, setOverview] = useState<LinksOverview | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
+  // The health check's "checking links" done/total while it runs; Cancel stops it between links.
+  const [healthProgress, setHealthProgress] = useState<RunProgress | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [consent, setConsent] = useState<{ error: ApiError; feature: Feature } | null>(null);
   const [view, setView] = useState<View>("integration");
@@ -283,11 +287,23 @@ export function LinksPage() {
           Link targets…
         </Button>
         <Button disabled={!!busy || !overview?.links.length} onClick={() => run("health", async () => {
-          const r = await linksIpc.health();
-          return `Checked ${count(r.checked, "link")}: ${r.broken.length} broken, ${r.recovered.length} working again${r.errors.length ? `, ${r.errors.length} could not be checked` : ""}.`;
+          setHealthProgress(null);
+          try {
+            const r = await linksIpc.health([], setHealthProgress);
+            return `Checked ${count(r.checked, "link")}: ${r.broken.length} broken, ${r.recovered.length} working again${r.errors.length ? `, ${r.errors.length} could not be checked` : ""}.`;
+          } finally {
+            setHealthProgress(null);
+          }
         })} data-testid="links-health-check">
-          {busy === "health" ? "Checking…" : "Check health"}
+          {busy === "health"
+            ? `Checking${healthProgress && healthProgress.total > 0 ? ` ${healthProgress.done} of ${healthProgress.total}` : ""}…`
+            : "Check health"}
         </Button>
+        {busy === "health" && (
+          <Button onClick={() => void installsIpc.cancel()} data-testid="links-health-cancel">
+            Cancel
+          </Button>
+        )}
         <Button disabled={!!busy || awaiting.length === 0} onClick={() => run("evidence", async () => {
           const r = await linksIpc.evidence(awaiting);
           return r.map((x) => `${x.link.targetName}: ${x.message}`).join(" · ");

@@ -24,6 +24,7 @@ use crate::graph::{GraphClient, GraphError};
 use crate::installs::{
     BulkAction, BulkPlan, PlannedItem, ProgressFn, RunSummary, SyncContext, TargetKind,
 };
+use crate::progress::{Phase, RunProgress};
 use crate::secrets::Sensitive;
 use crate::store::Store;
 
@@ -675,6 +676,16 @@ pub async fn health(
     ids: Option<&[String]>,
     cancel: &CancellationToken,
 ) -> Result<LinkHealthReport, LinksError> {
+    health_reporting(ctx, ids, &|_| {}, cancel).await
+}
+
+/// [`health`], reporting [`Phase::CheckingLinks`] per link read.
+pub async fn health_reporting(
+    ctx: &LinkContext<'_>,
+    ids: Option<&[String]>,
+    progress: ProgressFn<'_>,
+    cancel: &CancellationToken,
+) -> Result<LinkHealthReport, LinksError> {
     let links: Vec<Link> = match ids {
         Some(ids) => ids
             .iter()
@@ -682,21 +693,29 @@ pub async fn health(
             .collect::<Result<_, _>>()?,
         None => list(&ctx.store(), ctx.profile_id(), &LinkFilter::default())?,
     };
+    // Unlinked and planned links say nothing about the tenant; a failed reply is the vendor's.
+    let links: Vec<Link> = links
+        .into_iter()
+        .filter(|link| {
+            !(matches!(link.state, LinkState::Unlinked | LinkState::Planned)
+                || link.problem == Some(LinkProblem::BotReplyFailed))
+        })
+        .collect();
+    let total = links.len() as u64;
     let mut report = LinkHealthReport {
         checked_at: now_text(),
         ..Default::default()
     };
     let mut bots: std::collections::HashMap<String, Result<BotFacts, LinkFinding>> =
         Default::default();
-    for link in links {
+    for (done, link) in links.into_iter().enumerate() {
         if cancel.is_cancelled() {
             break;
         }
-        if matches!(link.state, LinkState::Unlinked | LinkState::Planned)
-            || link.problem == Some(LinkProblem::BotReplyFailed)
-        {
-            continue;
-        }
+        progress(&RunProgress {
+            failed: report.errors.len() as u64,
+            ..RunProgress::new(Phase::CheckingLinks, done as u64, total)
+        });
         let profile = vendor_profile(&ctx.store(), &link.integration.vendor)?;
         let app_id = link.integration.app_id.clone().unwrap_or_default();
         if !bots.contains_key(&app_id) {
@@ -777,6 +796,12 @@ pub async fn health(
             }
             None => {}
         }
+    }
+    if !cancel.is_cancelled() {
+        progress(&RunProgress {
+            failed: report.errors.len() as u64,
+            ..RunProgress::new(Phase::CheckingLinks, total, total)
+        });
     }
     Ok(report)
 }
@@ -1283,7 +1308,13 @@ pub async fn reach(
     let mut items = Vec::new();
     let mut disabled = Vec::new();
     let mut already = 0;
-    for (id, name, enabled) in &people {
+    let total = people.len() as u64;
+    for (done, (id, name, enabled)) in people.iter().enumerate() {
+        progress(&RunProgress::new(
+            Phase::ReachingMembers,
+            done as u64,
+            total,
+        ));
         if !enabled {
             disabled.push(name.clone());
             continue;
@@ -1300,6 +1331,7 @@ pub async fn reach(
             }),
         }
     }
+    progress(&RunProgress::new(Phase::ReachingMembers, total, total));
     let plan = plan_of(&bot, BulkAction::Install, items);
     let run = run_plan(ctx, executor, &plan, progress, cancel).await?;
     Ok(LinkReachOutcome {

@@ -107,7 +107,8 @@ pub struct LinksIdsRequest {
     /// `links_remove` only: also remove the bot from targets no other link needs.
     #[serde(default)]
     pub remove_bot: bool,
-    /// `links_remove`'s progress channel travels in the same object; the command takes it.
+    /// `links_remove`'s and `links_health`'s progress channel travels in the same object; the
+    /// command takes it.
     #[serde(default, skip_serializing)]
     #[ts(skip)]
     pub on_progress: Option<serde_json::Value>,
