@@ -49,6 +49,11 @@ pub struct PermsInspectRequest {
     pub team_ids: Vec<String>,
     #[serde(default)]
     pub chat_ids: Vec<String>,
+    /// At most this many teams and chats are read (500 when absent; the api refuses more than
+    /// its bound).
+    #[serde(default)]
+    #[ts(optional)]
+    pub max_targets: Option<usize>,
     /// The progress channel travels in the same argument object; the command takes it itself.
     #[serde(default, skip_serializing)]
     #[ts(skip)]
