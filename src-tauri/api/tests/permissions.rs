@@ -70,7 +70,7 @@ async fn signed_in(dir: &tempfile::TempDir) -> (RunningSim, Context) {
     .await
     .expect("tenant-sim starts");
     let cx = context(dir);
-    let profile = Profiles::new(&*cx.store().expect("store"))
+    let profile = Profiles::new(&cx.store().expect("store"))
         .create(
             &NewProfile {
                 name: "Sim".into(),
