@@ -14,8 +14,8 @@ use botdeck_core::auth::Feature;
 use botdeck_core::installs::{validate::check_target_id, TargetKind};
 use botdeck_core::package::Package;
 use botdeck_core::permissions::{
-    self as perms, ConsentLink, FixOutcome, FixPlan, FixRequest, GrantedPermissions, NameCache,
-    PermissionError, PermissionProfile, PermsFixRequest, PermsImportRequest, PermsInspectRequest,
+    self as perms, BotProfile, ConsentLink, FixOutcome, FixPlan, FixRequest, GrantedPermissions,
+    NameCache, PermissionError, PermsFixRequest, PermsImportRequest, PermsInspectRequest,
     PermsReport, ProfileFormat, RscScope, RscTarget, RscTargetKind, Watch,
 };
 
@@ -34,21 +34,18 @@ pub type Progress<'a> = &'a (dyn Fn(&RunProgress) + Send + Sync);
 // ---- bot profiles: what each vendor's bot needs --------------------------------------------
 
 /// Built-in and imported bot profiles.
-pub fn profiles(cx: &Context) -> Result<Vec<PermissionProfile>, ApiError> {
+pub fn profiles(cx: &Context) -> Result<Vec<BotProfile>, ApiError> {
     Ok(perms::list_profiles(&*cx.store()?)?)
 }
 
 /// One bot profile by id.
-pub fn profile(cx: &Context, id: &str) -> Result<PermissionProfile, ApiError> {
+pub fn profile(cx: &Context, id: &str) -> Result<BotProfile, ApiError> {
     Ok(perms::find_profile(&*cx.store()?, id.trim())?)
 }
 
 /// Validates and stores a bot profile file (`.json` or `.toml`; the same id replaces it).
 /// Errors name the file, the line and the field.
-pub fn import_profile(
-    cx: &Context,
-    req: &PermsImportRequest,
-) -> Result<PermissionProfile, ApiError> {
+pub fn import_profile(cx: &Context, req: &PermsImportRequest) -> Result<BotProfile, ApiError> {
     let format = ProfileFormat::from_file_name(&req.file_name).ok_or_else(|| {
         ApiError::invalid_input(format!(
             "{}: profile files end in .json or .toml",
@@ -68,7 +65,7 @@ pub fn profile_from_package(
     cx: &Context,
     package: &Path,
     import: bool,
-) -> Result<PermissionProfile, ApiError> {
+) -> Result<BotProfile, ApiError> {
     let pkg = Package::from_path(package)?;
     let profile = perms::profile_from_manifest(&pkg.manifest)?;
     if import {
@@ -84,7 +81,7 @@ pub fn export_profile(cx: &Context, id: &str, format: ProfileFormat) -> Result<S
 }
 
 /// Removes an imported profile; built-in ones stay. Returns what is left.
-pub fn delete_profile(cx: &Context, id: &str) -> Result<Vec<PermissionProfile>, ApiError> {
+pub fn delete_profile(cx: &Context, id: &str) -> Result<Vec<BotProfile>, ApiError> {
     let id = id.trim();
     if perms::builtin_profiles().iter().any(|p| p.id == id) {
         return Err(ApiError::invalid_input(format!(
@@ -239,7 +236,7 @@ async fn read(
 
 /// The report for a read of the grants (fresh or cached): the diff, the matrix, both CSVs.
 fn report_of(
-    profile: PermissionProfile,
+    profile: BotProfile,
     granted: GrantedPermissions,
     model: Option<&str>,
     consent: &perms::ConsentTarget,
@@ -305,7 +302,7 @@ fn scope_of(
 }
 
 /// The app id given, else the bot profile's; a GUID either way.
-fn app_id_of(given: Option<&str>, profile: Option<&PermissionProfile>) -> Result<String, ApiError> {
+fn app_id_of(given: Option<&str>, profile: Option<&BotProfile>) -> Result<String, ApiError> {
     let app_id = given
         .map(str::trim)
         .filter(|s| !s.is_empty())
@@ -390,7 +387,7 @@ pub async fn apply_fix(
 fn check_fix(
     cx: &Context,
     req: &PermsFixRequest,
-) -> Result<(Option<PermissionProfile>, String), ApiError> {
+) -> Result<(Option<BotProfile>, String), ApiError> {
     if req.permission.trim().is_empty() || req.permission.chars().any(char::is_control) {
         return Err(ApiError::invalid_input(
             "permission: say which permission to remove, e.g. Group.ReadWrite.All",
@@ -415,7 +412,7 @@ fn check_fix(
 async fn plan(
     tenant: &Tenant<'_>,
     app_id: &str,
-    bot: Option<&PermissionProfile>,
+    bot: Option<&BotProfile>,
     req: &PermsFixRequest,
 ) -> Result<FixPlan, ApiError> {
     let granted = read(tenant, app_id, &RscScope::default(), &Watch::default()).await?;

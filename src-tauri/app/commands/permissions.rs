@@ -5,8 +5,8 @@ use botdeck_api::error::ApiError;
 use botdeck_api::permissions as api;
 use botdeck_api::RunProgress;
 use botdeck_core::permissions::{
-    FixOutcome, FixPlan, PermissionProfile, PermsFixRequest, PermsInspectRequest,
-    PermsProfileRequest, PermsReport, ProfileFormat,
+    BotProfile, FixOutcome, FixPlan, PermsFixRequest, PermsInspectRequest, PermsProfileRequest,
+    PermsReport, ProfileFormat,
 };
 use tauri::ipc::Request;
 use tauri::State;
@@ -15,7 +15,7 @@ use crate::ipc::{parse_args, Channel};
 use crate::state::AppState;
 
 #[tauri::command]
-pub fn perms_profiles(state: State<'_, AppState>) -> Result<Vec<PermissionProfile>, ApiError> {
+pub fn perms_profiles(state: State<'_, AppState>) -> Result<Vec<BotProfile>, ApiError> {
     api::profiles(&state)
 }
 
@@ -24,7 +24,7 @@ pub fn perms_profiles(state: State<'_, AppState>) -> Result<Vec<PermissionProfil
 pub fn perms_import_profile(
     state: State<'_, AppState>,
     request: Request<'_>,
-) -> Result<PermissionProfile, ApiError> {
+) -> Result<BotProfile, ApiError> {
     api::import_profile(&state, &parse_args(&request)?)
 }
 
@@ -46,7 +46,7 @@ pub fn perms_export_profile(
 pub fn perms_delete_profile(
     state: State<'_, AppState>,
     request: Request<'_>,
-) -> Result<Vec<PermissionProfile>, ApiError> {
+) -> Result<Vec<BotProfile>, ApiError> {
     let req: PermsProfileRequest = parse_args(&request)?;
     api::delete_profile(&state, &req.perm_profile_id)
 }

@@ -13,9 +13,9 @@ use botdeck_api::{ApiError, Context, ErrorCode, OpenOptions, RunProgress};
 use botdeck_core::auth::Feature;
 use botdeck_core::config::DataPaths;
 use botdeck_core::permissions::{
-    self as perms, ConsentLink, GrantedPermissions, PermissionDiff, PermissionKind,
-    PermissionProfile, PermsFixRequest, PermsImportRequest, PermsInspectRequest, PermsReport,
-    ProfileFormat, RowState, RscTargetKind,
+    self as perms, BotProfile, ConsentLink, GrantedPermissions, PermissionDiff, PermissionKind,
+    PermsFixRequest, PermsImportRequest, PermsInspectRequest, PermsReport, ProfileFormat, RowState,
+    RscTargetKind,
 };
 
 use crate::exit;
@@ -694,7 +694,7 @@ fn profiles(cx: &Context, c: ProfilesCommand) -> Result<u8, CliError> {
     Ok(exit::OK)
 }
 
-fn render_profiles(list: &[PermissionProfile]) -> String {
+fn render_profiles(list: &[BotProfile]) -> String {
     let mut out = String::new();
     for p in list {
         let required = p.permissions.iter().filter(|e| e.required).count();
@@ -714,7 +714,7 @@ fn render_profiles(list: &[PermissionProfile]) -> String {
     out
 }
 
-fn render_profile(p: &PermissionProfile) -> String {
+fn render_profile(p: &BotProfile) -> String {
     let mut out = format!("{} ({})\n", p.name, p.id);
     if let Some(app) = &p.app_id {
         out.push_str(&format!("App id: {app}\n"));

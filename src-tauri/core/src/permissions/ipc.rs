@@ -9,7 +9,7 @@ use ts_rs::TS;
 
 use super::diff::{PermissionDiff, PermissionMatrix};
 use super::granted::GrantedPermissions;
-use super::profile::{PermissionKind, PermissionProfile, ProfileFormat};
+use super::profile::{BotProfile, PermissionKind, ProfileFormat};
 
 /// `perms_import_profile`: a profile file the admin picked, read in the webview.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -65,7 +65,7 @@ pub struct PermsInspectRequest {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct PermsReport {
-    pub profile: PermissionProfile,
+    pub profile: BotProfile,
     pub diff: PermissionDiff,
     pub matrix: PermissionMatrix,
     pub granted: GrantedPermissions,
