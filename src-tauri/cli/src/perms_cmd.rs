@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use botdeck_api::permissions::{self as api, GrantsRequest};
-use botdeck_api::{ApiError, Context, ErrorCode, OpenOptions, RunProgress};
+use botdeck_api::{ApiError, Context, RunProgress};
 use botdeck_core::auth::Feature;
 use botdeck_core::config::DataPaths;
 use botdeck_core::permissions::{
@@ -221,11 +221,7 @@ enum ProfileCommand {
 }
 
 pub fn run(paths: &DataPaths, args: Args) -> ExitCode {
-    let cx = Context::open(paths.clone(), OpenOptions::command_line());
-    // stderr: stdout is for results, often JSON.
-    for notice in cx.notices() {
-        eprintln!("botdeck: {}. {}", notice.title, notice.message);
-    }
+    let cx = session::open(paths);
     let result = match args.command {
         Command::Show(a) => show(&cx, a),
         Command::Diff(a) => diff_cmd(&cx, a, false),
@@ -242,25 +238,12 @@ pub fn run(paths: &DataPaths, args: Args) -> ExitCode {
 }
 
 /// An error a new sign-in fixes ends with the exact `botdeck login` to run.
-fn tenant_err(
-    cx: &Context,
-    profile: Option<&str>,
+fn tenant_err<'a>(
+    cx: &'a Context,
+    profile: Option<&'a str>,
     feature: Feature,
-) -> impl Fn(ApiError) -> CliError {
-    let name = cx.profile(profile).ok().map(|p| p.name);
-    move |err: ApiError| {
-        let fixable = err.code == ErrorCode::SignInRequired
-            || (err.code == ErrorCode::ConsentRequired && err.action_url.is_none());
-        let mut cli = CliError::api(err);
-        if let (true, Some(name)) = (fixable, &name) {
-            cli.message = format!(
-                "{}. Run: {}",
-                cli.message.trim_end_matches('.'),
-                session::login_command(name, feature)
-            );
-        }
-        cli
-    }
+) -> impl Fn(ApiError) -> CliError + 'a {
+    move |err| CliError::api(session::with_login_hint(cx, err, profile, feature))
 }
 
 /// Per-team progress of a long read, on one rewritten stderr line when it is a terminal.
