@@ -11,6 +11,7 @@ pub mod context;
 pub mod error;
 pub mod links;
 pub mod package;
+pub mod permissions;
 pub mod profiles;
 pub mod progress;
 pub mod settings;

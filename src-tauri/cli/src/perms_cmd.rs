@@ -1,23 +1,25 @@
 //! `botdeck perms ...`: the bot's Graph permissions, needed vs granted, consent links,
-//! revocation, and permission profiles. A thin shell over `botdeck_core::permissions`.
+//! revocation, and bot profiles. Parses flags, calls `botdeck_api::permissions`, prints.
 //!
-//! `--profile` is the *sign-in* profile everywhere in BotDeck; the permission profile a bot is
-//! checked against is `--perm-profile`.
+//! `--profile` is the *sign-in* profile everywhere in BotDeck; the bot profile (the vendor's
+//! permission list) a bot is checked against is `--perm-profile`.
 
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use botdeck_api::permissions::{self as api, GrantsRequest};
+use botdeck_api::{ApiError, Context, RunProgress};
 use botdeck_core::auth::Feature;
 use botdeck_core::config::DataPaths;
-use botdeck_core::package::Package;
 use botdeck_core::permissions::{
-    self as perms, ConsentTarget, FixRequest, GrantedPermissions, NameCache, PermissionDiff,
-    PermissionError, PermissionKind, PermissionProfile, ProfileFormat, RowState, RscScope,
-    RscTarget, RscTargetKind,
+    self as perms, BotProfile, ConsentLink, GrantedPermissions, PermissionDiff, PermissionKind,
+    PermsFixRequest, PermsImportRequest, PermsInspectRequest, PermsReport, ProfileFormat, RowState,
+    RscTargetKind,
 };
 
 use crate::exit;
-use crate::session::{self, CliError, Session};
+use crate::session::{self, CliError};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -30,7 +32,7 @@ enum Command {
     /// What the tenant granted the app: application roles, delegated grants (tenant-wide and
     /// per user), and RSC in the given teams/chats.
     Show(ShowArgs),
-    /// Needed (a permission profile) vs granted. Exit 2 when required permissions are missing.
+    /// Needed (a bot profile) vs granted. Exit 2 when required permissions are missing.
     Diff(DiffArgs),
     /// Permission × place matrix (tenant-wide, each team and chat), as JSON or CSV.
     Matrix(DiffArgs),
@@ -39,10 +41,10 @@ enum Command {
     /// Revoke an application role, or remove a scope from a delegated grant (tenant-wide or
     /// one user's own consent). Describes the effect; acts only with --yes.
     Revoke(RevokeArgs),
-    /// Built-in and imported permission profiles.
+    /// Built-in and imported bot profiles.
     #[command(subcommand)]
     Profiles(ProfilesCommand),
-    /// Import a custom permission profile, or derive one from an app package.
+    /// Import a custom bot profile, or derive one from an app package.
     #[command(subcommand)]
     Profile(ProfileCommand),
 }
@@ -52,7 +54,7 @@ struct Target {
     /// Sign-in profile (tenant); default: the one used last.
     #[arg(long, value_name = "NAME")]
     profile: Option<String>,
-    /// The bot's Entra app id; default: the permission profile's.
+    /// The bot's Entra app id; default: the bot profile's.
     #[arg(long, value_name = "GUID")]
     app_id: Option<String>,
     /// Team id to read RSC grants in (repeatable).
@@ -65,6 +67,7 @@ struct Target {
     /// at least one grant.
     #[arg(long)]
     all_teams: bool,
+    /// At most this many teams and chats are read (1 to 5000).
     #[arg(long, value_name = "N", default_value_t = perms::DEFAULT_MAX_RSC_TARGETS)]
     max_targets: usize,
 }
@@ -88,7 +91,7 @@ enum OutputFormat {
 struct DiffArgs {
     #[command(flatten)]
     target: Target,
-    /// Permission profile to check against (`perms profiles list`).
+    /// Bot profile to check against (`perms profiles list`).
     #[arg(long = "perm-profile", alias = "needs", value_name = "ID")]
     perm_profile: String,
     /// Check one connection model of the profile (default: the ones in use).
@@ -137,7 +140,7 @@ struct RevokeArgs {
     /// tenant-wide grant.
     #[arg(long, value_name = "UPN")]
     user: Option<String>,
-    /// Permission profile whose purposes explain what stops working (and default app id).
+    /// Bot profile whose purposes explain what stops working (and default app id).
     #[arg(long = "perm-profile", alias = "needs", value_name = "ID")]
     perm_profile: Option<String>,
     /// Do it. Without this, only describe what would change.
@@ -167,9 +170,17 @@ enum ProfilesCommand {
         format: FileFormat,
         #[arg(long, value_name = "FILE")]
         output: Option<PathBuf>,
+        /// Print `{id, format, text, output}` instead of the bare text.
+        #[arg(long)]
+        json: bool,
     },
     /// Remove an imported profile.
-    Delete { id: String },
+    Delete {
+        id: String,
+        /// Print the profiles left as JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -203,18 +214,22 @@ enum ProfileCommand {
         import: bool,
         #[arg(long, value_enum, default_value = "json")]
         format: FileFormat,
+        /// Print the profile as BotDeck's JSON object (with its source) instead of a file.
+        #[arg(long)]
+        json: bool,
     },
 }
 
 pub fn run(paths: &DataPaths, args: Args) -> ExitCode {
+    let cx = session::open(paths);
     let result = match args.command {
-        Command::Show(a) => show(paths, a),
-        Command::Diff(a) => diff_cmd(paths, a, false),
-        Command::Matrix(a) => diff_cmd(paths, a, true),
-        Command::ConsentUrl(a) => consent_url(paths, a),
-        Command::Revoke(a) => revoke(paths, a),
-        Command::Profiles(c) => profiles(paths, c),
-        Command::Profile(c) => profile(paths, c),
+        Command::Show(a) => show(&cx, a),
+        Command::Diff(a) => diff_cmd(&cx, a, false),
+        Command::Matrix(a) => diff_cmd(&cx, a, true),
+        Command::ConsentUrl(a) => consent_url(&cx, a),
+        Command::Revoke(a) => revoke(&cx, a),
+        Command::Profiles(c) => profiles(&cx, c),
+        Command::Profile(c) => profile(&cx, c),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -222,122 +237,82 @@ pub fn run(paths: &DataPaths, args: Args) -> ExitCode {
     }
 }
 
-fn perm_err(err: PermissionError) -> CliError {
-    let exit = if err.is_usage() {
-        exit::USAGE
-    } else {
-        exit::FINDINGS
-    };
-    CliError::api_with_exit(err.into(), exit)
-}
-
-impl Target {
-    /// Every id is checked before the keyring or Graph is asked anything.
-    fn validate(&self) -> Result<(), CliError> {
-        use botdeck_core::installs::{validate::check_target_id, TargetKind};
-        let usage = |e: botdeck_core::installs::InstallsError| CliError::usage(e.to_string());
-        for team in &self.teams {
-            check_target_id("--team", TargetKind::Team, team.trim()).map_err(usage)?;
-        }
-        for chat in &self.chats {
-            check_target_id("--chat", TargetKind::Chat, chat.trim()).map_err(usage)?;
-        }
-        if let Some(app_id) = &self.app_id {
-            if uuid::Uuid::try_parse(app_id.trim()).is_err() {
-                return Err(CliError::usage(format!(
-                    "--app-id {app_id:?}: expected the bot's Entra application id, a GUID"
-                )));
-            }
-        }
-        if self.max_targets == 0 {
-            return Err(CliError::usage("--max-targets: at least 1"));
-        }
-        Ok(())
-    }
-}
-
-fn rsc_scope(t: &Target) -> RscScope {
-    let target = |kind, id: &String| RscTarget {
-        kind,
-        id: id.clone(),
-        name: None,
-    };
-    RscScope {
-        teams: t
-            .teams
-            .iter()
-            .map(|id| target(RscTargetKind::Team, id))
-            .collect(),
-        chats: t
-            .chats
-            .iter()
-            .map(|id| target(RscTargetKind::Chat, id))
-            .collect(),
-        all_teams: t.all_teams,
-        max_targets: Some(t.max_targets),
-    }
-}
-
-fn app_id_of(given: Option<&str>, profile: Option<&PermissionProfile>) -> Result<String, CliError> {
-    given
-        .map(str::to_string)
-        .or_else(|| profile.and_then(|p| p.app_id.clone()))
-        .ok_or_else(|| CliError::usage("no app id: pass --app-id (the bot's Entra application id)"))
-}
-
-fn consent_target(session: &Session) -> ConsentTarget {
-    let endpoints = session.profile.cloud.endpoints();
-    let tenant = session
-        .tenant_id()
-        .filter(|t| !t.is_empty())
-        .unwrap_or_else(|| session.profile.tenant.clone());
-    ConsentTarget::new(
-        &endpoints.authority_host,
-        &tenant,
-        &endpoints.graph_base_url,
-    )
-}
-
-/// Inspects with the name cache loaded from and saved to the store around the Graph calls.
-fn inspect(
-    session: &Session,
-    runtime: &tokio::runtime::Runtime,
+/// An error a new sign-in fixes ends with the exact `botdeck login` to run.
+fn tenant_err<'a>(
+    cx: &'a Context,
+    profile: Option<&'a str>,
     feature: Feature,
-    app_id: &str,
-    scope: &RscScope,
-) -> Result<GrantedPermissions, CliError> {
-    let mut cache = NameCache::load(&session.store).map_err(perm_err)?;
-    let granted = runtime.block_on(async {
-        let token = session.token(feature).await?;
-        perms::inspect(&session.graph, &token, app_id, scope, &mut cache)
-            .await
-            .map_err(perm_err)
-    })?;
-    if let Err(err) = cache.save(&session.store) {
-        // The cache only saves Graph reads next time; not worth failing the command.
-        tracing::warn!(%err, "permission name cache not saved");
-    }
-    Ok(granted)
+) -> impl Fn(ApiError) -> CliError + 'a {
+    move |err| CliError::api(session::with_login_hint(cx, err, profile, feature))
 }
 
-fn show(paths: &DataPaths, a: ShowArgs) -> Result<u8, CliError> {
-    a.target.validate()?;
-    let session = Session::open(paths, a.target.profile.as_deref())?;
-    let runtime = session::runtime()?;
-    let app_id = app_id_of(a.target.app_id.as_deref(), None)?;
-    let granted = inspect(
-        &session,
-        &runtime,
-        Feature::ReviewPermissions,
-        &app_id,
-        &rsc_scope(&a.target),
-    )?;
-    if a.json {
-        session::print_json(&granted)?;
-    } else {
-        print!("{}", render_granted(&granted, &consent_target(&session)));
+/// Per-team progress of a long read, on one rewritten stderr line when it is a terminal.
+fn progress_line(json: bool) -> impl Fn(&RunProgress) + Send + Sync {
+    let show = !json && std::io::stderr().is_terminal();
+    botdeck_api::progress::throttled(move |p: &RunProgress| {
+        if !show || p.total == 0 {
+            return;
+        }
+        let mut err = std::io::stderr().lock();
+        let end = if p.done >= p.total { "\n" } else { "" };
+        let _ = write!(err, "\r{} {}/{}{end}", p.phase, p.done, p.total);
+        let _ = err.flush();
+    })
+}
+
+fn inspect_request(t: &Target, perm_profile: &str, model: Option<&str>) -> PermsInspectRequest {
+    PermsInspectRequest {
+        perm_profile_id: perm_profile.to_string(),
+        app_id: t.app_id.clone(),
+        model: model.map(str::to_string),
+        all_teams: t.all_teams,
+        team_ids: t.teams.clone(),
+        chat_ids: t.chats.clone(),
+        max_targets: Some(t.max_targets),
+        on_progress: None,
     }
-    Ok(if granted.service_principal.is_some() {
+}
+
+fn inspect(
+    cx: &Context,
+    t: &Target,
+    perm_profile: &str,
+    model: Option<&str>,
+    json: bool,
+) -> Result<PermsReport, CliError> {
+    let req = inspect_request(t, perm_profile, model);
+    let progress = progress_line(json);
+    session::runtime()?
+        .block_on(api::inspect(cx, t.profile.as_deref(), &req, &progress))
+        .map_err(tenant_err(
+            cx,
+            t.profile.as_deref(),
+            Feature::ReviewPermissions,
+        ))
+}
+
+fn show(cx: &Context, a: ShowArgs) -> Result<u8, CliError> {
+    let app_id = a.target.app_id.clone().ok_or_else(|| {
+        CliError::usage("no app id: pass --app-id (the bot's Entra application id)")
+    })?;
+    let req = GrantsRequest {
+        app_id,
+        team_ids: a.target.teams.clone(),
+        chat_ids: a.target.chats.clone(),
+        all_teams: a.target.all_teams,
+        max_targets: Some(a.target.max_targets),
+    };
+    let progress = progress_line(a.json);
+    let profile = a.target.profile.as_deref();
+    let grants = session::runtime()?
+        .block_on(api::grants(cx, profile, &req, &progress))
+        .map_err(tenant_err(cx, profile, Feature::ReviewPermissions))?;
+    if a.json {
+        session::print_json(&grants.granted)?;
+    } else {
+        print!("{}", render_granted(&grants.granted, &grants.consent));
+    }
+    Ok(if grants.granted.service_principal.is_some() {
         exit::OK
     } else {
         exit::FINDINGS
@@ -346,7 +321,7 @@ fn show(paths: &DataPaths, a: ShowArgs) -> Result<u8, CliError> {
 
 /// Everything `--json` has, in words: with no service principal the RSC grants (which live on
 /// teams and chats, not on the service principal) are still listed.
-fn render_granted(g: &GrantedPermissions, consent: &ConsentTarget) -> String {
+fn render_granted(g: &GrantedPermissions, consent: &ConsentLink) -> String {
     let mut out = String::new();
     match &g.service_principal {
         None => {
@@ -354,10 +329,9 @@ fn render_granted(g: &GrantedPermissions, consent: &ConsentTarget) -> String {
                 "App {} has no service principal in this tenant: nobody has consented to it yet.\n",
                 g.app_id
             ));
-            let link = perms::default_consent_link(&g.app_id, consent);
             out.push_str(&format!(
                 "Admin consent (everything its registration declares):\n  {}\n",
-                link.url
+                consent.url
             ));
         }
         Some(sp) => {
@@ -461,34 +435,6 @@ fn render_granted(g: &GrantedPermissions, consent: &ConsentTarget) -> String {
     out
 }
 
-fn load_profile(
-    session_store: &botdeck_core::store::Store,
-    id: &str,
-) -> Result<PermissionProfile, CliError> {
-    perms::find_profile(session_store, id).map_err(perm_err)
-}
-
-fn run_diff(
-    session: &Session,
-    runtime: &tokio::runtime::Runtime,
-    target: &Target,
-    profile_id: &str,
-    model: Option<&str>,
-) -> Result<(PermissionDiff, GrantedPermissions), CliError> {
-    let profile = load_profile(&session.store, profile_id)?;
-    let app_id = app_id_of(target.app_id.as_deref(), Some(&profile))?;
-    let granted = inspect(
-        session,
-        runtime,
-        Feature::ReviewPermissions,
-        &app_id,
-        &rsc_scope(target),
-    )?;
-    let diff =
-        perms::diff(&profile, &granted, model, &consent_target(session)).map_err(perm_err)?;
-    Ok((diff, granted))
-}
-
 /// 2 when required permissions are missing (compliance scripts), 1 for other findings.
 fn diff_exit(diff: &PermissionDiff) -> u8 {
     let s = &diff.summary;
@@ -503,33 +449,29 @@ fn diff_exit(diff: &PermissionDiff) -> u8 {
     }
 }
 
-fn diff_cmd(paths: &DataPaths, a: DiffArgs, as_matrix: bool) -> Result<u8, CliError> {
-    a.target.validate()?;
-    let session = Session::open(paths, a.target.profile.as_deref())?;
-    let runtime = session::runtime()?;
-    let (diff, granted) = run_diff(
-        &session,
-        &runtime,
+fn diff_cmd(cx: &Context, a: DiffArgs, as_matrix: bool) -> Result<u8, CliError> {
+    let format = if a.json { OutputFormat::Json } else { a.format };
+    let report = inspect(
+        cx,
         &a.target,
         &a.perm_profile,
         a.model.as_deref(),
+        matches!(format, OutputFormat::Json),
     )?;
-    let format = if a.json { OutputFormat::Json } else { a.format };
     if as_matrix {
-        let m = perms::matrix(&diff, &granted);
         match format {
-            OutputFormat::Csv => print!("{}", perms::matrix_to_csv(&m)),
+            OutputFormat::Csv => print!("{}", report.matrix_csv),
             // A matrix has no useful plain-text form beyond its CSV; JSON is the default.
-            OutputFormat::Json | OutputFormat::Text => session::print_json(&m)?,
+            OutputFormat::Json | OutputFormat::Text => session::print_json(&report.matrix)?,
         }
     } else {
         match format {
-            OutputFormat::Json => session::print_json(&diff)?,
-            OutputFormat::Csv => print!("{}", perms::diff_to_csv(&diff)),
-            OutputFormat::Text => print!("{}", render_diff(&diff)),
+            OutputFormat::Json => session::print_json(&report.diff)?,
+            OutputFormat::Csv => print!("{}", report.diff_csv),
+            OutputFormat::Text => print!("{}", render_diff(&report.diff)),
         }
     }
-    Ok(diff_exit(&diff))
+    Ok(diff_exit(&report.diff))
 }
 
 fn state_label(s: RowState) -> &'static str {
@@ -612,17 +554,8 @@ fn render_diff(d: &PermissionDiff) -> String {
     out
 }
 
-fn consent_url(paths: &DataPaths, a: ConsentArgs) -> Result<u8, CliError> {
-    a.target.validate()?;
-    let session = Session::open(paths, a.target.profile.as_deref())?;
-    let runtime = session::runtime()?;
-    let (diff, _) = run_diff(
-        &session,
-        &runtime,
-        &a.target,
-        &a.perm_profile,
-        a.model.as_deref(),
-    )?;
+fn consent_url(cx: &Context, a: ConsentArgs) -> Result<u8, CliError> {
+    let diff = inspect(cx, &a.target, &a.perm_profile, a.model.as_deref(), a.json)?.diff;
     let link = if a.all {
         diff.consent_all.clone().or(diff.consent.clone())
     } else {
@@ -652,31 +585,25 @@ fn consent_url(paths: &DataPaths, a: ConsentArgs) -> Result<u8, CliError> {
     Ok(exit::OK)
 }
 
-fn revoke(paths: &DataPaths, a: RevokeArgs) -> Result<u8, CliError> {
-    let session = Session::open(paths, a.profile.as_deref())?;
-    let runtime = session::runtime()?;
-    let profile = match &a.perm_profile {
-        Some(id) => Some(load_profile(&session.store, id)?),
-        None => None,
-    };
-    let app_id = app_id_of(a.app_id.as_deref(), profile.as_ref())?;
-    let granted = inspect(
-        &session,
-        &runtime,
-        Feature::RevokePermissions,
-        &app_id,
-        &RscScope::default(),
-    )?;
-    let request = FixRequest {
+fn revoke(cx: &Context, a: RevokeArgs) -> Result<u8, CliError> {
+    let req = PermsFixRequest {
+        app_id: a.app_id.clone().unwrap_or_default(),
+        perm_profile_id: a.perm_profile.clone(),
         permission: a.permission.clone(),
         kind: match a.kind {
             KindArg::Application => PermissionKind::Application,
             KindArg::Delegated => PermissionKind::Delegated,
         },
         principal: a.user.clone(),
+        // Planned and applied in this one run: what is applied is what the run planned.
+        expected_request: None,
     };
-    let plan = perms::plan_fix(&granted, &request, profile.as_ref()).map_err(perm_err)?;
+    let profile = a.profile.as_deref();
+    let runtime = session::runtime()?;
     if !a.yes {
+        let plan = runtime
+            .block_on(api::plan_fix(cx, profile, &req))
+            .map_err(tenant_err(cx, profile, Feature::ReviewPermissions))?;
         if a.json {
             session::print_json(&serde_json::json!({ "plan": plan, "applied": false }))?;
         }
@@ -686,93 +613,91 @@ fn revoke(paths: &DataPaths, a: RevokeArgs) -> Result<u8, CliError> {
         );
         return Ok(exit::USAGE);
     }
-    let (outcome, result) = runtime.block_on(async {
-        let token = session.token(Feature::RevokePermissions).await?;
-        Ok::<_, CliError>(perms::apply_and_audit(&session.graph, &token, &plan).await)
-    })?;
-    let tenant = session.tenant_id();
-    if let Err(err) = perms::record_fix(
-        &session.store,
-        &outcome,
-        &session.actor(),
-        Some(&session.profile.id),
-        tenant.as_deref(),
-    ) {
-        eprintln!("botdeck: the change was made but could not be written to the audit log: {err}");
-    }
+    let outcome = runtime
+        .block_on(api::apply_fix(cx, profile, &req))
+        .map_err(tenant_err(cx, profile, Feature::RevokePermissions))?;
     if a.json {
         session::print_json(&outcome)?;
+    } else {
+        println!("{}", outcome.message);
     }
-    match result {
-        Ok(()) => {
-            if !a.json {
-                println!("{}", outcome.message);
-            }
-            Ok(exit::OK)
-        }
-        Err(err) => Err(perm_err(err)),
-    }
+    Ok(exit::OK)
 }
 
-fn profiles(paths: &DataPaths, c: ProfilesCommand) -> Result<u8, CliError> {
-    let store = session::open_store(paths)?;
+fn profiles(cx: &Context, c: ProfilesCommand) -> Result<u8, CliError> {
     match c {
         ProfilesCommand::List { json } => {
-            let list = perms::list_profiles(&store).map_err(perm_err)?;
+            let list = api::profiles(cx).map_err(CliError::api)?;
             if json {
                 session::print_json(&list)?;
             } else {
-                for p in &list {
-                    let required = p.permissions.iter().filter(|e| e.required).count();
-                    println!(
-                        "{:<20} {:<8} {:>2} required, {:>2} optional  {}",
-                        p.id,
-                        match p.source {
-                            perms::ProfileSource::Builtin => "built-in",
-                            perms::ProfileSource::Custom => "custom",
-                            perms::ProfileSource::Manifest => "manifest",
-                        },
-                        required,
-                        p.permissions.len() - required,
-                        p.name
-                    );
-                }
+                print!("{}", render_profiles(&list));
             }
         }
         ProfilesCommand::Show { id, json } => {
-            let p = perms::find_profile(&store, &id).map_err(perm_err)?;
+            let p = api::profile(cx, &id).map_err(CliError::api)?;
             if json {
                 session::print_json(&p)?;
             } else {
                 print!("{}", render_profile(&p));
             }
         }
-        ProfilesCommand::Export { id, format, output } => {
-            let p = perms::find_profile(&store, &id).map_err(perm_err)?;
-            let text = perms::export_profile(&p, format.into()).map_err(perm_err)?;
-            match output {
-                Some(path) => std::fs::write(&path, text).map_err(|e| {
+        ProfilesCommand::Export {
+            id,
+            format,
+            output,
+            json,
+        } => {
+            let text = api::export_profile(cx, &id, format.into()).map_err(CliError::api)?;
+            if let Some(path) = &output {
+                std::fs::write(path, &text).map_err(|e| {
                     CliError::failed(format!("cannot write {}: {e}", path.display()))
-                })?,
-                None => print!("{text}"),
+                })?;
+            }
+            if json {
+                session::print_json(&serde_json::json!({
+                    "id": id,
+                    "format": ProfileFormat::from(format),
+                    "text": text,
+                    "output": output,
+                }))?;
+            } else if output.is_none() {
+                print!("{text}");
             }
         }
-        ProfilesCommand::Delete { id } => {
-            if perms::builtin_profiles().iter().any(|p| p.id == id) {
-                return Err(CliError::usage(format!(
-                    "{id} is built in and cannot be deleted"
-                )));
+        ProfilesCommand::Delete { id, json } => {
+            let left = api::delete_profile(cx, &id).map_err(CliError::api)?;
+            if json {
+                session::print_json(&left)?;
+            } else {
+                println!("Deleted profile {}.", id.trim());
             }
-            if !perms::delete_custom_profile(&store, &id).map_err(perm_err)? {
-                return Err(CliError::usage(format!("no imported profile {id:?}")));
-            }
-            println!("Deleted profile {id}.");
         }
     }
     Ok(exit::OK)
 }
 
-fn render_profile(p: &PermissionProfile) -> String {
+fn render_profiles(list: &[BotProfile]) -> String {
+    let mut out = String::new();
+    for p in list {
+        let required = p.permissions.iter().filter(|e| e.required).count();
+        out.push_str(&format!(
+            "{:<20} {:<8} {:>2} required, {:>2} optional  {}\n",
+            p.id,
+            match p.source {
+                perms::ProfileSource::Builtin => "built-in",
+                perms::ProfileSource::Custom => "custom",
+                perms::ProfileSource::Manifest => "manifest",
+            },
+            required,
+            p.permissions.len() - required,
+            p.name
+        ));
+    }
+    out
+}
+
+fn render_profile(p: &BotProfile) -> String {
     let mut out = format!("{} ({})\n", p.name, p.id);
     if let Some(app) = &p.app_id {
         out.push_str(&format!("App id: {app}\n"));
@@ -829,19 +754,20 @@ fn render_profile(p: &PermissionProfile) -> String {
     out
 }
 
-fn profile(paths: &DataPaths, c: ProfileCommand) -> Result<u8, CliError> {
+fn profile(cx: &Context, c: ProfileCommand) -> Result<u8, CliError> {
     match c {
         ProfileCommand::Import { file, json } => {
             let name = file.display().to_string();
-            let format = ProfileFormat::from_file_name(&name).ok_or_else(|| {
-                CliError::usage(format!("{name}: profile files end in .json or .toml"))
-            })?;
             let text = std::fs::read_to_string(&file)
                 .map_err(|e| CliError::usage(format!("cannot read {name}: {e}")))?;
-            let p = perms::parse_profile(&name, &text, format)
-                .map_err(|e| CliError::usage(e.to_string()))?;
-            let store = session::open_store(paths)?;
-            perms::save_custom_profile(&store, &p).map_err(perm_err)?;
+            let p = api::import_profile(
+                cx,
+                &PermsImportRequest {
+                    file_name: name,
+                    text,
+                },
+            )
+            .map_err(CliError::api)?;
             if json {
                 session::print_json(&p)?;
             } else {
@@ -859,19 +785,19 @@ fn profile(paths: &DataPaths, c: ProfileCommand) -> Result<u8, CliError> {
             package,
             import,
             format,
+            json,
         } => {
-            let pkg = Package::from_path(&package)
-                .map_err(|e| CliError::usage(format!("{}: {e}", package.display())))?;
-            let p = perms::profile_from_manifest(&pkg.manifest).map_err(perm_err)?;
+            let p = api::profile_from_package(cx, &package, import).map_err(CliError::api)?;
             if import {
-                let store = session::open_store(paths)?;
-                perms::save_custom_profile(&store, &p).map_err(perm_err)?;
                 eprintln!("Imported profile {}.", p.id);
             }
-            print!(
-                "{}",
-                perms::export_profile(&p, format.into()).map_err(perm_err)?
-            );
+            if json {
+                session::print_json(&p)?;
+            } else {
+                let text = perms::export_profile(&p, format.into())
+                    .map_err(|e| CliError::api(e.into()))?;
+                print!("{text}");
+            }
             Ok(exit::OK)
         }
     }
@@ -904,11 +830,12 @@ mod tests {
             "inspectedAt": "2026-12-06T10:00:00Z"
         }))
         .expect("the JSON `perms show --json` prints");
-        let consent = ConsentTarget::new(
+        let consent = perms::ConsentTarget::new(
             "https://login.microsoftonline.com",
             "contoso.onmicrosoft.com",
             "https://graph.microsoft.com/v1.0",
         );
+        let consent = perms::default_consent_link(&g.app_id, &consent);
         let text = render_granted(&g, &consent);
         for needle in [
             "no service principal",

@@ -114,20 +114,114 @@ fn importing_a_bad_profile_says_where_and_a_good_one_is_listed() {
     assert_eq!(out.status.code(), Some(2));
 }
 
+/// No tenant selected: the same `sign_in_required` the window gets (exit 1, nothing sent),
+/// as JSON on stdout with `--json`.
 #[test]
-fn tenant_commands_without_sign_in_are_usage_errors() {
+fn tenant_commands_without_sign_in_ask_for_a_sign_in() {
     let dir = tempfile::tempdir().expect("tmp");
     let out = botdeck(
         &["perms", "diff", "--perm-profile", "flashduty"],
         dir.path(),
     );
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.status.code(), Some(1));
     assert!(
-        text(&out.stderr).contains("no profile selected"),
+        text(&out.stderr).contains("no tenant is selected"),
         "{}",
         text(&out.stderr)
     );
     assert!(out.stdout.is_empty());
+    let out = botdeck(
+        &["perms", "diff", "--perm-profile", "flashduty", "--json"],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json error");
+    assert_eq!(err["code"], "sign_in_required", "{err}");
+    // Bad values are refused first, with the same words as the window's.
+    let out = botdeck(
+        &[
+            "perms",
+            "diff",
+            "--perm-profile",
+            "flashduty",
+            "--max-targets",
+            "0",
+            "--json",
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json error");
+    assert_eq!(err["code"], "invalid_input", "{err}");
+    let out = botdeck(
+        &["perms", "show", "--app-id", "flashduty-bot", "--json"],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json error");
+    assert!(
+        err["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("\"flashduty-bot\" is not an app id")),
+        "{err}"
+    );
+}
+
+/// Every perms subcommand answers `--json` with JSON on stdout.
+#[test]
+fn profile_commands_answer_json() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let out = botdeck(
+        &[
+            "perms",
+            "profiles",
+            "export",
+            "flashduty",
+            "--format",
+            "toml",
+            "--json",
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["id"], "flashduty");
+    assert_eq!(v["format"], "toml");
+    assert!(v["text"]
+        .as_str()
+        .is_some_and(|t| t.contains("Team.ReadBasic.All")));
+
+    let file = dir.path().join("acme.json");
+    std::fs::write(
+        &file,
+        r#"{"id": "acme", "name": "Acme", "permissions": [{"name": "User.Read", "type": "delegated"}]}"#,
+    )
+    .expect("write");
+    let out = botdeck(
+        &[
+            "perms",
+            "profile",
+            "import",
+            file.to_str().expect("utf-8"),
+            "--json",
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let out = botdeck(
+        &["perms", "profiles", "delete", "acme", "--json"],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let left: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(left.as_array().map(Vec::len), Some(4), "{left}");
+    let out = botdeck(
+        &["perms", "profiles", "delete", "acme", "--json"],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json error");
+    assert_eq!(err["code"], "not_found", "{err}");
 }
 
 fn login(sim: &tenant_sim::RunningSim, data: &Path, feature: &str) {

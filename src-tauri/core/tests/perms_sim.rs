@@ -14,8 +14,8 @@ use botdeck_core::auth::entra::{EntraClient, EntraEndpoint};
 use botdeck_core::auth::{scopes, Feature, Sleeper};
 use botdeck_core::graph::GraphClient;
 use botdeck_core::permissions::{
-    self as perms, CellState, ConsentTarget, FixAction, FixRequest, GrantedPermissions, NameCache,
-    PermissionDiff, PermissionKind, PermissionProfile, ProfileEntry, RowState, RscScope, RscTarget,
+    self as perms, BotProfile, CellState, ConsentTarget, FixAction, FixRequest, GrantedPermissions,
+    NameCache, PermissionDiff, PermissionKind, ProfileEntry, RowState, RscScope, RscTarget,
     RscTargetKind,
 };
 use botdeck_core::secrets::Sensitive;
@@ -91,7 +91,7 @@ fn target(sim: &RunningSim) -> ConsentTarget {
     )
 }
 
-fn builtin(id: &str) -> PermissionProfile {
+fn builtin(id: &str) -> BotProfile {
     perms::builtin_profiles()
         .into_iter()
         .find(|p| p.id == id)
@@ -653,7 +653,7 @@ async fn check_exact(
     sim: &RunningSim,
     graph: &GraphClient,
     token: &Sensitive<String>,
-    profile: &PermissionProfile,
+    profile: &BotProfile,
     model: Option<&str>,
     app_id: &str,
     scope: &RscScope,

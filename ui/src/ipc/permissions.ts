@@ -5,13 +5,13 @@ import { call } from "./index";
 import type { RunProgress } from "./bindings/RunProgress";
 import type { FixOutcome } from "./bindings/FixOutcome";
 import type { FixPlan } from "./bindings/FixPlan";
-import type { PermissionProfile } from "./bindings/PermissionProfile";
+import type { BotProfile } from "./bindings/BotProfile";
 import type { PermsFixRequest } from "./bindings/PermsFixRequest";
 import type { PermsInspectRequest } from "./bindings/PermsInspectRequest";
 import type { PermsReport } from "./bindings/PermsReport";
 import type { ProfileFormat } from "./bindings/ProfileFormat";
 
-export type { FixOutcome, FixPlan, PermissionProfile, PermsFixRequest, PermsInspectRequest, PermsReport, ProfileFormat };
+export type { FixOutcome, FixPlan, BotProfile, PermsFixRequest, PermsInspectRequest, PermsReport, ProfileFormat };
 export type { CellState } from "./bindings/CellState";
 export type { DiffRow } from "./bindings/DiffRow";
 export type { MatrixColumn } from "./bindings/MatrixColumn";
@@ -21,12 +21,12 @@ export type { PermissionMatrix } from "./bindings/PermissionMatrix";
 export type { RowState } from "./bindings/RowState";
 
 export const permsIpc = {
-  profiles: () => call<PermissionProfile[]>("perms_profiles"),
+  profiles: () => call<BotProfile[]>("perms_profiles"),
   /** `text` is the picked file's content, read in the webview (no file system access here). */
-  importProfile: (fileName: string, text: string) => call<PermissionProfile>("perms_import_profile", { fileName, text }),
+  importProfile: (fileName: string, text: string) => call<BotProfile>("perms_import_profile", { fileName, text }),
   exportProfile: (permProfileId: string, format: ProfileFormat) =>
     call<string>("perms_export_profile", { permProfileId, format }),
-  deleteProfile: (permProfileId: string) => call<PermissionProfile[]>("perms_delete_profile", { permProfileId }),
+  deleteProfile: (permProfileId: string) => call<BotProfile[]>("perms_delete_profile", { permProfileId }),
   /** The last complete read from the cache (no network, no sign-in); null when never read. */
   cached: (request: PermsInspectRequest) => call<PermsReport | null>("perms_cached", { ...request }),
   /** Reads the tenant now (every team's RSC when asked), with progress; the read is cached. */

@@ -17,7 +17,7 @@ import {
 import { CheckmarkCircleFilled, CircleRegular } from "@fluentui/react-icons";
 import type { AppInfo } from "../ipc";
 import { catalogIpc, type CatalogAppView, type CatalogView } from "../ipc/catalog";
-import { permsIpc, type PermissionProfile, type PermsReport } from "../ipc/permissions";
+import { permsIpc, type BotProfile, type PermsReport } from "../ipc/permissions";
 import type { TargetKind } from "../ipc/installs";
 import { useDoctor } from "../components/useDoctor";
 import { SignInDialog } from "../components/SignInDialog";
@@ -50,7 +50,7 @@ export const overviewSlots: { id: string; render: (props: { onNavigate: (p: Page
  * were read, else one a vendor permission profile is about (FlashDuty, PagerDuty…), else the
  * first org app.
  */
-export function botOf(view: CatalogView | null, profiles: PermissionProfile[] = []): CatalogAppView | null {
+export function botOf(view: CatalogView | null, profiles: BotProfile[] = []): CatalogAppView | null {
   const org = (view?.apps ?? []).filter((v) => v.app.distributionMethod === "organization");
   const byPackage = view?.localPackage
     ? org.find((v) => v.app.externalId?.toLowerCase() === view.localPackage!.manifestId.toLowerCase())
@@ -65,7 +65,7 @@ export function botOf(view: CatalogView | null, profiles: PermissionProfile[] = 
 }
 
 /** The permission profile for a catalog app: the one named after it (FlashDuty → "FlashDuty (alerting bot)"). */
-export function profileOf(app: CatalogAppView | null, profiles: PermissionProfile[]): PermissionProfile | null {
+export function profileOf(app: CatalogAppView | null, profiles: BotProfile[]): BotProfile | null {
   if (!app) return null;
   const name = app.app.displayName.trim().toLowerCase();
   return profiles.find((p) => p.appId && p.name.trim().toLowerCase().startsWith(name)) ?? null;
@@ -103,7 +103,7 @@ export function OverviewPage({ info, onNavigate }: { info: AppInfo | null; onNav
   const { session, update } = useSession();
   const [view, setView] = useState<CatalogView | null>(null);
   const [perms, setPerms] = useState<PermsReport | null>(null);
-  const [profile, setProfile] = useState<PermissionProfile | null>(null);
+  const [profile, setProfile] = useState<BotProfile | null>(null);
   const [signingIn, setSigningIn] = useState(false);
   const current = session?.current ?? null;
   const identity = session?.signedIn ? (current?.identity ?? null) : null;
@@ -122,7 +122,7 @@ export function OverviewPage({ info, onNavigate }: { info: AppInfo | null; onNav
     };
   }, [current?.id]);
 
-  const [profiles, setProfiles] = useState<PermissionProfile[]>([]);
+  const [profiles, setProfiles] = useState<BotProfile[]>([]);
   useEffect(() => {
     let live = true;
     permsIpc.profiles().then(

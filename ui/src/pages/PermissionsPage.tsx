@@ -37,7 +37,7 @@ import {
 import { ipc, type ApiError, type Feature } from "../ipc";
 import type { RunProgress } from "../ipc/bindings/RunProgress";
 import { ago } from "../components/installs/format";
-import { permsIpc, type DiffRow, type FixOutcome, type PermissionProfile, type PermsReport } from "../ipc/permissions";
+import { permsIpc, type DiffRow, type FixOutcome, type BotProfile, type PermsReport } from "../ipc/permissions";
 import { useSession } from "../session";
 import { SignInDialog } from "../components/SignInDialog";
 import { DiffTable } from "../components/permissions/DiffTable";
@@ -84,7 +84,7 @@ const ALL_MODELS = "";
 export function PermissionsPage() {
   const styles = useStyles();
   const { session, update } = useSession();
-  const [profiles, setProfiles] = useState<PermissionProfile[]>([]);
+  const [profiles, setProfiles] = useState<BotProfile[]>([]);
   const [profileId, setProfileId] = useState(DEFAULT_PROFILE);
   const [appId, setAppId] = useState("");
   const [model, setModel] = useState(ALL_MODELS);

@@ -7,7 +7,7 @@ use ts_rs::TS;
 use super::granted::{
     ConsentType, DelegatedGrant, GrantedPermissions, RscTarget, RscTargetKind, ServicePrincipalInfo,
 };
-use super::profile::{PermissionKind, PermissionProfile, ProfileEntry};
+use super::profile::{BotProfile, PermissionKind, ProfileEntry};
 use super::{encode, PermissionError, GRAPH_APP_ID};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
@@ -360,7 +360,7 @@ fn label(delegated: bool, application: bool, rsc: bool) -> String {
 /// profile's connection models; by default the models in use are checked (all of them when
 /// none is in use yet).
 pub fn diff(
-    profile: &PermissionProfile,
+    profile: &BotProfile,
     granted: &GrantedPermissions,
     model: Option<&str>,
     consent: &ConsentTarget,
@@ -648,7 +648,7 @@ fn names(targets: &[RscTarget]) -> String {
 
 fn excess_rows(
     ctx: &Ctx<'_>,
-    profile: &PermissionProfile,
+    profile: &BotProfile,
     considered: &[&ProfileEntry],
     rows: &mut Vec<DiffRow>,
 ) {
@@ -781,7 +781,7 @@ fn excess_rows(
 
 /// RSC permissions consented in a team or chat that the profile does not list (in any model):
 /// nobody needs them.
-fn excess_rsc_rows(ctx: &Ctx<'_>, profile: &PermissionProfile, rows: &mut Vec<DiffRow>) {
+fn excess_rsc_rows(ctx: &Ctx<'_>, profile: &BotProfile, rows: &mut Vec<DiffRow>) {
     let listed = |kind: PermissionKind, name: &str| {
         profile
             .permissions

@@ -7,7 +7,7 @@ use ts_rs::TS;
 
 use super::diff::FixAction;
 use super::granted::{ConsentType, GrantedPermissions};
-use super::profile::{PermissionKind, PermissionProfile};
+use super::profile::{BotProfile, PermissionKind};
 use super::PermissionError;
 use crate::audit::{self, AuditEntry, Outcome};
 use crate::graph::{GraphClient, GraphError};
@@ -61,7 +61,7 @@ const TOKEN_NOTE: &str = "Access tokens the app already holds stay valid until t
 pub fn plan_fix(
     granted: &GrantedPermissions,
     request: &FixRequest,
-    profile: Option<&PermissionProfile>,
+    profile: Option<&BotProfile>,
 ) -> Result<FixPlan, PermissionError> {
     let Some(sp) = &granted.service_principal else {
         return Err(PermissionError::NotConsented {

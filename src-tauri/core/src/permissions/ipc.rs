@@ -9,7 +9,7 @@ use ts_rs::TS;
 
 use super::diff::{PermissionDiff, PermissionMatrix};
 use super::granted::GrantedPermissions;
-use super::profile::{PermissionKind, PermissionProfile, ProfileFormat};
+use super::profile::{BotProfile, PermissionKind, ProfileFormat};
 
 /// `perms_import_profile`: a profile file the admin picked, read in the webview.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -49,6 +49,11 @@ pub struct PermsInspectRequest {
     pub team_ids: Vec<String>,
     #[serde(default)]
     pub chat_ids: Vec<String>,
+    /// At most this many teams and chats are read (500 when absent; the api refuses more than
+    /// its bound).
+    #[serde(default)]
+    #[ts(optional)]
+    pub max_targets: Option<usize>,
     /// The progress channel travels in the same argument object; the command takes it itself.
     #[serde(default, skip_serializing)]
     #[ts(skip)]
@@ -60,7 +65,7 @@ pub struct PermsInspectRequest {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct PermsReport {
-    pub profile: PermissionProfile,
+    pub profile: BotProfile,
     pub diff: PermissionDiff,
     pub matrix: PermissionMatrix,
     pub granted: GrantedPermissions,

@@ -31,9 +31,8 @@ pub use ipc::{
 };
 pub use profile::{
     builtin_profiles, delete_custom_profile, export_profile, find_profile, list_profiles,
-    parse_profile, profile_from_manifest, save_custom_profile, ConnectionModel, OtherAppId,
-    PermissionKind, PermissionProfile, ProfileEntry, ProfileFileError, ProfileFormat,
-    ProfileSource,
+    parse_profile, profile_from_manifest, save_custom_profile, BotProfile, ConnectionModel,
+    OtherAppId, PermissionKind, ProfileEntry, ProfileFileError, ProfileFormat, ProfileSource,
 };
 
 use crate::graph::GraphError;
@@ -209,7 +208,7 @@ pub(crate) fn encode(value: &str) -> String {
 /// The permission inspector's types as TypeScript, for the UI (see `botdeck_api::views::all_bindings`).
 pub fn ts_bindings() -> Vec<crate::bindings::Binding> {
     crate::bindings_of![
-        PermissionProfile,
+        BotProfile,
         ProfileEntry,
         ConnectionModel,
         OtherAppId,

@@ -94,9 +94,11 @@ fn yes() -> bool {
     true
 }
 
+/// A bot profile: the vendor's list of the Graph permissions its bot needs, and why (not the
+/// sign-in profile, which is a tenant BotDeck signs in to).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct PermissionProfile {
+pub struct BotProfile {
     /// Stable id: lowercase letters, digits and dashes.
     pub id: String,
     pub name: String,
@@ -124,7 +126,7 @@ pub struct PermissionProfile {
     pub permissions: Vec<ProfileEntry>,
 }
 
-impl PermissionProfile {
+impl BotProfile {
     pub fn model_name(&self, id: &str) -> String {
         self.models
             .iter()
@@ -189,7 +191,7 @@ const BUILTIN_FILES: &[(&str, &str)] = &[
 
 /// The profiles that ship with BotDeck. They are checked by tests; should one ever fail to
 /// parse, it is left out and reported rather than taking the whole feature down.
-pub fn builtin_profiles() -> Vec<PermissionProfile> {
+pub fn builtin_profiles() -> Vec<BotProfile> {
     BUILTIN_FILES
         .iter()
         .filter_map(
@@ -212,8 +214,8 @@ pub fn parse_profile(
     file: &str,
     text: &str,
     format: ProfileFormat,
-) -> Result<PermissionProfile, ProfileFileError> {
-    let mut profile: PermissionProfile = match format {
+) -> Result<BotProfile, ProfileFileError> {
+    let mut profile: BotProfile = match format {
         ProfileFormat::Json => serde_json::from_str(text).map_err(|e| ProfileFileError {
             file: file.to_string(),
             line: Some(e.line()),
@@ -239,7 +241,7 @@ pub fn parse_profile(
 }
 
 /// `Microsoft Graph` / `graph` → Graph's app id, so files can say it the readable way.
-fn normalise(profile: &mut PermissionProfile) {
+fn normalise(profile: &mut BotProfile) {
     for entry in &mut profile.permissions {
         let r = entry.resource.trim();
         if r.eq_ignore_ascii_case("graph")
@@ -253,7 +255,7 @@ fn normalise(profile: &mut PermissionProfile) {
 
 type Invalid = (String, String, Option<String>);
 
-fn validate(p: &PermissionProfile) -> Result<(), Invalid> {
+fn validate(p: &BotProfile) -> Result<(), Invalid> {
     let bad = |field: &str, message: String, needle: Option<&str>| {
         Err((field.to_string(), message, needle.map(str::to_string)))
     };
@@ -450,7 +452,7 @@ fn strip_position(message: &str) -> String {
 }
 
 pub fn export_profile(
-    profile: &PermissionProfile,
+    profile: &BotProfile,
     format: ProfileFormat,
 ) -> Result<String, PermissionError> {
     match format {
@@ -465,7 +467,7 @@ pub fn export_profile(
 /// A profile from a Teams app manifest: its RSC permissions (required, as the manifest asks
 /// for them at install) and the app id the grants belong to. Manifests do not list Entra
 /// application or delegated permissions; those live in the app registration.
-pub fn profile_from_manifest(manifest: &Manifest) -> Result<PermissionProfile, PermissionError> {
+pub fn profile_from_manifest(manifest: &Manifest) -> Result<BotProfile, PermissionError> {
     let app_id = manifest
         .web_application_info
         .as_ref()
@@ -517,7 +519,7 @@ pub fn profile_from_manifest(manifest: &Manifest) -> Result<PermissionProfile, P
             .collect::<String>()
             .to_ascii_lowercase()
     );
-    let profile = PermissionProfile {
+    let profile = BotProfile {
         id,
         name: format!("{} {} (manifest)", manifest.name.short, manifest.version),
         vendor: Some(manifest.developer.name.clone()),
@@ -537,10 +539,7 @@ pub fn profile_from_manifest(manifest: &Manifest) -> Result<PermissionProfile, P
 }
 
 /// Custom profiles live in SQLite, in the `permission_profile` table, as their JSON form.
-pub fn save_custom_profile(
-    store: &Store,
-    profile: &PermissionProfile,
-) -> Result<(), PermissionError> {
+pub fn save_custom_profile(store: &Store, profile: &BotProfile) -> Result<(), PermissionError> {
     if builtin_profiles().iter().any(|b| b.id == profile.id) {
         return Err(PermissionError::Invalid(format!(
             "{:?} is the id of a built-in profile; give the custom profile another id",
@@ -578,7 +577,7 @@ pub fn delete_custom_profile(store: &Store, id: &str) -> Result<bool, Permission
 
 /// Built-in profiles first, then custom ones by id. A stored row that no longer parses is
 /// skipped with a log line (it can be re-imported) instead of hiding every other profile.
-pub fn list_profiles(store: &Store) -> Result<Vec<PermissionProfile>, PermissionError> {
+pub fn list_profiles(store: &Store) -> Result<Vec<BotProfile>, PermissionError> {
     let mut out = builtin_profiles();
     let conn = store.connection();
     let mut stmt = conn
@@ -591,7 +590,7 @@ pub fn list_profiles(store: &Store) -> Result<Vec<PermissionProfile>, Permission
         .map_err(StoreError::from)?;
     for row in rows {
         let (id, body) = row.map_err(StoreError::from)?;
-        match serde_json::from_str::<PermissionProfile>(&body) {
+        match serde_json::from_str::<BotProfile>(&body) {
             Ok(mut p) => {
                 p.source = ProfileSource::Custom;
                 out.push(p);
@@ -602,7 +601,7 @@ pub fn list_profiles(store: &Store) -> Result<Vec<PermissionProfile>, Permission
     Ok(out)
 }
 
-pub fn find_profile(store: &Store, id: &str) -> Result<PermissionProfile, PermissionError> {
+pub fn find_profile(store: &Store, id: &str) -> Result<BotProfile, PermissionError> {
     if let Some(p) = builtin_profiles().into_iter().find(|p| p.id == id) {
         return Ok(p);
     }
@@ -617,7 +616,7 @@ pub fn find_profile(store: &Store, id: &str) -> Result<PermissionProfile, Permis
         .map_err(StoreError::from)?;
     match body {
         Some(body) => {
-            let mut p: PermissionProfile = serde_json::from_str(&body).map_err(|e| {
+            let mut p: BotProfile = serde_json::from_str(&body).map_err(|e| {
                 PermissionError::Invalid(format!(
                     "the stored profile {id:?} is unreadable ({e}); import it again"
                 ))
@@ -714,7 +713,7 @@ mod tests {
             .collect()
     }
 
-    fn entries(p: &PermissionProfile) -> Vec<(String, PermissionKind, bool, bool)> {
+    fn entries(p: &BotProfile) -> Vec<(String, PermissionKind, bool, bool)> {
         let mut v: Vec<_> = p
             .permissions
             .iter()
@@ -724,7 +723,7 @@ mod tests {
         v
     }
 
-    fn builtin(id: &str) -> PermissionProfile {
+    fn builtin(id: &str) -> BotProfile {
         builtin_profiles()
             .into_iter()
             .find(|p| p.id == id)

@@ -1,5 +1,5 @@
 import { Text, makeStyles, tokens } from "@fluentui/react-components";
-import type { PermissionProfile } from "../../ipc/permissions";
+import type { BotProfile } from "../../ipc/permissions";
 
 const useStyles = makeStyles({
   root: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalXXS, minWidth: 0 },
@@ -10,7 +10,7 @@ const useStyles = makeStyles({
 
 /** What a profile says about itself: its description, the vendor's connection models (each with
  * how it connects) and the vendor's other app ids. Self-contained so the page layout can move it. */
-export function ProfileDescription({ profile }: { profile: PermissionProfile | null | undefined }) {
+export function ProfileDescription({ profile }: { profile: BotProfile | null | undefined }) {
   const styles = useStyles();
   if (!profile) return null;
   return (

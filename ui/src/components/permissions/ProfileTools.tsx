@@ -17,7 +17,7 @@ import {
 } from "@fluentui/react-components";
 import { ArrowDownloadRegular, ArrowUploadRegular, CopyRegular, DeleteRegular } from "@fluentui/react-icons";
 import type { ApiError } from "../../ipc";
-import { permsIpc, type PermissionProfile, type ProfileFormat } from "../../ipc/permissions";
+import { permsIpc, type BotProfile, type ProfileFormat } from "../../ipc/permissions";
 import { copyText, downloadText } from "./exportText";
 
 const useStyles = makeStyles({
@@ -48,9 +48,9 @@ export function ProfileTools({
   onImported,
   onDeleted,
 }: {
-  selected: PermissionProfile | null;
-  onImported: (profile: PermissionProfile) => void;
-  onDeleted: (list: PermissionProfile[]) => void;
+  selected: BotProfile | null;
+  onImported: (profile: BotProfile) => void;
+  onDeleted: (list: BotProfile[]) => void;
 }) {
   const styles = useStyles();
   const input = useRef<HTMLInputElement>(null);

@@ -1,5 +1,5 @@
 // The demo tenant's FlashDuty bot as the core reports it (shape of PermsReport), trimmed.
-import type { DiffRow, PermissionProfile, PermsReport } from "../../ipc/permissions";
+import type { DiffRow, BotProfile, PermsReport } from "../../ipc/permissions";
 
 export const APP_ID = "d5a7c3e1-2f4b-4c6d-8e9f-0a1b2c3d4e5f";
 export const CONSENT_URL = `http://127.0.0.1:4000/e28529f4/v2.0/adminconsent?client_id=${APP_ID}&scope=https%3A%2F%2Fgraph.microsoft.com%2F.default`;
@@ -16,7 +16,7 @@ const entry = (name: string, type: "application" | "delegated" | "rsc", required
   model: null,
 });
 
-export const flashdutyProfile: PermissionProfile = {
+export const flashdutyProfile: BotProfile = {
   id: "flashduty",
   name: "FlashDuty (alerting bot)",
   vendor: "FlashDuty",
@@ -30,7 +30,7 @@ export const flashdutyProfile: PermissionProfile = {
   permissions: [entry("Team.ReadBasic.All", "application"), entry("ChannelMessage.Read.Group", "rsc")],
 };
 
-export const oxProfile: PermissionProfile = {
+export const oxProfile: BotProfile = {
   ...flashdutyProfile,
   id: "ox-security",
   name: "OX Security",

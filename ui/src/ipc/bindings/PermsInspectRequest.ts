@@ -19,4 +19,9 @@ allTeams: boolean,
 /**
  * Read resource-specific consent in these teams / chats.
  */
-teamIds: Array<string>, chatIds: Array<string>, };
+teamIds: Array<string>, chatIds: Array<string>, 
+/**
+ * At most this many teams and chats are read (500 when absent; the api refuses more than
+ * its bound).
+ */
+maxTargets?: number, };

@@ -4,7 +4,11 @@ import type { OtherAppId } from "./OtherAppId";
 import type { ProfileEntry } from "./ProfileEntry";
 import type { ProfileSource } from "./ProfileSource";
 
-export type PermissionProfile = { 
+/**
+ * A bot profile: the vendor's list of the Graph permissions its bot needs, and why (not the
+ * sign-in profile, which is a tenant BotDeck signs in to).
+ */
+export type BotProfile = { 
 /**
  * Stable id: lowercase letters, digits and dashes.
  */
