@@ -126,7 +126,7 @@ fn bad_filter_and_page_values_are_refused() {
         &["installs", "list", "--at-version", "1.x"],
         "--at-version",
     );
-    assert_refused(d, &["installs", "list", "--limit", "0"], "--limit");
+    assert_refused(d, &["installs", "list", "--limit", "1001"], "--limit");
     assert_refused(d, &["installs", "list", "--limit=-3"], "--limit");
     assert_refused(d, &["installs", "list", "--state", "installd"], "--state");
     assert_refused(d, &["installs", "sync", "--kinds", "team,bots"], "--kinds");

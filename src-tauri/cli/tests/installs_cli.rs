@@ -255,6 +255,21 @@ async fn a_killed_cli_run_resumes_without_installing_anything_twice() {
     }
     worker.kill().expect("SIGKILL");
     worker.wait().expect("reap");
+    // The killed run still holds the one-job lease (the window and the CLI share it); nobody
+    // renews it, and after `lease::STALE_AFTER_SECS` the next job takes it over. Age it here
+    // instead of waiting that long.
+    {
+        let (store, _) =
+            botdeck_core::store::Store::open_in(&data.join("data")).expect("data folder");
+        let aged = store
+            .connection()
+            .execute(
+                "UPDATE job_lease SET renewed_at = renewed_at - ?1",
+                [botdeck_core::lease::STALE_AFTER_SECS + 1],
+            )
+            .expect("age the lease");
+        assert_eq!(aged, 1, "the killed run held the lease");
+    }
 
     let runs = run(&["installs", "runs", "--json"]);
     assert!(runs.status.success(), "{}", text(&runs));
