@@ -49,7 +49,7 @@ fn context(dir: &tempfile::TempDir) -> Context {
 /// A profile for the sim signed in (device code, auto-approved) for each of `features`,
 /// tokens in the OS keyring, made the current profile.
 async fn signed_in(cx: &Context, sim: &RunningSim, features: &[Feature]) -> Profile {
-    let created = Profiles::new(&*cx.store().expect("store"))
+    let created = Profiles::new(&cx.store().expect("store"))
         .create(
             &NewProfile {
                 name: "T".into(),
@@ -74,7 +74,7 @@ async fn signed_in(cx: &Context, sim: &RunningSim, features: &[Feature]) -> Prof
             .finish_device_code(&profile, &grant, &CancellationToken::new(), &NoWait)
             .await
             .expect("auto-approved sign-in");
-        botdeck_core::auth::record_sign_in(&*cx.store().expect("store"), &created.id, &signed)
+        botdeck_core::auth::record_sign_in(&cx.store().expect("store"), &created.id, &signed)
             .expect("recorded");
     }
     cx.profile(Some(&created.id)).expect("profile")
