@@ -1,8 +1,8 @@
 //! Installations: where the bot is installed (the inventory) and bulk install / upgrade /
 //! uninstall runs, for the window and the `botdeck installs` command alike.
 //!
-//! Reading the cache needs no sign-in. A sync signs in for reading the tenant only; a plan and
-//! a run sign in for installing. A bulk change is planned once ([`plan`] saves it under an id)
+//! Reading the cache needs no sign-in. A sync and a preview sign in for reading the tenant
+//! only; a run signs in for installing. A bulk change is planned once ([`plan`] saves it under an id)
 //! and run by that id ([`run`]): the run plans the same selection again against the tenant as
 //! it is now and is refused, saying what changed, when that is not what was previewed.
 //! Long work claims the one-job lease here and takes its tokens from the [`Tenant`], which
@@ -33,7 +33,10 @@ pub const DEFAULT_PAGE_ROWS: u32 = 100;
 /// What a sync signs in for: reading where the bot is installed changes nothing.
 pub const SYNC_FEATURE: Feature = Feature::ReadTenant;
 
-/// What plans, runs and resumes sign in for.
+/// What a preview signs in for: it reads the published version and changes nothing.
+pub const PLAN_FEATURE: Feature = Feature::ReadTenant;
+
+/// What runs and resumes sign in for.
 pub const BULK_FEATURE: Feature = Feature::Install;
 
 /// Progress of long work, as the front-end wants it (throttled by the caller).
@@ -218,7 +221,7 @@ pub async fn plan(
 ) -> Result<SavedPlan, ApiError> {
     // Every id and filter value is checked before the keyring or Graph is asked anything.
     check_bulk(req)?;
-    let tenant = Tenant::open(cx, profile, BULK_FEATURE).await?;
+    let tenant = Tenant::open(cx, profile, PLAN_FEATURE).await?;
     let app = fresh_app(&tenant, req.app_id.trim()).await?;
     let store = cx.store()?;
     let plan = installs::plan(&store, &app, req.action, &req.selection)?;

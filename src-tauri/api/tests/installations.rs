@@ -172,11 +172,12 @@ fn an_unknown_plan_is_not_found_and_a_malformed_one_invalid_before_any_sign_in()
 
 // ---- Signed in, against tenant-sim ----
 
-/// The sync asks for the read-tenant permissions only: a profile that consented to nothing
-/// more syncs (it would be refused with consent_required if the sync asked for installing).
+/// The sync (and a preview) asks for the read-tenant permissions only: a profile that consented
+/// to nothing more syncs (it would be refused with consent_required if the sync asked for
+/// installing, as `botdeck installs sync` did).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs an unlocked Secret Service: scripts/with-keyring.sh"]
-async fn a_sync_needs_only_the_read_tenant_consent() {
+async fn a_sync_and_a_preview_need_only_the_read_tenant_consent() {
     assert_eq!(installations::SYNC_FEATURE, Feature::ReadTenant);
     let sim = sim_with(SimConfig::default()).await;
     let dir = tempfile::tempdir().expect("tmp");
@@ -187,11 +188,17 @@ async fn a_sync_needs_only_the_read_tenant_consent() {
         .expect("a read-only sign-in syncs");
     assert_eq!(result.report.status, "completed", "{result:?}");
     assert!(result.report.targets > 0, "{result:?}");
-    // Planning an install is another matter: it asks for the install consent.
-    let refused = installations::plan(&cx, None, &install_not_installed_teams())
+    // A preview reads too; running it is another matter: it asks for the install consent,
+    // and nothing is installed.
+    let saved = installations::plan(&cx, None, &install_not_installed_teams())
+        .await
+        .expect("a read-only sign-in previews");
+    assert!(!saved.plan.items.is_empty(), "{saved:?}");
+    let refused = installations::run(&cx, None, &saved.plan_id, &quiet)
         .await
         .expect_err("no install consent");
     assert_eq!(refused.code, ErrorCode::ConsentRequired, "{refused:?}");
+    assert_eq!(installs_posted(&sim), 0);
     sim.shutdown().await;
 }
 

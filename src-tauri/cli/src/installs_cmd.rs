@@ -366,7 +366,7 @@ async fn dispatch(cx: &Arc<Context>, args: Args) -> Result<u8, CliError> {
             let common = &targets.common;
             let saved = installations::plan(cx, common.profile.as_deref(), &request)
                 .await
-                .map_err(signed_in_error(cx, common, installations::BULK_FEATURE))?;
+                .map_err(signed_in_error(cx, common, installations::PLAN_FEATURE))?;
             print_saved_plan(&saved, common.json, "")?;
             Ok(exit::OK)
         }
@@ -673,7 +673,7 @@ async fn run_bulk(cx: &Arc<Context>, action: BulkAction, bulk: Bulk) -> Result<u
     }
     let saved = installations::plan(cx, common.profile.as_deref(), &request)
         .await
-        .map_err(signed_in_error(cx, common, installations::BULK_FEATURE))?;
+        .map_err(signed_in_error(cx, common, installations::PLAN_FEATURE))?;
     if bulk.dry_run {
         print_saved_plan(&saved, common.json, "Dry run: ")?;
         return Ok(exit::OK);

@@ -241,7 +241,7 @@ export function BulkDrawer({
       </DrawerHeader>
       <DrawerBody className={styles.body}>
         {problem && needsSignIn(problem) && (
-          <ConsentPrompt feature="install" message={problem.message} onSignedIn={signedInAgain} />
+          <ConsentPrompt feature={planError ? "read_tenant" : "install"} message={problem.message} onSignedIn={signedInAgain} />
         )}
         {problem && !needsSignIn(problem) && (
           <MessageBar intent="error" layout="multiline" data-testid="bulk-error" data-code={problem.code}>
