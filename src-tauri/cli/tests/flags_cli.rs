@@ -156,6 +156,18 @@ fn bad_run_ids_are_refused_before_the_keyring() {
     for cmd in ["resume", "retry", "show"] {
         assert_refused(d, &["installs", cmd, "--run", "abc"], "--run");
     }
+    // A plan id likewise, and a plan nobody previewed is not found in the local state.
+    assert_refused(d, &["installs", "run", "--plan", "abc"], "--plan");
+    assert_refused(
+        d,
+        &[
+            "installs",
+            "run",
+            "--plan",
+            "3f2504e0-4f89-41d3-9a0c-0305e82c3301",
+        ],
+        "preview",
+    );
     // Well formed but unknown: still refused from the local journal, exit 2.
     let out = botdeck(
         d,
