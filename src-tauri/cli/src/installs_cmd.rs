@@ -362,7 +362,7 @@ async fn dispatch(cx: &Arc<Context>, args: Args) -> Result<u8, CliError> {
             Ok(exit::OK)
         }
         Command::Plan { action, targets } => {
-            let request = bulk_request(action.into(), &targets)?;
+            let request = with_app(cx, bulk_request(action.into(), &targets)?)?;
             let common = &targets.common;
             let saved = installations::plan(cx, common.profile.as_deref(), &request)
                 .await
@@ -652,9 +652,22 @@ fn bulk_request(action: BulkAction, targets: &Targets) -> Result<InstallsBulkReq
     })
 }
 
+/// Without --app: the bot synced last.
+fn with_app(
+    cx: &Context,
+    mut request: InstallsBulkRequest,
+) -> Result<InstallsBulkRequest, CliError> {
+    if request.app_id.is_empty() {
+        request.app_id = installations::cached_app_id(cx, "--app", None).map_err(|_| {
+            CliError::usage("which bot? pass --app (manifest id, catalog id or name)")
+        })?;
+    }
+    Ok(request)
+}
+
 /// `installs install|upgrade|uninstall`: plan, show, confirm, run the plan by its id.
 async fn run_bulk(cx: &Arc<Context>, action: BulkAction, bulk: Bulk) -> Result<u8, CliError> {
-    let mut request = bulk_request(action, &bulk.targets)?;
+    let request = bulk_request(action, &bulk.targets)?;
     let common = &bulk.targets.common;
     // A change to many targets is confirmed by a person. Without a terminal nobody can answer,
     // so refuse before signing in or reading anything.
@@ -666,11 +679,7 @@ async fn run_bulk(cx: &Arc<Context>, action: BulkAction, bulk: Bulk) -> Result<u
             action.as_str()
         )));
     }
-    if request.app_id.is_empty() {
-        request.app_id = installations::cached_app_id(cx, "--app", None).map_err(|_| {
-            CliError::usage("which bot? pass --app (manifest id, catalog id or name)")
-        })?;
-    }
+    let request = with_app(cx, request)?;
     let saved = installations::plan(cx, common.profile.as_deref(), &request)
         .await
         .map_err(signed_in_error(cx, common, installations::PLAN_FEATURE))?;
