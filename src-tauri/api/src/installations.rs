@@ -170,7 +170,7 @@ async fn fresh_app(tenant: &Tenant<'_>, needle: &str) -> Result<CatalogApp, ApiE
 }
 
 /// Reads where the bot is installed into the cache (resuming an unfinished sync unless
-/// `fresh`). Signs in for reading only. `req.app_id` may be a catalog id, manifest id or name.
+/// `fresh`), then re-checks the links that use the bot. Signs in for reading only. `req.app_id` may be a catalog id, manifest id or name.
 pub async fn sync(
     cx: &Context,
     profile: Option<&str>,
@@ -191,6 +191,11 @@ pub async fn sync(
     };
     let report = installs::sync(&ctx, &app, &options, progress, &work.cancel).await?;
     tracing::info!(app = %app.display_name, status = %report.status, targets = report.targets, "inventory sync finished");
+    if report.status == "completed" {
+        // Links that use this bot are checked again inside the sync's job, so a bot removed or
+        // left behind shows up as a broken link whichever front-end synced.
+        crate::links::health_after_sync(&tenant, &app.id, &work.cancel).await;
+    }
     Ok(InstallsSyncResult {
         report,
         app_id: app.id,

@@ -52,17 +52,7 @@ pub async fn installs_sync(
 ) -> Result<InstallsSyncResult, ApiError> {
     let req: InstallsSyncRequest = parse_args(&request)?;
     let progress = progress_sender(on_progress);
-    let result = installations::sync(&state, None, &req, &progress).await?;
-    if result.report.status == "completed" {
-        // Moves into the api's sync with the links lane; until then it runs here, after the
-        // sync's job ended, and is not cancelled by installs_cancel.
-        if let Ok(profile) = state.profile(None) {
-            let cancel = tokio_util::sync::CancellationToken::new();
-            crate::commands::links::health_after_sync(&state, &profile, &result.app_id, &cancel)
-                .await;
-        }
-    }
-    Ok(result)
+    installations::sync(&state, None, &req, &progress).await
 }
 
 #[tauri::command]

@@ -6,9 +6,9 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use botdeck_api::error::{ApiError, ErrorCode};
+use botdeck_api::error::ApiError;
 use botdeck_api::installations;
-use botdeck_api::{Context, OpenOptions};
+use botdeck_api::Context;
 use botdeck_core::auth::Feature;
 use botdeck_core::config::DataPaths;
 use botdeck_core::installs::ipc::{InstallsBulkRequest, InstallsSyncRequest};
@@ -244,7 +244,7 @@ pub fn run(paths: &DataPaths, args: Args) -> ExitCode {
         Ok(rt) => rt,
         Err(e) => return e.report(),
     };
-    let cx = Arc::new(Context::open(paths.clone(), OpenOptions::command_line()));
+    let cx = Arc::new(session::open(paths));
     match runtime.block_on(dispatch(&cx, args)) {
         Ok(code) => ExitCode::from(code),
         Err(e) => e.report(),
@@ -254,25 +254,16 @@ pub fn run(paths: &DataPaths, args: Args) -> ExitCode {
 /// The api's error; one a new sign-in fixes ends with the exact command to run.
 fn signed_in_error<'a>(
     cx: &'a Context,
-    common: &Common,
+    common: &'a Common,
     feature: Feature,
 ) -> impl Fn(ApiError) -> CliError + 'a {
-    let profile = common.profile.clone();
-    move |err: ApiError| {
-        let fixable = matches!(err.code, ErrorCode::SignInRequired)
-            || (err.code == ErrorCode::ConsentRequired && err.action_url.is_none());
-        let name = fixable
-            .then(|| cx.profile(profile.as_deref()).ok().map(|p| p.name))
-            .flatten();
-        let mut cli = CliError::api(err);
-        if let Some(name) = name {
-            cli.message = format!(
-                "{}. Run: {}",
-                cli.message.trim_end_matches('.'),
-                session::login_command(&name, feature)
-            );
-        }
-        cli
+    move |err| {
+        CliError::api(session::with_login_hint(
+            cx,
+            err,
+            common.profile.as_deref(),
+            feature,
+        ))
     }
 }
 
