@@ -67,22 +67,24 @@ fn garbage_payloads_get_a_typed_error() {
             "installs_sync",
             json!({"appId": "a", "kinds": ["galaxy"], "onProgress": CHANNEL}),
         ),
-        (
-            "installs_run",
-            json!({"appId": "a", "action": "install", "onProgress": CHANNEL}),
-        ),
+        ("installs_run", json!({"onProgress": CHANNEL})),
         (
             "installs_resume",
             json!({"retryFailed": true, "onProgress": CHANNEL}),
         ),
-        // Misspelt fields never widen or change a bulk run.
+        // Misspelt fields never widen or change a bulk change.
         (
-            "installs_run",
-            json!({"appId": "a", "action": "uninstall", "selection": {"filter": {"olderThen": "1.0.2"}}, "onProgress": CHANNEL}),
+            "installs_plan",
+            json!({"appId": "a", "action": "uninstall", "selection": {"filter": {"olderThen": "1.0.2"}}}),
         ),
         (
+            "installs_plan",
+            json!({"appId": "a", "action": "install", "selection": {"idz": []}}),
+        ),
+        // A run takes the previewed plan's id and nothing else: no targets of its own.
+        (
             "installs_run",
-            json!({"appId": "a", "action": "install", "selection": {"idz": []}, "onProgress": CHANNEL}),
+            json!({"planId": "3f2504e0-4f89-41d3-9a0c-0305e82c3301", "selection": {"ids": []}, "onProgress": CHANNEL}),
         ),
         (
             "installs_plan",
@@ -154,8 +156,8 @@ fn nothing_reaches_a_tenant_nobody_signed_in_to() {
             json!({"appId": "a", "onProgress": CHANNEL}),
         ),
         (
-            "installs_run",
-            json!({"appId": "a", "action": "upgrade", "selection": {"ids": [{"kind": "team", "id": "3f2504e0-4f89-41d3-9a0c-0305e82c3301"}]}, "onProgress": CHANNEL}),
+            "installs_plan",
+            json!({"appId": "a", "action": "upgrade", "selection": {"ids": [{"kind": "team", "id": "3f2504e0-4f89-41d3-9a0c-0305e82c3301"}]}}),
         ),
         ("catalog_list", json!({"refresh": true})),
         ("catalog_delete", json!({"catalogId": "c"})),
@@ -249,12 +251,21 @@ fn queries_answer_on_an_empty_cache() {
     )
     .expect_err("unknown run");
     assert_eq!(err["code"], "not_found");
+    // A plan reads the published version from the tenant: it needs a sign-in.
     let err = invoke(
         &h,
         "installs_plan",
         json!({"appId": "some-app", "action": "install", "selection": {"filter": {"kind": "team"}}}),
     )
-    .expect_err("app not cached");
+    .expect_err("not signed in");
+    assert_eq!(err["code"], "sign_in_required");
+    // A plan nobody previewed is not found, before any sign-in.
+    let err = invoke(
+        &h,
+        "installs_run",
+        json!({"planId": UNKNOWN_RUN, "onProgress": CHANNEL}),
+    )
+    .expect_err("unknown plan");
     assert_eq!(err["code"], "not_found");
 
     let view = invoke(&h, "catalog_list", json!({})).expect("cached catalog");
@@ -298,34 +309,39 @@ fn bad_values_are_refused_per_command_before_sign_in() {
             "olderThan",
         ),
         (
-            "installs_run",
-            json!({"appId": "a", "action": "install", "selection": team("not-a-guid"), "onProgress": CHANNEL}),
+            "installs_plan",
+            json!({"appId": "a", "action": "install", "selection": team("not-a-guid")}),
             "not-a-guid",
         ),
         (
-            "installs_run",
-            json!({"appId": "a", "action": "install", "selection": team(""), "onProgress": CHANNEL}),
+            "installs_plan",
+            json!({"appId": "a", "action": "install", "selection": team("")}),
             "team id",
         ),
         (
-            "installs_run",
-            json!({"appId": "a", "action": "install", "selection": {"ids": [{"kind": "chat", "id": "3f2504e0-4f89-41d3-9a0c-0305e82c3301"}]}, "onProgress": CHANNEL}),
+            "installs_plan",
+            json!({"appId": "a", "action": "install", "selection": {"ids": [{"kind": "chat", "id": "3f2504e0-4f89-41d3-9a0c-0305e82c3301"}]}}),
             "chat id",
         ),
         (
-            "installs_run",
-            json!({"appId": "a", "action": "upgrade", "selection": {"filter": {"version": "abc"}}, "onProgress": CHANNEL}),
+            "installs_plan",
+            json!({"appId": "a", "action": "upgrade", "selection": {"filter": {"version": "abc"}}}),
             "version",
         ),
         (
-            "installs_run",
-            json!({"appId": "a", "action": "install", "selection": {}, "onProgress": CHANNEL}),
+            "installs_plan",
+            json!({"appId": "a", "action": "install", "selection": {}}),
             "select targets",
         ),
         (
-            "installs_run",
-            json!({"appId": " ", "action": "install", "selection": team("3f2504e0-4f89-41d3-9a0c-0305e82c3301"), "onProgress": CHANNEL}),
+            "installs_plan",
+            json!({"appId": " ", "action": "install", "selection": team("3f2504e0-4f89-41d3-9a0c-0305e82c3301")}),
             "bot",
+        ),
+        (
+            "installs_run",
+            json!({"planId": "abc", "onProgress": CHANNEL}),
+            "planId",
         ),
         (
             "installs_resume",

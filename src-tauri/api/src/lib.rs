@@ -9,6 +9,7 @@
 pub mod catalog;
 pub mod context;
 pub mod error;
+pub mod installations;
 pub mod links;
 pub mod package;
 pub mod permissions;

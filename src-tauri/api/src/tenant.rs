@@ -21,12 +21,17 @@ use crate::error::ApiError;
 /// authenticator itself refreshes five minutes before expiry, so asking is cheap.
 const TOKEN_REUSE: Duration = Duration::from_secs(20 * 60);
 
+/// A token is not handed out closer to its expiry than this (the authenticator's own refresh
+/// margin): a token with ten minutes left is not reused for twenty.
+const EXPIRY_MARGIN: Duration = Duration::from_secs(5 * 60);
+
 pub struct Tenant<'cx> {
     cx: &'cx Context,
     pub profile: Profile,
     pub graph: GraphClient,
     /// What the sign-in was asked for; refreshes ask for the same.
     pub feature: Feature,
+    /// The token in hand and until when it is handed out without asking again.
     current: Mutex<(Sensitive<String>, Instant)>,
 }
 
@@ -50,12 +55,13 @@ impl<'cx> Tenant<'cx> {
     ) -> Result<Self, ApiError> {
         let first = cx.access_token(&profile, feature).await?;
         let graph = auth::graph_of(cx.http(), &profile);
+        let good_until = reuse_until(cx, &profile.id);
         Ok(Self {
             cx,
             profile,
             graph,
             feature,
-            current: Mutex::new((first, Instant::now())),
+            current: Mutex::new((first, good_until)),
         })
     }
 
@@ -67,12 +73,13 @@ impl<'cx> Tenant<'cx> {
     pub async fn token(&self) -> Result<Sensitive<String>, ApiError> {
         {
             let current = self.current.lock().unwrap_or_else(|p| p.into_inner());
-            if current.1.elapsed() < TOKEN_REUSE {
+            if Instant::now() < current.1 {
                 return Ok(current.0.clone());
             }
         }
         let fresh = self.cx.access_token(&self.profile, self.feature).await?;
-        *self.current.lock().unwrap_or_else(|p| p.into_inner()) = (fresh.clone(), Instant::now());
+        let good_until = reuse_until(self.cx, &self.profile.id);
+        *self.current.lock().unwrap_or_else(|p| p.into_inner()) = (fresh.clone(), good_until);
         Ok(fresh)
     }
 
@@ -95,6 +102,24 @@ impl<'cx> Tenant<'cx> {
     pub fn consent_target(&self) -> ConsentTarget {
         consent_target_of(&self.profile)
     }
+}
+
+/// Until when the token just obtained is reused: [`TOKEN_REUSE`] at most, and never within
+/// [`EXPIRY_MARGIN`] of its expiry as recorded on the profile (at sign-in and each refresh).
+fn reuse_until(cx: &Context, profile_id: &str) -> Instant {
+    let now = Instant::now();
+    let expires_at = cx
+        .profile(Some(profile_id))
+        .ok()
+        .and_then(|p| p.token_expires_at);
+    let left = match expires_at {
+        Some(at) => (at - chrono::Utc::now())
+            .to_std()
+            .unwrap_or_default()
+            .saturating_sub(EXPIRY_MARGIN),
+        None => TOKEN_REUSE,
+    };
+    now + left.min(TOKEN_REUSE)
 }
 
 /// Who acts for `profile`, for the audit log; also for work that needs no sign-in.

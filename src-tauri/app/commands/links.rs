@@ -3,8 +3,6 @@
 
 use botdeck_api::error::ApiError;
 use botdeck_api::links;
-use botdeck_api::Tenant;
-use botdeck_core::auth::Feature;
 use botdeck_core::installs::{RunProgress, RunSummary};
 use botdeck_core::links::check::{LinkEvidenceResult, LinkHealthReport, LinkReachOutcome};
 use botdeck_core::links::ipc::{
@@ -15,7 +13,6 @@ use botdeck_core::links::ipc::{
 use botdeck_core::links::pick::{LinkTargetChoices, LinksTargetsRequest};
 use botdeck_core::links::transfer::LinkImportReport;
 use botdeck_core::links::{Link, LinkDisconnectOutcome, VendorProfile};
-use botdeck_core::profiles::Profile;
 use tauri::ipc::Request;
 use tauri::State;
 
@@ -142,20 +139,4 @@ pub async fn links_targets(
 ) -> Result<LinkTargetChoices, ApiError> {
     let req: LinksTargetsRequest = parse_args(&request)?;
     links::targets(&state, None, &req).await
-}
-
-/// The window's inventory sync calls this until it calls
-/// [`botdeck_api::links::health_after_sync`] with its own tenant (installs lane).
-pub async fn health_after_sync(
-    state: &AppState,
-    profile: &Profile,
-    app_id: &str,
-    cancel: &tokio_util::sync::CancellationToken,
-) {
-    match Tenant::sign_in(state, profile.clone(), Feature::ReadTenant).await {
-        Ok(tenant) => {
-            links::health_after_sync(&tenant, app_id, cancel).await;
-        }
-        Err(err) => tracing::warn!(code = ?err.code, "link health after the sync failed"),
-    }
 }

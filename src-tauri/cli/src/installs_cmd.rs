@@ -1,26 +1,25 @@
 //! `botdeck installs ...`: where the bot is installed; sync, and install / upgrade / uninstall
-//! in bulk with a journal (resume, retry failed).
+//! in bulk with a journal (resume, retry failed). Each subcommand parses its flags and calls
+//! the same `botdeck_api::installations` operation the window calls.
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::process::ExitCode;
-use std::sync::Mutex;
+use std::sync::Arc;
 
+use botdeck_api::error::ApiError;
+use botdeck_api::installations;
+use botdeck_api::Context;
 use botdeck_core::auth::Feature;
-use botdeck_core::batch::Executor;
-use botdeck_core::catalog::{self, Actor, CatalogApp};
 use botdeck_core::config::DataPaths;
-use botdeck_core::graph::GraphClient;
+use botdeck_core::installs::ipc::{InstallsBulkRequest, InstallsSyncRequest};
 use botdeck_core::installs::validate;
 use botdeck_core::installs::{
-    self, BulkAction, InstallState, InstallsError, InventoryQuery, ItemState, RunProgress,
-    Selection, SyncContext, SyncOptions, TargetKind, TargetRef,
+    BulkAction, BulkPlan, InstallState, InventoryQuery, ItemState, RunProgress, RunSummary,
+    SavedPlan, Selection, TargetKind, TargetRef,
 };
-use botdeck_core::secrets::Sensitive;
-use botdeck_core::store::Store;
-use tokio_util::sync::CancellationToken;
 
 use crate::exit;
-use crate::session::{self, CliError, Session};
+use crate::session::{self, CliError};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -100,7 +99,7 @@ impl Filter {
             text: self.search.clone(),
             ..Default::default()
         };
-        query.check().map_err(installs_error)?;
+        query.check().map_err(|e| CliError::api(e.into()))?;
         Ok(query)
     }
 
@@ -113,22 +112,46 @@ impl Filter {
     }
 }
 
+/// Which targets a bulk change is for.
 #[derive(Debug, clap::Args)]
-struct Bulk {
+struct Targets {
     #[command(flatten)]
     filter: Filter,
     /// Explicit targets (comma-separated ids; their kind is --kind, default team).
     #[arg(long, value_delimiter = ',', value_name = "ID,...")]
     ids: Vec<String>,
-    /// Show what would happen and change nothing.
+    #[command(flatten)]
+    common: Common,
+}
+
+#[derive(Debug, clap::Args)]
+struct Bulk {
+    #[command(flatten)]
+    targets: Targets,
+    /// Show what would happen and change nothing (the plan is saved: `installs run --plan`).
     #[arg(long)]
     dry_run: bool,
     /// Run without asking (the plan is shown and confirmed first otherwise; required when
     /// there is no terminal to ask on).
     #[arg(long, short = 'y', conflicts_with = "dry_run")]
     yes: bool,
-    #[command(flatten)]
-    common: Common,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum ActionArg {
+    Install,
+    Upgrade,
+    Uninstall,
+}
+
+impl From<ActionArg> for BulkAction {
+    fn from(a: ActionArg) -> Self {
+        match a {
+            ActionArg::Install => BulkAction::Install,
+            ActionArg::Upgrade => BulkAction::Upgrade,
+            ActionArg::Uninstall => BulkAction::Uninstall,
+        }
+    }
 }
 
 #[derive(Debug, clap::Subcommand)]
@@ -153,14 +176,29 @@ enum Command {
         filter: Filter,
         #[arg(long, default_value_t = 0)]
         offset: u32,
-        /// Rows per page, 1 to 10 000.
-        #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+        /// Rows per page, at most 1000 (0: the default page of 100).
+        #[arg(long, default_value_t = 50)]
         limit: u32,
         #[command(flatten)]
         common: Common,
     },
     /// Coverage per kind and version spread, from the cache.
     Summary {
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Preview a bulk change and save it: prints the plan and the id `installs run --plan` takes.
+    Plan {
+        /// install, upgrade or uninstall.
+        #[arg(value_enum)]
+        action: ActionArg,
+        #[command(flatten)]
+        targets: Targets,
+    },
+    /// Run a saved plan; refused when the published version or the targets changed since.
+    Run {
+        #[arg(long, value_name = "PLAN")]
+        plan: String,
         #[command(flatten)]
         common: Common,
     },
@@ -206,130 +244,57 @@ pub fn run(paths: &DataPaths, args: Args) -> ExitCode {
         Ok(rt) => rt,
         Err(e) => return e.report(),
     };
-    match runtime.block_on(dispatch(paths, args)) {
+    let cx = Arc::new(session::open(paths));
+    match runtime.block_on(dispatch(&cx, args)) {
         Ok(code) => ExitCode::from(code),
         Err(e) => e.report(),
     }
 }
 
-fn failed(err: impl std::fmt::Display) -> CliError {
-    CliError::failed(err.to_string())
-}
-
-fn installs_error(err: InstallsError) -> CliError {
-    let exit = match err {
-        InstallsError::Invalid(_) | InstallsError::UnknownRun(_) => exit::USAGE,
-        _ => exit::FINDINGS,
-    };
-    CliError::api_with_exit(err.into(), exit)
-}
-
-/// A signed-in session split into what the async core needs.
-struct Online {
-    store: Mutex<Store>,
-    graph: GraphClient,
-    token: Sensitive<String>,
-    actor: Actor,
-}
-
-async fn online(paths: &DataPaths, common: &Common, feature: Feature) -> Result<Online, CliError> {
-    let session = Session::open(paths, common.profile.as_deref())?;
-    // One token for the run: Microsoft's limits let 10 000 teams finish well within its hour.
-    let token = session.token(feature).await?;
-    let actor = Actor {
-        profile_id: Some(session.profile.id.clone()),
-        tenant_id: session.tenant_id(),
-        upn: session.actor(),
-    };
-    Ok(Online {
-        store: Mutex::new(session.store),
-        graph: session.graph,
-        token,
-        actor,
-    })
-}
-
-async fn resolve_app(o: &Online, app: Option<&str>) -> Result<CatalogApp, CliError> {
-    let needle = match app {
-        Some(a) => a.to_string(),
-        None => installs::last_sync(&lock(&o.store), None)
-            .map_err(installs_error)?
-            .map(|s| s.app_id)
-            .ok_or_else(|| {
-                CliError::usage("which bot? pass --app (manifest id, catalog id or name)")
-            })?,
-    };
-    let app = catalog::find(&o.graph, &o.token, &needle)
-        .await
-        .map_err(failed)?;
-    // Kept for the offline commands (`installs list --app PagerDuty`) and the catalog list.
-    catalog::cache_apps(&lock(&o.store), std::slice::from_ref(&app)).map_err(failed)?;
-    Ok(app)
-}
-
-fn lock(store: &Mutex<Store>) -> std::sync::MutexGuard<'_, Store> {
-    store.lock().unwrap_or_else(|p| p.into_inner())
+/// The api's error; one a new sign-in fixes ends with the exact command to run.
+fn signed_in_error<'a>(
+    cx: &'a Context,
+    common: &'a Common,
+    feature: Feature,
+) -> impl Fn(ApiError) -> CliError + 'a {
+    move |err| {
+        CliError::api(session::with_login_hint(
+            cx,
+            err,
+            common.profile.as_deref(),
+            feature,
+        ))
+    }
 }
 
 /// Offline commands read the cache only, but a `--profile` they were given must still exist:
 /// silently ignoring a misspelt name would show another tenant's data.
-fn offline_store(paths: &DataPaths, common: &Common) -> Result<Store, CliError> {
-    let store = session::open_store(paths)?;
+fn check_profile(cx: &Context, common: &Common) -> Result<(), CliError> {
     if let Some(name) = &common.profile {
-        session::resolve_profile(&store, Some(name))?;
+        cx.profile(Some(name)).map_err(CliError::api)?;
     }
-    Ok(store)
+    Ok(())
 }
 
-/// The app id for offline commands: --app matched against the cache, else the last sync's.
-fn offline_app(store: &Store, app: Option<&str>) -> Result<String, CliError> {
-    if let Some(needle) = app {
-        let cached = catalog::cached_apps(store).map_err(failed)?;
-        if let Some(a) = cached.iter().find(|a| {
-            a.id == needle
-                || a.external_id
-                    .as_deref()
-                    .is_some_and(|e| e.eq_ignore_ascii_case(needle))
-                || a.display_name.eq_ignore_ascii_case(needle)
-        }) {
-            return Ok(a.id.clone());
-        }
-        // An app synced before its catalog entry was cached is still known by its id.
-        if installs::last_sync(store, Some(needle))
-            .map_err(installs_error)?
-            .is_some()
-        {
-            return Ok(needle.to_string());
-        }
-        return Err(CliError::usage(format!(
-            "--app {needle:?}: no such bot in the local cache; `botdeck catalog list` shows the \
-             catalog, and `botdeck installs sync --app <bot>` reads one into the cache"
-        )));
-    }
-    installs::last_sync(store, None)
-        .map_err(installs_error)?
-        .map(|s| s.app_id)
-        .ok_or_else(|| {
-            CliError::usage("nothing synced yet: run `botdeck installs sync --app <bot>` first")
-        })
-}
-
-fn cancel_on_ctrl_c() -> CancellationToken {
-    let cancel = CancellationToken::new();
-    let c = cancel.clone();
+/// Ctrl-C asks the running sync or run to stop after the requests on the wire; before one
+/// started, or pressed again, it stops the command at once.
+fn cancel_on_ctrl_c(cx: &Arc<Context>) -> tokio::task::JoinHandle<()> {
+    let cx = Arc::clone(cx);
     tokio::spawn(async move {
         if tokio::signal::ctrl_c().await.is_ok() {
+            if !installations::cancel(&cx) {
+                std::process::exit(130);
+            }
             eprintln!("\nbotdeck: stopping after the requests on the wire (Ctrl-C again to kill)…");
-            c.cancel();
             let _ = tokio::signal::ctrl_c().await;
             std::process::exit(130);
         }
-    });
-    cancel
+    })
 }
 
+/// Progress on stderr (nothing with --json), at most ten lines a second.
 fn progress_printer(json: bool) -> impl Fn(&RunProgress) + Send + Sync {
-    move |p: &RunProgress| {
+    botdeck_api::progress::throttled(move |p: &RunProgress| {
         if json {
             return;
         }
@@ -340,85 +305,17 @@ fn progress_printer(json: bool) -> impl Fn(&RunProgress) + Send + Sync {
             p.phase, p.done, p.total, p.failed
         );
         let _ = err.flush();
-    }
+    })
 }
 
-fn executor(graph: &GraphClient) -> Executor {
-    Executor::for_client(graph.clone())
-}
-
-async fn dispatch(paths: &DataPaths, args: Args) -> Result<u8, CliError> {
+async fn dispatch(cx: &Arc<Context>, args: Args) -> Result<u8, CliError> {
     match args.command {
         Command::Sync {
             kinds,
             no_channels,
             fresh,
             common,
-        } => {
-            let mut parsed = Vec::new();
-            for k in &kinds {
-                let kind = TargetKind::parse(k).ok_or_else(|| {
-                    CliError::usage(format!("--kinds: {k:?} is not team, chat or user"))
-                })?;
-                if !parsed.contains(&kind) {
-                    parsed.push(kind);
-                }
-            }
-            // Reading where the bot is installed needs read permissions only, as in the window.
-            let o = online(paths, &common, Feature::ReadTenant).await?;
-            let app = resolve_app(&o, common.app.as_deref()).await?;
-            let executor = executor(&o.graph);
-            let ctx = SyncContext {
-                graph: &o.graph,
-                tokens: &o.token,
-                store: &o.store,
-                executor: &executor,
-            };
-            let cancel = cancel_on_ctrl_c();
-            let printer = progress_printer(common.json);
-            let report = installs::sync(
-                &ctx,
-                &app,
-                &SyncOptions {
-                    kinds: parsed,
-                    channels: !no_channels,
-                    fresh,
-                },
-                &printer,
-                &cancel,
-            )
-            .await
-            .map_err(installs_error)?;
-            if common.json {
-                session::print_json(&report)?;
-            } else {
-                eprintln!();
-                println!(
-                    "Sync {} for {}{}: {} targets, {} read now, {} failed, {} removed; {} round trips, {} throttled",
-                    report.status,
-                    app.display_name,
-                    if report.resumed { " (resumed)" } else { "" },
-                    report.targets,
-                    report.read,
-                    report.failed,
-                    report.removed,
-                    report.round_trips,
-                    report.throttled
-                );
-                for w in &report.warnings {
-                    println!("warning: {w}");
-                }
-                print_summary(&lock(&o.store), &app.id)?;
-            }
-            Ok(
-                if report.status != "completed" || report.failed > 0 || !report.warnings.is_empty()
-                {
-                    exit::FINDINGS
-                } else {
-                    exit::OK
-                },
-            )
-        }
+        } => sync(cx, kinds, no_channels, fresh, &common).await,
         Command::List {
             filter,
             offset,
@@ -426,96 +323,56 @@ async fn dispatch(paths: &DataPaths, args: Args) -> Result<u8, CliError> {
             common,
         } => {
             let q = filter.query()?;
-            let store = offline_store(paths, &common)?;
-            let app_id = offline_app(&store, common.app.as_deref())?;
+            installations::check_page_size("--limit", limit).map_err(CliError::api)?;
+            check_profile(cx, &common)?;
+            let app_id = installations::cached_app_id(cx, "--app", common.app.as_deref())
+                .map_err(CliError::api)?;
             let q = InventoryQuery { offset, limit, ..q };
-            let page = installs::query(&store, &app_id, &q).map_err(installs_error)?;
+            let page = installations::query(cx, &app_id, &q).map_err(CliError::api)?;
             if common.json {
                 session::print_json(&page)?;
                 return Ok(exit::OK);
             }
-            if let Some(s) = &page.sync {
-                println!(
-                    "{} — cache from {} ({}s old, sync {})",
-                    s.app_name.as_deref().unwrap_or(&s.app_id),
-                    s.finished_at.as_deref().unwrap_or(&s.started_at),
-                    s.age_secs,
-                    s.status
-                );
-            }
-            for r in &page.rows {
-                let state = match r.state {
-                    InstallState::Installed => {
-                        format!("installed {}", r.version.as_deref().unwrap_or("?"))
-                    }
-                    InstallState::Failed => format!(
-                        "FAILED {} {}",
-                        r.error_status.map(|s| s.to_string()).unwrap_or_default(),
-                        r.error_message.as_deref().unwrap_or("")
-                    ),
-                    other => other.as_str().replace('_', " "),
-                };
-                let mut facts = Vec::new();
-                if r.archived {
-                    facts.push("archived".to_string());
-                }
-                if let Some(p) = r.private_channels.filter(|p| *p > 0) {
-                    facts.push(format!("{p} private ch."));
-                }
-                if let Some(s) = r.shared_channels.filter(|s| *s > 0) {
-                    facts.push(format!("{s} shared ch."));
-                }
-                if let Some(why) = &r.channels_error {
-                    facts.push(format!("channels not read: {why}"));
-                }
-                println!(
-                    "{:<5} {:<36} {:<40} {} {}",
-                    r.kind.as_str(),
-                    r.id,
-                    r.display_name,
-                    state,
-                    if facts.is_empty() {
-                        String::new()
-                    } else {
-                        format!("[{}]", facts.join(", "))
-                    }
-                );
-            }
-            println!(
-                "{}–{} of {}",
-                if page.rows.is_empty() {
-                    0
-                } else {
-                    page.offset + 1
-                },
-                page.offset as usize + page.rows.len(),
-                page.total
-            );
+            print_page(&page);
             Ok(exit::OK)
         }
         Command::Summary { common } => {
-            let store = offline_store(paths, &common)?;
-            let app_id = offline_app(&store, common.app.as_deref())?;
+            check_profile(cx, &common)?;
+            let app_id = installations::cached_app_id(cx, "--app", common.app.as_deref())
+                .map_err(CliError::api)?;
+            let overview = installations::overview(cx, Some(&app_id)).map_err(CliError::api)?;
             if common.json {
-                let coverage = installs::coverage(&store, &app_id).map_err(installs_error)?;
-                let spread = installs::version_spread(&store, &app_id).map_err(installs_error)?;
-                let sync = installs::last_sync(&store, Some(&app_id)).map_err(installs_error)?;
-                session::print_json(
-                    &serde_json::json!({"coverage": coverage, "versions": spread, "sync": sync}),
-                )?;
+                session::print_json(&serde_json::json!({
+                    "coverage": overview.coverage,
+                    "versions": overview.versions,
+                    "sync": overview.sync
+                }))?;
             } else {
-                print_summary(&store, &app_id)?;
+                print_summary(cx, &app_id)?;
             }
             Ok(exit::OK)
         }
-        Command::Install(bulk) => run_bulk(paths, BulkAction::Install, bulk).await,
-        Command::Upgrade(bulk) => run_bulk(paths, BulkAction::Upgrade, bulk).await,
-        Command::Uninstall(bulk) => run_bulk(paths, BulkAction::Uninstall, bulk).await,
-        Command::Resume { run, common } => execute(paths, &common, &run, false).await,
-        Command::Retry { run, common } => execute(paths, &common, &run, true).await,
+        Command::Plan { action, targets } => {
+            let request = with_app(cx, bulk_request(action.into(), &targets)?)?;
+            let common = &targets.common;
+            let saved = installations::plan(cx, common.profile.as_deref(), &request)
+                .await
+                .map_err(signed_in_error(cx, common, installations::PLAN_FEATURE))?;
+            print_saved_plan(&saved, common.json, "")?;
+            Ok(exit::OK)
+        }
+        Command::Run { plan, common } => {
+            validate::check_plan_id("--plan", &plan).map_err(|e| CliError::usage(e.to_string()))?;
+            run_plan(cx, &common, &plan).await
+        }
+        Command::Install(bulk) => run_bulk(cx, BulkAction::Install, bulk).await,
+        Command::Upgrade(bulk) => run_bulk(cx, BulkAction::Upgrade, bulk).await,
+        Command::Uninstall(bulk) => run_bulk(cx, BulkAction::Uninstall, bulk).await,
+        Command::Resume { run, common } => resume(cx, &common, &run, false).await,
+        Command::Retry { run, common } => resume(cx, &common, &run, true).await,
         Command::Runs { common } => {
-            let store = offline_store(paths, &common)?;
-            let runs = installs::list_runs(&store, 20).map_err(installs_error)?;
+            check_profile(cx, &common)?;
+            let runs = installations::runs(cx).map_err(CliError::api)?;
             if common.json {
                 session::print_json(&runs)?;
             } else {
@@ -531,9 +388,9 @@ async fn dispatch(paths: &DataPaths, args: Args) -> Result<u8, CliError> {
             common,
         } => {
             validate::check_run_id("--run", &run).map_err(|e| CliError::usage(e.to_string()))?;
-            let store = offline_store(paths, &common)?;
-            let items = installs::run_items(&store, &run, failed.then_some(ItemState::Failed))
-                .map_err(installs_error)?;
+            check_profile(cx, &common)?;
+            let items = installations::run_items(cx, &run, failed.then_some(ItemState::Failed))
+                .map_err(CliError::api)?;
             if common.json {
                 session::print_json(&items)?;
             } else {
@@ -554,14 +411,143 @@ async fn dispatch(paths: &DataPaths, args: Args) -> Result<u8, CliError> {
     }
 }
 
-fn print_summary(store: &Store, app_id: &str) -> Result<(), CliError> {
-    let coverage = installs::coverage(store, app_id).map_err(installs_error)?;
-    let spread = installs::version_spread(store, app_id).map_err(installs_error)?;
+async fn sync(
+    cx: &Arc<Context>,
+    kinds: Vec<String>,
+    no_channels: bool,
+    fresh: bool,
+    common: &Common,
+) -> Result<u8, CliError> {
+    let mut parsed = Vec::new();
+    for k in &kinds {
+        let kind = TargetKind::parse(k)
+            .ok_or_else(|| CliError::usage(format!("--kinds: {k:?} is not team, chat or user")))?;
+        if !parsed.contains(&kind) {
+            parsed.push(kind);
+        }
+    }
+    let app = match common.app.as_deref() {
+        Some(app) if app.trim().is_empty() => {
+            return Err(CliError::usage(
+                "--app: give the bot's manifest id, catalog id or name",
+            ))
+        }
+        Some(app) => app.to_string(),
+        None => installations::cached_app_id(cx, "--app", None).map_err(|_| {
+            CliError::usage("which bot? pass --app (manifest id, catalog id or name)")
+        })?,
+    };
+    let request = InstallsSyncRequest {
+        app_id: app,
+        kinds: Some(parsed),
+        // Channel facts default to on when teams are synced.
+        channels: no_channels.then_some(false),
+        fresh,
+        on_progress: None,
+    };
+    let _ctrl_c = cancel_on_ctrl_c(cx);
+    let printer = progress_printer(common.json);
+    let result = installations::sync(cx, common.profile.as_deref(), &request, &printer)
+        .await
+        .map_err(signed_in_error(cx, common, installations::SYNC_FEATURE))?;
+    let report = &result.report;
+    if common.json {
+        session::print_json(report)?;
+    } else {
+        eprintln!();
+        println!(
+            "Sync {} for {}{}: {} targets, {} read now, {} failed, {} removed; {} round trips, {} throttled",
+            report.status,
+            result.app_name,
+            if report.resumed { " (resumed)" } else { "" },
+            report.targets,
+            report.read,
+            report.failed,
+            report.removed,
+            report.round_trips,
+            report.throttled
+        );
+        for w in &report.warnings {
+            println!("warning: {w}");
+        }
+        print_summary(cx, &result.app_id)?;
+    }
+    Ok(
+        if report.status != "completed" || report.failed > 0 || !report.warnings.is_empty() {
+            exit::FINDINGS
+        } else {
+            exit::OK
+        },
+    )
+}
+
+fn print_page(page: &botdeck_core::installs::InventoryPage) {
+    if let Some(s) = &page.sync {
+        println!(
+            "{} — cache from {} ({}s old, sync {})",
+            s.app_name.as_deref().unwrap_or(&s.app_id),
+            s.finished_at.as_deref().unwrap_or(&s.started_at),
+            s.age_secs,
+            s.status
+        );
+    }
+    for r in &page.rows {
+        let state = match r.state {
+            InstallState::Installed => {
+                format!("installed {}", r.version.as_deref().unwrap_or("?"))
+            }
+            InstallState::Failed => format!(
+                "FAILED {} {}",
+                r.error_status.map(|s| s.to_string()).unwrap_or_default(),
+                r.error_message.as_deref().unwrap_or("")
+            ),
+            other => other.as_str().replace('_', " "),
+        };
+        let mut facts = Vec::new();
+        if r.archived {
+            facts.push("archived".to_string());
+        }
+        if let Some(p) = r.private_channels.filter(|p| *p > 0) {
+            facts.push(format!("{p} private ch."));
+        }
+        if let Some(s) = r.shared_channels.filter(|s| *s > 0) {
+            facts.push(format!("{s} shared ch."));
+        }
+        if let Some(why) = &r.channels_error {
+            facts.push(format!("channels not read: {why}"));
+        }
+        println!(
+            "{:<5} {:<36} {:<40} {} {}",
+            r.kind.as_str(),
+            r.id,
+            r.display_name,
+            state,
+            if facts.is_empty() {
+                String::new()
+            } else {
+                format!("[{}]", facts.join(", "))
+            }
+        );
+    }
+    println!(
+        "{}–{} of {}",
+        if page.rows.is_empty() {
+            0
+        } else {
+            page.offset + 1
+        },
+        page.offset as usize + page.rows.len(),
+        page.total
+    );
+}
+
+fn print_summary(cx: &Context, app_id: &str) -> Result<(), CliError> {
+    let overview = installations::overview(cx, Some(app_id)).map_err(CliError::api)?;
     println!(
         "{:<6} {:>10} {:>14} {:>8} {:>8}",
         "kind", "installed", "not installed", "failed", "unread"
     );
-    for c in &coverage {
+    for c in &overview.coverage {
         println!(
             "{:<6} {:>10} {:>14} {:>8} {:>8}",
             c.kind.as_str(),
@@ -571,16 +557,16 @@ fn print_summary(store: &Store, app_id: &str) -> Result<(), CliError> {
             c.unknown
         );
     }
-    if !spread.is_empty() {
+    if !overview.versions.is_empty() {
         println!("Versions:");
-        for v in &spread {
+        for v in &overview.versions {
             println!("  {:<6} {:<10} {}", v.kind.as_str(), v.version, v.count);
         }
     }
     Ok(())
 }
 
-fn print_run(r: &installs::RunSummary) {
+fn print_run(r: &RunSummary) {
     println!(
         "{}  {:<9} {:<20} {:<11} {} done, {} already done, {} failed, {} not attempted  ({})",
         r.run_id,
@@ -595,21 +581,22 @@ fn print_run(r: &installs::RunSummary) {
     );
 }
 
-async fn run_bulk(paths: &DataPaths, action: BulkAction, bulk: Bulk) -> Result<u8, CliError> {
-    if bulk.filter.is_empty() && bulk.ids.is_empty() {
+/// The api request for `action` on the targets the flags select (checked before sign-in).
+fn bulk_request(action: BulkAction, targets: &Targets) -> Result<InstallsBulkRequest, CliError> {
+    if targets.filter.is_empty() && targets.ids.is_empty() {
         return Err(CliError::usage(
             "select targets: a filter (--kind, --state, --older-than, --at-version, --search) or --ids",
         ));
     }
-    let kind = match &bulk.filter.kind {
+    let kind = match &targets.filter.kind {
         Some(k) => TargetKind::parse(k)
             .ok_or_else(|| CliError::usage(format!("--kind {k:?}: expected team, chat or user")))?,
         None => TargetKind::Team,
     };
-    if !bulk.ids.is_empty() && bulk.ids.iter().all(|id| id.trim().is_empty()) {
+    if !targets.ids.is_empty() && targets.ids.iter().all(|id| id.trim().is_empty()) {
         return Err(CliError::usage("--ids: no id given"));
     }
-    for id in bulk
+    for id in targets
         .ids
         .iter()
         .map(|id| id.trim())
@@ -617,29 +604,20 @@ async fn run_bulk(paths: &DataPaths, action: BulkAction, bulk: Bulk) -> Result<u
     {
         validate::check_target_id("--ids", kind, id).map_err(|e| CliError::usage(e.to_string()))?;
     }
-    if bulk
-        .common
-        .app
-        .as_deref()
-        .is_some_and(|a| a.trim().is_empty())
-    {
-        return Err(CliError::usage(
-            "--app: give the bot's manifest id, catalog id or name",
-        ));
-    }
+    let filter = &targets.filter;
     let selection = Selection {
-        filter: if bulk.filter.is_empty()
-            || (!bulk.ids.is_empty()
-                && bulk.filter.state.is_none()
-                && bulk.filter.older_than.is_none()
-                && bulk.filter.at_version.is_none()
-                && bulk.filter.search.is_none())
+        filter: if filter.is_empty()
+            || (!targets.ids.is_empty()
+                && filter.state.is_none()
+                && filter.older_than.is_none()
+                && filter.at_version.is_none()
+                && filter.search.is_none())
         {
             None
         } else {
-            Some(bulk.filter.query()?)
+            Some(filter.query()?)
         },
-        ids: bulk
+        ids: targets
             .ids
             .iter()
             .map(|id| TargetRef {
@@ -649,6 +627,39 @@ async fn run_bulk(paths: &DataPaths, action: BulkAction, bulk: Bulk) -> Result<u
             .filter(|t| !t.id.is_empty())
             .collect(),
     };
+    let app_id = match targets.common.app.as_deref() {
+        Some(a) if a.trim().is_empty() => {
+            return Err(CliError::usage(
+                "--app: give the bot's manifest id, catalog id or name",
+            ))
+        }
+        Some(a) => a.trim().to_string(),
+        None => String::new(),
+    };
+    Ok(InstallsBulkRequest {
+        app_id,
+        action,
+        selection,
+    })
+}
+
+/// Without --app: the bot synced last.
+fn with_app(
+    cx: &Context,
+    mut request: InstallsBulkRequest,
+) -> Result<InstallsBulkRequest, CliError> {
+    if request.app_id.is_empty() {
+        request.app_id = installations::cached_app_id(cx, "--app", None).map_err(|_| {
+            CliError::usage("which bot? pass --app (manifest id, catalog id or name)")
+        })?;
+    }
+    Ok(request)
+}
+
+/// `installs install|upgrade|uninstall`: plan, show, confirm, run the plan by its id.
+async fn run_bulk(cx: &Arc<Context>, action: BulkAction, bulk: Bulk) -> Result<u8, CliError> {
+    let request = bulk_request(action, &bulk.targets)?;
+    let common = &bulk.targets.common;
     // A change to many targets is confirmed by a person. Without a terminal nobody can answer,
     // so refuse before signing in or reading anything.
     let interactive = std::io::stdin().is_terminal();
@@ -659,20 +670,18 @@ async fn run_bulk(paths: &DataPaths, action: BulkAction, bulk: Bulk) -> Result<u
             action.as_str()
         )));
     }
-    let o = online(paths, &bulk.common, Feature::Install).await?;
-    let app = resolve_app(&o, bulk.common.app.as_deref()).await?;
-    let plan = installs::plan(&lock(&o.store), &app, action, &selection).map_err(installs_error)?;
+    let request = with_app(cx, request)?;
+    let saved = installations::plan(cx, common.profile.as_deref(), &request)
+        .await
+        .map_err(signed_in_error(cx, common, installations::PLAN_FEATURE))?;
     if bulk.dry_run {
-        if bulk.common.json {
-            session::print_json(&plan)?;
-        } else {
-            print_plan(&mut std::io::stdout().lock(), &plan, "Dry run: ");
-        }
+        print_saved_plan(&saved, common.json, "Dry run: ")?;
         return Ok(exit::OK);
     }
+    let plan = &saved.plan;
     if plan.items.is_empty() {
-        if bulk.common.json {
-            session::print_json(&plan)?;
+        if common.json {
+            session::print_json(&saved)?;
         } else {
             println!("Nothing to do ({} skipped).", plan.skipped.len());
         }
@@ -681,7 +690,7 @@ async fn run_bulk(paths: &DataPaths, action: BulkAction, bulk: Bulk) -> Result<u
     if !bulk.yes {
         // The plan goes where the question is asked; with --json stdout stays machine-readable.
         let mut err = std::io::stderr().lock();
-        print_plan(&mut err, &plan, "");
+        print_plan(&mut err, plan, "");
         let question = format!(
             "{} {} in {} target(s)? [y/N] ",
             verb(action),
@@ -693,15 +702,24 @@ async fn run_bulk(paths: &DataPaths, action: BulkAction, bulk: Bulk) -> Result<u
             return Ok(exit::FINDINGS);
         }
     }
-    let run_id = installs::create_run(&o.store, &plan, &o.actor).map_err(installs_error)?;
-    if !bulk.common.json {
-        eprintln!(
-            "Run {run_id}: {} {} target(s) (resume with `botdeck installs resume --run {run_id}`)",
-            action.as_str(),
-            plan.items.len()
-        );
+    run_plan(cx, common, &saved.plan_id).await
+}
+
+fn print_saved_plan(saved: &SavedPlan, json: bool, prefix: &str) -> Result<(), CliError> {
+    if json {
+        session::print_json(saved)?;
+    } else {
+        let mut out = std::io::stdout().lock();
+        print_plan(&mut out, &saved.plan, prefix);
+        if !saved.plan.items.is_empty() {
+            let _ = writeln!(
+                out,
+                "Plan {}: run it with `botdeck installs run --plan {}`",
+                saved.plan_id, saved.plan_id
+            );
+        }
     }
-    finish_run(&o, &run_id, bulk.common.json).await
+    Ok(())
 }
 
 fn verb(action: BulkAction) -> &'static str {
@@ -723,7 +741,7 @@ fn confirm(out: &mut dyn Write, input: &mut dyn BufRead, question: &str) -> bool
     matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes")
 }
 
-fn print_plan(out: &mut dyn Write, plan: &installs::BulkPlan, prefix: &str) {
+fn print_plan(out: &mut dyn Write, plan: &BulkPlan, prefix: &str) {
     let action = plan.action;
     let _ = writeln!(
         out,
@@ -781,52 +799,44 @@ fn print_plan(out: &mut dyn Write, plan: &installs::BulkPlan, prefix: &str) {
     }
 }
 
-async fn execute(
-    paths: &DataPaths,
+async fn run_plan(cx: &Arc<Context>, common: &Common, plan_id: &str) -> Result<u8, CliError> {
+    if !common.json {
+        eprintln!("Running plan {plan_id}…");
+    }
+    let _ctrl_c = cancel_on_ctrl_c(cx);
+    let printer = progress_printer(common.json);
+    let summary = installations::run(cx, common.profile.as_deref(), plan_id, &printer)
+        .await
+        .map_err(signed_in_error(cx, common, installations::BULK_FEATURE))?;
+    finish(cx, &summary, common.json)
+}
+
+async fn resume(
+    cx: &Arc<Context>,
     common: &Common,
     run_id: &str,
     retry: bool,
 ) -> Result<u8, CliError> {
     validate::check_run_id("--run", run_id).map_err(|e| CliError::usage(e.to_string()))?;
-    {
-        // The journal is local: an unknown run is refused before the keyring is asked.
-        let store = session::open_store(paths)?;
-        if let Some(name) = &common.profile {
-            session::resolve_profile(&store, Some(name))?;
-        }
-        installs::bulk::summary(&store, run_id).map_err(installs_error)?;
-    }
-    let o = online(paths, common, Feature::Install).await?;
-    if retry {
-        let n = installs::retry_failed(&o.store, run_id).map_err(installs_error)?;
-        if !common.json {
-            eprintln!("Retrying {n} failed item(s).");
-        }
-    }
-    finish_run(&o, run_id, common.json).await
+    check_profile(cx, common)?;
+    let _ctrl_c = cancel_on_ctrl_c(cx);
+    let printer = progress_printer(common.json);
+    let summary = installations::resume(cx, common.profile.as_deref(), run_id, retry, &printer)
+        .await
+        .map_err(signed_in_error(cx, common, installations::BULK_FEATURE))?;
+    finish(cx, &summary, common.json)
 }
 
-async fn finish_run(o: &Online, run_id: &str, json: bool) -> Result<u8, CliError> {
-    let executor = executor(&o.graph);
-    let ctx = SyncContext {
-        graph: &o.graph,
-        tokens: &o.token,
-        store: &o.store,
-        executor: &executor,
-    };
-    let cancel = cancel_on_ctrl_c();
-    let printer = progress_printer(json);
-    let summary = installs::execute_run(&ctx, run_id, &printer, &cancel)
-        .await
-        .map_err(installs_error)?;
+fn finish(cx: &Context, summary: &RunSummary, json: bool) -> Result<u8, CliError> {
+    let run_id = &summary.run_id;
     if json {
-        session::print_json(&summary)?;
+        session::print_json(summary)?;
     } else {
         eprintln!();
-        print_run(&summary);
+        print_run(summary);
         if summary.failed > 0 {
-            let items = installs::run_items(&lock(&o.store), run_id, Some(ItemState::Failed))
-                .map_err(installs_error)?;
+            let items = installations::run_items(cx, run_id, Some(ItemState::Failed))
+                .map_err(CliError::api)?;
             for i in items.iter().take(20) {
                 println!(
                     "  failed {:<5} {:<36} {} {}",

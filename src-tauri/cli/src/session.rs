@@ -216,6 +216,8 @@ impl From<botdeck_core::store::StoreError> for CliError {
     }
 }
 
+// No `*_cmd.rs` uses it since the installs lane moved to the api; delete with the rest.
+#[allow(dead_code)]
 pub fn open_store(paths: &DataPaths) -> Result<Store, CliError> {
     let (store, report) = Store::open_in(&paths.data_dir)?;
     // stderr: stdout is for results, often JSON.
@@ -225,6 +227,8 @@ pub fn open_store(paths: &DataPaths) -> Result<Store, CliError> {
     Ok(store)
 }
 
+// No `*_cmd.rs` uses it since the installs lane moved to the api; delete with the rest.
+#[allow(dead_code)]
 /// `--profile` if given, else the profile used last.
 pub fn resolve_profile(store: &Store, name: Option<&str>) -> Result<Profile, CliError> {
     let profiles = Profiles::new(store);
@@ -236,6 +240,8 @@ pub fn resolve_profile(store: &Store, name: Option<&str>) -> Result<Profile, Cli
     }
 }
 
+// No `*_cmd.rs` uses it since the installs lane moved to the api; delete with the rest.
+#[allow(dead_code)]
 /// A signed-in profile, ready to call Graph.
 pub struct Session {
     pub store: Store,
@@ -244,6 +250,8 @@ pub struct Session {
     pub graph: GraphClient,
 }
 
+// No `*_cmd.rs` uses it since the installs lane moved to the api; delete with the rest.
+#[allow(dead_code)]
 impl Session {
     pub fn open(paths: &DataPaths, profile: Option<&str>) -> Result<Self, CliError> {
         let store = open_store(paths)?;
@@ -289,6 +297,8 @@ impl Session {
     }
 }
 
+// No `*_cmd.rs` uses it since the installs lane moved to the api; delete with the rest.
+#[allow(dead_code)]
 /// Errors that a new sign-in fixes end with the exact command to run.
 pub fn sign_in_again(err: AuthError, profile: &str, feature: Feature) -> CliError {
     let fixable = matches!(
@@ -306,6 +316,8 @@ pub fn sign_in_again(err: AuthError, profile: &str, feature: Feature) -> CliErro
     cli
 }
 
+// No `*_cmd.rs` uses it since the installs lane moved to the api; delete with the rest.
+#[allow(dead_code)]
 pub fn http_client() -> Result<reqwest::Client, CliError> {
     reqwest::Client::builder()
         .user_agent(concat!("BotDeck/", env!("CARGO_PKG_VERSION")))

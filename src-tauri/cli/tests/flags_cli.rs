@@ -126,7 +126,7 @@ fn bad_filter_and_page_values_are_refused() {
         &["installs", "list", "--at-version", "1.x"],
         "--at-version",
     );
-    assert_refused(d, &["installs", "list", "--limit", "0"], "--limit");
+    assert_refused(d, &["installs", "list", "--limit", "1001"], "--limit");
     assert_refused(d, &["installs", "list", "--limit=-3"], "--limit");
     assert_refused(d, &["installs", "list", "--state", "installd"], "--state");
     assert_refused(d, &["installs", "sync", "--kinds", "team,bots"], "--kinds");
@@ -156,6 +156,18 @@ fn bad_run_ids_are_refused_before_the_keyring() {
     for cmd in ["resume", "retry", "show"] {
         assert_refused(d, &["installs", cmd, "--run", "abc"], "--run");
     }
+    // A plan id likewise, and a plan nobody previewed is not found in the local state.
+    assert_refused(d, &["installs", "run", "--plan", "abc"], "--plan");
+    assert_refused(
+        d,
+        &[
+            "installs",
+            "run",
+            "--plan",
+            "3f2504e0-4f89-41d3-9a0c-0305e82c3301",
+        ],
+        "preview",
+    );
     // Well formed but unknown: still refused from the local journal, exit 2.
     let out = botdeck(
         d,

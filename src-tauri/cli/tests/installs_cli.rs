@@ -115,22 +115,40 @@ async fn catalog_and_installs_from_the_command_line() {
             .get("POST /teams/{id}/installedApps"),
         None
     );
-    let install = run(&[
+    // Planned once (the plan and its id as JSON), run by that id.
+    let plan = run(&[
         "installs",
+        "plan",
         "install",
         "--kind",
         "team",
         "--state",
         "not-installed",
         "--json",
-        "--yes",
     ]);
+    assert!(plan.status.success(), "{}", text(&plan));
+    let plan: serde_json::Value = serde_json::from_slice(&plan.stdout).expect("json");
+    let plan_id = plan["planId"].as_str().expect("plan id").to_string();
+    assert!(
+        plan["items"].as_array().is_some_and(|i| !i.is_empty()),
+        "{plan}"
+    );
+    let install = run(&["installs", "run", "--plan", &plan_id, "--json"]);
     assert!(install.status.success(), "{}", text(&install));
     let summary: serde_json::Value = serde_json::from_slice(&install.stdout).expect("json");
     assert_eq!(summary["failed"], 0);
+    assert_eq!(
+        summary["total"],
+        plan["items"].as_array().map_or(0, |i| i.len())
+    );
     let run_id = summary["runId"].as_str().expect("run id").to_string();
     let resume = run(&["installs", "resume", "--run", &run_id]);
     assert!(resume.status.success(), "{}", text(&resume));
+    // A plan runs once.
+    let again = run(&["installs", "run", "--plan", &plan_id, "--json"]);
+    assert_eq!(again.status.code(), Some(1), "{}", text(&again));
+    let again: serde_json::Value = serde_json::from_slice(&again.stdout).expect("json");
+    assert_eq!(again["code"], "conflict", "{again}");
     let upgrade = run(&[
         "installs",
         "upgrade",
@@ -255,6 +273,21 @@ async fn a_killed_cli_run_resumes_without_installing_anything_twice() {
     }
     worker.kill().expect("SIGKILL");
     worker.wait().expect("reap");
+    // The killed run still holds the one-job lease (the window and the CLI share it); nobody
+    // renews it, and after `lease::STALE_AFTER_SECS` the next job takes it over. Age it here
+    // instead of waiting that long.
+    {
+        let (store, _) =
+            botdeck_core::store::Store::open_in(&data.join("data")).expect("data folder");
+        let aged = store
+            .connection()
+            .execute(
+                "UPDATE job_lease SET renewed_at = renewed_at - ?1",
+                [botdeck_core::lease::STALE_AFTER_SECS + 1],
+            )
+            .expect("age the lease");
+        assert_eq!(aged, 1, "the killed run held the lease");
+    }
 
     let runs = run(&["installs", "runs", "--json"]);
     assert!(runs.status.success(), "{}", text(&runs));

@@ -47,6 +47,8 @@ pub const STATE_STEPS: &[M<'static>] = &[
     M::up(crate::audit::RUN_ID_STEP),
     M::up(crate::links::SCHEMA),
     M::up(crate::lease::SCHEMA),
+    // Previewed bulk plans: a run takes the id of the plan the admin saw.
+    M::up(crate::installs::PLAN_SCHEMA),
 ];
 
 /// Cache database steps: only mirrors of the tenant. Same rules as [`STATE_STEPS`].

@@ -16,6 +16,7 @@ import type { ItemResult } from "./bindings/ItemResult";
 import type { ItemState } from "./bindings/ItemState";
 import type { RunProgress } from "./bindings/RunProgress";
 import type { RunSummary } from "./bindings/RunSummary";
+import type { SavedPlan } from "./bindings/SavedPlan";
 import type { Selection } from "./bindings/Selection";
 import type { SyncInfo } from "./bindings/SyncInfo";
 import type { TargetKind } from "./bindings/TargetKind";
@@ -37,6 +38,7 @@ export type {
   ItemState,
   RunProgress,
   RunSummary,
+  SavedPlan,
   Selection,
   SyncInfo,
   TargetKind,
@@ -53,6 +55,14 @@ function progressChannel(onProgress: (p: RunProgress) => void) {
   return channel;
 }
 
+/** The dry run, saved: `installs_run` takes its `planId`. */
+const plan = (appId: string, action: BulkAction, selection: Selection) =>
+  call<SavedPlan>("installs_plan", { appId, action, selection });
+
+/** Runs the plan previewed as `planId`; refused (`conflict`) when the tenant changed since. */
+const runPlan = (planId: string, onProgress: (p: RunProgress) => void) =>
+  call<RunSummary>("installs_run", { planId, onProgress: progressChannel(onProgress) });
+
 export const installsIpc = {
   overview: (appId?: string | null) => call<InstallsOverview>("installs_overview", { appId: appId ?? null }),
   query: (appId: string, query: InventoryQuery) => call<InventoryPage>("installs_query", { appId, query }),
@@ -65,10 +75,12 @@ export const installsIpc = {
       onProgress: progressChannel(onProgress),
     }),
   cancel: () => call<boolean>("installs_cancel"),
-  plan: (appId: string, action: BulkAction, selection: Selection) =>
-    call<BulkPlan>("installs_plan", { appId, action, selection }),
-  run: (appId: string, action: BulkAction, selection: Selection, onProgress: (p: RunProgress) => void) =>
-    call<RunSummary>("installs_run", { appId, action, selection, onProgress: progressChannel(onProgress) }),
+  plan,
+  runPlan,
+  /** A change confirmed without a preview list (adding the bot to one team): planned, then
+   * that plan is run, through the same two commands. */
+  run: async (appId: string, action: BulkAction, selection: Selection, onProgress: (p: RunProgress) => void) =>
+    runPlan((await plan(appId, action, selection)).planId, onProgress),
   resume: (runId: string, retryFailed: boolean, onProgress: (p: RunProgress) => void) =>
     call<RunSummary>("installs_resume", { runId, retryFailed, onProgress: progressChannel(onProgress) }),
   runs: () => call<RunSummary[]>("installs_runs"),

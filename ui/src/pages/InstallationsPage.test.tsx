@@ -18,6 +18,7 @@ vi.mock("../ipc/installs", () => ({
     cancel: vi.fn(),
     plan: vi.fn(),
     run: vi.fn(),
+    runPlan: vi.fn(),
     resume: vi.fn(),
     runs: vi.fn(),
     runItems: vi.fn(),
@@ -32,7 +33,7 @@ import { ipc, resetIpcMock } from "../test/ipcMock";
 import { signedInSession } from "../test/fixtures";
 import { installsIpc } from "../ipc/installs";
 import { catalogIpc } from "../ipc/catalog";
-import type { BulkPlan, InstallsOverview, InstallsSyncResult, InventoryRow, RunProgress, RunSummary } from "../ipc/installs";
+import type { SavedPlan, InstallsOverview, InstallsSyncResult, InventoryRow, RunProgress, RunSummary } from "../ipc/installs";
 
 const m = vi.mocked(installsIpc);
 
@@ -151,6 +152,7 @@ function renderShell() {
 function syncResult(extra: Partial<InstallsSyncResult["report"]> = {}, kinds: InstallsSyncResult["kinds"] = ["team", "chat", "user"]): InstallsSyncResult {
   return {
     report: { status: "completed", resumed: false, targets: 40, read: 40, failed: 1, removed: 0, roundTrips: 3, subRequests: 40, throttled: 0, retries: 0, usersIncremental: false, warnings: [], ...extra },
+    appId: "cat-1",
     appName: "FlashDuty",
     kinds,
   };
@@ -167,7 +169,9 @@ function deferred<T>() {
   return { promise, resolve, reject };
 }
 
-const upgradePlan: BulkPlan = {
+const upgradePlan: SavedPlan = {
+  planId: "plan-1",
+  createdAt: "2026-11-22T10:04:00Z",
   action: "upgrade",
   appId: "cat-1",
   appName: "FlashDuty",
@@ -378,7 +382,9 @@ describe("Installations page", () => {
 
   it("previews a bulk upgrade of the filtered rows, runs it with progress and shows per-item results", async () => {
     const user = userEvent.setup();
-    const plan: BulkPlan = {
+    const plan: SavedPlan = {
+      planId: "plan-2",
+      createdAt: "2026-11-22T10:04:00Z",
       action: "upgrade",
       appId: "cat-1",
       appName: "FlashDuty",
@@ -405,7 +411,7 @@ describe("Installations page", () => {
     m.plan.mockResolvedValue(plan);
     let report: (p: RunProgress) => void = () => {};
     let finish: (v: RunSummary) => void = () => {};
-    m.run.mockImplementation((_a, _b, _c, onProgress) => {
+    m.runPlan.mockImplementation((_planId, onProgress) => {
       report = onProgress;
       return new Promise<RunSummary>((resolve) => {
         finish = resolve;
@@ -492,6 +498,8 @@ describe("Installations page", () => {
   it("asks to sign in again for installing when the run needs consent", async () => {
     const user = userEvent.setup();
     m.plan.mockResolvedValue({
+      planId: "plan-3",
+      createdAt: "2026-11-22T10:04:00Z",
       action: "install",
       appId: "cat-1",
       appName: "FlashDuty",
@@ -501,7 +509,7 @@ describe("Installations page", () => {
       skipped: [],
       warnings: [],
     });
-    m.run.mockRejectedValue({ code: "consent_required", message: "sign in again to grant TeamsAppInstallation.ReadWriteAndConsentForTeam", retryable: false });
+    m.runPlan.mockRejectedValue({ code: "consent_required", message: "sign in again to grant TeamsAppInstallation.ReadWriteAndConsentForTeam", retryable: false });
     ipc.signInDeviceCode.mockImplementation(() => new Promise(() => {}));
     renderPage();
     await screen.findByTestId("row-t1", {}, { timeout: 5000 });
@@ -516,6 +524,31 @@ describe("Installations page", () => {
     await user.click(await screen.findByTestId("sign-in-start"));
     // An update step asks for the whole update by default (SignInScope.test.tsx).
     expect(ipc.signInDeviceCode).toHaveBeenCalledWith("p-demo", "update_bot", expect.any(Function));
+  });
+
+  it("runs the plan it previewed by its id, and a run refused because the tenant changed previews again", async () => {
+    const user = userEvent.setup();
+    const newer: SavedPlan = { ...upgradePlan, planId: "plan-9", targetVersion: "1.0.3" };
+    m.plan.mockResolvedValueOnce(upgradePlan).mockResolvedValueOnce(newer);
+    m.runPlan.mockRejectedValueOnce({
+      code: "conflict",
+      message: "the tenant changed since the preview: a new version is published (1.0.2 → 1.0.3). Nothing was changed; preview again and run the new plan",
+      retryable: false,
+    });
+    renderPage();
+    const drawer = await startUpgrade(user);
+    await waitFor(() => expect(m.runPlan).toHaveBeenCalledWith("plan-1", expect.any(Function)));
+    const error = await within(drawer).findByTestId("bulk-error");
+    expect(error).toHaveAttribute("data-code", "conflict");
+    expect(error).toHaveTextContent("1.0.2 → 1.0.3");
+    await user.click(within(drawer).getByTestId("bulk-preview-again"));
+    // A fresh preview of the same change: the new plan is shown, and it is that one that runs.
+    await waitFor(() => expect(m.plan).toHaveBeenCalledTimes(2));
+    expect(m.plan.mock.calls[1]).toEqual(m.plan.mock.calls[0]);
+    m.runPlan.mockResolvedValueOnce({ ...halfFailed, failed: 0, succeeded: 2 });
+    m.runItems.mockResolvedValue([]);
+    await user.click(await within(drawer).findByTestId("bulk-run"));
+    await waitFor(() => expect(m.runPlan).toHaveBeenLastCalledWith("plan-9", expect.any(Function)));
   });
 
   it("syncs only the kinds chosen in Sync options, and a full resync starts over", async () => {
@@ -679,7 +712,7 @@ describe("Installations page", () => {
     m.plan.mockResolvedValue(upgradePlan);
     let report: (p: RunProgress) => void = () => {};
     const run = deferred<RunSummary>();
-    m.run.mockImplementation((_a, _b, _c, onProgress) => {
+    m.runPlan.mockImplementation((_planId, onProgress) => {
       report = onProgress;
       return run.promise;
     });
@@ -718,7 +751,7 @@ describe("Installations page", () => {
     const user = userEvent.setup();
     m.sync.mockResolvedValue(syncResult());
     m.plan.mockResolvedValue(upgradePlan);
-    m.run.mockResolvedValue({ ...halfFailed, failed: 0, succeeded: 2 });
+    m.runPlan.mockResolvedValue({ ...halfFailed, failed: 0, succeeded: 2 });
     m.runItems.mockResolvedValue([]);
     renderPage();
     await screen.findByTestId("row-t1", {}, { timeout: 5000 });
@@ -739,7 +772,7 @@ describe("Installations page", () => {
     const user = userEvent.setup();
     m.plan.mockResolvedValue(upgradePlan);
     const run = deferred<RunSummary>();
-    m.run.mockReturnValue(run.promise);
+    m.runPlan.mockReturnValue(run.promise);
     renderShell();
     await startUpgrade(user);
     await user.click(screen.getByTestId("nav-toggle"));
@@ -758,7 +791,7 @@ describe("Installations page", () => {
     m.plan.mockResolvedValue(upgradePlan);
     let report: (p: RunProgress) => void = () => {};
     const run = deferred<RunSummary>();
-    m.run.mockImplementation((_a, _b, _c, onProgress) => {
+    m.runPlan.mockImplementation((_planId, onProgress) => {
       report = onProgress;
       return run.promise;
     });
@@ -819,7 +852,7 @@ describe("Installations page", () => {
   it("after 'Sign in again' the drawer stays open and repeats the run itself", async () => {
     const user = userEvent.setup();
     m.plan.mockResolvedValue(upgradePlan);
-    m.run
+    m.runPlan
       .mockRejectedValueOnce({ code: "consent_required", message: "sign in again to grant installing", retryable: false })
       .mockResolvedValueOnce({ ...halfFailed, failed: 0, succeeded: 2 });
     m.runItems.mockResolvedValue([]);
@@ -832,8 +865,11 @@ describe("Installations page", () => {
     await user.click(within(drawer).getByTestId("consent-sign-in"));
     await user.click(await screen.findByTestId("sign-in-start"));
     // The same run again, with the same targets, in the same drawer.
-    await waitFor(() => expect(m.run).toHaveBeenCalledTimes(2));
-    expect(m.run.mock.calls[1]!.slice(0, 3)).toEqual(m.run.mock.calls[0]!.slice(0, 3));
+    await waitFor(() => expect(m.runPlan).toHaveBeenCalledTimes(2));
+    // The plan the admin previewed, by its id: not a new plan.
+    expect(m.runPlan.mock.calls[1]![0]).toBe("plan-1");
+    expect(m.runPlan.mock.calls[0]![0]).toBe("plan-1");
+    expect(m.plan).toHaveBeenCalledTimes(1);
     const result = await within(drawer).findByTestId("bulk-result");
     expect(result).toHaveTextContent("Completed: 2 done, 0 failed.");
     expect(screen.getByTestId("bulk-drawer")).toBe(drawer);

@@ -111,12 +111,14 @@ impl InstallsSyncRequest {
 #[serde(rename_all = "camelCase")]
 pub struct InstallsSyncResult {
     pub report: SyncReport,
+    /// Catalog id of the app synced (the request may have named it otherwise).
+    pub app_id: String,
     pub app_name: String,
     /// The kinds read.
     pub kinds: Vec<TargetKind>,
 }
 
-/// `installs_plan` (dry run) and `installs_run` (plan again from the cache, journal, execute).
+/// `installs_plan`: the dry run, saved under an id that `installs_run` takes.
 ///
 /// Unknown fields are refused here and in the selection's filter: a misspelt filter field
 /// (`olderThen`) dropped silently would widen the selection to every target.
@@ -126,7 +128,14 @@ pub struct InstallsBulkRequest {
     pub app_id: String,
     pub action: BulkAction,
     pub selection: Selection,
-    /// `installs_run`'s progress channel travels in the same object; the command takes it.
+}
+
+/// `installs_run`: runs the plan previewed as `planId`, refused when the tenant changed since.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct InstallsRunRequest {
+    pub plan_id: String,
+    /// The progress channel travels in the same object; the command takes it itself.
     #[serde(default, skip_serializing)]
     #[ts(skip)]
     pub on_progress: Option<serde_json::Value>,
@@ -162,6 +171,8 @@ pub fn ts_bindings() -> Vec<crate::bindings::Binding> {
         InstallsSyncRequest,
         InstallsSyncResult,
         InstallsBulkRequest,
+        InstallsRunRequest,
+        super::SavedPlan,
         InstallsResumeRequest,
         InstallsRunItemsRequest,
         InventoryRow,

@@ -9,6 +9,7 @@
 
 pub mod bulk;
 pub mod ipc;
+pub mod plans;
 pub mod query;
 pub mod sync;
 pub mod validate;
@@ -25,6 +26,7 @@ pub use bulk::{
     BulkAction, BulkPlan, ItemResult, ItemState, PlannedItem, RunSummary, Selection, SkippedItem,
     TargetRef,
 };
+pub use plans::{SavedPlan, PLAN_SCHEMA};
 pub use query::{
     check_version, coverage, last_completed_sync, last_sync, query, version_spread, CoverageRow,
     InventoryCursor, InventoryPage, InventoryQuery, InventoryRow, InventorySort, SyncInfo,

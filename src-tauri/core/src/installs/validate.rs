@@ -54,6 +54,13 @@ pub fn check_run_id(field: &str, id: &str) -> Result<(), InstallsError> {
         .map_err(|_| InstallsError::Invalid(format!("{field} {id:?}: expected a run id (a GUID)")))
 }
 
+/// A previewed plan's id (a GUID BotDeck made).
+pub fn check_plan_id(field: &str, id: &str) -> Result<(), InstallsError> {
+    uuid::Uuid::try_parse(id.trim())
+        .map(|_| ())
+        .map_err(|_| InstallsError::Invalid(format!("{field} {id:?}: expected a plan id (a GUID)")))
+}
+
 impl InventoryQuery {
     /// The filter's values; `limit` 0 keeps its documented meaning (the default page).
     pub fn validate(&self) -> Result<(), InstallsError> {

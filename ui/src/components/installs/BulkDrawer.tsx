@@ -23,7 +23,7 @@ import type { ApiError } from "../../ipc";
 import {
   installsIpc,
   type BulkAction,
-  type BulkPlan,
+  type SavedPlan,
   type ItemResult,
   type RunProgress,
   type RunSummary,
@@ -109,7 +109,7 @@ export function BulkDrawer({
   useEscape(open, onClose);
   const [action, setAction] = useState<BulkAction>(defaultAction);
   const [sourceIndex, setSourceIndex] = useState(initialSource);
-  const [plan, setPlan] = useState<BulkPlan | null>(null);
+  const [plan, setPlan] = useState<SavedPlan | null>(null);
   const [planning, setPlanning] = useState(false);
   const [planError, setPlanError] = useState<ApiError | null>(null);
   const [showResult, setShowResult] = useState(false);
@@ -198,9 +198,11 @@ export function BulkDrawer({
     loadRuns();
   };
 
-  const run = (forPlan: BulkPlan, chosen: NonNullable<typeof source>) => {
-    lastStep.current = () => void run(forPlan, chosen);
-    void execute(`${actionVerb[forPlan.action]} ${forPlan.appName}`, (p) => installsIpc.run(appId, forPlan.action, chosen.selection, p));
+  // What runs is the plan the admin saw, by its id: if the tenant changed since, the run is
+  // refused with what changed and the admin previews again.
+  const run = (forPlan: SavedPlan) => {
+    lastStep.current = () => void run(forPlan);
+    void execute(`${actionVerb[forPlan.action]} ${forPlan.appName}`, (p) => installsIpc.runPlan(forPlan.planId, p));
   };
   const retry = (runId: string) => {
     lastStep.current = () => retry(runId);
@@ -336,7 +338,7 @@ export function BulkDrawer({
               <Button
                 appearance="primary"
                 disabled={plan.items.length === 0 || running || !source}
-                onClick={() => source && run(plan, source)}
+                onClick={() => run(plan)}
                 data-testid="bulk-run"
               >
                 {actionVerb[plan.action]} {plan.items.length}
@@ -414,9 +416,22 @@ export function BulkDrawer({
 
         {runError && !running && (
           <div className={styles.row}>
-            <Button onClick={startOver} data-testid="bulk-start-over">
-              Back to the plan
-            </Button>
+            {runError.code === "conflict" ? (
+              <Button
+                appearance="primary"
+                onClick={() => {
+                  startOver();
+                  void preview(action);
+                }}
+                data-testid="bulk-preview-again"
+              >
+                Preview again
+              </Button>
+            ) : (
+              <Button onClick={startOver} data-testid="bulk-start-over">
+                Back to the plan
+              </Button>
+            )}
           </div>
         )}
 

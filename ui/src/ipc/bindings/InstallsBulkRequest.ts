@@ -3,7 +3,7 @@ import type { BulkAction } from "./BulkAction";
 import type { Selection } from "./Selection";
 
 /**
- * `installs_plan` (dry run) and `installs_run` (plan again from the cache, journal, execute).
+ * `installs_plan`: the dry run, saved under an id that `installs_run` takes.
  *
  * Unknown fields are refused here and in the selection's filter: a misspelt filter field
  * (`olderThen`) dropped silently would widen the selection to every target.

@@ -2,7 +2,11 @@
 import type { SyncReport } from "./SyncReport";
 import type { TargetKind } from "./TargetKind";
 
-export type InstallsSyncResult = { report: SyncReport, appName: string, 
+export type InstallsSyncResult = { report: SyncReport, 
+/**
+ * Catalog id of the app synced (the request may have named it otherwise).
+ */
+appId: string, appName: string, 
 /**
  * The kinds read.
  */
