@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use botdeck_api::permissions::{self as api, GrantsRequest};
-use botdeck_api::{ApiError, Context, RunProgress};
+use botdeck_api::{ApiError, Context, ErrorCode, RunProgress};
 use botdeck_core::auth::Feature;
 use botdeck_core::config::DataPaths;
 use botdeck_core::permissions::{
@@ -243,7 +243,34 @@ fn tenant_err<'a>(
     profile: Option<&'a str>,
     feature: Feature,
 ) -> impl Fn(ApiError) -> CliError + 'a {
-    move |err| CliError::api(session::with_login_hint(cx, err, profile, feature))
+    move |err| {
+        CliError::api(session::with_login_hint(
+            cx,
+            in_flag_words(err),
+            profile,
+            feature,
+        ))
+    }
+}
+
+/// The api names a bad value by the window's field; on the command line the flag is the name.
+fn in_flag_words(mut err: ApiError) -> ApiError {
+    if err.code == ErrorCode::InvalidInput {
+        for (field, flag) in [
+            ("teamIds", "--team"),
+            ("chatIds", "--chat"),
+            ("maxTargets", "--max-targets"),
+            ("appId", "--app-id"),
+        ] {
+            if let Some(rest) = err.message.strip_prefix(field) {
+                err.message = format!("{flag}{rest}");
+            }
+        }
+        if err.message.starts_with("no app id") || err.message.contains("is not an app id") {
+            err.message = format!("--app-id: {}", err.message);
+        }
+    }
+    err
 }
 
 /// Per-team progress of a long read, on one rewritten stderr line when it is a terminal.
@@ -292,11 +319,10 @@ fn inspect(
 }
 
 fn show(cx: &Context, a: ShowArgs) -> Result<u8, CliError> {
-    let app_id = a.target.app_id.clone().ok_or_else(|| {
-        CliError::usage("no app id: pass --app-id (the bot's Entra application id)")
-    })?;
+    // A missing --app-id is the api's to refuse, after the team and chat values: every bad
+    // value is named in the same order as in the window.
     let req = GrantsRequest {
-        app_id,
+        app_id: a.target.app_id.clone().unwrap_or_default(),
         team_ids: a.target.teams.clone(),
         chat_ids: a.target.chats.clone(),
         all_teams: a.target.all_teams,
