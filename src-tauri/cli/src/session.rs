@@ -10,13 +10,10 @@ use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use botdeck_api::error::{ApiError, ErrorCode};
-use botdeck_api::{Context, OpenOptions, Tenant};
-use botdeck_core::auth::{self, AuthError, Authenticator, Feature};
+use botdeck_api::{Context, OpenOptions};
+use botdeck_core::auth::{AuthError, Feature};
 use botdeck_core::config::DataPaths;
-use botdeck_core::graph::GraphClient;
-use botdeck_core::profiles::{Profile, ProfileError, Profiles};
-use botdeck_core::secrets::Sensitive;
-use botdeck_core::store::Store;
+use botdeck_core::profiles::ProfileError;
 
 /// Set once at start when the command line asks for `--json`: errors are then printed to
 /// stdout as the api's error object.
@@ -48,20 +45,6 @@ pub fn open(paths: &DataPaths) -> Context {
         eprintln!("botdeck: {}. {}", notice.title, notice.message);
     }
     cx
-}
-
-/// Signs in to the profile named (or the current one) for `feature`; a failure a new sign-in
-/// fixes ends with the exact command to run.
-// For the feature commands as they move from `Session` to the api (issue 11, round 2).
-#[allow(dead_code)]
-pub async fn open_tenant<'cx>(
-    cx: &'cx Context,
-    profile: Option<&str>,
-    feature: Feature,
-) -> Result<Tenant<'cx>, ApiError> {
-    Tenant::open(cx, profile, feature)
-        .await
-        .map_err(|err| with_login_hint(cx, err, profile, feature))
 }
 
 /// Adds "Run: botdeck login --profile X --feature Y" to an error a new sign-in fixes (not
@@ -124,12 +107,6 @@ pub fn print_json<T: serde::Serialize>(value: &T) -> Result<(), CliError> {
     println!("{text}");
     Ok(())
 }
-
-// ---------------------------------------------------------------------------------------------
-// Kept while the feature commands move to `open` + `open_tenant` (issue 11, round 2). Once no
-// `*_cmd.rs` uses them, delete `CliError`, `Session`, `open_store`, `resolve_profile`,
-// `sign_in_again` and `http_client`, and let `runtime`/`print_json` answer `ApiError`.
-// ---------------------------------------------------------------------------------------------
 
 /// The api's error under the CLI's old name and fields (so `err.message` still moves out and
 /// `err.code` is still the exit code): every constructor makes an api error and
@@ -216,145 +193,9 @@ impl From<botdeck_core::store::StoreError> for CliError {
     }
 }
 
-// No `*_cmd.rs` uses it since the installs lane moved to the api; delete with the rest.
-#[allow(dead_code)]
-pub fn open_store(paths: &DataPaths) -> Result<Store, CliError> {
-    let (store, report) = Store::open_in(&paths.data_dir)?;
-    // stderr: stdout is for results, often JSON.
-    for notice in report.notices() {
-        eprintln!("botdeck: {}. {}", notice.title, notice.message);
-    }
-    Ok(store)
-}
-
-// No `*_cmd.rs` uses it since the installs lane moved to the api; delete with the rest.
-#[allow(dead_code)]
-/// `--profile` if given, else the profile used last.
-pub fn resolve_profile(store: &Store, name: Option<&str>) -> Result<Profile, CliError> {
-    let profiles = Profiles::new(store);
-    match name {
-        Some(name) => Ok(profiles.resolve(name)?),
-        None => profiles.current()?.ok_or_else(|| {
-            CliError::usage("no profile selected: sign in with `botdeck login --profile NAME --tenant ...` or pass --profile")
-        }),
-    }
-}
-
-// No `*_cmd.rs` uses it since the installs lane moved to the api; delete with the rest.
-#[allow(dead_code)]
-/// A signed-in profile, ready to call Graph.
-pub struct Session {
-    pub store: Store,
-    pub profile: Profile,
-    pub auth: Authenticator,
-    pub graph: GraphClient,
-}
-
-// No `*_cmd.rs` uses it since the installs lane moved to the api; delete with the rest.
-#[allow(dead_code)]
-impl Session {
-    pub fn open(paths: &DataPaths, profile: Option<&str>) -> Result<Self, CliError> {
-        let store = open_store(paths)?;
-        let profile = resolve_profile(&store, profile)?;
-        let http = http_client()?;
-        let auth = Authenticator::new(http.clone())?;
-        let graph = auth::graph_of(&http, &profile);
-        Ok(Self {
-            store,
-            profile,
-            auth,
-            graph,
-        })
-    }
-
-    /// A token for `feature`. A refresh is recorded on the profile; failing to record it is
-    /// only logged, as `Context::access_token` does: the token works either way.
-    pub async fn token(&self, feature: Feature) -> Result<Sensitive<String>, CliError> {
-        let (token, refreshed) = self
-            .auth
-            .access_token(&self.profile, feature)
-            .await
-            .map_err(|e| sign_in_again(e, &self.profile.name, feature))?;
-        if let Some(tokens) = refreshed {
-            if let Err(err) = auth::record_refresh(&self.store, &self.profile.id, &tokens) {
-                tracing::warn!(%err, "could not record the refreshed token's facts");
-            }
-        }
-        Ok(token)
-    }
-
-    /// Who is acting, for the audit log.
-    pub fn actor(&self) -> String {
-        self.profile
-            .identity
-            .as_ref()
-            .map(|i| i.account_upn.clone())
-            .unwrap_or_else(|| "unknown".into())
-    }
-
-    pub fn tenant_id(&self) -> Option<String> {
-        self.profile.identity.as_ref().map(|i| i.tenant_id.clone())
-    }
-}
-
-// No `*_cmd.rs` uses it since the installs lane moved to the api; delete with the rest.
-#[allow(dead_code)]
-/// Errors that a new sign-in fixes end with the exact command to run.
-pub fn sign_in_again(err: AuthError, profile: &str, feature: Feature) -> CliError {
-    let fixable = matches!(
-        err,
-        AuthError::SignInAgain | AuthError::NotSignedIn(_) | AuthError::ScopesMissing { .. }
-    );
-    let mut cli: CliError = err.into();
-    if fixable {
-        cli.message = format!(
-            "{}. Run: {}",
-            cli.message.trim_end_matches('.'),
-            login_command(profile, feature)
-        );
-    }
-    cli
-}
-
-// No `*_cmd.rs` uses it since the installs lane moved to the api; delete with the rest.
-#[allow(dead_code)]
-pub fn http_client() -> Result<reqwest::Client, CliError> {
-    reqwest::Client::builder()
-        .user_agent(concat!("BotDeck/", env!("CARGO_PKG_VERSION")))
-        .connect_timeout(std::time::Duration::from_secs(10))
-        .timeout(std::time::Duration::from_secs(120))
-        .build()
-        .map_err(|e| CliError::failed(format!("cannot create the HTTP client: {e}")))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn sign_in_again_names_the_command_with_the_profile_and_feature() {
-        let err = sign_in_again(AuthError::SignInAgain, "Contoso (demo)", Feature::Install);
-        assert_eq!(
-            err.message,
-            "your sign-in has expired or was revoked; sign in again. Run: botdeck login --profile 'Contoso (demo)' --feature install"
-        );
-        let err = sign_in_again(
-            AuthError::ScopesMissing {
-                missing: vec!["AppCatalog.Submit".into()],
-            },
-            "prod",
-            Feature::Publish,
-        );
-        assert!(
-            err.message
-                .ends_with("Run: botdeck login --profile prod --feature publish"),
-            "{}",
-            err.message
-        );
-        // Other errors are left as they are.
-        let err = sign_in_again(AuthError::MfaRequired, "prod", Feature::Install);
-        assert!(!err.message.contains("Run:"), "{}", err.message);
-    }
 
     #[test]
     fn the_login_hint_is_added_to_what_a_sign_in_fixes_only() {
