@@ -13,7 +13,6 @@ use std::sync::Arc;
 
 use botdeck_core::audit::Actor;
 use botdeck_core::auth::Feature;
-use botdeck_core::batch::Executor;
 use botdeck_core::catalog;
 use botdeck_core::installs::RunSummary;
 use botdeck_core::links::check::{
@@ -30,10 +29,11 @@ use botdeck_core::links::{
     self, Integration, Link, LinkDisconnectOutcome, LinkFilter, LinkTargetInput, LinkTargetKind,
     NewIntegration, VendorProfile,
 };
-use botdeck_core::pacing::{Pacer, RouteLimits};
 use botdeck_core::profiles::Profile;
 use botdeck_core::progress::ProgressFn;
 use botdeck_core::secrets::Sensitive;
+use botdeck_graph::Executor;
+use botdeck_graph::{Pacer, RouteLimits};
 use tokio_util::sync::CancellationToken;
 
 use crate::context::{Context, JobKind};

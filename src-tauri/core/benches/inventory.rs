@@ -25,16 +25,16 @@ use std::time::{Duration, Instant};
 
 use botdeck_core::auth::entra::{EntraClient, EntraEndpoint};
 use botdeck_core::auth::{scopes, Feature, Sleeper};
-use botdeck_core::batch::{encode_query_value, Executor, SubRequest};
 use botdeck_core::catalog::{self, Actor};
-use botdeck_core::graph::GraphClient;
 use botdeck_core::installs::{
     self, BulkAction, InstallState, InventoryQuery, Selection, SyncContext, SyncOptions,
     TargetKind, TargetRef,
 };
-use botdeck_core::pacing::{Pacer, RouteLimits};
 use botdeck_core::secrets::Sensitive;
 use botdeck_core::store::Store;
+use botdeck_graph::GraphClient;
+use botdeck_graph::{encode_query_value, Executor, SubRequest};
+use botdeck_graph::{Pacer, RouteLimits};
 use serde_json::{json, Value};
 use tenant_sim::{
     FaultRule, RunningSim, SimConfig, TenantSize, BOTDECK_PUBLIC_CLIENT_ID, DEMO_BOT_MANIFEST_ID,

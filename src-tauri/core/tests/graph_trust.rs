@@ -6,12 +6,12 @@
 use std::sync::{Arc, Mutex};
 
 use botdeck_core::catalog::{self, Actor, Audit, PublishOptions, PublishingState};
-use botdeck_core::graph::GraphClient;
 use botdeck_core::installs;
 use botdeck_core::package::{self, NewBotAppOptions};
 use botdeck_core::permissions as perms;
 use botdeck_core::secrets::Sensitive;
 use botdeck_core::store::Store;
+use botdeck_graph::GraphClient;
 use serde_json::{json, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;

@@ -24,10 +24,10 @@ pub use error::AuthError;
 pub use scopes::{Feature, ScopeInfo};
 pub use tokens::{TokenSet, REFRESH_MARGIN};
 
-use crate::graph::{GraphClient, GraphError};
 use crate::profiles::{Identity, Profile, Profiles};
 use crate::secrets::{SecretStore, Sensitive};
 use crate::store::Store;
+use botdeck_graph::{GraphClient, GraphError};
 
 /// Why the system browser could not be opened: whatever the caller's opener reports (a spawn
 /// error in the CLI, the opener plugin's error in the app).

@@ -23,9 +23,9 @@ use super::{
     TargetKind,
 };
 use crate::audit::{AuditEntry, Outcome};
-use crate::batch::{SubRequest, SubResponse};
 use crate::catalog::{version_key, Actor, CatalogApp, RscPermission};
 use crate::store::Store;
+use botdeck_graph::{SubRequest, SubResponse};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
@@ -355,7 +355,7 @@ fn durably<T>(
 /// How many items are journalled as in flight at a time: four `$batch` requests' worth, enough
 /// to keep the paced executor busy, few enough that a resume after a crash reads back at most
 /// this many items instead of the whole run.
-pub const JOURNAL_CHUNK: usize = 4 * crate::batch::MAX_BATCH;
+pub const JOURNAL_CHUNK: usize = 4 * botdeck_graph::MAX_BATCH;
 
 /// Journals a plan as a new run; answers its id.
 pub fn create_run(

@@ -18,8 +18,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use ts_rs::TS;
 
-use crate::graph::GraphError;
 use crate::store::StoreError;
+use botdeck_graph::GraphError;
 
 pub use bulk::{
     create_run, execute_run, list_runs, plan, retry_failed, run_items, summary as run_summary,
@@ -204,7 +204,7 @@ pub enum InstallsError {
     #[error("{0}")]
     Changed(String),
     #[error("cannot get a token: {0}")]
-    Token(String),
+    Token(#[from] botdeck_graph::TokenError),
 }
 
 impl From<rusqlite::Error> for InstallsError {
@@ -304,7 +304,7 @@ pub(crate) fn installed_apps_read(kind: TargetKind, target_id: &str, app_id: &st
     format!(
         "{}?$expand=teamsAppDefinition&$filter={}",
         kind.installed_apps_path(target_id),
-        crate::batch::encode_query_value(&format!("teamsApp/id eq '{app_id}'"))
+        botdeck_graph::encode_query_value(&format!("teamsApp/id eq '{app_id}'"))
     )
 }
 

@@ -1,7 +1,7 @@
 //! The inventory sync: list the targets, then read the bot's installation in each.
 //!
 //! Cost per the brief's floor: one catalog lookup, ⌈T/999⌉ team pages, and one filtered
-//! `installedApps` read per target packed 20 per `$batch`, paced by [`crate::batch::Executor`].
+//! `installedApps` read per target packed 20 per `$batch`, paced by [`botdeck_graph::Executor`].
 //! Each sync is a *generation*: listing marks the rows it sees, reading marks the rows it read.
 //! A sync that stops (crash, cancel, lost network) is resumed by the next call, reading only
 //! what the generation has not read yet; rows not seen by a completed generation are removed.
@@ -17,10 +17,10 @@ use tokio_util::sync::CancellationToken;
 use ts_rs::TS;
 
 use super::{installed_apps_read, now_text, InstallsError, ProgressFn, RunProgress, TargetKind};
-use crate::batch::{Executor, SubRequest, SubResponse, TokenSource};
 use crate::catalog::{version_key, CatalogApp};
-use crate::graph::GraphClient;
 use crate::store::Store;
+use botdeck_graph::GraphClient;
+use botdeck_graph::{Executor, SubRequest, SubResponse, TokenSource};
 
 /// What a sync needs: Graph, a token source, the shared store and the paced executor.
 pub struct SyncContext<'a> {
@@ -703,7 +703,7 @@ async fn each_page(
                         .unwrap_or("")
                         .to_string()
                 };
-                return Err(InstallsError::Graph(crate::graph::GraphError::Http {
+                return Err(InstallsError::Graph(botdeck_graph::GraphError::Http {
                     status: r.status,
                     code: text("code"),
                     message: text("message"),

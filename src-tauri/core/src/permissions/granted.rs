@@ -12,9 +12,9 @@ use ts_rs::TS;
 use tokio_util::sync::CancellationToken;
 
 use super::{encode, PermissionError};
-use crate::graph::{GraphClient, GraphError};
 use crate::secrets::Sensitive;
 use crate::store::{Store, StoreError};
+use botdeck_graph::{GraphClient, GraphError};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]

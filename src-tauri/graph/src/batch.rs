@@ -5,8 +5,6 @@
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, VecDeque};
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -15,9 +13,10 @@ use tokio::task::JoinSet;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
-use crate::graph::{GraphClient, GraphError};
+use crate::client::{GraphClient, GraphError};
 use crate::pacing::{backoff, Limit, Pacer, RouteLimits, RETRY_AFTER_MARGIN};
-use crate::secrets::Sensitive;
+use crate::secret::Sensitive;
+use crate::token::TokenSource;
 
 pub use crate::pacing::MAX_BATCH;
 
@@ -28,22 +27,6 @@ const BATCH_WINDOW: Duration = Duration::from_millis(500);
 
 /// How far into the queue a batch looks for requests that can go now.
 const LOOKAHEAD: usize = 8 * MAX_BATCH;
-
-/// Where long runs get their token: a fixed one (tests, short commands) or a source that
-/// refreshes (the app and CLI hand in one backed by the profile's refresh token).
-pub trait TokenSource: Send + Sync {
-    fn token(&self)
-        -> Pin<Box<dyn Future<Output = Result<Sensitive<String>, String>> + Send + '_>>;
-}
-
-impl TokenSource for Sensitive<String> {
-    fn token(
-        &self,
-    ) -> Pin<Box<dyn Future<Output = Result<Sensitive<String>, String>> + Send + '_>> {
-        let token = self.clone();
-        Box::pin(async move { Ok(token) })
-    }
-}
 
 /// One request inside a batch. `url` is relative to the Graph base and starts with `/`.
 #[derive(Debug, Clone, PartialEq)]
@@ -258,7 +241,7 @@ impl Executor {
                 }
                 let token = match tokens.token().await {
                     Ok(token) => token,
-                    Err(message) => {
+                    Err(err) => {
                         // No token, no request: report each item, nothing is retried blindly.
                         for i in batch {
                             pending.remove(&i);
@@ -269,7 +252,7 @@ impl Executor {
                                     status: 401,
                                     request_id: None,
                                     body: Some(
-                                        json!({"error": {"code": "NoToken", "message": message}}),
+                                        json!({"error": {"code": "NoToken", "message": err.message, "retryable": err.retryable}}),
                                     ),
                                     attempts: 0,
                                 },
@@ -580,7 +563,7 @@ fn parse_member(member: &Value) -> Option<RawSub> {
     Some(RawSub {
         id,
         status,
-        retry_after: crate::graph::retry_after(header),
+        retry_after: crate::client::retry_after(header),
         request_id: header("request-id"),
         body: member.get("body").cloned(),
     })
