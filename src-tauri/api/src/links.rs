@@ -9,7 +9,6 @@
 //! sign-in or network work. The store's mutex is never held across an `.await`: core locks
 //! `&Mutex<Store>` itself between its awaits.
 
-use std::sync::Arc;
 
 use botdeck_core::audit::Actor;
 use botdeck_core::auth::Feature;
@@ -33,7 +32,6 @@ use botdeck_core::profiles::Profile;
 use botdeck_core::progress::ProgressFn;
 use botdeck_core::secrets::Sensitive;
 use botdeck_graph::Executor;
-use botdeck_graph::{Pacer, RouteLimits};
 use tokio_util::sync::CancellationToken;
 
 use crate::context::{Context, JobKind};
@@ -69,11 +67,8 @@ impl<'t, 'cx> Linker<'t, 'cx> {
     }
 
     fn executor(&self) -> Executor {
-        Executor::new(
-            self.tenant.graph.clone(),
-            Arc::new(Pacer::new()),
-            RouteLimits::microsoft(),
-        )
+        // The tenant's one pacer: the client's, shared by every command on this tenant.
+        Executor::for_client(self.tenant.graph.clone())
     }
 }
 
