@@ -9,7 +9,6 @@
 //! sign-in or network work. The store's mutex is never held across an `.await`: core locks
 //! `&Mutex<Store>` itself between its awaits.
 
-
 use botdeck_core::audit::Actor;
 use botdeck_core::auth::Feature;
 use botdeck_core::catalog;
