@@ -10,6 +10,7 @@
 pub mod batch;
 pub mod client;
 pub mod pacing;
+pub mod resources;
 pub mod secret;
 pub mod token;
 
@@ -19,5 +20,6 @@ pub use client::{
     ENV_REQUEST_TIMEOUT, MAX_ATTEMPTS, MAX_RETRY_AFTER, REQUEST_TIMEOUT,
 };
 pub use pacing::{Limit, Pacer, RouteLimits, MAX_BATCH};
+pub use resources::{Page, ResourceError};
 pub use secret::Sensitive;
 pub use token::{TokenError, TokenFuture, TokenSource};
