@@ -23,7 +23,11 @@ use ts_rs::TS;
 use super::{installed_apps_read, now_text, InstallsError, ProgressFn, RunProgress, TargetKind};
 use crate::catalog::{version_key, CatalogApp};
 use crate::store::Store;
-use botdeck_graph::GraphClient;
+use botdeck_graph::resources::channels::{Channel, ChannelFacts};
+use botdeck_graph::resources::chats::Chat;
+use botdeck_graph::resources::teams::Team;
+use botdeck_graph::resources::users::User;
+use botdeck_graph::{resources, GraphClient, GraphError};
 use botdeck_graph::{Executor, SubRequest, SubResponse, TokenSource};
 
 /// What a sync needs: Graph, a token source, the shared store and the paced executor.
@@ -596,9 +600,6 @@ fn finish(
     Ok(report.clone())
 }
 
-/// General channel id, private and shared channel counts.
-type ChannelFacts = (Option<String>, u32, u32);
-
 /// Why a team's channel list could not be read. Its text is what the row keeps in
 /// `channels_error` (and the CLI and window show): status, Graph's code and request-id.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -614,6 +615,12 @@ enum ChannelReadError {
     /// A success without the `value` array a channel list must carry.
     #[error("the channel list had no `value`{}", request_id_text(.request_id.as_deref()))]
     NoValue { request_id: Option<String> },
+    /// A success whose channels lack a field BotDeck reads (or have the wrong type).
+    #[error("the channel list could not be read: {reason}{}", request_id_text(.request_id.as_deref()))]
+    Malformed {
+        reason: String,
+        request_id: Option<String>,
+    },
 }
 
 fn failure_text(status: u16, code: Option<&str>, message: &str) -> String {
@@ -706,35 +713,24 @@ impl RowUpdate {
     }
 
     fn apply_channels(&mut self, r: &SubResponse) {
-        let Some(channels) = r
+        let page = r
             .body
             .as_ref()
             .filter(|_| r.is_success())
-            .and_then(|b| b.get("value"))
-            .and_then(Value::as_array)
-        else {
+            .map(resources::page::<Channel>);
+        self.channels = Some(match page {
+            Some(Ok(page)) => Ok(ChannelFacts::of(&page.value)),
+            // A success whose list cannot be read says so, with the field that was wrong.
+            Some(Err(err)) if r.body.as_ref().and_then(|b| b.get("value")).is_some() => {
+                Err(ChannelReadError::Malformed {
+                    reason: err.source.to_string(),
+                    request_id: r.request_id.clone(),
+                })
+            }
             // Channel facts are extra: a failed read does not fail the row, but the row says
             // why its facts are missing or old, and the next sync reads them again.
-            self.channels = Some(Err(ChannelReadError::of(r)));
-            return;
-        };
-        let membership = |c: &Value| {
-            c.get("membershipType")
-                .and_then(Value::as_str)
-                .unwrap_or("standard")
-                .to_string()
-        };
-        let general = channels
-            .iter()
-            .find(|c| {
-                membership(c) == "standard"
-                    && c.get("displayName").and_then(Value::as_str) == Some("General")
-            })
-            .or_else(|| channels.iter().find(|c| membership(c) == "standard"))
-            .and_then(|c| c.get("id").and_then(Value::as_str))
-            .map(str::to_string);
-        let count = |m: &str| channels.iter().filter(|c| membership(c) == m).count() as u32;
-        self.channels = Some(Ok((general, count("private"), count("shared"))));
+            _ => Err(ChannelReadError::of(r)),
+        });
     }
 }
 
@@ -766,7 +762,13 @@ fn flush_rows(
         let now = now_text();
         for r in rows.iter() {
             let (general, private, shared, read, error) = match &r.channels {
-                Some(Ok((g, p, s))) => (g.clone(), Some(*p), Some(*s), true, None),
+                Some(Ok(f)) => (
+                    f.general.clone(),
+                    Some(f.private),
+                    Some(f.shared),
+                    true,
+                    None,
+                ),
                 Some(Err(why)) => (None, None, None, false, Some(why.to_string())),
                 None => (None, None, None, false, None),
             };
@@ -918,10 +920,6 @@ fn upsert_targets(
     Ok(unread)
 }
 
-fn str_of(v: &Value, key: &str) -> Option<String> {
-    v.get(key).and_then(Value::as_str).map(str::to_string)
-}
-
 async fn list_teams(
     ctx: &SyncContext<'_>,
     app: &CatalogApp,
@@ -933,27 +931,18 @@ async fn list_teams(
 ) -> Result<(), InstallsError> {
     each_page(ctx, "/teams?$top=999", cancel, |page| {
         report.round_trips += 1;
-        let targets: Vec<ListedTarget> = page
-            .get("value")
-            .and_then(Value::as_array)
-            .map(|items| {
-                items
-                    .iter()
-                    .filter_map(|t| {
-                        Some(ListedTarget {
-                            id: str_of(t, "id")?,
-                            name: str_of(t, "displayName").unwrap_or_default(),
-                            detail: str_of(t, "description"),
-                            archived: t
-                                .get("isArchived")
-                                .and_then(Value::as_bool)
-                                .unwrap_or(false),
-                            visibility: str_of(t, "visibility"),
-                        })
-                    })
-                    .collect()
+        let teams = resources::page::<Team>(page).map_err(GraphError::from)?;
+        let targets: Vec<ListedTarget> = teams
+            .value
+            .into_iter()
+            .map(|t| ListedTarget {
+                name: t.display_name.unwrap_or_default(),
+                detail: t.description,
+                archived: t.is_archived.unwrap_or(false),
+                visibility: t.visibility,
+                id: t.id,
             })
-            .unwrap_or_default();
+            .collect();
         let unread = upsert_targets(
             ctx.store,
             app,
@@ -982,33 +971,21 @@ async fn list_chats(
 ) -> Result<(), InstallsError> {
     each_page(ctx, "/chats?$top=50", cancel, |page| {
         report.round_trips += 1;
-        let targets: Vec<ListedTarget> = page
-            .get("value")
-            .and_then(Value::as_array)
-            .map(|items| {
-                items
-                    .iter()
-                    // One-on-one chats cannot host the bot's group features; meetings are
-                    // group chats with a meeting attached.
-                    .filter(|c| {
-                        matches!(
-                            c.get("chatType").and_then(Value::as_str),
-                            Some("group" | "meeting")
-                        )
-                    })
-                    .filter_map(|c| {
-                        Some(ListedTarget {
-                            id: str_of(c, "id")?,
-                            name: str_of(c, "topic")
-                                .unwrap_or_else(|| "(group chat without a topic)".into()),
-                            detail: str_of(c, "chatType"),
-                            archived: false,
-                            visibility: None,
-                        })
-                    })
-                    .collect()
+        let chats = resources::page::<Chat>(page).map_err(GraphError::from)?;
+        let targets: Vec<ListedTarget> = chats
+            .value
+            .into_iter()
+            .filter(Chat::is_group)
+            .map(|c| ListedTarget {
+                name: c
+                    .topic
+                    .unwrap_or_else(|| "(group chat without a topic)".into()),
+                detail: Some(c.chat_type),
+                archived: false,
+                visibility: None,
+                id: c.id,
             })
-            .unwrap_or_default();
+            .collect();
         let unread = upsert_targets(
             ctx.store,
             app,
@@ -1063,19 +1040,18 @@ async fn list_users(
             let link = each_page(ctx, &start, cancel, |page| {
                 pages += 1;
                 let mut targets = Vec::new();
-                for u in page.get("value").and_then(Value::as_array).into_iter().flatten() {
-                    let Some(id) = str_of(u, "id") else { continue };
-                    let disabled = u.get("accountEnabled").and_then(Value::as_bool) == Some(false);
-                    if u.get("@removed").is_some() || disabled {
-                        removed.push(id);
+                let users = resources::page::<User>(page).map_err(GraphError::from)?;
+                for u in users.value {
+                    if u.is_gone() {
+                        removed.push(u.id);
                         continue;
                     }
                     targets.push(ListedTarget {
-                        id,
-                        name: str_of(u, "displayName").unwrap_or_default(),
-                        detail: str_of(u, "userPrincipalName"),
+                        name: u.display_name.unwrap_or_default(),
+                        detail: u.user_principal_name,
                         archived: false,
                         visibility: None,
+                        id: u.id,
                     });
                 }
                 upsert_targets(store, app_ref, TargetKind::User, generation, &targets, facts_cutoff)?;
@@ -1186,6 +1162,31 @@ mod tests {
     }
 
     #[test]
+    fn a_malformed_channel_list_is_a_failed_read_naming_the_field() {
+        for (body, says) in [
+            (
+                json!({"value": [{"displayName": "General"}]}),
+                "missing field `id`",
+            ),
+            (json!({"value": [{"id": 7}]}), "invalid type"),
+            (json!({"value": {"id": "c1"}}), "invalid type"),
+        ] {
+            let mut row = RowUpdate::new(TargetKind::Team, "t1");
+            row.apply_channels(&answer(200, Some(body.clone())));
+            let Some(Err(why)) = &row.channels else {
+                panic!("{body} must be a failed read: {:?}", row.channels);
+            };
+            let text = why.to_string();
+            assert!(
+                text.starts_with("the channel list could not be read: ") && text.contains(says),
+                "{body}: {text}"
+            );
+            assert!(text.ends_with("(request-id req-1)"), "{text}");
+            assert!(!row.failed(), "channel facts never fail the row");
+        }
+    }
+
+    #[test]
     fn a_channel_list_gives_the_general_channel_and_the_counts() {
         let mut row = RowUpdate::new(TargetKind::Team, "t1");
         row.apply_channels(&answer(
@@ -1197,6 +1198,13 @@ mod tests {
                 {"id": "c3", "displayName": "Shared", "membershipType": "shared"}
             ]})),
         ));
-        assert_eq!(row.channels, Some(Ok((Some("c1".into()), 1, 1))));
+        assert_eq!(
+            row.channels,
+            Some(Ok(ChannelFacts {
+                general: Some("c1".into()),
+                private: 1,
+                shared: 1
+            }))
+        );
     }
 }

@@ -37,6 +37,14 @@ pub struct ResourceError {
     pub source: serde_json::Error,
 }
 
+/// Where a caller reports Graph failures as one type: a malformed answer is an unexpected
+/// answer from Graph (`GraphError::Protocol`), with the resource and the field in its text.
+impl From<ResourceError> for crate::client::GraphError {
+    fn from(err: ResourceError) -> Self {
+        Self::Protocol(err.to_string())
+    }
+}
+
 /// A resource type and how it is named in errors.
 pub trait Resource: DeserializeOwned {
     /// "a team", "a channel": used in [`ResourceError`].
