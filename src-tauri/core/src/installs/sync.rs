@@ -25,6 +25,7 @@ use crate::catalog::{version_key, CatalogApp};
 use crate::store::Store;
 use botdeck_graph::resources::channels::{Channel, ChannelFacts};
 use botdeck_graph::resources::chats::Chat;
+use botdeck_graph::resources::installed_apps;
 use botdeck_graph::resources::teams::Team;
 use botdeck_graph::resources::users::User;
 use botdeck_graph::{resources, GraphClient, GraphError};
@@ -692,22 +693,22 @@ impl RowUpdate {
             ));
             return;
         }
-        let first = super::matching_installations(r.body.as_ref(), app_id)
-            .into_iter()
-            .next();
+        let first = match installed_apps::of_app(r.body.as_ref(), app_id) {
+            Ok(found) => found.into_iter().next(),
+            Err(err) => {
+                // Not "not installed": the row says the answer could not be read.
+                self.state = "failed";
+                self.error = Some((r.status, "MalformedAnswer".into(), err.to_string()));
+                return;
+            }
+        };
         match first {
             None => self.state = "not_installed",
             Some(inst) => {
                 self.state = "installed";
-                self.installation_id = inst.get("id").and_then(Value::as_str).map(str::to_string);
-                self.version = inst
-                    .pointer("/teamsAppDefinition/version")
-                    .and_then(Value::as_str)
-                    .map(str::to_string);
-                self.definition_id = inst
-                    .pointer("/teamsAppDefinition/id")
-                    .and_then(Value::as_str)
-                    .map(str::to_string);
+                self.version = inst.version().map(str::to_string);
+                self.definition_id = inst.definition_id().map(str::to_string);
+                self.installation_id = Some(inst.id);
             }
         }
     }
