@@ -14,7 +14,9 @@ use tokio_util::sync::CancellationToken;
 use super::{encode, PermissionError};
 use crate::secrets::Sensitive;
 use crate::store::{Store, StoreError};
-use botdeck_graph::{GraphClient, GraphError};
+use botdeck_graph::resources::grants::ResourceSpecificGrant;
+use botdeck_graph::resources::teams::Team;
+use botdeck_graph::{resources, GraphClient, GraphError};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -594,15 +596,14 @@ async fn read_rsc(
     let listed_all = scope.all_teams;
     if listed_all {
         let teams = graph.get_all(token, "teams?$select=id,displayName").await?;
-        for t in teams {
-            if let Some(id) = str_field(&t, "id") {
-                if !targets.iter().any(|x| x.id == id) {
-                    targets.push(RscTarget {
-                        kind: RscTargetKind::Team,
-                        id,
-                        name: str_field(&t, "displayName"),
-                    });
-                }
+        for t in &teams {
+            let team = resources::parse::<Team>(t).map_err(GraphError::from)?;
+            if !targets.iter().any(|x| x.id == team.id) {
+                targets.push(RscTarget {
+                    kind: RscTargetKind::Team,
+                    id: team.id,
+                    name: team.display_name,
+                });
             }
         }
     }
@@ -653,21 +654,28 @@ async fn read_rsc(
     for (_, target, result) in results {
         match result {
             Ok(grants) => {
+                let parsed: Result<Vec<ResourceSpecificGrant>, _> =
+                    grants.iter().map(resources::parse).collect();
+                let grants = match parsed {
+                    Ok(grants) => grants,
+                    Err(err) => {
+                        // The grants of this team or chat cannot be told: a failed read, not
+                        // "no grants" (which would say consent is missing).
+                        out.rsc_failures.push(RscReadFailure {
+                            target,
+                            message: err.to_string(),
+                        });
+                        continue;
+                    }
+                };
                 let mine: Vec<RscGrant> = grants
-                    .iter()
-                    .filter(|g| {
-                        str_field(g, "clientAppId")
-                            .or_else(|| str_field(g, "clientId"))
-                            .is_some_and(|c| c.eq_ignore_ascii_case(app_id))
-                    })
-                    .filter_map(|g| {
-                        Some(RscGrant {
-                            target: target.clone(),
-                            grant_id: str_field(g, "id")?,
-                            permission: str_field(g, "permission")?,
-                            permission_type: str_field(g, "permissionType")
-                                .unwrap_or_else(|| "Application".into()),
-                        })
+                    .into_iter()
+                    .filter(|g| g.is_for(app_id))
+                    .map(|g| RscGrant {
+                        target: target.clone(),
+                        permission_type: g.permission_type().to_string(),
+                        grant_id: g.id,
+                        permission: g.permission,
                     })
                     .collect();
                 // From a tenant-wide listing, a team without any grant for the bot is a team

@@ -8,6 +8,7 @@
 
 pub mod channels;
 pub mod chats;
+pub mod grants;
 pub mod installed_apps;
 pub mod teams;
 pub mod users;
