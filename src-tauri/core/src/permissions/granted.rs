@@ -15,6 +15,7 @@ use super::{encode, PermissionError};
 use crate::secrets::Sensitive;
 use crate::store::{Store, StoreError};
 use botdeck_graph::resources::grants::ResourceSpecificGrant;
+use botdeck_graph::resources::service_principals::ServicePrincipal;
 use botdeck_graph::resources::teams::Team;
 use botdeck_graph::{resources, GraphClient, GraphError};
 
@@ -263,35 +264,32 @@ impl NameCache {
                 ),
             )
             .await?;
+        let sp = resources::parse::<ServicePrincipal>(&sp)?;
         let mut names = ResourceNames {
-            app_id: str_field(&sp, "appId"),
-            display_name: str_field(&sp, "displayName").unwrap_or_else(|| resource.to_string()),
+            app_id: sp.app_id,
+            display_name: sp.display_name.unwrap_or_else(|| resource.to_string()),
             ..Default::default()
         };
-        for (list, kind, display_key) in [
-            ("appRoles", "application", "displayName"),
-            (
-                "oauth2PermissionScopes",
-                "delegated",
-                "adminConsentDisplayName",
-            ),
-        ] {
-            for item in sp.get(list).and_then(Value::as_array).into_iter().flatten() {
-                let (Some(id), Some(value)) = (str_field(item, "id"), str_field(item, "value"))
-                else {
-                    continue;
-                };
-                let display = str_field(item, display_key);
-                if kind == "delegated" {
-                    names
-                        .scopes_by_value
-                        .insert(value.to_ascii_lowercase(), display.clone());
-                }
-                names.names.insert(
-                    (kind.to_string(), id.to_ascii_lowercase()),
-                    (value, display),
-                );
+        let roles = sp.app_roles.into_iter().map(|p| {
+            let display = p.display_name;
+            ("application", p.id, p.value, display)
+        });
+        let scopes = sp.oauth2_permission_scopes.into_iter().map(|p| {
+            let display = p.admin_consent_display_name;
+            ("delegated", p.id, p.value, display)
+        });
+        for (kind, id, value, display) in roles.chain(scopes) {
+            // A permission without a value cannot be granted: nothing to name.
+            let Some(value) = value else { continue };
+            if kind == "delegated" {
+                names
+                    .scopes_by_value
+                    .insert(value.to_ascii_lowercase(), display.clone());
             }
+            names.names.insert(
+                (kind.to_string(), id.to_ascii_lowercase()),
+                (value, display),
+            );
         }
         self.resources.insert(resource.to_string(), names);
         self.dirty = true;
@@ -326,12 +324,14 @@ pub async fn find_service_principal(
         app_id,
         "servicePrincipals",
     );
-    Ok(found.first().and_then(|sp| {
-        Some(ServicePrincipalInfo {
-            id: str_field(sp, "id")?,
-            app_id: str_field(sp, "appId").unwrap_or_else(|| app_id.to_string()),
-            display_name: str_field(sp, "displayName").unwrap_or_default(),
-        })
+    let Some(sp) = found.first() else {
+        return Ok(None);
+    };
+    let sp = resources::parse::<ServicePrincipal>(sp).map_err(GraphError::from)?;
+    Ok(Some(ServicePrincipalInfo {
+        id: sp.id,
+        app_id: sp.app_id.unwrap_or_else(|| app_id.to_string()),
+        display_name: sp.display_name.unwrap_or_default(),
     }))
 }
 

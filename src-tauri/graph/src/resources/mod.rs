@@ -10,6 +10,7 @@ pub mod channels;
 pub mod chats;
 pub mod grants;
 pub mod installed_apps;
+pub mod service_principals;
 pub mod teams;
 pub mod users;
 
