@@ -88,7 +88,7 @@ lint: fmt-check clippy import-circles
 
 # Files of one crate never import each other in a circle (docs/ARCHITECTURE.md's floors).
 import-circles:
-	python3 scripts/import-circles.py src-tauri/core/src src-tauri/api/src src-tauri/cli/src src-tauri/app src-tauri/tenant-sim/src
+	python3 scripts/import-circles.py src-tauri/core/src src-tauri/api/src src-tauri/graph/src src-tauri/cli/src src-tauri/app src-tauri/tenant-sim/src
 
 # botdeck-core and botdeck-api must build and test without a webview: no tauri, wry, tao,
 # webkit or gtk crate.

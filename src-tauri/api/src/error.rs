@@ -182,9 +182,9 @@ impl From<botdeck_core::auth::AuthError> for ApiError {
     }
 }
 
-impl From<botdeck_core::graph::GraphError> for ApiError {
-    fn from(err: botdeck_core::graph::GraphError) -> Self {
-        use botdeck_core::graph::GraphError as E;
+impl From<botdeck_graph::GraphError> for ApiError {
+    fn from(err: botdeck_graph::GraphError) -> Self {
+        use botdeck_graph::GraphError as E;
         let message = err.to_string();
         match err {
             E::Offline { .. } => Self::new(ErrorCode::Offline, message).retryable(),
@@ -369,7 +369,8 @@ mod tests {
         assert_eq!(e.code, ErrorCode::NotFound);
         let e: ApiError = InstallsError::Invalid("bad".into()).into();
         assert_eq!(e.code, ErrorCode::InvalidInput);
-        let e: ApiError = InstallsError::Token("expired".into()).into();
+        let e: ApiError =
+            InstallsError::Token(botdeck_graph::TokenError::new("expired", false)).into();
         assert_eq!(e.code, ErrorCode::SignInRequired);
     }
 
@@ -412,7 +413,7 @@ mod tests {
             url.contains("adminconsent") && url.contains(app_id),
             "{url}"
         );
-        let graph_down: ApiError = PermissionError::Graph(botdeck_core::graph::GraphError::Http {
+        let graph_down: ApiError = PermissionError::Graph(botdeck_graph::GraphError::Http {
             status: 503,
             code: "ServiceUnavailable".into(),
             message: "busy".into(),

@@ -9,7 +9,6 @@
 //! refreshes them while the run lasts.
 
 use botdeck_core::auth::Feature;
-use botdeck_core::batch::Executor;
 use botdeck_core::catalog::{self, CatalogApp};
 use botdeck_core::installs::ipc::{
     InstallsBulkRequest, InstallsOverview, InstallsSyncRequest, InstallsSyncResult,
@@ -18,6 +17,7 @@ use botdeck_core::installs::{
     self, plans, validate, BulkPlan, InventoryPage, InventoryQuery, ItemResult, ItemState,
     RunSummary, SavedPlan, SyncContext,
 };
+use botdeck_graph::Executor;
 
 use crate::context::{Context, JobKind};
 use crate::error::{ApiError, ErrorCode};

@@ -9,11 +9,8 @@
 //! sign-in or network work. The store's mutex is never held across an `.await`: core locks
 //! `&Mutex<Store>` itself between its awaits.
 
-use std::sync::Arc;
-
 use botdeck_core::audit::Actor;
 use botdeck_core::auth::Feature;
-use botdeck_core::batch::Executor;
 use botdeck_core::catalog;
 use botdeck_core::installs::RunSummary;
 use botdeck_core::links::check::{
@@ -30,10 +27,10 @@ use botdeck_core::links::{
     self, Integration, Link, LinkDisconnectOutcome, LinkFilter, LinkTargetInput, LinkTargetKind,
     NewIntegration, VendorProfile,
 };
-use botdeck_core::pacing::{Pacer, RouteLimits};
 use botdeck_core::profiles::Profile;
 use botdeck_core::progress::ProgressFn;
 use botdeck_core::secrets::Sensitive;
+use botdeck_graph::Executor;
 use tokio_util::sync::CancellationToken;
 
 use crate::context::{Context, JobKind};
@@ -69,11 +66,8 @@ impl<'t, 'cx> Linker<'t, 'cx> {
     }
 
     fn executor(&self) -> Executor {
-        Executor::new(
-            self.tenant.graph.clone(),
-            Arc::new(Pacer::new()),
-            RouteLimits::microsoft(),
-        )
+        // The tenant's one pacer: the client's, shared by every command on this tenant.
+        Executor::for_client(self.tenant.graph.clone())
     }
 }
 

@@ -1,18 +1,16 @@
 //! A signed-in tenant: the profile, its Graph client, tokens that stay fresh for as long as
 //! a run lasts, and who is acting (for the audit log).
 
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use botdeck_core::audit::Actor;
 use botdeck_core::auth::{self, Feature};
-use botdeck_core::batch::TokenSource;
-use botdeck_core::graph::GraphClient;
 use botdeck_core::permissions::ConsentTarget;
 use botdeck_core::profiles::Profile;
 use botdeck_core::secrets::Sensitive;
+use botdeck_graph::GraphClient;
+use botdeck_graph::{TokenError, TokenFuture, TokenSource};
 
 use crate::context::Context;
 use crate::error::ApiError;
@@ -152,9 +150,11 @@ pub fn consent_target_of(profile: &Profile) -> ConsentTarget {
 
 /// Long runs (sync, bulk) take their tokens from the tenant, so they outlive one token.
 impl TokenSource for Tenant<'_> {
-    fn token(
-        &self,
-    ) -> Pin<Box<dyn Future<Output = Result<Sensitive<String>, String>> + Send + '_>> {
-        Box::pin(async move { Tenant::token(self).await.map_err(|e| e.message) })
+    fn token(&self) -> TokenFuture<'_> {
+        Box::pin(async move {
+            Tenant::token(self)
+                .await
+                .map_err(|e| TokenError::new(e.message, e.retryable))
+        })
     }
 }

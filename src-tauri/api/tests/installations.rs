@@ -211,14 +211,22 @@ async fn a_sync_longer_than_its_first_token_takes_fresh_ones() {
     let sim = sim_with(SimConfig {
         // Shorter than the authenticator's refresh margin: every ask gets a new token.
         access_token_lifetime_secs: 3,
-        // Each batch answers after 1.5 s, well within a token's life (2 to 3 s, the sim counts
-        // whole seconds); installations and channel facts are batches one after the other, so
-        // the run outlives its first token.
-        faults: vec![FaultRule {
-            route: "/v1.0/$batch".into(),
-            latency_ms: 1500,
-            ..Default::default()
-        }],
+        // Each batch and the team listing answer after 1.5 s, well within a token's life (2 to
+        // 3 s, the sim counts whole seconds). The reads of a listed page go out while the
+        // listing goes on, so the listing's own wait is what makes the run outlive its first
+        // token: listing, then the page's batches, each with a token asked for when it is sent.
+        faults: vec![
+            FaultRule {
+                route: "/v1.0/$batch".into(),
+                latency_ms: 1500,
+                ..Default::default()
+            },
+            FaultRule {
+                route: "/v1.0/teams".into(),
+                latency_ms: 1500,
+                ..Default::default()
+            },
+        ],
         ..SimConfig::default()
     })
     .await;

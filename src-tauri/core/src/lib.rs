@@ -3,18 +3,15 @@
 
 pub mod audit;
 pub mod auth;
-pub mod batch;
 pub mod bindings;
 pub mod catalog;
 pub mod config;
 pub mod doctor;
-pub mod graph;
 pub mod installs;
 pub mod lease;
 pub mod links;
 pub mod logging;
 pub mod notice;
-pub mod pacing;
 pub mod package;
 pub mod permissions;
 pub mod private;

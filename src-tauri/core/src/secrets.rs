@@ -3,8 +3,6 @@
 //! There is deliberately no fallback: if the keyring cannot be used, sign-in is refused with an
 //! explanation. A token in a file "just for now" is how tokens leak.
 
-use std::fmt;
-
 use keyring::credential::CredentialPersistence;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -12,46 +10,7 @@ use ts_rs::TS;
 /// The keyring "service" under which every BotDeck entry is stored.
 pub const KEYRING_SERVICE: &str = "io.botdeck.BotDeck";
 
-/// A value that must never be printed, logged, serialised or sent over IPC.
-///
-/// It implements neither `Serialize` nor `Display`-as-content: wrapping a token in it makes
-/// every accidental route out of the process a compile error or a `***`.
-pub struct Sensitive<T: zeroize::Zeroize>(T);
-
-impl<T: zeroize::Zeroize> Sensitive<T> {
-    pub fn new(value: T) -> Self {
-        Self(value)
-    }
-
-    /// The one door to the value; grep for it when auditing where secrets go.
-    pub fn expose(&self) -> &T {
-        &self.0
-    }
-}
-
-impl<T: zeroize::Zeroize> fmt::Debug for Sensitive<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("***")
-    }
-}
-
-impl<T: zeroize::Zeroize> fmt::Display for Sensitive<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("***")
-    }
-}
-
-impl<T: zeroize::Zeroize + Clone> Clone for Sensitive<T> {
-    fn clone(&self) -> Self {
-        Self(self.0.clone())
-    }
-}
-
-impl<T: zeroize::Zeroize> Drop for Sensitive<T> {
-    fn drop(&mut self) {
-        self.0.zeroize();
-    }
-}
+pub use botdeck_graph::Sensitive;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SecretsError {

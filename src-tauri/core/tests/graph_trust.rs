@@ -6,12 +6,12 @@
 use std::sync::{Arc, Mutex};
 
 use botdeck_core::catalog::{self, Actor, Audit, PublishOptions, PublishingState};
-use botdeck_core::graph::GraphClient;
-use botdeck_core::installs;
 use botdeck_core::package::{self, NewBotAppOptions};
 use botdeck_core::permissions as perms;
 use botdeck_core::secrets::Sensitive;
 use botdeck_core::store::Store;
+use botdeck_graph::resources::installed_apps;
+use botdeck_graph::GraphClient;
 use serde_json::{json, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
@@ -203,14 +203,15 @@ fn installations_of_another_app_are_dropped() {
         {"id": "inst-unknown", "teamsAppDefinition": {"version": "1.0.0"}},
         {"id": "inst-mine", "teamsAppDefinition": {"teamsAppId": ORG_APP, "version": "1.0.0"}},
     ]});
-    let kept = installs::matching_installations(Some(&body), ORG_APP);
-    let ids: Vec<&str> = kept
-        .iter()
-        .filter_map(|i| i.get("id").and_then(Value::as_str))
-        .collect();
+    let kept = installed_apps::of_app(Some(&body), ORG_APP).expect("a page");
+    let ids: Vec<&str> = kept.iter().map(|i| i.id.as_str()).collect();
     assert_eq!(ids, ["inst-mine"]);
-    assert!(installs::matching_installations(Some(&json!({"value": []})), ORG_APP).is_empty());
-    assert!(installs::matching_installations(None, ORG_APP).is_empty());
+    assert!(installed_apps::of_app(Some(&json!({"value": []})), ORG_APP)
+        .expect("empty page")
+        .is_empty());
+    // No body, or no page: an error, never "not installed".
+    assert!(installed_apps::of_app(None, ORG_APP).is_err());
+    assert!(installed_apps::of_app(Some(&json!({"value": "none"})), ORG_APP).is_err());
 }
 
 fn zip(version: &str) -> Vec<u8> {

@@ -11,15 +11,15 @@ use std::time::Duration;
 use botdeck_core::audit::{self, Outcome};
 use botdeck_core::auth::entra::{EntraClient, EntraEndpoint};
 use botdeck_core::auth::{scopes, Feature, Sleeper};
-use botdeck_core::batch::Executor;
 use botdeck_core::catalog::{self, Actor, CatalogApp};
 use botdeck_core::installs::{
     self, BulkAction, InstallState, InventoryQuery, InventorySort, ItemState, RunProgress,
     Selection, SyncContext, SyncOptions, TargetKind, TargetRef,
 };
-use botdeck_core::pacing::{Pacer, RouteLimits};
 use botdeck_core::secrets::Sensitive;
 use botdeck_core::store::Store;
+use botdeck_graph::Executor;
+use botdeck_graph::{Pacer, RouteLimits};
 use tenant_sim::{
     FaultRule, RunningSim, SimConfig, TenantSize, BOTDECK_PUBLIC_CLIENT_ID, DEMO_BOT_MANIFEST_ID,
 };
@@ -92,7 +92,7 @@ async fn token_without(sim: &RunningSim, prefix: &str) -> Sensitive<String> {
 struct World {
     sim: RunningSim,
     token: Sensitive<String>,
-    graph: botdeck_core::graph::GraphClient,
+    graph: botdeck_graph::GraphClient,
     executor: Executor,
     store: Mutex<Store>,
     _dir: tempfile::TempDir,
@@ -1116,11 +1116,9 @@ async fn an_aborted_sync_does_not_stay_running() {
     let w = World::new(demo()).await;
     // A token source that fails: the sync stops with an error.
     struct NoToken;
-    impl botdeck_core::batch::TokenSource for NoToken {
-        fn token(
-            &self,
-        ) -> Pin<Box<dyn Future<Output = Result<Sensitive<String>, String>> + Send + '_>> {
-            Box::pin(async { Err("signed out".to_string()) })
+    impl botdeck_graph::TokenSource for NoToken {
+        fn token(&self) -> botdeck_graph::TokenFuture<'_> {
+            Box::pin(async { Err(botdeck_graph::TokenError::new("signed out", false)) })
         }
     }
     let ctx = SyncContext {

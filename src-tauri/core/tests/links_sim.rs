@@ -8,9 +8,7 @@ use std::sync::{Arc, Mutex};
 
 use botdeck_core::audit;
 use botdeck_core::auth::Feature;
-use botdeck_core::batch::Executor;
 use botdeck_core::catalog::{self, Actor};
-use botdeck_core::graph::GraphClient;
 use botdeck_core::installs::RunProgress;
 use botdeck_core::links::check::{self, LinkContext, LinkEvidenceOutcome};
 use botdeck_core::links::transfer::{self, LinkFileFormat};
@@ -18,9 +16,11 @@ use botdeck_core::links::{
     self, Integration, LinkFilter, LinkProblem, LinkState, LinkTargetInput, LinkTargetKind,
     NewIntegration,
 };
-use botdeck_core::pacing::{Pacer, RouteLimits};
 use botdeck_core::secrets::Sensitive;
 use botdeck_core::store::Store;
+use botdeck_graph::Executor;
+use botdeck_graph::GraphClient;
+use botdeck_graph::{Pacer, RouteLimits};
 use serde_json::{json, Value};
 use tenant_sim::{Change, RunningSim, SimConfig, TeamsPlace, DEMO_BOT_MANIFEST_ID};
 use tokio_util::sync::CancellationToken;

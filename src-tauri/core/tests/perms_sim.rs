@@ -12,7 +12,6 @@ use std::time::Duration;
 use botdeck_core::audit;
 use botdeck_core::auth::entra::{EntraClient, EntraEndpoint};
 use botdeck_core::auth::{scopes, Feature, Sleeper};
-use botdeck_core::graph::GraphClient;
 use botdeck_core::permissions::{
     self as perms, BotProfile, CellState, ConsentTarget, FixAction, FixRequest, GrantedPermissions,
     NameCache, PermissionDiff, PermissionKind, ProfileEntry, RowState, RscScope, RscTarget,
@@ -20,6 +19,7 @@ use botdeck_core::permissions::{
 };
 use botdeck_core::secrets::Sensitive;
 use botdeck_core::store::Store;
+use botdeck_graph::GraphClient;
 use serde_json::json;
 use tenant_sim::{
     RunningSim, SimConfig, DEMO_BOT_APP_ID, MATTERMOST_APP_ID, OX_SECURITY_APP_ID, PAGERDUTY_APP_ID,

@@ -8,20 +8,20 @@ mod support;
 use std::sync::{Arc, Mutex};
 
 use botdeck_core::auth::Feature;
-use botdeck_core::batch::Executor;
 use botdeck_core::catalog::{
     self, Actor, Audit, CatalogApp, CatalogError, Distribution, PublishOptions, PublishingState,
 };
-use botdeck_core::graph::GraphClient;
 use botdeck_core::installs::{
     self, BulkAction, InventoryQuery, ItemState, Selection, SyncContext, SyncOptions, TargetKind,
     TargetRef,
 };
-use botdeck_core::pacing::{Pacer, RouteLimits};
 use botdeck_core::package::{self, NewBotAppOptions};
 use botdeck_core::permissions::{self as perms, NameCache, RscScope, RscTarget, RscTargetKind};
 use botdeck_core::secrets::Sensitive;
 use botdeck_core::store::Store;
+use botdeck_graph::Executor;
+use botdeck_graph::GraphClient;
+use botdeck_graph::{Pacer, RouteLimits};
 use serde_json::Value;
 use tenant_sim::{
     RunningSim, SimConfig, TenantSize, DEMO_BOT_APP_ID, DEMO_BOT_MANIFEST_ID, PAGERDUTY_APP_ID,

@@ -11,15 +11,15 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use botdeck_core::auth::Feature;
-use botdeck_core::batch::Executor;
 use botdeck_core::catalog::{self, Actor};
-use botdeck_core::graph::{GraphClient, GraphError};
 use botdeck_core::installs::{
     self, BulkAction, InstallState, InventoryQuery, ItemState, Selection, SyncContext, SyncOptions,
     TargetKind,
 };
-use botdeck_core::pacing::{Pacer, RouteLimits};
 use botdeck_core::store::Store;
+use botdeck_graph::Executor;
+use botdeck_graph::{GraphClient, GraphError};
+use botdeck_graph::{Pacer, RouteLimits};
 use tenant_sim::{HangRule, RunningSim, SimConfig, TenantSize, DEMO_BOT_MANIFEST_ID};
 use tokio_util::sync::CancellationToken;
 
@@ -76,7 +76,7 @@ async fn a_route_that_never_answers_is_given_up_naming_the_host_and_what_to_chec
     // A read is safe to ask again, so it was: each attempt hung and was given up in turn.
     let attempts = hung(&sim);
     assert!(
-        (2..=u64::from(botdeck_core::graph::MAX_ATTEMPTS)).contains(&attempts),
+        (2..=u64::from(botdeck_graph::MAX_ATTEMPTS)).contains(&attempts),
         "{attempts} attempts"
     );
 
@@ -95,23 +95,23 @@ async fn a_route_that_never_answers_is_given_up_naming_the_host_and_what_to_chec
 #[tokio::test]
 async fn the_timeout_can_be_set_for_a_slow_network() {
     // The variable is read when a client is made; an unusable value keeps the default.
-    std::env::set_var(botdeck_core::graph::ENV_REQUEST_TIMEOUT, "2.5");
+    std::env::set_var(botdeck_graph::ENV_REQUEST_TIMEOUT, "2.5");
     assert_eq!(
-        botdeck_core::graph::request_timeout(),
+        botdeck_graph::request_timeout(),
         Duration::from_millis(2500)
     );
     for bad in ["0", "-1", "abc", "601", "NaN", ""] {
-        std::env::set_var(botdeck_core::graph::ENV_REQUEST_TIMEOUT, bad);
+        std::env::set_var(botdeck_graph::ENV_REQUEST_TIMEOUT, bad);
         assert_eq!(
-            botdeck_core::graph::request_timeout(),
-            botdeck_core::graph::REQUEST_TIMEOUT,
+            botdeck_graph::request_timeout(),
+            botdeck_graph::REQUEST_TIMEOUT,
             "{bad:?}"
         );
     }
-    std::env::remove_var(botdeck_core::graph::ENV_REQUEST_TIMEOUT);
+    std::env::remove_var(botdeck_graph::ENV_REQUEST_TIMEOUT);
     assert_eq!(
-        botdeck_core::graph::request_timeout(),
-        botdeck_core::graph::REQUEST_TIMEOUT
+        botdeck_graph::request_timeout(),
+        botdeck_graph::REQUEST_TIMEOUT
     );
 }
 

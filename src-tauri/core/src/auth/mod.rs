@@ -24,10 +24,10 @@ pub use error::AuthError;
 pub use scopes::{Feature, ScopeInfo};
 pub use tokens::{TokenSet, REFRESH_MARGIN};
 
-use crate::graph::{GraphClient, GraphError};
 use crate::profiles::{Identity, Profile, Profiles};
 use crate::secrets::{SecretStore, Sensitive};
 use crate::store::Store;
+use botdeck_graph::{GraphClient, GraphError, Pacer, RouteLimits};
 
 /// Why the system browser could not be opened: whatever the caller's opener reports (a spawn
 /// error in the CLI, the opener plugin's error in the app).
@@ -105,8 +105,14 @@ pub fn endpoint_of(profile: &Profile) -> EntraEndpoint {
     }
 }
 
+/// The profile's Graph client. Microsoft's limits are per app per tenant, so every client for
+/// the same endpoint, tenant and app registration shares one pacer: a permission inspection,
+/// a sync and a single call started from different commands never add up past the limits.
 pub fn graph_of(http: &reqwest::Client, profile: &Profile) -> GraphClient {
-    GraphClient::new(http.clone(), &profile.cloud.endpoints().graph_base_url)
+    let base = profile.cloud.endpoints().graph_base_url;
+    let key = format!("{base}|{}|{}", profile.tenant, profile.client_id);
+    GraphClient::new(http.clone(), &base)
+        .with_pacing(Pacer::for_tenant(&key), RouteLimits::microsoft())
 }
 
 pub struct Authenticator {

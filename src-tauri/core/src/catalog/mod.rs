@@ -14,10 +14,10 @@ use serde_json::Value;
 use ts_rs::TS;
 
 use crate::audit::Outcome;
-use crate::graph::{GraphClient, GraphError, RawResponse};
 use crate::package::{self, Finding, PackageError, Severity, ValidateOptions};
 use crate::secrets::Sensitive;
 use crate::store::{Store, StoreError};
+use botdeck_graph::{GraphClient, GraphError, RawResponse};
 
 /// Forward-only schema of this module (one migration step). Replace, don't append, until the
 /// first release; after that, add a new step instead.

@@ -12,20 +12,18 @@ use std::sync::Mutex;
 
 use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
+use serde_json::json;
 use tokio_util::sync::CancellationToken;
 use ts_rs::TS;
 
 use super::query::{where_clause, InventoryQuery};
 use super::sync::SyncContext;
-use super::{
-    installed_apps_read, matching_installations, now_text, InstallsError, ProgressFn, RunProgress,
-    TargetKind,
-};
+use super::{installed_apps_read, now_text, InstallsError, ProgressFn, RunProgress, TargetKind};
 use crate::audit::{AuditEntry, Outcome};
-use crate::batch::{SubRequest, SubResponse};
 use crate::catalog::{version_key, Actor, CatalogApp, RscPermission};
 use crate::store::Store;
+use botdeck_graph::resources::installed_apps;
+use botdeck_graph::{SubRequest, SubResponse};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
@@ -355,7 +353,7 @@ fn durably<T>(
 /// How many items are journalled as in flight at a time: four `$batch` requests' worth, enough
 /// to keep the paced executor busy, few enough that a resume after a crash reads back at most
 /// this many items instead of the whole run.
-pub const JOURNAL_CHUNK: usize = 4 * crate::batch::MAX_BATCH;
+pub const JOURNAL_CHUNK: usize = 4 * botdeck_graph::MAX_BATCH;
 
 /// Journals a plan as a new run; answers its id.
 pub fn create_run(
@@ -596,12 +594,11 @@ pub async fn execute_run(
                 if !r.is_success() {
                     continue;
                 }
-                let found = matching_installations(r.body.as_ref(), &run.app_id)
-                    .into_iter()
-                    .next()
-                    .and_then(|i| i.get("id"))
-                    .and_then(Value::as_str)
-                    .map(str::to_string);
+                // An answer that cannot be read is a failed read too.
+                let Ok(found) = installed_apps::of_app(r.body.as_ref(), &run.app_id) else {
+                    continue;
+                };
+                let found = found.into_iter().next().map(|i| i.id);
                 if found.is_some() {
                     item.installation_id = found;
                     continue;
@@ -884,16 +881,21 @@ fn verify(
         ));
         return (n, Some(f), None);
     }
-    let installed = matching_installations(r.body.as_ref(), &run.app_id)
-        .into_iter()
-        .next();
-    let installation_id = installed
-        .and_then(|i| i.get("id"))
-        .and_then(Value::as_str)
-        .map(str::to_string);
+    let installed = match installed_apps::of_app(r.body.as_ref(), &run.app_id) {
+        Ok(found) => found.into_iter().next(),
+        Err(err) => {
+            // Cannot tell: keep it failed rather than risk doing it twice.
+            let mut f = base_finished(item, ItemState::Failed, r);
+            f.message = Some(format!(
+                "interrupted, and its state could not be checked: {err}"
+            ));
+            return (n, Some(f), None);
+        }
+    };
+    let installation_id = installed.as_ref().map(|i| i.id.clone());
     let version = installed
-        .and_then(|i| i.pointer("/teamsAppDefinition/version"))
-        .and_then(Value::as_str)
+        .as_ref()
+        .and_then(|i| i.version())
         .map(str::to_string);
     let done = match run.action {
         BulkAction::Install => installed.is_some(),

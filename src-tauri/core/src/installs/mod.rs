@@ -15,11 +15,10 @@ pub mod sync;
 pub mod validate;
 
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use ts_rs::TS;
 
-use crate::graph::GraphError;
 use crate::store::StoreError;
+use botdeck_graph::GraphError;
 
 pub use bulk::{
     create_run, execute_run, list_runs, plan, retry_failed, run_items, summary as run_summary,
@@ -204,7 +203,7 @@ pub enum InstallsError {
     #[error("{0}")]
     Changed(String),
     #[error("cannot get a token: {0}")]
-    Token(String),
+    Token(#[from] botdeck_graph::TokenError),
 }
 
 impl From<rusqlite::Error> for InstallsError {
@@ -304,36 +303,6 @@ pub(crate) fn installed_apps_read(kind: TargetKind, target_id: &str, app_id: &st
     format!(
         "{}?$expand=teamsAppDefinition&$filter={}",
         kind.installed_apps_path(target_id),
-        crate::batch::encode_query_value(&format!("teamsApp/id eq '{app_id}'"))
+        botdeck_graph::encode_query_value(&format!("teamsApp/id eq '{app_id}'"))
     )
-}
-
-/// The installations of `app_id` in an `installedApps?$filter=teamsApp/id eq '…'` answer.
-/// Graph's filter is not trusted: an entry whose `teamsApp.id` (or, without `$expand=teamsApp`,
-/// `teamsAppDefinition.teamsAppId`) is not `app_id` is dropped and logged, so BotDeck never
-/// upgrades or removes another app.
-pub fn matching_installations<'a>(body: Option<&'a Value>, app_id: &str) -> Vec<&'a Value> {
-    let entries = body
-        .and_then(|b| b.get("value"))
-        .and_then(Value::as_array)
-        .map(|v| v.iter().collect::<Vec<_>>())
-        .unwrap_or_default();
-    let total = entries.len();
-    let kept: Vec<&Value> = entries
-        .into_iter()
-        .filter(|inst| {
-            inst.pointer("/teamsApp/id")
-                .or_else(|| inst.pointer("/teamsAppDefinition/teamsAppId"))
-                .and_then(Value::as_str)
-                .is_some_and(|id| id.eq_ignore_ascii_case(app_id))
-        })
-        .collect();
-    if kept.len() < total {
-        tracing::warn!(
-            app_id,
-            dropped = total - kept.len(),
-            "installedApps answered installations of another app than the filter asked for; they were ignored"
-        );
-    }
-    kept
 }

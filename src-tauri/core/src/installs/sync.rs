@@ -1,26 +1,35 @@
-//! The inventory sync: list the targets, then read the bot's installation in each.
+//! The inventory sync: list the targets and read the bot's installation in each, the reads of
+//! a listed page starting while the next page is listed.
 //!
 //! Cost per the brief's floor: one catalog lookup, ⌈T/999⌉ team pages, and one filtered
-//! `installedApps` read per target packed 20 per `$batch`, paced by [`crate::batch::Executor`].
+//! `installedApps` read per target packed 20 per `$batch`, paced by [`botdeck_graph::Executor`].
 //! Each sync is a *generation*: listing marks the rows it sees, reading marks the rows it read.
 //! A sync that stops (crash, cancel, lost network) is resumed by the next call, reading only
 //! what the generation has not read yet; rows not seen by a completed generation are removed.
 
 use crate::progress::Phase;
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 
 use reqwest::Method;
 use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 use ts_rs::TS;
 
 use super::{installed_apps_read, now_text, InstallsError, ProgressFn, RunProgress, TargetKind};
-use crate::batch::{Executor, SubRequest, SubResponse, TokenSource};
 use crate::catalog::{version_key, CatalogApp};
-use crate::graph::GraphClient;
 use crate::store::Store;
+use botdeck_graph::resources::channels::{Channel, ChannelFacts};
+use botdeck_graph::resources::chats::Chat;
+use botdeck_graph::resources::installed_apps;
+use botdeck_graph::resources::teams::Team;
+use botdeck_graph::resources::users::User;
+use botdeck_graph::{resources, GraphClient, GraphError};
+use botdeck_graph::{Executor, SubRequest, SubResponse, TokenSource};
 
 /// What a sync needs: Graph, a token source, the shared store and the paced executor.
 pub struct SyncContext<'a> {
@@ -201,20 +210,276 @@ async fn sync_generation(
         users_incremental: false,
         warnings: Vec::new(),
     };
+    let facts_cutoff =
+        (chrono::Utc::now() - chrono::Duration::days(CHANNEL_FACTS_MAX_AGE_DAYS)).to_rfc3339();
+    // Rows of this generation already read by an earlier, interrupted run of it.
+    let already: u64 = lock(ctx.store)
+        .connection()
+        .query_row(
+            "SELECT COUNT(*) FROM inventory_item
+         WHERE app_id = ?1 AND seen_generation = ?2 AND checked_generation = ?2",
+            params![app.id, gen.generation],
+            |r| r.get::<_, i64>(0),
+        )?
+        .try_into()
+        .unwrap_or(0);
+    // Listing and reading overlap: each listed page's reads go to the executor while the next
+    // page is fetched, so the reads start with the first page instead of after the last.
+    let (sender, incoming) = mpsc::unbounded_channel();
+    let queue = ReadQueue {
+        sender: Mutex::new(Some(sender)),
+        queued: Mutex::new(HashSet::new()),
+        app_id: &app.id,
+        channels: gen.channels,
+        fresh: opts.fresh,
+        total: AtomicU64::new(already),
+    };
+    // A listing that fails stops the reads too; the caller's cancel stops both.
+    let reads_cancel = cancel.child_token();
+    let phase = Phase::ReadingInstallations;
+    let mut pending_rows: Vec<RowUpdate> = Vec::new();
+    let mut partial: HashMap<(TargetKind, String), (RowUpdate, u8)> = HashMap::new();
+    let mut done = already;
+    let mut failed = 0u64;
+    let mut channel_failures = 0u64;
     let mut skipped_kinds: Vec<TargetKind> = Vec::new();
+    let generation = gen.generation;
+    let sync_id = gen.sync_id;
+
+    let listing = async {
+        let result = list_and_queue(
+            ctx,
+            app,
+            opts,
+            &mut gen,
+            &mut report,
+            &mut skipped_kinds,
+            &queue,
+            &facts_cutoff,
+            progress,
+            cancel,
+        )
+        .await;
+        if result.is_err() {
+            reads_cancel.cancel();
+        }
+        // No more reads: the executor finishes what it has and returns.
+        queue.close();
+        result
+    };
+    let reading = ctx.executor.run_stream(
+        ctx.tokens,
+        incoming,
+        &reads_cancel,
+        |tag: ReadTag, response| {
+            let key = (tag.kind, tag.id);
+            let (update, left) = partial
+                .entry(key.clone())
+                .or_insert_with(|| (RowUpdate::new(key.0, &key.1), tag.parts));
+            if tag.channels {
+                update.apply_channels(&response);
+                if !response.is_success() {
+                    channel_failures += 1;
+                }
+            } else {
+                update.apply_installs(&response, &app.id);
+            }
+            *left = left.saturating_sub(1);
+            if *left > 0 {
+                return;
+            }
+            let Some((update, _)) = partial.remove(&key) else {
+                return;
+            };
+            done += 1;
+            if update.failed() {
+                failed += 1;
+            }
+            pending_rows.push(update);
+            if pending_rows.len() >= 50 {
+                if let Err(err) = flush_rows(ctx.store, app, generation, &mut pending_rows) {
+                    tracing::error!(%err, "cannot write inventory rows");
+                }
+                heartbeat(ctx.store, sync_id);
+                progress(&RunProgress {
+                    phase,
+                    total: queue.total.load(Ordering::Relaxed).max(done),
+                    done,
+                    failed,
+                    run_id: None,
+                });
+            }
+        },
+    );
+    let (listed, stats) = tokio::join!(listing, reading);
+    flush_rows(ctx.store, app, gen.generation, &mut pending_rows)?;
+    report.round_trips += stats.round_trips;
+    report.sub_requests += stats.sub_requests;
+    report.throttled += stats.throttled;
+    report.retries += stats.retries;
+    let kinds = listed?;
+    if kinds.is_none() {
+        return finish(ctx.store, &gen, app, &mut report, "cancelled");
+    }
+    let kinds: Vec<&str> = opts
+        .kinds
+        .iter()
+        .filter(|k| !skipped_kinds.contains(k))
+        .map(|k| k.as_str())
+        .collect();
+    let mut total_targets = 0i64;
+    for kind in &kinds {
+        total_targets += lock(ctx.store).connection().query_row(
+            "SELECT COUNT(*) FROM inventory_item WHERE app_id = ?1 AND kind = ?2 AND seen_generation = ?3",
+            params![app.id, kind, gen.generation],
+            |r| r.get::<_, i64>(0),
+        )?;
+    }
+    report.targets = u64::try_from(total_targets).unwrap_or(0);
+    report.read = done - already;
+    report.failed = failed;
+    if channel_failures > 0 {
+        report.warnings.push(format!(
+            "channel facts could not be read in {channel_failures} teams; each shows why (channelsError) and is read again next sync"
+        ));
+    }
+    progress(&RunProgress {
+        phase,
+        total: report.targets,
+        done,
+        failed,
+        run_id: None,
+    });
+    if cancel.is_cancelled() || stats.not_sent > 0 {
+        return finish(ctx.store, &gen, app, &mut report, "cancelled");
+    }
+    // Cleanup: whatever this completed generation did not see is gone from the tenant.
+    let removed = {
+        let store = lock(ctx.store);
+        let mut n = 0usize;
+        for kind in &kinds {
+            n += store.connection().execute(
+                "DELETE FROM inventory_item WHERE app_id = ?1 AND kind = ?2 AND seen_generation < ?3",
+                params![app.id, kind, gen.generation],
+            )?;
+        }
+        n
+    };
+    report.removed = removed as u64;
+    finish(ctx.store, &gen, app, &mut report, "completed")
+}
+
+/// One read of a target: its installedApps read, or its channel list.
+struct ReadTag {
+    kind: TargetKind,
+    id: String,
+    /// The channel list, not the installedApps read.
+    channels: bool,
+    /// Reads this target needs before its row is complete (1, or 2 with channel facts).
+    parts: u8,
+}
+
+/// Where the listing puts the reads of the targets it lists, each target once per run.
+struct ReadQueue<'a> {
+    /// `None` once the listing is over (the executor then finishes and returns).
+    sender: Mutex<Option<mpsc::UnboundedSender<(ReadTag, SubRequest)>>>,
+    queued: Mutex<HashSet<(TargetKind, String)>>,
+    app_id: &'a str,
+    /// This generation reads channel facts.
+    channels: bool,
+    /// A full resync: every team's channel facts are read again.
+    fresh: bool,
+    /// Targets of this generation known so far: the progress total.
+    total: AtomicU64,
+}
+
+impl ReadQueue<'_> {
+    /// Queues the reads of one target unless this run queued it already. `facts_stale`: its
+    /// channel facts are missing or older than [`CHANNEL_FACTS_MAX_AGE_DAYS`].
+    fn push(&self, kind: TargetKind, id: &str, facts_stale: bool) {
+        let fresh_target = self
+            .queued
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert((kind, id.to_string()));
+        if !fresh_target {
+            return;
+        }
+        self.total.fetch_add(1, Ordering::Relaxed);
+        let sender = self.sender.lock().unwrap_or_else(|p| p.into_inner());
+        let Some(sender) = sender.as_ref() else {
+            return;
+        };
+        let channels = self.channels && kind == TargetKind::Team && (facts_stale || self.fresh);
+        let parts = 1 + u8::from(channels);
+        // A send fails only when the executor stopped taking requests (cancelled): the target
+        // stays unread in this generation and the next run reads it.
+        let _ = sender.send((
+            ReadTag {
+                kind,
+                id: id.to_string(),
+                channels: false,
+                parts,
+            },
+            SubRequest::get(installed_apps_read(kind, id, self.app_id)),
+        ));
+        if channels {
+            let _ = sender.send((
+                ReadTag {
+                    kind,
+                    id: id.to_string(),
+                    channels: true,
+                    parts,
+                },
+                SubRequest::get(format!(
+                    "/teams/{id}/channels?$select=id,displayName,membershipType"
+                )),
+            ));
+        }
+    }
+
+    fn close(&self) {
+        self.sender.lock().unwrap_or_else(|p| p.into_inner()).take();
+    }
+}
+
+/// Lists every kind not listed yet in this generation, queueing each listed page's reads as it
+/// comes, then queues what the generation still has to read from earlier runs (a resumed sync,
+/// unchanged users of a delta listing). Answers the kinds listed, or `None` when cancelled.
+#[allow(clippy::too_many_arguments)]
+async fn list_and_queue(
+    ctx: &SyncContext<'_>,
+    app: &CatalogApp,
+    opts: &SyncOptions,
+    gen: &mut Generation,
+    report: &mut SyncReport,
+    skipped_kinds: &mut Vec<TargetKind>,
+    queue: &ReadQueue<'_>,
+    facts_cutoff: &str,
+    progress: ProgressFn<'_>,
+    cancel: &CancellationToken,
+) -> Result<Option<()>, InstallsError> {
     for kind in &opts.kinds {
         if gen.listed.iter().any(|k| k == kind.as_str()) {
             continue;
         }
         if cancel.is_cancelled() {
-            return finish(ctx.store, &gen, app, &mut report, "cancelled");
+            return Ok(None);
         }
-        progress(&RunProgress::new(kind.listing_phase(), 0, 0));
+        progress(&RunProgress::new(
+            kind.listing_phase(),
+            0,
+            queue.total.load(Ordering::Relaxed),
+        ));
         set_phase(ctx.store, gen.sync_id, kind.listing_phase().label())?;
         let listed = match kind {
-            TargetKind::Team => list_teams(ctx, app, &gen, &mut report, cancel).await,
-            TargetKind::Chat => list_chats(ctx, app, &gen, &mut report, cancel).await,
-            TargetKind::User => list_users(ctx, app, &gen, &mut report, cancel)
+            TargetKind::Team => {
+                list_teams(ctx, app, gen, report, queue, facts_cutoff, cancel).await
+            }
+            TargetKind::Chat => {
+                list_chats(ctx, app, gen, report, queue, facts_cutoff, cancel).await
+            }
+            TargetKind::User => list_users(ctx, app, gen, report, queue, facts_cutoff, cancel)
                 .await
                 .map(|incremental| report.users_incremental = incremental),
         };
@@ -237,7 +502,7 @@ async fn sync_generation(
             Err(e) => return Err(e),
         }
         if cancel.is_cancelled() {
-            return finish(ctx.store, &gen, app, &mut report, "cancelled");
+            return Ok(None);
         }
         gen.listed.push(kind.as_str().to_string());
         let listed = serde_json::to_string(&gen.listed).unwrap_or_else(|_| "[]".into());
@@ -246,18 +511,15 @@ async fn sync_generation(
             params![listed, gen.sync_id],
         )?;
     }
-
-    // Reading: every listed target of this generation not read by it yet.
+    set_phase(ctx.store, gen.sync_id, Phase::ReadingInstallations.label())?;
+    // Every listed target of this generation not read by it yet and not queued by this run.
     let kinds: Vec<&str> = opts
         .kinds
         .iter()
         .filter(|k| !skipped_kinds.contains(k))
         .map(|k| k.as_str())
         .collect();
-    let facts_cutoff =
-        (chrono::Utc::now() - chrono::Duration::days(CHANNEL_FACTS_MAX_AGE_DAYS)).to_rfc3339();
-    // (kind, id, whether its channel facts are read too)
-    let todo: Vec<(TargetKind, String, bool)> = {
+    let rest: Vec<(TargetKind, String, bool)> = {
         let store = lock(ctx.store);
         let mut stmt = store.connection().prepare(
             "SELECT kind, target_id, channels_checked_at IS NULL OR channels_checked_at < ?3
@@ -276,137 +538,15 @@ async fn sync_generation(
         for row in rows {
             let (kind, id, stale) = row?;
             if let Some(k) = TargetKind::parse(&kind).filter(|k| kinds.contains(&k.as_str())) {
-                let channels = gen.channels && k == TargetKind::Team && (stale || opts.fresh);
-                out.push((k, id, channels));
+                out.push((k, id, stale));
             }
         }
         out
     };
-    let mut total_targets = 0i64;
-    for kind in &kinds {
-        total_targets += lock(ctx.store).connection().query_row(
-            "SELECT COUNT(*) FROM inventory_item WHERE app_id = ?1 AND kind = ?2 AND seen_generation = ?3",
-            params![app.id, kind, gen.generation],
-            |r| r.get::<_, i64>(0),
-        )?;
+    for (kind, id, stale) in rest {
+        queue.push(kind, &id, stale);
     }
-    report.targets = u64::try_from(total_targets).unwrap_or(0);
-    let already = report.targets.saturating_sub(todo.len() as u64);
-
-    let mut requests = Vec::with_capacity(todo.len() * 2);
-    // (target index, is channel read)
-    let mut owners: Vec<(usize, bool)> = Vec::with_capacity(todo.len() * 2);
-    for (i, (kind, id, channels)) in todo.iter().enumerate() {
-        requests.push(SubRequest::get(installed_apps_read(*kind, id, &app.id)));
-        owners.push((i, false));
-        if *channels {
-            requests.push(SubRequest::get(format!(
-                "/teams/{id}/channels?$select=id,displayName,membershipType"
-            )));
-            owners.push((i, true));
-        }
-    }
-    set_phase(ctx.store, gen.sync_id, Phase::ReadingInstallations.label())?;
-    let mut pending_rows: Vec<RowUpdate> = Vec::new();
-    let mut done = already;
-    let mut failed = 0u64;
-    let total = report.targets;
-    let phase = Phase::ReadingInstallations;
-    progress(&RunProgress {
-        phase,
-        total,
-        done,
-        failed,
-        run_id: None,
-    });
-    // A target is finished when its installedApps read (and channel read, if any) answered.
-    let parts_left: Vec<u8> = todo.iter().map(|t| 1 + u8::from(t.2)).collect();
-    let mut parts_left = parts_left;
-    let mut partial: Vec<RowUpdate> = todo
-        .iter()
-        .map(|(kind, id, _)| RowUpdate::new(*kind, id))
-        .collect();
-    let mut channel_failures = 0u64;
-    let stats = ctx
-        .executor
-        .run(ctx.tokens, &requests, cancel, |index, response| {
-            let Some(&(target, is_channels)) = owners.get(index) else {
-                return;
-            };
-            let Some(update) = partial.get_mut(target) else {
-                return;
-            };
-            if is_channels {
-                update.apply_channels(&response);
-                if !response.is_success() {
-                    channel_failures += 1;
-                }
-            } else {
-                update.apply_installs(&response, &app.id);
-            }
-            if let Some(left) = parts_left.get_mut(target) {
-                *left = left.saturating_sub(1);
-                if *left == 0 {
-                    done += 1;
-                    if update.failed() {
-                        failed += 1;
-                    }
-                    pending_rows.push(update.clone());
-                    if pending_rows.len() >= 50 {
-                        if let Err(err) =
-                            flush_rows(ctx.store, app, gen.generation, &mut pending_rows)
-                        {
-                            tracing::error!(%err, "cannot write inventory rows");
-                        }
-                        heartbeat(ctx.store, gen.sync_id);
-                        progress(&RunProgress {
-                            phase,
-                            total,
-                            done,
-                            failed,
-                            run_id: None,
-                        });
-                    }
-                }
-            }
-        })
-        .await;
-    flush_rows(ctx.store, app, gen.generation, &mut pending_rows)?;
-    report.round_trips += stats.round_trips;
-    report.sub_requests += stats.sub_requests;
-    report.throttled += stats.throttled;
-    report.retries += stats.retries;
-    report.read = done - already;
-    report.failed = failed;
-    if channel_failures > 0 {
-        report.warnings.push(format!(
-            "channel facts could not be read in {channel_failures} teams; each shows why (channelsError) and is read again next sync"
-        ));
-    }
-    progress(&RunProgress {
-        phase,
-        total,
-        done,
-        failed,
-        run_id: None,
-    });
-    if cancel.is_cancelled() || stats.not_sent > 0 {
-        return finish(ctx.store, &gen, app, &mut report, "cancelled");
-    }
-    // Cleanup: whatever this completed generation did not see is gone from the tenant.
-    let removed = {
-        let store = lock(ctx.store);
-        let mut n = 0usize;
-        for kind in &kinds {
-            n += store.connection().execute(
-                "DELETE FROM inventory_item WHERE app_id = ?1 AND kind = ?2 AND seen_generation < ?3",
-                params![app.id, kind, gen.generation],
-            )?;
-        }
-        n
-    };
-    report.removed = removed as u64;
-    finish(ctx.store, &gen, app, &mut report, "completed")
+    Ok(Some(()))
 }
 
 fn set_phase(store: &Mutex<Store>, sync_id: i64, phase: &str) -> Result<(), InstallsError> {
@@ -461,9 +601,6 @@ fn finish(
     Ok(report.clone())
 }
 
-/// General channel id, private and shared channel counts.
-type ChannelFacts = (Option<String>, u32, u32);
-
 /// Why a team's channel list could not be read. Its text is what the row keeps in
 /// `channels_error` (and the CLI and window show): status, Graph's code and request-id.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -479,6 +616,12 @@ enum ChannelReadError {
     /// A success without the `value` array a channel list must carry.
     #[error("the channel list had no `value`{}", request_id_text(.request_id.as_deref()))]
     NoValue { request_id: Option<String> },
+    /// A success whose channels lack a field BotDeck reads (or have the wrong type).
+    #[error("the channel list could not be read: {reason}{}", request_id_text(.request_id.as_deref()))]
+    Malformed {
+        reason: String,
+        request_id: Option<String>,
+    },
 }
 
 fn failure_text(status: u16, code: Option<&str>, message: &str) -> String {
@@ -550,56 +693,45 @@ impl RowUpdate {
             ));
             return;
         }
-        let first = super::matching_installations(r.body.as_ref(), app_id)
-            .into_iter()
-            .next();
+        let first = match installed_apps::of_app(r.body.as_ref(), app_id) {
+            Ok(found) => found.into_iter().next(),
+            Err(err) => {
+                // Not "not installed": the row says the answer could not be read.
+                self.state = "failed";
+                self.error = Some((r.status, "MalformedAnswer".into(), err.to_string()));
+                return;
+            }
+        };
         match first {
             None => self.state = "not_installed",
             Some(inst) => {
                 self.state = "installed";
-                self.installation_id = inst.get("id").and_then(Value::as_str).map(str::to_string);
-                self.version = inst
-                    .pointer("/teamsAppDefinition/version")
-                    .and_then(Value::as_str)
-                    .map(str::to_string);
-                self.definition_id = inst
-                    .pointer("/teamsAppDefinition/id")
-                    .and_then(Value::as_str)
-                    .map(str::to_string);
+                self.version = inst.version().map(str::to_string);
+                self.definition_id = inst.definition_id().map(str::to_string);
+                self.installation_id = Some(inst.id);
             }
         }
     }
 
     fn apply_channels(&mut self, r: &SubResponse) {
-        let Some(channels) = r
+        let page = r
             .body
             .as_ref()
             .filter(|_| r.is_success())
-            .and_then(|b| b.get("value"))
-            .and_then(Value::as_array)
-        else {
+            .map(resources::page::<Channel>);
+        self.channels = Some(match page {
+            Some(Ok(page)) => Ok(ChannelFacts::of(&page.value)),
+            // A success whose list cannot be read says so, with the field that was wrong.
+            Some(Err(err)) if r.body.as_ref().and_then(|b| b.get("value")).is_some() => {
+                Err(ChannelReadError::Malformed {
+                    reason: err.source.to_string(),
+                    request_id: r.request_id.clone(),
+                })
+            }
             // Channel facts are extra: a failed read does not fail the row, but the row says
             // why its facts are missing or old, and the next sync reads them again.
-            self.channels = Some(Err(ChannelReadError::of(r)));
-            return;
-        };
-        let membership = |c: &Value| {
-            c.get("membershipType")
-                .and_then(Value::as_str)
-                .unwrap_or("standard")
-                .to_string()
-        };
-        let general = channels
-            .iter()
-            .find(|c| {
-                membership(c) == "standard"
-                    && c.get("displayName").and_then(Value::as_str) == Some("General")
-            })
-            .or_else(|| channels.iter().find(|c| membership(c) == "standard"))
-            .and_then(|c| c.get("id").and_then(Value::as_str))
-            .map(str::to_string);
-        let count = |m: &str| channels.iter().filter(|c| membership(c) == m).count() as u32;
-        self.channels = Some(Ok((general, count("private"), count("shared"))));
+            _ => Err(ChannelReadError::of(r)),
+        });
     }
 }
 
@@ -631,7 +763,13 @@ fn flush_rows(
         let now = now_text();
         for r in rows.iter() {
             let (general, private, shared, read, error) = match &r.channels {
-                Some(Ok((g, p, s))) => (g.clone(), Some(*p), Some(*s), true, None),
+                Some(Ok(f)) => (
+                    f.general.clone(),
+                    Some(f.private),
+                    Some(f.shared),
+                    true,
+                    None,
+                ),
                 Some(Err(why)) => (None, None, None, false, Some(why.to_string())),
                 None => (None, None, None, false, None),
             };
@@ -703,7 +841,7 @@ async fn each_page(
                         .unwrap_or("")
                         .to_string()
                 };
-                return Err(InstallsError::Graph(crate::graph::GraphError::Http {
+                return Err(InstallsError::Graph(botdeck_graph::GraphError::Http {
                     status: r.status,
                     code: text("code"),
                     message: text("message"),
@@ -732,34 +870,47 @@ struct ListedTarget {
     visibility: Option<String>,
 }
 
+/// Records a listed page as seen by this generation. Answers the targets this generation has
+/// not read yet, each with whether its channel facts are missing or older than `facts_cutoff`.
 fn upsert_targets(
     store: &Mutex<Store>,
     app: &CatalogApp,
     kind: TargetKind,
     generation: i64,
     targets: &[ListedTarget],
-) -> Result<(), InstallsError> {
+    facts_cutoff: &str,
+) -> Result<Vec<(String, bool)>, InstallsError> {
     let mut store = lock(store);
     let tx = store.connection_mut().transaction()?;
+    let mut unread = Vec::new();
     {
         let mut stmt = tx.prepare_cached(
             "INSERT INTO inventory_item (app_id, kind, target_id, display_name, detail, archived, visibility, seen_generation)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
              ON CONFLICT(app_id, kind, target_id) DO UPDATE SET display_name = excluded.display_name,
                 detail = excluded.detail, archived = excluded.archived, visibility = excluded.visibility,
-                seen_generation = excluded.seen_generation",
+                seen_generation = excluded.seen_generation
+             RETURNING checked_generation < ?8,
+                channels_checked_at IS NULL OR channels_checked_at < ?9",
         )?;
         for t in targets {
-            stmt.execute(params![
-                app.id,
-                kind.as_str(),
-                t.id,
-                t.name,
-                t.detail,
-                t.archived as i64,
-                t.visibility,
-                generation
-            ])?;
+            let (needs_read, facts_stale) = stmt.query_row(
+                params![
+                    app.id,
+                    kind.as_str(),
+                    t.id,
+                    t.name,
+                    t.detail,
+                    t.archived as i64,
+                    t.visibility,
+                    generation,
+                    facts_cutoff
+                ],
+                |r| Ok((r.get::<_, bool>(0)?, r.get::<_, bool>(1)?)),
+            )?;
+            if needs_read {
+                unread.push((t.id.clone(), facts_stale));
+            }
         }
     }
     tx.execute(
@@ -767,11 +918,7 @@ fn upsert_targets(
         params![app.id, generation, now_text()],
     )?;
     tx.commit()?;
-    Ok(())
-}
-
-fn str_of(v: &Value, key: &str) -> Option<String> {
-    v.get(key).and_then(Value::as_str).map(str::to_string)
+    Ok(unread)
 }
 
 async fn list_teams(
@@ -779,32 +926,36 @@ async fn list_teams(
     app: &CatalogApp,
     gen: &Generation,
     report: &mut SyncReport,
+    queue: &ReadQueue<'_>,
+    facts_cutoff: &str,
     cancel: &CancellationToken,
 ) -> Result<(), InstallsError> {
     each_page(ctx, "/teams?$top=999", cancel, |page| {
         report.round_trips += 1;
-        let targets: Vec<ListedTarget> = page
-            .get("value")
-            .and_then(Value::as_array)
-            .map(|items| {
-                items
-                    .iter()
-                    .filter_map(|t| {
-                        Some(ListedTarget {
-                            id: str_of(t, "id")?,
-                            name: str_of(t, "displayName").unwrap_or_default(),
-                            detail: str_of(t, "description"),
-                            archived: t
-                                .get("isArchived")
-                                .and_then(Value::as_bool)
-                                .unwrap_or(false),
-                            visibility: str_of(t, "visibility"),
-                        })
-                    })
-                    .collect()
+        let teams = resources::page::<Team>(page).map_err(GraphError::from)?;
+        let targets: Vec<ListedTarget> = teams
+            .value
+            .into_iter()
+            .map(|t| ListedTarget {
+                name: t.display_name.unwrap_or_default(),
+                detail: t.description,
+                archived: t.is_archived.unwrap_or(false),
+                visibility: t.visibility,
+                id: t.id,
             })
-            .unwrap_or_default();
-        upsert_targets(ctx.store, app, TargetKind::Team, gen.generation, &targets)
+            .collect();
+        let unread = upsert_targets(
+            ctx.store,
+            app,
+            TargetKind::Team,
+            gen.generation,
+            &targets,
+            facts_cutoff,
+        )?;
+        for (id, facts_stale) in unread {
+            queue.push(TargetKind::Team, &id, facts_stale);
+        }
+        Ok(())
     })
     .await?;
     Ok(())
@@ -815,38 +966,39 @@ async fn list_chats(
     app: &CatalogApp,
     gen: &Generation,
     report: &mut SyncReport,
+    queue: &ReadQueue<'_>,
+    facts_cutoff: &str,
     cancel: &CancellationToken,
 ) -> Result<(), InstallsError> {
     each_page(ctx, "/chats?$top=50", cancel, |page| {
         report.round_trips += 1;
-        let targets: Vec<ListedTarget> = page
-            .get("value")
-            .and_then(Value::as_array)
-            .map(|items| {
-                items
-                    .iter()
-                    // One-on-one chats cannot host the bot's group features; meetings are
-                    // group chats with a meeting attached.
-                    .filter(|c| {
-                        matches!(
-                            c.get("chatType").and_then(Value::as_str),
-                            Some("group" | "meeting")
-                        )
-                    })
-                    .filter_map(|c| {
-                        Some(ListedTarget {
-                            id: str_of(c, "id")?,
-                            name: str_of(c, "topic")
-                                .unwrap_or_else(|| "(group chat without a topic)".into()),
-                            detail: str_of(c, "chatType"),
-                            archived: false,
-                            visibility: None,
-                        })
-                    })
-                    .collect()
+        let chats = resources::page::<Chat>(page).map_err(GraphError::from)?;
+        let targets: Vec<ListedTarget> = chats
+            .value
+            .into_iter()
+            .filter(Chat::is_group)
+            .map(|c| ListedTarget {
+                name: c
+                    .topic
+                    .unwrap_or_else(|| "(group chat without a topic)".into()),
+                detail: Some(c.chat_type),
+                archived: false,
+                visibility: None,
+                id: c.id,
             })
-            .unwrap_or_default();
-        upsert_targets(ctx.store, app, TargetKind::Chat, gen.generation, &targets)
+            .collect();
+        let unread = upsert_targets(
+            ctx.store,
+            app,
+            TargetKind::Chat,
+            gen.generation,
+            &targets,
+            facts_cutoff,
+        )?;
+        for (id, facts_stale) in unread {
+            queue.push(TargetKind::Chat, &id, facts_stale);
+        }
+        Ok(())
     })
     .await?;
     Ok(())
@@ -858,6 +1010,8 @@ async fn list_users(
     app: &CatalogApp,
     gen: &Generation,
     report: &mut SyncReport,
+    queue: &ReadQueue<'_>,
+    facts_cutoff: &str,
     cancel: &CancellationToken,
 ) -> Result<bool, InstallsError> {
     let saved: Option<String> = lock(ctx.store)
@@ -887,22 +1041,21 @@ async fn list_users(
             let link = each_page(ctx, &start, cancel, |page| {
                 pages += 1;
                 let mut targets = Vec::new();
-                for u in page.get("value").and_then(Value::as_array).into_iter().flatten() {
-                    let Some(id) = str_of(u, "id") else { continue };
-                    let disabled = u.get("accountEnabled").and_then(Value::as_bool) == Some(false);
-                    if u.get("@removed").is_some() || disabled {
-                        removed.push(id);
+                let users = resources::page::<User>(page).map_err(GraphError::from)?;
+                for u in users.value {
+                    if u.is_gone() {
+                        removed.push(u.id);
                         continue;
                     }
                     targets.push(ListedTarget {
-                        id,
-                        name: str_of(u, "displayName").unwrap_or_default(),
-                        detail: str_of(u, "userPrincipalName"),
+                        name: u.display_name.unwrap_or_default(),
+                        detail: u.user_principal_name,
                         archived: false,
                         visibility: None,
+                        id: u.id,
                     });
                 }
-                upsert_targets(store, app_ref, TargetKind::User, generation, &targets)?;
+                upsert_targets(store, app_ref, TargetKind::User, generation, &targets, facts_cutoff)?;
                 // A changed user is read again even when the generation is resumed.
                 let s = lock(store);
                 for t in &targets {
@@ -910,6 +1063,11 @@ async fn list_users(
                         "UPDATE inventory_item SET checked_generation = 0 WHERE app_id = ?1 AND kind = 'user' AND target_id = ?2 AND checked_generation = ?3",
                         params![app_ref.id, t.id, generation],
                     )?;
+                }
+                drop(s);
+                // Every user listed here is unread now (a changed user is read again).
+                for t in &targets {
+                    queue.push(TargetKind::User, &t.id, false);
                 }
                 Ok(())
             })
@@ -1005,6 +1163,31 @@ mod tests {
     }
 
     #[test]
+    fn a_malformed_channel_list_is_a_failed_read_naming_the_field() {
+        for (body, says) in [
+            (
+                json!({"value": [{"displayName": "General"}]}),
+                "missing field `id`",
+            ),
+            (json!({"value": [{"id": 7}]}), "invalid type"),
+            (json!({"value": {"id": "c1"}}), "invalid type"),
+        ] {
+            let mut row = RowUpdate::new(TargetKind::Team, "t1");
+            row.apply_channels(&answer(200, Some(body.clone())));
+            let Some(Err(why)) = &row.channels else {
+                panic!("{body} must be a failed read: {:?}", row.channels);
+            };
+            let text = why.to_string();
+            assert!(
+                text.starts_with("the channel list could not be read: ") && text.contains(says),
+                "{body}: {text}"
+            );
+            assert!(text.ends_with("(request-id req-1)"), "{text}");
+            assert!(!row.failed(), "channel facts never fail the row");
+        }
+    }
+
+    #[test]
     fn a_channel_list_gives_the_general_channel_and_the_counts() {
         let mut row = RowUpdate::new(TargetKind::Team, "t1");
         row.apply_channels(&answer(
@@ -1016,6 +1199,13 @@ mod tests {
                 {"id": "c3", "displayName": "Shared", "membershipType": "shared"}
             ]})),
         ));
-        assert_eq!(row.channels, Some(Ok((Some("c1".into()), 1, 1))));
+        assert_eq!(
+            row.channels,
+            Some(Ok(ChannelFacts {
+                general: Some("c1".into()),
+                private: 1,
+                shared: 1
+            }))
+        );
     }
 }

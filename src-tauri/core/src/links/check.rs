@@ -18,15 +18,15 @@ use super::{
     Link, LinkEvidence, LinkEvidenceKind, LinkFilter, LinkFinding, LinkProblem, LinkState,
     LinkTargetInput, LinkTargetKind, LinksError, TargetFacts,
 };
-use crate::batch::{encode_query_value, Executor};
 use crate::catalog::{version_key, Actor, CatalogApp, CatalogError};
-use crate::graph::{GraphClient, GraphError};
 use crate::installs::{
     BulkAction, BulkPlan, PlannedItem, ProgressFn, RunSummary, SyncContext, TargetKind,
 };
 use crate::progress::{Phase, RunProgress};
 use crate::secrets::Sensitive;
 use crate::store::Store;
+use botdeck_graph::{encode_query_value, Executor};
+use botdeck_graph::{GraphClient, GraphError};
 
 /// What link work needs: Graph, a token, the shared store and who acts.
 pub struct LinkContext<'a> {

@@ -90,7 +90,7 @@ pub enum LinksError {
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
-    Graph(#[from] crate::graph::GraphError),
+    Graph(#[from] botdeck_graph::GraphError),
     #[error(transparent)]
     Installs(#[from] crate::installs::InstallsError),
     #[error(transparent)]

@@ -9,10 +9,10 @@ use serde_json::Value;
 use ts_rs::TS;
 
 use super::{LinkTargetKind, LinksError};
-use crate::graph::GraphClient;
 use crate::installs::{self, InstallState, InventoryQuery, SyncInfo, TargetKind};
 use crate::secrets::Sensitive;
 use crate::store::Store;
+use botdeck_graph::GraphClient;
 
 /// One target the admin can pick.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]

@@ -10,9 +10,9 @@ use super::granted::{ConsentType, GrantedPermissions};
 use super::profile::{BotProfile, PermissionKind};
 use super::PermissionError;
 use crate::audit::{self, AuditEntry, Outcome};
-use crate::graph::{GraphClient, GraphError};
 use crate::secrets::Sensitive;
 use crate::store::Store;
+use botdeck_graph::{GraphClient, GraphError};
 
 /// What the admin asks to remove.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]

@@ -12,9 +12,12 @@ use ts_rs::TS;
 use tokio_util::sync::CancellationToken;
 
 use super::{encode, PermissionError};
-use crate::graph::{GraphClient, GraphError};
 use crate::secrets::Sensitive;
 use crate::store::{Store, StoreError};
+use botdeck_graph::resources::grants::ResourceSpecificGrant;
+use botdeck_graph::resources::service_principals::ServicePrincipal;
+use botdeck_graph::resources::teams::Team;
+use botdeck_graph::{resources, GraphClient, GraphError};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -261,35 +264,32 @@ impl NameCache {
                 ),
             )
             .await?;
+        let sp = resources::parse::<ServicePrincipal>(&sp)?;
         let mut names = ResourceNames {
-            app_id: str_field(&sp, "appId"),
-            display_name: str_field(&sp, "displayName").unwrap_or_else(|| resource.to_string()),
+            app_id: sp.app_id,
+            display_name: sp.display_name.unwrap_or_else(|| resource.to_string()),
             ..Default::default()
         };
-        for (list, kind, display_key) in [
-            ("appRoles", "application", "displayName"),
-            (
-                "oauth2PermissionScopes",
-                "delegated",
-                "adminConsentDisplayName",
-            ),
-        ] {
-            for item in sp.get(list).and_then(Value::as_array).into_iter().flatten() {
-                let (Some(id), Some(value)) = (str_field(item, "id"), str_field(item, "value"))
-                else {
-                    continue;
-                };
-                let display = str_field(item, display_key);
-                if kind == "delegated" {
-                    names
-                        .scopes_by_value
-                        .insert(value.to_ascii_lowercase(), display.clone());
-                }
-                names.names.insert(
-                    (kind.to_string(), id.to_ascii_lowercase()),
-                    (value, display),
-                );
+        let roles = sp.app_roles.into_iter().map(|p| {
+            let display = p.display_name;
+            ("application", p.id, p.value, display)
+        });
+        let scopes = sp.oauth2_permission_scopes.into_iter().map(|p| {
+            let display = p.admin_consent_display_name;
+            ("delegated", p.id, p.value, display)
+        });
+        for (kind, id, value, display) in roles.chain(scopes) {
+            // A permission without a value cannot be granted: nothing to name.
+            let Some(value) = value else { continue };
+            if kind == "delegated" {
+                names
+                    .scopes_by_value
+                    .insert(value.to_ascii_lowercase(), display.clone());
             }
+            names.names.insert(
+                (kind.to_string(), id.to_ascii_lowercase()),
+                (value, display),
+            );
         }
         self.resources.insert(resource.to_string(), names);
         self.dirty = true;
@@ -324,12 +324,14 @@ pub async fn find_service_principal(
         app_id,
         "servicePrincipals",
     );
-    Ok(found.first().and_then(|sp| {
-        Some(ServicePrincipalInfo {
-            id: str_field(sp, "id")?,
-            app_id: str_field(sp, "appId").unwrap_or_else(|| app_id.to_string()),
-            display_name: str_field(sp, "displayName").unwrap_or_default(),
-        })
+    let Some(sp) = found.first() else {
+        return Ok(None);
+    };
+    let sp = resources::parse::<ServicePrincipal>(sp).map_err(GraphError::from)?;
+    Ok(Some(ServicePrincipalInfo {
+        id: sp.id,
+        app_id: sp.app_id.unwrap_or_else(|| app_id.to_string()),
+        display_name: sp.display_name.unwrap_or_default(),
     }))
 }
 
@@ -594,15 +596,14 @@ async fn read_rsc(
     let listed_all = scope.all_teams;
     if listed_all {
         let teams = graph.get_all(token, "teams?$select=id,displayName").await?;
-        for t in teams {
-            if let Some(id) = str_field(&t, "id") {
-                if !targets.iter().any(|x| x.id == id) {
-                    targets.push(RscTarget {
-                        kind: RscTargetKind::Team,
-                        id,
-                        name: str_field(&t, "displayName"),
-                    });
-                }
+        for t in &teams {
+            let team = resources::parse::<Team>(t).map_err(GraphError::from)?;
+            if !targets.iter().any(|x| x.id == team.id) {
+                targets.push(RscTarget {
+                    kind: RscTargetKind::Team,
+                    id: team.id,
+                    name: team.display_name,
+                });
             }
         }
     }
@@ -653,21 +654,28 @@ async fn read_rsc(
     for (_, target, result) in results {
         match result {
             Ok(grants) => {
+                let parsed: Result<Vec<ResourceSpecificGrant>, _> =
+                    grants.iter().map(resources::parse).collect();
+                let grants = match parsed {
+                    Ok(grants) => grants,
+                    Err(err) => {
+                        // The grants of this team or chat cannot be told: a failed read, not
+                        // "no grants" (which would say consent is missing).
+                        out.rsc_failures.push(RscReadFailure {
+                            target,
+                            message: err.to_string(),
+                        });
+                        continue;
+                    }
+                };
                 let mine: Vec<RscGrant> = grants
-                    .iter()
-                    .filter(|g| {
-                        str_field(g, "clientAppId")
-                            .or_else(|| str_field(g, "clientId"))
-                            .is_some_and(|c| c.eq_ignore_ascii_case(app_id))
-                    })
-                    .filter_map(|g| {
-                        Some(RscGrant {
-                            target: target.clone(),
-                            grant_id: str_field(g, "id")?,
-                            permission: str_field(g, "permission")?,
-                            permission_type: str_field(g, "permissionType")
-                                .unwrap_or_else(|| "Application".into()),
-                        })
+                    .into_iter()
+                    .filter(|g| g.is_for(app_id))
+                    .map(|g| RscGrant {
+                        target: target.clone(),
+                        permission_type: g.permission_type().to_string(),
+                        grant_id: g.id,
+                        permission: g.permission,
                     })
                     .collect();
                 // From a tenant-wide listing, a team without any grant for the bot is a team

@@ -3,7 +3,7 @@
 //! chat), the difference, the admin consent link for what is missing, and revocation of what
 //! it should not have. See docs/permissions.md.
 //!
-//! Async functions take a [`GraphClient`](crate::graph::GraphClient) and a token, never the
+//! Async functions take a [`GraphClient`](botdeck_graph::GraphClient) and a token, never the
 //! store: callers load the [`NameCache`] and save results around them, so the futures stay
 //! `Send` and tests need no keyring.
 
@@ -35,8 +35,8 @@ pub use profile::{
     OtherAppId, PermissionKind, ProfileEntry, ProfileFileError, ProfileFormat, ProfileSource,
 };
 
-use crate::graph::GraphError;
 use crate::store::StoreError;
+use botdeck_graph::GraphError;
 
 /// Microsoft Graph's app id, the same in every tenant and cloud.
 pub const GRAPH_APP_ID: &str = "00000003-0000-0000-c000-000000000000";

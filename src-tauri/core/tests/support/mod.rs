@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use botdeck_core::auth::entra::{EntraClient, EntraEndpoint};
 use botdeck_core::auth::{scopes, Feature, Sleeper};
-use botdeck_core::graph::GraphClient;
 use botdeck_core::secrets::Sensitive;
+use botdeck_graph::GraphClient;
 use tenant_sim::{RunningSim, SimConfig, BOTDECK_PUBLIC_CLIENT_ID};
 use tokio_util::sync::CancellationToken;
 

@@ -5,19 +5,19 @@
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, VecDeque};
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::{json, Value};
+use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
-use crate::graph::{GraphClient, GraphError};
+use crate::client::{GraphClient, GraphError};
 use crate::pacing::{backoff, Limit, Pacer, RouteLimits, RETRY_AFTER_MARGIN};
-use crate::secrets::Sensitive;
+use crate::secret::Sensitive;
+use crate::token::TokenSource;
 
 pub use crate::pacing::MAX_BATCH;
 
@@ -28,22 +28,6 @@ const BATCH_WINDOW: Duration = Duration::from_millis(500);
 
 /// How far into the queue a batch looks for requests that can go now.
 const LOOKAHEAD: usize = 8 * MAX_BATCH;
-
-/// Where long runs get their token: a fixed one (tests, short commands) or a source that
-/// refreshes (the app and CLI hand in one backed by the profile's refresh token).
-pub trait TokenSource: Send + Sync {
-    fn token(&self)
-        -> Pin<Box<dyn Future<Output = Result<Sensitive<String>, String>> + Send + '_>>;
-}
-
-impl TokenSource for Sensitive<String> {
-    fn token(
-        &self,
-    ) -> Pin<Box<dyn Future<Output = Result<Sensitive<String>, String>> + Send + '_>> {
-        let token = self.clone();
-        Box::pin(async move { Ok(token) })
-    }
-}
 
 /// One request inside a batch. `url` is relative to the Graph base and starts with `/`.
 #[derive(Debug, Clone, PartialEq)]
@@ -126,9 +110,11 @@ pub struct Executor {
     pub max_batch: usize,
 }
 
-struct Pending {
+struct Pending<K> {
     attempts: u32,
     limits: Vec<Limit>,
+    /// The caller's name for the request, handed back with its answer.
+    tag: K,
 }
 
 type BatchResult = (Vec<usize>, Result<Vec<RawSub>, GraphError>);
@@ -173,30 +159,68 @@ impl Executor {
         tokens: &dyn TokenSource,
         requests: &[SubRequest],
         cancel: &CancellationToken,
-        mut on_done: F,
+        on_done: F,
     ) -> ExecStats
     where
         F: FnMut(usize, SubResponse),
     {
+        let (queue, incoming) = mpsc::unbounded_channel();
+        for (i, r) in requests.iter().enumerate() {
+            // The receiver is alive until `run_stream` returns: this cannot fail.
+            let _ = queue.send((i, r.clone()));
+        }
+        drop(queue);
+        self.run_stream(tokens, incoming, cancel, on_done).await
+    }
+
+    /// Sends requests as they arrive on `incoming` (each with a tag of the caller's, handed
+    /// back with its answer) until the sender is dropped and every request is answered. A
+    /// listing can feed its pages' reads while it fetches the next page, so reading starts
+    /// with the first page instead of after the last. On cancel, the queue is closed: what was
+    /// not sent yet — queued, or arriving later — is dropped and counted in `not_sent`; what
+    /// is on the wire is awaited so its outcome is not lost.
+    pub async fn run_stream<K, F>(
+        &self,
+        tokens: &dyn TokenSource,
+        mut incoming: mpsc::UnboundedReceiver<(K, SubRequest)>,
+        cancel: &CancellationToken,
+        mut on_done: F,
+    ) -> ExecStats
+    where
+        F: FnMut(K, SubResponse),
+    {
         let mut stats = ExecStats::default();
-        let mut pending: HashMap<usize, Pending> = requests
-            .iter()
-            .enumerate()
-            .map(|(i, r)| {
-                (
-                    i,
-                    Pending {
-                        attempts: 0,
-                        limits: self.limits.limits_for(&r.method, &r.url),
-                    },
-                )
-            })
-            .collect();
-        let mut ready: VecDeque<usize> = (0..requests.len()).collect();
+        let mut requests: Vec<SubRequest> = Vec::new();
+        let mut pending: HashMap<usize, Pending<K>> = HashMap::new();
+        let mut ready: VecDeque<usize> = VecDeque::new();
         let mut delayed: BinaryHeap<Reverse<(Instant, usize)>> = BinaryHeap::new();
         let mut in_flight: JoinSet<BatchResult> = JoinSet::new();
+        let mut open = true;
+        let accept = |(tag, request): (K, SubRequest),
+                      requests: &mut Vec<SubRequest>,
+                      pending: &mut HashMap<usize, Pending<K>>,
+                      ready: &mut VecDeque<usize>| {
+            let id = requests.len();
+            pending.insert(
+                id,
+                Pending {
+                    attempts: 0,
+                    limits: self.limits.limits_for(&request.method, &request.url),
+                    tag,
+                },
+            );
+            requests.push(request);
+            ready.push_back(id);
+        };
 
         loop {
+            while open {
+                match incoming.try_recv() {
+                    Ok(item) => accept(item, &mut requests, &mut pending, &mut ready),
+                    Err(mpsc::error::TryRecvError::Empty) => break,
+                    Err(mpsc::error::TryRecvError::Disconnected) => open = false,
+                }
+            }
             let now = Instant::now();
             while let Some(Reverse((at, _))) = delayed.peek() {
                 if *at > now {
@@ -207,9 +231,22 @@ impl Executor {
                 }
             }
             if cancel.is_cancelled() {
+                if open {
+                    // Whatever the producer still sends is refused; what it already queued
+                    // is drained and counted below.
+                    incoming.close();
+                    while incoming.try_recv().is_ok() {
+                        stats.not_sent += 1;
+                    }
+                    open = false;
+                }
                 stats.not_sent += (ready.len() + delayed.len()) as u64;
-                ready.clear();
-                delayed.clear();
+                for i in ready
+                    .drain(..)
+                    .chain(delayed.drain().map(|Reverse((_, i))| i))
+                {
+                    pending.remove(&i);
+                }
             }
             if !ready.is_empty() && in_flight.len() < self.max_in_flight {
                 // After a 429 on a whole `$batch`, no batch goes before its Retry-After.
@@ -219,7 +256,7 @@ impl Executor {
                             _ = tokio::time::sleep_until(until) => break,
                             _ = cancel.cancelled(), if !cancel.is_cancelled() => break,
                             Some(joined) = in_flight.join_next(), if !in_flight.is_empty() => {
-                                self.settle(joined, requests, &mut pending, &mut delayed, &mut stats, &mut on_done);
+                                self.settle(joined, &mut pending, &mut delayed, &mut stats, &mut on_done);
                             }
                         }
                     }
@@ -232,7 +269,7 @@ impl Executor {
                         _ = tokio::time::sleep_until(send_at) => break,
                         _ = cancel.cancelled(), if !cancel.is_cancelled() => break,
                         Some(joined) = in_flight.join_next(), if !in_flight.is_empty() => {
-                            self.settle(joined, requests, &mut pending, &mut delayed, &mut stats, &mut on_done);
+                            self.settle(joined, &mut pending, &mut delayed, &mut stats, &mut on_done);
                         }
                     }
                 }
@@ -254,23 +291,30 @@ impl Executor {
                 }
                 if cancel.is_cancelled() {
                     stats.not_sent += batch.len() as u64;
+                    for i in &batch {
+                        pending.remove(i);
+                    }
                     continue;
                 }
                 let token = match tokens.token().await {
                     Ok(token) => token,
-                    Err(message) => {
+                    Err(err) => {
                         // No token, no request: report each item, nothing is retried blindly.
                         for i in batch {
-                            pending.remove(&i);
+                            let Some(p) = pending.remove(&i) else {
+                                continue;
+                            };
                             stats.gave_up += 1;
                             on_done(
-                                i,
+                                p.tag,
                                 SubResponse {
                                     status: 401,
                                     request_id: None,
-                                    body: Some(
-                                        json!({"error": {"code": "NoToken", "message": message}}),
-                                    ),
+                                    body: Some(json!({"error": {
+                                        "code": "NoToken",
+                                        "message": err.message,
+                                        "retryable": err.retryable,
+                                    }})),
                                     attempts: 0,
                                 },
                             );
@@ -280,7 +324,7 @@ impl Executor {
                 };
                 stats.round_trips += 1;
                 stats.sub_requests += batch.len() as u64;
-                let body = batch_body(&batch, requests);
+                let body = batch_body(&batch, &requests);
                 let graph = self.graph.clone();
                 in_flight.spawn(async move {
                     let result = send_batch(&graph, &token, &body).await;
@@ -288,15 +332,19 @@ impl Executor {
                 });
                 continue;
             }
-            if ready.is_empty() && delayed.is_empty() && in_flight.is_empty() {
+            if !open && ready.is_empty() && delayed.is_empty() && in_flight.is_empty() {
                 break;
             }
             let next_due = delayed.peek().map(|Reverse((at, _))| *at);
             tokio::select! {
                 Some(joined) = in_flight.join_next(), if !in_flight.is_empty() => {
-                    self.settle(joined, requests, &mut pending, &mut delayed, &mut stats, &mut on_done);
+                    self.settle(joined, &mut pending, &mut delayed, &mut stats, &mut on_done);
                 }
                 _ = sleep_until_opt(next_due), if next_due.is_some() && in_flight.len() < self.max_in_flight => {}
+                item = incoming.recv(), if open => match item {
+                    Some(item) => accept(item, &mut requests, &mut pending, &mut ready),
+                    None => open = false,
+                },
                 _ = cancel.cancelled(), if !cancel.is_cancelled() => {}
             }
         }
@@ -307,11 +355,11 @@ impl Executor {
     /// [`BATCH_WINDOW`] (a request that must wait longer — its team's allowance is spent, its
     /// limit is held — stays queued for a later batch instead of holding this one). Answers
     /// the members and when to send them (the latest member's slot).
-    fn take_batch(
+    fn take_batch<K>(
         &self,
         now: Instant,
         ready: &mut VecDeque<usize>,
-        pending: &HashMap<usize, Pending>,
+        pending: &HashMap<usize, Pending<K>>,
     ) -> (Vec<usize>, Instant) {
         let mut batch = Vec::with_capacity(MAX_BATCH);
         let mut taken = Vec::with_capacity(MAX_BATCH);
@@ -381,11 +429,10 @@ impl Executor {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn settle<F: FnMut(usize, SubResponse)>(
+    fn settle<K, F: FnMut(K, SubResponse)>(
         &self,
         joined: Result<BatchResult, tokio::task::JoinError>,
-        requests: &[SubRequest],
-        pending: &mut HashMap<usize, Pending>,
+        pending: &mut HashMap<usize, Pending<K>>,
         delayed: &mut BinaryHeap<Reverse<(Instant, usize)>>,
         stats: &mut ExecStats,
         on_done: &mut F,
@@ -439,7 +486,7 @@ impl Executor {
                 continue;
             }
             answered.push(sub.id);
-            self.answer(sub, now, requests, pending, delayed, stats, on_done);
+            self.answer(sub, now, pending, delayed, stats, on_done);
         }
         // Graph must answer every member; if one is missing, ask again later.
         for id in batch.into_iter().filter(|id| !answered.contains(id)) {
@@ -452,7 +499,6 @@ impl Executor {
                     body: None,
                 },
                 now,
-                requests,
                 pending,
                 delayed,
                 stats,
@@ -462,12 +508,11 @@ impl Executor {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn answer<F: FnMut(usize, SubResponse)>(
+    fn answer<K, F: FnMut(K, SubResponse)>(
         &self,
         sub: RawSub,
         now: Instant,
-        _requests: &[SubRequest],
-        pending: &mut HashMap<usize, Pending>,
+        pending: &mut HashMap<usize, Pending<K>>,
         delayed: &mut BinaryHeap<Reverse<(Instant, usize)>>,
         stats: &mut ExecStats,
         on_done: &mut F,
@@ -493,12 +538,14 @@ impl Executor {
             return;
         }
         let attempts = p.attempts;
-        pending.remove(&sub.id);
+        let Some(p) = pending.remove(&sub.id) else {
+            return;
+        };
         if transient {
             stats.gave_up += 1;
         }
         on_done(
-            sub.id,
+            p.tag,
             SubResponse {
                 status: sub.status,
                 request_id: sub.request_id,
@@ -580,7 +627,7 @@ fn parse_member(member: &Value) -> Option<RawSub> {
     Some(RawSub {
         id,
         status,
-        retry_after: crate::graph::retry_after(header),
+        retry_after: crate::client::retry_after(header),
         request_id: header("request-id"),
         body: member.get("body").cloned(),
     })

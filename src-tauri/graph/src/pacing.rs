@@ -20,7 +20,7 @@
 //! whole request ([`Pacer::hold`]) holds every limit it drew from until its `Retry-After`.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use tokio::time::Instant;
@@ -155,9 +155,24 @@ fn gcra(rps: f64) -> (Duration, Duration) {
     (spacing, tolerance)
 }
 
+/// Every tenant's pacer in this process, by [`Pacer::for_tenant`]'s key. Kept for the process's
+/// life: a hold after a 429 or a slowed-down route must outlive the command that learnt it, and a
+/// process talks to a handful of tenants at most.
+static TENANT_PACERS: OnceLock<Mutex<HashMap<String, Arc<Pacer>>>> = OnceLock::new();
+
 impl Pacer {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// The one pacer of a tenant + app registration in this process (Microsoft's limits are per
+    /// app per tenant): every client, executor and per-team read built for the same key draws
+    /// from the same schedule, whichever command built it. `key` names the Graph endpoint, the
+    /// tenant and the app registration.
+    pub fn for_tenant(key: &str) -> Arc<Pacer> {
+        let registry = TENANT_PACERS.get_or_init(Default::default);
+        let mut pacers = registry.lock().unwrap_or_else(|p| p.into_inner());
+        pacers.entry(key.to_string()).or_default().clone()
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, PacerState> {
@@ -441,6 +456,23 @@ mod tests {
         let t2 = t1 + Duration::from_millis(1100);
         pacer.observe_at(t2, &limits, true, Some(Duration::from_secs(2)));
         assert!(pacer.route_factor("route:GET installedApps") < 1.0);
+    }
+
+    #[test]
+    fn one_tenant_and_app_has_one_pacer_in_the_process() {
+        let a = Pacer::for_tenant("https://graph.example/v1.0|contoso|app-1");
+        let b = Pacer::for_tenant("https://graph.example/v1.0|contoso|app-1");
+        let other = Pacer::for_tenant("https://graph.example/v1.0|fabrikam|app-1");
+        assert!(Arc::ptr_eq(&a, &b));
+        assert!(!Arc::ptr_eq(&a, &other));
+        // What one command spends, the next one sees.
+        let (installs, _) = team_reads("shared");
+        let t0 = Instant::now();
+        for _ in 0..4 {
+            a.reserve_at(t0, &installs, None);
+        }
+        assert_eq!(b.reserve_at(t0, &installs, Some(t0)), None);
+        assert_eq!(other.reserve_at(t0, &installs, Some(t0)), Some(t0));
     }
 
     #[test]

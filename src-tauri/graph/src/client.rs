@@ -10,7 +10,7 @@ use std::time::{Duration, SystemTime};
 use serde_json::Value;
 
 use crate::pacing::{backoff, Pacer, RouteLimits, RETRY_AFTER_MARGIN};
-use crate::secrets::Sensitive;
+use crate::secret::Sensitive;
 
 #[derive(Debug, thiserror::Error)]
 pub enum GraphError {
