@@ -90,10 +90,10 @@ lint: fmt-check clippy import-circles
 import-circles:
 	python3 scripts/import-circles.py src-tauri/core/src src-tauri/api/src src-tauri/graph/src src-tauri/cli/src src-tauri/app src-tauri/tenant-sim/src
 
-# botdeck-core and botdeck-api must build and test without a webview: no tauri, wry, tao,
+# botdeck-graph, botdeck-core and botdeck-api must build and test without a webview: no tauri, wry, tao,
 # webkit or gtk crate.
 core-isolation:
-	@for crate in botdeck-core botdeck-api; do \
+	@for crate in botdeck-graph botdeck-core botdeck-api; do \
 		if $(CARGO) tree -p $$crate --prefix none | grep -E '^(tauri|wry|tao|webkit2gtk|gtk|gdk)[- ]'; then \
 			echo "$$crate depends on a webview crate (above)"; exit 1; \
 		else echo "$$crate: no tauri/webkit/gtk in its dependency tree"; fi; \
