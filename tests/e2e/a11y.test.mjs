@@ -5,7 +5,7 @@
 // the button that opened it.
 import { after, before } from "node:test";
 import assert from "node:assert/strict";
-import { approveDeviceCode, byTestId, screenshot, startSession, openPage, tap, test } from "./harness.mjs";
+import { approveDeviceCode, byTestId, screenshot, startSession, openPage, tap, test, TIMEOUT } from "./harness.mjs";
 import { assertAccessible } from "./a11y.mjs";
 
 const pages = ["overview", "package", "catalog", "installations", "permissions", "links", "activity", "settings"];
@@ -15,7 +15,7 @@ let browser;
 before(async () => {
   session = await startSession({ args: ["--demo"] });
   browser = session.browser;
-  await browser.$(byTestId("profile-label")).waitForExist({ timeout: 30000 });
+  await browser.$(byTestId("profile-label")).waitForExist({ timeout: TIMEOUT.start });
 });
 
 after(async () => {
@@ -26,7 +26,7 @@ const theme = () => browser.$(byTestId("app-root")).getAttribute("data-theme");
 async function setTheme(wanted) {
   if ((await theme()) === wanted) return;
   await tap(browser.$(byTestId("theme-toggle")));
-  await browser.waitUntil(async () => (await theme()) === wanted, { timeout: 5000, timeoutMsg: `no ${wanted} theme` });
+  await browser.waitUntil(async () => (await theme()) === wanted, { timeout: TIMEOUT.ui, timeoutMsg: `no ${wanted} theme` });
   // Fluent fades colours in: contrast is checked on the final colours.
   await browser.pause(400);
 }
@@ -39,22 +39,22 @@ async function settled(id) {
         (sel) => !document.querySelector(sel)?.querySelector('.fui-Spinner, [role="progressbar"]'),
         byTestId(`page-${id}`),
       ),
-    { timeout: 20000, interval: 250, timeoutMsg: `the ${id} page kept loading` },
+    { timeout: TIMEOUT.ui, interval: 250, timeoutMsg: `the ${id} page kept loading` },
   );
 }
 
 test("Escape closes the sign-in dialog opened from the keyboard", async () => {
   await openPage(browser, "overview");
   const opener = browser.$(byTestId("overview-sign-in"));
-  await opener.waitForClickable({ timeout: 10000 });
+  await opener.waitForClickable({ timeout: TIMEOUT.ui });
   // From the keyboard, as a keyboard user does (WebKit does not focus a button on a mouse click,
   // so only the keyboard path has a focused opener to return to).
   await browser.execute((el) => el.focus(), await opener);
   await browser.keys("Enter");
   const dialog = browser.$(byTestId("sign-in-dialog"));
-  await dialog.waitForDisplayed({ timeout: 5000 });
+  await dialog.waitForDisplayed({ timeout: TIMEOUT.ui });
   await browser.keys("Escape");
-  await dialog.waitForExist({ reverse: true, timeout: 5000, timeoutMsg: "Escape did not close the sign-in dialog" });
+  await dialog.waitForExist({ reverse: true, timeout: TIMEOUT.ui, timeoutMsg: "Escape did not close the sign-in dialog" });
 });
 
 test("after Escape, focus is back on the Sign in button (keyboard and mouse)", async () => {
@@ -66,12 +66,12 @@ test("after Escape, focus is back on the Sign in button (keyboard and mouse)", a
   await browser.execute(() => document.getElementById("page-title")?.focus());
   await tap(browser.$(byTestId("overview-sign-in")));
   const dialog = browser.$(byTestId("sign-in-dialog"));
-  await dialog.waitForDisplayed({ timeout: 5000 });
+  await dialog.waitForDisplayed({ timeout: TIMEOUT.ui });
   await browser.keys("Escape");
-  await dialog.waitForExist({ reverse: true, timeout: 5000, timeoutMsg: "Escape did not close the sign-in dialog" });
+  await dialog.waitForExist({ reverse: true, timeout: TIMEOUT.ui, timeoutMsg: "Escape did not close the sign-in dialog" });
   await browser.waitUntil(
     async () => (await browser.execute(() => document.activeElement?.getAttribute("data-testid"))) === "overview-sign-in",
-    { timeout: 2000, interval: 50, timeoutMsg: "after a mouse-opened dialog, focus did not return to its button" },
+    { timeout: TIMEOUT.ui, interval: 50, timeoutMsg: "after a mouse-opened dialog, focus did not return to its button" },
   );
 });
 
@@ -79,7 +79,7 @@ test("sign in from the Overview's Tenant card", async () => {
   await tap(browser.$(byTestId("overview-sign-in")));
   await approveDeviceCode(browser);
   await browser.waitUntil(async () => /Megan Bowen/.test(await browser.$(byTestId("profile-label")).getText()), {
-    timeout: 30000,
+    timeout: TIMEOUT.ui,
   });
   assert.equal(await browser.$(byTestId("check-sign-in")).getAttribute("data-done"), "yes", "the checklist ticks the sign-in");
 });
@@ -92,7 +92,7 @@ for (const mode of ["light", "dark"]) {
       await openPage(browser, id);
       await settled(id);
       // The health check runs on arrival; its button is greyed out until it ends.
-      if (id === "settings") await browser.$(byTestId("doctor-rerun")).waitForEnabled({ timeout: 20000 });
+      if (id === "settings") await browser.$(byTestId("doctor-rerun")).waitForEnabled({ timeout: TIMEOUT.ui });
       try {
         await assertAccessible(browser, `${id} (${mode})`);
       } catch (err) {
@@ -119,9 +119,9 @@ test("each page at 1280×800 and 1024×640 in both themes (screenshots)", async 
       // The app's details, where the availability note lives.
       await openPage(browser, "catalog");
       const row = browser.$('[data-testid^="catalog-row-"][data-name="FlashDuty"]');
-      await row.waitForExist({ timeout: 20000 });
+      await row.waitForExist({ timeout: TIMEOUT.ui });
       await tap(row.$(byTestId("catalog-open")));
-      await browser.$(byTestId("catalog-availability")).waitForDisplayed({ timeout: 10000 });
+      await browser.$(byTestId("catalog-availability")).waitForDisplayed({ timeout: TIMEOUT.ui });
       await screenshot(browser, `a11y-catalog-details-${w}x${h}-${mode}`);
       await tap(browser.$(byTestId("catalog-back")));
     }

@@ -171,7 +171,7 @@ test("Cancel stops a bulk install after the requests on the wire and counts what
   await simFaults([{ route: "/v1.0/teams/*/installedApps", method: "POST", rate_429: 0.5, retry_after_secs: 5 }]);
   try {
     await browser.$(byTestId("bulk-open")).click();
-    await browser.$(byTestId("bulk-drawer")).waitForDisplayed({ timeout: 5000 });
+    await browser.$(byTestId("bulk-drawer")).waitForDisplayed({ timeout: TIMEOUT.ui });
     // A radio clicked while the drawer still slides in is refused ("not interactable").
     // (Best effort: a spinner's endless animation must not fail the test.)
     await browser
@@ -185,24 +185,24 @@ test("Cancel stops a bulk install after the requests on the wire and counts what
     await browser.$(byTestId("bulk-source-0")).click();
     await browser.$(byTestId("bulk-preview")).click();
     const plan = browser.$(byTestId("bulk-plan"));
-    await plan.waitForExist({ timeout: 10000 });
+    await plan.waitForExist({ timeout: TIMEOUT.ui });
     const planned = Number(await plan.getAttribute("data-planned"));
     assert.ok(planned > 4, `planned ${planned}`);
     await browser.$(byTestId("bulk-run")).click();
     const cancel = browser.$(byTestId("bulk-cancel"));
-    await cancel.waitForClickable({ timeout: 10000 });
+    await cancel.waitForClickable({ timeout: TIMEOUT.ui });
     // Cancel once the first answers are in (the first 429 holds the route for its Retry-After,
     // so a cancel before any answer would leave everything not attempted, which is right but
     // not what this test is about).
     await waitForText(browser.$(byTestId("bulk-progress")), /\s[1-9]\d*\/\d+/, { timeout: TIMEOUT.work, what: "the first answered install" });
     await cancel.click();
     await browser.waitUntil(async () => (await cancel.getProperty("textContent").catch(() => "")) === "Cancelling…" || !(await cancel.isExisting()), {
-      timeout: 5000,
+      timeout: TIMEOUT.ui,
       timeoutMsg: "Cancel did not turn into Cancelling…",
     });
     await screenshot(browser, "installs-bulk-cancelling");
     const result = browser.$(byTestId("bulk-result"));
-    await result.waitForExist({ timeout: 60000, timeoutMsg: "the cancelled run did not end" });
+    await result.waitForExist({ timeout: TIMEOUT.work, timeoutMsg: "the cancelled run did not end" });
     assert.equal(await result.getAttribute("data-status"), "cancelled");
     const notAttempted = Number(await result.getAttribute("data-not-attempted"));
     assert.ok(notAttempted > 0 && notAttempted < planned, `not attempted ${notAttempted} of ${planned}`);
@@ -311,23 +311,23 @@ test("at 1280×800 and 1024×640 the Installations page has one scroll area and 
     await browser.setWindowSize(width, height);
     await browser.waitUntil(async () => (await browser.execute(() => window.innerWidth)) <= width, { timeout: 5000 }).catch(() => undefined);
     await openPage(browser, "installations");
-    await browser.$('[data-testid^="row-"]').waitForExist({ timeout: 10000 });
+    await browser.$('[data-testid^="row-"]').waitForExist({ timeout: TIMEOUT.ui });
     assert.deepEqual(await innerScrollers(), [], `${width}×${height}: no table scrolling inside the page`);
     // The table scrolls with the page; its header stays in view.
     await browser.execute(() => document.querySelector("main")?.scrollBy(0, 600));
     await screenshot(browser, `installs-${width}x${height}`);
 
     await openPage(browser, "activity");
-    await browser.$(byTestId("audit-table")).waitForExist({ timeout: 10000 });
+    await browser.$(byTestId("audit-table")).waitForExist({ timeout: TIMEOUT.ui });
     assert.deepEqual(await overflowingAuditCells(), [], `${width}×${height}: audit cells stay in their columns`);
     const run = browser.$('[data-testid^="audit-run-toggle-"]');
     if (await run.isExisting()) await run.click();
     await screenshot(browser, `activity-${width}x${height}`);
     await browser.$(byTestId("theme-toggle")).click();
-    await browser.waitUntil(async () => (await browser.$(byTestId("app-root")).getAttribute("data-theme")) === "dark", { timeout: 5000 });
+    await browser.waitUntil(async () => (await browser.$(byTestId("app-root")).getAttribute("data-theme")) === "dark", { timeout: TIMEOUT.ui });
     await screenshot(browser, `activity-${width}x${height}-dark`);
     await openPage(browser, "installations");
-    await browser.$('[data-testid^="row-"]').waitForExist({ timeout: 10000 });
+    await browser.$('[data-testid^="row-"]').waitForExist({ timeout: TIMEOUT.ui });
     await screenshot(browser, `installs-${width}x${height}-dark`);
     await browser.$(byTestId("theme-toggle")).click();
   }

@@ -12,7 +12,7 @@ import { after, before } from "node:test";
 import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { approveDeviceCode, byTestId, scratchDir, screenshot, startSession, openPage, tap, test } from "./harness.mjs";
+import { approveDeviceCode, byTestId, scratchDir, screenshot, startSession, openPage, tap, test, TIMEOUT } from "./harness.mjs";
 import { assertAccessible } from "./a11y.mjs";
 import { flashduty, MANIFEST_ID } from "./zipkit.mjs";
 
@@ -29,7 +29,7 @@ let extraSignIns = 0;
 before(async () => {
   session = await startSession({ args: ["--demo"] });
   browser = session.browser;
-  await browser.$(byTestId("profile-label")).waitForExist({ timeout: 30000 });
+  await browser.$(byTestId("profile-label")).waitForExist({ timeout: TIMEOUT.start });
 });
 
 after(async () => {
@@ -45,7 +45,7 @@ function assertAtMostOneExtraSignIn(where) {
 async function pick(testId, path) {
   const selector = byTestId(testId);
   const input = browser.$(selector);
-  await input.waitForExist({ timeout: 5000 });
+  await input.waitForExist({ timeout: TIMEOUT.ui });
   // Hidden behind its button: lift it for the moment of the pick (WebKitWebDriver types only
   // into elements it can hit-test).
   await browser.execute((sel) => {
@@ -62,7 +62,7 @@ async function signInAgainFrom(buttonId, { expectFeature } = {}) {
     // The dialog says what it will ask Microsoft for before the admin signs in.
     const asks = browser.$(byTestId("sign-in-asks"));
     await browser.waitUntil(async () => (await asks.isExisting()) && (await asks.getAttribute("data-feature")) === expectFeature, {
-      timeout: 10000,
+      timeout: TIMEOUT.ui,
       timeoutMsg: `the sign-in dialog does not ask for ${expectFeature}`,
     });
   }
@@ -78,25 +78,25 @@ test("1. sign in from the Overview, which is about the bot", async () => {
   await openPage(browser, "overview");
   await tap(browser.$(byTestId("overview-sign-in")));
   await approveDeviceCode(browser);
-  await browser.waitUntil(async () => /Megan Bowen/.test(await browser.$(byTestId("profile-label")).getText()), { timeout: 30000 });
+  await browser.waitUntil(async () => /Megan Bowen/.test(await browser.$(byTestId("profile-label")).getText()), { timeout: TIMEOUT.ui });
   assert.equal(await browser.$(byTestId("check-sign-in")).getAttribute("data-done"), "yes");
   await assertAccessible(browser, "overview after sign-in");
 });
 
 test("2. read where FlashDuty is installed", async () => {
   await openPage(browser, "catalog");
-  await flashRow().waitForExist({ timeout: 30000 });
+  await flashRow().waitForExist({ timeout: TIMEOUT.ui });
   await openPage(browser, "installations");
   const load = browser.$(byTestId("installs-load-apps"));
   await tap(load);
   const picker = browser.$(byTestId("installs-app"));
-  await browser.waitUntil(async () => /FlashDuty/.test(await picker.getText()), { timeout: 30000 });
+  await browser.waitUntil(async () => /FlashDuty/.test(await picker.getText()), { timeout: TIMEOUT.ui });
   await picker.selectByVisibleText("FlashDuty");
   const sync = browser.$(byTestId("installs-sync"));
-  await sync.waitForEnabled({ timeout: 15000 });
+  await sync.waitForEnabled({ timeout: TIMEOUT.ui });
   await tap(sync);
   await browser.waitUntil(async () => (await browser.$(byTestId("sync-age")).getAttribute("data-status")) === "completed", {
-    timeout: 180000,
+    timeout: TIMEOUT.work,
     interval: 500,
     timeoutMsg: "the sync did not complete",
   });
@@ -106,24 +106,24 @@ test("2. read where FlashDuty is installed", async () => {
 test("3. publish 1.0.3 from the Catalog (the page checks it first, then asks for publishing)", async () => {
   await openPage(browser, "catalog");
   await tap(flashRow().$(byTestId("catalog-open")));
-  await details().waitForExist({ timeout: 10000 });
+  await details().waitForExist({ timeout: TIMEOUT.ui });
   await pick("catalog-file", v103);
   const target = browser.$(byTestId("catalog-target"));
-  await browser.waitUntil(async () => (await target.getAttribute("data-kind")) === "update", { timeout: 15000 });
+  await browser.waitUntil(async () => (await target.getAttribute("data-kind")) === "update", { timeout: TIMEOUT.ui });
   assert.ok(!(await browser.$(byTestId("catalog-publish-blocker")).isExisting()), "the local checks pass");
   await tap(browser.$(byTestId("catalog-publish-send")));
   const consent = browser.$(byTestId("consent-needed"));
-  await consent.waitForExist({ timeout: 15000 });
+  await consent.waitForExist({ timeout: TIMEOUT.ui });
   await signInAgainFrom("consent-sign-in", { expectFeature: "update_bot" });
   const done = browser.$(byTestId("catalog-published"));
-  await done.waitForExist({ timeout: 30000, timeoutMsg: "the update was not repeated after signing in" });
+  await done.waitForExist({ timeout: TIMEOUT.ui, timeoutMsg: "the update was not repeated after signing in" });
   assert.match(await done.getText(), /FlashDuty 1\.0\.3 is published/);
   await browser.waitUntil(async () => (await details().$(byTestId("catalog-version")).getText()) === "catalog 1.0.3", {
-    timeout: 15000,
+    timeout: TIMEOUT.ui,
   });
   await tap(details().$(byTestId("details-tab-installations")));
   const teams = details().$(byTestId("catalog-installs-team"));
-  await teams.waitForExist({ timeout: 10000 });
+  await teams.waitForExist({ timeout: TIMEOUT.ui });
   assert.ok(Number(await teams.getAttribute("data-behind")) > 0, "teams are behind 1.0.3 now");
   await screenshot(browser, "journey-published");
   await assertAccessible(browser, "catalog details after publishing");
@@ -139,11 +139,11 @@ test("4. upgrade the outdated teams", async () => {
     await browser.$(byTestId("filter-older")).setValue("1.0.3");
     await browser.$(byTestId("filter-hide-archived")).click();
     const count = async () => Number((await browser.$(byTestId("inventory-count")).getText()).replace(/\D/g, ""));
-    await browser.waitUntil(async () => (await count()) > 0, { timeout: 15000, timeoutMsg: "no outdated active team listed" });
+    await browser.waitUntil(async () => (await count()) > 0, { timeout: TIMEOUT.ui, timeoutMsg: "no outdated active team listed" });
     await tap(browser.$(byTestId("bulk-open")));
   }
   const drawer = browser.$(byTestId("bulk-drawer"));
-  await drawer.waitForDisplayed({ timeout: 10000 });
+  await drawer.waitForDisplayed({ timeout: TIMEOUT.ui });
   // Its radios refuse clicks while it slides in.
   // (Best effort: a spinner's endless animation must not fail the test.)
   await browser
@@ -162,7 +162,7 @@ test("4. upgrade the outdated teams", async () => {
     if ((await source.isExisting()) && !(await source.isSelected())) await source.click();
     await tap(browser.$(byTestId("bulk-preview")));
     const plan = browser.$(byTestId("bulk-plan"));
-    await plan.waitForExist({ timeout: 15000 });
+    await plan.waitForExist({ timeout: TIMEOUT.ui });
     assert.ok(Number(await plan.getAttribute("data-planned")) > 0, "something to upgrade");
     await tap(browser.$(byTestId("bulk-run")));
   };
@@ -174,7 +174,7 @@ test("4. upgrade the outdated teams", async () => {
     await signInAgainFrom("consent-sign-in");
   }
   const result = browser.$(byTestId("bulk-result"));
-  await result.waitForExist({ timeout: 180000, timeoutMsg: "the upgrade did not finish" });
+  await result.waitForExist({ timeout: TIMEOUT.work, timeoutMsg: "the upgrade did not finish" });
   assert.equal(await result.getAttribute("data-failed"), "0");
   await screenshot(browser, "journey-upgraded");
   const close = browser.$(byTestId("bulk-close"));
@@ -190,9 +190,9 @@ test("5. check the bot's permissions: read once, then from the cache with its ag
   await openPage(browser, "permissions");
   const needed = browser.$(byTestId("perm-sign-in-needed"));
   const consent = browser.$(byTestId("perm-consent-needed"));
-  await browser.waitUntil(async () => (await needed.isExisting()) || (await consent.isExisting()), { timeout: 30000 });
+  await browser.waitUntil(async () => (await needed.isExisting()) || (await consent.isExisting()), { timeout: TIMEOUT.ui });
   if (await needed.isExisting()) await signInAgainFrom("perm-sign-in");
-  await consent.waitForExist({ timeout: 60000, timeoutMsg: "the permissions were not read" });
+  await consent.waitForExist({ timeout: TIMEOUT.work, timeoutMsg: "the permissions were not read" });
   assert.match(await consent.getText(), /Consent needed/);
   assert.match(await browser.$(byTestId("missing-required")).getText(), /Team\.ReadBasic\.All/);
   assert.equal(await browser.$(byTestId("perm-age")).getAttribute("data-from-cache"), "no");
@@ -205,10 +205,10 @@ test("5. check the bot's permissions: read once, then from the cache with its ag
   // Another visit opens from the cache: no new read, the age is shown.
   await openPage(browser, "overview");
   const missing = browser.$(byTestId("overview-perms-missing"));
-  await missing.waitForExist({ timeout: 10000 });
+  await missing.waitForExist({ timeout: TIMEOUT.ui });
   assert.match(await missing.getText(), /Consent needed: 1 required permission missing/);
   await openPage(browser, "permissions");
-  await browser.$(byTestId("perm-age")).waitForExist({ timeout: 10000 });
+  await browser.$(byTestId("perm-age")).waitForExist({ timeout: TIMEOUT.ui });
   assert.equal(await browser.$(byTestId("perm-age")).getAttribute("data-from-cache"), "yes");
   assert.ok(!(await browser.$(byTestId("perm-loading")).isExisting()), "no re-read on a visit");
 });
@@ -237,7 +237,7 @@ test("6. every page, after the story, at 1280×800 and 1024×640 in both themes 
     for (const mode of ["light", "dark"]) {
       if ((await theme()) !== mode) {
         await tap(browser.$(byTestId("theme-toggle")));
-        await browser.waitUntil(async () => (await theme()) === mode, { timeout: 5000 });
+        await browser.waitUntil(async () => (await theme()) === mode, { timeout: TIMEOUT.ui });
         await browser.pause(400);
       }
       for (const id of pages) {
@@ -249,7 +249,7 @@ test("6. every page, after the story, at 1280×800 and 1024×640 in both themes 
       }
       await openPage(browser, "catalog");
       await tap(flashRow().$(byTestId("catalog-open")));
-      await details().waitForExist({ timeout: 10000 });
+      await details().waitForExist({ timeout: TIMEOUT.ui });
       await browser.pause(400);
       await screenshot(browser, `journey-page-catalog-details-${w}x${h}-${mode}`);
       spilled.push(...(await spills(`catalog details ${w}×${h} ${mode}`)));

@@ -73,7 +73,8 @@ describe("Overview", () => {
   it("is about the bot: catalog version, installations behind per kind, consent needed, each with its age and next step", async () => {
     const user = renderPage();
     const bot = await screen.findByTestId("overview-bot");
-    expect(bot).toHaveTextContent("Your bot: FlashDuty");
+    // The card is drawn before the cache answers ("Reading the local cache…"): wait for its content.
+    await waitFor(() => expect(bot).toHaveTextContent("Your bot: FlashDuty"));
     expect(within(bot).getByTestId("overview-update-available")).toHaveTextContent("open package 1.0.3: update available");
     await user.click(within(bot).getByTestId("overview-next-publish"));
     expect(onNavigate).toHaveBeenCalledWith("catalog");

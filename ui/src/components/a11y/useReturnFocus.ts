@@ -62,6 +62,9 @@ export function restoreFocus(target: HTMLElement | null) {
   next?.focus();
 }
 
+/** When, after a dialog closes, focus is looked at again (Fluent may move it while the surface animates out). */
+export const RETURN_FOCUS_LOOKS_MS = [50, 200, 500] as const;
+
 /** Surfaces whose dialog has closed but which are still animating out. */
 const closing = new WeakSet<Element>();
 
@@ -84,7 +87,7 @@ export function useReturnFocus(open: boolean) {
       if (surface && !(target && surface.contains(target))) closing.add(surface);
       restoreFocus(target);
       // Fluent may still move focus while the surface animates out; look again until it is gone.
-      for (const ms of [50, 200, 500]) window.setTimeout(() => restoreFocus(target), ms);
+      for (const ms of RETURN_FOCUS_LOOKS_MS) window.setTimeout(() => restoreFocus(target), ms);
     };
   }, [open]);
 }
