@@ -6,10 +6,10 @@ use std::path::Path;
 
 use botdeck_core::store::Store;
 use serde_json::Value;
-use tenant_sim::{RunningSim, SimConfig, BOTDECK_PUBLIC_CLIENT_ID, DEMO_BOT_APP_ID};
+use tenant_sim::{SimConfig, DEMO_BOT_APP_ID};
 
 mod common;
-use common::{botdeck, json, text};
+use common::{botdeck, json, login_to_sim, text};
 
 fn package(dir: &Path, manifest_id: &str, version: &str) -> String {
     let mut pkg = botdeck_core::package::new_bot_app(&botdeck_core::package::NewBotAppOptions {
@@ -61,30 +61,6 @@ fn a_broken_package_is_a_refusal_printed_as_data_without_a_sign_in() {
     assert_eq!(err["retryable"], false);
 }
 
-fn login(sim: &RunningSim, data: &Path) {
-    let out = tokio::task::block_in_place(|| {
-        botdeck(
-            &[
-                "login",
-                "--profile",
-                "T",
-                "--tenant",
-                &sim.tenant_id(),
-                "--authority-host",
-                &sim.base_url(),
-                "--graph-url",
-                &sim.graph_base_url(),
-                "--client-id",
-                BOTDECK_PUBLIC_CLIENT_ID,
-                "--feature",
-                "publish",
-            ],
-            data,
-        )
-    });
-    assert!(out.status.success(), "{}", text(&out));
-}
-
 /// The catalog cache of the data folder, as the window reads it.
 fn cached_ids(data: &Path) -> Vec<String> {
     let (store, _) = Store::open_in(&data.join("data")).expect("store");
@@ -106,7 +82,7 @@ async fn publish_refusals_are_json_data_and_changes_reach_the_windows_cache() {
     .expect("sim");
     let tmp = tempfile::tempdir().expect("tmp");
     let data = tmp.path();
-    login(&sim, data);
+    login_to_sim(&sim, data, "publish");
     let run = |args: &[&str]| tokio::task::block_in_place(|| botdeck(args, data));
 
     let first = package(data, MANIFEST_ID, "1.0.0");

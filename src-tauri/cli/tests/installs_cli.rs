@@ -10,32 +10,7 @@ use tenant_sim::{
 };
 
 mod common;
-use common::{botdeck, text};
-
-/// Signs profile `T` in to the simulator for installs (device code, auto-approved).
-fn login(sim: &tenant_sim::RunningSim, data: &Path) {
-    let login = tokio::task::block_in_place(|| {
-        botdeck(
-            &[
-                "login",
-                "--profile",
-                "T",
-                "--tenant",
-                &sim.tenant_id(),
-                "--authority-host",
-                &sim.base_url(),
-                "--graph-url",
-                &sim.graph_base_url(),
-                "--client-id",
-                BOTDECK_PUBLIC_CLIENT_ID,
-                "--feature",
-                "install",
-            ],
-            data,
-        )
-    });
-    assert!(login.status.success(), "{}", text(&login));
-}
+use common::{botdeck, login_to_sim, text};
 
 fn package(dir: &Path, version: &str) -> String {
     let mut pkg = botdeck_core::package::new_bot_app(&botdeck_core::package::NewBotAppOptions {
@@ -62,7 +37,7 @@ async fn catalog_and_installs_from_the_command_line() {
     .expect("sim");
     let tmp = tempfile::tempdir().expect("tmp");
     let data = tmp.path();
-    login(&sim, data);
+    login_to_sim(&sim, data, "install");
     let run = |args: &[&str]| tokio::task::block_in_place(|| botdeck(args, data));
 
     // Catalog: the demo bot with its versions; a duplicate publish offers update.
@@ -227,7 +202,7 @@ async fn a_killed_cli_run_resumes_without_installing_anything_twice() {
     .expect("sim");
     let tmp = tempfile::tempdir().expect("tmp");
     let data = tmp.path();
-    login(&sim, data);
+    login_to_sim(&sim, data, "install");
     let run = |args: &[&str]| tokio::task::block_in_place(|| botdeck(args, data));
     let sync = run(&[
         "installs",

@@ -8,36 +8,11 @@ use std::path::Path;
 
 use serde_json::Value;
 use tenant_sim::{
-    RunningSim, SimConfig, BOTDECK_PUBLIC_CLIENT_ID, DEMO_BOT_APP_ID, DEMO_BOT_MANIFEST_ID,
-    PAGERDUTY_STORE_APP_ID,
+    RunningSim, SimConfig, DEMO_BOT_APP_ID, DEMO_BOT_MANIFEST_ID, PAGERDUTY_STORE_APP_ID,
 };
 
 mod common;
-use common::{botdeck, json, text};
-
-fn login(sim: &RunningSim, data: &Path, feature: &str) {
-    let login = tokio::task::block_in_place(|| {
-        botdeck(
-            &[
-                "login",
-                "--profile",
-                "T",
-                "--tenant",
-                &sim.tenant_id(),
-                "--authority-host",
-                &sim.base_url(),
-                "--graph-url",
-                &sim.graph_base_url(),
-                "--client-id",
-                BOTDECK_PUBLIC_CLIENT_ID,
-                "--feature",
-                feature,
-            ],
-            data,
-        )
-    });
-    assert!(login.status.success(), "{}", text(&login));
-}
+use common::{botdeck, json, login_to_sim, text};
 
 async fn sim() -> RunningSim {
     tenant_sim::start(SimConfig {
@@ -57,7 +32,7 @@ async fn a_store_bot_from_the_command_line_with_a_read_only_sync() {
     let run = |args: &[&str]| tokio::task::block_in_place(|| botdeck(args, data));
 
     // Read permissions only: the sync works without the install permissions.
-    login(&sim, data, "read-tenant");
+    login_to_sim(&sim, data, "read-tenant");
     let sync = run(&[
         "installs",
         "sync",
@@ -107,7 +82,7 @@ async fn a_store_bot_from_the_command_line_with_a_read_only_sync() {
     );
 
     // Upgrade the teams still on the older store version, with the definition's RSC consent.
-    login(&sim, data, "install");
+    login_to_sim(&sim, data, "install");
     let upgrade = run(&[
         "installs",
         "upgrade",
@@ -152,7 +127,7 @@ async fn a_store_bot_from_the_command_line_with_a_read_only_sync() {
     assert_eq!(json(&behind)["total"], 0, "{}", text(&behind));
 
     // Publishing refuses the store app with the reason, before any upload.
-    login(&sim, data, "publish");
+    login_to_sim(&sim, data, "publish");
     let delete = run(&["catalog", "delete", "PagerDuty", "--yes"]);
     // Asking to delete a store app is a request that cannot be met: exit 2, nothing sent.
     assert_eq!(delete.status.code(), Some(2), "{}", text(&delete));
@@ -187,7 +162,7 @@ async fn an_explicit_install_is_found_by_the_next_upgrade() {
     let tmp = tempfile::tempdir().expect("tmp");
     let data = tmp.path();
     let run = |args: &[&str]| tokio::task::block_in_place(|| botdeck(args, data));
-    login(&sim, data, "install");
+    login_to_sim(&sim, data, "install");
     // A team FlashDuty's inventory has never seen: take one from PagerDuty's inventory, and
     // make sure FlashDuty is not in it (removing by explicit id reads the installation first).
     let sync = run(&["installs", "sync", "--app", "PagerDuty", "--kinds", "team"]);
@@ -237,7 +212,7 @@ async fn an_explicit_install_is_found_by_the_next_upgrade() {
     assert!(install.status.success(), "{}", text(&install));
     assert_eq!(json(&install)["succeeded"], 1, "{}", text(&install));
 
-    login(&sim, data, "publish");
+    login_to_sim(&sim, data, "publish");
     let update = run(&["catalog", "update", &flash_package(data, "1.0.7")]);
     assert!(update.status.success(), "{}", text(&update));
     assert!(

@@ -27,3 +27,28 @@ pub fn text(out: &Output) -> String {
 pub fn json(out: &Output) -> Value {
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(out)))
 }
+
+/// Signs profile `T` in to the simulator for `feature` (device code, approved by the sim).
+pub fn login_to_sim(sim: &tenant_sim::RunningSim, data: &Path, feature: &str) {
+    let out = tokio::task::block_in_place(|| {
+        botdeck(
+            &[
+                "login",
+                "--profile",
+                "T",
+                "--tenant",
+                &sim.tenant_id(),
+                "--authority-host",
+                &sim.base_url(),
+                "--graph-url",
+                &sim.graph_base_url(),
+                "--client-id",
+                tenant_sim::BOTDECK_PUBLIC_CLIENT_ID,
+                "--feature",
+                feature,
+            ],
+            data,
+        )
+    });
+    assert!(out.status.success(), "{}", text(&out));
+}
