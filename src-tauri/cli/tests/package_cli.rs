@@ -66,7 +66,7 @@ fn edit_manifest(dir: &Path, f: impl FnOnce(&mut Value)) {
 
 #[test]
 fn new_validate_build_is_clean_and_deterministic() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = tempfile::tempdir().expect("tempdir");
     let t = tmp.path();
     new_app(t, "app");
     let o = botdeck(t, &["package", "validate", "app"]);
@@ -86,12 +86,12 @@ fn new_validate_build_is_clean_and_deterministic() {
 
     let o = botdeck(t, &["package", "validate", "a.zip", "--json"]);
     assert_eq!(code(&o), 0);
-    let report: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let report: Value = serde_json::from_str(&stdout(&o)).expect("JSON on stdout");
     assert_eq!(report["findings"], serde_json::json!([]));
     assert_eq!(report["manifestVersion"], "1.30");
 
     let o = botdeck(t, &["package", "validate", "a.zip", "--format", "sarif"]);
-    let sarif: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let sarif: Value = serde_json::from_str(&stdout(&o)).expect("JSON on stdout");
     assert_eq!(sarif["version"], "2.1.0");
     assert_eq!(sarif["runs"][0]["results"], serde_json::json!([]));
     assert!(
@@ -105,7 +105,7 @@ fn new_validate_build_is_clean_and_deterministic() {
 
 #[test]
 fn new_zip_directly() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = tempfile::tempdir().expect("tempdir");
     let t = tmp.path();
     let o = botdeck(t, &["package", "new", "fresh.zip", "--name", "Pager"]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
@@ -114,7 +114,7 @@ fn new_zip_directly() {
         "nil botId must be pointed out"
     );
     let o = botdeck(t, &["package", "inspect", "fresh.zip", "--json"]);
-    let s: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let s: Value = serde_json::from_str(&stdout(&o)).expect("JSON on stdout");
     assert_eq!(s["name"], "Pager");
     let titles: Vec<&str> = s["commands"]
         .as_array()
@@ -130,7 +130,7 @@ fn new_zip_directly() {
 
 #[test]
 fn validation_errors_exit_1_in_every_format_and_block_build() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = tempfile::tempdir().expect("tempdir");
     let t = tmp.path();
     new_app(t, "app");
     edit_manifest(&t.join("app"), |m| m["accentColor"] = "#FFF".into());
@@ -141,7 +141,7 @@ fn validation_errors_exit_1_in_every_format_and_block_build() {
 
     let o = botdeck(t, &["package", "validate", "app", "--format", "json"]);
     assert_eq!(code(&o), 1);
-    let r: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let r: Value = serde_json::from_str(&stdout(&o)).expect("JSON on stdout");
     let codes: Vec<&str> = r["findings"]
         .as_array()
         .unwrap()
@@ -153,7 +153,7 @@ fn validation_errors_exit_1_in_every_format_and_block_build() {
 
     let o = botdeck(t, &["package", "validate", "app", "--format", "sarif"]);
     assert_eq!(code(&o), 1);
-    let s: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let s: Value = serde_json::from_str(&stdout(&o)).expect("JSON on stdout");
     let res = &s["runs"][0]["results"][0];
     assert_eq!(res["ruleId"], "BD-COLOR-001");
     assert_eq!(res["level"], "error");
@@ -169,7 +169,7 @@ fn validation_errors_exit_1_in_every_format_and_block_build() {
 
 #[test]
 fn catalog_version_rule() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = tempfile::tempdir().expect("tempdir");
     let t = tmp.path();
     new_app(t, "app");
     let o = botdeck(
@@ -192,7 +192,7 @@ fn catalog_version_rule() {
 
 #[test]
 fn bump_folder_in_place_touches_only_the_version() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = tempfile::tempdir().expect("tempdir");
     let t = tmp.path();
     new_app(t, "app");
     let before = std::fs::read_to_string(t.join("app/manifest.json")).unwrap();
@@ -208,7 +208,7 @@ fn bump_folder_in_place_touches_only_the_version() {
 
 #[test]
 fn bump_zip_to_output_then_diff() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = tempfile::tempdir().expect("tempdir");
     let t = tmp.path();
     new_app(t, "app");
     assert_eq!(
@@ -222,7 +222,7 @@ fn bump_zip_to_output_then_diff() {
         &["package", "diff", "v1.zip", "v2.zip", "--format", "json"],
     );
     assert_eq!(code(&o), 0);
-    let d: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let d: Value = serde_json::from_str(&stdout(&o)).expect("JSON on stdout");
     assert_eq!(d["entries"].as_array().unwrap().len(), 1);
     assert_eq!(d["entries"][0]["path"], "/version");
     assert_eq!(d["entries"][0]["new"], "1.0.1");
@@ -231,7 +231,7 @@ fn bump_zip_to_output_then_diff() {
 
 #[test]
 fn diff_flags_reconsent_for_a_new_bot_id() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = tempfile::tempdir().expect("tempdir");
     let t = tmp.path();
     new_app(t, "a");
     new_app(t, "b");
@@ -245,13 +245,13 @@ fn diff_flags_reconsent_for_a_new_bot_id() {
     assert!(out.contains("re-consent: REQUIRED"), "{out}");
     // A bare manifest file works as either side.
     let o = botdeck(t, &["package", "diff", "a/manifest.json", "b", "--json"]);
-    let d: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let d: Value = serde_json::from_str(&stdout(&o)).expect("JSON on stdout");
     assert_eq!(d["reconsentRequired"], true);
 }
 
 #[test]
 fn bad_inputs_give_one_line_and_exit_2() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = tempfile::tempdir().expect("tempdir");
     let t = tmp.path();
     std::fs::write(t.join("garbage.zip"), b"this is not a zip").unwrap();
     std::fs::write(t.join("bad.json"), b"{\"a\": 1,}").unwrap();
@@ -290,7 +290,7 @@ fn bad_inputs_give_one_line_and_exit_2() {
     // A file that is not a zip is a *finding* for validate (CI wants the report), exit 1.
     let o = botdeck(t, &["package", "validate", "garbage.zip", "--json"]);
     assert_eq!(code(&o), 1);
-    let r: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let r: Value = serde_json::from_str(&stdout(&o)).expect("JSON on stdout");
     assert_eq!(r["findings"][0]["code"], "BD-ZIP-001");
     // So is a broken manifest given directly.
     let o = botdeck(t, &["package", "validate", "bad.json"]);
@@ -304,14 +304,14 @@ fn bad_inputs_give_one_line_and_exit_2() {
 
 #[test]
 fn zip_slip_archive_is_reported_not_extracted() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = tempfile::tempdir().expect("tempdir");
     let t = tmp.path();
     let zip = botdeck_core::package::write_zip(&[("manifest.json", b"{}"), ("../evil.sh", b"x")])
         .unwrap();
     std::fs::write(t.join("evil.zip"), zip).unwrap();
     let o = botdeck(t, &["package", "validate", "evil.zip", "--json"]);
     assert_eq!(code(&o), 1);
-    let r: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let r: Value = serde_json::from_str(&stdout(&o)).expect("JSON on stdout");
     assert_eq!(r["findings"][0]["code"], "BD-ZIP-004");
     assert!(!t.join("../evil.sh").exists());
     assert_usage_error(
@@ -322,7 +322,7 @@ fn zip_slip_archive_is_reported_not_extracted() {
 
 #[test]
 fn new_validate_build_and_bump_on_old_manifest_versions() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = tempfile::tempdir().expect("tempdir");
     let t = tmp.path();
     for v in ["1.0", "1.4", "1.5", "1.16"] {
         let dir = format!("old-{v}");
@@ -341,7 +341,7 @@ fn new_validate_build_and_bump_on_old_manifest_versions() {
         assert_eq!(code(&o), 0, "{v}: {}", stderr(&o));
         let o = botdeck(t, &["package", "validate", &dir, "--json"]);
         assert_eq!(code(&o), 0, "{v}: {}", stdout(&o));
-        let r: Value = serde_json::from_str(&stdout(&o)).unwrap();
+        let r: Value = serde_json::from_str(&stdout(&o)).expect("JSON on stdout");
         assert_eq!(r["manifestVersion"], v);
         assert_eq!(r["findings"].as_array().map(Vec::len), Some(0), "{v}: {r}");
         let o = botdeck(t, &["package", "bump", &dir, "minor"]);
@@ -364,7 +364,7 @@ fn new_validate_build_and_bump_on_old_manifest_versions() {
 #[cfg(unix)]
 #[test]
 fn a_package_folder_with_a_symlink_out_of_it_is_refused() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = tempfile::tempdir().expect("tempdir");
     let t = tmp.path();
     new_app(t, "linked");
     std::fs::write(t.join("secret.txt"), b"not for Teams").unwrap();
@@ -385,14 +385,14 @@ fn a_package_folder_with_a_symlink_out_of_it_is_refused() {
 /// `{code, message, retryable}` object.
 #[test]
 fn every_subcommand_answers_json() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = tempfile::tempdir().expect("tempdir");
     let t = tmp.path();
     let o = botdeck(
         t,
         &["package", "new", "app", "--name", "FlashDuty", "--json"],
     );
     assert_eq!(code(&o), 0, "{}", stderr(&o));
-    let created: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let created: Value = serde_json::from_str(&stdout(&o)).expect("JSON on stdout");
     assert_eq!(created["name"], "FlashDuty");
     assert_eq!(created["version"], "1.0.0");
     assert_eq!(created["botIdIsPlaceholder"], true);
@@ -400,28 +400,30 @@ fn every_subcommand_answers_json() {
 
     let o = botdeck(t, &["package", "build", "app", "-o", "a.zip", "--json"]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
-    let built: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let built: Value = serde_json::from_str(&stdout(&o)).expect("JSON on stdout");
     assert_eq!(built["report"]["errors"], 0);
     assert_eq!(built["built"]["version"], "1.0.0");
-    let size = std::fs::metadata(t.join("a.zip")).unwrap().len();
+    let size = std::fs::metadata(t.join("a.zip"))
+        .expect("the built zip")
+        .len();
     assert_eq!(built["built"]["size"], size);
 
     let o = botdeck(t, &["package", "bump", "a.zip", "minor", "--json"]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
-    let bumped: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let bumped: Value = serde_json::from_str(&stdout(&o)).expect("JSON on stdout");
     assert_eq!(
         (&bumped["old"], &bumped["new"]),
         (&"1.0.0".into(), &"1.1.0".into())
     );
     let o = botdeck(t, &["package", "inspect", "a.zip", "--json"]);
-    let summary: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let summary: Value = serde_json::from_str(&stdout(&o)).expect("JSON on stdout");
     assert_eq!(summary["version"], "1.1.0");
 
     // Errors block the build: the report says why, nothing is built, exit 1.
     edit_manifest(&t.join("app"), |m| m["accentColor"] = "#FFF".into());
     let o = botdeck(t, &["package", "build", "app", "-o", "b.zip", "--json"]);
     assert_eq!(code(&o), 1);
-    let refused: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let refused: Value = serde_json::from_str(&stdout(&o)).expect("JSON on stdout");
     assert_eq!(refused["built"], Value::Null);
     assert_eq!(refused["report"]["findings"][0]["code"], "BD-COLOR-001");
     assert!(!t.join("b.zip").exists());
@@ -433,7 +435,7 @@ fn every_subcommand_answers_json() {
     ] {
         let o = botdeck(t, args);
         assert_eq!(code(&o), 2, "{args:?}");
-        let err: Value = serde_json::from_str(&stdout(&o)).unwrap();
+        let err: Value = serde_json::from_str(&stdout(&o)).expect("JSON on stdout");
         assert_eq!(err["code"], "not_found", "{args:?}: {err}");
         assert!(err["message"]
             .as_str()
@@ -442,7 +444,7 @@ fn every_subcommand_answers_json() {
     }
     let o = botdeck(t, &["package", "new", "app", "--json"]);
     assert_eq!(code(&o), 2);
-    let err: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let err: Value = serde_json::from_str(&stdout(&o)).expect("JSON on stdout");
     assert_eq!(err["code"], "invalid_input");
     assert!(err["message"]
         .as_str()
