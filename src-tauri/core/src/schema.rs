@@ -59,6 +59,7 @@ pub const CACHE_STEPS: &[M<'static>] = &[
     M::up(crate::installs::SCHEMA_CHANNEL_FACTS),
     M::up(crate::installs::SCHEMA_INVENTORY_COUNTS),
     M::up(crate::store::CACHE_CHECK_SCHEMA),
+    M::up(crate::installs::SCHEMA_PAGE_FROM_INDEX),
 ];
 
 /// The schema versions this build writes.

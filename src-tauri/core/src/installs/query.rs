@@ -628,11 +628,49 @@ mod tests {
         let plan = plan.join("; ");
         assert!(
             plan.contains(
-                "inventory_item_order (app_id=? AND (kind,display_name,target_id)>(?,?,?))"
+                "USING COVERING INDEX inventory_item_order (app_id=? AND (kind,display_name,target_id)>(?,?,?))"
             ),
             "{plan}"
         );
         assert!(!plan.contains("TEMP B-TREE"), "no sort: {plan}");
+    }
+
+    /// The first page — what the Installations page and `botdeck installs list` show at start —
+    /// is read from the order index alone (every shown column is in it), in order, unsorted:
+    /// it costs a dozen adjacent index pages, not one scattered table page per row.
+    #[test]
+    fn the_first_page_is_read_from_the_order_index_alone() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let (store, _) = Store::open_in(dir.path()).expect("open");
+        for q in [
+            InventoryQuery::default(),
+            InventoryQuery {
+                kind: Some(TargetKind::Team),
+                ..Default::default()
+            },
+        ] {
+            let (clause, params) = where_clause("a", &q);
+            let sql = format!(
+                "EXPLAIN QUERY PLAN SELECT {ROW_COLUMNS} FROM inventory_item WHERE {clause}
+                 ORDER BY {DEFAULT_ORDER} LIMIT 200 OFFSET 0"
+            );
+            let plan: Vec<String> = store
+                .connection()
+                .prepare(&sql)
+                .expect("prepare")
+                .query_map(rusqlite::params_from_iter(params.iter()), |r| {
+                    r.get::<_, String>(3)
+                })
+                .expect("plan")
+                .collect::<Result<_, _>>()
+                .expect("rows");
+            let plan = plan.join("; ");
+            assert!(
+                plan.contains("USING COVERING INDEX inventory_item_order"),
+                "{plan}"
+            );
+            assert!(!plan.contains("TEMP B-TREE"), "no sort: {plan}");
+        }
     }
 
     /// The counts the triggers keep always equal counting the rows, through inserts, syncs
