@@ -137,14 +137,24 @@ fn corrupt_cache_is_recreated_and_announced_and_settings_survive() {
 fn doctor_runs_through_ipc() {
     let tmp = tempfile::tempdir().expect("tmp");
     let h = harness(DataPaths::under(tmp.path()));
-    let report = invoke(&h, "run_doctor", json!({})).expect("doctor");
-    let ids: Vec<&str> = report["checks"]
-        .as_array()
-        .expect("checks")
-        .iter()
-        .filter_map(|c| c["id"].as_str())
-        .collect();
-    assert_eq!(ids, ["data_dir", "sqlite", "log_dir", "keyring", "webview"]);
+    for depth in ["quick", "thorough"] {
+        let report = invoke(&h, "run_doctor", json!({ "depth": depth })).expect("doctor");
+        let ids: Vec<&str> = report["checks"]
+            .as_array()
+            .expect("checks")
+            .iter()
+            .filter_map(|c| c["id"].as_str())
+            .collect();
+        assert_eq!(ids, ["data_dir", "sqlite", "log_dir", "keyring", "webview"]);
+        // The window holds the store open: the quick look only reads the schema versions, the
+        // thorough one checks integrity.
+        let sqlite = report["checks"][1]["detail"].as_str().expect("detail");
+        assert_eq!(
+            sqlite.contains("integrity_check passed"),
+            depth == "thorough",
+            "{depth}: {sqlite}"
+        );
+    }
 }
 
 #[test]

@@ -75,7 +75,6 @@ fn with_channel(mut body: Value, key: &str) -> Value {
 /// error shape when they fail, which other tests show.
 const NO_INPUT: &[&str] = &[
     "app_info",
-    "run_doctor",
     "get_ui_settings",
     "recent_activity",
     "get_session",
@@ -131,6 +130,14 @@ fn value_cases() -> Vec<Case> {
     let global = json!({"kind": "global"});
     let mut cases = vec![
         // Settings.
+        j("run_doctor", json!({}), "invalid_request"),
+        j("run_doctor", json!({"depth": 1}), "invalid_request"),
+        j("run_doctor", json!({"depth": "deep"}), "invalid_request"),
+        j(
+            "run_doctor",
+            json!({"depth": "quick", "extra": 1}),
+            "invalid_request",
+        ),
         j("set_theme", json!({}), "invalid_request"),
         j("set_theme", json!({"theme": 42}), "invalid_request"),
         j("set_theme", json!({"theme": ""}), "invalid_request"),

@@ -125,6 +125,14 @@ describe("settings page", () => {
     const before = mocked.runDoctor.mock.calls.length;
     await user.click(screen.getByTestId("doctor-rerun"));
     await waitFor(() => expect(mocked.runDoctor.mock.calls.length).toBe(before + 1));
+    expect(mocked.runDoctor).toHaveBeenLastCalledWith("thorough");
+  });
+
+  it("looks only quickly at the databases on the Overview, whatever the cache holds", async () => {
+    render(<App />);
+    await waitFor(() => expect(mocked.runDoctor).toHaveBeenCalled());
+    expect(mocked.runDoctor).toHaveBeenCalledWith("quick");
+    expect(mocked.runDoctor).not.toHaveBeenCalledWith("thorough");
   });
 
   it("chooses a theme from the radio group", async () => {

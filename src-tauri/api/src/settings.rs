@@ -3,7 +3,7 @@
 
 use botdeck_core::audit::AuditRecord;
 use botdeck_core::config::DataPaths;
-use botdeck_core::doctor::DoctorReport;
+use botdeck_core::doctor::{Depth, DoctorReport};
 
 use crate::context::Context;
 use crate::error::{ApiError, ErrorCode};
@@ -41,10 +41,11 @@ pub fn recent_activity(cx: &Context) -> Result<Vec<AuditRecord>, ApiError> {
     )?)
 }
 
-/// Checks that this machine can run BotDeck. Runs on a blocking thread: the keyring probe
+/// Checks that this machine can run BotDeck, at `depth` (the Overview's quick look, or the
+/// full check of Settings and `botdeck doctor`). Runs on a blocking thread: the keyring probe
 /// talks D-Bus and may take a moment. Needs no context, so it works when the store does not.
-pub async fn doctor(paths: DataPaths) -> Result<DoctorReport, ApiError> {
-    tokio::task::spawn_blocking(move || botdeck_core::doctor::run(&paths))
+pub async fn doctor(paths: DataPaths, depth: Depth) -> Result<DoctorReport, ApiError> {
+    tokio::task::spawn_blocking(move || botdeck_core::doctor::run(&paths, depth))
         .await
         .map_err(|err| {
             ApiError::new(

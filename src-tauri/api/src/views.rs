@@ -46,6 +46,13 @@ pub struct SetThemeRequest {
     pub theme: ThemePreference,
 }
 
+/// `run_doctor`: how closely to look (the Overview asks `quick`, Settings `thorough`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct DoctorRequest {
+    pub depth: botdeck_core::doctor::Depth,
+}
+
 /// The header's view of who is signed in where.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -123,6 +130,8 @@ fn own_bindings() -> Vec<Binding> {
         ThemePreference,
         UiSettings,
         SetThemeRequest,
+        DoctorRequest,
+        botdeck_core::doctor::Depth,
         botdeck_core::doctor::DoctorReport,
         botdeck_core::doctor::Check,
         botdeck_core::doctor::CheckStatus,

@@ -9,7 +9,7 @@ pub mod permissions;
 
 use botdeck_api::error::ApiError;
 use botdeck_api::settings;
-use botdeck_api::views::{AppInfo, SetThemeRequest, UiSettings};
+use botdeck_api::views::{AppInfo, DoctorRequest, SetThemeRequest, UiSettings};
 use botdeck_core::audit::AuditRecord;
 use botdeck_core::doctor::DoctorReport;
 use tauri::ipc::Request;
@@ -25,8 +25,12 @@ pub fn app_info(state: State<'_, AppState>) -> Result<AppInfo, ApiError> {
 }
 
 #[tauri::command]
-pub async fn run_doctor(state: State<'_, AppState>) -> Result<DoctorReport, ApiError> {
-    settings::doctor(state.paths().clone()).await
+pub async fn run_doctor(
+    state: State<'_, AppState>,
+    request: Request<'_>,
+) -> Result<DoctorReport, ApiError> {
+    let DoctorRequest { depth } = parse_args(&request)?;
+    settings::doctor(state.paths().clone(), depth).await
 }
 
 #[tauri::command]

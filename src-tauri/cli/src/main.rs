@@ -141,10 +141,12 @@ fn main() -> ExitCode {
 }
 
 fn run_doctor(paths: &DataPaths, json: bool) -> ExitCode {
-    let report = match session::runtime()
-        .map_err(ApiError::from)
-        .and_then(|rt| rt.block_on(botdeck_api::settings::doctor(paths.clone())))
-    {
+    let report = match session::runtime().map_err(ApiError::from).and_then(|rt| {
+        rt.block_on(botdeck_api::settings::doctor(
+            paths.clone(),
+            botdeck_core::doctor::Depth::Thorough,
+        ))
+    }) {
         Ok(report) => report,
         Err(err) => return session::report(&err),
     };

@@ -28,6 +28,7 @@ use std::time::{Duration, Instant};
 use botdeck_core::auth::entra::{EntraClient, EntraEndpoint};
 use botdeck_core::auth::{scopes, Feature, Sleeper};
 use botdeck_core::catalog::{self, Actor};
+use botdeck_core::doctor::{self, CheckStatus, Depth};
 use botdeck_core::installs::{
     self, BulkAction, InstallState, InventoryQuery, Selection, SyncContext, SyncOptions,
     TargetKind, TargetRef,
@@ -338,13 +339,16 @@ fn load() -> String {
 }
 
 /// What BotDeck reads when it opens, as the window and the CLI do it: the store opened
-/// (checks as at a clean start, migrations), then the first screens' questions — the Overview
+/// (checks as at a clean start, migrations), the Overview's health check of the databases
+/// (the quick one: each file's schema version), then the first screens' questions — the Overview
 /// (`installs_overview`: the catalog, last sync, last completed sync, coverage, version
 /// spread; `catalog_list` from the cache: every app's version spread and cache age) and the
 /// Installations page's first page (200 rows with its total; `botdeck installs list` asks the
 /// same).
 fn open_as_users_do(dir: &std::path::Path) -> usize {
     let (s, _) = Store::open_in(dir).expect("open");
+    let health = doctor::check_sqlite(dir, Depth::Quick);
+    assert_eq!(health.status, CheckStatus::Ok, "{}", health.detail);
     first_screens(&s)
 }
 
@@ -507,6 +511,18 @@ fn start_up(dir: &std::path::Path, store: Mutex<Store>, app_id: &str) -> Mutex<S
         qf / qp.max(1e-9)
     );
     drop((open_empty, open_page, open_full));
+    // Until this round the Overview ran the thorough check on every visit (Settings and
+    // `botdeck doctor` still do): a full integrity_check that grows with the cache.
+    let thorough_empty = report("Overview health check as it was, empty", || {
+        usize::from(doctor::check_sqlite(empty.path(), Depth::Thorough).status == CheckStatus::Ok)
+    });
+    let thorough_full = report("Overview health check as it was, full", || {
+        usize::from(doctor::check_sqlite(dir, Depth::Thorough).status == CheckStatus::Ok)
+    });
+    println!(
+        "the Overview's health check as it was: full ÷ empty = {:.0}",
+        thorough_full / thorough_empty.max(1e-9)
+    );
     // What start-up no longer pays each time, for the record: the weekly quick_check of a clean
     // start, and the integrity_check after an unclean shutdown or in `doctor`.
     let conn =

@@ -3,6 +3,7 @@
 import { Channel, invoke } from "@tauri-apps/api/core";
 import type { ApiError } from "./bindings/ApiError";
 import type { AppInfo } from "./bindings/AppInfo";
+import type { Depth } from "./bindings/Depth";
 import type { DoctorReport } from "./bindings/DoctorReport";
 import type { ThemePreference } from "./bindings/ThemePreference";
 import type { UiSettings } from "./bindings/UiSettings";
@@ -15,7 +16,7 @@ import type { ScopeInfo } from "./bindings/ScopeInfo";
 import type { SessionView } from "./bindings/SessionView";
 import type { SignInEvent } from "./bindings/SignInEvent";
 
-export type { ApiError, AppInfo, DoctorReport, ThemePreference, UiSettings };
+export type { ApiError, AppInfo, Depth, DoctorReport, ThemePreference, UiSettings };
 export type { AuditRecord, Feature, NewProfile, ScopeInfo, SessionView, SignInEvent };
 export type { Profile } from "./bindings/Profile";
 export type { Identity } from "./bindings/Identity";
@@ -53,7 +54,8 @@ export async function call<T>(command: CommandName, args?: Record<string, unknow
 
 export const ipc = {
   appInfo: () => call<AppInfo>("app_info"),
-  runDoctor: () => call<DoctorReport>("run_doctor"),
+  /** `quick` reads each database's schema version; `thorough` checks the cache's integrity. */
+  runDoctor: (depth: Depth) => call<DoctorReport>("run_doctor", { depth }),
   getUiSettings: () => call<UiSettings>("get_ui_settings"),
   setTheme: (theme: ThemePreference) => call<UiSettings>("set_theme", { theme }),
   recentActivity: () => call<AuditRecord[]>("recent_activity"),

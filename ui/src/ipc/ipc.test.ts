@@ -23,7 +23,7 @@ describe("ipc", () => {
     invoke.mockImplementation(async () => {
       throw "command run_doctor not allowed";
     });
-    expect(await ipc.runDoctor().catch((e: unknown) => e)).toEqual({
+    expect(await ipc.runDoctor("thorough").catch((e: unknown) => e)).toEqual({
       code: "internal",
       message: "command run_doctor not allowed",
       retryable: false,

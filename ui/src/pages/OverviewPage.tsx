@@ -99,7 +99,7 @@ function Step({ done, children, testId }: { done: boolean; children: ReactNode; 
 
 export function OverviewPage({ info, onNavigate }: { info: AppInfo | null; onNavigate: (p: PageId) => void }) {
   const styles = useStyles();
-  const { report, error, running } = useDoctor();
+  const { report, error, running } = useDoctor("quick");
   const { session, update } = useSession();
   const [view, setView] = useState<CatalogView | null>(null);
   const [perms, setPerms] = useState<PermsReport | null>(null);

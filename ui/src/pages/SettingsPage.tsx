@@ -41,7 +41,7 @@ export function SettingsPage({
   onThemeChange: (t: ThemePreference) => void;
 }) {
   const styles = useStyles();
-  const { report, error, running, run } = useDoctor();
+  const { report, error, running, run } = useDoctor("thorough");
   const { session } = useSession();
   const [scopes, setScopes] = useState<ScopeInfo[]>([]);
   useEffect(() => {
