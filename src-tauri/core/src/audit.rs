@@ -92,13 +92,29 @@ pub struct AuditRecord {
 }
 
 pub fn record(store: &Store, entry: &AuditEntry) -> Result<i64, StoreError> {
-    let conn = store.connection();
+    Ok(record_in(
+        store.connection(),
+        &Utc::now().to_rfc3339(),
+        entry,
+        None,
+    )?)
+}
+
+/// Records on `conn` (a transaction's, so a bulk run's items and their audit entries are
+/// saved together), at `at`, for the bulk run `run_id` if any. The one place that writes
+/// `audit_log`.
+pub fn record_in(
+    conn: &rusqlite::Connection,
+    at: &str,
+    entry: &AuditEntry,
+    run_id: Option<&str>,
+) -> Result<i64, rusqlite::Error> {
     conn.execute(
         "INSERT INTO audit_log (at, profile_id, tenant_id, actor, action, target_kind, target_id,
-            target_name, outcome, detail, request_id)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            target_name, outcome, detail, request_id, run_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
         params![
-            Utc::now().to_rfc3339(),
+            at,
             entry.profile_id,
             entry.tenant_id,
             entry.actor,
@@ -109,6 +125,7 @@ pub fn record(store: &Store, entry: &AuditEntry) -> Result<i64, StoreError> {
             entry.outcome.as_str(),
             entry.detail,
             entry.request_id,
+            run_id,
         ],
     )?;
     Ok(conn.last_insert_rowid())

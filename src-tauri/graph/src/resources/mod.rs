@@ -8,6 +8,7 @@
 
 pub mod app_role_assignments;
 pub mod channels;
+pub mod chat_messages;
 pub mod chats;
 pub mod delegated_grants;
 pub mod errors;

@@ -76,6 +76,18 @@ pub struct TeamsAppResourceSpecificPermission {
     pub permission_type: String,
 }
 
+/// `teamworkBot` (`GET …/appDefinitions/{id}/bot`): the bot of a definition; its `id` is the
+/// bot's Entra app id, which signs its messages.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct TeamworkBot {
+    pub id: String,
+}
+
+impl Resource for TeamworkBot {
+    const ONE: &'static str = "an app's bot";
+    const PAGE: &'static str = "a page of bots";
+}
+
 impl TeamsAppDefinition {
     /// The RSC permissions the manifest requires (none when the answer did not carry them).
     pub fn required_rsc(&self) -> &[TeamsAppResourceSpecificPermission] {
@@ -145,6 +157,10 @@ mod tests {
         ] {
             let err = parse::<TeamsApp>(&bad).expect_err("malformed");
             assert_eq!(err.resource, "a catalog app", "{bad}");
+        }
+        for bad in [json!({}), json!({"id": null}), json!({"id": 1})] {
+            let err = parse::<TeamworkBot>(&bad).expect_err("malformed");
+            assert_eq!(err.resource, "an app's bot", "{bad}");
         }
         for bad in [json!({"version": "1.0.0"}), json!({"id": "d", "version": 1})] {
             let err = parse::<TeamsAppDefinition>(&bad).expect_err("malformed");
