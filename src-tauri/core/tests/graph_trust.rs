@@ -403,11 +403,15 @@ fn malformed_answer(roles_ok: bool, method: &str, target: &str) -> (u16, Option<
         ),
         ("GET", "/oauth2PermissionGrants") => (
             200,
-            Some(json!({"value": [{"id": "g1", "clientId": "sp-1", "resourceId": "graph-sp", "scope": "User.Read"}]})),
+            Some(
+                json!({"value": [{"id": "g1", "clientId": "sp-1", "resourceId": "graph-sp", "scope": "User.Read"}]}),
+            ),
         ),
         ("GET", "/me") => (
             200,
-            Some(json!({"id": "u1", "displayName": "Ada", "userPrincipalName": "ada@contoso.example"})),
+            Some(
+                json!({"id": "u1", "displayName": "Ada", "userPrincipalName": "ada@contoso.example"}),
+            ),
         ),
         ("GET", "/organization") => (200, Some(json!({"value": []}))),
         _ => (

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use ts_rs::TS;
 
-use botdeck_graph::resources::errors::ErrorBody;
+use botdeck_graph::resources::errors::{self, ErrorBody};
 use botdeck_graph::resources::teams_apps::{TeamsApp, TeamsAppDefinition};
 use botdeck_graph::resources::{self, keep_matching};
 
@@ -440,7 +440,9 @@ pub async fn find(
     if matches.is_empty() {
         // Not an org app: look through the whole catalog (store apps included) without
         // definitions, then read the one that matches in full.
-        let all = graph.list::<TeamsApp>(token, "/appCatalogs/teamsApps").await?;
+        let all = graph
+            .list::<TeamsApp>(token, "/appCatalogs/teamsApps")
+            .await?;
         let ids: Vec<String> = named(all.into_iter().map(CatalogApp::from).collect())
             .into_iter()
             .map(|a| a.id)
@@ -610,22 +612,18 @@ fn check_upload(response: &RawResponse) -> Result<(), CatalogError> {
         }
     }
     // An `error` that is not Graph's error shape still makes the answer a failure.
-    let has_error = response.body.as_ref().is_some_and(|b| b.get("error").is_some());
+    let has_error = response
+        .body
+        .as_ref()
+        .is_some_and(|b| b.get("error").is_some());
     if (200..300).contains(&response.status) && !has_error {
         return Ok(());
     }
-    let error = response
-        .body
-        .as_ref()
-        .and_then(|b| resources::parse::<ErrorBody>(b).ok())
-        .map(|b| b.error);
-    let text = |f: fn(&botdeck_graph::resources::errors::ErrorDetail) -> &Option<String>| {
-        error.as_ref().and_then(|e| f(e).clone()).unwrap_or_default()
-    };
+    let (code, message) = errors::code_and_message(response.body.as_ref());
     Err(CatalogError::Graph(GraphError::Http {
         status: response.status,
-        code: text(|e| &e.code),
-        message: text(|e| &e.message),
+        code,
+        message,
         request_id: response.request_id.clone(),
         retry_after: response.retry_after,
     }))

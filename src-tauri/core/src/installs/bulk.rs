@@ -1006,7 +1006,7 @@ fn flush(
                 )),
                 request_id: f.request_id.clone(),
             };
-            crate::audit::record_in(&tx, &now, &entry, Some(run_id))?;
+            crate::audit::record_in(tx, &now, &entry, Some(run_id))?;
         }
         Ok(())
     })?;

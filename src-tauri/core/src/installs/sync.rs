@@ -25,7 +25,7 @@ use crate::catalog::{version_key, CatalogApp};
 use crate::store::Store;
 use botdeck_graph::resources::channels::{Channel, ChannelFacts};
 use botdeck_graph::resources::chats::Chat;
-use botdeck_graph::resources::errors::{ErrorBody, ErrorDetail};
+use botdeck_graph::resources::errors;
 use botdeck_graph::resources::installed_apps;
 use botdeck_graph::resources::teams::Team;
 use botdeck_graph::resources::users::User;
@@ -838,18 +838,11 @@ async fn each_page<T: Resource>(
             }
             r => {
                 // Graph's error shape when it is one; a failure either way.
-                let error = r
-                    .body
-                    .as_ref()
-                    .and_then(|b| resources::parse::<ErrorBody>(b).ok())
-                    .map(|b| b.error);
-                let text = |f: fn(&ErrorDetail) -> &Option<String>| {
-                    error.as_ref().and_then(|e| f(e).clone()).unwrap_or_default()
-                };
+                let (code, message) = errors::code_and_message(r.body.as_ref());
                 return Err(InstallsError::Graph(GraphError::Http {
                     status: r.status,
-                    code: text(|e| &e.code),
-                    message: text(|e| &e.message),
+                    code,
+                    message,
                     request_id: r.request_id,
                     retry_after: r.retry_after,
                 }));

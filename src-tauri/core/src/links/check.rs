@@ -1090,12 +1090,7 @@ pub async fn evidence(
             })
             .filter_map(|m| {
                 let created = created(m)?;
-                (created >= since).then(|| {
-                    (
-                        modified(m).unwrap_or(created),
-                        message_text(m),
-                    )
-                })
+                (created >= since).then(|| (modified(m).unwrap_or(created), message_text(m)))
             })
             .collect();
         replies.sort_by_key(|r| std::cmp::Reverse(r.0));
@@ -1211,9 +1206,7 @@ pub async fn members(
             let enabled = m.account_enabled != Some(false);
             (
                 m.id,
-                m.display_name
-                    .or(m.user_principal_name)
-                    .unwrap_or_default(),
+                m.display_name.or(m.user_principal_name).unwrap_or_default(),
                 enabled,
             )
         })

@@ -4,8 +4,8 @@
 //! their counts), with their membership type so a private channel is visibly not offered
 //! where the vendor needs a standard one.
 
-use serde::{Deserialize, Serialize};
 use botdeck_graph::resources::channels::Channel;
+use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use super::{LinkTargetKind, LinksError};

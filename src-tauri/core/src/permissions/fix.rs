@@ -12,8 +12,8 @@ use super::PermissionError;
 use crate::audit::{self, AuditEntry, Outcome};
 use crate::secrets::Sensitive;
 use crate::store::Store;
-use botdeck_graph::{GraphClient, GraphError};
 use botdeck_graph::resources::delegated_grants::OAuth2PermissionGrant;
+use botdeck_graph::{GraphClient, GraphError};
 
 /// What the admin asks to remove.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]

@@ -43,7 +43,10 @@ mod tests {
             "resourceDisplayName": "Microsoft Graph", "resourceId": "graph-sp"
         }, {"id": "a2", "appRoleId": "r2", "resourceId": "graph-sp"}]}))
         .expect("page");
-        assert_eq!(p.value[0].resource_display_name.as_deref(), Some("Microsoft Graph"));
+        assert_eq!(
+            p.value[0].resource_display_name.as_deref(),
+            Some("Microsoft Graph")
+        );
         assert_eq!(p.value[1].created_date_time, None);
     }
 

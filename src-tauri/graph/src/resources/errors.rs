@@ -2,8 +2,9 @@
 //! answer's details matter beyond its code and message: the catalog's manifest refusals.
 
 use serde::Deserialize;
+use serde_json::Value;
 
-use super::Resource;
+use super::{parse, Resource};
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct ErrorBody {
@@ -68,6 +69,20 @@ impl ErrorBody {
     }
 }
 
+/// Graph's `error.code` and `error.message` in a failed answer's body, empty where the body has
+/// none (or is not Graph's error shape): what a typed `GraphError::Http` carries.
+pub fn code_and_message(body: Option<&Value>) -> (String, String) {
+    let error = body
+        .and_then(|b| parse::<ErrorBody>(b).ok())
+        .map(|b| b.error);
+    let code = error
+        .as_ref()
+        .and_then(|e| e.code.clone())
+        .unwrap_or_default();
+    let message = error.and_then(|e| e.message).unwrap_or_default();
+    (code, message)
+}
+
 impl Resource for ErrorBody {
     const ONE: &'static str = "an error";
     const PAGE: &'static str = "a page of errors";
@@ -96,6 +111,21 @@ mod tests {
         .expect("error");
         assert_eq!(inner.inner_code(), Some("UnableToParseTeamsAppManifest"));
         assert_eq!(inner.details().len(), 1);
+    }
+
+    #[test]
+    fn code_and_message_are_empty_when_the_body_is_not_an_error() {
+        let body = json!({"error": {"code": "Forbidden", "message": "no"}});
+        assert_eq!(
+            code_and_message(Some(&body)),
+            ("Forbidden".to_string(), "no".to_string())
+        );
+        for other in [None, Some(json!({"error": "x"})), Some(json!([1]))] {
+            assert_eq!(
+                code_and_message(other.as_ref()),
+                (String::new(), String::new())
+            );
+        }
     }
 
     #[test]

@@ -122,7 +122,10 @@ mod tests {
             let err = parse::<Organization>(&bad).expect_err("malformed");
             assert_eq!(err.resource, "the organization", "{bad}");
         }
-        for bad in [json!({"displayName": "x"}), json!({"id": "r", "@odata.type": 1})] {
+        for bad in [
+            json!({"displayName": "x"}),
+            json!({"id": "r", "@odata.type": 1}),
+        ] {
             let err = parse::<DirectoryRole>(&bad).expect_err("malformed");
             assert_eq!(err.resource, "a directory role", "{bad}");
         }

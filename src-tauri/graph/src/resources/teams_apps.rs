@@ -162,7 +162,10 @@ mod tests {
             let err = parse::<TeamworkBot>(&bad).expect_err("malformed");
             assert_eq!(err.resource, "an app's bot", "{bad}");
         }
-        for bad in [json!({"version": "1.0.0"}), json!({"id": "d", "version": 1})] {
+        for bad in [
+            json!({"version": "1.0.0"}),
+            json!({"id": "d", "version": 1}),
+        ] {
             let err = parse::<TeamsAppDefinition>(&bad).expect_err("malformed");
             assert_eq!(err.resource, "a catalog app definition", "{bad}");
         }
