@@ -249,4 +249,37 @@ mod tests {
         assert_eq!(rows[1].entry, entry);
         assert_eq!(rows[1].run_id, None, "not part of a bulk run");
     }
+
+    #[test]
+    fn a_bulk_runs_entries_are_saved_with_its_transaction_or_not_at_all() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let (mut store, _) = Store::open_in(dir.path()).expect("store");
+        let entry = AuditEntry {
+            profile_id: None,
+            tenant_id: None,
+            actor: "megan@contoso.onmicrosoft.com".into(),
+            action: "upgrade.team".into(),
+            target_kind: "team".into(),
+            target_id: "19:abc".into(),
+            target_name: None,
+            outcome: Outcome::Failed,
+            detail: Some("FlashDuty 1.0.2: 403".into()),
+            request_id: None,
+        };
+        let at = "2026-01-01T00:00:00+00:00";
+        {
+            let tx = store.connection_mut().transaction().expect("tx");
+            record_in(&tx, at, &entry, Some("run-1")).expect("record");
+            // Dropped without commit: the items it went with were not saved either.
+        }
+        assert!(recent(&store, 10).expect("recent").is_empty());
+        let tx = store.connection_mut().transaction().expect("tx");
+        record_in(&tx, at, &entry, Some("run-1")).expect("record");
+        tx.commit().expect("commit");
+        let rows = recent(&store, 10).expect("recent");
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].run_id.as_deref(), Some("run-1"));
+        assert_eq!(rows[0].entry, entry);
+        assert_eq!(rows[0].at.to_rfc3339(), at);
+    }
 }

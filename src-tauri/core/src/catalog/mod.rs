@@ -1200,6 +1200,91 @@ mod tests {
     }
 
     #[test]
+    fn a_catalog_app_from_graph_keeps_its_states_and_rsc() {
+        let app: TeamsApp = resources::parse(&json!({
+            "id": "cat-1", "externalId": "man-1", "displayName": "FlashDuty",
+            "distributionMethod": "organization",
+            "appDefinitions": [
+                {"id": "d1", "version": "1.0.1", "publishingState": "published",
+                 "authorization": {"requiredPermissionSet": {"resourceSpecificPermissions": [
+                    {"permissionValue": "ChannelMessage.Read.Group", "permissionType": "Application"}]}}},
+                {"id": "d2", "version": "1.0.2", "publishingState": "somethingNew"}
+            ]
+        }))
+        .expect("app");
+        let app = CatalogApp::from(app);
+        assert_eq!(app.published().map(|d| d.id.as_str()), Some("d1"));
+        assert_eq!(
+            app.definitions[0].required_rsc[0].permission_value,
+            "ChannelMessage.Read.Group"
+        );
+        assert_eq!(
+            app.definitions[1].publishing_state,
+            PublishingState::Unknown
+        );
+        assert_eq!(app.distribution(), Distribution::Organization);
+    }
+
+    #[test]
+    fn an_upload_answer_that_cannot_be_read_gives_no_state_instead_of_a_wrong_one() {
+        let submitted = json!({"id": "d2", "version": "1.0.2", "publishingState": "submitted"});
+        let d = answered_definition(Some(&submitted), "1.0.2").expect("the new definition");
+        assert_eq!(d.publishing_state, PublishingState::Submitted);
+        let app = json!({"id": "cat-1", "appDefinitions": [submitted]});
+        assert_eq!(
+            answered_definition(Some(&app), "1.0.2").map(|d| d.id),
+            Some("d2".into())
+        );
+        assert!(
+            answered_definition(Some(&app), "9.9.9").is_none(),
+            "another version"
+        );
+        for bad in [
+            json!({"publishingState": "submitted"}),
+            json!({"id": "d2", "publishingState": 3}),
+            json!({"id": "cat-1", "appDefinitions": [{"version": "1.0.2"}]}),
+            json!({"appDefinitions": []}),
+        ] {
+            assert!(answered_definition(Some(&bad), "1.0.2").is_none(), "{bad}");
+        }
+        assert!(answered_definition(None, "1.0.2").is_none());
+    }
+
+    #[test]
+    fn a_failed_upload_keeps_graphs_code_and_message_whatever_the_body() {
+        let answer = |status: u16, body: Option<Value>| RawResponse {
+            status,
+            request_id: Some("r1".into()),
+            retry_after: None,
+            body,
+        };
+        assert!(check_upload(&answer(201, Some(json!({"id": "cat-1"})))).is_ok());
+        assert!(check_upload(&answer(204, None)).is_ok());
+        let forbidden = json!({"error": {"code": "Forbidden", "message": "no AppCatalog.Submit"}});
+        match check_upload(&answer(403, Some(forbidden))) {
+            Err(CatalogError::Graph(GraphError::Http {
+                status,
+                code,
+                message,
+                ..
+            })) => {
+                assert_eq!((status, code.as_str()), (403, "Forbidden"));
+                assert_eq!(message, "no AppCatalog.Submit");
+            }
+            other => panic!("{other:?}"),
+        }
+        // An error body Graph does not document, even with a 200: a failure, not a success.
+        for body in [json!({"error": "Forbidden"}), json!({"error": {"code": 5}})] {
+            match check_upload(&answer(200, Some(body.clone()))) {
+                Err(CatalogError::Graph(GraphError::Http { status, code, .. })) => {
+                    assert_eq!((status, code.as_str()), (200, ""), "{body}");
+                }
+                other => panic!("{body}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
     fn versions_sort_numerically() {
         assert!(version_key("1.0.10") > version_key("1.0.9"));
         assert!(version_key("2.0.0") > version_key("1.99.99"));
