@@ -288,10 +288,10 @@ impl From<TeamsAppDefinition> for AppDefinition {
     fn from(d: TeamsAppDefinition) -> Self {
         let required_rsc = d
             .required_rsc()
-            .iter()
-            .map(|p| RscPermission {
-                permission_value: p.permission_value.clone(),
-                permission_type: p.permission_type.clone(),
+            .into_iter()
+            .map(|(value, kind)| RscPermission {
+                permission_value: value.to_string(),
+                permission_type: kind.to_string(),
             })
             .collect();
         Self {

@@ -66,14 +66,18 @@ pub struct TeamsAppPermissionSet {
     pub resource_specific_permissions: Vec<TeamsAppResourceSpecificPermission>,
 }
 
-/// `teamsAppResourceSpecificPermission`: `{permissionValue, permissionType}`.
+/// `teamsAppResourceSpecificPermission`: `{permissionValue, permissionType}`. Both are
+/// nullable in Graph's schema: an entry without them names no permission and is left out by
+/// [`TeamsAppDefinition::required_rsc`], rather than failing the whole catalog read.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TeamsAppResourceSpecificPermission {
     /// `ChannelMessage.Read.Group`.
-    pub permission_value: String,
-    /// `application` or `delegated` (Graph's casing varies).
-    pub permission_type: String,
+    #[serde(default)]
+    pub permission_value: Option<String>,
+    /// `application`, `delegated`, or `unknownFutureValue` (Graph's casing varies).
+    #[serde(default)]
+    pub permission_type: Option<String>,
 }
 
 /// `teamworkBot` (`GET …/appDefinitions/{id}/bot`): the bot of a definition; its `id` is the
@@ -89,13 +93,22 @@ impl Resource for TeamworkBot {
 }
 
 impl TeamsAppDefinition {
-    /// The RSC permissions the manifest requires (none when the answer did not carry them).
-    pub fn required_rsc(&self) -> &[TeamsAppResourceSpecificPermission] {
+    /// The RSC permissions the manifest requires, as (value, type); none when the answer did
+    /// not carry them.
+    pub fn required_rsc(&self) -> Vec<(&str, &str)> {
         self.authorization
             .as_ref()
             .and_then(|a| a.required_permission_set.as_ref())
             .map(|s| s.resource_specific_permissions.as_slice())
             .unwrap_or_default()
+            .iter()
+            .filter_map(|p| {
+                Some((
+                    p.permission_value.as_deref()?,
+                    p.permission_type.as_deref()?,
+                ))
+            })
+            .collect()
     }
 }
 
@@ -126,7 +139,8 @@ mod tests {
                 "shortDescription": "x", "createdBy": null,
                 "authorization": {"clientAppId": "entra-1", "requiredPermissionSet": {
                     "resourceSpecificPermissions": [
-                        {"permissionValue": "ChannelMessage.Read.Group", "permissionType": "application"}
+                        {"permissionValue": "ChannelMessage.Read.Group", "permissionType": "application"},
+                        {"permissionValue": null, "permissionType": "application"}
                     ]}}
             }, {"id": "def-2", "version": "1.1.0", "publishingState": "submitted"}]
         }]}))
@@ -135,7 +149,11 @@ mod tests {
         assert_eq!(app.external_id.as_deref(), Some("man-1"));
         assert_eq!(app.app_definitions.len(), 2);
         let rsc = app.app_definitions[0].required_rsc();
-        assert_eq!(rsc[0].permission_value, "ChannelMessage.Read.Group");
+        assert_eq!(
+            rsc,
+            [("ChannelMessage.Read.Group", "application")],
+            "null value left out"
+        );
         assert!(app.app_definitions[1].required_rsc().is_empty());
         let store: TeamsApp = parse(&json!({"id": "store-1", "distributionMethod": "store"}))
             .expect("a store app without externalId or definitions");
@@ -151,7 +169,7 @@ mod tests {
             json!({"id": "a", "appDefinitions": [{"version": "1.0.0"}]}),
             json!({"id": "a", "appDefinitions": [{"id": "d", "publishingState": 1}]}),
             json!({"id": "a", "appDefinitions": [{"id": "d", "authorization": {"requiredPermissionSet":
-                {"resourceSpecificPermissions": [{"permissionValue": "X"}]}}}]}),
+                {"resourceSpecificPermissions": [{"permissionValue": 5, "permissionType": "application"}]}}}]}),
             json!({"id": "a", "externalId": ["m"]}),
             json!([]),
         ] {
