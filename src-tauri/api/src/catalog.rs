@@ -15,7 +15,7 @@ use botdeck_core::catalog::ipc::{
 use botdeck_core::catalog::{self, Audit, CatalogApp, PublishOptions};
 use botdeck_core::installs;
 use botdeck_core::package::studio::Studio;
-use botdeck_core::store::{Store, StoreError};
+use botdeck_core::store::Store;
 
 use crate::context::Context;
 use crate::error::{ApiError, ErrorCode};
@@ -294,11 +294,7 @@ async fn upload(
 
 /// Drops an app the tenant no longer has, so the offline pages stop offering it.
 fn forget(store: &Store, catalog_id: &str) -> Result<(), ApiError> {
-    store
-        .connection()
-        .execute("DELETE FROM catalog_app WHERE id = ?1", [catalog_id])
-        .map_err(|e| ApiError::from(StoreError::Sqlite(e)))?;
-    Ok(())
+    Ok(catalog::forget_cached(store, catalog_id)?)
 }
 
 /// The page's view: each app with its installed versions (from the inventory cache) and what

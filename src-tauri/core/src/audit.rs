@@ -92,13 +92,29 @@ pub struct AuditRecord {
 }
 
 pub fn record(store: &Store, entry: &AuditEntry) -> Result<i64, StoreError> {
-    let conn = store.connection();
+    Ok(record_in(
+        store.connection(),
+        &Utc::now().to_rfc3339(),
+        entry,
+        None,
+    )?)
+}
+
+/// Records on `conn` (a transaction's, so a bulk run's items and their audit entries are
+/// saved together), at `at`, for the bulk run `run_id` if any. The one place that writes
+/// `audit_log`.
+pub fn record_in(
+    conn: &rusqlite::Connection,
+    at: &str,
+    entry: &AuditEntry,
+    run_id: Option<&str>,
+) -> Result<i64, rusqlite::Error> {
     conn.execute(
         "INSERT INTO audit_log (at, profile_id, tenant_id, actor, action, target_kind, target_id,
-            target_name, outcome, detail, request_id)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            target_name, outcome, detail, request_id, run_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
         params![
-            Utc::now().to_rfc3339(),
+            at,
             entry.profile_id,
             entry.tenant_id,
             entry.actor,
@@ -109,6 +125,7 @@ pub fn record(store: &Store, entry: &AuditEntry) -> Result<i64, StoreError> {
             entry.outcome.as_str(),
             entry.detail,
             entry.request_id,
+            run_id,
         ],
     )?;
     Ok(conn.last_insert_rowid())
@@ -231,5 +248,38 @@ mod tests {
         assert_eq!(rows[0].entry.outcome, Outcome::AlreadyDone);
         assert_eq!(rows[1].entry, entry);
         assert_eq!(rows[1].run_id, None, "not part of a bulk run");
+    }
+
+    #[test]
+    fn a_bulk_runs_entries_are_saved_with_its_transaction_or_not_at_all() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let (mut store, _) = Store::open_in(dir.path()).expect("store");
+        let entry = AuditEntry {
+            profile_id: None,
+            tenant_id: None,
+            actor: "megan@contoso.onmicrosoft.com".into(),
+            action: "upgrade.team".into(),
+            target_kind: "team".into(),
+            target_id: "19:abc".into(),
+            target_name: None,
+            outcome: Outcome::Failed,
+            detail: Some("FlashDuty 1.0.2: 403".into()),
+            request_id: None,
+        };
+        let at = "2026-01-01T00:00:00+00:00";
+        {
+            let tx = store.connection_mut().transaction().expect("tx");
+            record_in(&tx, at, &entry, Some("run-1")).expect("record");
+            // Dropped without commit: the items it went with were not saved either.
+        }
+        assert!(recent(&store, 10).expect("recent").is_empty());
+        let tx = store.connection_mut().transaction().expect("tx");
+        record_in(&tx, at, &entry, Some("run-1")).expect("record");
+        tx.commit().expect("commit");
+        let rows = recent(&store, 10).expect("recent");
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].run_id.as_deref(), Some("run-1"));
+        assert_eq!(rows[0].entry, entry);
+        assert_eq!(rows[0].at.to_rfc3339(), at);
     }
 }

@@ -10,6 +10,32 @@ use crate::config::Cloud;
 use crate::store::{Store, StoreError};
 
 /// Settings key holding the id of the profile reopened at start-up.
+/// The `profile` table (state database). No secrets: tokens live in the OS keyring, keyed by
+/// profile id. Written only here.
+pub const SCHEMA: &str = "CREATE TABLE profile (
+        id                TEXT PRIMARY KEY NOT NULL,
+        name              TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        tenant            TEXT NOT NULL,
+        cloud             TEXT NOT NULL,
+        client_id         TEXT NOT NULL,
+        is_demo           INTEGER NOT NULL DEFAULT 0,
+        created_at        TEXT NOT NULL,
+        last_used_at      TEXT,
+        account_upn       TEXT,
+        account_name      TEXT,
+        account_object_id TEXT,
+        tenant_id         TEXT,
+        tenant_name       TEXT,
+        verified_domains  TEXT NOT NULL DEFAULT '[]',
+        directory_roles   TEXT NOT NULL DEFAULT '[]',
+        granted_scopes    TEXT NOT NULL DEFAULT '[]',
+        token_expires_at  TEXT
+    ) STRICT;";
+
+/// Whether the directory roles could be read at sign-in (a later migration step).
+pub const ROLES_UNKNOWN_STEP: &str =
+    "ALTER TABLE profile ADD COLUMN directory_roles_unknown INTEGER NOT NULL DEFAULT 0;";
+
 pub const CURRENT_PROFILE_KEY: &str = "profile.current";
 
 #[derive(Debug, thiserror::Error)]

@@ -11,38 +11,12 @@ use crate::store::{CacheCheck, OpenReport, Schema, Store, StoreError};
 /// State database steps. Forward-only; step N leaves `user_version` = N. Never edit a released
 /// step: append one.
 pub const STATE_STEPS: &[M<'static>] = &[
-    M::up(
-        "CREATE TABLE setting (
-            key   TEXT PRIMARY KEY NOT NULL,
-            value TEXT NOT NULL
-        ) STRICT;",
-    ),
-    // Sign-in profiles. No secrets: tokens live in the OS keyring, keyed by profile id.
-    M::up(
-        "CREATE TABLE profile (
-            id                TEXT PRIMARY KEY NOT NULL,
-            name              TEXT NOT NULL UNIQUE COLLATE NOCASE,
-            tenant            TEXT NOT NULL,
-            cloud             TEXT NOT NULL,
-            client_id         TEXT NOT NULL,
-            is_demo           INTEGER NOT NULL DEFAULT 0,
-            created_at        TEXT NOT NULL,
-            last_used_at      TEXT,
-            account_upn       TEXT,
-            account_name      TEXT,
-            account_object_id TEXT,
-            tenant_id         TEXT,
-            tenant_name       TEXT,
-            verified_domains  TEXT NOT NULL DEFAULT '[]',
-            directory_roles   TEXT NOT NULL DEFAULT '[]',
-            granted_scopes    TEXT NOT NULL DEFAULT '[]',
-            token_expires_at  TEXT
-        ) STRICT;",
-    ),
+    M::up(crate::store::SETTING_SCHEMA),
+    M::up(crate::profiles::SCHEMA),
     M::up(crate::audit::SCHEMA),
     M::up(crate::installs::JOURNAL_SCHEMA),
     M::up(crate::permissions::PROFILE_SCHEMA),
-    M::up("ALTER TABLE profile ADD COLUMN directory_roles_unknown INTEGER NOT NULL DEFAULT 0;"),
+    M::up(crate::profiles::ROLES_UNKNOWN_STEP),
     // The audit log lives in the state database (it cannot be rebuilt from the tenant).
     M::up(crate::audit::RUN_ID_STEP),
     M::up(crate::links::SCHEMA),

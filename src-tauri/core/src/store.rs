@@ -35,6 +35,13 @@ use ts_rs::TS;
 use crate::notice::{Notice, NoticeLevel};
 use crate::private;
 
+/// The `setting` table (state database): key/value preferences, written only by
+/// [`Store::set_setting`].
+pub const SETTING_SCHEMA: &str = "CREATE TABLE setting (
+        key   TEXT PRIMARY KEY NOT NULL,
+        value TEXT NOT NULL
+    ) STRICT;";
+
 pub const STATE_FILE: &str = "state.sqlite3";
 pub const CACHE_FILE: &str = "cache.sqlite3";
 /// The single file of installations from before the split.

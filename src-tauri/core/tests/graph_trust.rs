@@ -371,3 +371,111 @@ async fn a_publish_never_contradicts_itself() {
     assert_eq!(outcome.publishing_state, PublishingState::Published);
     assert!(outcome.warnings.is_empty(), "{:?}", outcome.warnings);
 }
+
+/// Answers in shapes Microsoft documents differently: one catalog app without its `id`, an app
+/// role assignment whose `appRoleId` is a number, a delegated grant without `consentType`, an
+/// `/organization` list without any organization.
+/// With `roles_ok`, the app role assignments are well formed (none), so the grants are read.
+fn malformed(roles_ok: bool) -> impl Fn(&str, &str) -> (u16, Option<Value>) + Send + Sync {
+    move |method, target| malformed_answer(roles_ok, method, target)
+}
+
+fn malformed_answer(roles_ok: bool, method: &str, target: &str) -> (u16, Option<Value>) {
+    let path = target.split('?').next().unwrap_or("");
+    match (method, path) {
+        ("GET", "/appCatalogs/teamsApps") => (
+            200,
+            Some(json!({"value": [
+                teams_app(ORG_APP, MANIFEST, json!([definition("d1", "1.0.0", "published")])),
+                {"externalId": OTHER_MANIFEST, "displayName": "no id", "distributionMethod": "organization"},
+            ]})),
+        ),
+        ("GET", "/servicePrincipals") => (
+            200,
+            Some(json!({"value": [{"id": "sp-1", "appId": ORG_APP, "displayName": "Bot"}]})),
+        ),
+        ("GET", "/servicePrincipals/sp-1/appRoleAssignments") if roles_ok => {
+            (200, Some(json!({"value": []})))
+        }
+        ("GET", "/servicePrincipals/sp-1/appRoleAssignments") => (
+            200,
+            Some(json!({"value": [{"id": "a1", "appRoleId": 7, "resourceId": "graph-sp"}]})),
+        ),
+        ("GET", "/oauth2PermissionGrants") => (
+            200,
+            Some(
+                json!({"value": [{"id": "g1", "clientId": "sp-1", "resourceId": "graph-sp", "scope": "User.Read"}]}),
+            ),
+        ),
+        ("GET", "/me") => (
+            200,
+            Some(
+                json!({"id": "u1", "displayName": "Ada", "userPrincipalName": "ada@contoso.example"}),
+            ),
+        ),
+        ("GET", "/organization") => (200, Some(json!({"value": []}))),
+        _ => (
+            404,
+            Some(json!({"error": {"code": "NotFound", "message": target}})),
+        ),
+    }
+}
+
+/// The text of a Graph protocol error, or a failure naming what came back instead.
+fn protocol_text(err: impl std::fmt::Debug + std::fmt::Display) -> String {
+    let text = err.to_string();
+    assert!(
+        text.contains("shape BotDeck cannot read") || text.contains("unexpected answer"),
+        "not a protocol error: {err:?}"
+    );
+    text
+}
+
+#[tokio::test]
+async fn answers_in_an_undocumented_shape_are_typed_errors_naming_the_resource() {
+    let fake = fake_graph(Arc::new(malformed(false))).await;
+    let graph = fake.client();
+    let t = token();
+
+    // One app without an id fails the listing: it is never skipped as if it were not there.
+    let err = catalog::list_apps(&graph, &t, &[])
+        .await
+        .expect_err("an app without id");
+    assert!(matches!(err, catalog::CatalogError::Graph(_)), "{err:?}");
+    let text = protocol_text(err);
+    assert!(
+        text.contains("a catalog app") && text.contains("missing field `id`"),
+        "{text}"
+    );
+
+    let mut names = perms::NameCache::default();
+    let err = perms::inspect(&graph, &t, ORG_APP, &perms::RscScope::default(), &mut names)
+        .await
+        .expect_err("an app role id that is a number");
+    let text = protocol_text(err);
+    assert!(text.contains("an app role assignment"), "{text}");
+
+    let grants = fake_graph(Arc::new(malformed(true))).await;
+    let err = perms::inspect(
+        &grants.client(),
+        &t,
+        ORG_APP,
+        &perms::RscScope::default(),
+        &mut names,
+    )
+    .await
+    .expect_err("a grant without consentType");
+    let text = protocol_text(err);
+    assert!(
+        text.contains("a delegated permission grant") && text.contains("consentType"),
+        "{text}"
+    );
+
+    let err = botdeck_core::auth::whoami(&graph, &t)
+        .await
+        .expect_err("no organization");
+    assert!(
+        protocol_text(err).contains("no organization"),
+        "the tenant id is never left empty"
+    );
+}

@@ -15,7 +15,6 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use tokio_util::sync::CancellationToken;
 use ts_rs::TS;
 
@@ -27,7 +26,9 @@ pub use tokens::{TokenSet, REFRESH_MARGIN};
 use crate::profiles::{Identity, Profile, Profiles};
 use crate::secrets::{SecretStore, Sensitive};
 use crate::store::Store;
-use botdeck_graph::{GraphClient, GraphError, Pacer, RouteLimits};
+use botdeck_graph::resources::organization::{DirectoryRole, Organization};
+use botdeck_graph::resources::users::User;
+use botdeck_graph::{resources, GraphClient, GraphError, Pacer, RouteLimits};
 
 /// Why the system browser could not be opened: whatever the caller's opener reports (a spawn
 /// error in the CLI, the opener plugin's error in the app).
@@ -340,14 +341,6 @@ fn graph_to_auth(err: GraphError) -> AuthError {
     }
 }
 
-fn text(value: &Value, key: &str) -> String {
-    value
-        .get(key)
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_string()
-}
-
 /// The memberships that are directory roles, and nothing else: Graph filters by the OData cast,
 /// so an admin in thousands of groups costs one page, not one page per hundred groups.
 /// Documented (List a user's direct memberships): "OData cast is also enabled; for example, you
@@ -364,27 +357,27 @@ pub async fn whoami(
     token: &Sensitive<String>,
 ) -> Result<Identity, GraphError> {
     let me = graph
-        .get_json(token, "me?$select=id,displayName,userPrincipalName")
+        .get_one::<User>(token, "me?$select=id,displayName,userPrincipalName")
         .await?;
     let orgs = graph
         .get_json(token, "organization?$select=id,displayName,verifiedDomains")
         .await?;
-    let org = orgs
-        .get("value")
-        .and_then(Value::as_array)
-        .and_then(|v| v.first())
-        .cloned()
-        .unwrap_or(Value::Null);
-    let (roles, roles_unknown) = match graph.get_all_eventual(token, DIRECTORY_ROLES_PATH).await {
+    // A signed-in account belongs to exactly one organization; an empty list is not a tenant.
+    let org = resources::page::<Organization>(&orgs)?
+        .value
+        .into_iter()
+        .next()
+        .ok_or_else(|| GraphError::Protocol("/organization answered no organization".into()))?;
+    let (roles, roles_unknown) = match graph
+        .list_eventual::<DirectoryRole>(token, DIRECTORY_ROLES_PATH)
+        .await
+    {
         Ok(memberships) => {
             let mut roles: Vec<String> = memberships
-                .iter()
+                .into_iter()
                 // The cast already filters; a server that ignores it must not make groups roles.
-                .filter(|m| match m.get("@odata.type").and_then(Value::as_str) {
-                    Some(t) => t == "#microsoft.graph.directoryRole",
-                    None => true,
-                })
-                .map(|m| text(m, "displayName"))
+                .filter(DirectoryRole::is_role)
+                .filter_map(|m| m.display_name)
                 .filter(|name| !name.is_empty())
                 .collect();
             roles.sort();
@@ -396,30 +389,13 @@ pub async fn whoami(
             (Vec::new(), true)
         }
     };
-    let mut domains: Vec<(bool, String)> = org
-        .get("verifiedDomains")
-        .and_then(Value::as_array)
-        .map(|list| {
-            list.iter()
-                .map(|d| {
-                    (
-                        d.get("isDefault").and_then(Value::as_bool) == Some(true),
-                        text(d, "name"),
-                    )
-                })
-                .filter(|(_, name)| !name.is_empty())
-                .collect()
-        })
-        .unwrap_or_default();
-    // Default domain first: it is the one admins recognise.
-    domains.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
     Ok(Identity {
-        account_upn: text(&me, "userPrincipalName"),
-        account_name: text(&me, "displayName"),
-        account_object_id: text(&me, "id"),
-        tenant_id: text(&org, "id"),
-        tenant_name: text(&org, "displayName"),
-        verified_domains: domains.into_iter().map(|(_, d)| d).collect(),
+        account_upn: me.user_principal_name.unwrap_or_default(),
+        account_name: me.display_name.unwrap_or_default(),
+        account_object_id: me.id,
+        verified_domains: org.domain_names(),
+        tenant_id: org.id,
+        tenant_name: org.display_name.unwrap_or_default(),
         directory_roles: roles,
         directory_roles_unknown: roles_unknown,
     })

@@ -13,6 +13,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use ts_rs::TS;
 
+use botdeck_graph::resources::errors::{self, ErrorBody};
+use botdeck_graph::resources::teams_apps::{TeamsApp, TeamsAppDefinition};
+use botdeck_graph::resources::{self, keep_matching};
+
 use crate::audit::Outcome;
 use crate::package::{self, Finding, PackageError, Severity, ValidateOptions};
 use crate::secrets::Sensitive;
@@ -213,22 +217,6 @@ impl CatalogApp {
         }
     }
 
-    /// Reads Graph's `teamsApp` (with `$expand=appDefinitions`).
-    pub fn from_graph(v: &Value) -> Option<Self> {
-        let s = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
-        Some(Self {
-            id: s("id")?,
-            external_id: s("externalId"),
-            display_name: s("displayName").unwrap_or_default(),
-            distribution_method: s("distributionMethod").unwrap_or_default(),
-            definitions: v
-                .get("appDefinitions")
-                .and_then(Value::as_array)
-                .map(|defs| defs.iter().filter_map(definition_from_graph).collect())
-                .unwrap_or_default(),
-        })
-    }
-
     /// The definition teams get when the bot is installed: the highest published version.
     pub fn published(&self) -> Option<&AppDefinition> {
         self.definitions
@@ -279,31 +267,42 @@ impl CatalogApp {
     }
 }
 
-fn definition_from_graph(v: &Value) -> Option<AppDefinition> {
-    let s = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
-    let required_rsc = v
-        .pointer("/authorization/requiredPermissionSet/resourceSpecificPermissions")
-        .and_then(Value::as_array)
-        .map(|perms| {
-            perms
-                .iter()
-                .filter_map(|p| {
-                    Some(RscPermission {
-                        permission_value: p.get("permissionValue")?.as_str()?.to_string(),
-                        permission_type: p.get("permissionType")?.as_str()?.to_string(),
-                    })
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    Some(AppDefinition {
-        id: s("id")?,
-        version: s("version").unwrap_or_default(),
-        publishing_state: PublishingState::parse(&s("publishingState").unwrap_or_default()),
-        display_name: s("displayName").unwrap_or_default(),
-        last_modified: s("lastModifiedDateTime"),
-        required_rsc,
-    })
+/// Graph's `teamsApp` (with `$expand=appDefinitions`) as the catalog page shows it.
+impl From<TeamsApp> for CatalogApp {
+    fn from(app: TeamsApp) -> Self {
+        Self {
+            id: app.id,
+            external_id: app.external_id,
+            display_name: app.display_name.unwrap_or_default(),
+            distribution_method: app.distribution_method.unwrap_or_default(),
+            definitions: app
+                .app_definitions
+                .into_iter()
+                .map(AppDefinition::from)
+                .collect(),
+        }
+    }
+}
+
+impl From<TeamsAppDefinition> for AppDefinition {
+    fn from(d: TeamsAppDefinition) -> Self {
+        let required_rsc = d
+            .required_rsc()
+            .into_iter()
+            .map(|(value, kind)| RscPermission {
+                permission_value: value.to_string(),
+                permission_type: kind.to_string(),
+            })
+            .collect();
+        Self {
+            id: d.id,
+            version: d.version.unwrap_or_default(),
+            publishing_state: PublishingState::parse(d.publishing_state.as_deref().unwrap_or("")),
+            display_name: d.display_name.unwrap_or_default(),
+            last_modified: d.last_modified_date_time,
+            required_rsc,
+        }
+    }
 }
 
 /// Sortable form of an `x.y.z` version (unparseable versions sort first).
@@ -325,27 +324,6 @@ pub use crate::audit::{Actor, Audit};
 
 const EXPAND: &str = "$expand=appDefinitions";
 
-/// Keeps only the items whose `field` equals `wanted` (case-insensitive): a service that
-/// ignored or loosened the `$filter` must never make BotDeck act on another app. Whatever is
-/// dropped is logged, so a misbehaving filter shows in the log.
-pub fn keep_matching(items: Vec<Value>, field: &str, wanted: &str, route: &str) -> Vec<Value> {
-    let (kept, dropped): (Vec<Value>, Vec<Value>) = items.into_iter().partition(|item| {
-        item.pointer(field)
-            .and_then(Value::as_str)
-            .is_some_and(|v| v.eq_ignore_ascii_case(wanted))
-    });
-    if !dropped.is_empty() {
-        tracing::warn!(
-            route,
-            field,
-            wanted,
-            dropped = dropped.len(),
-            "Graph answered items that do not match the filter asked for; they were ignored"
-        );
-    }
-    kept
-}
-
 /// Org catalog apps with every definition, plus the store or sideloaded apps in `also`
 /// (catalog ids BotDeck was pointed at before, e.g. from the local cache): the whole Teams
 /// store is thousands of apps, so it is never listed wholesale here.
@@ -355,7 +333,7 @@ pub async fn list_apps(
     also: &[String],
 ) -> Result<Vec<CatalogApp>, CatalogError> {
     let items = graph
-        .get_all(
+        .list::<TeamsApp>(
             token,
             &format!(
                 "/appCatalogs/teamsApps?$filter=distributionMethod%20eq%20'organization'&{EXPAND}"
@@ -364,11 +342,11 @@ pub async fn list_apps(
         .await?;
     let items = keep_matching(
         items,
-        "/distributionMethod",
+        |a| a.distribution_method.as_deref(),
         "organization",
         "appCatalogs/teamsApps",
     );
-    let mut apps: Vec<CatalogApp> = items.iter().filter_map(CatalogApp::from_graph).collect();
+    let mut apps: Vec<CatalogApp> = items.into_iter().map(CatalogApp::from).collect();
     for id in also {
         if apps.iter().any(|a| a.id.eq_ignore_ascii_case(id)) || !is_guid(id) {
             continue;
@@ -393,13 +371,18 @@ pub async fn find_by_manifest_id(
         return Ok(None);
     }
     let items = graph
-        .get_all(
+        .list::<TeamsApp>(
             token,
             &format!("/appCatalogs/teamsApps?$filter=externalId%20eq%20'{manifest_id}'&{EXPAND}"),
         )
         .await?;
-    let items = keep_matching(items, "/externalId", manifest_id, "appCatalogs/teamsApps");
-    Ok(items.iter().find_map(CatalogApp::from_graph))
+    let items = keep_matching(
+        items,
+        |a| a.external_id.as_deref(),
+        manifest_id,
+        "appCatalogs/teamsApps",
+    );
+    Ok(items.into_iter().next().map(CatalogApp::from))
 }
 
 /// One app by its catalog id (for a store app that is also its manifest id), read with the
@@ -413,15 +396,21 @@ pub async fn get_app(
         return Err(CatalogError::NotFound(catalog_id.to_string()));
     }
     let items = graph
-        .get_all(
+        .list::<TeamsApp>(
             token,
             &format!("/appCatalogs/teamsApps?$filter=id%20eq%20'{catalog_id}'&{EXPAND}"),
         )
         .await?;
-    let items = keep_matching(items, "/id", catalog_id, "appCatalogs/teamsApps");
+    let items = keep_matching(
+        items,
+        |a| Some(a.id.as_str()),
+        catalog_id,
+        "appCatalogs/teamsApps",
+    );
     items
-        .iter()
-        .find_map(CatalogApp::from_graph)
+        .into_iter()
+        .next()
+        .map(CatalogApp::from)
         .ok_or_else(|| CatalogError::NotFound(catalog_id.to_string()))
 }
 
@@ -451,8 +440,10 @@ pub async fn find(
     if matches.is_empty() {
         // Not an org app: look through the whole catalog (store apps included) without
         // definitions, then read the one that matches in full.
-        let all = graph.get_all(token, "/appCatalogs/teamsApps").await?;
-        let ids: Vec<String> = named(all.iter().filter_map(CatalogApp::from_graph).collect())
+        let all = graph
+            .list::<TeamsApp>(token, "/appCatalogs/teamsApps")
+            .await?;
+        let ids: Vec<String> = named(all.into_iter().map(CatalogApp::from).collect())
             .into_iter()
             .map(|a| a.id)
             .collect();
@@ -566,57 +557,46 @@ pub fn inspect(zip: &[u8]) -> ipc::PackageCheck {
 
 /// Graph's manifest refusal as findings. `None` when the body is not a manifest error.
 pub fn manifest_findings(body: &Value) -> Option<Vec<Finding>> {
-    let error = body.get("error")?;
-    let inner = error
-        .get("innerError")
-        .or_else(|| error.get("innererror"))
-        .and_then(|i| i.get("code"))
-        .and_then(Value::as_str);
-    if inner != Some("UnableToParseTeamsAppManifest") {
+    let body = resources::parse::<ErrorBody>(body).ok()?;
+    if body.inner_code() != Some("UnableToParseTeamsAppManifest") {
         return None;
     }
-    let details = error
-        .get("details")
-        .or_else(|| error.pointer("/innerError/details"))
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
-    let mut findings: Vec<Finding> = details
+    let finding = |code: &str, path: String, message: &str| Finding {
+        code: format!("graph.{code}"),
+        severity: Severity::Error,
+        file: "manifest.json".into(),
+        path,
+        message: message.to_string(),
+        hint: "Reported by Microsoft's app catalog when it read the package.".into(),
+        line: None,
+        column: None,
+    };
+    let mut findings: Vec<Finding> = body
+        .details()
         .iter()
         .map(|d| {
-            let s = |k: &str| d.get(k).and_then(Value::as_str).unwrap_or("").to_string();
-            let target = s("target");
-            Finding {
-                code: format!("graph.{}", s("code")),
-                severity: Severity::Error,
-                file: "manifest.json".into(),
-                path: if target.is_empty() || target.starts_with('/') {
-                    target
-                } else {
-                    format!("/{}", target.replace('.', "/"))
-                },
-                message: s("message"),
-                hint: "Reported by Microsoft's app catalog when it read the package.".into(),
-                line: None,
-                column: None,
-            }
+            let target = d.target.as_deref().unwrap_or_default();
+            let path = if target.is_empty() || target.starts_with('/') {
+                target.to_string()
+            } else {
+                format!("/{}", target.replace('.', "/"))
+            };
+            finding(
+                d.code.as_deref().unwrap_or_default(),
+                path,
+                d.message.as_deref().unwrap_or_default(),
+            )
         })
         .collect();
     if findings.is_empty() {
-        findings.push(Finding {
-            code: "graph.UnableToParseTeamsAppManifest".into(),
-            severity: Severity::Error,
-            file: "manifest.json".into(),
-            path: String::new(),
-            message: error
-                .get("message")
-                .and_then(Value::as_str)
-                .unwrap_or("the manifest could not be parsed")
-                .to_string(),
-            hint: "Reported by Microsoft's app catalog when it read the package.".into(),
-            line: None,
-            column: None,
-        });
+        findings.push(finding(
+            "UnableToParseTeamsAppManifest",
+            String::new(),
+            body.error
+                .message
+                .as_deref()
+                .unwrap_or("the manifest could not be parsed"),
+        ));
     }
     Some(findings)
 }
@@ -631,21 +611,19 @@ fn check_upload(response: &RawResponse) -> Result<(), CatalogError> {
             });
         }
     }
-    let error = response.body.as_ref().and_then(|b| b.get("error"));
-    if (200..300).contains(&response.status) && error.is_none() {
+    // An `error` that is not Graph's error shape still makes the answer a failure.
+    let has_error = response
+        .body
+        .as_ref()
+        .is_some_and(|b| b.get("error").is_some());
+    if (200..300).contains(&response.status) && !has_error {
         return Ok(());
     }
-    let text = |k: &str| {
-        error
-            .and_then(|e| e.get(k))
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_string()
-    };
+    let (code, message) = errors::code_and_message(response.body.as_ref());
     Err(CatalogError::Graph(GraphError::Http {
         status: response.status,
-        code: text("code"),
-        message: text("message"),
+        code,
+        message,
         request_id: response.request_id.clone(),
         retry_after: response.retry_after,
     }))
@@ -717,11 +695,14 @@ pub async fn publish(
         );
         return Err(err);
     }
-    let created = response
-        .body
-        .as_ref()
-        .and_then(CatalogApp::from_graph)
-        .ok_or_else(|| GraphError::Protocol("publish answered without the new app".into()))?;
+    let created: CatalogApp = match response.body.as_ref() {
+        Some(body) => resources::parse::<TeamsApp>(body)
+            .map_err(GraphError::from)?
+            .into(),
+        None => {
+            return Err(GraphError::Protocol("publish answered without the new app".into()).into())
+        }
+    };
     let answered = answered_definition(response.body.as_ref(), &local.version);
     let reread = get_app(graph, token, &created.id).await.unwrap_or(created);
     let (app, state) = settle(reread, &local, answered, opts.requires_review);
@@ -838,12 +819,25 @@ fn answered_definition(body: Option<&Value>, version: &str) -> Option<AppDefinit
         d.publishing_state != PublishingState::Unknown
             && (d.version.is_empty() || d.version == version)
     };
+    // The upload succeeded: an answer BotDeck cannot read only loses the state it would have
+    // told, which the re-read then gives.
+    let unreadable = |err: resources::ResourceError| {
+        tracing::warn!(%err, "the catalog's upload answer could not be read; using a re-read");
+    };
     if body.get("publishingState").is_some() {
-        return definition_from_graph(body).filter(usable);
+        return resources::parse::<TeamsAppDefinition>(body)
+            .map_err(unreadable)
+            .ok()
+            .map(AppDefinition::from)
+            .filter(usable);
     }
-    body.get("appDefinitions")
-        .and_then(Value::as_array)
-        .and_then(|defs| defs.iter().filter_map(definition_from_graph).find(usable))
+    resources::parse::<TeamsApp>(body)
+        .map_err(unreadable)
+        .ok()?
+        .app_definitions
+        .into_iter()
+        .map(AppDefinition::from)
+        .find(usable)
 }
 
 /// One story about the uploaded version: the state Graph answered wins, then what a re-read
@@ -1065,10 +1059,16 @@ pub async fn delete(
         request_id,
     );
     result?;
-    audit
-        .store
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
+    forget_cached(
+        &audit.store.lock().unwrap_or_else(|p| p.into_inner()),
+        catalog_id,
+    )?;
+    Ok(())
+}
+
+/// Drops an app the tenant no longer has from the offline cache.
+pub fn forget_cached(store: &Store, catalog_id: &str) -> Result<(), CatalogError> {
+    store
         .connection()
         .execute("DELETE FROM catalog_app WHERE id = ?1", [catalog_id])?;
     Ok(())
@@ -1197,6 +1197,91 @@ mod tests {
         assert_eq!(findings[0].path, "/version");
         assert_eq!(findings[0].severity, Severity::Error);
         assert!(manifest_findings(&json!({"error": {"code": "Forbidden"}})).is_none());
+    }
+
+    #[test]
+    fn a_catalog_app_from_graph_keeps_its_states_and_rsc() {
+        let app: TeamsApp = resources::parse(&json!({
+            "id": "cat-1", "externalId": "man-1", "displayName": "FlashDuty",
+            "distributionMethod": "organization",
+            "appDefinitions": [
+                {"id": "d1", "version": "1.0.1", "publishingState": "published",
+                 "authorization": {"requiredPermissionSet": {"resourceSpecificPermissions": [
+                    {"permissionValue": "ChannelMessage.Read.Group", "permissionType": "Application"}]}}},
+                {"id": "d2", "version": "1.0.2", "publishingState": "somethingNew"}
+            ]
+        }))
+        .expect("app");
+        let app = CatalogApp::from(app);
+        assert_eq!(app.published().map(|d| d.id.as_str()), Some("d1"));
+        assert_eq!(
+            app.definitions[0].required_rsc[0].permission_value,
+            "ChannelMessage.Read.Group"
+        );
+        assert_eq!(
+            app.definitions[1].publishing_state,
+            PublishingState::Unknown
+        );
+        assert_eq!(app.distribution(), Distribution::Organization);
+    }
+
+    #[test]
+    fn an_upload_answer_that_cannot_be_read_gives_no_state_instead_of_a_wrong_one() {
+        let submitted = json!({"id": "d2", "version": "1.0.2", "publishingState": "submitted"});
+        let d = answered_definition(Some(&submitted), "1.0.2").expect("the new definition");
+        assert_eq!(d.publishing_state, PublishingState::Submitted);
+        let app = json!({"id": "cat-1", "appDefinitions": [submitted]});
+        assert_eq!(
+            answered_definition(Some(&app), "1.0.2").map(|d| d.id),
+            Some("d2".into())
+        );
+        assert!(
+            answered_definition(Some(&app), "9.9.9").is_none(),
+            "another version"
+        );
+        for bad in [
+            json!({"publishingState": "submitted"}),
+            json!({"id": "d2", "publishingState": 3}),
+            json!({"id": "cat-1", "appDefinitions": [{"version": "1.0.2"}]}),
+            json!({"appDefinitions": []}),
+        ] {
+            assert!(answered_definition(Some(&bad), "1.0.2").is_none(), "{bad}");
+        }
+        assert!(answered_definition(None, "1.0.2").is_none());
+    }
+
+    #[test]
+    fn a_failed_upload_keeps_graphs_code_and_message_whatever_the_body() {
+        let answer = |status: u16, body: Option<Value>| RawResponse {
+            status,
+            request_id: Some("r1".into()),
+            retry_after: None,
+            body,
+        };
+        assert!(check_upload(&answer(201, Some(json!({"id": "cat-1"})))).is_ok());
+        assert!(check_upload(&answer(204, None)).is_ok());
+        let forbidden = json!({"error": {"code": "Forbidden", "message": "no AppCatalog.Submit"}});
+        match check_upload(&answer(403, Some(forbidden))) {
+            Err(CatalogError::Graph(GraphError::Http {
+                status,
+                code,
+                message,
+                ..
+            })) => {
+                assert_eq!((status, code.as_str()), (403, "Forbidden"));
+                assert_eq!(message, "no AppCatalog.Submit");
+            }
+            other => panic!("{other:?}"),
+        }
+        // An error body Graph does not document, even with a 200: a failure, not a success.
+        for body in [json!({"error": "Forbidden"}), json!({"error": {"code": 5}})] {
+            match check_upload(&answer(200, Some(body.clone()))) {
+                Err(CatalogError::Graph(GraphError::Http { status, code, .. })) => {
+                    assert_eq!((status, code.as_str()), (200, ""), "{body}");
+                }
+                other => panic!("{body}: {other:?}"),
+            }
+        }
     }
 
     #[test]

@@ -1006,28 +1006,7 @@ fn flush(
                 )),
                 request_id: f.request_id.clone(),
             };
-            tx.execute(
-                "INSERT INTO audit_log (at, profile_id, tenant_id, actor, action, target_kind, target_id,
-                    target_name, outcome, detail, request_id, run_id)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-                params![
-                    now,
-                    entry.profile_id,
-                    entry.tenant_id,
-                    entry.actor,
-                    entry.action,
-                    entry.target_kind,
-                    entry.target_id,
-                    entry.target_name,
-                    serde_json::to_value(entry.outcome)
-                        .ok()
-                        .and_then(|v| v.as_str().map(str::to_string))
-                        .unwrap_or_else(|| "failed".into()),
-                    entry.detail,
-                    entry.request_id,
-                    run_id
-                ],
-            )?;
+            crate::audit::record_in(tx, &now, &entry, Some(run_id))?;
         }
         Ok(())
     })?;

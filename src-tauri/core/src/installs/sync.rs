@@ -25,9 +25,11 @@ use crate::catalog::{version_key, CatalogApp};
 use crate::store::Store;
 use botdeck_graph::resources::channels::{Channel, ChannelFacts};
 use botdeck_graph::resources::chats::Chat;
+use botdeck_graph::resources::errors;
 use botdeck_graph::resources::installed_apps;
 use botdeck_graph::resources::teams::Team;
 use botdeck_graph::resources::users::User;
+use botdeck_graph::resources::Resource;
 use botdeck_graph::{resources, GraphClient, GraphError};
 use botdeck_graph::{Executor, SubRequest, SubResponse, TokenSource};
 
@@ -800,12 +802,13 @@ fn flush_rows(
     Ok(())
 }
 
-/// Pages through a listing, waiting out throttling (Retry-After, else backoff).
-async fn each_page(
+/// Pages through a listing of `T`, waiting out throttling (Retry-After, else backoff). A page
+/// that is not a page of `T` stops the listing with a typed error naming the field.
+async fn each_page<T: Resource>(
     ctx: &SyncContext<'_>,
     first: &str,
     cancel: &CancellationToken,
-    mut on_page: impl FnMut(&Value) -> Result<(), InstallsError>,
+    mut on_page: impl FnMut(Vec<T>) -> Result<(), InstallsError>,
 ) -> Result<Option<String>, InstallsError> {
     let mut next = Some(first.to_string());
     let mut delta_link = None;
@@ -830,34 +833,26 @@ async fn each_page(
             r if (200..300).contains(&r.status)
                 && r.body.as_ref().is_some_and(|b| b.get("error").is_none()) =>
             {
-                r.body.unwrap_or(Value::Null)
+                resources::page::<T>(r.body.as_ref().unwrap_or(&Value::Null))
+                    .map_err(GraphError::from)?
             }
             r => {
-                let error = r.body.as_ref().and_then(|b| b.get("error"));
-                let text = |k: &str| {
-                    error
-                        .and_then(|e| e.get(k))
-                        .and_then(Value::as_str)
-                        .unwrap_or("")
-                        .to_string()
-                };
-                return Err(InstallsError::Graph(botdeck_graph::GraphError::Http {
+                // Graph's error shape when it is one; a failure either way.
+                let (code, message) = errors::code_and_message(r.body.as_ref());
+                return Err(InstallsError::Graph(GraphError::Http {
                     status: r.status,
-                    code: text("code"),
-                    message: text("message"),
+                    code,
+                    message,
                     request_id: r.request_id,
                     retry_after: r.retry_after,
                 }));
             }
         };
-        on_page(&page)?;
-        next = page
-            .get("@odata.nextLink")
-            .and_then(Value::as_str)
-            .map(str::to_string);
-        if let Some(d) = page.get("@odata.deltaLink").and_then(Value::as_str) {
-            delta_link = Some(d.to_string());
+        next = page.next_link;
+        if page.delta_link.is_some() {
+            delta_link = page.delta_link;
         }
+        on_page(page.value)?;
     }
     Ok(delta_link)
 }
@@ -930,11 +925,9 @@ async fn list_teams(
     facts_cutoff: &str,
     cancel: &CancellationToken,
 ) -> Result<(), InstallsError> {
-    each_page(ctx, "/teams?$top=999", cancel, |page| {
+    each_page(ctx, "/teams?$top=999", cancel, |teams: Vec<Team>| {
         report.round_trips += 1;
-        let teams = resources::page::<Team>(page).map_err(GraphError::from)?;
         let targets: Vec<ListedTarget> = teams
-            .value
             .into_iter()
             .map(|t| ListedTarget {
                 name: t.display_name.unwrap_or_default(),
@@ -970,11 +963,9 @@ async fn list_chats(
     facts_cutoff: &str,
     cancel: &CancellationToken,
 ) -> Result<(), InstallsError> {
-    each_page(ctx, "/chats?$top=50", cancel, |page| {
+    each_page(ctx, "/chats?$top=50", cancel, |chats: Vec<Chat>| {
         report.round_trips += 1;
-        let chats = resources::page::<Chat>(page).map_err(GraphError::from)?;
         let targets: Vec<ListedTarget> = chats
-            .value
             .into_iter()
             .filter(Chat::is_group)
             .map(|c| ListedTarget {
@@ -1038,11 +1029,10 @@ async fn list_users(
         let generation = gen.generation;
         async move {
             let mut pages = 0u64;
-            let link = each_page(ctx, &start, cancel, |page| {
+            let link = each_page(ctx, &start, cancel, |users: Vec<User>| {
                 pages += 1;
                 let mut targets = Vec::new();
-                let users = resources::page::<User>(page).map_err(GraphError::from)?;
-                for u in users.value {
+                for u in users {
                     if u.is_gone() {
                         removed.push(u.id);
                         continue;

@@ -25,6 +25,14 @@ use crate::installs::{
 use crate::progress::{Phase, RunProgress};
 use crate::secrets::Sensitive;
 use crate::store::Store;
+use botdeck_graph::resources::channels::Channel;
+use botdeck_graph::resources::chat_messages::ChatMessage;
+use botdeck_graph::resources::chats::Chat;
+use botdeck_graph::resources::installed_apps::InstalledApp;
+use botdeck_graph::resources::teams::Team;
+use botdeck_graph::resources::teams_apps::TeamworkBot;
+use botdeck_graph::resources::users::User;
+use botdeck_graph::resources::{self, Resource};
 use botdeck_graph::{encode_query_value, Executor};
 use botdeck_graph::{GraphClient, GraphError};
 
@@ -78,7 +86,7 @@ pub async fn bot_facts(
         )));
     };
     let bot_id = match graph
-        .get_json(
+        .get_one::<TeamworkBot>(
             token,
             &format!(
                 "/appCatalogs/teamsApps/{}/appDefinitions/{}/bot",
@@ -87,7 +95,7 @@ pub async fn bot_facts(
         )
         .await
     {
-        Ok(v) => v.get("id").and_then(Value::as_str).map(str::to_string),
+        Ok(bot) => Some(bot.id),
         Err(e) if e.status() == Some(404) => None,
         Err(e) => return Err(e.into()),
     };
@@ -140,20 +148,17 @@ pub struct TargetCheck {
     pub install_target: Option<(TargetKind, String)>,
 }
 
-async fn get_opt(
+/// One resource, or `None` when Graph answers 404 (gone).
+async fn get_opt<T: Resource>(
     graph: &GraphClient,
     token: &Sensitive<String>,
     path: &str,
-) -> Result<Option<Value>, GraphError> {
-    match graph.get_json(token, path).await {
+) -> Result<Option<T>, GraphError> {
+    match graph.get_one::<T>(token, path).await {
         Ok(v) => Ok(Some(v)),
         Err(e) if e.status() == Some(404) => Ok(None),
         Err(e) => Err(e),
     }
-}
-
-fn text(v: &Value, key: &str) -> Option<String> {
-    v.get(key).and_then(Value::as_str).map(str::to_string)
 }
 
 /// The bot's installation in a team, chat or user scope: (installation id, version).
@@ -169,22 +174,14 @@ async fn installation(
         kind.installed_apps_path(target),
         encode_query_value(&format!("teamsApp/id eq '{app_id}'"))
     );
-    let items = graph.get_all(token, &path).await?;
+    let items = graph.list::<InstalledApp>(token, &path).await?;
     // The filter is the server's; Graph has been seen to ignore filters, so check the app.
     Ok(items
-        .iter()
-        .find(|i| {
-            i.pointer("/teamsApp/id")
-                .and_then(Value::as_str)
-                .is_none_or(|id| id.eq_ignore_ascii_case(app_id))
-        })
-        .and_then(|i| {
-            Some((
-                text(i, "id")?,
-                i.pointer("/teamsAppDefinition/version")
-                    .and_then(Value::as_str)
-                    .map(str::to_string),
-            ))
+        .into_iter()
+        .find(|i| i.app_id().is_none_or(|id| id.eq_ignore_ascii_case(app_id)))
+        .map(|i| {
+            let version = i.version().map(str::to_string);
+            (i.id, version)
         }))
 }
 
@@ -268,16 +265,17 @@ pub async fn check_target(
     match kind {
         LinkTargetKind::Team | LinkTargetKind::Channel => {
             let team_id = c.facts.team_id.clone().unwrap_or_default();
-            let Some(team) = get_opt(graph, token, &format!("/teams/{team_id}")).await? else {
+            let Some(team) = get_opt::<Team>(graph, token, &format!("/teams/{team_id}")).await?
+            else {
                 c.findings.push(finding(
                     LinkProblem::TeamGone,
                     format!("team {team_id} does not exist (deleted?)"),
                 ));
                 return Ok(c);
             };
-            let team_name = text(&team, "displayName").unwrap_or_else(|| team_id.clone());
+            let team_name = team.display_name.unwrap_or_else(|| team_id.clone());
             c.facts.team_name = Some(team_name.clone());
-            if team.get("isArchived").and_then(Value::as_bool) == Some(true) {
+            if team.is_archived == Some(true) {
                 c.findings.push(finding(
                     LinkProblem::TeamArchived,
                     format!("{team_name} is archived: nobody can post in it, the bot included"),
@@ -285,9 +283,11 @@ pub async fn check_target(
             }
             if kind == LinkTargetKind::Team {
                 c.facts.target_name = team_name.clone();
-                match get_opt(graph, token, &format!("/teams/{team_id}/primaryChannel")).await? {
+                match get_opt::<Channel>(graph, token, &format!("/teams/{team_id}/primaryChannel"))
+                    .await?
+                {
                     Some(general) => {
-                        let id = text(&general, "id").unwrap_or_default();
+                        let id = general.id;
                         if let Some(expected) = c.facts.channel_id.as_deref() {
                             if expected != id {
                                 c.findings.push(finding(
@@ -297,8 +297,8 @@ pub async fn check_target(
                             }
                         }
                         c.facts.channel_id = Some(id);
-                        c.facts.channel_name = text(&general, "displayName");
-                        c.deep_link = text(&general, "webUrl");
+                        c.facts.channel_name = general.display_name;
+                        c.deep_link = general.web_url;
                     }
                     None => c.findings.push(finding(
                         LinkProblem::GeneralChannelGone,
@@ -307,7 +307,7 @@ pub async fn check_target(
                 }
             } else {
                 let channel_id = c.facts.channel_id.clone().unwrap_or_default();
-                match get_opt(
+                match get_opt::<Channel>(
                     graph,
                     token,
                     &format!("/teams/{team_id}/channels/{channel_id}"),
@@ -315,12 +315,11 @@ pub async fn check_target(
                 .await?
                 {
                     Some(ch) => {
-                        let name = text(&ch, "displayName").unwrap_or_else(|| channel_id.clone());
-                        let membership =
-                            text(&ch, "membershipType").unwrap_or_else(|| "standard".into());
+                        let membership = ch.membership().to_string();
+                        let name = ch.display_name.unwrap_or_else(|| channel_id.clone());
                         c.facts.channel_name = Some(name.clone());
                         c.facts.target_name = format!("{team_name} › {name}");
-                        c.deep_link = text(&ch, "webUrl");
+                        c.deep_link = ch.web_url;
                         if !profile.channel_kinds.iter().any(|k| k == &membership) {
                             c.findings.push(finding(
                                 LinkProblem::ChannelNotSupported,
@@ -357,9 +356,12 @@ pub async fn check_target(
             c.deep_link = Some(chat_link(&chat_id));
             // The admin may not be in the chat: its name then comes from the inventory or
             // from the admin.
-            match graph.get_json(token, &format!("/chats/{chat_id}")).await {
+            match graph
+                .get_one::<Chat>(token, &format!("/chats/{chat_id}"))
+                .await
+            {
                 Ok(chat) => {
-                    if let Some(topic) = text(&chat, "topic").filter(|t| !t.is_empty()) {
+                    if let Some(topic) = chat.topic.filter(|t| !t.is_empty()) {
                         c.facts.target_name = topic;
                     }
                 }
@@ -393,7 +395,7 @@ pub async fn check_target(
         }
         LinkTargetKind::User => {
             let user_id = c.facts.user_id.clone().unwrap_or_default();
-            let Some(user) = get_opt(
+            let Some(user) = get_opt::<User>(
                 graph,
                 token,
                 &format!(
@@ -408,11 +410,13 @@ pub async fn check_target(
                 ));
                 return Ok(c);
             };
-            let name = text(&user, "displayName")
-                .or_else(|| text(&user, "userPrincipalName"))
+            let disabled = user.account_enabled == Some(false);
+            let name = user
+                .display_name
+                .or(user.user_principal_name)
                 .unwrap_or_else(|| user_id.clone());
             c.facts.target_name = name.clone();
-            if user.get("accountEnabled").and_then(Value::as_bool) == Some(false) {
+            if disabled {
                 c.findings.push(finding(
                     LinkProblem::UserDisabled,
                     format!("{name}'s account is disabled"),
@@ -861,7 +865,8 @@ pub struct LinkEvidenceResult {
     pub message: String,
 }
 
-/// Every `text` and `title` of an adaptive card (Graph gives the card as a JSON string).
+/// Every `text` and `title` of an adaptive card (Graph gives the card as a JSON string). The
+/// card is the bot author's JSON, not a Graph resource: it is walked as JSON on purpose.
 fn card_text(v: &Value, out: &mut Vec<String>) {
     match v {
         Value::Object(map) => {
@@ -897,25 +902,10 @@ fn strip_html(html: &str) -> String {
 }
 
 /// A message's words: body text plus its cards' texts.
-pub fn message_text(m: &Value) -> String {
-    let mut parts = vec![strip_html(
-        m.pointer("/body/content")
-            .and_then(Value::as_str)
-            .unwrap_or(""),
-    )];
-    for a in m
-        .get("attachments")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
-        let content = a.get("content");
-        let parsed = match content {
-            Some(Value::String(s)) => serde_json::from_str::<Value>(s).ok(),
-            Some(v) => Some(v.clone()),
-            None => None,
-        };
-        if let Some(card) = parsed {
+pub fn message_text(m: &ChatMessage) -> String {
+    let mut parts = vec![strip_html(m.body_content())];
+    for a in &m.attachments {
+        if let Some(card) = a.card() {
             let mut texts = Vec::new();
             card_text(&card, &mut texts);
             parts.extend(texts);
@@ -925,11 +915,17 @@ pub fn message_text(m: &Value) -> String {
     parts.join(" ")
 }
 
-fn stamp(m: &Value, key: &str) -> Option<chrono::DateTime<chrono::Utc>> {
-    m.get(key)
-        .and_then(Value::as_str)
-        .and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok())
+fn stamp(at: Option<&str>) -> Option<chrono::DateTime<chrono::Utc>> {
+    at.and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok())
         .map(|d| d.with_timezone(&chrono::Utc))
+}
+
+fn created(m: &ChatMessage) -> Option<chrono::DateTime<chrono::Utc>> {
+    stamp(m.created_date_time.as_deref())
+}
+
+fn modified(m: &ChatMessage) -> Option<chrono::DateTime<chrono::Utc>> {
+    stamp(m.last_modified_date_time.as_deref())
 }
 
 const MAX_PAGES: usize = 5;
@@ -940,7 +936,7 @@ async fn conversation(
     token: &Sensitive<String>,
     link: &Link,
     since: chrono::DateTime<chrono::Utc>,
-) -> Result<Option<Vec<Value>>, LinksError> {
+) -> Result<Option<Vec<ChatMessage>>, LinksError> {
     let first = match (link.kind, &link.team_id, &link.channel_id, &link.chat_id) {
         (LinkTargetKind::Team | LinkTargetKind::Channel, Some(team), Some(channel), _) => {
             // Only $top and $expand are supported on channel messages.
@@ -981,34 +977,26 @@ async fn conversation(
             Err(e) if e.status() == Some(403) || e.status() == Some(404) => return Ok(None),
             Err(e) => return Err(e.into()),
         };
-        let items = page
-            .get("value")
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default();
-        let mut any_recent = items.is_empty();
-        for m in items {
-            let newest = stamp(&m, "lastModifiedDateTime").or(stamp(&m, "createdDateTime"));
+        let page = resources::page::<ChatMessage>(&page).map_err(GraphError::from)?;
+        let mut any_recent = page.value.is_empty();
+        for mut m in page.value {
+            let newest = modified(&m).or(created(&m));
             if newest.is_some_and(|t| t >= since) {
                 any_recent = true;
             }
-            if let Some(replies) = m.get("replies").and_then(Value::as_array) {
-                out.extend(replies.iter().cloned());
-                if replies
-                    .iter()
-                    .any(|r| stamp(r, "lastModifiedDateTime").is_some_and(|t| t >= since))
-                {
-                    any_recent = true;
-                }
+            let replies = std::mem::take(&mut m.replies);
+            if replies
+                .iter()
+                .any(|r| modified(r).is_some_and(|t| t >= since))
+            {
+                any_recent = true;
             }
+            out.extend(replies);
             out.push(m);
         }
         // Pages run newest first; once a whole page is older than the command, stop.
         if any_recent && pages < MAX_PAGES {
-            next = page
-                .get("@odata.nextLink")
-                .and_then(Value::as_str)
-                .map(str::to_string);
+            next = page.next_link;
         }
     }
     Ok(Some(out))
@@ -1097,18 +1085,12 @@ pub async fn evidence(
         let mut replies: Vec<(chrono::DateTime<chrono::Utc>, String)> = messages
             .iter()
             .filter(|m| {
-                m.pointer("/from/application/id")
-                    .and_then(Value::as_str)
+                m.from_app()
                     .is_some_and(|id| id.eq_ignore_ascii_case(&bot_id))
             })
             .filter_map(|m| {
-                let created = stamp(m, "createdDateTime")?;
-                (created >= since).then(|| {
-                    (
-                        stamp(m, "lastModifiedDateTime").unwrap_or(created),
-                        message_text(m),
-                    )
-                })
+                let created = created(m)?;
+                (created >= since).then(|| (modified(m).unwrap_or(created), message_text(m)))
             })
             .collect();
         replies.sort_by_key(|r| std::cmp::Reverse(r.0));
@@ -1205,7 +1187,7 @@ pub async fn members(
         )));
     }
     let items = match graph
-        .get_all(
+        .list::<User>(
             token,
             &format!("/groups/{group_id}/members?$select=id,displayName,userPrincipalName,accountEnabled"),
         )
@@ -1218,20 +1200,15 @@ pub async fn members(
         Err(e) => return Err(e.into()),
     };
     Ok(items
-        .iter()
-        .filter(|m| {
-            m.get("@odata.type")
-                .and_then(Value::as_str)
-                .is_none_or(|t| t == "#microsoft.graph.user")
-        })
-        .filter_map(|m| {
-            Some((
-                text(m, "id")?,
-                text(m, "displayName")
-                    .or_else(|| text(m, "userPrincipalName"))
-                    .unwrap_or_default(),
-                m.get("accountEnabled").and_then(Value::as_bool) != Some(false),
-            ))
+        .into_iter()
+        .filter(User::is_user)
+        .map(|m| {
+            let enabled = m.account_enabled != Some(false);
+            (
+                m.id,
+                m.display_name.or(m.user_principal_name).unwrap_or_default(),
+                enabled,
+            )
         })
         .collect())
 }

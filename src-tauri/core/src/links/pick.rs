@@ -4,8 +4,8 @@
 //! their counts), with their membership type so a private channel is visibly not offered
 //! where the vendor needs a standard one.
 
+use botdeck_graph::resources::channels::Channel;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use ts_rs::TS;
 
 use super::{LinkTargetKind, LinksError};
@@ -177,7 +177,7 @@ pub async fn team_channels_read(
     req.validate()?;
     let team = req.team_id.as_deref().map(str::trim).unwrap_or_default();
     let items = match graph
-        .get_all(
+        .list::<Channel>(
             token,
             &format!("/teams/{team}/channels?$select=id,displayName,membershipType"),
         )
@@ -194,14 +194,13 @@ pub async fn team_channels_read(
         .as_deref()
         .map(|t| t.trim().to_lowercase())
         .unwrap_or_default();
-    let text = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
     let mut choices: Vec<LinkTargetChoice> = items
-        .iter()
-        .filter_map(|c| {
-            let id = text(c, "id")?;
-            let name = text(c, "displayName").unwrap_or_else(|| id.clone());
-            let membership = text(c, "membershipType").unwrap_or_else(|| "standard".into());
-            Some(LinkTargetChoice {
+        .into_iter()
+        .map(|c| {
+            let membership = c.membership().to_string();
+            let name = c.display_name.unwrap_or_else(|| c.id.clone());
+            let id = c.id;
+            LinkTargetChoice {
                 kind: LinkTargetKind::Channel,
                 team_id: Some(team.to_string()),
                 channel_id: Some(id),
@@ -213,7 +212,7 @@ pub async fn team_channels_read(
                 bot_version: None,
                 archived: false,
                 membership: Some(membership),
-            })
+            }
         })
         .filter(|c| needle.is_empty() || c.name.to_lowercase().contains(&needle))
         .collect();

@@ -12,6 +12,7 @@ use super::PermissionError;
 use crate::audit::{self, AuditEntry, Outcome};
 use crate::secrets::Sensitive;
 use crate::store::Store;
+use botdeck_graph::resources::delegated_grants::OAuth2PermissionGrant;
 use botdeck_graph::{GraphClient, GraphError};
 
 /// What the admin asks to remove.
@@ -241,17 +242,16 @@ pub async fn apply_fix(
         }
         FixAction::TrimGrant { grant_id, remove } => {
             let current = graph
-                .get_json(token, &format!("oauth2PermissionGrants/{grant_id}"))
+                .get_one::<OAuth2PermissionGrant>(
+                    token,
+                    &format!("oauth2PermissionGrants/{grant_id}"),
+                )
                 .await?;
-            let scope = current
-                .get("scope")
-                .and_then(serde_json::Value::as_str)
-                .unwrap_or_default();
-            let remaining: Vec<&str> = scope
-                .split_whitespace()
+            let remaining: Vec<&str> = current
+                .scopes()
                 .filter(|s| !remove.iter().any(|r| r.eq_ignore_ascii_case(s)))
                 .collect();
-            if remaining.len() == scope.split_whitespace().count() {
+            if remaining.len() == current.scopes().count() {
                 return Err(PermissionError::NotGranted(format!(
                     "the grant no longer contains {}",
                     remove.join(" ")

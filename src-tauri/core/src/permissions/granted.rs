@@ -6,7 +6,6 @@ use std::sync::Arc;
 
 use rusqlite::params;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use ts_rs::TS;
 
 use tokio_util::sync::CancellationToken;
@@ -14,10 +13,14 @@ use tokio_util::sync::CancellationToken;
 use super::{encode, PermissionError};
 use crate::secrets::Sensitive;
 use crate::store::{Store, StoreError};
+use botdeck_graph::resources::app_role_assignments::AppRoleAssignment;
+use botdeck_graph::resources::delegated_grants::OAuth2PermissionGrant;
 use botdeck_graph::resources::grants::ResourceSpecificGrant;
+use botdeck_graph::resources::keep_matching;
 use botdeck_graph::resources::service_principals::ServicePrincipal;
 use botdeck_graph::resources::teams::Team;
-use botdeck_graph::{resources, GraphClient, GraphError};
+use botdeck_graph::resources::users::User;
+use botdeck_graph::{GraphClient, GraphError};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -257,14 +260,13 @@ impl NameCache {
             return Ok(());
         }
         let sp = graph
-            .get_json(
+            .get_one::<ServicePrincipal>(
                 token,
                 &format!(
                     "servicePrincipals/{resource}?$select=id,appId,displayName,appRoles,oauth2PermissionScopes"
                 ),
             )
             .await?;
-        let sp = resources::parse::<ServicePrincipal>(&sp)?;
         let mut names = ResourceNames {
             app_id: sp.app_id,
             display_name: sp.display_name.unwrap_or_else(|| resource.to_string()),
@@ -297,10 +299,6 @@ impl NameCache {
     }
 }
 
-fn str_field(v: &Value, key: &str) -> Option<String> {
-    v.get(key).and_then(Value::as_str).map(str::to_string)
-}
-
 /// Finds the app's service principal (`None` = not consented in this tenant yet).
 pub async fn find_service_principal(
     graph: &GraphClient,
@@ -318,16 +316,15 @@ pub async fn find_service_principal(
     );
     // The filter is not trusted: another app's service principal must never be inspected
     // (or revoked) in this app's name.
-    let found = crate::catalog::keep_matching(
-        graph.get_all(token, &path).await?,
-        "/appId",
+    let found = keep_matching(
+        graph.list::<ServicePrincipal>(token, &path).await?,
+        |sp| sp.app_id.as_deref(),
         app_id,
         "servicePrincipals",
     );
-    let Some(sp) = found.first() else {
+    let Some(sp) = found.into_iter().next() else {
         return Ok(None);
     };
-    let sp = resources::parse::<ServicePrincipal>(sp).map_err(GraphError::from)?;
     Ok(Some(ServicePrincipalInfo {
         id: sp.id,
         app_id: sp.app_id.unwrap_or_else(|| app_id.to_string()),
@@ -434,35 +431,37 @@ async fn read_app_roles(
     cache: &mut NameCache,
 ) -> Result<Vec<GrantedAppRole>, PermissionError> {
     let rows = graph
-        .get_all(
+        .list::<AppRoleAssignment>(
             token,
             &format!("servicePrincipals/{}/appRoleAssignments", sp.id),
         )
         .await?;
     let mut by_resource: HashMap<String, Vec<String>> = HashMap::new();
     for r in &rows {
-        if let (Some(res), Some(role)) = (str_field(r, "resourceId"), str_field(r, "appRoleId")) {
-            by_resource.entry(res).or_default().push(role);
-        }
+        by_resource
+            .entry(r.resource_id.clone())
+            .or_default()
+            .push(r.app_role_id.clone());
     }
     for (resource, roles) in &by_resource {
         cache.ensure(graph, token, resource, roles).await?;
     }
     let mut out = Vec::new();
     for r in rows {
-        let (Some(assignment_id), Some(resource_id), Some(app_role_id)) = (
-            str_field(&r, "id"),
-            str_field(&r, "resourceId"),
-            str_field(&r, "appRoleId"),
-        ) else {
-            continue;
-        };
+        let AppRoleAssignment {
+            id: assignment_id,
+            resource_id,
+            app_role_id,
+            resource_display_name,
+            created_date_time,
+            ..
+        } = r;
         let resolved = cache.app_role(&resource_id, &app_role_id).cloned();
         let res = cache.resources.get(&resource_id);
         out.push(GrantedAppRole {
             assignment_id,
             resource_app_id: res.and_then(|r| r.app_id.clone()),
-            resource_name: str_field(&r, "resourceDisplayName")
+            resource_name: resource_display_name
                 .or_else(|| res.map(|r| r.display_name.clone()))
                 .unwrap_or_else(|| resource_id.clone()),
             resource_id,
@@ -473,7 +472,7 @@ async fn read_app_roles(
             display_name: resolved.as_ref().and_then(|(_, d)| d.clone()),
             resolved: resolved.is_some(),
             app_role_id,
-            created: str_field(&r, "createdDateTime"),
+            created: created_date_time,
         });
     }
     out.sort_by(|a, b| a.name.cmp(&b.name));
@@ -490,9 +489,9 @@ async fn read_delegated(
         "oauth2PermissionGrants?$filter={}",
         encode(&format!("clientId eq '{}'", sp.id))
     );
-    let rows = crate::catalog::keep_matching(
-        graph.get_all(token, &path).await?,
-        "/clientId",
+    let rows = keep_matching(
+        graph.list::<OAuth2PermissionGrant>(token, &path).await?,
+        |g| Some(g.client_id.as_str()),
         &sp.id,
         "oauth2PermissionGrants",
     );
@@ -500,29 +499,24 @@ async fn read_delegated(
     let mut users: HashMap<String, Option<String>> = HashMap::new();
     let mut out = Vec::new();
     for r in rows {
-        let (Some(grant_id), Some(resource_id)) =
-            (str_field(&r, "id"), str_field(&r, "resourceId"))
-        else {
-            continue;
+        cache.ensure(graph, token, &r.resource_id, &[]).await?;
+        let consent_type = if r.is_per_user() {
+            ConsentType::Principal
+        } else {
+            ConsentType::AllPrincipals
         };
-        cache.ensure(graph, token, &resource_id, &[]).await?;
-        let consent_type = match r.get("consentType").and_then(Value::as_str) {
-            Some("Principal") => ConsentType::Principal,
-            _ => ConsentType::AllPrincipals,
-        };
-        let principal_id = str_field(&r, "principalId");
+        let principal_id = r.principal_id.clone();
         let principal_name = match (&principal_id, consent_type) {
             (Some(pid), ConsentType::Principal) => {
                 if !users.contains_key(pid) {
                     let name = match graph
-                        .get_json(
+                        .get_one::<User>(
                             token,
                             &format!("users/{pid}?$select=id,userPrincipalName,displayName"),
                         )
                         .await
                     {
-                        Ok(u) => str_field(&u, "userPrincipalName")
-                            .or_else(|| str_field(&u, "displayName")),
+                        Ok(u) => u.user_principal_name.or(u.display_name),
                         Err(GraphError::Http { status, .. }) if status == 403 || status == 404 => {
                             warnings.push(format!(
                                 "user {pid} (per-user consent) could not be resolved to a name (HTTP {status})"
@@ -537,12 +531,9 @@ async fn read_delegated(
             }
             _ => None,
         };
-        let res = cache.resources.get(&resource_id);
+        let res = cache.resources.get(&r.resource_id);
         let scopes = r
-            .get("scope")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .split_whitespace()
+            .scopes()
             .map(|s| {
                 let known = res.and_then(|r| r.scopes_by_value.get(&s.to_ascii_lowercase()));
                 GrantedScope {
@@ -553,12 +544,12 @@ async fn read_delegated(
             })
             .collect();
         out.push(DelegatedGrant {
-            grant_id,
+            grant_id: r.id,
             resource_app_id: res.and_then(|r| r.app_id.clone()),
             resource_name: res
                 .map(|r| r.display_name.clone())
-                .unwrap_or_else(|| resource_id.clone()),
-            resource_id,
+                .unwrap_or_else(|| r.resource_id.clone()),
+            resource_id: r.resource_id,
             consent_type,
             principal_id,
             principal_name,
@@ -595,9 +586,10 @@ async fn read_rsc(
     targets.extend(scope.chats.iter().cloned());
     let listed_all = scope.all_teams;
     if listed_all {
-        let teams = graph.get_all(token, "teams?$select=id,displayName").await?;
-        for t in &teams {
-            let team = resources::parse::<Team>(t).map_err(GraphError::from)?;
+        let teams = graph
+            .list::<Team>(token, "teams?$select=id,displayName")
+            .await?;
+        for team in teams {
             if !targets.iter().any(|x| x.id == team.id) {
                 targets.push(RscTarget {
                     kind: RscTargetKind::Team,
@@ -653,21 +645,9 @@ async fn read_rsc(
     results.sort_by_key(|(i, _, _)| *i);
     for (_, target, result) in results {
         match result {
+            // A malformed answer lands in `Err` too: the grants of this team or chat cannot be
+            // told, a failed read, not "no grants" (which would say consent is missing).
             Ok(grants) => {
-                let parsed: Result<Vec<ResourceSpecificGrant>, _> =
-                    grants.iter().map(resources::parse).collect();
-                let grants = match parsed {
-                    Ok(grants) => grants,
-                    Err(err) => {
-                        // The grants of this team or chat cannot be told: a failed read, not
-                        // "no grants" (which would say consent is missing).
-                        out.rsc_failures.push(RscReadFailure {
-                            target,
-                            message: err.to_string(),
-                        });
-                        continue;
-                    }
-                };
                 let mine: Vec<RscGrant> = grants
                     .into_iter()
                     .filter(|g| g.is_for(app_id))
@@ -702,7 +682,7 @@ async fn read_target(
     token: &Sensitive<String>,
     target: &RscTarget,
     gate: &tokio::sync::Semaphore,
-) -> Result<Vec<Value>, GraphError> {
+) -> Result<Vec<ResourceSpecificGrant>, GraphError> {
     let path = match target.kind {
         RscTargetKind::Team => format!("teams/{}/permissionGrants", target.id),
         RscTargetKind::Chat => format!("chats/{}/permissionGrants", target.id),
@@ -711,5 +691,5 @@ async fn read_target(
         .acquire()
         .await
         .map_err(|e| GraphError::Protocol(format!("RSC reads: {e}")))?;
-    graph.get_all(token, &path).await
+    graph.list(token, &path).await
 }

@@ -13,6 +13,9 @@ pub struct Channel {
     /// `standard`, `private`, `shared`; absent in older answers, which meant standard.
     #[serde(default)]
     pub membership_type: Option<String>,
+    /// The channel's link in Teams (where an admin types a bot's command).
+    #[serde(default)]
+    pub web_url: Option<String>,
 }
 
 impl Channel {
@@ -88,6 +91,7 @@ mod tests {
             json!({"displayName": "General"}),
             json!({"id": 1}),
             json!({"id": "c1", "membershipType": false}),
+            json!({"id": "c1", "webUrl": ["https://teams.microsoft.com/l/channel/x"]}),
         ] {
             let err = parse::<Channel>(&bad).expect_err("malformed");
             assert_eq!(err.resource, "a channel", "{bad}");

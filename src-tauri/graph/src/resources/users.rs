@@ -19,9 +19,20 @@ pub struct User {
     /// A delta query marks deleted users with `@removed` (`{"reason": "changed" | "deleted"}`).
     #[serde(rename = "@removed", default)]
     pub removed: Option<Value>,
+    /// Set where a list mixes kinds of directory objects (a group's members: users, groups,
+    /// devices, service principals).
+    #[serde(rename = "@odata.type", default)]
+    pub odata_type: Option<String>,
 }
 
 impl User {
+    /// A user, not another kind of member (an absent type means the list holds users only).
+    pub fn is_user(&self) -> bool {
+        self.odata_type
+            .as_deref()
+            .is_none_or(|t| t == "#microsoft.graph.user")
+    }
+
     /// Gone from the directory, or unable to sign in: no longer a target.
     pub fn is_gone(&self) -> bool {
         self.removed.is_some() || self.account_enabled == Some(false)
@@ -53,6 +64,10 @@ mod tests {
         .expect("page");
         let gone: Vec<bool> = p.value.iter().map(User::is_gone).collect();
         assert_eq!(gone, [false, true, true, false]);
+        assert!(p.value.iter().all(User::is_user));
+        let group: User =
+            parse(&json!({"@odata.type": "#microsoft.graph.group", "id": "g1"})).expect("member");
+        assert!(!group.is_user());
         assert!(p.delta_link.is_some());
     }
 
@@ -62,6 +77,7 @@ mod tests {
             json!({"displayName": "no id"}),
             json!({"id": "u1", "accountEnabled": "true"}),
             json!({"id": ["u1"]}),
+            json!({"id": "u1", "@odata.type": 3}),
         ] {
             let err = parse::<User>(&bad).expect_err("malformed");
             assert_eq!(err.resource, "a user", "{bad}");
