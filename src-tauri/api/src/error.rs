@@ -83,6 +83,11 @@ impl ApiError {
         Self::new(ErrorCode::InvalidInput, message)
     }
 
+    /// The operation ran and failed in a way that is nobody's input (exit 1 on the CLI).
+    pub fn internal(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::Internal, message)
+    }
+
     pub fn with_action_url(mut self, url: impl Into<String>) -> Self {
         self.action_url = Some(url.into());
         self
@@ -140,9 +145,9 @@ impl From<botdeck_core::config::ConfigError> for ApiError {
     }
 }
 
-impl From<botdeck_core::profiles::ProfileError> for ApiError {
-    fn from(err: botdeck_core::profiles::ProfileError) -> Self {
-        use botdeck_core::profiles::ProfileError as E;
+impl From<botdeck_core::profiles::TenantProfileError> for ApiError {
+    fn from(err: botdeck_core::profiles::TenantProfileError) -> Self {
+        use botdeck_core::profiles::TenantProfileError as E;
         match err {
             E::Store(inner) => inner.into(),
             E::NotFound(_) => Self::new(ErrorCode::NotFound, err.to_string()),

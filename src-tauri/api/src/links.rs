@@ -27,7 +27,7 @@ use botdeck_core::links::{
     self, Integration, Link, LinkDisconnectOutcome, LinkFilter, LinkTargetInput, LinkTargetKind,
     NewIntegration, VendorProfile,
 };
-use botdeck_core::profiles::Profile;
+use botdeck_core::profiles::TenantProfile;
 use botdeck_core::progress::ProgressFn;
 use botdeck_core::secrets::Sensitive;
 use botdeck_graph::Executor;
@@ -507,7 +507,7 @@ pub async fn targets(
     request: &LinksTargetsRequest,
 ) -> Result<LinkTargetChoices, ApiError> {
     request.validate()?;
-    let profile: Profile = cx.profile(profile)?;
+    let profile: TenantProfile = cx.profile(profile)?;
     if request.kind != LinkTargetKind::Channel {
         return Ok(pick::cached_targets(&*cx.store()?, request)?);
     }

@@ -21,7 +21,7 @@ use botdeck_core::catalog::ipc::{
 use botdeck_core::catalog::{CatalogApp, PublishOptions, PublishingState};
 use botdeck_core::config::{Cloud, DataPaths};
 use botdeck_core::package::{self, NewBotAppOptions};
-use botdeck_core::profiles::{NewProfile, Profiles};
+use botdeck_core::profiles::{NewTenantProfile, TenantProfiles};
 use tenant_sim::{RunningSim, SimConfig, TenantSize, BOTDECK_PUBLIC_CLIENT_ID, DEMO_BOT_APP_ID};
 use tokio_util::sync::CancellationToken;
 
@@ -54,9 +54,9 @@ fn context(dir: &tempfile::TempDir) -> Context {
 /// A context whose profile "Sim" is signed in to the sim for publishing (tokens in the keyring).
 async fn signed_in(sim: &RunningSim, dir: &tempfile::TempDir) -> Context {
     let cx = context(dir);
-    let profile = Profiles::new(&cx.store().expect("store"))
+    let profile = TenantProfiles::new(&cx.store().expect("store"))
         .create(
-            &NewProfile {
+            &NewTenantProfile {
                 name: PROFILE.into(),
                 tenant: sim.tenant_id(),
                 cloud: Cloud::custom(&sim.authority_host(), &sim.graph_base_url()).expect("cloud"),

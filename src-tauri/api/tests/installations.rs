@@ -16,7 +16,7 @@ use botdeck_core::installs::ipc::{InstallsBulkRequest, InstallsSyncRequest};
 use botdeck_core::installs::{
     BulkAction, InstallState, InventoryQuery, SavedPlan, Selection, TargetKind,
 };
-use botdeck_core::profiles::{NewProfile, Profile, Profiles};
+use botdeck_core::profiles::{NewTenantProfile, TenantProfile, TenantProfiles};
 use tenant_sim::{
     FaultRule, RunningSim, SimConfig, BOTDECK_PUBLIC_CLIENT_ID, DEMO_BOT_APP_ID,
     DEMO_BOT_MANIFEST_ID,
@@ -48,10 +48,10 @@ fn context(dir: &tempfile::TempDir) -> Context {
 
 /// A profile for the sim signed in (device code, auto-approved) for each of `features`,
 /// tokens in the OS keyring, made the current profile.
-async fn signed_in(cx: &Context, sim: &RunningSim, features: &[Feature]) -> Profile {
-    let created = Profiles::new(&cx.store().expect("store"))
+async fn signed_in(cx: &Context, sim: &RunningSim, features: &[Feature]) -> TenantProfile {
+    let created = TenantProfiles::new(&cx.store().expect("store"))
         .create(
-            &NewProfile {
+            &NewTenantProfile {
                 name: "T".into(),
                 tenant: sim.tenant_id(),
                 cloud: Cloud::Custom {

@@ -152,7 +152,7 @@ fn run_doctor(paths: &DataPaths, json: bool) -> ExitCode {
     };
     if json {
         if let Err(err) = session::print_json(&report) {
-            return err.report();
+            return session::report(&err);
         }
     } else {
         print!("{}", render_doctor(&report));

@@ -14,7 +14,7 @@ use botdeck_core::package::{
 };
 use clap::{Args, Subcommand, ValueEnum};
 
-use crate::session::CliError;
+use crate::session;
 
 macro_rules! emit_line {
     ($($arg:tt)*) => { emit(&format!("{}\n", format_args!($($arg)*))) };
@@ -214,9 +214,9 @@ pub fn run(args: PackageArgs) -> ExitCode {
     match result {
         Ok(code) => ExitCode::from(code),
         Err(err) => {
-            let mut cli = CliError::api(err);
-            cli.message = cli.message.replace('\n', " ");
-            cli.report()
+            let mut err = err;
+            err.message = err.message.replace('\n', " ");
+            session::report(&err)
         }
     }
 }
