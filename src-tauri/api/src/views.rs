@@ -122,6 +122,9 @@ fn own_bindings() -> Vec<Binding> {
     botdeck_core::bindings_of![
         crate::error::ApiError,
         crate::error::ErrorCode,
+        botdeck_core::ids::CatalogAppId,
+        botdeck_core::ids::ManifestId,
+        botdeck_core::ids::EntraAppId,
         botdeck_core::progress::Phase,
         botdeck_core::lease::LeaseHolder,
         AppInfo,
