@@ -109,6 +109,13 @@ pub const EXIT_FAILED: u8 = 1;
 /// Bad usage or input; nothing was sent and nothing was changed.
 pub const EXIT_USAGE: u8 = 2;
 
+/// An id given in the wrong shape (a flag, an IPC field): the admin's input, nothing was sent.
+impl From<botdeck_core::ids::IdError> for ApiError {
+    fn from(err: botdeck_core::ids::IdError) -> Self {
+        ApiError::invalid_input(err.to_string())
+    }
+}
+
 impl From<botdeck_core::store::StoreError> for ApiError {
     fn from(err: botdeck_core::store::StoreError) -> Self {
         use botdeck_core::store::StoreError as E;

@@ -12,6 +12,7 @@
 use botdeck_core::audit::Actor;
 use botdeck_core::auth::Feature;
 use botdeck_core::catalog;
+use botdeck_core::ids::CatalogAppId;
 use botdeck_core::installs::RunSummary;
 use botdeck_core::links::check::{
     self, LinkContext, LinkEvidenceResult, LinkHealthReport, LinkReachOutcome,
@@ -155,7 +156,7 @@ pub async fn resolve_bot(
     cx: &Context,
     profile: Option<&str>,
     needle: &str,
-) -> Result<String, ApiError> {
+) -> Result<CatalogAppId, ApiError> {
     let needle = needle.trim();
     if needle.is_empty() {
         return Err(ApiError::invalid_input(

@@ -223,7 +223,7 @@ async fn review_and_withdraw_leave_the_cached_catalog_showing_the_new_state() {
         Some(PublishingState::Submitted)
     );
     let request = |definition: Option<&str>, approve: Option<bool>| CatalogReviewRequest {
-        catalog_id: catalog_id.clone(),
+        catalog_id: catalog_id.to_string(),
         definition_id: definition.map(str::to_string),
         approve,
     };
@@ -300,7 +300,7 @@ async fn review_and_withdraw_leave_the_cached_catalog_showing_the_new_state() {
         &cx,
         Some(PROFILE),
         &CatalogReviewRequest {
-            catalog_id: pending.app.id.clone(),
+            catalog_id: pending.app.id.to_string(),
             definition_id: None,
             approve: None,
         },
@@ -334,7 +334,7 @@ async fn deleting_drops_the_app_from_the_cached_catalog_and_audits_the_signed_in
         &cx,
         Some(PROFILE),
         &CatalogDeleteRequest {
-            catalog_id: published.app.id.clone(),
+            catalog_id: published.app.id.to_string(),
         },
     )
     .await

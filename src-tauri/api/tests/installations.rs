@@ -419,7 +419,7 @@ async fn a_run_is_refused_when_the_targets_changed_since_the_preview() {
     sim.change(tenant_sim::Change::RemoveApp {
         kind: "team".into(),
         target: team.id.clone(),
-        app: synced.app_id.clone(),
+        app: synced.app_id.to_string(),
     })
     .expect("removed in the tenant");
     installations::sync(&cx, None, &sync_request(&[TargetKind::Team]), &quiet)

@@ -325,7 +325,7 @@ async fn dispatch(paths: &DataPaths, args: Args) -> Result<u8, ApiError> {
                 confirm_delete(&app)?;
             }
             let request = CatalogDeleteRequest {
-                catalog_id: app.id.clone(),
+                catalog_id: app.id.to_string(),
             };
             api::delete(&cx, profile, &request)
                 .await
@@ -435,7 +435,7 @@ async fn review(
         .map_err(fail)?;
     let target = found(shown)?.app;
     let request = CatalogReviewRequest {
-        catalog_id: target.id.clone(),
+        catalog_id: target.id.to_string(),
         definition_id: version,
         approve,
     };

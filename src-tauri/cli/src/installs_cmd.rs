@@ -429,9 +429,11 @@ async fn sync(
             ))
         }
         Some(app) => app.to_string(),
-        None => installations::cached_app_id(cx, "--app", None).map_err(|_| {
-            ApiError::invalid_input("which bot? pass --app (manifest id, catalog id or name)")
-        })?,
+        None => installations::cached_app_id(cx, "--app", None)
+            .map_err(|_| {
+                ApiError::invalid_input("which bot? pass --app (manifest id, catalog id or name)")
+            })?
+            .into_string(),
     };
     let request = InstallsSyncRequest {
         app_id: app,
@@ -647,9 +649,11 @@ fn with_app(
     mut request: InstallsBulkRequest,
 ) -> Result<InstallsBulkRequest, ApiError> {
     if request.app_id.is_empty() {
-        request.app_id = installations::cached_app_id(cx, "--app", None).map_err(|_| {
-            ApiError::invalid_input("which bot? pass --app (manifest id, catalog id or name)")
-        })?;
+        request.app_id = installations::cached_app_id(cx, "--app", None)
+            .map_err(|_| {
+                ApiError::invalid_input("which bot? pass --app (manifest id, catalog id or name)")
+            })?
+            .into_string();
     }
     Ok(request)
 }

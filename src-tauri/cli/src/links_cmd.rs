@@ -386,7 +386,7 @@ async fn bot_id(cx: &Context, profile: Option<&str>, needle: &str) -> Result<Str
     if uuid::Uuid::parse_str(needle.trim()).is_ok() {
         return Ok(needle.trim().to_string());
     }
-    links::resolve_bot(cx, profile, needle).await
+    Ok(links::resolve_bot(cx, profile, needle).await?.into_string())
 }
 
 fn print_link(l: &Link) {

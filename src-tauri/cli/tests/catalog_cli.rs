@@ -67,7 +67,7 @@ fn cached_ids(data: &Path) -> Vec<String> {
     botdeck_core::catalog::cached_apps(&store)
         .expect("cached apps")
         .into_iter()
-        .map(|a| a.id)
+        .map(|a| a.id.into_string())
         .collect()
 }
 

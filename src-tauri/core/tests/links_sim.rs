@@ -86,7 +86,7 @@ impl World {
             token,
             store: Mutex::new(store),
             admin,
-            flash_app: flash.id,
+            flash_app: flash.id.into_string(),
             pager_app: pager,
             _dir: dir,
         }

@@ -106,7 +106,7 @@ fn populate(dir: &Path) -> String {
     let store = Mutex::new(store);
     let plan = BulkPlan {
         action: BulkAction::Install,
-        app_id: "app".into(),
+        app_id: botdeck_core::ids::CatalogAppId::parse("app").expect("a catalog id"),
         app_name: "FlashDuty".into(),
         target_version: Some("1.0.0".into()),
         consent: vec![],

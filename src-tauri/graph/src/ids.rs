@@ -45,10 +45,15 @@ fn is_hyphenated_guid(s: &str) -> bool {
 /// own store apps; anything far longer is a pasted mistake.
 const CATALOG_ID_MAX: usize = 256;
 
-/// Characters a catalog id may have: what is safe unescaped both in a URL path segment
-/// (`/appCatalogs/teamsApps/{id}`) and inside an OData string literal (`teamsApp/id eq '{id}'`).
-fn is_catalog_id_char(c: char) -> bool {
-    c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_' | '~' | ':' | '@')
+/// What a catalog id may look like: org apps have GUIDs, some of Microsoft's store apps dotted
+/// names (`com.microsoft.teamspace.tab.planner`). Nothing else, so that the id is safe
+/// unescaped both in a URL path segment (`/appCatalogs/teamsApps/{id}`) and inside an OData
+/// string literal (`teamsApp/id eq '{id}'`).
+fn is_catalog_id(s: &str) -> bool {
+    s.len() <= CATALOG_ID_MAX
+        && !s.starts_with('.')
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_'))
 }
 
 macro_rules! id_type {
@@ -138,6 +143,12 @@ macro_rules! id_type {
             }
         }
 
+        impl PartialEq<String> for $name {
+            fn eq(&self, other: &String) -> bool {
+                &self.0 == other
+            }
+        }
+
         impl PartialEq<&str> for $name {
             fn eq(&self, other: &&str) -> bool {
                 self.0 == *other
@@ -159,8 +170,8 @@ id_type!(
     /// uninstalls name, and what `installedApps?$filter=teamsApp/id eq '…'` matches.
     CatalogAppId,
     "catalog app id",
-    |s| s.len() <= CATALOG_ID_MAX && s.chars().all(is_catalog_id_char),
-    "a Teams catalog id is a GUID or a short name of letters, digits and - . _ ~ : @"
+    is_catalog_id,
+    "a Teams app id is a GUID such as 00000000-0000-0000-0000-000000000000, or a store app's dotted id"
 );
 
 id_type!(
@@ -273,6 +284,8 @@ mod tests {
             "a\\b",
             "ünïcode",
             "a\u{0}b",
+            "a:b",
+            ".hidden",
         ] {
             let err = CatalogAppId::parse(bad).expect_err(bad);
             assert!(

@@ -11,6 +11,7 @@ use super::{
     VersionCount,
 };
 use crate::catalog::CatalogApp;
+use crate::ids::CatalogAppId;
 
 /// `installs_overview`: what the page shows before any row (all from the cache, no network).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -26,7 +27,7 @@ pub struct InstallsOverview {
     /// Org apps known from the cache (the Catalog page or an earlier sync filled it).
     pub apps: Vec<CatalogApp>,
     /// The app shown (the one asked for, else the one synced last).
-    pub app_id: Option<String>,
+    pub app_id: Option<CatalogAppId>,
     /// The version installs and upgrades end at (the cached app's published definition).
     pub published_version: Option<String>,
     pub sync: Option<SyncInfo>,
@@ -112,7 +113,7 @@ impl InstallsSyncRequest {
 pub struct InstallsSyncResult {
     pub report: SyncReport,
     /// Catalog id of the app synced (the request may have named it otherwise).
-    pub app_id: String,
+    pub app_id: CatalogAppId,
     pub app_name: String,
     /// The kinds read.
     pub kinds: Vec<TargetKind>,
