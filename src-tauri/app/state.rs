@@ -205,7 +205,7 @@ fn seed_demo_links(store: &Store, sim: &tenant_sim::RunningSim, profile_id: &str
         .into_iter()
         .map(|d| botdeck_core::links::SeedLink {
             vendor: d.vendor,
-            app_id: d.app_id,
+            app_id: botdeck_core::ids::CatalogAppId::parse(&d.app_id).ok(),
             integration_id: d.integration_id,
             integration_name: d.integration_name,
             kind: d.kind,

@@ -302,7 +302,7 @@ async fn export_then_import_round_trips_into_another_data_folder() {
         .cloned()
         .map(|d| SeedLink {
             vendor: d.vendor,
-            app_id: d.app_id,
+            app_id: botdeck_core::ids::CatalogAppId::parse(&d.app_id).ok(),
             integration_id: d.integration_id,
             integration_name: d.integration_name,
             kind: d.kind,

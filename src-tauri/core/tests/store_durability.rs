@@ -42,7 +42,8 @@ fn populate(dir: &Path) -> String {
     let seeds = [
         SeedLink {
             vendor: "flashduty".into(),
-            app_id: "d5a7c3e1-2f4b-4c6d-8e9f-0a1b2c3d4e5f".into(),
+            app_id: botdeck_core::ids::CatalogAppId::parse("d5a7c3e1-2f4b-4c6d-8e9f-0a1b2c3d4e5f")
+                .ok(),
             integration_id: "fd-int-42".into(),
             integration_name: "Payments on-call".into(),
             kind: "team".into(),
@@ -56,7 +57,8 @@ fn populate(dir: &Path) -> String {
         },
         SeedLink {
             vendor: "flashduty".into(),
-            app_id: "d5a7c3e1-2f4b-4c6d-8e9f-0a1b2c3d4e5f".into(),
+            app_id: botdeck_core::ids::CatalogAppId::parse("d5a7c3e1-2f4b-4c6d-8e9f-0a1b2c3d4e5f")
+                .ok(),
             integration_id: "fd-int-42".into(),
             integration_name: "Payments on-call".into(),
             kind: "user".into(),

@@ -721,7 +721,12 @@ pub async fn health_reporting(
             ..RunProgress::new(Phase::CheckingLinks, done as u64, total)
         });
         let profile = vendor_profile(&ctx.store(), &link.integration.vendor)?;
-        let app_id = link.integration.app_id.clone().unwrap_or_default();
+        let app_id = link
+            .integration
+            .app_id
+            .as_deref()
+            .unwrap_or_default()
+            .to_string();
         if !bots.contains_key(&app_id) {
             let facts = bot_facts(ctx.graph, ctx.token, &app_id).await?;
             bots.insert(app_id.clone(), facts);
@@ -1037,7 +1042,12 @@ pub async fn evidence(
             ));
             continue;
         }
-        let app_id = link.integration.app_id.clone().unwrap_or_default();
+        let app_id = link
+            .integration
+            .app_id
+            .as_deref()
+            .unwrap_or_default()
+            .to_string();
         if !bots.contains_key(&app_id) {
             let facts = bot_facts(ctx.graph, ctx.token, &app_id).await?;
             bots.insert(app_id.clone(), facts);
@@ -1436,7 +1446,7 @@ pub async fn remove_bot_where_unneeded(
     let mut by_app: std::collections::BTreeMap<String, Vec<(TargetKind, String, String)>> =
         Default::default();
     for l in links {
-        let Some(app) = l.integration.app_id.clone() else {
+        let Some(app) = l.integration.app_id.as_deref().map(str::to_string) else {
             continue;
         };
         let Some(t) = target(l) else { continue };
