@@ -20,6 +20,7 @@ use botdeck_core::catalog::ipc::{
 };
 use botdeck_core::catalog::{CatalogApp, PublishOptions, PublishingState};
 use botdeck_core::config::{Cloud, DataPaths};
+use botdeck_core::ids::{EntraAppId, ManifestId};
 use botdeck_core::package::{self, NewBotAppOptions};
 use botdeck_core::profiles::{NewTenantProfile, TenantProfiles};
 use tenant_sim::{RunningSim, SimConfig, TenantSize, BOTDECK_PUBLIC_CLIENT_ID, DEMO_BOT_APP_ID};
@@ -38,8 +39,8 @@ impl Sleeper for NoWait {
 fn zip(manifest_id: &str, version: &str, name: &str) -> Vec<u8> {
     let mut pkg = package::new_bot_app(&NewBotAppOptions {
         name: name.into(),
-        app_id: Some(manifest_id.into()),
-        bot_id: Some(DEMO_BOT_APP_ID.into()),
+        manifest_id: Some(ManifestId::parse(manifest_id).expect("a manifest id")),
+        bot_id: Some(EntraAppId::parse(DEMO_BOT_APP_ID).expect("an Entra app id")),
         ..Default::default()
     })
     .expect("template");

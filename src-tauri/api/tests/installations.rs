@@ -340,8 +340,12 @@ async fn a_run_is_refused_when_a_new_version_was_published_since_the_preview() {
     // Someone publishes 1.0.3 (here through core, as the catalog would).
     let mut pkg = botdeck_core::package::new_bot_app(&botdeck_core::package::NewBotAppOptions {
         name: "FlashDuty".into(),
-        app_id: Some(DEMO_BOT_MANIFEST_ID.into()),
-        bot_id: Some(DEMO_BOT_APP_ID.into()),
+        manifest_id: Some(
+            botdeck_core::ids::ManifestId::parse(DEMO_BOT_MANIFEST_ID).expect("a manifest id"),
+        ),
+        bot_id: Some(
+            botdeck_core::ids::EntraAppId::parse(DEMO_BOT_APP_ID).expect("an Entra app id"),
+        ),
         ..Default::default()
     })
     .expect("template");
