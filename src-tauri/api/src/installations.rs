@@ -200,7 +200,7 @@ pub async fn sync(
     let options = req.options()?;
     let tenant = Tenant::open(cx, profile, SYNC_FEATURE).await?;
     let work = cx.begin_job(JobKind::InventorySync)?;
-    let app = fresh_app(&tenant, req.app_id.trim()).await?;
+    let app = fresh_app(&tenant, req.app.trim()).await?;
     let executor = Executor::for_client(tenant.graph.clone());
     let ctx = SyncContext {
         graph: &tenant.graph,
@@ -229,7 +229,7 @@ pub fn cancel(cx: &Context) -> bool {
 }
 
 fn check_bulk(req: &InstallsBulkRequest) -> Result<(), ApiError> {
-    if req.app_id.trim().is_empty() {
+    if req.app.trim().is_empty() {
         return Err(ApiError::invalid_input("choose the bot"));
     }
     req.selection.validate()?;
@@ -246,7 +246,7 @@ pub async fn plan(
     // Every id and filter value is checked before the keyring or Graph is asked anything.
     check_bulk(req)?;
     let tenant = Tenant::open(cx, profile, PLAN_FEATURE).await?;
-    let app = fresh_app(&tenant, req.app_id.trim()).await?;
+    let app = fresh_app(&tenant, req.app.trim()).await?;
     let store = cx.store()?;
     let plan = installs::plan(&store, &app, req.action, &req.selection)?;
     Ok(plans::save(

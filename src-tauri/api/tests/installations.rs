@@ -82,7 +82,7 @@ async fn signed_in(cx: &Context, sim: &RunningSim, features: &[Feature]) -> Tena
 
 fn sync_request(kinds: &[TargetKind]) -> InstallsSyncRequest {
     InstallsSyncRequest {
-        app_id: DEMO_BOT_MANIFEST_ID.into(),
+        app: DEMO_BOT_MANIFEST_ID.into(),
         kinds: Some(kinds.to_vec()),
         channels: None,
         fresh: false,
@@ -92,7 +92,7 @@ fn sync_request(kinds: &[TargetKind]) -> InstallsSyncRequest {
 
 fn install_not_installed_teams() -> InstallsBulkRequest {
     InstallsBulkRequest {
-        app_id: DEMO_BOT_MANIFEST_ID.into(),
+        app: DEMO_BOT_MANIFEST_ID.into(),
         action: BulkAction::Install,
         selection: Selection {
             filter: Some(InventoryQuery {

@@ -436,7 +436,7 @@ async fn sync(
             .into_string(),
     };
     let request = InstallsSyncRequest {
-        app_id: app,
+        app,
         kinds: Some(parsed),
         // Channel facts default to on when teams are synced.
         channels: no_channels.then_some(false),
@@ -627,7 +627,7 @@ fn bulk_request(action: BulkAction, targets: &Targets) -> Result<InstallsBulkReq
             .filter(|t| !t.id.is_empty())
             .collect(),
     };
-    let app_id = match targets.common.app.as_deref() {
+    let app = match targets.common.app.as_deref() {
         Some(a) if a.trim().is_empty() => {
             return Err(ApiError::invalid_input(
                 "--app: give the bot's manifest id, catalog id or name",
@@ -637,7 +637,7 @@ fn bulk_request(action: BulkAction, targets: &Targets) -> Result<InstallsBulkReq
         None => String::new(),
     };
     Ok(InstallsBulkRequest {
-        app_id,
+        app,
         action,
         selection,
     })
@@ -648,8 +648,8 @@ fn with_app(
     cx: &Context,
     mut request: InstallsBulkRequest,
 ) -> Result<InstallsBulkRequest, ApiError> {
-    if request.app_id.is_empty() {
-        request.app_id = installations::cached_app_id(cx, "--app", None)
+    if request.app.is_empty() {
+        request.app = installations::cached_app_id(cx, "--app", None)
             .map_err(|_| {
                 ApiError::invalid_input("which bot? pass --app (manifest id, catalog id or name)")
             })?

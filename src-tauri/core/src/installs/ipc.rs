@@ -56,7 +56,10 @@ pub struct InstallsQueryRequest {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct InstallsSyncRequest {
-    pub app_id: String,
+    /// The bot as the admin named it: catalog id, manifest id or name (the catalog resolves
+    /// it to its catalog id).
+    #[serde(rename = "appId")]
+    pub app: String,
     /// All kinds when absent.
     #[serde(default)]
     pub kinds: Option<Vec<TargetKind>>,
@@ -76,7 +79,7 @@ pub struct InstallsSyncRequest {
 impl InstallsSyncRequest {
     /// The sync options this request asks for, or why they make no sense.
     pub fn options(&self) -> Result<SyncOptions, InstallsError> {
-        if self.app_id.trim().is_empty() {
+        if self.app.trim().is_empty() {
             return Err(InstallsError::Invalid("choose the bot to sync".into()));
         }
         let mut kinds = self
@@ -126,7 +129,9 @@ pub struct InstallsSyncResult {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct InstallsBulkRequest {
-    pub app_id: String,
+    /// The bot as the admin named it: catalog id, manifest id or name.
+    #[serde(rename = "appId")]
+    pub app: String,
     pub action: BulkAction,
     pub selection: Selection,
 }
