@@ -19,6 +19,7 @@ use super::{
     LinkTargetInput, LinkTargetKind, LinksError, TargetFacts,
 };
 use crate::catalog::{version_key, Actor, CatalogApp, CatalogError};
+use crate::ids::EntraAppId;
 use crate::installs::{
     BulkAction, BulkPlan, PlannedItem, ProgressFn, RunSummary, SyncContext, TargetKind,
 };
@@ -59,8 +60,9 @@ impl LinkContext<'_> {
 pub struct BotFacts {
     pub app: CatalogApp,
     pub version: String,
-    /// Bot Framework id: replies are recognised by `from.application.id`.
-    pub bot_id: Option<String>,
+    /// Bot Framework id (the bot's Entra app id): replies are recognised by
+    /// `from.application.id`.
+    pub bot_id: Option<EntraAppId>,
 }
 
 /// Reads the bot's catalog entry and its bot id, or the finding that stops every link.
@@ -178,7 +180,10 @@ async fn installation(
     // The filter is the server's; Graph has been seen to ignore filters, so check the app.
     Ok(items
         .into_iter()
-        .find(|i| i.app_id().is_none_or(|id| id.eq_ignore_ascii_case(app_id)))
+        .find(|i| {
+            i.catalog_app_id()
+                .is_none_or(|id| id.eq_ignore_ascii_case(app_id))
+        })
         .map(|i| {
             let version = i.version().map(str::to_string);
             (i.id, version)
