@@ -319,8 +319,7 @@ async fn dispatch(paths: &DataPaths, args: Args) -> Result<u8, ApiError> {
                 .map_err(|e| failed(&cx, profile, Feature::Publish, e))?;
             let app = found(shown)?.app;
             // Said before the confirmation: nobody should confirm what cannot happen.
-            app.refuse_unless_org("delete")
-                .map_err(|e| ApiError::from(e))?;
+            app.refuse_unless_org("delete").map_err(ApiError::from)?;
             if !yes {
                 confirm_delete(&app)?;
             }

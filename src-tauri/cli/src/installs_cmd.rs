@@ -102,7 +102,7 @@ impl Filter {
             text: self.search.clone(),
             ..Default::default()
         };
-        query.check().map_err(|e| ApiError::from(e))?;
+        query.check().map_err(ApiError::from)?;
         Ok(query)
     }
 

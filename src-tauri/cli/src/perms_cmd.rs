@@ -812,8 +812,7 @@ fn profile(cx: &Context, c: ProfileCommand) -> Result<u8, ApiError> {
             if json {
                 session::print_json(&p)?;
             } else {
-                let text =
-                    perms::export_profile(&p, format.into()).map_err(|e| ApiError::from(e))?;
+                let text = perms::export_profile(&p, format.into()).map_err(ApiError::from)?;
                 print!("{text}");
             }
             Ok(exit::OK)
