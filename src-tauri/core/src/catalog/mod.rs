@@ -1211,7 +1211,7 @@ mod tests {
     #[test]
     fn a_catalog_app_from_graph_keeps_its_states_and_rsc() {
         let app: TeamsApp = resources::parse(&json!({
-            "id": "cat-1", "externalId": "man-1", "displayName": "FlashDuty",
+            "id": "cat-1", "externalId": "6f0b6c1e-3a5d-4c47-9a7e-2f5b8d1c0a11", "displayName": "FlashDuty",
             "distributionMethod": "organization",
             "appDefinitions": [
                 {"id": "d1", "version": "1.0.1", "publishingState": "published",
