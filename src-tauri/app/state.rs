@@ -9,7 +9,7 @@ use botdeck_api::{Context, OpenOptions};
 use botdeck_core::auth::Authenticator;
 use botdeck_core::config::{Cloud, ConfigError, DataPaths};
 use botdeck_core::notice::{Notice, NoticeLevel};
-use botdeck_core::profiles::{NewProfile, Profiles};
+use botdeck_core::profiles::{NewTenantProfile, TenantProfiles};
 use botdeck_core::store::Store;
 use clap::Parser;
 
@@ -152,7 +152,7 @@ enum DemoError {
     #[error("{0}")]
     Endpoints(#[from] botdeck_core::config::ConfigError),
     #[error("{0}")]
-    Profile(#[from] botdeck_core::profiles::ProfileError),
+    Profile(#[from] botdeck_core::profiles::TenantProfileError),
     #[error("{0}")]
     Store(ApiError),
 }
@@ -167,7 +167,7 @@ fn start_demo(store: &Store) -> Result<DemoTenant, DemoError> {
     };
     let sim = tauri::async_runtime::block_on(tenant_sim::start(config))?;
     let cloud = Cloud::custom(&sim.authority_host(), &sim.graph_base_url())?;
-    let profiles = Profiles::new(store);
+    let profiles = TenantProfiles::new(store);
     let profile = match profiles.find_by_name(DEMO_PROFILE_NAME)? {
         Some(existing) => {
             profiles.update_cloud(&existing.id, &cloud)?;
@@ -178,7 +178,7 @@ fn start_demo(store: &Store) -> Result<DemoTenant, DemoError> {
             existing
         }
         None => profiles.create(
-            &NewProfile {
+            &NewTenantProfile {
                 name: DEMO_PROFILE_NAME.into(),
                 tenant: sim.tenant_id(),
                 cloud,
@@ -205,7 +205,7 @@ fn seed_demo_links(store: &Store, sim: &tenant_sim::RunningSim, profile_id: &str
         .into_iter()
         .map(|d| botdeck_core::links::SeedLink {
             vendor: d.vendor,
-            app_id: d.app_id,
+            app_id: botdeck_core::ids::CatalogAppId::parse(&d.app_id).ok(),
             integration_id: d.integration_id,
             integration_name: d.integration_name,
             kind: d.kind,

@@ -8,9 +8,9 @@
 
 use botdeck_core::auth::Feature;
 use botdeck_core::catalog::ipc::{
-    check_catalog_id, CatalogAppView, CatalogDeleteRequest, CatalogFindRequest, CatalogListRequest,
-    CatalogPublishOpenRequest, CatalogReviewRequest, CatalogView, LocalPackageInfo, PackageCheck,
-    PublishResult,
+    catalog_app_id, check_catalog_id, CatalogAppView, CatalogDeleteRequest, CatalogFindRequest,
+    CatalogListRequest, CatalogPublishOpenRequest, CatalogReviewRequest, CatalogView,
+    LocalPackageInfo, PackageCheck, PublishResult,
 };
 use botdeck_core::catalog::{self, Audit, CatalogApp, PublishOptions};
 use botdeck_core::installs;
@@ -107,7 +107,7 @@ pub async fn update(
 ) -> Result<PublishResult, ApiError> {
     check_upload_size(&zip)?;
     let catalog_id = catalog_id
-        .map(|id| check_catalog_id("catalogId", id).map(str::to_string))
+        .map(|id| catalog_app_id("catalogId", id))
         .transpose()?;
     if !options.skip_local_validation {
         if let Err(refused) = catalog::check_package(&zip) {

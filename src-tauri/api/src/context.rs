@@ -7,7 +7,7 @@ use std::time::Duration;
 use botdeck_core::auth::{Authenticator, Feature};
 use botdeck_core::config::DataPaths;
 use botdeck_core::notice::{Notice, NoticeLevel};
-use botdeck_core::profiles::{Profile, Profiles};
+use botdeck_core::profiles::{TenantProfile, TenantProfiles};
 use botdeck_core::secrets::{KeyringStatus, Sensitive};
 use botdeck_core::store::Store;
 use tokio_util::sync::CancellationToken;
@@ -196,9 +196,9 @@ impl Context {
     }
 
     /// The profile named (by name or id), or the current one.
-    pub fn profile(&self, name_or_id: Option<&str>) -> Result<Profile, ApiError> {
+    pub fn profile(&self, name_or_id: Option<&str>) -> Result<TenantProfile, ApiError> {
         let store = self.store()?;
-        let profiles = Profiles::new(&store);
+        let profiles = TenantProfiles::new(&store);
         match name_or_id.map(str::trim).filter(|n| !n.is_empty()) {
             Some(name) => Ok(profiles.resolve(name)?),
             None => profiles.current()?.ok_or_else(|| {
@@ -214,7 +214,7 @@ impl Context {
     /// record it is only logged, since the token works either way.
     pub async fn access_token(
         &self,
-        profile: &Profile,
+        profile: &TenantProfile,
         feature: Feature,
     ) -> Result<Sensitive<String>, ApiError> {
         let (token, refreshed) = self.authenticator()?.access_token(profile, feature).await?;

@@ -83,6 +83,11 @@ impl ApiError {
         Self::new(ErrorCode::InvalidInput, message)
     }
 
+    /// The operation ran and failed in a way that is nobody's input (exit 1 on the CLI).
+    pub fn internal(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::Internal, message)
+    }
+
     pub fn with_action_url(mut self, url: impl Into<String>) -> Self {
         self.action_url = Some(url.into());
         self
@@ -103,6 +108,13 @@ impl ApiError {
 pub const EXIT_FAILED: u8 = 1;
 /// Bad usage or input; nothing was sent and nothing was changed.
 pub const EXIT_USAGE: u8 = 2;
+
+/// An id given in the wrong shape (a flag, an IPC field): the admin's input, nothing was sent.
+impl From<botdeck_core::ids::IdError> for ApiError {
+    fn from(err: botdeck_core::ids::IdError) -> Self {
+        ApiError::invalid_input(err.to_string())
+    }
+}
 
 impl From<botdeck_core::store::StoreError> for ApiError {
     fn from(err: botdeck_core::store::StoreError) -> Self {
@@ -140,9 +152,9 @@ impl From<botdeck_core::config::ConfigError> for ApiError {
     }
 }
 
-impl From<botdeck_core::profiles::ProfileError> for ApiError {
-    fn from(err: botdeck_core::profiles::ProfileError) -> Self {
-        use botdeck_core::profiles::ProfileError as E;
+impl From<botdeck_core::profiles::TenantProfileError> for ApiError {
+    fn from(err: botdeck_core::profiles::TenantProfileError) -> Self {
+        use botdeck_core::profiles::TenantProfileError as E;
         match err {
             E::Store(inner) => inner.into(),
             E::NotFound(_) => Self::new(ErrorCode::NotFound, err.to_string()),

@@ -10,6 +10,7 @@
 
 use botdeck_core::auth::Feature;
 use botdeck_core::catalog::{self, CatalogApp};
+use botdeck_core::ids::CatalogAppId;
 use botdeck_core::installs::ipc::{
     InstallsBulkRequest, InstallsOverview, InstallsSyncRequest, InstallsSyncResult,
 };
@@ -49,8 +50,10 @@ pub fn overview(cx: &Context, app_id: Option<&str>) -> Result<InstallsOverview, 
     // Org, store and sideloaded apps alike: every one can be inventoried and installed.
     let apps: Vec<CatalogApp> = catalog::cached_apps(&store)?;
     let app_id = match app_id.map(str::trim).filter(|a| !a.is_empty()) {
-        Some(id) => Some(id.to_string()),
-        None => installs::last_sync(&store, None)?.map(|s| s.app_id),
+        Some(id) => Some(CatalogAppId::parse(id)?),
+        None => installs::last_sync(&store, None)?
+            .map(|s| stored_catalog_id(&s.app_id))
+            .transpose()?,
     };
     let (sync, coverage, versions) = match &app_id {
         Some(id) => (
@@ -85,11 +88,16 @@ pub fn overview(cx: &Context, app_id: Option<&str>) -> Result<InstallsOverview, 
 /// The catalog id of a cached app named by catalog id, manifest id or name; the app synced
 /// last when `needle` is `None`. For front-ends where the admin types a name; `field` names
 /// where it was typed.
-pub fn cached_app_id(cx: &Context, field: &str, needle: Option<&str>) -> Result<String, ApiError> {
+pub fn cached_app_id(
+    cx: &Context,
+    field: &str,
+    needle: Option<&str>,
+) -> Result<CatalogAppId, ApiError> {
     let store = cx.store()?;
     let Some(needle) = needle.map(str::trim) else {
         return installs::last_sync(&store, None)?
-            .map(|s| s.app_id)
+            .map(|s| stored_catalog_id(&s.app_id))
+            .transpose()?
             .ok_or_else(|| {
                 ApiError::invalid_input(
                     "nothing synced yet: sync the bot's installations first (`botdeck installs sync --app <bot>`)",
@@ -112,8 +120,8 @@ pub fn cached_app_id(cx: &Context, field: &str, needle: Option<&str>) -> Result<
         return Ok(app.id.clone());
     }
     // An app synced before its catalog entry was cached is still known by its id.
-    if installs::last_sync(&store, Some(needle))?.is_some() {
-        return Ok(needle.to_string());
+    if let Some(synced) = installs::last_sync(&store, Some(needle))? {
+        return stored_catalog_id(&synced.app_id);
     }
     Err(ApiError::new(
         ErrorCode::NotFound,
@@ -121,6 +129,16 @@ pub fn cached_app_id(cx: &Context, field: &str, needle: Option<&str>) -> Result<
             "{field} {needle:?}: no such bot in the local cache; the catalog lists the bots, and a sync reads one's installations into the cache"
         ),
     ))
+}
+
+/// A catalog id read back from the cache, where only checked ids are written.
+fn stored_catalog_id(text: &str) -> Result<CatalogAppId, ApiError> {
+    CatalogAppId::parse(text).map_err(|e| {
+        ApiError::new(
+            ErrorCode::Store,
+            format!("the local cache holds a damaged bot id: {e}"),
+        )
+    })
 }
 
 /// The one page-size rule: at most [`MAX_PAGE_ROWS`] rows; 0 asks for the default page of
@@ -150,6 +168,7 @@ pub fn query(
     if app_id.trim().is_empty() {
         return Err(ApiError::invalid_input("choose the bot"));
     }
+    let app_id = CatalogAppId::parse(app_id)?;
     let query = InventoryQuery {
         limit: match query.limit {
             0 => DEFAULT_PAGE_ROWS,
@@ -157,7 +176,7 @@ pub fn query(
         },
         ..query.clone()
     };
-    Ok(installs::query(&*cx.store()?, app_id, &query)?)
+    Ok(installs::query(&*cx.store()?, &app_id, &query)?)
 }
 
 /// The app named by `needle` fresh from Graph (its published definition decides versions and
@@ -181,7 +200,7 @@ pub async fn sync(
     let options = req.options()?;
     let tenant = Tenant::open(cx, profile, SYNC_FEATURE).await?;
     let work = cx.begin_job(JobKind::InventorySync)?;
-    let app = fresh_app(&tenant, req.app_id.trim()).await?;
+    let app = fresh_app(&tenant, req.app.trim()).await?;
     let executor = Executor::for_client(tenant.graph.clone());
     let ctx = SyncContext {
         graph: &tenant.graph,
@@ -210,7 +229,7 @@ pub fn cancel(cx: &Context) -> bool {
 }
 
 fn check_bulk(req: &InstallsBulkRequest) -> Result<(), ApiError> {
-    if req.app_id.trim().is_empty() {
+    if req.app.trim().is_empty() {
         return Err(ApiError::invalid_input("choose the bot"));
     }
     req.selection.validate()?;
@@ -227,7 +246,7 @@ pub async fn plan(
     // Every id and filter value is checked before the keyring or Graph is asked anything.
     check_bulk(req)?;
     let tenant = Tenant::open(cx, profile, PLAN_FEATURE).await?;
-    let app = fresh_app(&tenant, req.app_id.trim()).await?;
+    let app = fresh_app(&tenant, req.app.trim()).await?;
     let store = cx.store()?;
     let plan = installs::plan(&store, &app, req.action, &req.selection)?;
     Ok(plans::save(

@@ -12,6 +12,7 @@
 use botdeck_core::audit::Actor;
 use botdeck_core::auth::Feature;
 use botdeck_core::catalog;
+use botdeck_core::ids::CatalogAppId;
 use botdeck_core::installs::RunSummary;
 use botdeck_core::links::check::{
     self, LinkContext, LinkEvidenceResult, LinkHealthReport, LinkReachOutcome,
@@ -27,7 +28,7 @@ use botdeck_core::links::{
     self, Integration, Link, LinkDisconnectOutcome, LinkFilter, LinkTargetInput, LinkTargetKind,
     NewIntegration, VendorProfile,
 };
-use botdeck_core::profiles::Profile;
+use botdeck_core::profiles::TenantProfile;
 use botdeck_core::progress::ProgressFn;
 use botdeck_core::secrets::Sensitive;
 use botdeck_graph::Executor;
@@ -98,7 +99,8 @@ pub fn check_group_id(group_id: &str) -> Result<(), ApiError> {
     Ok(())
 }
 
-fn check_bot_id(app_id: &str) -> Result<(), ApiError> {
+/// The bot's catalog id as the window or a flag gave it; refused before any network work.
+fn check_bot_id(app_id: &str) -> Result<CatalogAppId, ApiError> {
     if app_id.trim().is_empty() {
         return Err(ApiError::invalid_input("choose the bot"));
     }
@@ -108,7 +110,7 @@ fn check_bot_id(app_id: &str) -> Result<(), ApiError> {
             app_id.trim()
         )));
     }
-    Ok(())
+    Ok(CatalogAppId::parse(app_id)?)
 }
 
 /// Everything the Links page draws, from the local store (no network).
@@ -155,7 +157,7 @@ pub async fn resolve_bot(
     cx: &Context,
     profile: Option<&str>,
     needle: &str,
-) -> Result<String, ApiError> {
+) -> Result<CatalogAppId, ApiError> {
     let needle = needle.trim();
     if needle.is_empty() {
         return Err(ApiError::invalid_input(
@@ -176,6 +178,7 @@ pub async fn add(
     request: &LinksAddRequest,
 ) -> Result<LinksAddResult, ApiError> {
     request.validate()?;
+    let bot = check_bot_id(&request.app_id)?;
     let group = request
         .group_id
         .as_deref()
@@ -201,7 +204,7 @@ pub async fn add(
             account: request.account.trim().into(),
             external_id: request.external_id.trim().into(),
             name: request.name.trim().into(),
-            app_id: Some(request.app_id.trim().into()),
+            app_id: Some(bot.clone()),
             created_at: String::new(),
             created_by: String::new(),
         }
@@ -214,7 +217,7 @@ pub async fn add(
                 account: &request.account,
                 external_id: &request.external_id,
                 name: &request.name,
-                app_id: Some(request.app_id.trim()),
+                app_id: Some(&bot),
             },
         )?
     };
@@ -388,7 +391,7 @@ pub async fn reach(
             "choose the bot and the group or team",
         ));
     }
-    check_bot_id(&request.app_id)?;
+    let bot = check_bot_id(&request.app_id)?;
     check_group_id(&request.group_id)?;
     let profile = cx.profile(profile)?;
     let job = cx.begin_job(JobKind::Reach)?;
@@ -397,7 +400,7 @@ pub async fn reach(
     Ok(check::reach(
         &linker.ctx()?,
         &linker.executor(),
-        request.app_id.trim(),
+        &bot,
         request.group_id.trim(),
         progress,
         &job.cancel,
@@ -418,7 +421,7 @@ pub async fn fix(
     for target in &request.targets {
         target.validated()?;
     }
-    check_bot_id(&request.app_id)?;
+    let bot = check_bot_id(&request.app_id)?;
     let profile = cx.profile(profile)?;
     let job = cx.begin_job(JobKind::BulkRun)?;
     let tenant = Tenant::sign_in(cx, profile, Feature::Install).await?;
@@ -426,7 +429,7 @@ pub async fn fix(
     Ok(check::fix_installs(
         &linker.ctx()?,
         &linker.executor(),
-        request.app_id.trim(),
+        &bot,
         &request.targets,
         progress,
         &job.cancel,
@@ -465,14 +468,12 @@ pub fn import(
     if request.text.len() > MAX_IMPORT_BYTES {
         return Err(ApiError::invalid_input("the file is larger than 20 MB"));
     }
-    if let Some(app) = request.app_id.as_deref() {
-        check_bot_id(app)?;
-    }
+    let bot = request.app_id.as_deref().map(check_bot_id).transpose()?;
     let profile = cx.profile(profile)?;
     Ok(transfer::import(
         &*cx.store()?,
         &actor_of(&profile),
-        request.app_id.as_deref().map(str::trim),
+        bot.as_ref(),
         &request.text,
         request.format,
         request.good_only,
@@ -507,7 +508,7 @@ pub async fn targets(
     request: &LinksTargetsRequest,
 ) -> Result<LinkTargetChoices, ApiError> {
     request.validate()?;
-    let profile: Profile = cx.profile(profile)?;
+    let profile: TenantProfile = cx.profile(profile)?;
     if request.kind != LinkTargetKind::Channel {
         return Ok(pick::cached_targets(&*cx.store()?, request)?);
     }

@@ -12,7 +12,7 @@
 
 use botdeck_core::auth::{self, DeviceCodePrompt, Feature, ScopeInfo, TokioSleeper};
 use botdeck_core::config::Cloud;
-use botdeck_core::profiles::{NewProfile, Profile, Profiles};
+use botdeck_core::profiles::{NewTenantProfile, TenantProfile, TenantProfiles};
 use botdeck_core::store::Store;
 use serde::{Deserialize, Serialize};
 
@@ -42,15 +42,15 @@ pub fn session(cx: &Context) -> Result<SessionView, ApiError> {
 }
 
 /// Every profile (by name) and the current one, from the state database only: no keyring.
-pub fn list(cx: &Context) -> Result<(Vec<Profile>, Option<Profile>), ApiError> {
+pub fn list(cx: &Context) -> Result<(Vec<TenantProfile>, Option<TenantProfile>), ApiError> {
     let store = cx.store()?;
-    let profiles = Profiles::new(&store);
+    let profiles = TenantProfiles::new(&store);
     Ok((profiles.list()?, profiles.current()?))
 }
 
 /// "Publishing needs Teams Administrator; you are ..." for the profile's signed-in identity,
 /// or the notice that its roles could not be read.
-pub fn role_advice(profile: &Profile) -> Vec<String> {
+pub fn role_advice(profile: &TenantProfile) -> Vec<String> {
     let Some(identity) = &profile.identity else {
         return Vec::new();
     };
@@ -69,7 +69,7 @@ pub fn role_advice(profile: &Profile) -> Vec<String> {
 
 /// The profile has tokens in the keyring and a known identity. The keyring is only asked when
 /// there is an identity: a profile nobody signed in to needs no keyring to say so.
-fn has_tokens(cx: &Context, profile: &Profile) -> bool {
+fn has_tokens(cx: &Context, profile: &TenantProfile) -> bool {
     profile.identity.is_some()
         && cx
             .authenticator()
@@ -79,17 +79,17 @@ fn has_tokens(cx: &Context, profile: &Profile) -> bool {
 }
 
 /// Adds a tenant and makes it the current one; it is unproven until it signs in.
-pub fn create_profile(cx: &Context, new: &NewProfile) -> Result<SessionView, ApiError> {
+pub fn create_profile(cx: &Context, new: &NewTenantProfile) -> Result<SessionView, ApiError> {
     {
         let store = cx.store()?;
         let profile = create_unproven(&store, new)?;
-        Profiles::new(&store).set_current(&profile.id)?;
+        TenantProfiles::new(&store).set_current(&profile.id)?;
     }
     session(cx)
 }
 
-fn create_unproven(store: &Store, new: &NewProfile) -> Result<Profile, ApiError> {
-    let profile = Profiles::new(store).create(new, false)?;
+fn create_unproven(store: &Store, new: &NewTenantProfile) -> Result<TenantProfile, ApiError> {
+    let profile = TenantProfiles::new(store).create(new, false)?;
     mark_unproven(store, &profile.id)?;
     Ok(profile)
 }
@@ -98,7 +98,7 @@ fn create_unproven(store: &Store, new: &NewProfile) -> Result<Profile, ApiError>
 pub fn switch_profile(cx: &Context, profile: &str) -> Result<SessionView, ApiError> {
     {
         let store = cx.store()?;
-        let profiles = Profiles::new(&store);
+        let profiles = TenantProfiles::new(&store);
         let found = profiles.resolve(profile)?;
         profiles.set_current(&found.id)?;
     }
@@ -108,9 +108,9 @@ pub fn switch_profile(cx: &Context, profile: &str) -> Result<SessionView, ApiErr
 /// Removes a profile (by name or id) and its tokens. When it was the current one, the first
 /// remaining profile becomes current, so the next command or window has a tenant to work on.
 /// Answers the profile as it was.
-pub fn remove_profile(cx: &Context, profile: &str) -> Result<Profile, ApiError> {
+pub fn remove_profile(cx: &Context, profile: &str) -> Result<TenantProfile, ApiError> {
     // The name is checked before the keyring is touched.
-    let found = Profiles::new(&*cx.store()?).resolve(profile)?;
+    let found = TenantProfiles::new(&*cx.store()?).resolve(profile)?;
     discard(cx, &found.id)?;
     Ok(found)
 }
@@ -119,7 +119,7 @@ pub fn remove_profile(cx: &Context, profile: &str) -> Result<Profile, ApiError> 
 fn discard(cx: &Context, profile_id: &str) -> Result<(), ApiError> {
     cx.authenticator()?.sign_out(profile_id)?;
     let store = cx.store()?;
-    let profiles = Profiles::new(&store);
+    let profiles = TenantProfiles::new(&store);
     let was_current = profiles.current()?.is_some_and(|p| p.id == profile_id);
     profiles.delete(profile_id)?;
     settle_unproven(&store, profile_id)?;
@@ -162,7 +162,7 @@ pub enum SignInField {
 
 #[derive(Debug, Clone)]
 pub struct PreparedProfile {
-    pub profile: Profile,
+    pub profile: TenantProfile,
     /// Made for this sign-in: it is unproven until the sign-in succeeds.
     pub created: bool,
     /// Settings applied to an existing profile (`apply_changes`); it was signed out.
@@ -196,7 +196,7 @@ pub fn prepare_sign_in(
         }
     }
     if let Some(tenant) = &target.tenant {
-        NewProfile {
+        NewTenantProfile {
             name: "probe".into(),
             tenant: tenant.clone(),
             cloud: Cloud::Global,
@@ -207,7 +207,7 @@ pub fn prepare_sign_in(
     }
     let existing = {
         let store = cx.store()?;
-        let profiles = Profiles::new(&store);
+        let profiles = TenantProfiles::new(&store);
         match &target.name {
             Some(name) => profiles.find_by_name(name)?,
             None => profiles.current()?,
@@ -236,7 +236,7 @@ pub fn prepare_sign_in(
                 .map_err(sign_in_error)?;
             let profile = create_unproven(
                 &*cx.store()?,
-                &NewProfile {
+                &NewTenantProfile {
                     name,
                     tenant,
                     cloud: target.cloud.clone().unwrap_or(Cloud::Global),
@@ -254,7 +254,7 @@ pub fn prepare_sign_in(
 
 fn update_for_sign_in(
     cx: &Context,
-    profile: Profile,
+    profile: TenantProfile,
     target: &SignInTarget,
     name_of: &dyn Fn(SignInField) -> String,
 ) -> Result<PreparedProfile, ApiError> {
@@ -292,7 +292,7 @@ fn update_for_sign_in(
     }
     let profile = {
         let store = cx.store()?;
-        let profiles = Profiles::new(&store);
+        let profiles = TenantProfiles::new(&store);
         profiles.clear_identity(&profile.id)?;
         if let Some(client_id) = &target.client_id {
             profiles.update_client_id(&profile.id, client_id)?;
@@ -320,7 +320,7 @@ fn update_for_sign_in(
     })
 }
 
-fn changed_settings(profile: &Profile, target: &SignInTarget) -> Vec<SignInField> {
+fn changed_settings(profile: &TenantProfile, target: &SignInTarget) -> Vec<SignInField> {
     let mut changed = Vec::new();
     if target
         .client_id
@@ -357,8 +357,8 @@ pub async fn sign_in_device_code(
     profile_id: &str,
     feature: Feature,
     on_event: &(dyn Fn(&SignInEvent) -> Result<(), ApiError> + Send + Sync),
-) -> Result<Profile, ApiError> {
-    let profile = Profiles::new(&*cx.store()?).get(profile_id)?;
+) -> Result<TenantProfile, ApiError> {
+    let profile = TenantProfiles::new(&*cx.store()?).get(profile_id)?;
     let authenticator = cx.authenticator()?;
     let cancel = cx.begin_sign_in();
     let result = async {
@@ -386,8 +386,8 @@ pub async fn sign_in_browser(
     feature: Feature,
     on_event: &(dyn Fn(&SignInEvent) -> Result<(), ApiError> + Send + Sync),
     open_browser: &(dyn Fn(&str) -> Result<(), ApiError> + Send + Sync),
-) -> Result<Profile, ApiError> {
-    let profile = Profiles::new(&*cx.store()?).get(profile_id)?;
+) -> Result<TenantProfile, ApiError> {
+    let profile = TenantProfiles::new(&*cx.store()?).get(profile_id)?;
     let authenticator = cx.authenticator()?;
     let cancel = cx.begin_sign_in();
     let open = |url: &str| {
@@ -418,7 +418,11 @@ fn sign_in_error(err: auth::AuthError) -> ApiError {
     }
 }
 
-fn record(cx: &Context, profile_id: &str, signed: &auth::SignedIn) -> Result<Profile, ApiError> {
+fn record(
+    cx: &Context,
+    profile_id: &str,
+    signed: &auth::SignedIn,
+) -> Result<TenantProfile, ApiError> {
     let profile = auth::record_sign_in(&*cx.store()?, profile_id, signed)?;
     tracing::info!(account = %signed.identity.account_upn, tenant = %signed.identity.tenant_name, "signed in");
     Ok(profile)
@@ -427,9 +431,9 @@ fn record(cx: &Context, profile_id: &str, signed: &auth::SignedIn) -> Result<Pro
 /// After a sign-in: see the module's rule for an unproven profile.
 fn settle(
     cx: &Context,
-    profile: &Profile,
-    result: Result<Profile, ApiError>,
-) -> Result<Profile, ApiError> {
+    profile: &TenantProfile,
+    result: Result<TenantProfile, ApiError>,
+) -> Result<TenantProfile, ApiError> {
     let mut err = match result {
         Ok(profile) => {
             if let Err(e) = cx.store().and_then(|s| settle_unproven(&s, &profile.id)) {
@@ -471,11 +475,11 @@ pub fn cancel_sign_in(cx: &Context) -> bool {
 
 /// Deletes the profile's tokens from the keyring and forgets who was signed in; the profile
 /// stays. Answers it, signed out.
-pub fn sign_out(cx: &Context, profile: Option<&str>) -> Result<Profile, ApiError> {
+pub fn sign_out(cx: &Context, profile: Option<&str>) -> Result<TenantProfile, ApiError> {
     let profile = selected(cx, profile)?;
     cx.authenticator()?.sign_out(&profile.id)?;
     let store = cx.store()?;
-    let profiles = Profiles::new(&store);
+    let profiles = TenantProfiles::new(&store);
     profiles.clear_identity(&profile.id)?;
     Ok(profiles.get(&profile.id)?)
 }
@@ -499,7 +503,7 @@ pub struct ProfileStatus {
 }
 
 impl ProfileStatus {
-    pub fn of(profile: &Profile, signed_in: bool) -> Self {
+    pub fn of(profile: &TenantProfile, signed_in: bool) -> Self {
         let identity = profile.identity.as_ref();
         Self {
             profile: profile.name.clone(),
@@ -531,7 +535,7 @@ pub async fn status(
         let token = cx.access_token(&profile, Feature::ReadTenant).await?;
         let identity = auth::whoami(&auth::graph_of(cx.http(), &profile), &token).await?;
         let store = cx.store()?;
-        let profiles = Profiles::new(&store);
+        let profiles = TenantProfiles::new(&store);
         profiles.record_identity(&profile.id, &identity)?;
         profile = profiles.get(&profile.id)?;
     }
@@ -546,9 +550,9 @@ pub async fn status(
 
 /// The profile named exactly (an empty name is no profile, not the current one), or the
 /// current one when none is named.
-fn selected(cx: &Context, profile: Option<&str>) -> Result<Profile, ApiError> {
+fn selected(cx: &Context, profile: Option<&str>) -> Result<TenantProfile, ApiError> {
     match profile {
-        Some(name) => Ok(Profiles::new(&*cx.store()?).resolve(name)?),
+        Some(name) => Ok(TenantProfiles::new(&*cx.store()?).resolve(name)?),
         None => cx.profile(None),
     }
 }

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use botdeck_core::audit::Actor;
 use botdeck_core::auth::{self, Feature};
 use botdeck_core::permissions::ConsentTarget;
-use botdeck_core::profiles::Profile;
+use botdeck_core::profiles::TenantProfile;
 use botdeck_core::secrets::Sensitive;
 use botdeck_graph::GraphClient;
 use botdeck_graph::{TokenError, TokenFuture, TokenSource};
@@ -25,7 +25,7 @@ const EXPIRY_MARGIN: Duration = Duration::from_secs(5 * 60);
 
 pub struct Tenant<'cx> {
     cx: &'cx Context,
-    pub profile: Profile,
+    pub profile: TenantProfile,
     pub graph: GraphClient,
     /// What the sign-in was asked for; refreshes ask for the same.
     pub feature: Feature,
@@ -48,7 +48,7 @@ impl<'cx> Tenant<'cx> {
     /// Gets the first token at once, so a missing sign-in or consent is told before any work.
     pub async fn sign_in(
         cx: &'cx Context,
-        profile: Profile,
+        profile: TenantProfile,
         feature: Feature,
     ) -> Result<Self, ApiError> {
         let first = cx.access_token(&profile, feature).await?;
@@ -121,7 +121,7 @@ fn reuse_until(cx: &Context, profile_id: &str) -> Instant {
 }
 
 /// Who acts for `profile`, for the audit log; also for work that needs no sign-in.
-pub fn actor_of(profile: &Profile) -> Actor {
+pub fn actor_of(profile: &TenantProfile) -> Actor {
     Actor {
         profile_id: Some(profile.id.clone()),
         tenant_id: profile.identity.as_ref().map(|i| i.tenant_id.clone()),
@@ -133,7 +133,7 @@ pub fn actor_of(profile: &Profile) -> Actor {
     }
 }
 
-pub fn consent_target_of(profile: &Profile) -> ConsentTarget {
+pub fn consent_target_of(profile: &TenantProfile) -> ConsentTarget {
     let endpoints = profile.cloud.endpoints();
     let tenant = profile
         .identity

@@ -57,8 +57,8 @@ pub struct DoctorRequest {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct SessionView {
-    pub profiles: Vec<botdeck_core::profiles::Profile>,
-    pub current: Option<botdeck_core::profiles::Profile>,
+    pub profiles: Vec<botdeck_core::profiles::TenantProfile>,
+    pub current: Option<botdeck_core::profiles::TenantProfile>,
     /// The current profile has tokens in the keyring and a known identity.
     pub signed_in: bool,
     /// "Publishing needs Teams Administrator; you are ..." lines for the current identity.
@@ -122,6 +122,9 @@ fn own_bindings() -> Vec<Binding> {
     botdeck_core::bindings_of![
         crate::error::ApiError,
         crate::error::ErrorCode,
+        botdeck_core::ids::CatalogAppId,
+        botdeck_core::ids::ManifestId,
+        botdeck_core::ids::EntraAppId,
         botdeck_core::progress::Phase,
         botdeck_core::lease::LeaseHolder,
         AppInfo,
@@ -147,9 +150,9 @@ fn own_bindings() -> Vec<Binding> {
         botdeck_core::auth::DeviceCodePrompt,
         botdeck_core::auth::Feature,
         botdeck_core::auth::ScopeInfo,
-        botdeck_core::profiles::Profile,
+        botdeck_core::profiles::TenantProfile,
         botdeck_core::profiles::Identity,
-        botdeck_core::profiles::NewProfile,
+        botdeck_core::profiles::NewTenantProfile,
         botdeck_core::audit::AuditRecord,
         botdeck_core::audit::AuditEntry,
         botdeck_core::audit::Outcome,

@@ -20,8 +20,9 @@ use botdeck_core::catalog::ipc::{
 };
 use botdeck_core::catalog::{CatalogApp, PublishOptions, PublishingState};
 use botdeck_core::config::{Cloud, DataPaths};
+use botdeck_core::ids::{EntraAppId, ManifestId};
 use botdeck_core::package::{self, NewBotAppOptions};
-use botdeck_core::profiles::{NewProfile, Profiles};
+use botdeck_core::profiles::{NewTenantProfile, TenantProfiles};
 use tenant_sim::{RunningSim, SimConfig, TenantSize, BOTDECK_PUBLIC_CLIENT_ID, DEMO_BOT_APP_ID};
 use tokio_util::sync::CancellationToken;
 
@@ -38,8 +39,8 @@ impl Sleeper for NoWait {
 fn zip(manifest_id: &str, version: &str, name: &str) -> Vec<u8> {
     let mut pkg = package::new_bot_app(&NewBotAppOptions {
         name: name.into(),
-        app_id: Some(manifest_id.into()),
-        bot_id: Some(DEMO_BOT_APP_ID.into()),
+        manifest_id: Some(ManifestId::parse(manifest_id).expect("a manifest id")),
+        bot_id: Some(EntraAppId::parse(DEMO_BOT_APP_ID).expect("an Entra app id")),
         ..Default::default()
     })
     .expect("template");
@@ -54,9 +55,9 @@ fn context(dir: &tempfile::TempDir) -> Context {
 /// A context whose profile "Sim" is signed in to the sim for publishing (tokens in the keyring).
 async fn signed_in(sim: &RunningSim, dir: &tempfile::TempDir) -> Context {
     let cx = context(dir);
-    let profile = Profiles::new(&cx.store().expect("store"))
+    let profile = TenantProfiles::new(&cx.store().expect("store"))
         .create(
-            &NewProfile {
+            &NewTenantProfile {
                 name: PROFILE.into(),
                 tenant: sim.tenant_id(),
                 cloud: Cloud::custom(&sim.authority_host(), &sim.graph_base_url()).expect("cloud"),
@@ -223,7 +224,7 @@ async fn review_and_withdraw_leave_the_cached_catalog_showing_the_new_state() {
         Some(PublishingState::Submitted)
     );
     let request = |definition: Option<&str>, approve: Option<bool>| CatalogReviewRequest {
-        catalog_id: catalog_id.clone(),
+        catalog_id: catalog_id.to_string(),
         definition_id: definition.map(str::to_string),
         approve,
     };
@@ -300,7 +301,7 @@ async fn review_and_withdraw_leave_the_cached_catalog_showing_the_new_state() {
         &cx,
         Some(PROFILE),
         &CatalogReviewRequest {
-            catalog_id: pending.app.id.clone(),
+            catalog_id: pending.app.id.to_string(),
             definition_id: None,
             approve: None,
         },
@@ -334,7 +335,7 @@ async fn deleting_drops_the_app_from_the_cached_catalog_and_audits_the_signed_in
         &cx,
         Some(PROFILE),
         &CatalogDeleteRequest {
-            catalog_id: published.app.id.clone(),
+            catalog_id: published.app.id.to_string(),
         },
     )
     .await

@@ -16,7 +16,7 @@ use botdeck_core::installs::ipc::{InstallsBulkRequest, InstallsSyncRequest};
 use botdeck_core::installs::{
     BulkAction, InstallState, InventoryQuery, SavedPlan, Selection, TargetKind,
 };
-use botdeck_core::profiles::{NewProfile, Profile, Profiles};
+use botdeck_core::profiles::{NewTenantProfile, TenantProfile, TenantProfiles};
 use tenant_sim::{
     FaultRule, RunningSim, SimConfig, BOTDECK_PUBLIC_CLIENT_ID, DEMO_BOT_APP_ID,
     DEMO_BOT_MANIFEST_ID,
@@ -48,10 +48,10 @@ fn context(dir: &tempfile::TempDir) -> Context {
 
 /// A profile for the sim signed in (device code, auto-approved) for each of `features`,
 /// tokens in the OS keyring, made the current profile.
-async fn signed_in(cx: &Context, sim: &RunningSim, features: &[Feature]) -> Profile {
-    let created = Profiles::new(&cx.store().expect("store"))
+async fn signed_in(cx: &Context, sim: &RunningSim, features: &[Feature]) -> TenantProfile {
+    let created = TenantProfiles::new(&cx.store().expect("store"))
         .create(
-            &NewProfile {
+            &NewTenantProfile {
                 name: "T".into(),
                 tenant: sim.tenant_id(),
                 cloud: Cloud::Custom {
@@ -82,7 +82,7 @@ async fn signed_in(cx: &Context, sim: &RunningSim, features: &[Feature]) -> Prof
 
 fn sync_request(kinds: &[TargetKind]) -> InstallsSyncRequest {
     InstallsSyncRequest {
-        app_id: DEMO_BOT_MANIFEST_ID.into(),
+        app: DEMO_BOT_MANIFEST_ID.into(),
         kinds: Some(kinds.to_vec()),
         channels: None,
         fresh: false,
@@ -92,7 +92,7 @@ fn sync_request(kinds: &[TargetKind]) -> InstallsSyncRequest {
 
 fn install_not_installed_teams() -> InstallsBulkRequest {
     InstallsBulkRequest {
-        app_id: DEMO_BOT_MANIFEST_ID.into(),
+        app: DEMO_BOT_MANIFEST_ID.into(),
         action: BulkAction::Install,
         selection: Selection {
             filter: Some(InventoryQuery {
@@ -340,8 +340,12 @@ async fn a_run_is_refused_when_a_new_version_was_published_since_the_preview() {
     // Someone publishes 1.0.3 (here through core, as the catalog would).
     let mut pkg = botdeck_core::package::new_bot_app(&botdeck_core::package::NewBotAppOptions {
         name: "FlashDuty".into(),
-        app_id: Some(DEMO_BOT_MANIFEST_ID.into()),
-        bot_id: Some(DEMO_BOT_APP_ID.into()),
+        manifest_id: Some(
+            botdeck_core::ids::ManifestId::parse(DEMO_BOT_MANIFEST_ID).expect("a manifest id"),
+        ),
+        bot_id: Some(
+            botdeck_core::ids::EntraAppId::parse(DEMO_BOT_APP_ID).expect("an Entra app id"),
+        ),
         ..Default::default()
     })
     .expect("template");
@@ -419,7 +423,7 @@ async fn a_run_is_refused_when_the_targets_changed_since_the_preview() {
     sim.change(tenant_sim::Change::RemoveApp {
         kind: "team".into(),
         target: team.id.clone(),
-        app: synced.app_id.clone(),
+        app: synced.app_id.to_string(),
     })
     .expect("removed in the tenant");
     installations::sync(&cx, None, &sync_request(&[TargetKind::Team]), &quiet)

@@ -20,7 +20,7 @@ use botdeck_core::links::transfer::LinkFileFormat;
 use botdeck_core::links::{
     LinkFilter, LinkProblem, LinkState, LinkTargetInput, LinkTargetKind, SeedLink,
 };
-use botdeck_core::profiles::{NewProfile, Profile, Profiles};
+use botdeck_core::profiles::{NewTenantProfile, TenantProfile, TenantProfiles};
 use serde_json::Value;
 use tenant_sim::conversations::DemoLink;
 use tenant_sim::{Change, RunningSim, SimConfig, BOTDECK_PUBLIC_CLIENT_ID};
@@ -37,7 +37,7 @@ impl Sleeper for NoWait {
 struct World {
     sim: RunningSim,
     cx: Context,
-    profile: Profile,
+    profile: TenantProfile,
     dir: tempfile::TempDir,
 }
 
@@ -91,14 +91,14 @@ impl World {
     }
 }
 
-fn open_with_profile(sim: &RunningSim, dir: &tempfile::TempDir) -> (Context, Profile) {
+fn open_with_profile(sim: &RunningSim, dir: &tempfile::TempDir) -> (Context, TenantProfile) {
     let cx = Context::open(DataPaths::under(dir.path()), OpenOptions::command_line());
     let profile = {
         let store = cx.store().expect("store");
-        let profiles = Profiles::new(&store);
+        let profiles = TenantProfiles::new(&store);
         let created = profiles
             .create(
-                &NewProfile {
+                &NewTenantProfile {
                     name: "Sim".into(),
                     tenant: sim.tenant_id(),
                     cloud: Cloud::custom(&sim.authority_host(), &sim.graph_base_url())
@@ -302,7 +302,7 @@ async fn export_then_import_round_trips_into_another_data_folder() {
         .cloned()
         .map(|d| SeedLink {
             vendor: d.vendor,
-            app_id: d.app_id,
+            app_id: botdeck_core::ids::CatalogAppId::parse(&d.app_id).ok(),
             integration_id: d.integration_id,
             integration_name: d.integration_name,
             kind: d.kind,

@@ -14,7 +14,7 @@ use botdeck_core::audit::{self, Outcome};
 use botdeck_core::auth::{self, Feature, Sleeper};
 use botdeck_core::config::{Cloud, DataPaths};
 use botdeck_core::permissions::{PermissionKind, PermsFixRequest, PermsInspectRequest};
-use botdeck_core::profiles::{NewProfile, Profiles};
+use botdeck_core::profiles::{NewTenantProfile, TenantProfiles};
 use tenant_sim::{RunningSim, SimConfig, BOTDECK_PUBLIC_CLIENT_ID, DEMO_BOT_APP_ID};
 use tokio_util::sync::CancellationToken;
 
@@ -70,9 +70,9 @@ async fn signed_in(dir: &tempfile::TempDir) -> (RunningSim, Context) {
     .await
     .expect("tenant-sim starts");
     let cx = context(dir);
-    let profile = Profiles::new(&cx.store().expect("store"))
+    let profile = TenantProfiles::new(&cx.store().expect("store"))
         .create(
-            &NewProfile {
+            &NewTenantProfile {
                 name: "Sim".into(),
                 tenant: sim.tenant_id(),
                 cloud: Cloud::custom(&sim.authority_host(), &sim.graph_base_url()).expect("cloud"),

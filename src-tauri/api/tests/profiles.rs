@@ -11,7 +11,7 @@ use botdeck_api::views::{SignInEvent, ThemePreference};
 use botdeck_api::{ApiError, Context, OpenOptions};
 use botdeck_core::auth::Feature;
 use botdeck_core::config::{Cloud, DataPaths};
-use botdeck_core::profiles::{NewProfile, Profiles};
+use botdeck_core::profiles::{NewTenantProfile, TenantProfiles};
 use tenant_sim::{RunningSim, SimConfig, TenantSize, BOTDECK_PUBLIC_CLIENT_ID};
 
 const CLIENT: &str = "11111111-2222-3333-4444-555555555555";
@@ -21,8 +21,8 @@ fn context(dir: &tempfile::TempDir) -> Context {
     Context::open(DataPaths::under(dir.path()), OpenOptions::command_line())
 }
 
-fn contoso(name: &str) -> NewProfile {
-    NewProfile {
+fn contoso(name: &str) -> NewTenantProfile {
+    NewTenantProfile {
         name: name.into(),
         tenant: "contoso.onmicrosoft.com".into(),
         cloud: Cloud::Global,
@@ -46,8 +46,8 @@ async fn sim(lifetime_secs: u64) -> RunningSim {
     .expect("tenant-sim starts")
 }
 
-fn sim_profile(sim: &RunningSim, name: &str, client_id: &str) -> NewProfile {
-    NewProfile {
+fn sim_profile(sim: &RunningSim, name: &str, client_id: &str) -> NewTenantProfile {
+    NewTenantProfile {
         name: name.into(),
         tenant: sim.tenant_id(),
         cloud: Cloud::custom(&sim.authority_host(), &sim.graph_base_url()).expect("cloud"),
@@ -93,7 +93,7 @@ fn a_new_profile_is_current_and_switching_and_bad_names_are_told() {
     assert_eq!(err.code, ErrorCode::InvalidInput);
     let err = profiles::create_profile(
         &cx,
-        &NewProfile {
+        &NewTenantProfile {
             tenant: "not a tenant".into(),
             ..contoso("Bad")
         },
@@ -334,7 +334,7 @@ async fn a_refresh_that_cannot_be_recorded_still_gives_a_working_token() {
         .expect("the refreshed token is given although it could not be recorded");
     assert!(!token.expose().is_empty());
     // The refresh did happen and was not recorded (so the test proves what it says).
-    let stored = Profiles::new(&cx.store().expect("store"))
+    let stored = TenantProfiles::new(&cx.store().expect("store"))
         .get(&id)
         .expect("profile");
     assert_eq!(stored.token_expires_at, recorded_expiry, "not recorded");

@@ -4,7 +4,7 @@ use botdeck_api::error::{ApiError, ErrorCode};
 use botdeck_api::profiles;
 use botdeck_api::views::{OpenUrlRequest, ProfileRequest, SessionView, SignInEvent, SignInRequest};
 use botdeck_core::auth::ScopeInfo;
-use botdeck_core::profiles::NewProfile;
+use botdeck_core::profiles::NewTenantProfile;
 use tauri::ipc::Request;
 use tauri::State;
 
@@ -21,7 +21,7 @@ pub fn create_profile(
     state: State<'_, AppState>,
     request: Request<'_>,
 ) -> Result<SessionView, ApiError> {
-    let new: NewProfile = parse_args(&request)?;
+    let new: NewTenantProfile = parse_args(&request)?;
     profiles::create_profile(&state, &new)
 }
 

@@ -6,8 +6,8 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use botdeck_api::error::{ApiError, ErrorCode};
-use botdeck_api::{catalog as api, Context, OpenOptions};
+use botdeck_api::error::ApiError;
+use botdeck_api::{catalog as api, Context};
 use botdeck_core::auth::Feature;
 use botdeck_core::catalog::ipc::{
     CatalogAppView, CatalogDeleteRequest, CatalogFindRequest, CatalogListRequest,
@@ -18,7 +18,7 @@ use botdeck_core::config::DataPaths;
 use botdeck_core::package::Finding;
 
 use crate::exit;
-use crate::session::{self, CliError};
+use crate::session;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -123,39 +123,17 @@ enum Command {
 pub fn run(paths: &DataPaths, args: Args) -> ExitCode {
     let runtime = match session::runtime() {
         Ok(rt) => rt,
-        Err(e) => return e.report(),
+        Err(e) => return session::report(&e),
     };
     match runtime.block_on(dispatch(paths, args)) {
         Ok(code) => ExitCode::from(code),
-        Err(e) => e.report(),
+        Err(e) => session::report(&e),
     }
-}
-
-/// The context for one run; what opening found (a repaired cache...) goes to stderr, since
-/// stdout is for results.
-fn context(paths: &DataPaths) -> Context {
-    let cx = Context::open(paths.clone(), OpenOptions::command_line());
-    for notice in cx.notices() {
-        eprintln!("botdeck: {}. {}", notice.title, notice.message);
-    }
-    cx
 }
 
 /// An error a new sign-in fixes ends with the exact command to run.
-fn failed(cx: &Context, profile: Option<&str>, feature: Feature, err: ApiError) -> CliError {
-    let fixable = err.code == ErrorCode::SignInRequired
-        || (err.code == ErrorCode::ConsentRequired && err.action_url.is_none());
-    let mut cli = CliError::api(err);
-    if fixable {
-        if let Ok(profile) = cx.profile(profile) {
-            cli.message = format!(
-                "{}. Run: {}",
-                cli.message.trim_end_matches('.'),
-                session::login_command(&profile.name, feature)
-            );
-        }
-    }
-    cli
+fn failed(cx: &Context, profile: Option<&str>, feature: Feature, err: ApiError) -> ApiError {
+    session::with_login_hint(cx, err, profile, feature)
 }
 
 fn print_findings(findings: &[Finding]) {
@@ -214,15 +192,15 @@ fn print_app(app: &CatalogApp) {
 }
 
 /// The one app `find` answered.
-fn found(view: botdeck_core::catalog::ipc::CatalogView) -> Result<CatalogAppView, CliError> {
+fn found(view: botdeck_core::catalog::ipc::CatalogView) -> Result<CatalogAppView, ApiError> {
     view.apps
         .into_iter()
         .next()
-        .ok_or_else(|| CliError::failed("the catalog answered without the app"))
+        .ok_or_else(|| ApiError::internal("the catalog answered without the app"))
 }
 
-async fn dispatch(paths: &DataPaths, args: Args) -> Result<u8, CliError> {
-    let cx = context(paths);
+async fn dispatch(paths: &DataPaths, args: Args) -> Result<u8, ApiError> {
+    let cx = session::open(paths);
     match args.command {
         Command::List { common } => {
             let profile = common.profile.as_deref();
@@ -253,9 +231,7 @@ async fn dispatch(paths: &DataPaths, args: Args) -> Result<u8, CliError> {
         } => {
             let profile = common.profile.as_deref();
             let local = match &package {
-                Some(path) => {
-                    Some(botdeck_api::package::local_package_at(path).map_err(CliError::api)?)
-                }
+                Some(path) => Some(botdeck_api::package::local_package_at(path)?),
                 None => None,
             };
             let view = api::find(&cx, profile, &CatalogFindRequest { app }, local)
@@ -297,7 +273,7 @@ async fn dispatch(paths: &DataPaths, args: Args) -> Result<u8, CliError> {
             common,
         } => {
             let profile = common.profile.as_deref();
-            let zip = botdeck_api::package::upload_bytes(&upload.package).map_err(CliError::api)?;
+            let zip = botdeck_api::package::upload_bytes(&upload.package)?;
             let options = PublishOptions {
                 requires_review: upload.review,
                 update_if_exists,
@@ -310,7 +286,7 @@ async fn dispatch(paths: &DataPaths, args: Args) -> Result<u8, CliError> {
         }
         Command::Update { upload, common } => {
             let profile = common.profile.as_deref();
-            let zip = botdeck_api::package::upload_bytes(&upload.package).map_err(CliError::api)?;
+            let zip = botdeck_api::package::upload_bytes(&upload.package)?;
             let options = PublishOptions {
                 requires_review: upload.review,
                 update_if_exists: true,
@@ -343,13 +319,12 @@ async fn dispatch(paths: &DataPaths, args: Args) -> Result<u8, CliError> {
                 .map_err(|e| failed(&cx, profile, Feature::Publish, e))?;
             let app = found(shown)?.app;
             // Said before the confirmation: nobody should confirm what cannot happen.
-            app.refuse_unless_org("delete")
-                .map_err(|e| CliError::api(e.into()))?;
+            app.refuse_unless_org("delete").map_err(ApiError::from)?;
             if !yes {
                 confirm_delete(&app)?;
             }
             let request = CatalogDeleteRequest {
-                catalog_id: app.id.clone(),
+                catalog_id: app.id.to_string(),
             };
             api::delete(&cx, profile, &request)
                 .await
@@ -364,9 +339,9 @@ async fn dispatch(paths: &DataPaths, args: Args) -> Result<u8, CliError> {
     }
 }
 
-fn confirm_delete(app: &CatalogApp) -> Result<(), CliError> {
+fn confirm_delete(app: &CatalogApp) -> Result<(), ApiError> {
     if !std::io::stdin().is_terminal() {
-        return Err(CliError::usage(
+        return Err(ApiError::invalid_input(
             "deleting an app needs confirmation: pass --yes when not running interactively",
         ));
     }
@@ -379,16 +354,18 @@ fn confirm_delete(app: &CatalogApp) -> Result<(), CliError> {
     std::io::stdin()
         .lock()
         .read_line(&mut answer)
-        .map_err(|e| CliError::usage(e.to_string()))?;
+        .map_err(|e| ApiError::invalid_input(e.to_string()))?;
     if answer.trim() != app.display_name {
-        return Err(CliError::usage("not confirmed; nothing was deleted"));
+        return Err(ApiError::invalid_input(
+            "not confirmed; nothing was deleted",
+        ));
     }
     Ok(())
 }
 
 /// An upload's answer: the outcome (exit 0), or the refusal with what to do about it (exit 1).
 /// With `--json` both are the window's `PublishResult`, on stdout.
-fn report_result(result: &PublishResult, json: bool) -> Result<u8, CliError> {
+fn report_result(result: &PublishResult, json: bool) -> Result<u8, ApiError> {
     let code = if result.refused.is_some() {
         exit::FINDINGS
     } else {
@@ -449,7 +426,7 @@ async fn review(
     version: Option<String>,
     common: Common,
     approve: Option<bool>,
-) -> Result<u8, CliError> {
+) -> Result<u8, ApiError> {
     let profile = common.profile.as_deref();
     let fail = |e| failed(cx, profile, Feature::Publish, e);
     let shown = api::find(cx, profile, &CatalogFindRequest { app: app.into() }, None)
@@ -457,7 +434,7 @@ async fn review(
         .map_err(fail)?;
     let target = found(shown)?.app;
     let request = CatalogReviewRequest {
-        catalog_id: target.id.clone(),
+        catalog_id: target.id.to_string(),
         definition_id: version,
         approve,
     };

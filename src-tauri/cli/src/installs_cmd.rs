@@ -19,7 +19,7 @@ use botdeck_core::installs::{
 };
 
 use crate::exit;
-use crate::session::{self, CliError};
+use crate::session;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -60,17 +60,17 @@ struct Filter {
 }
 
 impl Filter {
-    fn query(&self) -> Result<InventoryQuery, CliError> {
+    fn query(&self) -> Result<InventoryQuery, ApiError> {
         let kind = match &self.kind {
             Some(k) => Some(TargetKind::parse(k).ok_or_else(|| {
-                CliError::usage(format!("--kind {k:?}: expected team, chat or user"))
+                ApiError::invalid_input(format!("--kind {k:?}: expected team, chat or user"))
             })?),
             None => None,
         };
         let state = match &self.state {
             Some(s) => match InstallState::parse(s) {
                 InstallState::Unknown if !s.eq_ignore_ascii_case("unknown") => {
-                    return Err(CliError::usage(format!(
+                    return Err(ApiError::invalid_input(format!(
                         "--state {s:?}: expected installed, not-installed, failed or unknown"
                     )))
                 }
@@ -83,12 +83,15 @@ impl Filter {
             ("--at-version", &self.at_version),
         ] {
             if let Some(v) = value {
-                validate::check_version(flag, v).map_err(|e| CliError::usage(e.to_string()))?;
+                validate::check_version(flag, v)
+                    .map_err(|e| ApiError::invalid_input(e.to_string()))?;
             }
         }
         if let Some(text) = &self.search {
             if text.trim().is_empty() {
-                return Err(CliError::usage("--search: give some text to look for"));
+                return Err(ApiError::invalid_input(
+                    "--search: give some text to look for",
+                ));
             }
         }
         let query = InventoryQuery {
@@ -99,7 +102,7 @@ impl Filter {
             text: self.search.clone(),
             ..Default::default()
         };
-        query.check().map_err(|e| CliError::api(e.into()))?;
+        query.check().map_err(ApiError::from)?;
         Ok(query)
     }
 
@@ -242,12 +245,12 @@ enum Command {
 pub fn run(paths: &DataPaths, args: Args) -> ExitCode {
     let runtime = match session::runtime() {
         Ok(rt) => rt,
-        Err(e) => return e.report(),
+        Err(e) => return session::report(&e),
     };
     let cx = Arc::new(session::open(paths));
     match runtime.block_on(dispatch(&cx, args)) {
         Ok(code) => ExitCode::from(code),
-        Err(e) => e.report(),
+        Err(e) => session::report(&e),
     }
 }
 
@@ -256,22 +259,15 @@ fn signed_in_error<'a>(
     cx: &'a Context,
     common: &'a Common,
     feature: Feature,
-) -> impl Fn(ApiError) -> CliError + 'a {
-    move |err| {
-        CliError::api(session::with_login_hint(
-            cx,
-            err,
-            common.profile.as_deref(),
-            feature,
-        ))
-    }
+) -> impl Fn(ApiError) -> ApiError + 'a {
+    move |err| session::with_login_hint(cx, err, common.profile.as_deref(), feature)
 }
 
 /// Offline commands read the cache only, but a `--profile` they were given must still exist:
 /// silently ignoring a misspelt name would show another tenant's data.
-fn check_profile(cx: &Context, common: &Common) -> Result<(), CliError> {
+fn check_profile(cx: &Context, common: &Common) -> Result<(), ApiError> {
     if let Some(name) = &common.profile {
-        cx.profile(Some(name)).map_err(CliError::api)?;
+        cx.profile(Some(name))?;
     }
     Ok(())
 }
@@ -308,7 +304,7 @@ fn progress_printer(json: bool) -> impl Fn(&RunProgress) + Send + Sync {
     })
 }
 
-async fn dispatch(cx: &Arc<Context>, args: Args) -> Result<u8, CliError> {
+async fn dispatch(cx: &Arc<Context>, args: Args) -> Result<u8, ApiError> {
     match args.command {
         Command::Sync {
             kinds,
@@ -323,12 +319,11 @@ async fn dispatch(cx: &Arc<Context>, args: Args) -> Result<u8, CliError> {
             common,
         } => {
             let q = filter.query()?;
-            installations::check_page_size("--limit", limit).map_err(CliError::api)?;
+            installations::check_page_size("--limit", limit)?;
             check_profile(cx, &common)?;
-            let app_id = installations::cached_app_id(cx, "--app", common.app.as_deref())
-                .map_err(CliError::api)?;
+            let app_id = installations::cached_app_id(cx, "--app", common.app.as_deref())?;
             let q = InventoryQuery { offset, limit, ..q };
-            let page = installations::query(cx, &app_id, &q).map_err(CliError::api)?;
+            let page = installations::query(cx, &app_id, &q)?;
             if common.json {
                 session::print_json(&page)?;
                 return Ok(exit::OK);
@@ -338,9 +333,8 @@ async fn dispatch(cx: &Arc<Context>, args: Args) -> Result<u8, CliError> {
         }
         Command::Summary { common } => {
             check_profile(cx, &common)?;
-            let app_id = installations::cached_app_id(cx, "--app", common.app.as_deref())
-                .map_err(CliError::api)?;
-            let overview = installations::overview(cx, Some(&app_id)).map_err(CliError::api)?;
+            let app_id = installations::cached_app_id(cx, "--app", common.app.as_deref())?;
+            let overview = installations::overview(cx, Some(&app_id))?;
             if common.json {
                 session::print_json(&serde_json::json!({
                     "coverage": overview.coverage,
@@ -362,7 +356,8 @@ async fn dispatch(cx: &Arc<Context>, args: Args) -> Result<u8, CliError> {
             Ok(exit::OK)
         }
         Command::Run { plan, common } => {
-            validate::check_plan_id("--plan", &plan).map_err(|e| CliError::usage(e.to_string()))?;
+            validate::check_plan_id("--plan", &plan)
+                .map_err(|e| ApiError::invalid_input(e.to_string()))?;
             run_plan(cx, &common, &plan).await
         }
         Command::Install(bulk) => run_bulk(cx, BulkAction::Install, bulk).await,
@@ -372,7 +367,7 @@ async fn dispatch(cx: &Arc<Context>, args: Args) -> Result<u8, CliError> {
         Command::Retry { run, common } => resume(cx, &common, &run, true).await,
         Command::Runs { common } => {
             check_profile(cx, &common)?;
-            let runs = installations::runs(cx).map_err(CliError::api)?;
+            let runs = installations::runs(cx)?;
             if common.json {
                 session::print_json(&runs)?;
             } else {
@@ -387,10 +382,10 @@ async fn dispatch(cx: &Arc<Context>, args: Args) -> Result<u8, CliError> {
             failed,
             common,
         } => {
-            validate::check_run_id("--run", &run).map_err(|e| CliError::usage(e.to_string()))?;
+            validate::check_run_id("--run", &run)
+                .map_err(|e| ApiError::invalid_input(e.to_string()))?;
             check_profile(cx, &common)?;
-            let items = installations::run_items(cx, &run, failed.then_some(ItemState::Failed))
-                .map_err(CliError::api)?;
+            let items = installations::run_items(cx, &run, failed.then_some(ItemState::Failed))?;
             if common.json {
                 session::print_json(&items)?;
             } else {
@@ -417,28 +412,31 @@ async fn sync(
     no_channels: bool,
     fresh: bool,
     common: &Common,
-) -> Result<u8, CliError> {
+) -> Result<u8, ApiError> {
     let mut parsed = Vec::new();
     for k in &kinds {
-        let kind = TargetKind::parse(k)
-            .ok_or_else(|| CliError::usage(format!("--kinds: {k:?} is not team, chat or user")))?;
+        let kind = TargetKind::parse(k).ok_or_else(|| {
+            ApiError::invalid_input(format!("--kinds: {k:?} is not team, chat or user"))
+        })?;
         if !parsed.contains(&kind) {
             parsed.push(kind);
         }
     }
     let app = match common.app.as_deref() {
         Some(app) if app.trim().is_empty() => {
-            return Err(CliError::usage(
+            return Err(ApiError::invalid_input(
                 "--app: give the bot's manifest id, catalog id or name",
             ))
         }
         Some(app) => app.to_string(),
-        None => installations::cached_app_id(cx, "--app", None).map_err(|_| {
-            CliError::usage("which bot? pass --app (manifest id, catalog id or name)")
-        })?,
+        None => installations::cached_app_id(cx, "--app", None)
+            .map_err(|_| {
+                ApiError::invalid_input("which bot? pass --app (manifest id, catalog id or name)")
+            })?
+            .into_string(),
     };
     let request = InstallsSyncRequest {
-        app_id: app,
+        app,
         kinds: Some(parsed),
         // Channel facts default to on when teams are synced.
         channels: no_channels.then_some(false),
@@ -541,8 +539,8 @@ fn print_page(page: &botdeck_core::installs::InventoryPage) {
     );
 }
 
-fn print_summary(cx: &Context, app_id: &str) -> Result<(), CliError> {
-    let overview = installations::overview(cx, Some(app_id)).map_err(CliError::api)?;
+fn print_summary(cx: &Context, app_id: &str) -> Result<(), ApiError> {
+    let overview = installations::overview(cx, Some(app_id))?;
     println!(
         "{:<6} {:>10} {:>14} {:>8} {:>8}",
         "kind", "installed", "not installed", "failed", "unread"
@@ -582,19 +580,20 @@ fn print_run(r: &RunSummary) {
 }
 
 /// The api request for `action` on the targets the flags select (checked before sign-in).
-fn bulk_request(action: BulkAction, targets: &Targets) -> Result<InstallsBulkRequest, CliError> {
+fn bulk_request(action: BulkAction, targets: &Targets) -> Result<InstallsBulkRequest, ApiError> {
     if targets.filter.is_empty() && targets.ids.is_empty() {
-        return Err(CliError::usage(
+        return Err(ApiError::invalid_input(
             "select targets: a filter (--kind, --state, --older-than, --at-version, --search) or --ids",
         ));
     }
     let kind = match &targets.filter.kind {
-        Some(k) => TargetKind::parse(k)
-            .ok_or_else(|| CliError::usage(format!("--kind {k:?}: expected team, chat or user")))?,
+        Some(k) => TargetKind::parse(k).ok_or_else(|| {
+            ApiError::invalid_input(format!("--kind {k:?}: expected team, chat or user"))
+        })?,
         None => TargetKind::Team,
     };
     if !targets.ids.is_empty() && targets.ids.iter().all(|id| id.trim().is_empty()) {
-        return Err(CliError::usage("--ids: no id given"));
+        return Err(ApiError::invalid_input("--ids: no id given"));
     }
     for id in targets
         .ids
@@ -602,7 +601,8 @@ fn bulk_request(action: BulkAction, targets: &Targets) -> Result<InstallsBulkReq
         .map(|id| id.trim())
         .filter(|id| !id.is_empty())
     {
-        validate::check_target_id("--ids", kind, id).map_err(|e| CliError::usage(e.to_string()))?;
+        validate::check_target_id("--ids", kind, id)
+            .map_err(|e| ApiError::invalid_input(e.to_string()))?;
     }
     let filter = &targets.filter;
     let selection = Selection {
@@ -627,9 +627,9 @@ fn bulk_request(action: BulkAction, targets: &Targets) -> Result<InstallsBulkReq
             .filter(|t| !t.id.is_empty())
             .collect(),
     };
-    let app_id = match targets.common.app.as_deref() {
+    let app = match targets.common.app.as_deref() {
         Some(a) if a.trim().is_empty() => {
-            return Err(CliError::usage(
+            return Err(ApiError::invalid_input(
                 "--app: give the bot's manifest id, catalog id or name",
             ))
         }
@@ -637,7 +637,7 @@ fn bulk_request(action: BulkAction, targets: &Targets) -> Result<InstallsBulkReq
         None => String::new(),
     };
     Ok(InstallsBulkRequest {
-        app_id,
+        app,
         action,
         selection,
     })
@@ -647,24 +647,26 @@ fn bulk_request(action: BulkAction, targets: &Targets) -> Result<InstallsBulkReq
 fn with_app(
     cx: &Context,
     mut request: InstallsBulkRequest,
-) -> Result<InstallsBulkRequest, CliError> {
-    if request.app_id.is_empty() {
-        request.app_id = installations::cached_app_id(cx, "--app", None).map_err(|_| {
-            CliError::usage("which bot? pass --app (manifest id, catalog id or name)")
-        })?;
+) -> Result<InstallsBulkRequest, ApiError> {
+    if request.app.is_empty() {
+        request.app = installations::cached_app_id(cx, "--app", None)
+            .map_err(|_| {
+                ApiError::invalid_input("which bot? pass --app (manifest id, catalog id or name)")
+            })?
+            .into_string();
     }
     Ok(request)
 }
 
 /// `installs install|upgrade|uninstall`: plan, show, confirm, run the plan by its id.
-async fn run_bulk(cx: &Arc<Context>, action: BulkAction, bulk: Bulk) -> Result<u8, CliError> {
+async fn run_bulk(cx: &Arc<Context>, action: BulkAction, bulk: Bulk) -> Result<u8, ApiError> {
     let request = bulk_request(action, &bulk.targets)?;
     let common = &bulk.targets.common;
     // A change to many targets is confirmed by a person. Without a terminal nobody can answer,
     // so refuse before signing in or reading anything.
     let interactive = std::io::stdin().is_terminal();
     if !bulk.dry_run && !bulk.yes && !interactive {
-        return Err(CliError::usage(format!(
+        return Err(ApiError::invalid_input(format!(
             "`installs {}` changes the tenant and asks before it runs, but there is no terminal to ask on: \
              pass --yes to run without asking, or --dry-run to see the plan",
             action.as_str()
@@ -705,7 +707,7 @@ async fn run_bulk(cx: &Arc<Context>, action: BulkAction, bulk: Bulk) -> Result<u
     run_plan(cx, common, &saved.plan_id).await
 }
 
-fn print_saved_plan(saved: &SavedPlan, json: bool, prefix: &str) -> Result<(), CliError> {
+fn print_saved_plan(saved: &SavedPlan, json: bool, prefix: &str) -> Result<(), ApiError> {
     if json {
         session::print_json(saved)?;
     } else {
@@ -799,7 +801,7 @@ fn print_plan(out: &mut dyn Write, plan: &BulkPlan, prefix: &str) {
     }
 }
 
-async fn run_plan(cx: &Arc<Context>, common: &Common, plan_id: &str) -> Result<u8, CliError> {
+async fn run_plan(cx: &Arc<Context>, common: &Common, plan_id: &str) -> Result<u8, ApiError> {
     if !common.json {
         eprintln!("Running plan {plan_id}…");
     }
@@ -816,8 +818,8 @@ async fn resume(
     common: &Common,
     run_id: &str,
     retry: bool,
-) -> Result<u8, CliError> {
-    validate::check_run_id("--run", run_id).map_err(|e| CliError::usage(e.to_string()))?;
+) -> Result<u8, ApiError> {
+    validate::check_run_id("--run", run_id).map_err(|e| ApiError::invalid_input(e.to_string()))?;
     check_profile(cx, common)?;
     let _ctrl_c = cancel_on_ctrl_c(cx);
     let printer = progress_printer(common.json);
@@ -827,7 +829,7 @@ async fn resume(
     finish(cx, &summary, common.json)
 }
 
-fn finish(cx: &Context, summary: &RunSummary, json: bool) -> Result<u8, CliError> {
+fn finish(cx: &Context, summary: &RunSummary, json: bool) -> Result<u8, ApiError> {
     let run_id = &summary.run_id;
     if json {
         session::print_json(summary)?;
@@ -835,8 +837,7 @@ fn finish(cx: &Context, summary: &RunSummary, json: bool) -> Result<u8, CliError
         eprintln!();
         print_run(summary);
         if summary.failed > 0 {
-            let items = installations::run_items(cx, run_id, Some(ItemState::Failed))
-                .map_err(CliError::api)?;
+            let items = installations::run_items(cx, run_id, Some(ItemState::Failed))?;
             for i in items.iter().take(20) {
                 println!(
                     "  failed {:<5} {:<36} {} {}",
@@ -900,7 +901,7 @@ mod tests {
             search: None,
         };
         let err = filter.query().expect_err("abc");
-        assert_eq!(err.code, exit::USAGE);
+        assert_eq!(err.exit_code(), exit::USAGE);
         assert!(
             err.message
                 .contains("--older-than \"abc\": expected a version"),

@@ -24,7 +24,7 @@ use botdeck_core::links::transfer::LinkFileFormat;
 use botdeck_core::links::{Link, LinkFilter, LinkState, LinkTargetInput, LinkTargetKind};
 
 use crate::exit;
-use crate::session::{self, CliError};
+use crate::session;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -300,12 +300,12 @@ fn usage(message: impl Into<String>) -> ApiError {
 pub fn run(paths: &DataPaths, args: Args) -> ExitCode {
     let rt = match session::runtime() {
         Ok(rt) => rt,
-        Err(err) => return err.report(),
+        Err(err) => return session::report(&err),
     };
     let (profile, feature) = sign_in_of(&args.command);
     match rt.block_on(dispatch(paths, args)) {
         Ok(code) => ExitCode::from(code),
-        Err(err) => failed(paths, profile.as_deref(), feature, err).report(),
+        Err(err) => session::report(&failed(paths, profile.as_deref(), feature, err)),
     }
 }
 
@@ -349,36 +349,20 @@ fn sign_in_of(command: &Command) -> (Option<String>, Feature) {
     }
 }
 
-/// An error a new sign-in fixes ends with the exact command to run.
-fn failed(paths: &DataPaths, profile: Option<&str>, feature: Feature, err: ApiError) -> CliError {
-    let fixable = err.code == ErrorCode::SignInRequired
-        || (err.code == ErrorCode::ConsentRequired && err.action_url.is_none());
-    let mut cli = CliError::api(err);
-    if fixable {
-        let cx = Context::open(paths.clone(), OpenOptions::command_line());
-        if let Ok(profile) = cx.profile(profile) {
-            cli.message = format!(
-                "{}. Run: {}",
-                cli.message.trim_end_matches('.'),
-                session::login_command(&profile.name, feature)
-            );
-        }
-    }
-    cli
+/// An error a new sign-in fixes ends with the exact command to run. The context the command
+/// used is gone by now; a second one only reads the profile list.
+fn failed(paths: &DataPaths, profile: Option<&str>, feature: Feature, err: ApiError) -> ApiError {
+    let cx = Context::open(paths.clone(), OpenOptions::command_line());
+    session::with_login_hint(&cx, err, profile, feature)
 }
 
 fn print<T: serde::Serialize>(v: &T) -> Result<(), ApiError> {
-    session::print_json(v).map_err(|e| ApiError::new(ErrorCode::Internal, e.message))
+    session::print_json(v)
 }
 
 /// Opened once the flags are judged: a bad flag never creates a data folder.
 fn open(paths: &DataPaths) -> Context {
-    let cx = Context::open(paths.clone(), OpenOptions::command_line());
-    // stderr: stdout is for results, often JSON.
-    for notice in cx.notices() {
-        eprintln!("botdeck: {}. {}", notice.title, notice.message);
-    }
-    cx
+    session::open(paths)
 }
 
 /// Progress on stderr (one rewritten line), throttled like the window's; none with `--json`.
@@ -402,7 +386,7 @@ async fn bot_id(cx: &Context, profile: Option<&str>, needle: &str) -> Result<Str
     if uuid::Uuid::parse_str(needle.trim()).is_ok() {
         return Ok(needle.trim().to_string());
     }
-    links::resolve_bot(cx, profile, needle).await
+    Ok(links::resolve_bot(cx, profile, needle).await?.into_string())
 }
 
 fn print_link(l: &Link) {

@@ -7,7 +7,7 @@ use botdeck_api::profiles::{self, ProfileStatus, SignInField, SignInTarget};
 use botdeck_api::views::{SessionView, SignInEvent};
 use botdeck_core::auth::Feature;
 use botdeck_core::config::{Cloud, DataPaths};
-use botdeck_core::profiles::Profile;
+use botdeck_core::profiles::TenantProfile;
 
 use crate::exit;
 use crate::session;
@@ -273,7 +273,7 @@ pub fn logout(paths: &DataPaths, args: ProfileSelect) -> ExitCode {
         Ok(profile) => {
             if args.json {
                 if let Err(err) = session::print_json(&ProfileStatus::of(&profile, false)) {
-                    return err.report();
+                    return session::report(&err);
                 }
             } else {
                 println!("Signed out of {}. Tokens already issued stay valid until they expire (at most about an hour).", profile.name);
@@ -299,7 +299,7 @@ pub fn status(paths: &DataPaths, status_args: StatusArgs) -> ExitCode {
     };
     if args.json {
         if let Err(err) = session::print_json(&status) {
-            return err.report();
+            return session::report(&err);
         }
     } else {
         print_status(&status);
@@ -359,7 +359,7 @@ fn print_view(json: bool, view: &SessionView, text: &str) -> Result<(), ApiError
     }
 }
 
-fn list_text(list: &[Profile], current: Option<&Profile>) -> String {
+fn list_text(list: &[TenantProfile], current: Option<&TenantProfile>) -> String {
     if list.is_empty() {
         return "No profiles yet. Create one with `botdeck login --profile NAME --tenant ...`."
             .into();

@@ -141,7 +141,7 @@ fn main() -> ExitCode {
 }
 
 fn run_doctor(paths: &DataPaths, json: bool) -> ExitCode {
-    let report = match session::runtime().map_err(ApiError::from).and_then(|rt| {
+    let report = match session::runtime().and_then(|rt| {
         rt.block_on(botdeck_api::settings::doctor(
             paths.clone(),
             botdeck_core::doctor::Depth::Thorough,
@@ -152,7 +152,7 @@ fn run_doctor(paths: &DataPaths, json: bool) -> ExitCode {
     };
     if json {
         if let Err(err) = session::print_json(&report) {
-            return err.report();
+            return session::report(&err);
         }
     } else {
         print!("{}", render_doctor(&report));

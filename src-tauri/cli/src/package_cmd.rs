@@ -8,13 +8,14 @@ use std::process::ExitCode;
 
 use botdeck_api::package as api;
 use botdeck_api::ApiError;
+use botdeck_core::ids::{EntraAppId, ManifestId};
 use botdeck_core::package::{
     self as pkg, to_sarif, BumpLevel, ChangeKind, ManifestSummary, NewBotAppOptions, PackageDiff,
     SchemaVersion, Severity, ValidationReport,
 };
 use clap::{Args, Subcommand, ValueEnum};
 
-use crate::session::CliError;
+use crate::session;
 
 macro_rules! emit_line {
     ($($arg:tt)*) => { emit(&format!("{}\n", format_args!($($arg)*))) };
@@ -68,12 +69,14 @@ enum PackageCommand {
         /// App name shown in Teams (1-30 characters).
         #[arg(long, default_value = "Alert Bot")]
         name: String,
-        /// Microsoft App ID of the Azure Bot (GUID). Defaults to the all-zero GUID.
-        #[arg(long)]
+        /// Microsoft App ID of the Azure Bot: its Entra app id (GUID). Defaults to the
+        /// all-zero GUID.
+        #[arg(long, value_name = "GUID")]
         bot_id: Option<String>,
-        /// Manifest id (GUID). Defaults to a new random GUID.
-        #[arg(long)]
-        app_id: Option<String>,
+        /// Manifest id (GUID), the catalog's `externalId`. Defaults to a new random GUID.
+        /// (`--app-id` is its old name.)
+        #[arg(long, value_name = "GUID", alias = "app-id")]
+        manifest_id: Option<String>,
         /// Developer (publisher) name.
         #[arg(long, default_value = "Contoso")]
         developer: String,
@@ -147,23 +150,27 @@ pub fn run(args: PackageArgs) -> ExitCode {
             out,
             name,
             bot_id,
-            app_id,
+            manifest_id,
             developer,
             website,
             manifest_version,
             force,
             json,
-        } => schema_version(manifest_version.as_deref()).and_then(|manifest_version| {
-            let options = NewBotAppOptions {
-                name,
-                bot_id,
-                app_id,
-                developer_name: developer,
-                website_url: website,
-                manifest_version,
-            };
-            cmd_new(&out, &options, force, json)
-        }),
+        } => new_options_ids(bot_id.as_deref(), manifest_id.as_deref()).and_then(
+            |(bot_id, manifest_id)| {
+                schema_version(manifest_version.as_deref()).and_then(|manifest_version| {
+                    let options = NewBotAppOptions {
+                        name,
+                        bot_id,
+                        manifest_id,
+                        developer_name: developer,
+                        website_url: website,
+                        manifest_version,
+                    };
+                    cmd_new(&out, &options, force, json)
+                })
+            },
+        ),
         PackageCommand::Validate {
             path,
             format,
@@ -214,9 +221,9 @@ pub fn run(args: PackageArgs) -> ExitCode {
     match result {
         Ok(code) => ExitCode::from(code),
         Err(err) => {
-            let mut cli = CliError::api(err);
-            cli.message = cli.message.replace('\n', " ");
-            cli.report()
+            let mut err = err;
+            err.message = err.message.replace('\n', " ");
+            session::report(&err)
         }
     }
 }
@@ -238,6 +245,22 @@ fn emit_json<T: serde::Serialize>(v: &T) -> Result<(), ApiError> {
     })?;
     emit(&format!("{text}\n"));
     Ok(())
+}
+
+/// `--bot-id` and `--manifest-id`, checked before anything is written.
+fn new_options_ids(
+    bot_id: Option<&str>,
+    manifest_id: Option<&str>,
+) -> Result<(Option<EntraAppId>, Option<ManifestId>), ApiError> {
+    let bot_id = bot_id
+        .map(EntraAppId::parse)
+        .transpose()
+        .map_err(|e| ApiError::invalid_input(format!("--bot-id: {e}")))?;
+    let manifest_id = manifest_id
+        .map(ManifestId::parse)
+        .transpose()
+        .map_err(|e| ApiError::invalid_input(format!("--manifest-id: {e}")))?;
+    Ok((bot_id, manifest_id))
 }
 
 fn schema_version(text: Option<&str>) -> Result<SchemaVersion, ApiError> {

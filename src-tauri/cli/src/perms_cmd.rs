@@ -19,7 +19,7 @@ use botdeck_core::permissions::{
 };
 
 use crate::exit;
-use crate::session::{self, CliError};
+use crate::session;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -233,7 +233,7 @@ pub fn run(paths: &DataPaths, args: Args) -> ExitCode {
     };
     match result {
         Ok(code) => ExitCode::from(code),
-        Err(err) => err.report(),
+        Err(err) => session::report(&err),
     }
 }
 
@@ -242,15 +242,8 @@ fn tenant_err<'a>(
     cx: &'a Context,
     profile: Option<&'a str>,
     feature: Feature,
-) -> impl Fn(ApiError) -> CliError + 'a {
-    move |err| {
-        CliError::api(session::with_login_hint(
-            cx,
-            in_flag_words(err),
-            profile,
-            feature,
-        ))
-    }
+) -> impl Fn(ApiError) -> ApiError + 'a {
+    move |err| session::with_login_hint(cx, in_flag_words(err), profile, feature)
 }
 
 /// The api names a bad value by the window's field; on the command line the flag is the name.
@@ -306,7 +299,7 @@ fn inspect(
     perm_profile: &str,
     model: Option<&str>,
     json: bool,
-) -> Result<PermsReport, CliError> {
+) -> Result<PermsReport, ApiError> {
     let req = inspect_request(t, perm_profile, model);
     let progress = progress_line(json);
     session::runtime()?
@@ -318,7 +311,7 @@ fn inspect(
         ))
 }
 
-fn show(cx: &Context, a: ShowArgs) -> Result<u8, CliError> {
+fn show(cx: &Context, a: ShowArgs) -> Result<u8, ApiError> {
     // A missing --app-id is the api's to refuse, after the team and chat values: every bad
     // value is named in the same order as in the window.
     let req = GrantsRequest {
@@ -475,7 +468,7 @@ fn diff_exit(diff: &PermissionDiff) -> u8 {
     }
 }
 
-fn diff_cmd(cx: &Context, a: DiffArgs, as_matrix: bool) -> Result<u8, CliError> {
+fn diff_cmd(cx: &Context, a: DiffArgs, as_matrix: bool) -> Result<u8, ApiError> {
     let format = if a.json { OutputFormat::Json } else { a.format };
     let report = inspect(
         cx,
@@ -580,7 +573,7 @@ fn render_diff(d: &PermissionDiff) -> String {
     out
 }
 
-fn consent_url(cx: &Context, a: ConsentArgs) -> Result<u8, CliError> {
+fn consent_url(cx: &Context, a: ConsentArgs) -> Result<u8, ApiError> {
     let diff = inspect(cx, &a.target, &a.perm_profile, a.model.as_deref(), a.json)?.diff;
     let link = if a.all {
         diff.consent_all.clone().or(diff.consent.clone())
@@ -611,7 +604,7 @@ fn consent_url(cx: &Context, a: ConsentArgs) -> Result<u8, CliError> {
     Ok(exit::OK)
 }
 
-fn revoke(cx: &Context, a: RevokeArgs) -> Result<u8, CliError> {
+fn revoke(cx: &Context, a: RevokeArgs) -> Result<u8, ApiError> {
     let req = PermsFixRequest {
         app_id: a.app_id.clone().unwrap_or_default(),
         perm_profile_id: a.perm_profile.clone(),
@@ -650,10 +643,10 @@ fn revoke(cx: &Context, a: RevokeArgs) -> Result<u8, CliError> {
     Ok(exit::OK)
 }
 
-fn profiles(cx: &Context, c: ProfilesCommand) -> Result<u8, CliError> {
+fn profiles(cx: &Context, c: ProfilesCommand) -> Result<u8, ApiError> {
     match c {
         ProfilesCommand::List { json } => {
-            let list = api::profiles(cx).map_err(CliError::api)?;
+            let list = api::profiles(cx)?;
             if json {
                 session::print_json(&list)?;
             } else {
@@ -661,7 +654,7 @@ fn profiles(cx: &Context, c: ProfilesCommand) -> Result<u8, CliError> {
             }
         }
         ProfilesCommand::Show { id, json } => {
-            let p = api::profile(cx, &id).map_err(CliError::api)?;
+            let p = api::profile(cx, &id)?;
             if json {
                 session::print_json(&p)?;
             } else {
@@ -674,10 +667,10 @@ fn profiles(cx: &Context, c: ProfilesCommand) -> Result<u8, CliError> {
             output,
             json,
         } => {
-            let text = api::export_profile(cx, &id, format.into()).map_err(CliError::api)?;
+            let text = api::export_profile(cx, &id, format.into())?;
             if let Some(path) = &output {
                 std::fs::write(path, &text).map_err(|e| {
-                    CliError::failed(format!("cannot write {}: {e}", path.display()))
+                    ApiError::internal(format!("cannot write {}: {e}", path.display()))
                 })?;
             }
             if json {
@@ -692,7 +685,7 @@ fn profiles(cx: &Context, c: ProfilesCommand) -> Result<u8, CliError> {
             }
         }
         ProfilesCommand::Delete { id, json } => {
-            let left = api::delete_profile(cx, &id).map_err(CliError::api)?;
+            let left = api::delete_profile(cx, &id)?;
             if json {
                 session::print_json(&left)?;
             } else {
@@ -780,20 +773,19 @@ fn render_profile(p: &BotProfile) -> String {
     out
 }
 
-fn profile(cx: &Context, c: ProfileCommand) -> Result<u8, CliError> {
+fn profile(cx: &Context, c: ProfileCommand) -> Result<u8, ApiError> {
     match c {
         ProfileCommand::Import { file, json } => {
             let name = file.display().to_string();
             let text = std::fs::read_to_string(&file)
-                .map_err(|e| CliError::usage(format!("cannot read {name}: {e}")))?;
+                .map_err(|e| ApiError::invalid_input(format!("cannot read {name}: {e}")))?;
             let p = api::import_profile(
                 cx,
                 &PermsImportRequest {
                     file_name: name,
                     text,
                 },
-            )
-            .map_err(CliError::api)?;
+            )?;
             if json {
                 session::print_json(&p)?;
             } else {
@@ -813,15 +805,14 @@ fn profile(cx: &Context, c: ProfileCommand) -> Result<u8, CliError> {
             format,
             json,
         } => {
-            let p = api::profile_from_package(cx, &package, import).map_err(CliError::api)?;
+            let p = api::profile_from_package(cx, &package, import)?;
             if import {
                 eprintln!("Imported profile {}.", p.id);
             }
             if json {
                 session::print_json(&p)?;
             } else {
-                let text = perms::export_profile(&p, format.into())
-                    .map_err(|e| CliError::api(e.into()))?;
+                let text = perms::export_profile(&p, format.into()).map_err(ApiError::from)?;
                 print!("{text}");
             }
             Ok(exit::OK)

@@ -11,9 +11,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use botdeck_api::error::{ApiError, ErrorCode};
 use botdeck_api::{Context, OpenOptions};
-use botdeck_core::auth::{AuthError, Feature};
+use botdeck_core::auth::Feature;
 use botdeck_core::config::DataPaths;
-use botdeck_core::profiles::ProfileError;
 
 /// Set once at start when the command line asks for `--json`: errors are then printed to
 /// stdout as the api's error object.
@@ -93,104 +92,19 @@ pub fn login_command(profile: &str, feature: Feature) -> String {
     format!("botdeck login --profile {quoted} --feature {feature}")
 }
 
-pub fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
+pub fn runtime() -> Result<tokio::runtime::Runtime, ApiError> {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
-        .map_err(|e| CliError::failed(format!("cannot start the async runtime: {e}")))
+        .map_err(|e| ApiError::internal(format!("cannot start the async runtime: {e}")))
 }
 
-pub fn print_json<T: serde::Serialize>(value: &T) -> Result<(), CliError> {
+pub fn print_json<T: serde::Serialize>(value: &T) -> Result<(), ApiError> {
     let text = serde_json::to_string_pretty(value)
-        .map_err(|e| CliError::failed(format!("cannot encode the result: {e}")))?;
+        .map_err(|e| ApiError::internal(format!("cannot encode the result: {e}")))?;
     println!("{text}");
     Ok(())
-}
-
-/// The api's error under the CLI's old name and fields (so `err.message` still moves out and
-/// `err.code` is still the exit code): every constructor makes an api error and
-/// [`CliError::report`] prints it like [`report`].
-#[derive(Debug, Clone)]
-pub struct CliError {
-    pub message: String,
-    /// The exit code: always `ApiError::exit_code()` of `kind`.
-    pub code: u8,
-    pub kind: ErrorCode,
-    pub retryable: bool,
-    pub action_url: Option<String>,
-}
-
-impl CliError {
-    /// A bad flag value or a command that cannot run as given (`invalid_input`, exit 2).
-    pub fn usage(message: impl Into<String>) -> Self {
-        ApiError::invalid_input(message).into()
-    }
-
-    /// The command ran and failed (`internal`, exit 1).
-    pub fn failed(message: impl Into<String>) -> Self {
-        ApiError::new(ErrorCode::Internal, message).into()
-    }
-
-    pub fn api(err: ApiError) -> Self {
-        err.into()
-    }
-
-    /// The exit code is the api's now ([`ApiError::exit_code`]); `_exit` is ignored.
-    pub fn api_with_exit(err: ApiError, _exit: u8) -> Self {
-        err.into()
-    }
-
-    pub fn report(self) -> ExitCode {
-        report(&ApiError::from(self))
-    }
-}
-
-impl std::fmt::Display for CliError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-impl From<ApiError> for CliError {
-    fn from(err: ApiError) -> Self {
-        Self {
-            code: err.exit_code(),
-            kind: err.code,
-            message: err.message,
-            retryable: err.retryable,
-            action_url: err.action_url,
-        }
-    }
-}
-
-impl From<CliError> for ApiError {
-    fn from(err: CliError) -> Self {
-        ApiError {
-            code: err.kind,
-            message: err.message,
-            retryable: err.retryable,
-            action_url: err.action_url,
-        }
-    }
-}
-
-impl From<AuthError> for CliError {
-    fn from(err: AuthError) -> Self {
-        ApiError::from(err).into()
-    }
-}
-
-impl From<ProfileError> for CliError {
-    fn from(err: ProfileError) -> Self {
-        ApiError::from(err).into()
-    }
-}
-
-impl From<botdeck_core::store::StoreError> for CliError {
-    fn from(err: botdeck_core::store::StoreError) -> Self {
-        ApiError::from(err).into()
-    }
 }
 
 #[cfg(test)]

@@ -14,8 +14,8 @@ use common::{botdeck, json, login_to_sim, text};
 fn package(dir: &Path, manifest_id: &str, version: &str) -> String {
     let mut pkg = botdeck_core::package::new_bot_app(&botdeck_core::package::NewBotAppOptions {
         name: "Script Bot".into(),
-        app_id: Some(manifest_id.into()),
-        bot_id: Some(DEMO_BOT_APP_ID.into()),
+        manifest_id: botdeck_core::ids::ManifestId::parse(manifest_id).ok(),
+        bot_id: botdeck_core::ids::EntraAppId::parse(DEMO_BOT_APP_ID).ok(),
         ..Default::default()
     })
     .expect("template");
@@ -67,7 +67,7 @@ fn cached_ids(data: &Path) -> Vec<String> {
     botdeck_core::catalog::cached_apps(&store)
         .expect("cached apps")
         .into_iter()
-        .map(|a| a.id)
+        .map(|a| a.id.into_string())
         .collect()
 }
 

@@ -6,7 +6,7 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 use botdeck_core::config::Cloud;
-use botdeck_core::profiles::{NewProfile, Profiles};
+use botdeck_core::profiles::{NewTenantProfile, TenantProfiles};
 use botdeck_core::store::Store;
 
 const CLIENT: &str = "11111111-2222-3333-4444-555555555555";
@@ -28,9 +28,9 @@ fn botdeck(dir: &Path, args: &[&str]) -> Output {
 fn with_demo_profile() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("tmp");
     let (store, _) = Store::open_in(&dir.path().join("data")).expect("store");
-    Profiles::new(&store)
+    TenantProfiles::new(&store)
         .create(
-            &NewProfile {
+            &NewTenantProfile {
                 name: "demo".into(),
                 tenant: "contoso.onmicrosoft.com".into(),
                 cloud: Cloud::Global,
@@ -248,7 +248,7 @@ fn login_refuses_changed_profile_settings_without_update_profile() {
     );
     // The same value as stored is no change; the profile itself was not touched by any of it.
     let (store, _) = Store::open_in(&d.join("data")).expect("store");
-    let demo = Profiles::new(&store).resolve("demo").expect("demo");
+    let demo = TenantProfiles::new(&store).resolve("demo").expect("demo");
     assert_eq!(demo.client_id, CLIENT);
     assert_eq!(demo.cloud, Cloud::Global);
 }
@@ -273,7 +273,9 @@ fn update_profile_applies_the_change_explicitly() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     let (store, _) = Store::open_in(&d.join("data")).expect("store");
-    let demo = Profiles::new(&store).resolve("demo").expect("demo kept");
+    let demo = TenantProfiles::new(&store)
+        .resolve("demo")
+        .expect("demo kept");
     assert_eq!(demo.client_id, OTHER_CLIENT);
 }
 

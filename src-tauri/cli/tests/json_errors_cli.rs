@@ -10,7 +10,7 @@ use std::process::Output;
 
 use botdeck_api::error::ApiError;
 use botdeck_core::config::Cloud;
-use botdeck_core::profiles::{NewProfile, Profiles};
+use botdeck_core::profiles::{NewTenantProfile, TenantProfiles};
 use botdeck_core::store::Store;
 use serde_json::Value;
 
@@ -70,9 +70,9 @@ fn every_feature_answers_a_bad_value_with_the_api_error_and_its_exit_code() {
     let d = dir.path();
     {
         let (store, _) = Store::open_in(&d.join("data")).expect("store");
-        Profiles::new(&store)
+        TenantProfiles::new(&store)
             .create(
-                &NewProfile {
+                &NewTenantProfile {
                     name: "demo".into(),
                     tenant: "contoso.onmicrosoft.com".into(),
                     cloud: Cloud::Global,

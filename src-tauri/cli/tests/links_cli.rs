@@ -277,7 +277,7 @@ async fn link_prove_check_and_unlink_from_the_command_line() {
 fn health_is_refused_busy_while_the_window_runs_a_sync_on_the_same_data() {
     use botdeck_api::{Context, JobKind, OpenOptions};
     use botdeck_core::config::{Cloud, DataPaths};
-    use botdeck_core::profiles::{NewProfile, Profiles};
+    use botdeck_core::profiles::{NewTenantProfile, TenantProfiles};
 
     let dir = tempfile::tempdir().expect("tmp");
     // The window, in another process as far as the command is concerned: same data folder.
@@ -290,10 +290,10 @@ fn health_is_refused_busy_while_the_window_runs_a_sync_on_the_same_data() {
     );
     {
         let store = window.store().expect("store");
-        let profiles = Profiles::new(&store);
+        let profiles = TenantProfiles::new(&store);
         let p = profiles
             .create(
-                &NewProfile {
+                &NewTenantProfile {
                     name: "T".into(),
                     tenant: "contoso.onmicrosoft.com".into(),
                     cloud: Cloud::Global,

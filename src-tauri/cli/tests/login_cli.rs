@@ -144,7 +144,7 @@ fn login_status_refresh_and_logout_across_processes() {
     let store = botdeck_core::store::Store::open_in(&e.dir.path().join("data"))
         .expect("store")
         .0;
-    let profile = botdeck_core::profiles::Profiles::new(&store)
+    let profile = botdeck_core::profiles::TenantProfiles::new(&store)
         .resolve("Sim")
         .expect("profile");
     store

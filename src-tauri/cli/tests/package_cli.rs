@@ -282,10 +282,26 @@ fn bad_inputs_give_one_line_and_exit_2() {
         &botdeck(t, &["package", "new", "x", "--manifest-version", "9.9"]),
         "--manifest-version",
     );
+    // Ids are checked as the flag is read: the message names the flag and what an id looks
+    // like, and nothing is written.
     assert_usage_error(
         &botdeck(t, &["package", "new", "x", "--bot-id", "nope"]),
-        "invalid package",
+        "--bot-id",
     );
+    assert_usage_error(
+        &botdeck(
+            t,
+            &[
+                "package",
+                "new",
+                "x",
+                "--manifest-id",
+                "{1f0e9d8c-7b6a-4a5b-8c9d-0e1f2a3b4c5d}",
+            ],
+        ),
+        "not a valid manifest id",
+    );
+    assert!(!t.join("x").exists(), "a refused id writes nothing");
 
     // A file that is not a zip is a *finding* for validate (CI wants the report), exit 1.
     let o = botdeck(t, &["package", "validate", "garbage.zip", "--json"]);

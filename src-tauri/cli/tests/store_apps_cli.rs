@@ -144,8 +144,12 @@ async fn a_store_bot_from_the_command_line_with_a_read_only_sync() {
 fn flash_package(dir: &Path, version: &str) -> String {
     let mut pkg = botdeck_core::package::new_bot_app(&botdeck_core::package::NewBotAppOptions {
         name: "FlashDuty".into(),
-        app_id: Some(DEMO_BOT_MANIFEST_ID.into()),
-        bot_id: Some(DEMO_BOT_APP_ID.into()),
+        manifest_id: Some(
+            botdeck_core::ids::ManifestId::parse(DEMO_BOT_MANIFEST_ID).expect("a manifest id"),
+        ),
+        bot_id: Some(
+            botdeck_core::ids::EntraAppId::parse(DEMO_BOT_APP_ID).expect("an Entra app id"),
+        ),
         ..Default::default()
     })
     .expect("template");

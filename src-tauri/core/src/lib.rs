@@ -7,6 +7,9 @@ pub mod bindings;
 pub mod catalog;
 pub mod config;
 pub mod doctor;
+/// The three ids of a Teams bot (catalog, manifest, Entra), defined once in the Graph crate.
+pub use botdeck_graph::ids;
+pub use botdeck_graph::ids::{CatalogAppId, EntraAppId, IdError, ManifestId};
 pub mod installs;
 pub mod lease;
 pub mod links;

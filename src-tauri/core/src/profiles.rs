@@ -39,7 +39,7 @@ pub const ROLES_UNKNOWN_STEP: &str =
 pub const CURRENT_PROFILE_KEY: &str = "profile.current";
 
 #[derive(Debug, thiserror::Error)]
-pub enum ProfileError {
+pub enum TenantProfileError {
     #[error("no profile named {0:?}")]
     NotFound(String),
     #[error("a profile named {0:?} already exists")]
@@ -50,7 +50,7 @@ pub enum ProfileError {
     Store(#[from] StoreError),
 }
 
-impl From<rusqlite::Error> for ProfileError {
+impl From<rusqlite::Error> for TenantProfileError {
     fn from(err: rusqlite::Error) -> Self {
         Self::Store(StoreError::Sqlite(err))
     }
@@ -59,7 +59,7 @@ impl From<rusqlite::Error> for ProfileError {
 /// What the admin fills in to add a tenant.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct NewProfile {
+pub struct NewTenantProfile {
     pub name: String,
     /// Tenant id (GUID) or a verified domain such as `contoso.onmicrosoft.com`.
     pub tenant: String,
@@ -87,7 +87,7 @@ pub struct Identity {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
-pub struct Profile {
+pub struct TenantProfile {
     pub id: String,
     pub name: String,
     pub tenant: String,
@@ -120,19 +120,19 @@ fn is_domain(s: &str) -> bool {
         })
 }
 
-impl NewProfile {
+impl NewTenantProfile {
     /// Checks everything before anything is stored, with the field at fault in the message.
-    pub fn validate(&self) -> Result<(), ProfileError> {
+    pub fn validate(&self) -> Result<(), TenantProfileError> {
         let name = self.name.trim();
         if name.is_empty() || name.chars().count() > 64 {
-            return Err(ProfileError::Invalid {
+            return Err(TenantProfileError::Invalid {
                 field: "name",
                 reason: "must be 1 to 64 characters".into(),
             });
         }
         let tenant = self.tenant.trim();
         if !(is_guid(tenant) || is_domain(tenant) || tenant == "organizations") {
-            return Err(ProfileError::Invalid {
+            return Err(TenantProfileError::Invalid {
                 field: "tenant",
                 reason: format!(
                     "{tenant:?} is neither a tenant id (GUID) nor a domain such as contoso.onmicrosoft.com"
@@ -140,7 +140,7 @@ impl NewProfile {
             });
         }
         if !is_guid(self.client_id.trim()) {
-            return Err(ProfileError::Invalid {
+            return Err(TenantProfileError::Invalid {
                 field: "clientId",
                 reason: "must be the application (client) id of your app registration, a GUID"
                     .into(),
@@ -151,9 +151,11 @@ impl NewProfile {
             graph_base_url,
         } = &self.cloud
         {
-            Cloud::custom(authority_host, graph_base_url).map_err(|e| ProfileError::Invalid {
-                field: "cloud",
-                reason: e.to_string(),
+            Cloud::custom(authority_host, graph_base_url).map_err(|e| {
+                TenantProfileError::Invalid {
+                    field: "cloud",
+                    reason: e.to_string(),
+                }
             })?;
         }
         Ok(())
@@ -169,7 +171,7 @@ fn parse_time(text: Option<String>) -> Option<DateTime<Utc>> {
         .map(|t| t.with_timezone(&Utc))
 }
 
-fn from_row(row: &Row<'_>) -> rusqlite::Result<Profile> {
+fn from_row(row: &Row<'_>) -> rusqlite::Result<TenantProfile> {
     let cloud_text: String = row.get("cloud")?;
     let cloud = serde_json::from_str(&cloud_text).map_err(|e| {
         rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
@@ -196,7 +198,7 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Profile> {
         }),
         None => None,
     };
-    Ok(Profile {
+    Ok(TenantProfile {
         id: row.get("id")?,
         name: row.get("name")?,
         tenant: row.get("tenant")?,
@@ -214,20 +216,24 @@ fn to_json<T: Serialize>(value: &T) -> String {
     serde_json::to_string(value).unwrap_or_else(|_| "null".into())
 }
 
-pub struct Profiles<'a> {
+pub struct TenantProfiles<'a> {
     store: &'a Store,
 }
 
-impl<'a> Profiles<'a> {
+impl<'a> TenantProfiles<'a> {
     pub fn new(store: &'a Store) -> Self {
         Self { store }
     }
 
-    pub fn create(&self, new: &NewProfile, is_demo: bool) -> Result<Profile, ProfileError> {
+    pub fn create(
+        &self,
+        new: &NewTenantProfile,
+        is_demo: bool,
+    ) -> Result<TenantProfile, TenantProfileError> {
         new.validate()?;
         let name = new.name.trim();
         if self.find_by_name(name)?.is_some() {
-            return Err(ProfileError::Duplicate(name.to_string()));
+            return Err(TenantProfileError::Duplicate(name.to_string()));
         }
         let id = uuid::Uuid::new_v4().to_string();
         self.store.connection().execute(
@@ -246,22 +252,22 @@ impl<'a> Profiles<'a> {
         self.get(&id)
     }
 
-    pub fn list(&self) -> Result<Vec<Profile>, ProfileError> {
+    pub fn list(&self) -> Result<Vec<TenantProfile>, TenantProfileError> {
         let conn = self.store.connection();
         let mut stmt = conn.prepare("SELECT * FROM profile ORDER BY name COLLATE NOCASE")?;
         let rows = stmt.query_map([], from_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    pub fn get(&self, id: &str) -> Result<Profile, ProfileError> {
+    pub fn get(&self, id: &str) -> Result<TenantProfile, TenantProfileError> {
         self.store
             .connection()
             .query_row("SELECT * FROM profile WHERE id = ?1", [id], from_row)
             .optional()?
-            .ok_or_else(|| ProfileError::NotFound(id.to_string()))
+            .ok_or_else(|| TenantProfileError::NotFound(id.to_string()))
     }
 
-    pub fn find_by_name(&self, name: &str) -> Result<Option<Profile>, ProfileError> {
+    pub fn find_by_name(&self, name: &str) -> Result<Option<TenantProfile>, TenantProfileError> {
         Ok(self
             .store
             .connection()
@@ -274,17 +280,17 @@ impl<'a> Profiles<'a> {
     }
 
     /// By id or by name, whichever matches: what a CLI flag or IPC call names.
-    pub fn resolve(&self, id_or_name: &str) -> Result<Profile, ProfileError> {
+    pub fn resolve(&self, id_or_name: &str) -> Result<TenantProfile, TenantProfileError> {
         match self.get(id_or_name) {
             Ok(profile) => Ok(profile),
-            Err(ProfileError::NotFound(_)) => self
+            Err(TenantProfileError::NotFound(_)) => self
                 .find_by_name(id_or_name)?
-                .ok_or_else(|| ProfileError::NotFound(id_or_name.to_string())),
+                .ok_or_else(|| TenantProfileError::NotFound(id_or_name.to_string())),
             Err(err) => Err(err),
         }
     }
 
-    pub fn set_current(&self, id: &str) -> Result<Profile, ProfileError> {
+    pub fn set_current(&self, id: &str) -> Result<TenantProfile, TenantProfileError> {
         let profile = self.get(id)?;
         self.store.set_setting(CURRENT_PROFILE_KEY, id)?;
         self.store.connection().execute(
@@ -295,18 +301,18 @@ impl<'a> Profiles<'a> {
     }
 
     /// The profile reopened at start-up: the last one used, if it still exists.
-    pub fn current(&self) -> Result<Option<Profile>, ProfileError> {
+    pub fn current(&self) -> Result<Option<TenantProfile>, TenantProfileError> {
         let Some(id) = self.store.setting(CURRENT_PROFILE_KEY)? else {
             return Ok(None);
         };
         match self.get(&id) {
             Ok(profile) => Ok(Some(profile)),
-            Err(ProfileError::NotFound(_)) => Ok(None),
+            Err(TenantProfileError::NotFound(_)) => Ok(None),
             Err(err) => Err(err),
         }
     }
 
-    pub fn update_cloud(&self, id: &str, cloud: &Cloud) -> Result<(), ProfileError> {
+    pub fn update_cloud(&self, id: &str, cloud: &Cloud) -> Result<(), TenantProfileError> {
         self.store.connection().execute(
             "UPDATE profile SET cloud = ?2 WHERE id = ?1",
             params![id, to_json(cloud)],
@@ -316,9 +322,9 @@ impl<'a> Profiles<'a> {
 
     /// The app registration a profile signs in with; the caller signs it out first (tokens
     /// issued to the old client are useless to the new one).
-    pub fn update_client_id(&self, id: &str, client_id: &str) -> Result<(), ProfileError> {
+    pub fn update_client_id(&self, id: &str, client_id: &str) -> Result<(), TenantProfileError> {
         if !is_guid(client_id.trim()) {
-            return Err(ProfileError::Invalid {
+            return Err(TenantProfileError::Invalid {
                 field: "clientId",
                 reason: "must be the application (client) id of your app registration, a GUID"
                     .into(),
@@ -331,7 +337,7 @@ impl<'a> Profiles<'a> {
         Ok(())
     }
 
-    pub fn record_identity(&self, id: &str, identity: &Identity) -> Result<(), ProfileError> {
+    pub fn record_identity(&self, id: &str, identity: &Identity) -> Result<(), TenantProfileError> {
         self.store.connection().execute(
             "UPDATE profile SET account_upn = ?2, account_name = ?3, account_object_id = ?4,
                 tenant_id = ?5, tenant_name = ?6, verified_domains = ?7, directory_roles = ?8,
@@ -358,7 +364,7 @@ impl<'a> Profiles<'a> {
         id: &str,
         scopes: &[String],
         expires_at: DateTime<Utc>,
-    ) -> Result<(), ProfileError> {
+    ) -> Result<(), TenantProfileError> {
         self.store.connection().execute(
             "UPDATE profile SET granted_scopes = ?2, token_expires_at = ?3 WHERE id = ?1",
             params![id, to_json(&scopes), expires_at.to_rfc3339()],
@@ -367,7 +373,7 @@ impl<'a> Profiles<'a> {
     }
 
     /// Sign-out: forget who was signed in and what they held; the profile itself stays.
-    pub fn clear_identity(&self, id: &str) -> Result<(), ProfileError> {
+    pub fn clear_identity(&self, id: &str) -> Result<(), TenantProfileError> {
         self.store.connection().execute(
             "UPDATE profile SET account_upn = NULL, account_name = NULL, account_object_id = NULL,
                 tenant_id = NULL, tenant_name = NULL, verified_domains = '[]',
@@ -379,13 +385,13 @@ impl<'a> Profiles<'a> {
         Ok(())
     }
 
-    pub fn delete(&self, id: &str) -> Result<(), ProfileError> {
+    pub fn delete(&self, id: &str) -> Result<(), TenantProfileError> {
         let changed = self
             .store
             .connection()
             .execute("DELETE FROM profile WHERE id = ?1", [id])?;
         if changed == 0 {
-            return Err(ProfileError::NotFound(id.to_string()));
+            return Err(TenantProfileError::NotFound(id.to_string()));
         }
         Ok(())
     }
@@ -401,8 +407,8 @@ mod tests {
         (dir, store)
     }
 
-    fn contoso() -> NewProfile {
-        NewProfile {
+    fn contoso() -> NewTenantProfile {
+        NewTenantProfile {
             name: "Contoso".into(),
             tenant: "contoso.onmicrosoft.com".into(),
             cloud: Cloud::Global,
@@ -413,11 +419,11 @@ mod tests {
     #[test]
     fn create_list_switch_and_reopen_last() {
         let (_dir, store) = store();
-        let profiles = Profiles::new(&store);
+        let profiles = TenantProfiles::new(&store);
         let a = profiles.create(&contoso(), false).expect("create");
         let b = profiles
             .create(
-                &NewProfile {
+                &NewTenantProfile {
                     name: "Fabrikam GCC High".into(),
                     tenant: "0c9d5f7e-1111-4a4a-9b9b-222233334444".into(),
                     cloud: Cloud::UsGovHigh,
@@ -444,7 +450,7 @@ mod tests {
     #[test]
     fn identity_is_recorded_and_cleared_on_sign_out() {
         let (_dir, store) = store();
-        let profiles = Profiles::new(&store);
+        let profiles = TenantProfiles::new(&store);
         let p = profiles.create(&contoso(), false).expect("create");
         let identity = Identity {
             account_upn: "megan@contoso.onmicrosoft.com".into(),
@@ -468,38 +474,38 @@ mod tests {
     #[test]
     fn bad_input_is_refused_with_the_field_named() {
         let (_dir, store) = store();
-        let profiles = Profiles::new(&store);
+        let profiles = TenantProfiles::new(&store);
         let cases = [
             (
-                NewProfile {
+                NewTenantProfile {
                     name: " ".into(),
                     ..contoso()
                 },
                 "name",
             ),
             (
-                NewProfile {
+                NewTenantProfile {
                     tenant: "not a tenant".into(),
                     ..contoso()
                 },
                 "tenant",
             ),
             (
-                NewProfile {
+                NewTenantProfile {
                     tenant: "-bad-.com".into(),
                     ..contoso()
                 },
                 "tenant",
             ),
             (
-                NewProfile {
+                NewTenantProfile {
                     client_id: "botdeck".into(),
                     ..contoso()
                 },
                 "clientId",
             ),
             (
-                NewProfile {
+                NewTenantProfile {
                     cloud: Cloud::Custom {
                         authority_host: "http://evil.example".into(),
                         graph_base_url: "https://graph.example".into(),
@@ -511,7 +517,7 @@ mod tests {
         ];
         for (bad, field) in cases {
             match profiles.create(&bad, false) {
-                Err(ProfileError::Invalid { field: f, .. }) => assert_eq!(f, field),
+                Err(TenantProfileError::Invalid { field: f, .. }) => assert_eq!(f, field),
                 other => panic!("{field}: expected Invalid, got {other:?}"),
             }
         }
@@ -519,27 +525,27 @@ mod tests {
         profiles.create(&contoso(), false).expect("first");
         assert!(matches!(
             profiles.create(
-                &NewProfile {
+                &NewTenantProfile {
                     name: "CONTOSO".into(),
                     ..contoso()
                 },
                 false
             ),
-            Err(ProfileError::Duplicate(_))
+            Err(TenantProfileError::Duplicate(_))
         ));
     }
 
     #[test]
     fn a_removed_current_profile_is_not_reopened() {
         let (_dir, store) = store();
-        let profiles = Profiles::new(&store);
+        let profiles = TenantProfiles::new(&store);
         let p = profiles.create(&contoso(), false).expect("create");
         profiles.set_current(&p.id).expect("current");
         profiles.delete(&p.id).expect("delete");
         assert_eq!(profiles.current().expect("current"), None);
         assert!(matches!(
             profiles.delete(&p.id),
-            Err(ProfileError::NotFound(_))
+            Err(TenantProfileError::NotFound(_))
         ));
     }
 }

@@ -430,6 +430,31 @@ impl Store {
     }
 }
 
+/// Reads an id column (catalog, manifest or Entra app id) back into its type. A stored value
+/// that is not one means the row was written wrongly: a conversion error, never a panic.
+pub fn id_column<T, I>(row: &rusqlite::Row<'_>, idx: I) -> rusqlite::Result<T>
+where
+    T: TryFrom<String, Error = crate::ids::IdError>,
+    I: rusqlite::RowIndex + Copy,
+{
+    let text: String = row.get(idx)?;
+    T::try_from(text).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
+    })
+}
+
+/// [`id_column`] for a column that may be NULL.
+pub fn optional_id_column<T, I>(row: &rusqlite::Row<'_>, idx: I) -> rusqlite::Result<Option<T>>
+where
+    T: TryFrom<String, Error = crate::ids::IdError>,
+    I: rusqlite::RowIndex + Copy,
+{
+    let text: Option<String> = row.get(idx)?;
+    text.map(T::try_from).transpose().map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
+    })
+}
+
 /// The state backups, newest first.
 pub fn state_backups(data_dir: &Path) -> Vec<PathBuf> {
     let mut found: Vec<PathBuf> = std::fs::read_dir(data_dir.join(BACKUP_DIR))

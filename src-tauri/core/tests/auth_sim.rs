@@ -14,7 +14,7 @@ use botdeck_core::auth::{
     SLOW_DOWN_STEP,
 };
 use botdeck_core::config::Cloud;
-use botdeck_core::profiles::{NewProfile, Profile, Profiles};
+use botdeck_core::profiles::{NewTenantProfile, TenantProfile, TenantProfiles};
 use botdeck_core::secrets::Sensitive;
 use botdeck_core::store::Store;
 use tenant_sim::{FaultRule, RunningSim, SimConfig, TenantSize, BOTDECK_PUBLIC_CLIENT_ID};
@@ -25,7 +25,7 @@ struct Fixture {
     _dir: tempfile::TempDir,
     data_dir: std::path::PathBuf,
     store: Store,
-    profile: Profile,
+    profile: TenantProfile,
     auth: Authenticator,
 }
 
@@ -41,9 +41,9 @@ async fn fixture(tweak: impl FnOnce(&mut SimConfig)) -> Fixture {
     let dir = tempfile::tempdir().expect("tmp");
     let data_dir = dir.path().join("data");
     let (store, _) = Store::open_in(&data_dir).expect("store");
-    let profile = Profiles::new(&store)
+    let profile = TenantProfiles::new(&store)
         .create(
-            &NewProfile {
+            &NewTenantProfile {
                 name: "Sim".into(),
                 tenant: sim.tenant_id(),
                 cloud: Cloud::custom(&sim.authority_host(), &sim.graph_base_url()).expect("cloud"),
@@ -600,7 +600,9 @@ async fn measure_large_tenant_identity_read_against_the_old_membership_walk() {
     }
     let f = fixture(|c| c.size = TenantSize::Large).await;
     sign_in_with_device_code(&f).await;
-    let profile = Profiles::new(&f.store).get(&f.profile.id).expect("profile");
+    let profile = TenantProfiles::new(&f.store)
+        .get(&f.profile.id)
+        .expect("profile");
     let (token, _) = f
         .auth
         .access_token(&profile, Feature::ReadTenant)
@@ -639,7 +641,9 @@ async fn roles_that_cannot_be_read_leave_the_sign_in_standing_with_roles_unknown
     assert!(signed_in.identity.directory_roles_unknown);
     assert!(signed_in.identity.directory_roles.is_empty());
     assert_eq!(signed_in.identity.account_upn, f.sim.admin_upn());
-    let profile = Profiles::new(&f.store).get(&f.profile.id).expect("profile");
+    let profile = TenantProfiles::new(&f.store)
+        .get(&f.profile.id)
+        .expect("profile");
     let identity = profile.identity.expect("identity recorded");
     assert!(identity.directory_roles_unknown, "kept with the profile");
     assert!(auth::ROLES_UNKNOWN_NOTICE.contains("could not be read"));

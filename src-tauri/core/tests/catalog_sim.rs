@@ -17,8 +17,12 @@ use tenant_sim::{SimConfig, TenantSize, DEMO_BOT_APP_ID, DEMO_BOT_MANIFEST_ID};
 fn zip(manifest_id: &str, version: &str, name: &str) -> Vec<u8> {
     let mut pkg = package::new_bot_app(&NewBotAppOptions {
         name: name.into(),
-        app_id: Some(manifest_id.into()),
-        bot_id: Some(DEMO_BOT_APP_ID.into()),
+        manifest_id: Some(
+            botdeck_core::ids::ManifestId::parse(manifest_id).expect("a manifest id"),
+        ),
+        bot_id: Some(
+            botdeck_core::ids::EntraAppId::parse(DEMO_BOT_APP_ID).expect("an Entra app id"),
+        ),
         ..Default::default()
     })
     .expect("template");

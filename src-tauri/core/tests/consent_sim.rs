@@ -11,7 +11,7 @@ use std::time::Duration;
 use botdeck_core::auth::entra::{EntraClient, EntraEndpoint};
 use botdeck_core::auth::{self, scopes, AuthError, Authenticator, Feature, Sleeper};
 use botdeck_core::config::Cloud;
-use botdeck_core::profiles::{NewProfile, Profile, Profiles};
+use botdeck_core::profiles::{NewTenantProfile, TenantProfile, TenantProfiles};
 use botdeck_core::store::Store;
 use tenant_sim::{RunningSim, SimConfig, TenantSize, BOTDECK_PUBLIC_CLIENT_ID};
 use tokio_util::sync::CancellationToken;
@@ -91,8 +91,8 @@ struct Fixture {
 }
 
 impl Fixture {
-    fn profile(&self) -> Profile {
-        Profiles::new(&self.store)
+    fn profile(&self) -> TenantProfile {
+        TenantProfiles::new(&self.store)
             .get(&self.profile_id)
             .expect("profile")
     }
@@ -130,9 +130,9 @@ async fn publish_upgrade_check_revoke_never_sign_in_again_for_a_consented_featur
     let sim = sim().await;
     let dir = tempfile::tempdir().expect("tmp");
     let (store, _) = Store::open_in(&dir.path().join("data")).expect("store");
-    let profile = Profiles::new(&store)
+    let profile = TenantProfiles::new(&store)
         .create(
-            &NewProfile {
+            &NewTenantProfile {
                 name: "Sim".into(),
                 tenant: sim.tenant_id(),
                 cloud: Cloud::custom(&sim.authority_host(), &sim.graph_base_url()).expect("cloud"),

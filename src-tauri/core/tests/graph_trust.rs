@@ -217,8 +217,11 @@ fn installations_of_another_app_are_dropped() {
 fn zip(version: &str) -> Vec<u8> {
     let mut pkg = package::new_bot_app(&NewBotAppOptions {
         name: "Bot".into(),
-        app_id: Some(MANIFEST.into()),
-        bot_id: Some("66666666-6666-4666-8666-666666666666".into()),
+        manifest_id: Some(botdeck_core::ids::ManifestId::parse(MANIFEST).expect("a manifest id")),
+        bot_id: Some(
+            botdeck_core::ids::EntraAppId::parse("66666666-6666-4666-8666-666666666666")
+                .expect("an Entra app id"),
+        ),
         ..Default::default()
     })
     .expect("template");

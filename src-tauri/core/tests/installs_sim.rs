@@ -544,7 +544,10 @@ async fn personal_scope_install_and_uninstall() {
         let mut pkg =
             botdeck_core::package::new_bot_app(&botdeck_core::package::NewBotAppOptions {
                 name: "Personal Bot".into(),
-                app_id: Some("5f6a7b8c-9d0e-4f1a-8b2c-4d5e6f7a8b9c".into()),
+                manifest_id: Some(
+                    botdeck_core::ids::ManifestId::parse("5f6a7b8c-9d0e-4f1a-8b2c-4d5e6f7a8b9c")
+                        .expect("a manifest id"),
+                ),
                 ..Default::default()
             })
             .expect("template");

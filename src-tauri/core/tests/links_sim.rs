@@ -32,8 +32,8 @@ struct World {
     store: Mutex<Store>,
     actor: Actor,
     admin: String,
-    flash_app: String,
-    pager_app: String,
+    flash_app: botdeck_core::ids::CatalogAppId,
+    pager_app: botdeck_core::ids::CatalogAppId,
     _dir: tempfile::TempDir,
 }
 
@@ -70,8 +70,8 @@ impl World {
             .iter()
             .find(|a| a["displayName"] == "PagerDuty")
             .and_then(|a| a["id"].as_str())
-            .expect("PagerDuty store app")
-            .to_string();
+            .and_then(|id| botdeck_core::ids::CatalogAppId::parse(id).ok())
+            .expect("PagerDuty store app");
         let dir = tempfile::tempdir().expect("tmp");
         let (store, _) = Store::open_in(dir.path()).expect("store");
         let admin = sim.admin_upn();
@@ -196,7 +196,12 @@ impl World {
         panic!("every user has an app")
     }
 
-    fn integration(&self, vendor: &str, id: &str, app: &str) -> Integration {
+    fn integration(
+        &self,
+        vendor: &str,
+        id: &str,
+        app: &botdeck_core::ids::CatalogAppId,
+    ) -> Integration {
         links::ensure_integration(
             &self.store(),
             &self.actor,
@@ -212,14 +217,14 @@ impl World {
     }
 
     fn flash(&self) -> Integration {
-        self.integration("flashduty", "fd-int-1001", &self.flash_app.clone())
+        self.integration("flashduty", "fd-int-1001", &self.flash_app)
     }
 
     fn pager(&self) -> Integration {
         self.integration(
             "pagerduty",
             "https://contoso.pagerduty.com/service-directory/PSRE001",
-            &self.pager_app.clone(),
+            &self.pager_app,
         )
     }
 
@@ -299,6 +304,10 @@ fn problems(p: &check::LinkPreparedTarget) -> Vec<LinkProblem> {
 
 const GONE: &str = "00000000-0000-4000-8000-00000000dead";
 
+fn id(text: &str) -> botdeck_core::ids::CatalogAppId {
+    botdeck_core::ids::CatalogAppId::parse(text).expect("a catalog id")
+}
+
 #[tokio::test]
 async fn every_preflight_failure_is_named_with_its_fix() {
     let w = World::new().await;
@@ -306,7 +315,7 @@ async fn every_preflight_failure_is_named_with_its_fix() {
     let pd = w.pager();
 
     // The bot itself: not in the catalog / nothing published.
-    let ghost = w.integration("flashduty", "fd-int-9", GONE);
+    let ghost = w.integration("flashduty", "fd-int-9", &id(GONE));
     let (ir, _) = w.team("Incident Response").await;
     assert!(problems(&w.prepare(&ghost, team(&ir)).await).contains(&LinkProblem::AppNotInCatalog));
     let apps = w
@@ -318,9 +327,8 @@ async fn every_preflight_failure_is_named_with_its_fix() {
         .iter()
         .find(|a| a["displayName"] == "Expense Tracker")
         .and_then(|a| a["id"].as_str())
-        .expect("pending app")
-        .to_string();
-    let pending = w.integration("flashduty", "fd-int-8", &unpublished);
+        .expect("pending app");
+    let pending = w.integration("flashduty", "fd-int-8", &id(unpublished));
     assert!(problems(&w.prepare(&pending, team(&ir)).await).contains(&LinkProblem::AppNotPublished));
 
     // Kinds the vendor does not link.
@@ -540,7 +548,7 @@ async fn evidence_found_pending_failed_missing_and_the_graph_posted_command() {
         .any(|e| e.entry.action == "link.evidence" && e.entry.target_id == id));
 
     // A failed reply (unknown integration) in a chat: broken with the bot's words.
-    let bad = w.integration("flashduty", "fd-int-0000", &w.flash_app.clone());
+    let bad = w.integration("flashduty", "fd-int-0000", &w.flash_app);
     let handoff = w.chat("Launch war room").await;
     let p = w.prepare(&bad, chat(&handoff)).await;
     let bad_id = p.link.expect("stored").id;
@@ -663,7 +671,7 @@ async fn health_finds_every_broken_reason_and_recovery() {
     w.change(Change::RemoveApp {
         kind: "team".into(),
         target: ir.clone(),
-        app: w.flash_app.clone(),
+        app: w.flash_app.to_string(),
     });
     w.change(Change::ArchiveTeam { team: plat.clone() });
     w.change(Change::DeleteTeam { team: sec.clone() });
@@ -682,7 +690,7 @@ async fn health_finds_every_broken_reason_and_recovery() {
     w.change(Change::RemoveApp {
         kind: "chat".into(),
         target: war.clone(),
-        app: w.flash_app.clone(),
+        app: w.flash_app.to_string(),
     });
     w.change(Change::DisableUser {
         user: adele.clone(),
@@ -690,7 +698,7 @@ async fn health_finds_every_broken_reason_and_recovery() {
     w.change(Change::RemoveApp {
         kind: "user".into(),
         target: diego.clone(),
-        app: w.flash_app.clone(),
+        app: w.flash_app.to_string(),
     });
     let (dp_general, _) = (
         w.team("Data Platform").await.1[0]["id"]
@@ -853,7 +861,7 @@ async fn unlink_says_what_the_vendor_offers_and_disconnect_takes_the_whole_team(
 async fn removing_the_bot_spares_targets_another_link_needs() {
     let w = World::new().await;
     let fd = w.flash();
-    let other = w.integration("flashduty", "fd-int-1002", &w.flash_app.clone());
+    let other = w.integration("flashduty", "fd-int-1002", &w.flash_app);
     let (ir, _) = w.team("Incident Response").await;
     let (sre, _) = w.team("SRE On-Call").await;
     let a = w.prepare(&fd, team(&ir)).await.link.expect("a");
@@ -1164,7 +1172,7 @@ async fn the_picker_reads_a_teams_channels_and_the_inventory_cache() {
     let w = World::new().await;
     let (team, _) = w.team("Payments Team").await;
     let req = |kind, team_id: Option<&str>| LinksTargetsRequest {
-        app_id: w.pager_app.clone(),
+        app_id: w.pager_app.to_string(),
         kind,
         text: None,
         team_id: team_id.map(str::to_string),
@@ -1244,7 +1252,7 @@ async fn a_custom_vendor_from_the_form_is_stored_like_a_file() {
 #[tokio::test]
 async fn an_integration_named_without_an_account_is_the_one_already_known_by_its_id() {
     let w = World::new().await;
-    let known = w.integration("flashduty", "fd-int-1002", &w.flash_app.clone());
+    let known = w.integration("flashduty", "fd-int-1002", &w.flash_app);
     let new = |account: &'static str| NewIntegration {
         vendor: "flashduty",
         account,

@@ -132,7 +132,10 @@ fn custom_profiles_are_stored_listed_replaced_and_deleted() {
 #[test]
 fn a_manifest_gives_its_rsc_and_app_id() {
     let mut pkg = new_bot_app(&NewBotAppOptions {
-        bot_id: Some("22222222-3333-4444-8555-666666666666".into()),
+        bot_id: Some(
+            botdeck_core::ids::EntraAppId::parse("22222222-3333-4444-8555-666666666666")
+                .expect("an Entra app id"),
+        ),
         ..Default::default()
     })
     .expect("template");

@@ -291,8 +291,12 @@ async fn pagerduty_is_found_by_name_and_id_and_is_never_published_or_reviewed() 
     let before = posts(&w.sim);
     let mut pkg = package::new_bot_app(&NewBotAppOptions {
         name: "PagerDuty".into(),
-        app_id: Some(PAGERDUTY_STORE_APP_ID.into()),
-        bot_id: Some(PAGERDUTY_APP_ID.into()),
+        manifest_id: Some(
+            botdeck_core::ids::ManifestId::parse(PAGERDUTY_STORE_APP_ID).expect("a manifest id"),
+        ),
+        bot_id: Some(
+            botdeck_core::ids::EntraAppId::parse(PAGERDUTY_APP_ID).expect("an Entra app id"),
+        ),
         ..Default::default()
     })
     .expect("template");
@@ -452,8 +456,12 @@ async fn pagerduty_is_inventoried_upgraded_installed_and_removed_with_its_rsc_co
 fn flash_zip(version: &str) -> Vec<u8> {
     let mut pkg = package::new_bot_app(&NewBotAppOptions {
         name: "FlashDuty".into(),
-        app_id: Some(DEMO_BOT_MANIFEST_ID.into()),
-        bot_id: Some(DEMO_BOT_APP_ID.into()),
+        manifest_id: Some(
+            botdeck_core::ids::ManifestId::parse(DEMO_BOT_MANIFEST_ID).expect("a manifest id"),
+        ),
+        bot_id: Some(
+            botdeck_core::ids::EntraAppId::parse(DEMO_BOT_APP_ID).expect("an Entra app id"),
+        ),
         ..Default::default()
     })
     .expect("template");

@@ -10,13 +10,13 @@ use botdeck_core::config::Cloud;
 use botdeck_core::installs::bulk::{self, BulkAction, BulkPlan, PlannedItem};
 use botdeck_core::installs::TargetKind;
 use botdeck_core::links::{self, LinkFilter, SeedLink};
-use botdeck_core::profiles::{NewProfile, Profiles};
+use botdeck_core::profiles::{NewTenantProfile, TenantProfiles};
 use botdeck_core::store::{self, CacheCheck, Store, CACHE_FILE, STATE_FILE};
 
 const PAGE: usize = 4096;
 
-fn new_profile(name: &str) -> NewProfile {
-    NewProfile {
+fn new_profile(name: &str) -> NewTenantProfile {
+    NewTenantProfile {
         name: name.into(),
         tenant: "contoso.onmicrosoft.com".into(),
         cloud: Cloud::Global,
@@ -31,7 +31,7 @@ const USER: &str = "7c9e6679-7425-40de-944b-e07fc1f90ae7";
 /// cache with an inventory of 2 000 rows (so the cache spans many pages).
 fn populate(dir: &Path) -> String {
     let (store, _) = Store::open_in(dir).expect("open");
-    let profiles = Profiles::new(&store);
+    let profiles = TenantProfiles::new(&store);
     let contoso = profiles
         .create(&new_profile("Contoso"), false)
         .expect("profile");
@@ -42,7 +42,8 @@ fn populate(dir: &Path) -> String {
     let seeds = [
         SeedLink {
             vendor: "flashduty".into(),
-            app_id: "d5a7c3e1-2f4b-4c6d-8e9f-0a1b2c3d4e5f".into(),
+            app_id: botdeck_core::ids::CatalogAppId::parse("d5a7c3e1-2f4b-4c6d-8e9f-0a1b2c3d4e5f")
+                .ok(),
             integration_id: "fd-int-42".into(),
             integration_name: "Payments on-call".into(),
             kind: "team".into(),
@@ -56,7 +57,8 @@ fn populate(dir: &Path) -> String {
         },
         SeedLink {
             vendor: "flashduty".into(),
-            app_id: "d5a7c3e1-2f4b-4c6d-8e9f-0a1b2c3d4e5f".into(),
+            app_id: botdeck_core::ids::CatalogAppId::parse("d5a7c3e1-2f4b-4c6d-8e9f-0a1b2c3d4e5f")
+                .ok(),
             integration_id: "fd-int-42".into(),
             integration_name: "Payments on-call".into(),
             kind: "user".into(),
@@ -106,7 +108,7 @@ fn populate(dir: &Path) -> String {
     let store = Mutex::new(store);
     let plan = BulkPlan {
         action: BulkAction::Install,
-        app_id: "app".into(),
+        app_id: botdeck_core::ids::CatalogAppId::parse("app").expect("a catalog id"),
         app_name: "FlashDuty".into(),
         target_version: Some("1.0.0".into()),
         consent: vec![],
@@ -150,7 +152,7 @@ fn link_actor(profile_id: &str) -> Actor {
 
 /// Every row that cannot be rebuilt from the tenant, read back with its content.
 fn assert_state_kept(store: &Store, run_id: &str) {
-    let all = Profiles::new(store).list().expect("profiles");
+    let all = TenantProfiles::new(store).list().expect("profiles");
     let names: Vec<&str> = all.iter().map(|p| p.name.as_str()).collect();
     assert_eq!(names, ["Contoso", "Fabrikam"]);
     assert!(all.iter().all(|p| p.tenant == "contoso.onmicrosoft.com"
@@ -335,7 +337,7 @@ fn a_damaged_state_database_without_a_backup_says_so() {
     assert!(report.state_damaged_moved_to.is_some());
     assert!(report.state_restored_from.is_none());
     assert!(report.notices().iter().any(|n| n.id == "state-lost"));
-    assert!(Profiles::new(&store).list().expect("list").is_empty());
+    assert!(TenantProfiles::new(&store).list().expect("list").is_empty());
 }
 
 #[test]

@@ -9,6 +9,7 @@
 
 pub mod batch;
 pub mod client;
+pub mod ids;
 pub mod pacing;
 pub mod resources;
 pub mod secret;
@@ -19,6 +20,7 @@ pub use client::{
     request_timeout, retry_after, GraphClient, GraphError, GraphResponse, RawResponse,
     ENV_REQUEST_TIMEOUT, MAX_ATTEMPTS, MAX_RETRY_AFTER, REQUEST_TIMEOUT,
 };
+pub use ids::{CatalogAppId, EntraAppId, IdError, ManifestId};
 pub use pacing::{Limit, Pacer, RouteLimits, MAX_BATCH};
 pub use resources::{Page, ResourceError};
 pub use secret::Sensitive;

@@ -20,7 +20,7 @@ import {
 import { CopyRegular, OpenRegular } from "@fluentui/react-icons";
 import { useReturnFocus } from "./a11y/useReturnFocus";
 import { useEscape } from "./a11y/useEscape";
-import { ipc, type ApiError, type DeviceCodePrompt, type Feature, type Profile, type ScopeInfo, type SessionView } from "../ipc";
+import { ipc, type ApiError, type DeviceCodePrompt, type Feature, type TenantProfile, type ScopeInfo, type SessionView } from "../ipc";
 import { useSession } from "../session";
 
 /**
@@ -84,7 +84,7 @@ export function SignInDialog({
   onSignedIn,
   feature = "read_tenant",
 }: {
-  profile: Profile;
+  profile: TenantProfile;
   open: boolean;
   /** What the sign-in is for: its scopes (a page needing more asks for its feature). */
   feature?: Feature;

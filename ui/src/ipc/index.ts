@@ -11,14 +11,14 @@ import type { CommandName } from "./commands";
 
 import type { AuditRecord } from "./bindings/AuditRecord";
 import type { Feature } from "./bindings/Feature";
-import type { NewProfile } from "./bindings/NewProfile";
+import type { NewTenantProfile } from "./bindings/NewTenantProfile";
 import type { ScopeInfo } from "./bindings/ScopeInfo";
 import type { SessionView } from "./bindings/SessionView";
 import type { SignInEvent } from "./bindings/SignInEvent";
 
 export type { ApiError, AppInfo, Depth, DoctorReport, ThemePreference, UiSettings };
-export type { AuditRecord, Feature, NewProfile, ScopeInfo, SessionView, SignInEvent };
-export type { Profile } from "./bindings/Profile";
+export type { AuditRecord, Feature, NewTenantProfile, ScopeInfo, SessionView, SignInEvent };
+export type { TenantProfile } from "./bindings/TenantProfile";
 export type { Identity } from "./bindings/Identity";
 export type { Cloud } from "./bindings/Cloud";
 export type { DeviceCodePrompt } from "./bindings/DeviceCodePrompt";
@@ -60,7 +60,7 @@ export const ipc = {
   setTheme: (theme: ThemePreference) => call<UiSettings>("set_theme", { theme }),
   recentActivity: () => call<AuditRecord[]>("recent_activity"),
   getSession: () => call<SessionView>("get_session"),
-  createProfile: (profile: NewProfile) => call<SessionView>("create_profile", { ...profile }),
+  createProfile: (profile: NewTenantProfile) => call<SessionView>("create_profile", { ...profile }),
   switchProfile: (profileId: string) => call<SessionView>("switch_profile", { profileId }),
   removeProfile: (profileId: string) => call<SessionView>("remove_profile", { profileId }),
   signInDeviceCode: (profileId: string, feature: Feature, onEvent: (e: SignInEvent) => void) => {

@@ -32,9 +32,9 @@ export const doctorReport: DoctorReport = {
   ],
 };
 
-import type { Profile, SessionView } from "../ipc";
+import type { TenantProfile, SessionView } from "../ipc";
 
-export const demoProfile: Profile = {
+export const demoProfile: TenantProfile = {
   id: "p-demo",
   name: "Contoso (demo)",
   tenant: "e28529f4-0e8e-46d6-bd3b-3e0e386c5cdb",
@@ -55,7 +55,7 @@ export const signedOutSession: SessionView = {
   canSignIn: true,
 };
 
-export const signedInProfile: Profile = {
+export const signedInProfile: TenantProfile = {
   ...demoProfile,
   identity: {
     accountUpn: "megan.bowen@contoso.onmicrosoft.com",

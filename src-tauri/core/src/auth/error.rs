@@ -1,4 +1,4 @@
-use crate::profiles::ProfileError;
+use crate::profiles::TenantProfileError;
 use crate::secrets::SecretsError;
 use crate::store::StoreError;
 
@@ -45,12 +45,12 @@ pub enum AuthError {
     #[error("unexpected answer from the sign-in service: {0}")]
     Protocol(String),
     #[error(transparent)]
-    Profile(#[from] ProfileError),
+    Profile(#[from] TenantProfileError),
 }
 
 impl From<StoreError> for AuthError {
     fn from(err: StoreError) -> Self {
-        Self::Profile(ProfileError::Store(err))
+        Self::Profile(TenantProfileError::Store(err))
     }
 }
 

@@ -23,7 +23,7 @@ pub use error::AuthError;
 pub use scopes::{Feature, ScopeInfo};
 pub use tokens::{TokenSet, REFRESH_MARGIN};
 
-use crate::profiles::{Identity, Profile, Profiles};
+use crate::profiles::{Identity, TenantProfile, TenantProfiles};
 use crate::secrets::{SecretStore, Sensitive};
 use crate::store::Store;
 use botdeck_graph::resources::organization::{DirectoryRole, Organization};
@@ -98,7 +98,7 @@ impl From<&DeviceCodeGrant> for DeviceCodePrompt {
     }
 }
 
-pub fn endpoint_of(profile: &Profile) -> EntraEndpoint {
+pub fn endpoint_of(profile: &TenantProfile) -> EntraEndpoint {
     EntraEndpoint {
         authority_host: profile.cloud.endpoints().authority_host,
         tenant: profile.tenant.clone(),
@@ -109,7 +109,7 @@ pub fn endpoint_of(profile: &Profile) -> EntraEndpoint {
 /// The profile's Graph client. Microsoft's limits are per app per tenant, so every client for
 /// the same endpoint, tenant and app registration shares one pacer: a permission inspection,
 /// a sync and a single call started from different commands never add up past the limits.
-pub fn graph_of(http: &reqwest::Client, profile: &Profile) -> GraphClient {
+pub fn graph_of(http: &reqwest::Client, profile: &TenantProfile) -> GraphClient {
     let base = profile.cloud.endpoints().graph_base_url;
     let key = format!("{base}|{}|{}", profile.tenant, profile.client_id);
     GraphClient::new(http.clone(), &base)
@@ -145,7 +145,7 @@ impl Authenticator {
 
     pub async fn start_device_code(
         &self,
-        profile: &Profile,
+        profile: &TenantProfile,
         feature: Feature,
     ) -> Result<DeviceCodeGrant, AuthError> {
         self.ensure_keyring()?;
@@ -157,7 +157,7 @@ impl Authenticator {
 
     pub async fn finish_device_code(
         &self,
-        profile: &Profile,
+        profile: &TenantProfile,
         grant: &DeviceCodeGrant,
         cancel: &CancellationToken,
         sleeper: &dyn Sleeper,
@@ -172,7 +172,7 @@ impl Authenticator {
     /// `open_browser` shows the URL in the system browser (never a webview).
     pub async fn sign_in_browser(
         &self,
-        profile: &Profile,
+        profile: &TenantProfile,
         feature: Feature,
         open_browser: &(dyn Fn(&str) -> Result<(), BrowserOpenError> + Send + Sync),
         timeout: Duration,
@@ -233,7 +233,7 @@ impl Authenticator {
     /// scopes recorded at the last sign-in) plus what `feature` needs.
     pub fn scopes_to_request(
         &self,
-        profile: &Profile,
+        profile: &TenantProfile,
         feature: Feature,
     ) -> Result<Vec<String>, AuthError> {
         let mut held = profile.granted_scopes.clone();
@@ -244,7 +244,11 @@ impl Authenticator {
     }
 
     /// Tokens go to the keyring first: if that fails, the sign-in fails.
-    async fn complete(&self, profile: &Profile, tokens: TokenSet) -> Result<SignedIn, AuthError> {
+    async fn complete(
+        &self,
+        profile: &TenantProfile,
+        tokens: TokenSet,
+    ) -> Result<SignedIn, AuthError> {
         tokens::save(&self.secrets, &profile.id, &tokens)?;
         let graph = graph_of(&self.http, profile);
         let identity = whoami(&graph, &tokens.access_token)
@@ -261,7 +265,7 @@ impl Authenticator {
     /// refresh token in the keyring) when it is close to expiry.
     pub async fn access_token(
         &self,
-        profile: &Profile,
+        profile: &TenantProfile,
         feature: Feature,
     ) -> Result<(Sensitive<String>, Option<TokenSet>), AuthError> {
         let Some(current) = tokens::load(&self.secrets, &profile.id)? else {
@@ -284,7 +288,7 @@ impl Authenticator {
     /// if the write fails, the old entry stays and the error is reported.
     pub async fn refresh(
         &self,
-        profile: &Profile,
+        profile: &TenantProfile,
         current: &TokenSet,
     ) -> Result<TokenSet, AuthError> {
         let Some(refresh_token) = &current.refresh_token else {
@@ -320,8 +324,8 @@ pub fn record_sign_in(
     store: &Store,
     profile_id: &str,
     signed_in: &SignedIn,
-) -> Result<Profile, AuthError> {
-    let profiles = Profiles::new(store);
+) -> Result<TenantProfile, AuthError> {
+    let profiles = TenantProfiles::new(store);
     profiles.record_identity(profile_id, &signed_in.identity)?;
     profiles.record_token_facts(profile_id, &signed_in.scopes, signed_in.expires_at)?;
     Ok(profiles.set_current(profile_id)?)
@@ -329,7 +333,7 @@ pub fn record_sign_in(
 
 /// After a refresh: new scopes and expiry on the profile.
 pub fn record_refresh(store: &Store, profile_id: &str, tokens: &TokenSet) -> Result<(), AuthError> {
-    Profiles::new(store).record_token_facts(profile_id, &tokens.scopes, tokens.expires_at)?;
+    TenantProfiles::new(store).record_token_facts(profile_id, &tokens.scopes, tokens.expires_at)?;
     Ok(())
 }
 

@@ -8,6 +8,7 @@ use super::{
     AppDefinition, CatalogApp, CatalogError, Distribution, PublishKind, PublishOutcome,
     PublishingState, RscPermission, UpdateStatus,
 };
+use crate::ids::CatalogAppId;
 use crate::installs::VersionCount;
 use crate::package::Finding;
 
@@ -140,6 +141,12 @@ pub struct PackageCheck {
     pub findings: Vec<Finding>,
 }
 
+/// The catalog app id the admin or the window named in `field`, checked before any sign-in.
+pub fn catalog_app_id(field: &str, id: &str) -> Result<CatalogAppId, CatalogError> {
+    let id = check_catalog_id(field, id)?;
+    CatalogAppId::parse(id).map_err(|e| CatalogError::Invalid(format!("{field}: {e}")))
+}
+
 /// A catalog app id or definition id goes into a Graph path, so it is checked before any
 /// sign-in: org apps have GUIDs, some store apps dotted names (`com.microsoft.teamspace.tab.planner`).
 pub fn check_catalog_id<'a>(field: &str, id: &'a str) -> Result<&'a str, CatalogError> {
@@ -197,7 +204,7 @@ pub struct PublishRefusal {
     pub kind: PublishRefusalKind,
     pub message: String,
     pub findings: Vec<Finding>,
-    pub catalog_id: Option<String>,
+    pub catalog_id: Option<CatalogAppId>,
     pub version: Option<String>,
     pub request_id: Option<String>,
 }
@@ -260,7 +267,7 @@ impl PublishResult {
             }) => refusal(
                 PublishRefusalKind::AlreadyInCatalog,
                 Vec::new(),
-                Some(catalog_id),
+                catalog_id,
                 Some(version),
                 None,
             ),
@@ -333,7 +340,7 @@ mod tests {
     #[test]
     fn store_apps_say_why_publishing_is_not_offered() {
         let app = |d: &str| CatalogApp {
-            id: "c8c302dc-4e77-4536-890d-0c2bffbef9cc".into(),
+            id: CatalogAppId::parse("c8c302dc-4e77-4536-890d-0c2bffbef9cc").expect("id"),
             external_id: None,
             display_name: "PagerDuty".into(),
             distribution_method: d.into(),
@@ -358,7 +365,7 @@ mod tests {
     #[test]
     fn refusals_the_page_acts_on_become_data() {
         let r = PublishResult::from_result(Err(CatalogError::AlreadyInCatalog {
-            catalog_id: "c1".into(),
+            catalog_id: CatalogAppId::parse("c1").ok(),
             display_name: "FlashDuty".into(),
             version: "1.0.2".into(),
         }))

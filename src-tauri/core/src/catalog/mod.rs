@@ -18,9 +18,10 @@ use botdeck_graph::resources::teams_apps::{TeamsApp, TeamsAppDefinition};
 use botdeck_graph::resources::{self, keep_matching};
 
 use crate::audit::Outcome;
+use crate::ids::{CatalogAppId, ManifestId};
 use crate::package::{self, Finding, PackageError, Severity, ValidateOptions};
 use crate::secrets::Sensitive;
-use crate::store::{Store, StoreError};
+use crate::store::{id_column, optional_id_column, Store, StoreError};
 use botdeck_graph::{GraphClient, GraphError, RawResponse};
 
 /// Forward-only schema of this module (one migration step). Replace, don't append, until the
@@ -52,7 +53,8 @@ pub enum CatalogError {
         "{display_name} is already in the catalog at {version}: publish the package as an update"
     )]
     AlreadyInCatalog {
-        catalog_id: String,
+        /// `None` when the app vanished again between the upload and the look-up.
+        catalog_id: Option<CatalogAppId>,
         display_name: String,
         version: String,
     },
@@ -190,9 +192,9 @@ pub struct AppDefinition {
 #[serde(rename_all = "camelCase")]
 pub struct CatalogApp {
     /// Graph's catalog id (what installs bind to).
-    pub id: String,
+    pub id: CatalogAppId,
     /// The manifest `id`; `None` for store apps.
-    pub external_id: Option<String>,
+    pub external_id: Option<ManifestId>,
     pub display_name: String,
     /// `organization`, `store` or `sideloaded`.
     pub distribution_method: String,
@@ -443,7 +445,7 @@ pub async fn find(
         let all = graph
             .list::<TeamsApp>(token, "/appCatalogs/teamsApps")
             .await?;
-        let ids: Vec<String> = named(all.into_iter().map(CatalogApp::from).collect())
+        let ids: Vec<CatalogAppId> = named(all.into_iter().map(CatalogApp::from).collect())
             .into_iter()
             .map(|a| a.id)
             .collect();
@@ -652,7 +654,7 @@ pub async fn publish(
             return update(graph, token, audit, &existing.id, zip, opts).await;
         }
         return Err(CatalogError::AlreadyInCatalog {
-            catalog_id: existing.id.clone(),
+            catalog_id: Some(existing.id.clone()),
             display_name: existing.display_name.clone(),
             version: existing.current_version().unwrap_or("?").to_string(),
         });
@@ -672,7 +674,7 @@ pub async fn publish(
         // Someone published it between our lookup and the upload.
         let existing = find_by_manifest_id(graph, token, &local.manifest_id).await?;
         return Err(CatalogError::AlreadyInCatalog {
-            catalog_id: existing.as_ref().map(|a| a.id.clone()).unwrap_or_default(),
+            catalog_id: existing.as_ref().map(|a| a.id.clone()),
             display_name: existing
                 .as_ref()
                 .map(|a| a.display_name.clone())
@@ -747,7 +749,7 @@ pub async fn update(
     {
         return Err(CatalogError::ManifestIdMismatch {
             package: local.manifest_id,
-            catalog: existing.external_id.unwrap_or_default(),
+            catalog: existing.external_id.map(String::from).unwrap_or_default(),
         });
     }
     if let Some(current) = &current {
@@ -1086,7 +1088,14 @@ pub fn cache_apps(store: &Store, apps: &[CatalogApp]) -> Result<(), CatalogError
              ON CONFLICT(id) DO UPDATE SET external_id = excluded.external_id,
                 display_name = excluded.display_name, distribution_method = excluded.distribution_method,
                 definitions = excluded.definitions, synced_at = excluded.synced_at",
-            params![app.id, app.external_id, app.display_name, app.distribution_method, defs, now],
+            params![
+                app.id.as_str(),
+                app.external_id.as_deref(),
+                app.display_name,
+                app.distribution_method,
+                defs,
+                now
+            ],
         )?;
     }
     Ok(())
@@ -1102,8 +1111,8 @@ pub fn cached_apps(store: &Store) -> Result<Vec<CatalogApp>, CatalogError> {
     let rows = stmt.query_map([], |row| {
         let defs: String = row.get(4)?;
         Ok(CatalogApp {
-            id: row.get(0)?,
-            external_id: row.get(1)?,
+            id: id_column(row, 0)?,
+            external_id: optional_id_column(row, 1)?,
             display_name: row.get(2)?,
             distribution_method: row.get(3)?,
             definitions: serde_json::from_str(&defs).unwrap_or_default(),
@@ -1131,7 +1140,7 @@ pub fn cached_non_org_ids(store: &Store) -> Result<Vec<String>, CatalogError> {
         if app.distribution() != Distribution::Organization
             && !ids.iter().any(|i| i.eq_ignore_ascii_case(&app.id))
         {
-            ids.push(app.id);
+            ids.push(app.id.into_string());
         }
     }
     Ok(ids)
@@ -1202,7 +1211,7 @@ mod tests {
     #[test]
     fn a_catalog_app_from_graph_keeps_its_states_and_rsc() {
         let app: TeamsApp = resources::parse(&json!({
-            "id": "cat-1", "externalId": "man-1", "displayName": "FlashDuty",
+            "id": "cat-1", "externalId": "6f0b6c1e-3a5d-4c47-9a7e-2f5b8d1c0a11", "displayName": "FlashDuty",
             "distributionMethod": "organization",
             "appDefinitions": [
                 {"id": "d1", "version": "1.0.1", "publishingState": "published",
@@ -1302,7 +1311,7 @@ mod tests {
             required_rsc: vec![],
         };
         let app = CatalogApp {
-            id: "a".into(),
+            id: CatalogAppId::parse("a").expect("id"),
             external_id: None,
             display_name: "Bot".into(),
             distribution_method: "organization".into(),

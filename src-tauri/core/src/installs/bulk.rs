@@ -21,7 +21,8 @@ use super::sync::SyncContext;
 use super::{installed_apps_read, now_text, InstallsError, ProgressFn, RunProgress, TargetKind};
 use crate::audit::{AuditEntry, Outcome};
 use crate::catalog::{version_key, Actor, CatalogApp, RscPermission};
-use crate::store::Store;
+use crate::ids::CatalogAppId;
+use crate::store::{id_column, Store};
 use botdeck_graph::resources::installed_apps;
 use botdeck_graph::{SubRequest, SubResponse};
 
@@ -101,7 +102,7 @@ pub struct SkippedItem {
 #[serde(rename_all = "camelCase")]
 pub struct BulkPlan {
     pub action: BulkAction,
-    pub app_id: String,
+    pub app_id: CatalogAppId,
     pub app_name: String,
     /// The published version installs and upgrades end at.
     pub target_version: Option<String>,
@@ -259,7 +260,7 @@ pub fn plan(
         let cached = conn
             .query_row(
                 &format!("{select} WHERE app_id = ?1 AND kind = ?2 AND target_id = ?3"),
-                params![app.id, target.kind.as_str(), target.id],
+                params![app.id.as_str(), target.kind.as_str(), target.id],
                 read,
             )
             .optional()?;
@@ -369,7 +370,7 @@ pub fn create_run(
         tx.execute(
             "INSERT INTO bulk_run (id, app_id, app_name, action, created_at, status, actor, profile_id, tenant_id, target_version, consent)
              VALUES (?1, ?2, ?3, ?4, ?5, 'pending', ?6, ?7, ?8, ?9, ?10)",
-            params![run_id, plan.app_id, plan.app_name, plan.action.as_str(), now_text(), actor.upn,
+            params![run_id, plan.app_id.as_str(), plan.app_name, plan.action.as_str(), now_text(), actor.upn,
                     actor.profile_id, actor.tenant_id, plan.target_version, consent],
         )?;
         let mut stmt = tx.prepare(
@@ -393,7 +394,7 @@ pub fn create_run(
 }
 
 struct RunRow {
-    app_id: String,
+    app_id: CatalogAppId,
     app_name: String,
     action: BulkAction,
     target_version: Option<String>,
@@ -412,7 +413,7 @@ fn load_run(store: &Store, run_id: &str) -> Result<RunRow, InstallsError> {
                 let action: String = r.get(2)?;
                 let consent: String = r.get(4)?;
                 Ok(RunRow {
-                    app_id: r.get(0)?,
+                    app_id: id_column(r, 0)?,
                     app_name: r.get(1)?,
                     action: BulkAction::parse(&action).unwrap_or(BulkAction::Install),
                     target_version: r.get(3)?,
@@ -951,7 +952,7 @@ fn flush(
         // app's whole inventory for every finished item.
         let seen_generation: i64 = tx.query_row(
             "SELECT COALESCE(MAX(seen_generation), 0) FROM inventory_item WHERE app_id = ?1",
-            [&run.app_id],
+            [run.app_id.as_str()],
             |r| r.get(0),
         )?;
         for f in finished.iter() {
@@ -970,7 +971,7 @@ fn flush(
             ])?;
             if let Some((state, version)) = &f.inventory {
                 inv_stmt.execute(params![
-                    run.app_id,
+                    run.app_id.as_str(),
                     f.kind.as_str(),
                     f.target_id,
                     state,
@@ -1118,7 +1119,7 @@ mod tests {
 
     fn run(action: BulkAction, consent: Vec<RscPermission>) -> RunRow {
         RunRow {
-            app_id: "cat-1".into(),
+            app_id: CatalogAppId::parse("cat-1").expect("a catalog id"),
             app_name: "FlashDuty".into(),
             action,
             target_version: Some("1.0.2".into()),

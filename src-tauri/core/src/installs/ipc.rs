@@ -11,6 +11,7 @@ use super::{
     VersionCount,
 };
 use crate::catalog::CatalogApp;
+use crate::ids::CatalogAppId;
 
 /// `installs_overview`: what the page shows before any row (all from the cache, no network).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -26,7 +27,7 @@ pub struct InstallsOverview {
     /// Org apps known from the cache (the Catalog page or an earlier sync filled it).
     pub apps: Vec<CatalogApp>,
     /// The app shown (the one asked for, else the one synced last).
-    pub app_id: Option<String>,
+    pub app_id: Option<CatalogAppId>,
     /// The version installs and upgrades end at (the cached app's published definition).
     pub published_version: Option<String>,
     pub sync: Option<SyncInfo>,
@@ -55,7 +56,10 @@ pub struct InstallsQueryRequest {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct InstallsSyncRequest {
-    pub app_id: String,
+    /// The bot as the admin named it: catalog id, manifest id or name (the catalog resolves
+    /// it to its catalog id).
+    #[serde(rename = "appId")]
+    pub app: String,
     /// All kinds when absent.
     #[serde(default)]
     pub kinds: Option<Vec<TargetKind>>,
@@ -75,7 +79,7 @@ pub struct InstallsSyncRequest {
 impl InstallsSyncRequest {
     /// The sync options this request asks for, or why they make no sense.
     pub fn options(&self) -> Result<SyncOptions, InstallsError> {
-        if self.app_id.trim().is_empty() {
+        if self.app.trim().is_empty() {
             return Err(InstallsError::Invalid("choose the bot to sync".into()));
         }
         let mut kinds = self
@@ -112,7 +116,7 @@ impl InstallsSyncRequest {
 pub struct InstallsSyncResult {
     pub report: SyncReport,
     /// Catalog id of the app synced (the request may have named it otherwise).
-    pub app_id: String,
+    pub app_id: CatalogAppId,
     pub app_name: String,
     /// The kinds read.
     pub kinds: Vec<TargetKind>,
@@ -125,7 +129,9 @@ pub struct InstallsSyncResult {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct InstallsBulkRequest {
-    pub app_id: String,
+    /// The bot as the admin named it: catalog id, manifest id or name.
+    #[serde(rename = "appId")]
+    pub app: String,
     pub action: BulkAction,
     pub selection: Selection,
 }

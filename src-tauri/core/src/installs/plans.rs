@@ -77,7 +77,7 @@ pub fn save(
             saved.plan_id,
             saved.created_at,
             profile_id,
-            saved.plan.app_id,
+            saved.plan.app_id.as_str(),
             saved.plan.action.as_str(),
             selection_json,
             saved.plan.target_version,
@@ -182,7 +182,7 @@ mod tests {
     fn plan(version: &str, ids: &[&str]) -> BulkPlan {
         BulkPlan {
             action: BulkAction::Install,
-            app_id: "cat-1".into(),
+            app_id: crate::ids::CatalogAppId::parse("cat-1").expect("a catalog id"),
             app_name: "FlashDuty".into(),
             target_version: Some(version.into()),
             consent: vec![],

@@ -7,6 +7,7 @@
 //! A sync that stops (crash, cancel, lost network) is resumed by the next call, reading only
 //! what the generation has not read yet; rows not seen by a completed generation are removed.
 
+use crate::ids::CatalogAppId;
 use crate::progress::Phase;
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -116,7 +117,7 @@ fn start_generation(
         .query_row(
             "SELECT id, generation, listed, kinds, channels FROM inventory_sync
              WHERE app_id = ?1 AND status != 'completed' ORDER BY id DESC LIMIT 1",
-            [&app.id],
+            [app.id.as_str()],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
         )
         .optional()?;
@@ -138,17 +139,17 @@ fn start_generation(
     // Anything unfinished is superseded by the new generation.
     conn.execute(
         "UPDATE inventory_sync SET status = 'abandoned' WHERE app_id = ?1 AND status != 'completed'",
-        [&app.id],
+        [app.id.as_str()],
     )?;
     let generation: i64 = conn.query_row(
         "SELECT COALESCE(MAX(generation), 0) + 1 FROM inventory_sync WHERE app_id = ?1",
-        [&app.id],
+        [app.id.as_str()],
         |r| r.get(0),
     )?;
     conn.execute(
         "INSERT INTO inventory_sync (app_id, app_name, generation, kinds, channels, status, phase, started_at)
          VALUES (?1, ?2, ?3, ?4, ?5, 'running', 'listing', ?6)",
-        params![app.id, app.display_name, generation, kinds_text, opts.channels as i64, now_text()],
+        params![app.id.as_str(), app.display_name, generation, kinds_text, opts.channels as i64, now_text()],
     )?;
     Ok(Generation {
         sync_id: conn.last_insert_rowid(),
@@ -220,7 +221,7 @@ async fn sync_generation(
         .query_row(
             "SELECT COUNT(*) FROM inventory_item
          WHERE app_id = ?1 AND seen_generation = ?2 AND checked_generation = ?2",
-            params![app.id, gen.generation],
+            params![app.id.as_str(), gen.generation],
             |r| r.get::<_, i64>(0),
         )?
         .try_into()
@@ -333,7 +334,7 @@ async fn sync_generation(
     for kind in &kinds {
         total_targets += lock(ctx.store).connection().query_row(
             "SELECT COUNT(*) FROM inventory_item WHERE app_id = ?1 AND kind = ?2 AND seen_generation = ?3",
-            params![app.id, kind, gen.generation],
+            params![app.id.as_str(), kind, gen.generation],
             |r| r.get::<_, i64>(0),
         )?;
     }
@@ -362,7 +363,7 @@ async fn sync_generation(
         for kind in &kinds {
             n += store.connection().execute(
                 "DELETE FROM inventory_item WHERE app_id = ?1 AND kind = ?2 AND seen_generation < ?3",
-                params![app.id, kind, gen.generation],
+                params![app.id.as_str(), kind, gen.generation],
             )?;
         }
         n
@@ -386,7 +387,7 @@ struct ReadQueue<'a> {
     /// `None` once the listing is over (the executor then finishes and returns).
     sender: Mutex<Option<mpsc::UnboundedSender<(ReadTag, SubRequest)>>>,
     queued: Mutex<HashSet<(TargetKind, String)>>,
-    app_id: &'a str,
+    app_id: &'a CatalogAppId,
     /// This generation reads channel facts.
     channels: bool,
     /// A full resync: every team's channel facts are read again.
@@ -529,13 +530,16 @@ async fn list_and_queue(
              WHERE app_id = ?1 AND seen_generation = ?2 AND checked_generation < ?2
              ORDER BY kind, target_id",
         )?;
-        let rows = stmt.query_map(params![app.id, gen.generation, facts_cutoff], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, bool>(2)?,
-            ))
-        })?;
+        let rows = stmt.query_map(
+            params![app.id.as_str(), gen.generation, facts_cutoff],
+            |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, bool>(2)?,
+                ))
+            },
+        )?;
         let mut out = Vec::new();
         for row in rows {
             let (kind, id, stale) = row?;
@@ -582,7 +586,7 @@ fn finish(
         "SELECT COUNT(*) FILTER (WHERE checked_generation = ?2),
                 COUNT(*) FILTER (WHERE checked_generation = ?2 AND state = 'failed')
          FROM inventory_item WHERE app_id = ?1 AND seen_generation = ?2",
-        params![app.id, gen.generation],
+        params![app.id.as_str(), gen.generation],
         |r| Ok((r.get(0)?, r.get(1)?)),
     )?;
     conn.execute(
@@ -776,7 +780,7 @@ fn flush_rows(
                 None => (None, None, None, false, None),
             };
             stmt.execute(params![
-                app.id,
+                app.id.as_str(),
                 r.kind.as_str(),
                 r.id,
                 r.state,
@@ -891,7 +895,7 @@ fn upsert_targets(
         for t in targets {
             let (needs_read, facts_stale) = stmt.query_row(
                 params![
-                    app.id,
+                    app.id.as_str(),
                     kind.as_str(),
                     t.id,
                     t.name,
@@ -910,7 +914,7 @@ fn upsert_targets(
     }
     tx.execute(
         "UPDATE inventory_sync SET heartbeat_at = ?3 WHERE app_id = ?1 AND generation = ?2",
-        params![app.id, generation, now_text()],
+        params![app.id.as_str(), generation, now_text()],
     )?;
     tx.commit()?;
     Ok(unread)
@@ -1009,7 +1013,7 @@ async fn list_users(
         .connection()
         .query_row(
             "SELECT delta_link FROM inventory_delta WHERE app_id = ?1 AND kind = 'user'",
-            [&app.id],
+            [app.id.as_str()],
             |r| r.get(0),
         )
         .optional()?;
@@ -1019,7 +1023,7 @@ async fn list_users(
         // Unchanged users are not listed again: they stay part of this generation.
         lock(ctx.store).connection().execute(
             "UPDATE inventory_item SET seen_generation = ?2 WHERE app_id = ?1 AND kind = 'user'",
-            params![app.id, gen.generation],
+            params![app.id.as_str(), gen.generation],
         )?;
     }
     let run = |start: String| {
@@ -1051,7 +1055,7 @@ async fn list_users(
                 for t in &targets {
                     s.connection().execute(
                         "UPDATE inventory_item SET checked_generation = 0 WHERE app_id = ?1 AND kind = 'user' AND target_id = ?2 AND checked_generation = ?3",
-                        params![app_ref.id, t.id, generation],
+                        params![app_ref.id.as_str(), t.id, generation],
                     )?;
                 }
                 drop(s);
@@ -1083,14 +1087,14 @@ async fn list_users(
     for id in &removed {
         store.connection().execute(
             "DELETE FROM inventory_item WHERE app_id = ?1 AND kind = 'user' AND target_id = ?2",
-            params![app.id, id],
+            params![app.id.as_str(), id],
         )?;
     }
     if let Some(link) = link {
         store.connection().execute(
             "INSERT INTO inventory_delta (app_id, kind, delta_link, saved_at) VALUES (?1, 'user', ?2, ?3)
              ON CONFLICT(app_id, kind) DO UPDATE SET delta_link = excluded.delta_link, saved_at = excluded.saved_at",
-            params![app.id, link, now_text()],
+            params![app.id.as_str(), link, now_text()],
         )?;
     }
     Ok(was_incremental)

@@ -19,6 +19,7 @@ use super::{
     LinkTargetInput, LinkTargetKind, LinksError, TargetFacts,
 };
 use crate::catalog::{version_key, Actor, CatalogApp, CatalogError};
+use crate::ids::EntraAppId;
 use crate::installs::{
     BulkAction, BulkPlan, PlannedItem, ProgressFn, RunSummary, SyncContext, TargetKind,
 };
@@ -59,8 +60,9 @@ impl LinkContext<'_> {
 pub struct BotFacts {
     pub app: CatalogApp,
     pub version: String,
-    /// Bot Framework id: replies are recognised by `from.application.id`.
-    pub bot_id: Option<String>,
+    /// Bot Framework id (the bot's Entra app id): replies are recognised by
+    /// `from.application.id`.
+    pub bot_id: Option<EntraAppId>,
 }
 
 /// Reads the bot's catalog entry and its bot id, or the finding that stops every link.
@@ -178,7 +180,10 @@ async fn installation(
     // The filter is the server's; Graph has been seen to ignore filters, so check the app.
     Ok(items
         .into_iter()
-        .find(|i| i.app_id().is_none_or(|id| id.eq_ignore_ascii_case(app_id)))
+        .find(|i| {
+            i.catalog_app_id()
+                .is_none_or(|id| id.eq_ignore_ascii_case(app_id))
+        })
         .map(|i| {
             let version = i.version().map(str::to_string);
             (i.id, version)
@@ -721,7 +726,12 @@ pub async fn health_reporting(
             ..RunProgress::new(Phase::CheckingLinks, done as u64, total)
         });
         let profile = vendor_profile(&ctx.store(), &link.integration.vendor)?;
-        let app_id = link.integration.app_id.clone().unwrap_or_default();
+        let app_id = link
+            .integration
+            .app_id
+            .as_deref()
+            .unwrap_or_default()
+            .to_string();
         if !bots.contains_key(&app_id) {
             let facts = bot_facts(ctx.graph, ctx.token, &app_id).await?;
             bots.insert(app_id.clone(), facts);
@@ -1037,7 +1047,12 @@ pub async fn evidence(
             ));
             continue;
         }
-        let app_id = link.integration.app_id.clone().unwrap_or_default();
+        let app_id = link
+            .integration
+            .app_id
+            .as_deref()
+            .unwrap_or_default()
+            .to_string();
         if !bots.contains_key(&app_id) {
             let facts = bot_facts(ctx.graph, ctx.token, &app_id).await?;
             bots.insert(app_id.clone(), facts);
@@ -1436,7 +1451,7 @@ pub async fn remove_bot_where_unneeded(
     let mut by_app: std::collections::BTreeMap<String, Vec<(TargetKind, String, String)>> =
         Default::default();
     for l in links {
-        let Some(app) = l.integration.app_id.clone() else {
+        let Some(app) = l.integration.app_id.as_deref().map(str::to_string) else {
             continue;
         };
         let Some(t) = target(l) else { continue };

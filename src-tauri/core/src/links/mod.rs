@@ -27,7 +27,8 @@ use ts_rs::TS;
 
 use crate::audit::{AuditEntry, Outcome};
 use crate::catalog::Actor;
-use crate::store::{Store, StoreError};
+use crate::ids::CatalogAppId;
+use crate::store::{optional_id_column, Store, StoreError};
 
 pub use vendor::{LinkReplyVerdict, VendorProfile};
 
@@ -346,7 +347,7 @@ pub struct Integration {
     pub external_id: String,
     pub name: String,
     /// Catalog id of the bot app.
-    pub app_id: Option<String>,
+    pub app_id: Option<CatalogAppId>,
     pub created_at: String,
     pub created_by: String,
 }
@@ -543,7 +544,7 @@ pub struct NewIntegration<'a> {
     pub account: &'a str,
     pub external_id: &'a str,
     pub name: &'a str,
-    pub app_id: Option<&'a str>,
+    pub app_id: Option<&'a CatalogAppId>,
 }
 
 /// Finds or creates the integration (vendor + account + vendor-side id) of this profile.
@@ -602,7 +603,7 @@ pub fn ensure_integration(
         Some(id) => {
             conn.execute(
                 "UPDATE link_integration SET name = ?2, app_id = COALESCE(?3, app_id) WHERE id = ?1",
-                params![id, name, new.app_id],
+                params![id, name, new.app_id.map(CatalogAppId::as_str)],
             )?;
             id
         }
@@ -611,7 +612,7 @@ pub fn ensure_integration(
             conn.execute(
                 "INSERT INTO link_integration (id, profile_id, vendor, account, external_id, name, app_id, created_at, created_by)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-                params![id, profile_id, profile.id, account, external_id, name, new.app_id, now_text(), actor.upn],
+                params![id, profile_id, profile.id, account, external_id, name, new.app_id.map(CatalogAppId::as_str), now_text(), actor.upn],
             )?;
             audit(
                 store,
@@ -636,7 +637,7 @@ fn integration_of(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<Integrat
         account: r.get(at + 2)?,
         external_id: r.get(at + 3)?,
         name: r.get(at + 4)?,
-        app_id: r.get(at + 5)?,
+        app_id: optional_id_column(r, at + 5)?,
         created_at: r.get(at + 6)?,
         created_by: r.get(at + 7)?,
     })
@@ -1233,7 +1234,7 @@ pub fn disconnect_team(
 #[derive(Debug, Clone, Default)]
 pub struct SeedLink {
     pub vendor: String,
-    pub app_id: String,
+    pub app_id: Option<CatalogAppId>,
     pub integration_id: String,
     pub integration_name: String,
     pub kind: String,
@@ -1270,7 +1271,7 @@ pub fn seed_demo(store: &Store, actor: &Actor, seeds: &[SeedLink]) -> Result<usi
                 account: "contoso",
                 external_id: &s.integration_id,
                 name: &s.integration_name,
-                app_id: Some(&s.app_id),
+                app_id: s.app_id.as_ref(),
             },
         )?;
         let input = LinkTargetInput {

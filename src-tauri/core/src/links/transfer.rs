@@ -11,6 +11,7 @@ use super::{
     LinkTargetInput, LinkTargetKind, LinksError, NewIntegration, TargetFacts,
 };
 use crate::catalog::Actor;
+use crate::ids::CatalogAppId;
 use crate::store::Store;
 
 /// One row of the file, the same columns in CSV and JSON.
@@ -393,7 +394,7 @@ fn check_row(store: &Store, row: LinkRow) -> Result<CheckedRow, LinkRowError> {
 pub fn import(
     store: &Store,
     actor: &Actor,
-    app_id: Option<&str>,
+    app_id: Option<&CatalogAppId>,
     text: &str,
     format: LinkFileFormat,
     good_only: bool,

@@ -18,8 +18,8 @@ pub const GOLDEN_WEB_APP_ID: &str = "0e8f5a3c-7b21-4d9e-8c6a-5f4e3d2c1b0a";
 pub fn golden(version: SchemaVersion) -> Package {
     let mut pkg = new_bot_app(&NewBotAppOptions {
         name: "FlashDuty".into(),
-        bot_id: Some(GOLDEN_BOT_ID.into()),
-        app_id: Some(GOLDEN_APP_ID.into()),
+        bot_id: crate::ids::EntraAppId::parse(GOLDEN_BOT_ID).ok(),
+        manifest_id: crate::ids::ManifestId::parse(GOLDEN_APP_ID).ok(),
         developer_name: "Example Inc.".into(),
         website_url: "https://www.example.com".into(),
         manifest_version: version,

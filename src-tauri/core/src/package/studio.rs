@@ -10,6 +10,8 @@ use std::path::{Path, PathBuf};
 use base64::Engine;
 use serde_json::{Map, Value};
 
+use crate::ids::EntraAppId;
+
 use super::archive::{read_path, read_zip, ImportLimits, Package, RawPackage, MANIFEST_FILE};
 use super::diff::{diff_packages, PackageDiff};
 use super::error::{PackageError, PointerError};
@@ -84,7 +86,12 @@ impl Studio {
         if let Some(site) = given(&req.website_url) {
             opts.website_url = site.to_string();
         }
-        opts.bot_id = given(&req.bot_id).map(str::to_string);
+        // The Azure Bot's id is checked here, where the window hands it over: a package built
+        // around a malformed id would only fail later, in Teams.
+        opts.bot_id = given(&req.bot_id)
+            .map(EntraAppId::parse)
+            .transpose()
+            .map_err(|e| PackageError::Usage(format!("botId: {e}")))?;
         let pkg = new_bot_app(&opts)?;
         Ok(Studio::from_raw(pkg.to_raw(), "New bot app"))
     }

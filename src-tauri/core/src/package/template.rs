@@ -7,6 +7,7 @@ use super::error::PackageError;
 use super::icons;
 use super::model::{Bot, Command, CommandList, Description, Developer, Icons, Manifest, Name};
 use super::schema::SchemaVersion;
+use crate::ids::{EntraAppId, ManifestId};
 
 pub const COLOR_ICON: &str = "color.png";
 pub const OUTLINE_ICON: &str = "outline.png";
@@ -18,9 +19,9 @@ pub struct NewBotAppOptions {
     pub name: String,
     /// Microsoft App ID of the Azure Bot. `None` writes the all-zero GUID, which validates but
     /// must be replaced before the bot can receive messages.
-    pub bot_id: Option<String>,
+    pub bot_id: Option<EntraAppId>,
     /// Manifest `id`. `None` generates a random GUID.
-    pub app_id: Option<String>,
+    pub manifest_id: Option<ManifestId>,
     pub developer_name: String,
     pub website_url: String,
     pub manifest_version: SchemaVersion,
@@ -31,7 +32,7 @@ impl Default for NewBotAppOptions {
         NewBotAppOptions {
             name: "Alert Bot".into(),
             bot_id: None,
-            app_id: None,
+            manifest_id: None,
             developer_name: "Contoso".into(),
             website_url: "https://www.example.com".into(),
             manifest_version: SchemaVersion::LATEST,
@@ -101,11 +102,14 @@ pub fn new_bot_app(opts: &NewBotAppOptions) -> Result<Package, PackageError> {
         )));
     }
     let developer: String = opts.developer_name.chars().take(32).collect();
-    let app_id = opts
-        .app_id
-        .clone()
-        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
-    let bot_id = opts.bot_id.clone().unwrap_or_else(|| NIL_GUID.to_string());
+    let manifest_id = opts
+        .manifest_id
+        .as_ref()
+        .map_or_else(|| uuid::Uuid::new_v4().to_string(), ManifestId::to_string);
+    let bot_id = opts
+        .bot_id
+        .as_ref()
+        .map_or_else(|| NIL_GUID.to_string(), EntraAppId::to_string);
     let site = opts.website_url.trim_end_matches('/').to_string();
     let v = opts.manifest_version;
     // Older manifest versions lack some fields and scopes; the template writes only what the
@@ -149,7 +153,7 @@ pub fn new_bot_app(opts: &NewBotAppOptions) -> Result<Package, PackageError> {
         package_name,
         manifest_version: v.as_str().into(),
         version: "1.0.0".into(),
-        id: app_id,
+        id: manifest_id,
         developer: Developer {
             name: developer,
             website_url: Some(site.clone()),

@@ -268,7 +268,7 @@ impl NameCache {
             )
             .await?;
         let mut names = ResourceNames {
-            app_id: sp.app_id,
+            app_id: sp.app_id.map(String::from),
             display_name: sp.display_name.unwrap_or_else(|| resource.to_string()),
             ..Default::default()
         };
@@ -327,7 +327,7 @@ pub async fn find_service_principal(
     };
     Ok(Some(ServicePrincipalInfo {
         id: sp.id,
-        app_id: sp.app_id.unwrap_or_else(|| app_id.to_string()),
+        app_id: sp.app_id.map_or_else(|| app_id.to_string(), String::from),
         display_name: sp.display_name.unwrap_or_default(),
     }))
 }

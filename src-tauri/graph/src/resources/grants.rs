@@ -4,6 +4,7 @@
 use serde::Deserialize;
 
 use super::Resource;
+use crate::ids::EntraAppId;
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -11,7 +12,7 @@ pub struct ResourceSpecificGrant {
     pub id: String,
     /// The Entra app id of the app granted the permission.
     #[serde(default)]
-    pub client_app_id: Option<String>,
+    pub client_app_id: Option<EntraAppId>,
     /// Older answers name the app here instead.
     #[serde(default)]
     pub client_id: Option<String>,
@@ -49,25 +50,27 @@ mod tests {
     use crate::resources::parse;
     use serde_json::json;
 
+    const APP: &str = "d5a7c3e1-2f4b-4c6d-8e9f-0a1b2c3d4e5f";
+
     #[test]
     fn a_grant_names_its_app_either_way_and_defaults_to_application() {
         let g: ResourceSpecificGrant = parse(&json!({
-            "id": "g1", "clientAppId": "APP", "permission": "TeamSettings.Read.Group",
+            "id": "g1", "clientAppId": APP.to_uppercase(), "permission": "TeamSettings.Read.Group",
             "resourceAppId": "00000003-0000-0000-c000-000000000000"
         }))
         .expect("grant");
-        assert!(g.is_for("app"));
+        assert!(g.is_for(APP));
         assert_eq!(g.permission_type(), "Application");
         let old: ResourceSpecificGrant = parse(&json!({
-            "id": "g2", "clientId": "app", "permission": "ChatMessage.Read.Chat",
+            "id": "g2", "clientId": APP, "permission": "ChatMessage.Read.Chat",
             "permissionType": "Delegated"
         }))
         .expect("grant");
-        assert!(old.is_for("APP"));
+        assert!(old.is_for(&APP.to_uppercase()));
         assert_eq!(old.permission_type(), "Delegated");
         let nobody: ResourceSpecificGrant =
             parse(&json!({"id": "g3", "permission": "x"})).expect("grant");
-        assert!(!nobody.is_for("app"));
+        assert!(!nobody.is_for(APP));
     }
 
     #[test]
@@ -77,6 +80,8 @@ mod tests {
             json!({"id": "g1", "clientAppId": "app"}),
             json!({"id": "g1", "permission": ["x"]}),
             json!({"id": "g1", "permission": "x", "permissionType": 1}),
+            // The Entra app id is checked as it is read.
+            json!({"id": "g1", "clientAppId": "app", "permission": "x"}),
         ] {
             let err = parse::<ResourceSpecificGrant>(&bad).expect_err("malformed");
             assert_eq!(

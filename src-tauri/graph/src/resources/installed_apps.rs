@@ -4,6 +4,7 @@
 use serde::Deserialize;
 
 use super::{page, Resource, ResourceError};
+use crate::ids::CatalogAppId;
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -21,7 +22,7 @@ pub struct InstalledApp {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TeamsAppRef {
-    pub id: String,
+    pub id: CatalogAppId,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -30,7 +31,7 @@ pub struct DefinitionRef {
     #[serde(default)]
     pub id: Option<String>,
     #[serde(default)]
-    pub teams_app_id: Option<String>,
+    pub teams_app_id: Option<CatalogAppId>,
     /// The manifest version installed.
     #[serde(default)]
     pub version: Option<String>,
@@ -38,7 +39,7 @@ pub struct DefinitionRef {
 
 impl InstalledApp {
     /// The catalog id of the installed app, from `teamsApp` or else the definition.
-    pub fn app_id(&self) -> Option<&str> {
+    pub fn catalog_app_id(&self) -> Option<&str> {
         self.teams_app.as_ref().map(|a| a.id.as_str()).or_else(|| {
             self.teams_app_definition
                 .as_ref()
@@ -82,7 +83,10 @@ pub fn of_app(
     let total = all.len();
     let kept: Vec<InstalledApp> = all
         .into_iter()
-        .filter(|i| i.app_id().is_some_and(|id| id.eq_ignore_ascii_case(app_id)))
+        .filter(|i| {
+            i.catalog_app_id()
+                .is_some_and(|id| id.eq_ignore_ascii_case(app_id))
+        })
         .collect();
     if kept.len() < total {
         tracing::warn!(

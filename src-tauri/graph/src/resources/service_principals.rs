@@ -4,6 +4,7 @@
 use serde::Deserialize;
 
 use super::Resource;
+use crate::ids::EntraAppId;
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -11,7 +12,7 @@ pub struct ServicePrincipal {
     pub id: String,
     /// The Entra app id (client id) of the app it stands for.
     #[serde(default)]
-    pub app_id: Option<String>,
+    pub app_id: Option<EntraAppId>,
     #[serde(default)]
     pub display_name: Option<String>,
     /// Application permissions the resource publishes (only when selected).
@@ -72,6 +73,7 @@ mod tests {
             json!({"id": "sp1", "appRoles": {"id": "r1"}}),
             json!({"id": "sp1", "appRoles": [{"value": "User.Read.All"}]}),
             json!({"id": "sp1", "oauth2PermissionScopes": [{"id": 5}]}),
+            json!({"id": "sp1", "appId": "not-an-app-id"}),
         ] {
             let err = parse::<ServicePrincipal>(&bad).expect_err("malformed");
             assert_eq!(err.resource, "a service principal", "{bad}");

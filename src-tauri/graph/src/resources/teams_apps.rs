@@ -5,15 +5,16 @@
 use serde::Deserialize;
 
 use super::Resource;
+use crate::ids::{CatalogAppId, EntraAppId, ManifestId};
 
 /// An app in the catalog. Its `id` is the catalog id installs bind to; the manifest `id` is
 /// `externalId` (absent for store apps).
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TeamsApp {
-    pub id: String,
+    pub id: CatalogAppId,
     #[serde(default)]
-    pub external_id: Option<String>,
+    pub external_id: Option<ManifestId>,
     #[serde(default)]
     pub display_name: Option<String>,
     /// `organization`, `store`, `sideloaded`, and values Graph may add later (kept as text).
@@ -32,7 +33,7 @@ pub struct TeamsAppDefinition {
     pub id: String,
     /// The catalog app it belongs to.
     #[serde(default)]
-    pub teams_app_id: Option<String>,
+    pub teams_app_id: Option<CatalogAppId>,
     #[serde(default)]
     pub display_name: Option<String>,
     /// The manifest version.
@@ -53,7 +54,7 @@ pub struct TeamsAppDefinition {
 pub struct TeamsAppAuthorization {
     /// The Entra app id of the app's registration (`webApplicationInfo.id`).
     #[serde(default)]
-    pub client_app_id: Option<String>,
+    pub client_app_id: Option<EntraAppId>,
     #[serde(default)]
     pub required_permission_set: Option<TeamsAppPermissionSet>,
 }
@@ -84,7 +85,7 @@ pub struct TeamsAppResourceSpecificPermission {
 /// bot's Entra app id, which signs its messages.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct TeamworkBot {
-    pub id: String,
+    pub id: EntraAppId,
 }
 
 impl Resource for TeamworkBot {
@@ -128,16 +129,19 @@ mod tests {
     use crate::resources::{page, parse};
     use serde_json::json;
 
+    const MANIFEST: &str = "6f0b6c1e-3a5d-4c47-9a7e-2f5b8d1c0a11";
+    const ENTRA: &str = "0e8f5a3c-7b21-4d9e-8c6a-5f4e3d2c1b0a";
+
     #[test]
     fn an_app_reads_with_its_definitions_and_their_rsc() {
         let p = page::<TeamsApp>(&json!({"value": [{
-            "id": "cat-1", "externalId": "man-1", "displayName": "FlashDuty",
+            "id": "cat-1", "externalId": MANIFEST, "displayName": "FlashDuty",
             "distributionMethod": "organization",
             "appDefinitions": [{
                 "id": "def-1", "teamsAppId": "cat-1", "displayName": "FlashDuty", "version": "1.0.2",
                 "publishingState": "published", "lastModifiedDateTime": "2026-01-02T03:04:05.678Z",
                 "shortDescription": "x", "createdBy": null,
-                "authorization": {"clientAppId": "entra-1", "requiredPermissionSet": {
+                "authorization": {"clientAppId": ENTRA, "requiredPermissionSet": {
                     "resourceSpecificPermissions": [
                         {"permissionValue": "ChannelMessage.Read.Group", "permissionType": "application"},
                         {"permissionValue": null, "permissionType": "application"}
@@ -146,7 +150,11 @@ mod tests {
         }]}))
         .expect("page");
         let app = &p.value[0];
-        assert_eq!(app.external_id.as_deref(), Some("man-1"));
+        assert_eq!(app.external_id.as_deref(), Some(MANIFEST));
+        assert_eq!(
+            app.app_definitions[0].teams_app_id.as_deref(),
+            Some("cat-1")
+        );
         assert_eq!(app.app_definitions.len(), 2);
         let rsc = app.app_definitions[0].required_rsc();
         assert_eq!(
@@ -171,12 +179,22 @@ mod tests {
             json!({"id": "a", "appDefinitions": [{"id": "d", "authorization": {"requiredPermissionSet":
                 {"resourceSpecificPermissions": [{"permissionValue": 5, "permissionType": "application"}]}}}]}),
             json!({"id": "a", "externalId": ["m"]}),
+            // An id of the wrong kind is refused by name, not carried on as text.
+            json!({"id": "a b"}),
+            json!({"id": "a", "externalId": "not-a-guid"}),
+            json!({"id": "a", "appDefinitions": [{"id": "d", "teamsAppId": "x'y"}]}),
+            json!({"id": "a", "appDefinitions": [{"id": "d", "authorization": {"clientAppId": "entra-1"}}]}),
             json!([]),
         ] {
             let err = parse::<TeamsApp>(&bad).expect_err("malformed");
             assert_eq!(err.resource, "a catalog app", "{bad}");
         }
-        for bad in [json!({}), json!({"id": null}), json!({"id": 1})] {
+        for bad in [
+            json!({}),
+            json!({"id": null}),
+            json!({"id": 1}),
+            json!({"id": "bot"}),
+        ] {
             let err = parse::<TeamworkBot>(&bad).expect_err("malformed");
             assert_eq!(err.resource, "an app's bot", "{bad}");
         }

@@ -20,7 +20,7 @@ import {
   tokens,
 } from "@fluentui/react-components";
 import { PersonArrowRightRegular } from "@fluentui/react-icons";
-import type { ApiError, Profile, SessionView } from "../../ipc";
+import type { ApiError, TenantProfile, SessionView } from "../../ipc";
 import { permsIpc, type DiffRow, type FixOutcome, type FixPlan, type PermsFixRequest } from "../../ipc/permissions";
 import { SignInDialog } from "../SignInDialog";
 import { useReturnFocus } from "../a11y/useReturnFocus";
@@ -58,7 +58,7 @@ export function FixDialog({
   row: DiffRow;
   appId: string;
   permProfileId: string;
-  profile: Profile | null;
+  profile: TenantProfile | null;
   onClose: () => void;
   onApplied: (outcome: FixOutcome) => void;
   onSignedIn: (session: SessionView) => void;

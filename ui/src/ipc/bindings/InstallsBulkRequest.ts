@@ -8,4 +8,8 @@ import type { Selection } from "./Selection";
  * Unknown fields are refused here and in the selection's filter: a misspelt filter field
  * (`olderThen`) dropped silently would widen the selection to every target.
  */
-export type InstallsBulkRequest = { appId: string, action: BulkAction, selection: Selection, };
+export type InstallsBulkRequest = { 
+/**
+ * The bot as the admin named it: catalog id, manifest id or name.
+ */
+appId: string, action: BulkAction, selection: Selection, };

@@ -7,7 +7,12 @@ import type { TargetKind } from "./TargetKind";
  * Unknown fields are refused: a misspelt option (`kind`, `channel`) would otherwise be
  * dropped silently and the admin would get a sync they did not ask for.
  */
-export type InstallsSyncRequest = { appId: string, 
+export type InstallsSyncRequest = { 
+/**
+ * The bot as the admin named it: catalog id, manifest id or name (the catalog resolves
+ * it to its catalog id).
+ */
+appId: string, 
 /**
  * All kinds when absent.
  */

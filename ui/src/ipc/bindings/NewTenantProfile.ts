@@ -4,7 +4,7 @@ import type { Cloud } from "./Cloud";
 /**
  * What the admin fills in to add a tenant.
  */
-export type NewProfile = { name: string, 
+export type NewTenantProfile = { name: string, 
 /**
  * Tenant id (GUID) or a verified domain such as `contoso.onmicrosoft.com`.
  */

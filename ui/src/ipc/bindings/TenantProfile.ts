@@ -2,7 +2,7 @@
 import type { Cloud } from "./Cloud";
 import type { Identity } from "./Identity";
 
-export type Profile = { id: string, name: string, tenant: string, cloud: Cloud, clientId: string, isDemo: boolean, identity: Identity | null, 
+export type TenantProfile = { id: string, name: string, tenant: string, cloud: Cloud, clientId: string, isDemo: boolean, identity: Identity | null, 
 /**
  * Scopes the current tokens carry (what Entra granted, not what was asked).
  */
