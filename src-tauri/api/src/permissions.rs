@@ -305,10 +305,7 @@ fn scope_of(
 
 /// The app id given (`appId`), else the bot profile's; an [`EntraAppId`] either way, checked
 /// before the keyring, Graph or the cache is asked.
-fn app_id_of(
-    given: Option<&str>,
-    profile: Option<&BotProfile>,
-) -> Result<EntraAppId, ApiError> {
+fn app_id_of(given: Option<&str>, profile: Option<&BotProfile>) -> Result<EntraAppId, ApiError> {
     if let Some(given) = given.map(str::trim).filter(|s| !s.is_empty()) {
         return EntraAppId::parse(given)
             .map_err(|e| ApiError::invalid_input(format!("appId: {e}")));

@@ -182,7 +182,11 @@ async fn bad_values_are_refused_before_any_sign_in() {
     }
     // The app id of a fix and of a plain read is checked before the keyring is asked for a
     // sign-in (this context has none: any later refusal would be sign_in_required).
-    for bad in ["flashduty-bot", "1f0e9d8c7b6a4a5b8c9d0e1f2a3b4c5d", "x' or 1 eq 1"] {
+    for bad in [
+        "flashduty-bot",
+        "1f0e9d8c7b6a4a5b8c9d0e1f2a3b4c5d",
+        "x' or 1 eq 1",
+    ] {
         let req = PermsFixRequest {
             app_id: bad.into(),
             ..fix_request("Group.ReadWrite.All", PermissionKind::Application, None)

@@ -160,9 +160,9 @@ fn tenant_commands_without_sign_in_ask_for_a_sign_in() {
     assert_eq!(out.status.code(), Some(2));
     let err: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json error");
     assert!(
-        err["message"]
-            .as_str()
-            .is_some_and(|m| m.starts_with("--app-id: \"flashduty-bot\" is not a valid Entra app id")),
+        err["message"].as_str().is_some_and(
+            |m| m.starts_with("--app-id: \"flashduty-bot\" is not a valid Entra app id")
+        ),
         "{err}"
     );
     // The same for a revoke, before any sign-in is looked for (there is none here).

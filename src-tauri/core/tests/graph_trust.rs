@@ -457,9 +457,15 @@ async fn answers_in_an_undocumented_shape_are_typed_errors_naming_the_resource()
     );
 
     let mut names = perms::NameCache::default();
-    let err = perms::inspect(&graph, &t, &org_entra_app(), &perms::RscScope::default(), &mut names)
-        .await
-        .expect_err("an app role id that is a number");
+    let err = perms::inspect(
+        &graph,
+        &t,
+        &org_entra_app(),
+        &perms::RscScope::default(),
+        &mut names,
+    )
+    .await
+    .expect_err("an app role id that is a number");
     let text = protocol_text(err);
     assert!(text.contains("an app role assignment"), "{text}");
 

@@ -822,10 +822,16 @@ async fn an_all_teams_read_reports_each_team_and_is_cached_whole() {
         ..Default::default()
     };
     let mut names = NameCache::default();
-    let granted =
-        perms::inspect_watched(&graph, &token, &entra(DEMO_BOT_APP_ID), &scope, &mut names, &watch)
-            .await
-            .expect("inspect");
+    let granted = perms::inspect_watched(
+        &graph,
+        &token,
+        &entra(DEMO_BOT_APP_ID),
+        &scope,
+        &mut names,
+        &watch,
+    )
+    .await
+    .expect("inspect");
     let seen = seen.into_inner().expect("lock");
     let teams = graph.get_all(&token, "teams").await.expect("teams").len();
     assert_eq!(seen.first(), Some(&(0, teams)), "starts at 0 of every team");
@@ -877,9 +883,16 @@ async fn cancel_stops_a_read_across_every_team_and_keeps_the_previous_cache() {
         ..Default::default()
     };
     let mut names = NameCache::default();
-    let err = perms::inspect_watched(&graph, &token, &entra(DEMO_BOT_APP_ID), &scope, &mut names, &watch)
-        .await
-        .expect_err("cancelled");
+    let err = perms::inspect_watched(
+        &graph,
+        &token,
+        &entra(DEMO_BOT_APP_ID),
+        &scope,
+        &mut names,
+        &watch,
+    )
+    .await
+    .expect_err("cancelled");
     assert!(matches!(err, perms::PermissionError::Cancelled), "{err}");
     // Every team read was answered 429 and told to wait 5 s: had Cancel not dropped them, each
     // would have asked again. Only the first attempts (at most 4 in flight) reached the sim.
