@@ -211,6 +211,32 @@ async fn bad_values_are_refused_before_any_sign_in() {
             .expect_err("grants");
         assert_eq!(err.code, ErrorCode::InvalidInput, "{bad}: {err:?}");
     }
+    // A profile stored before its appId was checked this strictly is refused by name, with
+    // nothing asked of the keyring or the cache.
+    let body = serde_json::json!({
+        "id": "old", "name": "Old", "appId": "{8f79a561-d2f1-4a1e-8092-c2039043a40e}",
+        "permissions": [{"name": "User.Read", "type": "delegated"}]
+    });
+    cx.store()
+        .expect("store")
+        .connection()
+        .execute(
+            "INSERT INTO permission_profile (id, name, body, imported_at) VALUES ('old', 'Old', ?1, '2026-12-01T00:00:00Z')",
+            [body.to_string()],
+        )
+        .expect("stored");
+    let req = PermsInspectRequest {
+        perm_profile_id: "old".into(),
+        ..inspect_request(false)
+    };
+    let err = api::cached(&cx, None, &req).expect_err("the profile's app id");
+    assert_eq!(err.code, ErrorCode::InvalidInput, "{err:?}");
+    assert!(
+        err.message
+            .starts_with("bot profile old: its appId cannot be used"),
+        "{}",
+        err.message
+    );
     assert!(!api::cancel(&cx), "nothing runs");
 }
 
