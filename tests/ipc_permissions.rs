@@ -323,10 +323,30 @@ fn a_malformed_app_id_is_refused_before_any_sign_in_or_cache_read() {
         assert!(
             err["message"]
                 .as_str()
-                .is_some_and(|m| m.contains("\"flashduty-bot\" is not an app id")),
+                .is_some_and(|m| m.contains("\"flashduty-bot\" is not a valid Entra app id")),
             "{cmd}: {err}"
         );
     }
+    // A fix names its app too: refused before a sign-in is looked for (there is none here).
+    for bad in [
+        "flashduty-bot",
+        "{8f79a561-d2f1-4a1e-8092-c2039043a40e}",
+        "",
+    ] {
+        let fix = json!({"appId": bad, "permission": "Group.ReadWrite.All", "kind": "application"});
+        for cmd in ["perms_plan_fix", "perms_apply_fix"] {
+            let err = invoke(&h, cmd, fix.clone()).expect_err("not an app id");
+            assert_eq!(err["code"], "invalid_input", "{cmd} {bad:?}: {err}");
+            assert!(
+                err["message"]
+                    .as_str()
+                    .is_some_and(|m| m.contains("app id")),
+                "{cmd} {bad:?}: {err}"
+            );
+        }
+    }
+    let audit = invoke(&h, "recent_activity", json!({})).expect("activity");
+    assert_eq!(audit, json!([]), "nothing was applied, nothing audited");
 }
 
 #[test]

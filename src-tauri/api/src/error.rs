@@ -415,7 +415,7 @@ mod tests {
         let app_id = "d5a7c3e1-2f4b-4c6d-8e9f-0a1b2c3d4e5f";
         let err = permission_error(
             PermissionError::NotConsented {
-                app_id: app_id.into(),
+                app_id: botdeck_core::ids::EntraAppId::parse(app_id).expect("app id"),
             },
             Some(&target),
         );

@@ -11,6 +11,7 @@
 use std::path::Path;
 
 use botdeck_core::auth::Feature;
+use botdeck_core::ids::EntraAppId;
 use botdeck_core::installs::{validate::check_target_id, TargetKind};
 use botdeck_core::package::Package;
 use botdeck_core::permissions::{
@@ -103,6 +104,7 @@ pub fn delete_profile(cx: &Context, id: &str) -> Result<Vec<BotProfile>, ApiErro
 /// What to read without comparing it with a bot profile (`botdeck perms show`).
 #[derive(Debug, Clone, Default)]
 pub struct GrantsRequest {
+    /// The bot's Entra app id as the admin typed it (`--app-id`); checked here.
     pub app_id: String,
     pub team_ids: Vec<String>,
     pub chat_ids: Vec<String>,
@@ -191,7 +193,7 @@ pub fn cancel(cx: &Context) -> bool {
 /// Claims the read slot, reads, and replaces the cached read when the read completes.
 async fn read_and_cache(
     tenant: &Tenant<'_>,
-    app_id: &str,
+    app_id: &EntraAppId,
     scope: &RscScope,
     progress: Progress<'_>,
 ) -> Result<GrantedPermissions, ApiError> {
@@ -217,7 +219,7 @@ async fn read_and_cache(
 /// Reads what is granted, with the name cache loaded before and saved after the Graph calls.
 async fn read(
     tenant: &Tenant<'_>,
-    app_id: &str,
+    app_id: &EntraAppId,
     scope: &RscScope,
     watch: &Watch<'_>,
 ) -> Result<GrantedPermissions, ApiError> {
@@ -301,18 +303,25 @@ fn scope_of(
     })
 }
 
-/// The app id given, else the bot profile's; a GUID either way.
-fn app_id_of(given: Option<&str>, profile: Option<&BotProfile>) -> Result<String, ApiError> {
-    let app_id = given
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_string)
-        .or_else(|| profile.and_then(|p| p.app_id.clone()))
-        .ok_or_else(|| {
-            ApiError::invalid_input("no app id: enter the bot's Entra application id (a GUID)")
-        })?;
-    perms::check_app_id(&app_id)?;
-    Ok(app_id)
+/// The app id given (`appId`), else the bot profile's; an [`EntraAppId`] either way, checked
+/// before the keyring, Graph or the cache is asked.
+fn app_id_of(given: Option<&str>, profile: Option<&BotProfile>) -> Result<EntraAppId, ApiError> {
+    if let Some(given) = given.map(str::trim).filter(|s| !s.is_empty()) {
+        return EntraAppId::parse(given)
+            .map_err(|e| ApiError::invalid_input(format!("appId: {e}")));
+    }
+    let from_profile = profile.and_then(|p| p.app_id.as_deref().map(|a| (p, a)));
+    let Some((profile, app_id)) = from_profile else {
+        return Err(ApiError::invalid_input(
+            "no app id: enter the bot's Entra application id (a GUID)",
+        ));
+    };
+    EntraAppId::parse(app_id).map_err(|e| {
+        ApiError::invalid_input(format!(
+            "bot profile {}: its appId cannot be used: {e}; enter the bot's Entra application id",
+            profile.id
+        ))
+    })
 }
 
 // ---- removing what the bot should not have -------------------------------------------------
@@ -387,7 +396,7 @@ pub async fn apply_fix(
 fn check_fix(
     cx: &Context,
     req: &PermsFixRequest,
-) -> Result<(Option<BotProfile>, String), ApiError> {
+) -> Result<(Option<BotProfile>, EntraAppId), ApiError> {
     if req.permission.trim().is_empty() || req.permission.chars().any(char::is_control) {
         return Err(ApiError::invalid_input(
             "permission: say which permission to remove, e.g. Group.ReadWrite.All",
@@ -411,7 +420,7 @@ fn check_fix(
 
 async fn plan(
     tenant: &Tenant<'_>,
-    app_id: &str,
+    app_id: &EntraAppId,
     bot: Option<&BotProfile>,
     req: &PermsFixRequest,
 ) -> Result<FixPlan, ApiError> {

@@ -138,7 +138,15 @@ async fn bad_values_are_refused_before_any_sign_in() {
                 app_id: Some("flashduty-bot".into()),
                 ..inspect_request(false)
             },
-            "is not an app id",
+            "appId: \"flashduty-bot\" is not a valid Entra app id",
+        ),
+        (
+            PermsInspectRequest {
+                // A GUID, but not as Graph writes an appId: never sent.
+                app_id: Some("{1f0e9d8c-7b6a-4a5b-8c9d-0e1f2a3b4c5d}".into()),
+                ..inspect_request(false)
+            },
+            "is not a valid Entra app id",
         ),
         (
             PermsInspectRequest {
@@ -172,6 +180,63 @@ async fn bad_values_are_refused_before_any_sign_in() {
             "a blank user must not mean the tenant-wide grant"
         );
     }
+    // The app id of a fix and of a plain read is checked before the keyring is asked for a
+    // sign-in (this context has none: any later refusal would be sign_in_required).
+    for bad in [
+        "flashduty-bot",
+        "1f0e9d8c7b6a4a5b8c9d0e1f2a3b4c5d",
+        "x' or 1 eq 1",
+    ] {
+        let req = PermsFixRequest {
+            app_id: bad.into(),
+            ..fix_request("Group.ReadWrite.All", PermissionKind::Application, None)
+        };
+        for err in [
+            api::plan_fix(&cx, None, &req).await.expect_err("plan"),
+            api::apply_fix(&cx, None, &req).await.expect_err("apply"),
+        ] {
+            assert_eq!(err.code, ErrorCode::InvalidInput, "{bad}: {err:?}");
+            assert!(
+                err.message.starts_with("appId: ") && err.message.contains("Entra app id"),
+                "{bad}: {}",
+                err.message
+            );
+        }
+        let req = api::GrantsRequest {
+            app_id: bad.into(),
+            ..Default::default()
+        };
+        let err = api::grants(&cx, None, &req, &quiet)
+            .await
+            .expect_err("grants");
+        assert_eq!(err.code, ErrorCode::InvalidInput, "{bad}: {err:?}");
+    }
+    // A profile stored before its appId was checked this strictly is refused by name, with
+    // nothing asked of the keyring or the cache.
+    let body = serde_json::json!({
+        "id": "old", "name": "Old", "appId": "{8f79a561-d2f1-4a1e-8092-c2039043a40e}",
+        "permissions": [{"name": "User.Read", "type": "delegated"}]
+    });
+    cx.store()
+        .expect("store")
+        .connection()
+        .execute(
+            "INSERT INTO permission_profile (id, name, body, imported_at) VALUES ('old', 'Old', ?1, '2026-12-01T00:00:00Z')",
+            [body.to_string()],
+        )
+        .expect("stored");
+    let req = PermsInspectRequest {
+        perm_profile_id: "old".into(),
+        ..inspect_request(false)
+    };
+    let err = api::cached(&cx, None, &req).expect_err("the profile's app id");
+    assert_eq!(err.code, ErrorCode::InvalidInput, "{err:?}");
+    assert!(
+        err.message
+            .starts_with("bot profile old: its appId cannot be used"),
+        "{}",
+        err.message
+    );
     assert!(!api::cancel(&cx), "nothing runs");
 }
 

@@ -259,7 +259,7 @@ fn in_flag_words(mut err: ApiError) -> ApiError {
                 err.message = format!("{flag}{rest}");
             }
         }
-        if err.message.starts_with("no app id") || err.message.contains("is not an app id") {
+        if err.message.starts_with("no app id") {
             err.message = format!("--app-id: {}", err.message);
         }
     }

@@ -160,11 +160,38 @@ fn tenant_commands_without_sign_in_ask_for_a_sign_in() {
     assert_eq!(out.status.code(), Some(2));
     let err: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json error");
     assert!(
-        err["message"]
-            .as_str()
-            .is_some_and(|m| m.contains("\"flashduty-bot\" is not an app id")),
+        err["message"].as_str().is_some_and(
+            |m| m.starts_with("--app-id: \"flashduty-bot\" is not a valid Entra app id")
+        ),
         "{err}"
     );
+    // The same for a revoke, before any sign-in is looked for (there is none here).
+    for bad in ["flashduty-bot", "{8f79a561-d2f1-4a1e-8092-c2039043a40e}"] {
+        let out = botdeck(
+            &[
+                "perms",
+                "revoke",
+                "--app-id",
+                bad,
+                "--permission",
+                "Group.ReadWrite.All",
+                "--type",
+                "application",
+                "--yes",
+                "--json",
+            ],
+            dir.path(),
+        );
+        assert_eq!(out.status.code(), Some(2), "{bad}");
+        let err: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json error");
+        assert_eq!(err["code"], "invalid_input", "{bad}: {err}");
+        assert!(
+            err["message"]
+                .as_str()
+                .is_some_and(|m| m.starts_with("--app-id: ") && m.contains("Entra app id")),
+            "{bad}: {err}"
+        );
+    }
 }
 
 /// Every perms subcommand answers `--json` with JSON on stdout.

@@ -111,6 +111,11 @@ fn token() -> Sensitive<String> {
 }
 
 const ORG_APP: &str = "11111111-1111-4111-8111-111111111111";
+
+/// The test bot's app registration has the same GUID as its catalog id here.
+fn org_entra_app() -> botdeck_core::ids::EntraAppId {
+    botdeck_core::ids::EntraAppId::parse(ORG_APP).expect("an Entra app id")
+}
 const OTHER_APP: &str = "22222222-2222-4222-8222-222222222222";
 const MANIFEST: &str = "33333333-3333-4333-8333-333333333333";
 const OTHER_MANIFEST: &str = "44444444-4444-4444-8444-444444444444";
@@ -175,7 +180,7 @@ async fn items_that_do_not_match_the_filter_asked_for_are_dropped() {
     ));
 
     // A service principal of another app is never taken for this one.
-    assert!(perms::find_service_principal(&graph, &t, ORG_APP)
+    assert!(perms::find_service_principal(&graph, &t, &org_entra_app())
         .await
         .expect("read")
         .is_none());
@@ -452,9 +457,15 @@ async fn answers_in_an_undocumented_shape_are_typed_errors_naming_the_resource()
     );
 
     let mut names = perms::NameCache::default();
-    let err = perms::inspect(&graph, &t, ORG_APP, &perms::RscScope::default(), &mut names)
-        .await
-        .expect_err("an app role id that is a number");
+    let err = perms::inspect(
+        &graph,
+        &t,
+        &org_entra_app(),
+        &perms::RscScope::default(),
+        &mut names,
+    )
+    .await
+    .expect_err("an app role id that is a number");
     let text = protocol_text(err);
     assert!(text.contains("an app role assignment"), "{text}");
 
@@ -462,7 +473,7 @@ async fn answers_in_an_undocumented_shape_are_typed_errors_naming_the_resource()
     let err = perms::inspect(
         &grants.client(),
         &t,
-        ORG_APP,
+        &org_entra_app(),
         &perms::RscScope::default(),
         &mut names,
     )

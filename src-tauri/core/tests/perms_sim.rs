@@ -123,6 +123,10 @@ async fn chat(graph: &GraphClient, token: &Sensitive<String>, topic: &str) -> Op
         })
 }
 
+fn entra(app_id: &str) -> botdeck_core::ids::EntraAppId {
+    botdeck_core::ids::EntraAppId::parse(app_id).expect("an Entra app id")
+}
+
 async fn inspect(
     graph: &GraphClient,
     token: &Sensitive<String>,
@@ -130,7 +134,7 @@ async fn inspect(
     scope: &RscScope,
 ) -> GrantedPermissions {
     let mut cache = NameCache::default();
-    perms::inspect(graph, token, app_id, scope, &mut cache)
+    perms::inspect(graph, token, &entra(app_id), scope, &mut cache)
         .await
         .expect("inspect")
 }
@@ -143,7 +147,7 @@ fn row<'a>(d: &'a PermissionDiff, name: &str, kind: PermissionKind) -> &'a perms
 }
 
 async fn sp_id(graph: &GraphClient, token: &Sensitive<String>, app_id: &str) -> String {
-    perms::find_service_principal(graph, token, app_id)
+    perms::find_service_principal(graph, token, &entra(app_id))
         .await
         .expect("sp lookup")
         .expect("sp exists")
@@ -818,10 +822,16 @@ async fn an_all_teams_read_reports_each_team_and_is_cached_whole() {
         ..Default::default()
     };
     let mut names = NameCache::default();
-    let granted =
-        perms::inspect_watched(&graph, &token, DEMO_BOT_APP_ID, &scope, &mut names, &watch)
-            .await
-            .expect("inspect");
+    let granted = perms::inspect_watched(
+        &graph,
+        &token,
+        &entra(DEMO_BOT_APP_ID),
+        &scope,
+        &mut names,
+        &watch,
+    )
+    .await
+    .expect("inspect");
     let seen = seen.into_inner().expect("lock");
     let teams = graph.get_all(&token, "teams").await.expect("teams").len();
     assert_eq!(seen.first(), Some(&(0, teams)), "starts at 0 of every team");
@@ -834,7 +844,7 @@ async fn an_all_teams_read_reports_each_team_and_is_cached_whole() {
     let dir = tempfile::tempdir().expect("tmp");
     let (store, _) = Store::open_in(dir.path()).expect("store");
     perms::save_inspection(&store, &granted, true).expect("save");
-    let back = perms::cached_inspection(&store, DEMO_BOT_APP_ID)
+    let back = perms::cached_inspection(&store, &entra(DEMO_BOT_APP_ID))
         .expect("load")
         .expect("cached");
     assert!(back.all_teams);
@@ -873,9 +883,16 @@ async fn cancel_stops_a_read_across_every_team_and_keeps_the_previous_cache() {
         ..Default::default()
     };
     let mut names = NameCache::default();
-    let err = perms::inspect_watched(&graph, &token, DEMO_BOT_APP_ID, &scope, &mut names, &watch)
-        .await
-        .expect_err("cancelled");
+    let err = perms::inspect_watched(
+        &graph,
+        &token,
+        &entra(DEMO_BOT_APP_ID),
+        &scope,
+        &mut names,
+        &watch,
+    )
+    .await
+    .expect_err("cancelled");
     assert!(matches!(err, perms::PermissionError::Cancelled), "{err}");
     // Every team read was answered 429 and told to wait 5 s: had Cancel not dropped them, each
     // would have asked again. Only the first attempts (at most 4 in flight) reached the sim.

@@ -411,7 +411,7 @@ async fn pagerduty_is_inventoried_upgraded_installed_and_removed_with_its_rsc_co
     let granted = perms::inspect(
         &w.graph,
         &w.token,
-        PAGERDUTY_APP_ID,
+        &botdeck_core::ids::EntraAppId::parse(PAGERDUTY_APP_ID).expect("an Entra app id"),
         &RscScope {
             teams: vec![RscTarget {
                 kind: RscTargetKind::Team,

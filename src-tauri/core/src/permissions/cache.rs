@@ -9,7 +9,8 @@ use super::granted::{
     RscReadFailure, RscTarget, RscTargetKind, ServicePrincipalInfo,
 };
 use super::PermissionError;
-use crate::store::{Store, StoreError};
+use crate::ids::EntraAppId;
+use crate::store::{optional_id_column, Store, StoreError};
 
 /// A cached inspection and how far it reached.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,7 +48,8 @@ fn sql(e: rusqlite::Error) -> PermissionError {
     PermissionError::Store(StoreError::from(e))
 }
 
-/// Replaces the cached read of `granted.app_id` (app ids are GUIDs: stored lowercase).
+/// Replaces the cached read of `granted.app_id` (stored lowercase: Graph compares app ids
+/// without regard to case).
 pub fn save_inspection(
     store: &Store,
     granted: &GrantedPermissions,
@@ -90,7 +92,7 @@ fn write(conn: &Connection, g: &GrantedPermissions, all_teams: bool) -> rusqlite
                 app,
                 r.assignment_id,
                 r.resource_id,
-                r.resource_app_id,
+                r.resource_app_id.as_deref(),
                 r.resource_name,
                 r.app_role_id,
                 r.name,
@@ -111,7 +113,7 @@ fn write(conn: &Connection, g: &GrantedPermissions, all_teams: bool) -> rusqlite
                 app,
                 d.grant_id,
                 d.resource_id,
-                d.resource_app_id,
+                d.resource_app_id.as_deref(),
                 d.resource_name,
                 consent_str(d.consent_type),
                 d.principal_id,
@@ -164,10 +166,10 @@ fn write(conn: &Connection, g: &GrantedPermissions, all_teams: bool) -> rusqlite
 /// The last complete read of `app_id`, if any; no network.
 pub fn cached_inspection(
     store: &Store,
-    app_id: &str,
+    app_id: &EntraAppId,
 ) -> Result<Option<CachedInspection>, PermissionError> {
     let conn = store.connection();
-    let app = app_id.trim().to_ascii_lowercase();
+    let app = app_id.to_ascii_lowercase();
     let head = conn
         .query_row(
             "SELECT sp_id, sp_name, delegated_read, rsc_all_teams, warnings, inspected_at
@@ -206,7 +208,7 @@ pub fn cached_inspection(
             Ok(GrantedAppRole {
                 assignment_id: row.get(0)?,
                 resource_id: row.get(1)?,
-                resource_app_id: row.get(2)?,
+                resource_app_id: optional_id_column(row, 2)?,
                 resource_name: row.get(3)?,
                 app_role_id: row.get(4)?,
                 name: row.get(5)?,
@@ -232,7 +234,7 @@ pub fn cached_inspection(
                 Ok((
                     row.get::<_, String>(0)?,
                     row.get::<_, String>(1)?,
-                    row.get::<_, Option<String>>(2)?,
+                    optional_id_column::<EntraAppId, _>(row, 2)?,
                     row.get::<_, String>(3)?,
                     row.get::<_, String>(4)?,
                     row.get::<_, Option<String>>(5)?,
@@ -351,14 +353,14 @@ pub fn cached_inspection(
     let service_principal = match (sp_id, sp_name) {
         (Some(id), Some(display_name)) => Some(ServicePrincipalInfo {
             id,
-            app_id: app.clone(),
+            app_id: app_id.clone(),
             display_name,
         }),
         _ => None,
     };
     Ok(Some(CachedInspection {
         granted: GrantedPermissions {
-            app_id: app,
+            app_id: app_id.clone(),
             service_principal,
             app_roles,
             delegated,
@@ -376,6 +378,10 @@ pub fn cached_inspection(
 mod tests {
     use super::*;
 
+    fn app(id: &str) -> EntraAppId {
+        EntraAppId::parse(id).expect("an Entra app id")
+    }
+
     fn sample() -> GrantedPermissions {
         let team = RscTarget {
             kind: RscTargetKind::Team,
@@ -383,16 +389,16 @@ mod tests {
             name: Some("Sales".into()),
         };
         GrantedPermissions {
-            app_id: "D5A7C3E1-2F4B-4C6D-8E9F-0A1B2C3D4E5F".into(),
+            app_id: app("D5A7C3E1-2F4B-4C6D-8E9F-0A1B2C3D4E5F"),
             service_principal: Some(ServicePrincipalInfo {
                 id: "sp-1".into(),
-                app_id: "d5a7c3e1-2f4b-4c6d-8e9f-0a1b2c3d4e5f".into(),
+                app_id: app("d5a7c3e1-2f4b-4c6d-8e9f-0a1b2c3d4e5f"),
                 display_name: "FlashDuty".into(),
             }),
             app_roles: vec![GrantedAppRole {
                 assignment_id: "as-1".into(),
                 resource_id: "graph-sp".into(),
-                resource_app_id: Some(super::super::GRAPH_APP_ID.into()),
+                resource_app_id: Some(app(super::super::GRAPH_APP_ID)),
                 resource_name: "Microsoft Graph".into(),
                 app_role_id: "role-1".into(),
                 name: "Group.Read.All".into(),
@@ -471,13 +477,33 @@ mod tests {
         let (_dir, store) = store();
         let granted = sample();
         save_inspection(&store, &granted, true).expect("save");
-        let back = cached_inspection(&store, "d5a7c3e1-2f4b-4c6d-8e9f-0a1b2c3d4e5f ")
+        let asked = app("d5a7c3e1-2f4b-4c6d-8e9f-0a1b2c3d4e5f ");
+        let back = cached_inspection(&store, &asked)
             .expect("load")
             .expect("cached");
         assert!(back.all_teams);
         let mut expected = granted;
-        expected.app_id = expected.app_id.to_ascii_lowercase();
+        expected.app_id = asked;
         assert_eq!(back.granted, expected);
+    }
+
+    #[test]
+    fn a_cached_resource_app_id_of_the_wrong_shape_is_refused_not_shown() {
+        let (_dir, store) = store();
+        let granted = sample();
+        save_inspection(&store, &granted, true).expect("save");
+        store
+            .connection()
+            .execute(
+                "UPDATE permission_app_role_grant SET resource_app_id = 'graph'",
+                [],
+            )
+            .expect("spoil");
+        let err = cached_inspection(&store, &granted.app_id).expect_err("refused");
+        assert!(
+            err.to_string().contains("is not a valid Entra app id"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -512,7 +538,7 @@ mod tests {
             .expect("count");
         assert_eq!(orphans, 0);
         assert!(
-            cached_inspection(&store, "00000000-0000-0000-0000-000000000001")
+            cached_inspection(&store, &app("00000000-0000-0000-0000-000000000001"))
                 .expect("load")
                 .is_none()
         );

@@ -9,6 +9,7 @@ use super::granted::{
 };
 use super::profile::{BotProfile, PermissionKind, ProfileEntry};
 use super::{encode, PermissionError, GRAPH_APP_ID};
+use crate::ids::EntraAppId;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
@@ -58,6 +59,9 @@ pub enum FixAction {
 pub struct DiffRow {
     pub permission: String,
     pub kind: PermissionKind,
+    /// The resource as the bot profile names it (its app id, as the vendor wrote it) or, for a
+    /// grant the profile does not list, the resource's app id, else its service principal's
+    /// object id when that could not be read: display text, not an [`EntraAppId`].
     pub resource_app_id: String,
     pub resource_name: String,
     pub state: RowState,
@@ -158,7 +162,8 @@ impl ConsentTarget {
 pub struct PermissionDiff {
     pub profile_id: String,
     pub profile_name: String,
-    pub app_id: String,
+    /// The bot's app registration that was read.
+    pub app_id: EntraAppId,
     pub service_principal: Option<ServicePrincipalInfo>,
     pub connection: ConnectionModelUse,
     pub rows: Vec<DiffRow>,
@@ -475,14 +480,15 @@ pub fn diff(
             })
             .collect()
     };
+    // The profile's spelling of the same id, so the consent link reads as the vendor wrote it.
     let app_id = profile
         .app_id
-        .clone()
+        .as_deref()
         .filter(|a| same(a, &granted.app_id))
-        .unwrap_or_else(|| granted.app_id.clone());
+        .unwrap_or(&granted.app_id);
     let sp_missing = granted.service_principal.is_none();
-    let consent_required = consent_link(&app_id, consent, &missing(false), sp_missing);
-    let consent_all = consent_link(&app_id, consent, &missing(true), sp_missing).filter(|all| {
+    let consent_required = consent_link(app_id, consent, &missing(false), sp_missing);
+    let consent_all = consent_link(app_id, consent, &missing(true), sp_missing).filter(|all| {
         consent_required
             .as_ref()
             .is_none_or(|req| req.url != all.url)
@@ -677,8 +683,8 @@ fn excess_rows(
             kind: PermissionKind::Application,
             resource_app_id: r
                 .resource_app_id
-                .clone()
-                .unwrap_or_else(|| r.resource_id.clone()),
+                .as_ref()
+                .map_or_else(|| r.resource_id.clone(), |a| a.to_string()),
             resource_name: r.resource_name.clone(),
             state: if narrower.is_some() {
                 RowState::Broader
@@ -760,8 +766,8 @@ fn excess_rows(
                 kind: PermissionKind::Delegated,
                 resource_app_id: g
                     .resource_app_id
-                    .clone()
-                    .unwrap_or_else(|| g.resource_id.clone()),
+                    .as_ref()
+                    .map_or_else(|| g.resource_id.clone(), |a| a.to_string()),
                 resource_name: g.resource_name.clone(),
                 state,
                 required: needed.map(|e| e.required),
@@ -824,7 +830,7 @@ fn excess_rsc_rows(ctx: &Ctx<'_>, profile: &BotProfile, rows: &mut Vec<DiffRow>)
 
 /// Admin consent to everything the app's registration declares: what a bot that has no
 /// service principal in the tenant needs first.
-pub fn default_consent_link(app_id: &str, target: &ConsentTarget) -> ConsentLink {
+pub fn default_consent_link(app_id: &EntraAppId, target: &ConsentTarget) -> ConsentLink {
     consent_link(app_id, target, &[], true).unwrap_or_else(|| ConsentLink {
         url: String::new(),
         scopes: Vec::new(),
@@ -1144,7 +1150,7 @@ mod tests {
             name: Some("Ops".into()),
         };
         let granted = GrantedPermissions {
-            app_id: "e6b8d4f2-3a5c-4d7e-9f01-1b2c3d4e5f60".into(),
+            app_id: EntraAppId::parse("e6b8d4f2-3a5c-4d7e-9f01-1b2c3d4e5f60").expect("app id"),
             service_principal: None,
             app_roles: Vec::new(),
             delegated: None,

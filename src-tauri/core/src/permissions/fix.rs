@@ -10,6 +10,7 @@ use super::granted::{ConsentType, GrantedPermissions};
 use super::profile::{BotProfile, PermissionKind};
 use super::PermissionError;
 use crate::audit::{self, AuditEntry, Outcome};
+use crate::ids::EntraAppId;
 use crate::secrets::Sensitive;
 use crate::store::Store;
 use botdeck_graph::resources::delegated_grants::OAuth2PermissionGrant;
@@ -31,7 +32,8 @@ pub struct FixRequest {
 #[serde(rename_all = "camelCase")]
 pub struct FixPlan {
     pub action: FixAction,
-    pub app_id: String,
+    /// The bot's app registration, as its service principal names it.
+    pub app_id: EntraAppId,
     pub app_name: String,
     pub permission: String,
     pub kind: PermissionKind,

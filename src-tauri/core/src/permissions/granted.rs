@@ -11,8 +11,9 @@ use ts_rs::TS;
 use tokio_util::sync::CancellationToken;
 
 use super::{encode, PermissionError};
+use crate::ids::EntraAppId;
 use crate::secrets::Sensitive;
-use crate::store::{Store, StoreError};
+use crate::store::{optional_id_column, Store, StoreError};
 use botdeck_graph::resources::app_role_assignments::AppRoleAssignment;
 use botdeck_graph::resources::delegated_grants::OAuth2PermissionGrant;
 use botdeck_graph::resources::grants::ResourceSpecificGrant;
@@ -25,9 +26,10 @@ use botdeck_graph::{GraphClient, GraphError};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ServicePrincipalInfo {
-    /// Object id in this tenant.
+    /// Object id in this tenant (what grants and role assignments name as their client).
     pub id: String,
-    pub app_id: String,
+    /// The bot's app registration (`servicePrincipal.appId`), the same in every tenant.
+    pub app_id: EntraAppId,
     pub display_name: String,
 }
 
@@ -37,7 +39,9 @@ pub struct GrantedAppRole {
     pub assignment_id: String,
     /// Resource service principal (object id), e.g. Microsoft Graph's in this tenant.
     pub resource_id: String,
-    pub resource_app_id: Option<String>,
+    /// The resource's app registration (`appId`), e.g. Microsoft Graph's
+    /// 00000003-0000-0000-c000-000000000000; `None` when its service principal was not read.
+    pub resource_app_id: Option<EntraAppId>,
     pub resource_name: String,
     pub app_role_id: String,
     /// The role's value (`Group.ReadWrite.All`), or its id when it could not be resolved.
@@ -68,8 +72,10 @@ pub struct GrantedScope {
 #[serde(rename_all = "camelCase")]
 pub struct DelegatedGrant {
     pub grant_id: String,
+    /// Resource service principal (object id).
     pub resource_id: String,
-    pub resource_app_id: Option<String>,
+    /// The resource's app registration (`appId`); `None` when its service principal was not read.
+    pub resource_app_id: Option<EntraAppId>,
     pub resource_name: String,
     pub consent_type: ConsentType,
     pub principal_id: Option<String>,
@@ -115,7 +121,8 @@ pub struct RscReadFailure {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct GrantedPermissions {
-    pub app_id: String,
+    /// The bot's app registration the read was for.
+    pub app_id: EntraAppId,
     /// `None`: no service principal, i.e. nobody in the tenant has consented to the app yet.
     pub service_principal: Option<ServicePrincipalInfo>,
     pub app_roles: Vec<GrantedAppRole>,
@@ -154,7 +161,7 @@ pub struct NameCache {
 
 #[derive(Debug, Clone, Default)]
 struct ResourceNames {
-    app_id: Option<String>,
+    app_id: Option<EntraAppId>,
     display_name: String,
     /// (kind, permission id) → (value, display name)
     names: HashMap<(String, String), (String, Option<String>)>,
@@ -178,7 +185,7 @@ impl NameCache {
             .query_map([cutoff], |row| {
                 Ok((
                     row.get::<_, String>(0)?,
-                    row.get::<_, Option<String>>(1)?,
+                    optional_id_column::<EntraAppId, _>(row, 1)?,
                     row.get::<_, String>(2)?,
                     row.get::<_, String>(3)?,
                     row.get::<_, String>(4)?,
@@ -222,7 +229,7 @@ impl NameCache {
                     "INSERT INTO permission_name_cache (resource_id, resource_app_id, resource_name,
                         kind, permission_id, value, display_name, cached_at)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                    params![rid, res.app_id, res.display_name, kind, pid, value, display, now],
+                    params![rid, res.app_id.as_deref(), res.display_name, kind, pid, value, display, now],
                 )
                 .map_err(StoreError::from)?;
             }
@@ -268,7 +275,7 @@ impl NameCache {
             )
             .await?;
         let mut names = ResourceNames {
-            app_id: sp.app_id.map(String::from),
+            app_id: sp.app_id,
             display_name: sp.display_name.unwrap_or_else(|| resource.to_string()),
             ..Default::default()
         };
@@ -303,13 +310,9 @@ impl NameCache {
 pub async fn find_service_principal(
     graph: &GraphClient,
     token: &Sensitive<String>,
-    app_id: &str,
+    app_id: &EntraAppId,
 ) -> Result<Option<ServicePrincipalInfo>, PermissionError> {
-    if uuid::Uuid::try_parse(app_id).is_err() {
-        return Err(PermissionError::Invalid(format!(
-            "{app_id:?} is not an Entra app id (a GUID)"
-        )));
-    }
+    // An EntraAppId is a GUID: safe inside the OData string literal.
     let path = format!(
         "servicePrincipals?$filter={}&$select=id,appId,displayName",
         encode(&format!("appId eq '{app_id}'"))
@@ -319,7 +322,7 @@ pub async fn find_service_principal(
     let found = keep_matching(
         graph.list::<ServicePrincipal>(token, &path).await?,
         |sp| sp.app_id.as_deref(),
-        app_id,
+        app_id.as_str(),
         "servicePrincipals",
     );
     let Some(sp) = found.into_iter().next() else {
@@ -327,7 +330,7 @@ pub async fn find_service_principal(
     };
     Ok(Some(ServicePrincipalInfo {
         id: sp.id,
-        app_id: sp.app_id.map_or_else(|| app_id.to_string(), String::from),
+        app_id: sp.app_id.unwrap_or_else(|| app_id.clone()),
         display_name: sp.display_name.unwrap_or_default(),
     }))
 }
@@ -338,7 +341,7 @@ pub async fn find_service_principal(
 pub async fn inspect(
     graph: &GraphClient,
     token: &Sensitive<String>,
-    app_id: &str,
+    app_id: &EntraAppId,
     rsc: &RscScope,
     cache: &mut NameCache,
 ) -> Result<GrantedPermissions, PermissionError> {
@@ -381,7 +384,7 @@ impl Watch<'_> {
 pub async fn inspect_watched(
     graph: &GraphClient,
     token: &Sensitive<String>,
-    app_id: &str,
+    app_id: &EntraAppId,
     rsc: &RscScope,
     cache: &mut NameCache,
     watch: &Watch<'_>,
@@ -389,7 +392,7 @@ pub async fn inspect_watched(
     watch.check()?;
     let sp = find_service_principal(graph, token, app_id).await?;
     let mut out = GrantedPermissions {
-        app_id: app_id.to_string(),
+        app_id: app_id.clone(),
         service_principal: sp.clone(),
         app_roles: Vec::new(),
         delegated: Some(Vec::new()),
@@ -567,7 +570,7 @@ const MAX_IN_FLIGHT: usize = 4;
 async fn read_rsc(
     graph: &GraphClient,
     token: &Sensitive<String>,
-    app_id: &str,
+    app_id: &EntraAppId,
     scope: &RscScope,
     out: &mut GrantedPermissions,
     watch: &Watch<'_>,

@@ -35,6 +35,7 @@ pub use profile::{
     OtherAppId, PermissionKind, ProfileEntry, ProfileFileError, ProfileFormat, ProfileSource,
 };
 
+use crate::ids::EntraAppId;
 use crate::store::StoreError;
 use botdeck_graph::GraphError;
 
@@ -151,7 +152,7 @@ pub enum PermissionError {
     #[error(
         "app {app_id} has no service principal in this tenant: nobody has consented to it yet"
     )]
-    NotConsented { app_id: String },
+    NotConsented { app_id: EntraAppId },
     #[error("{0}")]
     NotGranted(String),
     #[error(transparent)]
@@ -179,16 +180,6 @@ impl PermissionError {
                 | Self::NotGranted(_)
         )
     }
-}
-
-/// An Entra application id is a GUID; anything else is refused before any network work.
-pub fn check_app_id(app_id: &str) -> Result<(), PermissionError> {
-    uuid::Uuid::try_parse(app_id.trim()).map(|_| ()).map_err(|_| {
-        PermissionError::Invalid(format!(
-            "{:?} is not an app id: an Entra application (client) id looks like 00000000-0000-0000-0000-000000000000",
-            app_id.trim()
-        ))
-    })
 }
 
 /// Percent-encodes a query value (RFC 3986 unreserved characters stay as they are).

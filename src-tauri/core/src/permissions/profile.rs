@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use super::{PermissionError, GRAPH_APP_ID};
+use crate::ids::EntraAppId;
 use crate::package::Manifest;
 use crate::store::{Store, StoreError};
 
@@ -279,7 +280,8 @@ fn validate(p: &BotProfile) -> Result<(), Invalid> {
         return bad("name", "the profile needs a name".into(), None);
     }
     if let Some(app) = &p.app_id {
-        if uuid::Uuid::try_parse(app).is_err() {
+        // Stays text (errors here name the line), checked as the inspection will check it.
+        if EntraAppId::parse(app).is_err() {
             return bad(
                 "appId",
                 format!("{app:?} is not an Entra app id (a GUID)"),
@@ -288,7 +290,7 @@ fn validate(p: &BotProfile) -> Result<(), Invalid> {
         }
     }
     for (i, other) in p.other_app_ids.iter().enumerate() {
-        if uuid::Uuid::try_parse(&other.app_id).is_err() {
+        if EntraAppId::parse(&other.app_id).is_err() {
             return bad(
                 &format!("otherAppIds[{i}].appId"),
                 format!("{:?} is not an Entra app id (a GUID)", other.app_id),
@@ -472,9 +474,9 @@ pub fn profile_from_manifest(manifest: &Manifest) -> Result<BotProfile, Permissi
         .web_application_info
         .as_ref()
         .map(|w| w.id.clone())
-        .filter(|id| uuid::Uuid::try_parse(id).is_ok())
+        .filter(|id| EntraAppId::parse(id).is_ok())
         .or_else(|| manifest.bot().map(|b| b.bot_id.clone()))
-        .filter(|id| uuid::Uuid::try_parse(id).is_ok())
+        .filter(|id| EntraAppId::parse(id).is_ok())
         .ok_or_else(|| {
             PermissionError::Invalid(
                 "the manifest has neither webApplicationInfo.id nor a bot id: no app to check"
@@ -830,6 +832,16 @@ mod tests {
         );
         let err = parse_profile("x.toml", &text, ProfileFormat::Toml).expect_err("label");
         assert_eq!(err.field, "otherAppIds[0].label");
+        // A GUID in a notation Graph would not match is refused here, not at inspection.
+        for other in [
+            "{8f79a561-d2f1-4a1e-8092-c2039043a40e}",
+            "8f79a561d2f14a1e8092c2039043a40e",
+        ] {
+            let text = format!("{base}appId = \"{other}\"\n{perm}");
+            let err = parse_profile("x.toml", &text, ProfileFormat::Toml).expect_err(other);
+            assert_eq!(err.field, "appId", "{other}");
+            assert_eq!(err.line, Some(3), "{other}");
+        }
     }
 
     #[test]

@@ -4,7 +4,13 @@ import type { PermissionKind } from "./PermissionKind";
 import type { RowState } from "./RowState";
 import type { RscTarget } from "./RscTarget";
 
-export type DiffRow = { permission: string, kind: PermissionKind, resourceAppId: string, resourceName: string, state: RowState, 
+export type DiffRow = { permission: string, kind: PermissionKind, 
+/**
+ * The resource as the bot profile names it (its app id, as the vendor wrote it) or, for a
+ * grant the profile does not list, the resource's app id, else its service principal's
+ * object id when that could not be read: display text, not an [`EntraAppId`].
+ */
+resourceAppId: string, resourceName: string, state: RowState, 
 /**
  * From the profile; `None` when the profile does not list the permission.
  */

@@ -3,9 +3,14 @@ import type { ConnectionModelUse } from "./ConnectionModelUse";
 import type { ConsentLink } from "./ConsentLink";
 import type { DiffRow } from "./DiffRow";
 import type { DiffSummary } from "./DiffSummary";
+import type { EntraAppId } from "./EntraAppId";
 import type { ServicePrincipalInfo } from "./ServicePrincipalInfo";
 
-export type PermissionDiff = { profileId: string, profileName: string, appId: string, servicePrincipal: ServicePrincipalInfo | null, connection: ConnectionModelUse, rows: Array<DiffRow>, summary: DiffSummary, 
+export type PermissionDiff = { profileId: string, profileName: string, 
+/**
+ * The bot's app registration that was read.
+ */
+appId: EntraAppId, servicePrincipal: ServicePrincipalInfo | null, connection: ConnectionModelUse, rows: Array<DiffRow>, summary: DiffSummary, 
 /**
  * Required permissions are missing (PagerDuty's "UPDATE AVAILABLE").
  */
