@@ -51,9 +51,7 @@ pub fn overview(cx: &Context, app_id: Option<&str>) -> Result<InstallsOverview, 
     let apps: Vec<CatalogApp> = catalog::cached_apps(&store)?;
     let app_id = match app_id.map(str::trim).filter(|a| !a.is_empty()) {
         Some(id) => Some(CatalogAppId::parse(id)?),
-        None => installs::last_sync(&store, None)?
-            .map(|s| stored_catalog_id(&s.app_id))
-            .transpose()?,
+        None => installs::last_sync(&store, None)?.map(|s| s.app_id),
     };
     let (sync, coverage, versions) = match &app_id {
         Some(id) => (
@@ -96,8 +94,7 @@ pub fn cached_app_id(
     let store = cx.store()?;
     let Some(needle) = needle.map(str::trim) else {
         return installs::last_sync(&store, None)?
-            .map(|s| stored_catalog_id(&s.app_id))
-            .transpose()?
+            .map(|s| s.app_id)
             .ok_or_else(|| {
                 ApiError::invalid_input(
                     "nothing synced yet: sync the bot's installations first (`botdeck installs sync --app <bot>`)",
@@ -121,7 +118,7 @@ pub fn cached_app_id(
     }
     // An app synced before its catalog entry was cached is still known by its id.
     if let Some(synced) = installs::last_sync(&store, Some(needle))? {
-        return stored_catalog_id(&synced.app_id);
+        return Ok(synced.app_id);
     }
     Err(ApiError::new(
         ErrorCode::NotFound,
@@ -129,16 +126,6 @@ pub fn cached_app_id(
             "{field} {needle:?}: no such bot in the local cache; the catalog lists the bots, and a sync reads one's installations into the cache"
         ),
     ))
-}
-
-/// A catalog id read back from the cache, where only checked ids are written.
-fn stored_catalog_id(text: &str) -> Result<CatalogAppId, ApiError> {
-    CatalogAppId::parse(text).map_err(|e| {
-        ApiError::new(
-            ErrorCode::Store,
-            format!("the local cache holds a damaged bot id: {e}"),
-        )
-    })
 }
 
 /// The one page-size rule: at most [`MAX_PAGE_ROWS`] rows; 0 asks for the default page of

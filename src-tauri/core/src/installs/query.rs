@@ -8,6 +8,7 @@ use ts_rs::TS;
 
 use super::{InstallState, InstallsError, TargetKind};
 use crate::catalog::version_key;
+use crate::ids::CatalogAppId;
 use crate::store::Store;
 
 /// One target (team, chat, user) and the bot's state in it.
@@ -172,7 +173,8 @@ pub struct InventoryPage {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct SyncInfo {
-    pub app_id: String,
+    /// The Teams catalog id of the bot this sync read.
+    pub app_id: CatalogAppId,
     pub app_name: Option<String>,
     /// What this sync read: a teams-only sync says nothing about the age of chat or user rows.
     pub kinds: Vec<TargetKind>,
@@ -476,7 +478,7 @@ fn sync_info(
                 phase = "stopped".into();
             }
             Ok(SyncInfo {
-                app_id: r.get(0)?,
+                app_id: crate::store::id_column(r, 0)?,
                 app_name: r.get(1)?,
                 kinds: kinds.split(',').filter_map(TargetKind::parse).collect(),
                 status,
@@ -589,6 +591,32 @@ mod tests {
             )
             .expect("count")
     }
+
+    /// The sync record names its bot by catalog id; one damaged in the file is a read error
+    /// naming it, never a panic and never an id passed on to Graph unchecked.
+    #[test]
+    fn a_damaged_bot_id_in_the_sync_record_is_a_read_error() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let (store, _) = Store::open_in(dir.path()).expect("open");
+        store
+            .connection()
+            .execute(
+                "INSERT INTO inventory_sync (app_id, generation, kinds, status, phase, started_at)
+                 VALUES ('bad id''', 1, 'team', 'completed', 'done', '2026-12-06T10:00:00Z')",
+                [],
+            )
+            .expect("insert");
+        let err = last_sync(&store, None).expect_err("damaged id");
+        assert!(err.to_string().contains("bad id"), "{err}");
+        store
+            .connection()
+            .execute("UPDATE inventory_sync SET app_id = ?1", [APP_GUID])
+            .expect("update");
+        let sync = last_sync(&store, None).expect("read").expect("a sync");
+        assert_eq!(sync.app_id, APP_GUID);
+    }
+
+    const APP_GUID: &str = "7d5c1a3e-2f4b-4c6d-8e9f-0a1b2c3d4e5f";
 
     /// Keyset paging must seek in the order index, not walk it from the start (that would make
     /// the last page of a large inventory cost what an offset does). Checked on the plan.
