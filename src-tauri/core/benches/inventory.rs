@@ -596,6 +596,35 @@ fn report(name: &str, mut query: impl FnMut() -> usize) -> f64 {
     median
 }
 
+/// What every part starts from: an admin token, a client paced at `scale`, the demo bot (in
+/// the cached catalog, as `catalog list` leaves it) and a store in a fresh folder.
+struct Start {
+    token: Sensitive<String>,
+    graph: GraphClient,
+    app: catalog::CatalogApp,
+    dir: tempfile::TempDir,
+    store: Mutex<Store>,
+}
+
+async fn start(sim: &RunningSim, scale: f64) -> Start {
+    let token = admin_token(sim).await;
+    let graph = GraphClient::new(reqwest::Client::new(), &sim.graph_base_url())
+        .with_pacing(Arc::new(Pacer::new()), RouteLimits::scaled(scale));
+    let app = catalog::find(&graph, &token, DEMO_BOT_MANIFEST_ID)
+        .await
+        .expect("bot");
+    let dir = tempfile::tempdir().expect("tmp");
+    let (store, _) = Store::open_in(dir.path()).expect("store");
+    catalog::cache_apps(&store, std::slice::from_ref(&app)).expect("cache the bot");
+    Start {
+        token,
+        graph,
+        app,
+        dir,
+        store: Mutex::new(store),
+    }
+}
+
 /// `BOTDECK_BENCH_PART=cache`: the cache questions and start-up alone.
 async fn cache_part() {
     let scale = 100.0;
@@ -608,17 +637,13 @@ async fn cache_part() {
     })
     .await
     .expect("sim");
-    let token = admin_token(&sim).await;
-    let graph = GraphClient::new(reqwest::Client::new(), &sim.graph_base_url())
-        .with_pacing(Arc::new(Pacer::new()), RouteLimits::scaled(scale));
-    let app = catalog::find(&graph, &token, DEMO_BOT_MANIFEST_ID)
-        .await
-        .expect("bot");
-    let dir = tempfile::tempdir().expect("tmp");
-    let (store, _) = Store::open_in(dir.path()).expect("store");
-    // As `catalog_list` / `catalog find` leave it: the bot in the cached catalog.
-    catalog::cache_apps(&store, std::slice::from_ref(&app)).expect("cache the bot");
-    let store = Mutex::new(store);
+    let Start {
+        token,
+        graph,
+        app,
+        dir,
+        store,
+    } = start(&sim, scale).await;
     let executor = Executor::for_client(graph.clone());
     let ctx = SyncContext {
         graph: &graph,
@@ -681,18 +706,14 @@ async fn run() {
     .await
     .expect("sim");
     println!("sim ready in {:.1}s", started.elapsed().as_secs_f64());
-    let token = admin_token(&sim).await;
     let limits = RouteLimits::scaled(scale);
-    let graph = GraphClient::new(reqwest::Client::new(), &sim.graph_base_url())
-        .with_pacing(Arc::new(Pacer::new()), limits);
-    let app = catalog::find(&graph, &token, DEMO_BOT_MANIFEST_ID)
-        .await
-        .expect("bot");
-    let dir = tempfile::tempdir().expect("tmp");
-    let (store, _) = Store::open_in(dir.path()).expect("store");
-    // As `catalog_list` / `catalog find` leave it: the bot in the cached catalog.
-    catalog::cache_apps(&store, std::slice::from_ref(&app)).expect("cache the bot");
-    let store = Mutex::new(store);
+    let Start {
+        token,
+        graph,
+        app,
+        dir,
+        store,
+    } = start(&sim, scale).await;
 
     // ---- Inventory, as `botdeck installs sync` runs it (channel facts on) -----------------
     let mut rows = Vec::new();

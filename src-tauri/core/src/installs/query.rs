@@ -618,6 +618,21 @@ mod tests {
 
     const APP_GUID: &str = "7d5c1a3e-2f4b-4c6d-8e9f-0a1b2c3d4e5f";
 
+    /// SQLite's plan for `sql` (an `EXPLAIN QUERY PLAN`), its steps joined by "; ".
+    fn query_plan(store: &Store, sql: &str, params: &[Sql]) -> String {
+        let steps: Vec<String> = store
+            .connection()
+            .prepare(sql)
+            .expect("prepare")
+            .query_map(rusqlite::params_from_iter(params.iter()), |r| {
+                r.get::<_, String>(3)
+            })
+            .expect("plan")
+            .collect::<Result<_, _>>()
+            .expect("rows");
+        steps.join("; ")
+    }
+
     /// Keyset paging must seek in the order index, not walk it from the start (that would make
     /// the last page of a large inventory cost what an offset does). Checked on the plan.
     #[test]
@@ -643,17 +658,7 @@ mod tests {
             Sql::Text("Falcon".into()),
             Sql::Text("t1".into()),
         ]);
-        let plan: Vec<String> = store
-            .connection()
-            .prepare(&sql)
-            .expect("prepare")
-            .query_map(rusqlite::params_from_iter(params.iter()), |r| {
-                r.get::<_, String>(3)
-            })
-            .expect("plan")
-            .collect::<Result<_, _>>()
-            .expect("rows");
-        let plan = plan.join("; ");
+        let plan = query_plan(&store, &sql, &params);
         assert!(
             plan.contains(
                 "USING COVERING INDEX inventory_item_order (app_id=? AND (kind,display_name,target_id)>(?,?,?))"
@@ -682,17 +687,7 @@ mod tests {
                 "EXPLAIN QUERY PLAN SELECT {ROW_COLUMNS} FROM inventory_item WHERE {clause}
                  ORDER BY {DEFAULT_ORDER} LIMIT 200 OFFSET 0"
             );
-            let plan: Vec<String> = store
-                .connection()
-                .prepare(&sql)
-                .expect("prepare")
-                .query_map(rusqlite::params_from_iter(params.iter()), |r| {
-                    r.get::<_, String>(3)
-                })
-                .expect("plan")
-                .collect::<Result<_, _>>()
-                .expect("rows");
-            let plan = plan.join("; ");
+            let plan = query_plan(&store, &sql, &params);
             assert!(
                 plan.contains("USING COVERING INDEX inventory_item_order"),
                 "{plan}"

@@ -645,6 +645,16 @@ pub async fn prepare(
     Ok(out)
 }
 
+/// The catalog id of the bot a link's integration names ("" when it names none): the key of
+/// the bot facts read once per run.
+fn bot_of(link: &Link) -> String {
+    link.integration
+        .app_id
+        .as_deref()
+        .unwrap_or_default()
+        .to_string()
+}
+
 fn input_of(link: &Link) -> LinkTargetInput {
     LinkTargetInput {
         kind: Some(link.kind),
@@ -726,12 +736,7 @@ pub async fn health_reporting(
             ..RunProgress::new(Phase::CheckingLinks, done as u64, total)
         });
         let profile = vendor_profile(&ctx.store(), &link.integration.vendor)?;
-        let app_id = link
-            .integration
-            .app_id
-            .as_deref()
-            .unwrap_or_default()
-            .to_string();
+        let app_id = bot_of(&link);
         if !bots.contains_key(&app_id) {
             let facts = bot_facts(ctx.graph, ctx.token, &app_id).await?;
             bots.insert(app_id.clone(), facts);
@@ -1047,12 +1052,7 @@ pub async fn evidence(
             ));
             continue;
         }
-        let app_id = link
-            .integration
-            .app_id
-            .as_deref()
-            .unwrap_or_default()
-            .to_string();
+        let app_id = bot_of(&link);
         if !bots.contains_key(&app_id) {
             let facts = bot_facts(ctx.graph, ctx.token, &app_id).await?;
             bots.insert(app_id.clone(), facts);
