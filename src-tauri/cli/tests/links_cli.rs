@@ -105,22 +105,7 @@ async fn link_prove_check_and_unlink_from_the_command_line() {
     let dir = tempfile::tempdir().expect("tmp");
     let data = dir.path();
     let run = |args: &[&str]| tokio::task::block_in_place(|| botdeck(args, data));
-    let login = run(&[
-        "login",
-        "--profile",
-        "T",
-        "--tenant",
-        &sim.tenant_id(),
-        "--authority-host",
-        &sim.base_url(),
-        "--graph-url",
-        &sim.graph_base_url(),
-        "--client-id",
-        BOTDECK_PUBLIC_CLIENT_ID,
-        "--feature",
-        "install",
-    ]);
-    assert!(login.status.success(), "{}", text(&login));
+    common::login_to_sim(&sim, data, "install");
 
     let demo = sim.demo_links();
     let ir = demo
